@@ -1,0 +1,485 @@
+package localaws
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ECS task definitions. A registered definition is kept as the JSON the
+// caller sent, so that DescribeTaskDefinition gives back every field it was
+// given, as ECS does; the fields localaws needs to run tasks are parsed from it.
+
+type family struct {
+	name      string
+	revisions []*taskDef
+}
+
+type taskDef struct {
+	family         string
+	revision       int
+	arn            string
+	status         string // ACTIVE, INACTIVE, DELETE_IN_PROGRESS
+	body           map[string]any
+	containers     []containerDef
+	networkMode    string
+	compat         []string
+	tags           []tag
+	registeredAt   time.Time
+	registeredBy   string
+	deregisteredAt time.Time
+}
+
+type tag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+type kv struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type secretRef struct {
+	Name      string `json:"name"`
+	ValueFrom string `json:"valueFrom"`
+}
+
+type portMapping struct {
+	ContainerPort int    `json:"containerPort"`
+	HostPort      int    `json:"hostPort"`
+	Protocol      string `json:"protocol"`
+}
+
+type logConfig struct {
+	LogDriver string            `json:"logDriver"`
+	Options   map[string]string `json:"options"`
+}
+
+// containerDef is the part of an ECS container definition that localaws acts on.
+type containerDef struct {
+	Name              string        `json:"name"`
+	Image             string        `json:"image"`
+	Essential         *bool         `json:"essential"`
+	EntryPoint        []string      `json:"entryPoint"`
+	Command           []string      `json:"command"`
+	Environment       []kv          `json:"environment"`
+	Secrets           []secretRef   `json:"secrets"`
+	WorkingDirectory  string        `json:"workingDirectory"`
+	Memory            *int          `json:"memory"`
+	MemoryReservation *int          `json:"memoryReservation"`
+	PortMappings      []portMapping `json:"portMappings"`
+	Links             []string      `json:"links"`
+	VolumesFrom       []struct {
+		SourceContainer string `json:"sourceContainer"`
+	} `json:"volumesFrom"`
+	DependsOn []struct {
+		ContainerName string `json:"containerName"`
+	} `json:"dependsOn"`
+	LogConfiguration *logConfig `json:"logConfiguration"`
+}
+
+func (c containerDef) essential() bool { return c.Essential == nil || *c.Essential }
+
+var nameRe = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,255}$`)
+
+// registerTaskDefinition validates a RegisterTaskDefinition body as ECS does
+// and stores it as the family's next revision.
+func (s *Server) registerTaskDefinition(raw []byte, registeredBy string) (*taskDef, error) {
+	var body map[string]any
+	if err := json.Unmarshal(raw, &body); err != nil {
+		return nil, clientErr("SerializationException", "could not parse request body: %v", err)
+	}
+	var head struct {
+		Family                  string         `json:"family"`
+		ContainerDefinitions    []containerDef `json:"containerDefinitions"`
+		NetworkMode             string         `json:"networkMode"`
+		RequiresCompatibilities []string       `json:"requiresCompatibilities"`
+		Cpu                     string         `json:"cpu"`
+		Memory                  string         `json:"memory"`
+		ExecutionRoleArn        string         `json:"executionRoleArn"`
+		Volumes                 []struct {
+			Name string `json:"name"`
+			Host *struct {
+				SourcePath string `json:"sourcePath"`
+			} `json:"host"`
+		} `json:"volumes"`
+		Tags []tag `json:"tags"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return nil, clientErr("SerializationException", "could not parse request body: %v", err)
+	}
+	if err := validateTags(head.Tags); err != nil {
+		return nil, err
+	}
+	if !nameRe.MatchString(head.Family) {
+		return nil, clientErr("ClientException", "Family contains invalid characters or is empty: %q. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.", head.Family)
+	}
+	if len(head.ContainerDefinitions) == 0 {
+		return nil, clientErr("ClientException", "Container list cannot be empty.")
+	}
+	mode := head.NetworkMode
+	if mode == "" {
+		mode = "bridge"
+	}
+	if !slices.Contains([]string{"bridge", "host", "awsvpc", "none"}, mode) {
+		return nil, clientErr("ClientException", "Invalid networkMode %q.", head.NetworkMode)
+	}
+	fargate := slices.Contains(head.RequiresCompatibilities, "FARGATE")
+	names := map[string]bool{}
+	anyEssential := false
+	for _, c := range head.ContainerDefinitions {
+		if !nameRe.MatchString(c.Name) {
+			return nil, clientErr("ClientException", "Container.name contains invalid characters or is empty: %q.", c.Name)
+		}
+		if names[c.Name] {
+			return nil, clientErr("ClientException", "Duplicate container name %q.", c.Name)
+		}
+		names[c.Name] = true
+		if strings.TrimSpace(c.Image) == "" {
+			return nil, clientErr("ClientException", "Container.image should not be null or empty.")
+		}
+		anyEssential = anyEssential || c.essential()
+		if c.Memory == nil && c.MemoryReservation == nil && head.Memory == "" {
+			return nil, clientErr("ClientException", "Invalid setting for container '%s'. At least one of 'memory' or 'memoryReservation' must be specified.", c.Name)
+		}
+		for _, e := range c.Environment {
+			if e.Name == "" {
+				return nil, clientErr("ClientException", "Environment variable name in container '%s' should not be null or empty.", c.Name)
+			}
+		}
+		for _, sec := range c.Secrets {
+			if sec.Name == "" || sec.ValueFrom == "" {
+				return nil, clientErr("ClientException", "Secrets in container '%s' need a name and a valueFrom.", c.Name)
+			}
+			if head.ExecutionRoleArn == "" {
+				return nil, clientErr("ClientException", "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.")
+			}
+		}
+		if len(c.Links) > 0 && mode != "bridge" {
+			return nil, clientErr("ClientException", "Links are not supported when networkMode=%s.", mode)
+		}
+		for _, p := range c.PortMappings {
+			if mode == "awsvpc" && p.HostPort != 0 && p.HostPort != p.ContainerPort {
+				return nil, clientErr("ClientException", "When networkMode=awsvpc, the host ports and container ports in port mappings must match.")
+			}
+		}
+	}
+	for _, c := range head.ContainerDefinitions {
+		for _, l := range c.Links {
+			target, _, _ := strings.Cut(l, ":")
+			if !names[target] {
+				return nil, clientErr("ClientException", "Linked container '%s' doesn't exist.", target)
+			}
+		}
+		for _, v := range c.VolumesFrom {
+			if !names[v.SourceContainer] {
+				return nil, clientErr("ClientException", "Container '%s' in volumesFrom of container '%s' doesn't exist.", v.SourceContainer, c.Name)
+			}
+		}
+		for _, d := range c.DependsOn {
+			if !names[d.ContainerName] {
+				return nil, clientErr("ClientException", "Container '%s' in dependsOn of container '%s' doesn't exist.", d.ContainerName, c.Name)
+			}
+		}
+	}
+	if !anyEssential {
+		return nil, clientErr("ClientException", "At least one essential container is required.")
+	}
+	hostVolumes := false
+	for _, v := range head.Volumes {
+		hostVolumes = hostVolumes || (v.Host != nil && v.Host.SourcePath != "")
+	}
+	fargateOK := mode == "awsvpc" && head.Cpu != "" && head.Memory != "" && !hostVolumes
+	if fargate {
+		switch {
+		case mode != "awsvpc":
+			return nil, clientErr("ClientException", "Fargate only supports network mode 'awsvpc'.")
+		case head.Cpu == "" || head.Memory == "":
+			return nil, clientErr("ClientException", "Fargate requires that 'cpu' be defined at the task level.")
+		case hostVolumes:
+			return nil, clientErr("ClientException", "Host path volumes are not supported with Fargate.")
+		}
+	}
+	delete(body, "tags")
+	for _, c := range body["containerDefinitions"].([]any) {
+		if m, ok := c.(map[string]any); ok {
+			if _, ok := m["essential"]; !ok {
+				m["essential"] = true
+			}
+		}
+	}
+	f := s.families[head.Family]
+	if f == nil {
+		f = &family{name: head.Family}
+		s.families[head.Family] = f
+	}
+	rev := len(f.revisions) + 1
+	td := &taskDef{
+		family:       head.Family,
+		revision:     rev,
+		arn:          s.arn("ecs", fmt.Sprintf("task-definition/%s:%d", head.Family, rev)),
+		status:       "ACTIVE",
+		body:         body,
+		containers:   head.ContainerDefinitions,
+		networkMode:  mode,
+		compat:       []string{"EC2"},
+		tags:         head.Tags,
+		registeredAt: time.Now(),
+		registeredBy: registeredBy,
+	}
+	if fargateOK {
+		td.compat = append(td.compat, "FARGATE")
+	}
+	f.revisions = append(f.revisions, td)
+	return td, nil
+}
+
+func validateTags(tags []tag) error {
+	if len(tags) > 50 {
+		return clientErr("InvalidParameterException", "A resource can have at most 50 tags.")
+	}
+	seen := map[string]bool{}
+	for _, t := range tags {
+		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
+			return clientErr("InvalidParameterException", "Tag keys must be 1 to 128 characters and values at most 256 characters (key %q).", t.Key)
+		}
+		if seen[t.Key] {
+			return clientErr("InvalidParameterException", "Tag key %q appears more than once.", t.Key)
+		}
+		seen[t.Key] = true
+	}
+	return nil
+}
+
+// resolveTaskDef finds a definition by family (latest ACTIVE), family:revision or ARN.
+func (s *Server) resolveTaskDef(ref string) (*taskDef, error) {
+	notFound := clientErr("ClientException", "Unable to describe task definition.")
+	if i := strings.Index(ref, ":task-definition/"); strings.HasPrefix(ref, "arn:") && i >= 0 {
+		ref = ref[i+len(":task-definition/"):]
+	}
+	name, revStr, hasRev := strings.Cut(ref, ":")
+	f := s.families[name]
+	if f == nil {
+		return nil, notFound
+	}
+	if !hasRev {
+		for i := len(f.revisions) - 1; i >= 0; i-- {
+			if f.revisions[i].status == "ACTIVE" {
+				return f.revisions[i], nil
+			}
+		}
+		return nil, notFound
+	}
+	rev, err := strconv.Atoi(revStr)
+	if err != nil || rev < 1 || rev > len(f.revisions) || f.revisions[rev-1].status == "DELETE_IN_PROGRESS" {
+		return nil, notFound
+	}
+	return f.revisions[rev-1], nil
+}
+
+// describe is the definition as DescribeTaskDefinition returns it.
+func (td *taskDef) describe() map[string]any {
+	out := make(map[string]any, len(td.body)+8)
+	for k, v := range td.body {
+		out[k] = v
+	}
+	out["taskDefinitionArn"] = td.arn
+	out["family"] = td.family
+	out["revision"] = td.revision
+	out["status"] = td.status
+	out["networkMode"] = td.networkMode
+	out["compatibilities"] = td.compat
+	out["requiresAttributes"] = []map[string]string{{"name": "com.amazonaws.ecs.capability.docker-remote-api.1.21"}}
+	out["registeredAt"] = epoch(td.registeredAt)
+	out["registeredBy"] = td.registeredBy
+	if !td.deregisteredAt.IsZero() {
+		out["deregisteredAt"] = epoch(td.deregisteredAt)
+	}
+	return out
+}
+
+func (s *Server) ecsRegisterTaskDefinition(body []byte) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	td, err := s.registerTaskDefinition(body, "arn:aws:iam::"+s.account+":user/localaws")
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"taskDefinition": td.describe(), "tags": nonNilTags(td.tags)}, nil
+}
+
+func (s *Server) ecsDescribeTaskDefinition(body []byte) (any, error) {
+	var in struct {
+		TaskDefinition string   `json:"taskDefinition"`
+		Include        []string `json:"include"`
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	td, err := s.resolveTaskDef(in.TaskDefinition)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"taskDefinition": td.describe()}
+	if slices.Contains(in.Include, "TAGS") {
+		out["tags"] = nonNilTags(td.tags)
+	}
+	return out, nil
+}
+
+func (s *Server) ecsListTaskDefinitions(body []byte) (any, error) {
+	var in struct {
+		FamilyPrefix string `json:"familyPrefix"`
+		Status       string `json:"status"`
+		Sort         string `json:"sort"`
+		page
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	status := orDefault(in.Status, "ACTIVE")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var arns []string
+	for _, name := range sortedKeys(s.families) {
+		if in.FamilyPrefix != "" && !strings.HasPrefix(name, in.FamilyPrefix) {
+			continue
+		}
+		for _, td := range s.families[name].revisions {
+			if td.status == status {
+				arns = append(arns, td.arn)
+			}
+		}
+	}
+	if in.Sort == "DESC" {
+		slices.Reverse(arns)
+	}
+	items, next, err := in.page.apply(arns, 100)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"taskDefinitionArns": items, "nextToken": next}, nil
+}
+
+func (s *Server) ecsListTaskDefinitionFamilies(body []byte) (any, error) {
+	var in struct {
+		FamilyPrefix string `json:"familyPrefix"`
+		Status       string `json:"status"`
+		page
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	status := orDefault(in.Status, "ACTIVE")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var names []string
+	for _, name := range sortedKeys(s.families) {
+		if in.FamilyPrefix != "" && !strings.HasPrefix(name, in.FamilyPrefix) {
+			continue
+		}
+		active := slices.ContainsFunc(s.families[name].revisions, func(td *taskDef) bool { return td.status == "ACTIVE" })
+		if status == "ALL" || (status == "ACTIVE") == active {
+			names = append(names, name)
+		}
+	}
+	items, next, err := in.page.apply(names, 100)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"families": items, "nextToken": next}, nil
+}
+
+func (s *Server) ecsDeregisterTaskDefinition(body []byte) (any, error) {
+	var in struct {
+		TaskDefinition string `json:"taskDefinition"`
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !strings.Contains(strings.TrimPrefix(in.TaskDefinition, "arn:aws:ecs:"), ":") && !strings.HasPrefix(in.TaskDefinition, "arn:") {
+		return nil, clientErr("ClientException", "The specified task definition identifier is invalid. Specify family:revision or a full ARN.")
+	}
+	td, err := s.resolveTaskDef(in.TaskDefinition)
+	if err != nil {
+		return nil, err
+	}
+	if td.status == "ACTIVE" {
+		td.status = "INACTIVE"
+		td.deregisteredAt = time.Now()
+	}
+	return map[string]any{"taskDefinition": td.describe()}, nil
+}
+
+func (s *Server) ecsDeleteTaskDefinitions(body []byte) (any, error) {
+	var in struct {
+		TaskDefinitions []string `json:"taskDefinitions"`
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	if len(in.TaskDefinitions) == 0 || len(in.TaskDefinitions) > 10 {
+		return nil, clientErr("InvalidParameterException", "taskDefinitions must name 1 to 10 task definitions.")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	deleted := []map[string]any{}
+	failures := []map[string]string{}
+	for _, ref := range in.TaskDefinitions {
+		td, err := s.resolveTaskDef(ref)
+		switch {
+		case err != nil || !strings.Contains(ref, ":"):
+			failures = append(failures, map[string]string{"arn": ref, "reason": "The specified task definition does not exist."})
+		case td.status == "ACTIVE":
+			failures = append(failures, map[string]string{"arn": td.arn, "reason": "The specified task definition is still in ACTIVE status. Please deregister the target and try again."})
+		default:
+			td.status = "DELETE_IN_PROGRESS"
+			deleted = append(deleted, td.describe())
+		}
+	}
+	return map[string]any{"taskDefinitions": deleted, "failures": failures}, nil
+}
+
+func nonNilTags(t []tag) []tag {
+	if t == nil {
+		return []tag{}
+	}
+	return t
+}
+
+// page is the nextToken/maxResults pair of ECS list operations.
+type page struct {
+	NextToken  string `json:"nextToken"`
+	MaxResults int    `json:"maxResults"`
+}
+
+func (p page) apply(items []string, max int) ([]string, *string, error) {
+	start := 0
+	if p.NextToken != "" {
+		n, err := strconv.Atoi(p.NextToken)
+		if err != nil || n < 0 || n > len(items) {
+			return nil, nil, clientErr("InvalidParameterException", "Invalid nextToken.")
+		}
+		start = n
+	}
+	size := p.MaxResults
+	if size <= 0 || size > max {
+		size = max
+	}
+	end := min(start+size, len(items))
+	out := append([]string{}, items[start:end]...)
+	if end < len(items) {
+		next := strconv.Itoa(end)
+		return out, &next, nil
+	}
+	return out, nil, nil
+}

@@ -1,0 +1,180 @@
+package localaws
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Seed describes the world localaws starts with. It is read from a JSON file
+// (see LoadSeed) or built in Go by tests.
+type Seed struct {
+	Region    string `json:"region"`
+	AccountID string `json:"account_id"`
+
+	// Images maps an image name ("example/app:v1") to the local directory that
+	// stands for its file system and the environment the image sets.
+	Images map[string]Image `json:"images"`
+
+	// Secrets maps a Secrets Manager or SSM parameter ARN to its value.
+	Secrets map[string]string `json:"secrets"`
+
+	Environments []EnvironmentSeed `json:"environments"`
+
+	// Clusters are extra ECS clusters, beside the ones each environment gets.
+	Clusters []ClusterSeed `json:"clusters"`
+
+	// LogGroups are CloudWatch Logs groups that exist from the start, beside
+	// the ones named by the environments' containers.
+	LogGroups []string `json:"log_groups"`
+
+	Faults []Fault `json:"faults"`
+	Timing Timing  `json:"timing"`
+
+	// RandomSeed makes fault fractions and generated ids repeatable.
+	RandomSeed int64 `json:"random_seed"`
+}
+
+// Image is what a container image means locally.
+type Image struct {
+	// Dir is the directory a container of this image runs in; a relative path
+	// is relative to the seed file.
+	Dir string `json:"dir"`
+	// Env is the environment the image sets (PATH, PYTHONPATH, ...).
+	Env map[string]string `json:"env"`
+	// Command is the image's default command, used when the container
+	// definition has neither entryPoint nor command. Without it such a
+	// container is a placeholder that runs until it is stopped.
+	Command []string `json:"command"`
+}
+
+// EnvironmentSeed is an Elastic Beanstalk environment.
+type EnvironmentSeed struct {
+	Name          string `json:"name"`
+	ID            string `json:"id"`
+	Application   string `json:"application"`
+	PlatformArn   string `json:"platform_arn"`
+	SolutionStack string `json:"solution_stack"`
+	Status        string `json:"status"`
+	Health        string `json:"health"`
+	VersionLabel  string `json:"version_label"`
+	// Instances is how many EC2 instances (and so EB web tasks) it has.
+	Instances int `json:"instances"`
+	// Properties are the environment properties
+	// (aws:elasticbeanstalk:application:environment).
+	Properties map[string]string `json:"properties"`
+	// Secrets maps a variable name to a Secrets Manager or SSM ARN
+	// (aws:elasticbeanstalk:application:environmentsecrets).
+	Secrets map[string]string `json:"secrets"`
+	VPC     VPCSeed           `json:"vpc"`
+	// Cluster overrides the ECS cluster name EB would generate.
+	Cluster string `json:"cluster"`
+	// Containers are the ECS container definitions of EB's app task
+	// definition, as ECS JSON. Images come from Versions.
+	Containers []json.RawMessage `json:"containers"`
+	// TaskDefinition holds extra task-level fields of EB's app task
+	// definition (volumes, networkMode, taskRoleArn, ...), as ECS JSON.
+	TaskDefinition map[string]json.RawMessage `json:"task_definition"`
+	// Versions maps a version label to the image of each container.
+	Versions map[string]map[string]string `json:"versions"`
+}
+
+// VPCSeed is the environment's network settings.
+type VPCSeed struct {
+	ID             string   `json:"id"`
+	Subnets        []string `json:"subnets"`
+	SecurityGroups []string `json:"security_groups"`
+}
+
+// ClusterSeed is a cluster not made by an environment.
+type ClusterSeed struct {
+	Name string `json:"name"`
+	// Instances is how many container instances it has; 0 means Fargate only.
+	Instances int `json:"instances"`
+}
+
+// Timing sets how long tasks and deploys take in each phase, in milliseconds.
+// Zero values take the defaults, which keep tests fast.
+type Timing struct {
+	ProvisioningMS   int `json:"provisioning_ms"`
+	PendingMS        int `json:"pending_ms"`
+	DeprovisioningMS int `json:"deprovisioning_ms"`
+	// MissingMS is how long a new task is MISSING to DescribeTasks and
+	// invisible to ListTasks, as on ECS right after RunTask.
+	MissingMS int `json:"missing_ms"`
+	// DeployMS is how long an environment stays Updating after a deploy.
+	DeployMS int `json:"deploy_ms"`
+	// StopGraceMS is how long StopTask waits after SIGTERM before SIGKILL.
+	StopGraceMS int `json:"stop_grace_ms"`
+}
+
+func (t Timing) withDefaults() Timing {
+	def := func(v, d int) int {
+		if v <= 0 {
+			return d
+		}
+		return v
+	}
+	t.ProvisioningMS = def(t.ProvisioningMS, 20)
+	t.PendingMS = def(t.PendingMS, 20)
+	t.DeprovisioningMS = def(t.DeprovisioningMS, 20)
+	t.MissingMS = def(t.MissingMS, 100)
+	t.DeployMS = def(t.DeployMS, 300)
+	t.StopGraceMS = def(t.StopGraceMS, 2000)
+	return t
+}
+
+// LoadSeed reads a seed file. Relative image directories are made relative to
+// the file's directory.
+func LoadSeed(path string) (Seed, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return Seed{}, fmt.Errorf("reading seed: %w", err)
+	}
+	var s Seed
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return Seed{}, fmt.Errorf("parsing seed %s: %w", path, err)
+	}
+	base, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return Seed{}, err
+	}
+	for name, img := range s.Images {
+		if img.Dir != "" && !filepath.IsAbs(img.Dir) {
+			img.Dir = filepath.Join(base, img.Dir)
+			s.Images[name] = img
+		}
+	}
+	return s, nil
+}
+
+func (s *Seed) validate() error {
+	seen := map[string]bool{}
+	for i, e := range s.Environments {
+		if e.Name == "" || e.ID == "" || e.Application == "" {
+			return fmt.Errorf("environments[%d]: name, id and application are required", i)
+		}
+		if !strings.HasPrefix(e.ID, "e-") {
+			return fmt.Errorf("environment %s: id %q must start with \"e-\"", e.Name, e.ID)
+		}
+		if seen[e.Name] && e.Status != "Terminated" {
+			return fmt.Errorf("environment %s: name used twice", e.Name)
+		}
+		seen[e.Name] = true
+		if len(e.Containers) > 0 {
+			if _, ok := e.Versions[e.VersionLabel]; !ok {
+				return fmt.Errorf("environment %s: version_label %q is not in versions", e.Name, e.VersionLabel)
+			}
+		}
+	}
+	for i, f := range s.Faults {
+		if err := f.validate(); err != nil {
+			return fmt.Errorf("faults[%d]: %w", i, err)
+		}
+	}
+	return nil
+}

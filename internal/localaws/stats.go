@@ -1,0 +1,110 @@
+package localaws
+
+import (
+	"time"
+)
+
+// Stats is what localaws observed: calls per operation ("ecs:RunTask") and
+// every task it started, EB's own web tasks included.
+type Stats struct {
+	Calls map[string]int `json:"calls"`
+	Tasks []TaskInfo     `json:"tasks"`
+}
+
+// TaskInfo is one task as the stats report it.
+type TaskInfo struct {
+	TaskArn           string          `json:"task_arn"`
+	Cluster           string          `json:"cluster"`
+	TaskDefinitionArn string          `json:"task_definition_arn"`
+	Family            string          `json:"family"`
+	Group             string          `json:"group"`
+	StartedBy         string          `json:"started_by"`
+	LaunchType        string          `json:"launch_type"`
+	LastStatus        string          `json:"last_status"`
+	StopCode          string          `json:"stop_code,omitempty"`
+	StoppedReason     string          `json:"stopped_reason,omitempty"`
+	CreatedAt         time.Time       `json:"created_at"`
+	StartedAt         *time.Time      `json:"started_at,omitempty"`
+	StoppedAt         *time.Time      `json:"stopped_at,omitempty"`
+	Containers        []ContainerInfo `json:"containers"`
+}
+
+// ContainerInfo is one container of a task in the stats.
+type ContainerInfo struct {
+	Name     string `json:"name"`
+	Image    string `json:"image"`
+	ExitCode *int   `json:"exit_code,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// Stats returns a snapshot of the calls and tasks so far.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := Stats{Calls: make(map[string]int, len(s.calls)), Tasks: []TaskInfo{}}
+	for k, v := range s.calls {
+		st.Calls[k] = v
+	}
+	for _, t := range s.taskOrder {
+		ti := TaskInfo{
+			TaskArn: t.arn, Cluster: t.cluster.name, TaskDefinitionArn: t.td.arn, Family: t.td.family,
+			Group: t.group, StartedBy: t.startedBy, LaunchType: t.launchType, LastStatus: t.lastStatus,
+			StopCode: t.stopCode, StoppedReason: t.stoppedReason, CreatedAt: t.createdAt,
+			StartedAt: timePtr(t.startedAt), StoppedAt: timePtr(t.stoppedAt),
+		}
+		if !t.stopped() {
+			// The stop code and reason of a task still stopping are not final.
+			ti.StopCode, ti.StoppedReason = "", ""
+		}
+		for _, c := range t.containers {
+			ti.Containers = append(ti.Containers, ContainerInfo{Name: c.def.Name, Image: c.def.Image, ExitCode: c.exitCode, Reason: c.reason})
+		}
+		st.Tasks = append(st.Tasks, ti)
+	}
+	return st
+}
+
+// Calls is how many calls of op ("ecs:RunTask") localaws has served since the
+// start or the last ResetStats, faulted ones included.
+func (s *Server) Calls(op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[op]
+}
+
+// ResetStats sets the call counters to zero; tasks stay.
+func (s *Server) ResetStats() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = map[string]int{}
+}
+
+// WaitTasksStopped waits until every task that is not EB's own has stopped,
+// or the timeout passes; it reports whether they all stopped.
+func (s *Server) WaitTasksStopped(timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		s.mu.Lock()
+		busy := false
+		for _, t := range s.taskOrder {
+			if t.startedBy != "elasticbeanstalk" && !t.stopped() {
+				busy = true
+			}
+		}
+		s.mu.Unlock()
+		if !busy {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
