@@ -61,11 +61,11 @@ func TestDescribeConfigurationSettings(t *testing.T) {
 		got[aws.ToString(o.Namespace)+"/"+aws.ToString(o.OptionName)] = aws.ToString(o.Value)
 	}
 	want := map[string]string{
-		"aws:elasticbeanstalk:application:environment/DATABASE_PASSWORD":  localaws.FixturePropSecret,
-		"aws:elasticbeanstalk:application:environment/DEBUG":              "false",
-		"aws:elasticbeanstalk:application:environmentsecrets/API_KEY":     localaws.FixtureSecretArn,
-		"aws:ec2:vpc/Subnets":                                             "subnet-0aaa1111,subnet-0bbb2222",
-		"aws:autoscaling:launchconfiguration/SecurityGroups":              "sg-0ccc3333",
+		"aws:elasticbeanstalk:application:environment/DATABASE_PASSWORD": localaws.FixturePropSecret,
+		"aws:elasticbeanstalk:application:environment/DEBUG":             "false",
+		"aws:elasticbeanstalk:application:environmentsecrets/API_KEY":    localaws.FixtureSecretArn,
+		"aws:ec2:vpc/Subnets":                                                 "subnet-0aaa1111,subnet-0bbb2222",
+		"aws:autoscaling:launchconfiguration/SecurityGroups":                  "sg-0ccc3333",
 		"aws:elasticbeanstalk:application:environment/DJANGO_SETTINGS_MODULE": "myapp.settings",
 	}
 	for k, v := range want {
