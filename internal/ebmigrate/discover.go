@@ -1,0 +1,298 @@
+package ebmigrate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+)
+
+// Option namespaces of an EB environment's configuration.
+const (
+	nsProperties = "aws:elasticbeanstalk:application:environment"
+	nsSecrets    = "aws:elasticbeanstalk:application:environmentsecrets"
+	nsVPC        = "aws:ec2:vpc"
+	nsLaunch     = "aws:autoscaling:launchconfiguration"
+)
+
+// Target is a resolved Elastic Beanstalk environment: what a migration for it
+// runs on and with.
+type Target struct {
+	EnvironmentName string
+	EnvironmentID   string
+	ApplicationName string
+	VersionLabel    string // the deployed version
+	Status          string
+	PlatformArn     string
+
+	ClusterArn string
+	// SourceTaskDefinition is EB's app task definition (or the override).
+	SourceTaskDefinition *ecstypes.TaskDefinition
+
+	// Properties are the environment properties, name to value. Values are
+	// secret: never log them or put them in state.
+	Properties map[string]string
+	// Secrets map a variable name to a Secrets Manager or SSM ARN.
+	Secrets        map[string]string
+	Subnets        []string
+	SecurityGroups []string
+}
+
+// DiscoverInput names the environment and the user's overrides of discovery.
+type DiscoverInput struct {
+	EnvironmentName string
+	// Cluster, when set, is the cluster name or ARN to use.
+	Cluster string
+	// SourceTaskDefinition, when set, is the family, family:revision or ARN
+	// to derive from instead of EB's own.
+	SourceTaskDefinition string
+}
+
+// EBTaskFamily is the family of EB's app task definition for an environment:
+// awseb-<EnvironmentName>-<environment id without "e-">.
+func EBTaskFamily(envName, envID string) string {
+	return "awseb-" + envName + "-" + strings.TrimPrefix(envID, "e-")
+}
+
+// IsECSPlatform tells EB's ECS-managed Docker platforms ("ECS running on …",
+// formerly "Multi-container Docker running on …") from the others.
+func IsECSPlatform(platformArn string) bool {
+	return strings.Contains(platformArn, "platform/ECS running on") ||
+		strings.Contains(platformArn, "platform/Multi-container Docker running on")
+}
+
+// DescribeEnvironment reads the environment itself: one EB call.
+func DescribeEnvironment(ctx context.Context, eb EB, name string) (*ebtypes.EnvironmentDescription, error) {
+	out, err := eb.DescribeEnvironments(ctx, &elasticbeanstalk.DescribeEnvironmentsInput{
+		EnvironmentNames: []string{name},
+		IncludeDeleted:   aws.Bool(false),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("describing Elastic Beanstalk environment %q: %w", name, err)
+	}
+	for i := range out.Environments {
+		e := out.Environments[i]
+		if aws.ToString(e.EnvironmentName) == name && e.Status != ebtypes.EnvironmentStatusTerminated {
+			return &e, nil
+		}
+	}
+	return nil, nil
+}
+
+// Discover resolves an environment to a Target. It makes read-only calls only.
+func Discover(ctx context.Context, c Clients, in DiscoverInput) (*Target, error) {
+	env, err := DescribeEnvironment(ctx, c.EB, in.EnvironmentName)
+	if err != nil {
+		return nil, err
+	}
+	if env == nil {
+		return nil, problem("Elastic Beanstalk Environment Not Found",
+			"No Elastic Beanstalk environment named %q exists in region %s. Check environment_name and the provider's region, or create the environment first (a reference to aws_elastic_beanstalk_environment.<name>.name orders it before the migration).",
+			in.EnvironmentName, c.Region)
+	}
+	t := &Target{
+		EnvironmentName: aws.ToString(env.EnvironmentName),
+		EnvironmentID:   aws.ToString(env.EnvironmentId),
+		ApplicationName: aws.ToString(env.ApplicationName),
+		VersionLabel:    aws.ToString(env.VersionLabel),
+		Status:          string(env.Status),
+		PlatformArn:     aws.ToString(env.PlatformArn),
+	}
+	if env.Status == ebtypes.EnvironmentStatusTerminating {
+		return nil, problem("Elastic Beanstalk Environment Terminating",
+			"Environment %q (%s) is being terminated; a migration cannot run in it.", t.EnvironmentName, t.EnvironmentID)
+	}
+	if !IsECSPlatform(t.PlatformArn) {
+		return nil, problem("Not An ECS Platform",
+			"Environment %q runs on platform %q, not on Elastic Beanstalk's ECS-managed Docker platform (\"ECS running on 64bit Amazon Linux 2023\" or \"Multi-container Docker\"). ebmigrate_run runs migrations as ECS tasks and works only there; for other platforms use EB's container_commands with leader_only.",
+			t.EnvironmentName, platformName(t.PlatformArn))
+	}
+	if err := readConfiguration(ctx, c.EB, t); err != nil {
+		return nil, err
+	}
+	if t.ClusterArn, err = findCluster(ctx, c.ECS, t, in.Cluster); err != nil {
+		return nil, err
+	}
+	if t.SourceTaskDefinition, err = findSourceTaskDefinition(ctx, c.ECS, t, in.SourceTaskDefinition); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func platformName(arn string) string {
+	if _, name, ok := strings.Cut(arn, ":platform/"); ok {
+		return name
+	}
+	return arn
+}
+
+func readConfiguration(ctx context.Context, eb EB, t *Target) error {
+	out, err := eb.DescribeConfigurationSettings(ctx, &elasticbeanstalk.DescribeConfigurationSettingsInput{
+		ApplicationName: aws.String(t.ApplicationName),
+		EnvironmentName: aws.String(t.EnvironmentName),
+	})
+	if err != nil {
+		return fmt.Errorf("reading the configuration of Elastic Beanstalk environment %q: %w", t.EnvironmentName, err)
+	}
+	t.Properties, t.Secrets = map[string]string{}, map[string]string{}
+	for _, cs := range out.ConfigurationSettings {
+		for _, o := range cs.OptionSettings {
+			name, value := aws.ToString(o.OptionName), aws.ToString(o.Value)
+			switch aws.ToString(o.Namespace) {
+			case nsProperties:
+				t.Properties[name] = value
+			case nsSecrets:
+				t.Secrets[name] = value
+			case nsVPC:
+				if name == "Subnets" {
+					t.Subnets = splitList(value)
+				}
+			case nsLaunch:
+				if name == "SecurityGroups" {
+					t.SecurityGroups = splitList(value)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// findCluster returns the ARN of the override, or of the one cluster EB made
+// for the environment (awseb-<name>-<suffix>, tagged with its id).
+func findCluster(ctx context.Context, api ECS, t *Target, override string) (string, error) {
+	if override != "" {
+		out, err := api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{override}})
+		if err != nil {
+			return "", fmt.Errorf("describing ECS cluster %q: %w", override, err)
+		}
+		for _, c := range out.Clusters {
+			if aws.ToString(c.Status) == "ACTIVE" {
+				return aws.ToString(c.ClusterArn), nil
+			}
+		}
+		return "", problem("ECS Cluster Not Found", "The ECS cluster %q given in cluster does not exist or is not ACTIVE in region %s.", override, regionOf(override))
+	}
+	pattern := regexp.MustCompile(`:cluster/awseb-` + regexp.QuoteMeta(t.EnvironmentName) + `-[A-Za-z0-9]+$`)
+	var candidates []string
+	var next *string
+	for {
+		out, err := api.ListClusters(ctx, &ecs.ListClustersInput{NextToken: next})
+		if err != nil {
+			return "", fmt.Errorf("listing ECS clusters to find the one of environment %q: %w", t.EnvironmentName, err)
+		}
+		for _, arn := range out.ClusterArns {
+			if pattern.MatchString(arn) {
+				candidates = append(candidates, arn)
+			}
+		}
+		if next = out.NextToken; next == nil {
+			break
+		}
+	}
+	switch len(candidates) {
+	case 0:
+		return "", problem("ECS Cluster Not Found",
+			"Found no ECS cluster named awseb-%s-… for environment %q (%s). Elastic Beanstalk creates one for each environment on the ECS platform; set cluster to its name or ARN if it is named otherwise.",
+			t.EnvironmentName, t.EnvironmentName, t.EnvironmentID)
+	case 1:
+		return candidates[0], nil
+	}
+	out, err := api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: candidates, Include: []ecstypes.ClusterField{ecstypes.ClusterFieldTags}})
+	if err != nil {
+		return "", fmt.Errorf("describing ECS clusters of environment %q: %w", t.EnvironmentName, err)
+	}
+	for _, c := range out.Clusters {
+		for _, tg := range c.Tags {
+			if aws.ToString(tg.Key) == "elasticbeanstalk:environment-id" && aws.ToString(tg.Value) == t.EnvironmentID {
+				return aws.ToString(c.ClusterArn), nil
+			}
+		}
+	}
+	return "", problem("Several ECS Clusters Match",
+		"These ECS clusters could belong to environment %q and none is tagged elasticbeanstalk:environment-id=%s: %s. Set cluster to the right one.",
+		t.EnvironmentName, t.EnvironmentID, strings.Join(candidates, ", "))
+}
+
+func regionOf(arn string) string {
+	parts := strings.Split(arn, ":")
+	if len(parts) > 3 && strings.HasPrefix(arn, "arn:") {
+		return parts[3]
+	}
+	return "the provider's region"
+}
+
+// findSourceTaskDefinition returns the override, or the definition EB's web
+// tasks run now, or else the latest ACTIVE revision of EB's family.
+func findSourceTaskDefinition(ctx context.Context, api ECS, t *Target, override string) (*ecstypes.TaskDefinition, error) {
+	ref := override
+	if ref == "" {
+		family := EBTaskFamily(t.EnvironmentName, t.EnvironmentID)
+		ref = family
+		running, err := runningTaskDefinition(ctx, api, t.ClusterArn, family)
+		if err != nil {
+			return nil, err
+		}
+		if running != "" {
+			ref = running
+		}
+	}
+	out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(ref)})
+	if err != nil {
+		var ce *ecstypes.ClientException
+		if errors.As(err, &ce) {
+			if override != "" {
+				return nil, problem("Task Definition Not Found", "The task definition %q given in source_task_definition does not exist or is not ACTIVE: %s", override, ce.ErrorMessage())
+			}
+			return nil, problem("Task Definition Not Found",
+				"Found no ACTIVE task definition of family %q, which Elastic Beanstalk registers for environment %q on each deploy. Deploy an application version first, or set source_task_definition.",
+				ref, t.EnvironmentName)
+		}
+		return nil, fmt.Errorf("describing task definition %q: %w", ref, err)
+	}
+	return out.TaskDefinition, nil
+}
+
+// runningTaskDefinition is the task definition of the newest running task of
+// the family in the cluster, or "" when none runs.
+func runningTaskDefinition(ctx context.Context, api ECS, cluster, family string) (string, error) {
+	list, err := api.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String(cluster), Family: aws.String(family)})
+	if err != nil {
+		return "", fmt.Errorf("listing the tasks of family %s in cluster %s: %w", family, cluster, err)
+	}
+	if len(list.TaskArns) == 0 {
+		return "", nil
+	}
+	out, err := api.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: list.TaskArns})
+	if err != nil {
+		return "", fmt.Errorf("describing the tasks of family %s in cluster %s: %w", family, cluster, err)
+	}
+	tasks := slices.Clone(out.Tasks)
+	sort.SliceStable(tasks, func(i, j int) bool {
+		return aws.ToTime(tasks[i].StartedAt).After(aws.ToTime(tasks[j].StartedAt))
+	})
+	for _, task := range tasks {
+		if aws.ToString(task.LastStatus) == "RUNNING" {
+			return aws.ToString(task.TaskDefinitionArn), nil
+		}
+	}
+	return "", nil
+}

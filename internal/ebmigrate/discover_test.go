@@ -1,0 +1,81 @@
+package ebmigrate_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
+)
+
+func TestDiscover(t *testing.T) {
+	srv, c := fixture(t)
+	target, err := ebmigrate.Discover(testCtx(t), c, ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if target.EnvironmentID != localaws.FixtureEnvID || target.VersionLabel != "v1" || target.ApplicationName != localaws.FixtureApp {
+		t.Errorf("target = %+v", target)
+	}
+	if !strings.HasSuffix(target.ClusterArn, ":cluster/"+localaws.FixtureCluster()) {
+		t.Errorf("cluster = %s", target.ClusterArn)
+	}
+	if got := aws.ToString(target.SourceTaskDefinition.TaskDefinitionArn); !strings.HasSuffix(got, "task-definition/"+localaws.FixtureFamily()+":1") {
+		t.Errorf("source task definition = %s", got)
+	}
+	if target.Properties["DATABASE_PASSWORD"] != localaws.FixturePropSecret || target.Secrets["API_KEY"] != localaws.FixtureSecretArn {
+		t.Errorf("properties/secrets not read")
+	}
+	if strings.Join(target.Subnets, ",") != "subnet-0aaa1111,subnet-0bbb2222" || strings.Join(target.SecurityGroups, ",") != "sg-0ccc3333" {
+		t.Errorf("network = %v %v", target.Subnets, target.SecurityGroups)
+	}
+	for _, op := range []string{"ecs:RunTask", "ecs:RegisterTaskDefinition", "ecs:StopTask"} {
+		if n := srv.Calls(op); n != 0 {
+			t.Errorf("discovery made %d %s calls", n, op)
+		}
+	}
+}
+
+func TestDiscoverProblems(t *testing.T) {
+	_, c := fixture(t)
+	cases := []struct {
+		in          ebmigrate.DiscoverInput
+		summary     string
+		detailParts []string
+	}{
+		{ebmigrate.DiscoverInput{EnvironmentName: "nope"}, "Elastic Beanstalk Environment Not Found", []string{`"nope"`, "us-east-1"}},
+		{ebmigrate.DiscoverInput{EnvironmentName: "myapp-old"}, "Elastic Beanstalk Environment Not Found", []string{`"myapp-old"`}},
+		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureNonECSEnv}, "Not An ECS Platform", []string{"PHP 8.3 running on 64bit Amazon Linux 2023", "leader_only"}},
+		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, Cluster: "other"}, "ECS Cluster Not Found", []string{`"other"`}},
+		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, SourceTaskDefinition: "nope:3"}, "Task Definition Not Found", []string{`"nope:3"`}},
+	}
+	for _, tc := range cases {
+		_, err := ebmigrate.Discover(testCtx(t), c, tc.in)
+		var p *ebmigrate.ProblemError
+		if !errors.As(err, &p) || p.Summary != tc.summary {
+			t.Errorf("%+v: got %v, want %q", tc.in, err, tc.summary)
+			continue
+		}
+		for _, part := range tc.detailParts {
+			if !strings.Contains(p.Detail, part) {
+				t.Errorf("%+v: detail %q does not mention %s", tc.in, p.Detail, part)
+			}
+		}
+	}
+}
+
+func TestDiscoverOverrides(t *testing.T) {
+	_, c := fixture(t)
+	target, err := ebmigrate.Discover(testCtx(t), c, ebmigrate.DiscoverInput{
+		EnvironmentName: localaws.FixtureEnv, Cluster: localaws.FixtureCluster(), SourceTaskDefinition: localaws.FixtureFamily() + ":1",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if target.SourceTaskDefinition.Revision != 1 {
+		t.Errorf("revision = %d", target.SourceTaskDefinition.Revision)
+	}
+}

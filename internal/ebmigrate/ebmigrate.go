@@ -1,0 +1,65 @@
+// Package ebmigrate is the engine behind ebmigrate_run: it discovers an
+// Elastic Beanstalk environment's ECS cluster and app task definition,
+// derives a migration task definition from it, runs it once, waits for it,
+// follows its logs and classifies the outcome.
+//
+// It talks to AWS only through the narrow interfaces below and must not
+// import any Terraform package, so that it can be tested with plain Go tests
+// against localaws and reused outside Terraform.
+package ebmigrate
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+)
+
+// EB is the part of the Elastic Beanstalk API the engine uses (read-only).
+type EB interface {
+	DescribeEnvironments(context.Context, *elasticbeanstalk.DescribeEnvironmentsInput, ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentsOutput, error)
+	DescribeConfigurationSettings(context.Context, *elasticbeanstalk.DescribeConfigurationSettingsInput, ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeConfigurationSettingsOutput, error)
+}
+
+// ECS is the part of the ECS API the engine uses.
+type ECS interface {
+	ListClusters(context.Context, *ecs.ListClustersInput, ...func(*ecs.Options)) (*ecs.ListClustersOutput, error)
+	DescribeClusters(context.Context, *ecs.DescribeClustersInput, ...func(*ecs.Options)) (*ecs.DescribeClustersOutput, error)
+	ListTasks(context.Context, *ecs.ListTasksInput, ...func(*ecs.Options)) (*ecs.ListTasksOutput, error)
+	DescribeTasks(context.Context, *ecs.DescribeTasksInput, ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error)
+	DescribeTaskDefinition(context.Context, *ecs.DescribeTaskDefinitionInput, ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error)
+	RegisterTaskDefinition(context.Context, *ecs.RegisterTaskDefinitionInput, ...func(*ecs.Options)) (*ecs.RegisterTaskDefinitionOutput, error)
+	RunTask(context.Context, *ecs.RunTaskInput, ...func(*ecs.Options)) (*ecs.RunTaskOutput, error)
+	StopTask(context.Context, *ecs.StopTaskInput, ...func(*ecs.Options)) (*ecs.StopTaskOutput, error)
+}
+
+// Logs is the part of the CloudWatch Logs API the engine uses (read-only).
+type Logs interface {
+	GetLogEvents(context.Context, *cloudwatchlogs.GetLogEventsInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.GetLogEventsOutput, error)
+}
+
+// Clients are the AWS clients of one provider configuration.
+type Clients struct {
+	EB     EB
+	ECS    ECS
+	Logs   Logs
+	Region string
+}
+
+// Logger receives what the engine has to say while it works. Messages never
+// hold environment values: only names, ARNs, statuses and the task's own
+// output lines.
+type Logger interface {
+	Info(msg string, fields map[string]any)
+	// Output is one line the migration container printed.
+	Output(line string)
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Info(string, map[string]any) {}
+func (nopLogger) Output(string)               {}
+
+// NopLogger discards everything.
+var NopLogger Logger = nopLogger{}

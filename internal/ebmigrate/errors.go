@@ -1,0 +1,68 @@
+package ebmigrate
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ProblemError is a problem with the environment or the arguments, that the
+// user can fix: it says what is wrong and what to do.
+type ProblemError struct {
+	Summary string // Title Case, a few words
+	Detail  string
+}
+
+func (e *ProblemError) Error() string { return e.Summary + ": " + e.Detail }
+
+func problem(summary, format string, args ...any) *ProblemError {
+	return &ProblemError{Summary: summary, Detail: fmt.Sprintf(format, args...)}
+}
+
+// MigrationError is a migration task that ran (or tried to) and did not
+// succeed. It names everything a user needs to look into it.
+type MigrationError struct {
+	Environment string
+	Cluster     string
+	TaskArn     string
+	Container   string
+	Outcome     Outcome
+	// LogLines are the last lines the container printed; nil when no logs
+	// could be read.
+	LogLines []string
+	// LogsNote says why there are no log lines, when there are none.
+	LogsNote string
+}
+
+func (e *MigrationError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the migration task for Elastic Beanstalk environment %q %s.\n\n", e.Environment, e.Outcome.Describe())
+	fmt.Fprintf(&b, "Cluster:     %s\n", e.Cluster)
+	fmt.Fprintf(&b, "Task:        %s\n", e.TaskArn)
+	fmt.Fprintf(&b, "Container:   %s\n", e.Container)
+	if e.Outcome.ExitCode != nil {
+		fmt.Fprintf(&b, "Exit code:   %d\n", *e.Outcome.ExitCode)
+	} else {
+		fmt.Fprintf(&b, "Exit code:   none\n")
+	}
+	fmt.Fprintf(&b, "Stop code:   %s\n", orNone(e.Outcome.StopCode))
+	fmt.Fprintf(&b, "Reason:      %s\n", orNone(e.Outcome.Reason()))
+	if hint := e.Outcome.Hint(); hint != "" {
+		fmt.Fprintf(&b, "\n%s\n", hint)
+	}
+	if len(e.LogLines) > 0 {
+		fmt.Fprintf(&b, "\nLast %d log lines:\n", len(e.LogLines))
+		for _, l := range e.LogLines {
+			fmt.Fprintf(&b, "  %s\n", l)
+		}
+	} else if e.LogsNote != "" {
+		fmt.Fprintf(&b, "\n%s\n", e.LogsNote)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}

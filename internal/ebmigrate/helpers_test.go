@@ -1,0 +1,81 @@
+package ebmigrate_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
+)
+
+// fixture starts the localaws fixture world and engine clients for it.
+func fixture(t *testing.T, mutate ...func(*localaws.Seed)) (*localaws.Server, ebmigrate.Clients) {
+	t.Helper()
+	seed := localaws.FixtureSeed(t.TempDir())
+	for _, m := range mutate {
+		m(&seed)
+	}
+	srv := localaws.Start(t, seed)
+	cfg := aws.Config{
+		Region:           "us-east-1",
+		Credentials:      credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""),
+		RetryMaxAttempts: 1,
+	}
+	url := aws.String(srv.URL())
+	return srv, ebmigrate.Clients{
+		Region: "us-east-1",
+		EB:     elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = url }),
+		ECS:    ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = url }),
+		Logs:   cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = url }),
+	}
+}
+
+func testCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// recorder is a Logger that keeps what it is told.
+type recorder struct {
+	mu     sync.Mutex
+	infos  []string
+	output []string
+}
+
+func (r *recorder) Info(msg string, fields map[string]any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.infos = append(r.infos, msg)
+}
+
+func (r *recorder) Output(line string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.output = append(r.output, line)
+}
+
+func (r *recorder) lines() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.output, "\n")
+}
+
+func migrateInput(command ...string) ebmigrate.MigrateInput {
+	return ebmigrate.MigrateInput{
+		Discover:     ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv},
+		Derive:       ebmigrate.DeriveSpec{Command: command},
+		VersionLabel: "v1",
+		LogLines:     50,
+		Poll:         ebmigrate.PollSchedule{Fast: 20 * time.Millisecond},
+	}
+}
