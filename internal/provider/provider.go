@@ -1,0 +1,246 @@
+// Package provider is the ebmigrate provider: its configuration schema, and
+// the AWS clients it hands to resources and data sources.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/resources"
+)
+
+var _ provider.Provider = (*ebmigrateProvider)(nil)
+
+// DefaultMaxRetries is how often a throttled or failed AWS call is retried.
+const DefaultMaxRetries = 5
+
+// New returns the provider factory for a version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &ebmigrateProvider{version: version} }
+}
+
+type ebmigrateProvider struct {
+	version string
+}
+
+func (p *ebmigrateProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "ebmigrate"
+	resp.Version = p.version
+}
+
+func (p *ebmigrateProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	endpoint := func(service, variable string) schema.StringAttribute {
+		return schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: fmt.Sprintf("Endpoint URL of %s. Defaults to `AWS_ENDPOINT_URL_%s`, then `AWS_ENDPOINT_URL`, then the regional AWS endpoint.",
+				service, variable),
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Runs database schema migrations of applications on AWS Elastic Beanstalk's ECS platform as a one-off ECS task, exactly once per deploy. " +
+			"Credentials come from the standard AWS chain: `AWS_*` environment variables, shared config and credentials files, SSO, and instance or task roles.",
+		Attributes: map[string]schema.Attribute{
+			"region": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "AWS region of the Elastic Beanstalk environments. Defaults to `AWS_REGION`, `AWS_DEFAULT_REGION` or the profile's region.",
+			},
+			"profile": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Named profile of the shared AWS config and credentials files. Defaults to `AWS_PROFILE`.",
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: fmt.Sprintf("How many times an AWS call that was throttled or failed on the server side is retried, with backoff. Defaults to %d.", DefaultMaxRetries),
+				Validators:          []validator.Int64{int64validator.Between(0, 100)},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"assume_role": schema.SingleNestedBlock{
+				MarkdownDescription: "An IAM role to assume with the credentials found, for every AWS call.",
+				Attributes: map[string]schema.Attribute{
+					"role_arn": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "ARN of the role to assume. Required in this block.",
+					},
+					"session_name": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Session name of the assumed role. Defaults to `terraform-provider-ebmigrate`.",
+					},
+					"external_id": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "External ID the role's trust policy requires, if any.",
+					},
+					"duration": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "How long the assumed role's credentials last, as a Go duration such as `1h` (15m to 12h). Defaults to `1h`.",
+						Validators:          []validator.String{durationValidator{}},
+					},
+				},
+			},
+			"endpoints": schema.SingleNestedBlock{
+				MarkdownDescription: "Custom service endpoints, for example for a local AWS such as LocalStack or the project's `localaws`.",
+				Attributes: map[string]schema.Attribute{
+					"ecs":              endpoint("Amazon ECS", "ECS"),
+					"elasticbeanstalk": endpoint("AWS Elastic Beanstalk", "ELASTIC_BEANSTALK"),
+					"logs":             endpoint("Amazon CloudWatch Logs", "CLOUDWATCH_LOGS"),
+					"sts":              endpoint("AWS STS (used by assume_role)", "STS"),
+				},
+			},
+		},
+	}
+}
+
+type providerModel struct {
+	Region     types.String     `tfsdk:"region"`
+	Profile    types.String     `tfsdk:"profile"`
+	MaxRetries types.Int64      `tfsdk:"max_retries"`
+	AssumeRole *assumeRoleModel `tfsdk:"assume_role"`
+	Endpoints  *endpointsModel  `tfsdk:"endpoints"`
+}
+
+type assumeRoleModel struct {
+	RoleArn     types.String `tfsdk:"role_arn"`
+	SessionName types.String `tfsdk:"session_name"`
+	ExternalID  types.String `tfsdk:"external_id"`
+	Duration    types.String `tfsdk:"duration"`
+}
+
+type endpointsModel struct {
+	ECS              types.String `tfsdk:"ecs"`
+	ElasticBeanstalk types.String `tfsdk:"elasticbeanstalk"`
+	Logs             types.String `tfsdk:"logs"`
+	STS              types.String `tfsdk:"sts"`
+}
+
+func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if m.Region.IsUnknown() || m.Profile.IsUnknown() {
+		resp.Diagnostics.AddError("Provider Configuration Not Known",
+			"The provider's region or profile depends on a value that is known only after apply. Give them values known at plan time.")
+		return
+	}
+	retries := DefaultMaxRetries
+	if !m.MaxRetries.IsNull() && !m.MaxRetries.IsUnknown() {
+		retries = int(m.MaxRetries.ValueInt64())
+	}
+	opts := []func(*config.LoadOptions) error{
+		config.WithRetryer(func() aws.Retryer {
+			// No client-side retry quota: a long wait must not run out of retries.
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = retries + 1
+				o.RateLimiter = ratelimit.None
+			})
+		}),
+	}
+	if v := m.Region.ValueString(); v != "" {
+		opts = append(opts, config.WithRegion(v))
+	}
+	if v := m.Profile.ValueString(); v != "" {
+		opts = append(opts, config.WithSharedConfigProfile(v))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Load AWS Configuration",
+			"While attempting to load the AWS configuration (shared config files, profile, environment), an error occurred: "+err.Error())
+		return
+	}
+	if cfg.Region == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("region"), "No AWS Region",
+			"No AWS region is configured. Set region in the provider block, or AWS_REGION in the environment.")
+		return
+	}
+	ep := m.Endpoints
+	if ep == nil {
+		ep = &endpointsModel{}
+	}
+	endpoint := func(service string, configured types.String) *string {
+		if v := resolveEndpoint(service, configured.ValueString(), os.Getenv); v != "" {
+			return aws.String(v)
+		}
+		return nil
+	}
+	if ar := m.AssumeRole; ar != nil && !ar.RoleArn.IsNull() {
+		if ar.RoleArn.ValueString() == "" {
+			resp.Diagnostics.AddAttributeError(path.Root("assume_role").AtName("role_arn"), "Missing Role ARN",
+				"assume_role needs role_arn: the ARN of the role to assume.")
+			return
+		}
+		stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = endpoint("sts", ep.STS) })
+		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient, ar.RoleArn.ValueString(), func(o *stscreds.AssumeRoleOptions) {
+			o.RoleSessionName = "terraform-provider-ebmigrate"
+			if v := ar.SessionName.ValueString(); v != "" {
+				o.RoleSessionName = v
+			}
+			if v := ar.ExternalID.ValueString(); v != "" {
+				o.ExternalID = aws.String(v)
+			}
+			if d, err := time.ParseDuration(ar.Duration.ValueString()); err == nil {
+				o.Duration = d
+			}
+		}))
+	}
+	clients := &ebmigrate.Clients{
+		Region: cfg.Region,
+		EB:     elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = endpoint("elasticbeanstalk", ep.ElasticBeanstalk) }),
+		ECS:    ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = endpoint("ecs", ep.ECS) }),
+		Logs:   cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = endpoint("logs", ep.Logs) }),
+	}
+	tflog.Debug(ctx, "configured AWS clients", map[string]any{"region": cfg.Region, "max_retries": retries})
+	resp.ResourceData = clients
+	resp.DataSourceData = clients
+}
+
+func (p *ebmigrateProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{resources.NewRunResource}
+}
+
+func (p *ebmigrateProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return nil
+}
+
+// durationValidator accepts Go durations between 15 minutes and 12 hours.
+type durationValidator struct{}
+
+func (durationValidator) Description(context.Context) string {
+	return "a duration such as 1h, between 15m and 12h"
+}
+
+func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err != nil || d < 15*time.Minute || d > 12*time.Hour {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
+			fmt.Sprintf("%q is not a duration between 15m and 12h. Write it as a Go duration, for example 1h or 90m.", req.ConfigValue.ValueString()))
+	}
+}
+

@@ -1,0 +1,123 @@
+package resources_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/provider"
+)
+
+// TestMain isolates the tests from any AWS configuration on the machine:
+// static credentials, no shared files, no instance metadata.
+func TestMain(m *testing.M) {
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID":           "AKIDLOCAL",
+		"AWS_SECRET_ACCESS_KEY":       "localaws-secret",
+		"AWS_CONFIG_FILE":             os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+		"AWS_EC2_METADATA_DISABLED":   "true",
+		"CHECKPOINT_DISABLE":          "1",
+	} {
+		os.Setenv(k, v)
+	}
+	os.Unsetenv("AWS_PROFILE")
+	os.Exit(m.Run())
+}
+
+var factories = map[string]func() (tfprotov6.ProviderServer, error){
+	"ebmigrate": providerserver.NewProtocol6WithError(provider.New("test")()),
+}
+
+// world is one localaws per test, with the fixture environments.
+type world struct {
+	t   *testing.T
+	srv *localaws.Server
+	ecs *ecs.Client
+}
+
+func newWorld(t *testing.T, mutate ...func(*localaws.Seed)) *world {
+	t.Helper()
+	seed := localaws.FixtureSeed(t.TempDir())
+	for _, m := range mutate {
+		m(&seed)
+	}
+	srv := localaws.Start(t, seed)
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", "")}
+	return &world{t: t, srv: srv, ecs: ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = aws.String(srv.URL()) })}
+}
+
+// providerConfig points the provider at this world's localaws.
+func (w *world) providerConfig() string {
+	return fmt.Sprintf(`
+provider "ebmigrate" {
+  region = "us-east-1"
+  endpoints {
+    ecs              = %[1]q
+    elasticbeanstalk = %[1]q
+    logs             = %[1]q
+  }
+}
+`, w.srv.URL())
+}
+
+// run is a configuration of one ebmigrate_run for the fixture environment.
+func (w *world) run(version string, command []string, extra ...string) string {
+	quoted := make([]string, len(command))
+	for i, c := range command {
+		quoted[i] = hclString(c)
+	}
+	return w.providerConfig() + fmt.Sprintf(`
+resource "ebmigrate_run" "migrate" {
+  environment_name = %[1]q
+  version_label    = %[2]q
+  command          = [%[3]s]
+  %[4]s
+}
+`, localaws.FixtureEnv, version, strings.Join(quoted, ", "), strings.Join(extra, "\n  "))
+}
+
+// migrationTasks counts the tasks the provider started (not EB's own).
+func (w *world) migrationTasks() int {
+	n := 0
+	for _, ti := range w.srv.Stats().Tasks {
+		if strings.HasPrefix(ti.StartedBy, "ebmigrate-") {
+			n++
+		}
+	}
+	return n
+}
+
+// ecsCalls counts ECS calls since the last ResetStats.
+func (w *world) ecsCalls() map[string]int {
+	out := map[string]int{}
+	for op, n := range w.srv.Stats().Calls {
+		if strings.HasPrefix(op, "ecs:") {
+			out[op] = n
+		}
+	}
+	return out
+}
+
+func (w *world) ctx() context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	w.t.Cleanup(cancel)
+	return ctx
+}
+
+// hclString quotes s as an HCL string literal, template sequences escaped.
+func hclString(s string) string {
+	q := fmt.Sprintf("%q", s)
+	q = strings.ReplaceAll(q, "${", "$${")
+	return strings.ReplaceAll(q, "%{", "%%{")
+}

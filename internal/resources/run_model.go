@@ -1,0 +1,99 @@
+package resources
+
+import (
+	"context"
+	"regexp"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
+)
+
+// envNameRe is what Elastic Beanstalk allows as an environment name.
+var envNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{2,38}[A-Za-z0-9]$`)
+
+type runModel struct {
+	ID                      types.String   `tfsdk:"id"`
+	EnvironmentName         types.String   `tfsdk:"environment_name"`
+	VersionLabel            types.String   `tfsdk:"version_label"`
+	Command                 types.List     `tfsdk:"command"`
+	ContainerName           types.String   `tfsdk:"container_name"`
+	Environment             types.Map      `tfsdk:"environment"`
+	Triggers                types.Map      `tfsdk:"triggers"`
+	Cluster                 types.String   `tfsdk:"cluster"`
+	SourceTaskDefinition    types.String   `tfsdk:"source_task_definition"`
+	LogLines                types.Int64    `tfsdk:"log_lines"`
+	Timeouts                timeouts.Value `tfsdk:"timeouts"`
+	EnvironmentID           types.String   `tfsdk:"environment_id"`
+	ClusterArn              types.String   `tfsdk:"cluster_arn"`
+	SourceTaskDefinitionArn types.String   `tfsdk:"source_task_definition_arn"`
+	TaskDefinitionArn       types.String   `tfsdk:"task_definition_arn"`
+	TaskArn                 types.String   `tfsdk:"task_arn"`
+	ExitCode                types.Int64    `tfsdk:"exit_code"`
+	StoppedReason           types.String   `tfsdk:"stopped_reason"`
+	StartedAt               types.String   `tfsdk:"started_at"`
+	StoppedAt               types.String   `tfsdk:"stopped_at"`
+	LogGroup                types.String   `tfsdk:"log_group"`
+	LogStream               types.String   `tfsdk:"log_stream"`
+}
+
+// migrateInput is what the engine needs from the model.
+func (m *runModel) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var command []string
+	diags.Append(m.Command.ElementsAs(ctx, &command, false)...)
+	env := map[string]string{}
+	if !m.Environment.IsNull() {
+		diags.Append(m.Environment.ElementsAs(ctx, &env, false)...)
+	}
+	return ebmigrate.MigrateInput{
+		Discover: ebmigrate.DiscoverInput{
+			EnvironmentName:      m.EnvironmentName.ValueString(),
+			Cluster:              m.Cluster.ValueString(),
+			SourceTaskDefinition: m.SourceTaskDefinition.ValueString(),
+		},
+		Derive: ebmigrate.DeriveSpec{
+			Container:   m.ContainerName.ValueString(),
+			Command:     command,
+			Environment: env,
+		},
+		VersionLabel: m.VersionLabel.ValueString(),
+		LogLines:     int(m.LogLines.ValueInt64()),
+	}, diags
+}
+
+// setResult records a successful run.
+func (m *runModel) setResult(r *ebmigrate.Result) {
+	m.ID = m.EnvironmentName
+	m.ContainerName = types.StringValue(r.Container)
+	m.EnvironmentID = types.StringValue(r.EnvironmentID)
+	m.ClusterArn = types.StringValue(r.ClusterArn)
+	m.SourceTaskDefinitionArn = types.StringValue(r.SourceTaskDefArn)
+	m.TaskDefinitionArn = types.StringValue(r.TaskDefinitionArn)
+	m.TaskArn = types.StringValue(r.TaskArn)
+	m.ExitCode = types.Int64Value(int64(r.ExitCode))
+	m.StoppedReason = types.StringValue(r.StoppedReason)
+	m.StartedAt = types.StringValue(rfc3339(r.StartedAt))
+	m.StoppedAt = types.StringValue(rfc3339(r.StoppedAt))
+	m.LogGroup = types.StringValue(r.Logs.Group)
+	m.LogStream = types.StringValue(r.Logs.Stream)
+}
+
+// markResultsUnknown is the plan of a run: its results are known after apply.
+func (m *runModel) markResultsUnknown() {
+	for _, s := range []*types.String{&m.EnvironmentID, &m.ClusterArn, &m.SourceTaskDefinitionArn, &m.TaskDefinitionArn,
+		&m.TaskArn, &m.StoppedReason, &m.StartedAt, &m.StoppedAt, &m.LogGroup, &m.LogStream} {
+		*s = types.StringUnknown()
+	}
+	m.ExitCode = types.Int64Unknown()
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}

@@ -1,0 +1,280 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
+)
+
+var (
+	_ resource.Resource               = (*runResource)(nil)
+	_ resource.ResourceWithConfigure  = (*runResource)(nil)
+	_ resource.ResourceWithModifyPlan = (*runResource)(nil)
+)
+
+// DefaultCommand is the migration command when none is configured.
+var DefaultCommand = []string{"./manage.py", "migrate", "--noinput"}
+
+const (
+	defaultLogLines = 50
+	defaultTimeout  = 30 * time.Minute
+)
+
+// NewRunResource is the ebmigrate_run resource.
+func NewRunResource() resource.Resource { return &runResource{} }
+
+type runResource struct {
+	clients *ebmigrate.Clients
+}
+
+func (r *runResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_run"
+}
+
+func (r *runResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = runSchema(ctx)
+}
+
+func (r *runResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *runResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var m runModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := m.Timeouts.Create(ctx, defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(r.migrate(ctx, &m, timeout)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Read has nothing to refresh: a migration that ran stays run, and ECS
+// forgets stopped tasks after about an hour while state does not.
+func (r *runResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var m runModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func (r *runResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state runModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if runPlanned(plan, state) {
+		timeout, diags := plan.Timeouts.Update(ctx, defaultTimeout)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		// A failed run returns before State.Set: the previous state stays,
+		// so the next apply runs the migration again.
+		resp.Diagnostics.Append(r.migrate(ctx, &plan, timeout)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Delete runs nothing: a migration cannot be un-run. It only forgets the resource.
+func (r *runResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+// ModifyPlan decides whether an update runs the migration: if it does, the
+// results of the run are unknown until apply; if not, they keep their values.
+func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
+		return // destroy, or create (whose results are unknown anyway)
+	}
+	var plan, state runModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !runPlanned(plan, state) {
+		return
+	}
+	var configuredContainer types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("container_name"), &configuredContainer)...)
+	if configuredContainer.IsNull() {
+		plan.ContainerName = types.StringUnknown()
+	}
+	plan.markResultsUnknown()
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// migrate runs the migration the model describes and records its result in it.
+func (r *runResource) migrate(ctx context.Context, m *runModel, timeout time.Duration) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if r.clients == nil {
+		diags.AddError("Provider Not Configured", "The ebmigrate provider was not configured before ebmigrate_run was applied. This is a bug in the provider; please report it.")
+		return diags
+	}
+	in, d := m.migrateInput(ctx)
+	diags.Append(d...)
+	if diags.HasError() {
+		return diags
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	res, err := ebmigrate.Migrate(ctx, *r.clients, in, tfLogger{ctx})
+	if err != nil {
+		addEngineError(&diags, fmt.Sprintf("running the migration of ebmigrate_run for environment %q (version %s)", m.EnvironmentName.ValueString(), m.VersionLabel.ValueString()), err)
+		return diags
+	}
+	m.setResult(res)
+	return diags
+}
+
+// runPlanned reports whether going from state to plan runs the migration:
+// everything that changes what runs does; timeouts and log_lines do not.
+func runPlanned(plan, state runModel) bool {
+	return !plan.EnvironmentName.Equal(state.EnvironmentName) ||
+		!plan.VersionLabel.Equal(state.VersionLabel) ||
+		!plan.Triggers.Equal(state.Triggers) ||
+		!plan.Command.Equal(state.Command) ||
+		!plan.ContainerName.Equal(state.ContainerName) ||
+		!plan.Environment.Equal(state.Environment) ||
+		!plan.Cluster.Equal(state.Cluster) ||
+		!plan.SourceTaskDefinition.Equal(state.SourceTaskDefinition)
+}
+
+func runSchema(ctx context.Context) schema.Schema {
+	defaultCommand := make([]attr.Value, len(DefaultCommand))
+	for i, s := range DefaultCommand {
+		defaultCommand[i] = types.StringValue(s)
+	}
+	reruns := " A change re-runs the migration."
+	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	computed := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc, PlanModifiers: keep}
+	}
+	return schema.Schema{
+		MarkdownDescription: "Runs a database migration (by default Django's `./manage.py migrate --noinput`) for an AWS Elastic Beanstalk environment on the ECS platform, " +
+			"once, as a one-off ECS task derived from the environment's own app task definition, and fails the apply when the migration fails.\n\n" +
+			"Create runs the migration. An update runs it again when `version_label`, `triggers`, `command`, `container_name`, `environment`, `cluster` or " +
+			"`source_task_definition` change; changes of `log_lines` and `timeouts` only update the state. Destroying the resource runs nothing. " +
+			"A failed run leaves the previous state, so the next apply runs the migration again.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The environment name.",
+				PlanModifiers:       keep,
+			},
+			"environment_name": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Name of the Elastic Beanstalk environment, which must run on the ECS platform. A change replaces the resource, which runs the migration in the new environment.",
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(envNameRe, "must be 4 to 40 letters, digits and hyphens, not starting or ending with a hyphen, as Elastic Beanstalk requires"),
+				},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"version_label": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "The Elastic Beanstalk application version the migration belongs to, usually `aws_elastic_beanstalk_environment.<name>.version_label` or the version being deployed." + reruns,
+			},
+			"command": schema.ListAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				Computed:            true,
+				Default:             listdefault.StaticValue(types.ListValueMust(types.StringType, defaultCommand)),
+				MarkdownDescription: "The migration command, as an exec-form list; it replaces the container's command and is passed to its `entryPoint`, if it has one. Defaults to `[\"./manage.py\", \"migrate\", \"--noinput\"]`." + reruns,
+				Validators: []validator.List{
+					listvalidator.SizeAtLeast(1),
+					listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1)),
+				},
+			},
+			"container_name": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "The container of the environment's task definition to run the migration in. Defaults to its one essential container; when there are several, the apply fails and lists them." + reruns,
+				PlanModifiers:       keep,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 255)},
+			},
+			"environment": schema.MapAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				Sensitive:   true,
+				MarkdownDescription: "Extra environment variables for the migration, on top of the environment's own properties (these win on equal names). " +
+					"Values are kept in the Terraform state like any argument (marked sensitive); keep secrets in Elastic Beanstalk properties or secrets instead, which never reach the state." + reruns,
+				Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
+			},
+			"triggers": schema.MapAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "Arbitrary values that re-run the migration when they change, for example a hash of the migrations directory." + reruns,
+				Validators:          []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
+			},
+			"cluster": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Name or ARN of the ECS cluster to run the migration on. Defaults to the environment's own cluster (`awseb-<environment name>-…`)." + reruns,
+			},
+			"source_task_definition": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Family, `family:revision` or ARN of the task definition to derive the migration task from. Defaults to the one the environment's tasks run, else the latest ACTIVE revision of `awseb-<environment name>-<environment id>`." + reruns,
+			},
+			"log_lines": schema.Int64Attribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(defaultLogLines),
+				MarkdownDescription: fmt.Sprintf("How many of the migration's last log lines a failure shows. Defaults to %d. A change does not re-run the migration.", defaultLogLines),
+				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"environment_id":             computed("ID of the Elastic Beanstalk environment (`e-…`) the migration ran in."),
+			"cluster_arn":                computed("ARN of the ECS cluster the migration ran on."),
+			"source_task_definition_arn": computed("ARN of the task definition the migration task definition was derived from."),
+			"task_definition_arn":        computed("ARN of the migration task definition that ran, in family `ebmigrate-<environment name>`."),
+			"task_arn":                   computed("ARN of the ECS task of the last successful run."),
+			"exit_code": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Exit code of the migration container in the last successful run (always 0: any other ends the apply with an error).",
+				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+			},
+			"stopped_reason": computed("ECS's stopped reason of the last successful run's task."),
+			"started_at":     computed("When the last successful run's task started (RFC 3339)."),
+			"stopped_at":     computed("When the last successful run's task stopped (RFC 3339)."),
+			"log_group":      computed("CloudWatch Logs group of the migration's output; empty when the container has no awslogs configuration."),
+			"log_stream":     computed("CloudWatch Logs stream of the last successful run's output; empty when the container has no awslogs configuration."),
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create:            true,
+				Update:            true,
+				CreateDescription: "How long a create may wait for the migration, as a duration such as `45m`. Defaults to `30m`. A change does not re-run the migration.",
+				UpdateDescription: "How long an update may wait for the migration. Defaults to `30m`. A change does not re-run the migration.",
+			}),
+		},
+	}
+}

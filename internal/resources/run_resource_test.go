@@ -1,0 +1,250 @@
+package resources_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
+)
+
+const addr = "ebmigrate_run.migrate"
+
+var okCommand = []string{"sh", "-c", "echo Applying app.0001_initial... OK"}
+
+// TestAccRun_basic: one apply runs one task; the same configuration plans
+// nothing and calls no ECS API; a new version runs again; log_lines does not.
+func TestAccRun_basic(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{
+			{
+				Config: w.run("v1", okCommand),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("exit_code"), knownvalue.Int64Exact(0)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("task_arn"), knownvalue.StringRegexp(regexp.MustCompile(`^arn:aws:ecs:us-east-1:123456789012:task/`))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("environment_id"), knownvalue.StringExact(localaws.FixtureEnvID)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container_name"), knownvalue.StringExact("web")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(localaws.FixtureEnv)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group"), knownvalue.StringExact(localaws.FixtureLogGroup)),
+				},
+				Check: func(s *terraform.State) error {
+					if n := w.srv.Calls("ecs:RunTask"); n != 1 {
+						return fmt.Errorf("RunTask calls = %d, want 1", n)
+					}
+					return w.checkDerivedTaskDefinition(s.RootModule().Resources[addr].Primary.Attributes["task_definition_arn"])
+				},
+			},
+			{
+				PreConfig: w.srv.ResetStats,
+				Config:    w.run("v1", okCommand),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(*terraform.State) error {
+					if calls := w.ecsCalls(); len(calls) != 0 {
+						return fmt.Errorf("a plan with nothing to run called ECS: %v", calls)
+					}
+					return nil
+				},
+			},
+			{
+				Config: w.run("v2", okCommand),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(addr, tfjsonpath.New("task_arn")),
+					},
+				},
+				Check: w.expectMigrationTasks(2),
+			},
+			{
+				Config: w.run("v2", okCommand, "log_lines = 10"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("task_arn"), knownvalue.NotNull()),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_lines"), knownvalue.Int64Exact(10)),
+				},
+				Check: w.expectMigrationTasks(2),
+			},
+			{
+				Config: w.run("v2", okCommand, `triggers = { schema = "abc" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(addr, tfjsonpath.New("task_arn"))},
+				},
+				Check: w.expectMigrationTasks(3),
+			},
+		},
+	})
+}
+
+func (w *world) expectMigrationTasks(want int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if n := w.migrationTasks(); n != want {
+			return fmt.Errorf("%d migration tasks ran in all, want %d", n, want)
+		}
+		return nil
+	}
+}
+
+// checkDerivedTaskDefinition looks at what ECS registered: one container,
+// the command, EB's properties, no port mappings.
+func (w *world) checkDerivedTaskDefinition(arn string) error {
+	out, err := w.ecs.DescribeTaskDefinition(w.ctx(), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
+	if err != nil {
+		return err
+	}
+	cds := out.TaskDefinition.ContainerDefinitions
+	if len(cds) != 1 {
+		return fmt.Errorf("derived task definition has %d containers", len(cds))
+	}
+	c := cds[0]
+	if strings.Join(c.Command, " ") != strings.Join(okCommand, " ") {
+		return fmt.Errorf("command = %v", c.Command)
+	}
+	if len(c.PortMappings) != 0 {
+		return fmt.Errorf("port mappings = %v", c.PortMappings)
+	}
+	env := map[string]string{}
+	for _, kv := range c.Environment {
+		env[aws.ToString(kv.Name)] = aws.ToString(kv.Value)
+	}
+	if env["DATABASE_PASSWORD"] != localaws.FixturePropSecret || env["DJANGO_SETTINGS_MODULE"] != "myapp.settings" {
+		return fmt.Errorf("EB properties missing from the environment: %v", keys(env))
+	}
+	return nil
+}
+
+func keys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestAccRun_failureKeepsState: a failing migration fails the apply with its
+// exit code and output, the state keeps the previous version, and fixing the
+// command and applying again succeeds.
+func TestAccRun_failureKeepsState(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	failing := []string{"sh", "-c", "echo 'Applying shop.0002_price...'; echo 'django.db.utils.ProgrammingError: column \"price\" already exists'; exit 3"}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{
+			{Config: w.run("v1", okCommand)},
+			{
+				Config:      w.run("v2", failing),
+				ExpectError: regexp.MustCompile(`(?s)Migration Failed.*failed with exit code 3.*Exit code:\s+3.*EssentialContainerExited.*Applying shop.0002_price.*column "price" already exists`),
+			},
+			{
+				// The failed update left the state at v1: nothing to do for v1.
+				Config: w.run("v1", okCommand),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				Config: w.run("v2", okCommand),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("version_label"), knownvalue.StringExact("v2")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("exit_code"), knownvalue.Int64Exact(0)),
+				},
+				Check: w.expectMigrationTasks(3),
+			},
+		},
+	})
+}
+
+// TestAccRun_secretsStayOut: neither an EB property value nor a secret value
+// reaches the state or the provider log, even at TF_LOG=TRACE.
+func TestAccRun_secretsStayOut(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "terraform.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_LOG_PATH", logPath)
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	w := newWorld(t)
+	secrets := []string{localaws.FixturePropSecret, localaws.FixtureSecretValue}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			// The process sees the password (it prints its length), the config never names it.
+			Config: w.run("v1", []string{"sh", "-c", `echo "password length ${#DATABASE_PASSWORD}"`}),
+			Check: func(s *terraform.State) error {
+				raw, err := json.Marshal(s)
+				if err != nil {
+					return err
+				}
+				for _, secret := range secrets {
+					if strings.Contains(string(raw), secret) {
+						return fmt.Errorf("a secret value is in the state")
+					}
+				}
+				return nil
+			},
+		}},
+	})
+	raw, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatalf("no log written: %v", err)
+	}
+	log := string(raw)
+	if !strings.Contains(log, "migration task started") || !strings.Contains(log, fmt.Sprintf("migration | password length %d", len(localaws.FixturePropSecret))) {
+		t.Fatalf("the provider's log lines are not in %s (%d bytes): the check below would prove nothing", logPath, len(raw))
+	}
+	for _, secret := range secrets {
+		if strings.Contains(log, secret) {
+			t.Errorf("a secret value is in the TRACE log")
+		}
+	}
+}
+
+// TestAccRun_problems: what the user can get wrong gets a diagnostic that
+// names it.
+func TestAccRun_problems(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	cfg := func(env, extra string) string {
+		return w.providerConfig() + fmt.Sprintf(`
+resource "ebmigrate_run" "migrate" {
+  environment_name = %q
+  version_label    = "v1"
+  %s
+}
+`, env, extra)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{
+			{Config: cfg("myapp-missing", ""), ExpectError: regexp.MustCompile(`(?s)Elastic Beanstalk Environment Not Found.*"myapp-missing"`)},
+			{Config: cfg(localaws.FixtureNonECSEnv, ""), ExpectError: regexp.MustCompile(`(?s)Not An ECS Platform.*PHP 8.3 running on`)},
+			{Config: cfg(localaws.FixtureEnv, `container_name = "db"`), ExpectError: regexp.MustCompile(`(?s)Container Not Found.*"db".*web, nginx`)},
+			{Config: cfg("a b", ""), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)environment_name.*4 to 40 letters`)},
+			{Config: cfg(localaws.FixtureEnv, `command = []`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)command.*at least 1`)},
+			{Config: cfg(localaws.FixtureEnv, `log_lines = -1`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)log_lines.*at least 0`)},
+		},
+	})
+	if n := w.migrationTasks(); n != 0 {
+		t.Errorf("%d tasks ran for bad configurations", n)
+	}
+}
