@@ -243,4 +243,3 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 			fmt.Sprintf("%q is not a duration between 15m and 12h. Write it as a Go duration, for example 1h or 90m.", req.ConfigValue.ValueString()))
 	}
 }
-

@@ -1,0 +1,27 @@
+# Migrate after Elastic Beanstalk has deployed the version: the migration runs
+# the environment's own (new) task definition, once, and a failed migration
+# fails the apply.
+resource "ebmigrate_run" "migrate" {
+  environment_name = aws_elastic_beanstalk_environment.web.name
+  version_label    = aws_elastic_beanstalk_environment.web.version_label
+
+  # These are the defaults:
+  # command   = ["./manage.py", "migrate", "--noinput"]
+  # log_lines = 50
+
+  # Extra variables on top of the environment's own properties.
+  environment = {
+    DJANGO_LOG_LEVEL = "INFO"
+  }
+
+  # Run the migration again whenever the migrations change, even without a
+  # new version.
+  triggers = {
+    migrations = filesha256("${path.module}/app/migrations.lock")
+  }
+
+  timeouts {
+    create = "45m"
+    update = "45m"
+  }
+}
