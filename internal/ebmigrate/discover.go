@@ -70,22 +70,27 @@ func IsECSPlatform(platformArn string) bool {
 		strings.Contains(platformArn, "platform/Multi-container Docker running on")
 }
 
-// DescribeEnvironment reads the environment itself: one EB call.
+// DescribeEnvironment reads the environment itself (one EB call): the live
+// environment of that name, else a terminated one, else nil.
 func DescribeEnvironment(ctx context.Context, eb EB, name string) (*ebtypes.EnvironmentDescription, error) {
 	out, err := eb.DescribeEnvironments(ctx, &elasticbeanstalk.DescribeEnvironmentsInput{
 		EnvironmentNames: []string{name},
-		IncludeDeleted:   aws.Bool(false),
+		IncludeDeleted:   aws.Bool(true),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("describing Elastic Beanstalk environment %q: %w", name, err)
 	}
+	var found *ebtypes.EnvironmentDescription
 	for i := range out.Environments {
-		e := out.Environments[i]
-		if aws.ToString(e.EnvironmentName) == name && e.Status != ebtypes.EnvironmentStatusTerminated {
-			return &e, nil
+		e := &out.Environments[i]
+		if aws.ToString(e.EnvironmentName) != name {
+			continue
+		}
+		if found == nil || found.Status == ebtypes.EnvironmentStatusTerminated {
+			found = e
 		}
 	}
-	return nil, nil
+	return found, nil
 }
 
 // Discover resolves an environment to a Target. It makes read-only calls only.
@@ -107,9 +112,10 @@ func Discover(ctx context.Context, c Clients, in DiscoverInput) (*Target, error)
 		Status:          string(env.Status),
 		PlatformArn:     aws.ToString(env.PlatformArn),
 	}
-	if env.Status == ebtypes.EnvironmentStatusTerminating {
-		return nil, problem("Elastic Beanstalk Environment Terminating",
-			"Environment %q (%s) is being terminated; a migration cannot run in it.", t.EnvironmentName, t.EnvironmentID)
+	if env.Status == ebtypes.EnvironmentStatusTerminating || env.Status == ebtypes.EnvironmentStatusTerminated {
+		return nil, problem("Elastic Beanstalk Environment Terminated",
+			"Environment %q (%s) is %s; a migration cannot run in it. Point environment_name at a live environment.",
+			t.EnvironmentName, t.EnvironmentID, strings.ToLower(string(env.Status)))
 	}
 	if !IsECSPlatform(t.PlatformArn) {
 		return nil, problem("Not An ECS Platform",

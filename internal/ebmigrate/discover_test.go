@@ -47,7 +47,7 @@ func TestDiscoverProblems(t *testing.T) {
 		detailParts []string
 	}{
 		{ebmigrate.DiscoverInput{EnvironmentName: "nope"}, "Elastic Beanstalk Environment Not Found", []string{`"nope"`, "us-east-1"}},
-		{ebmigrate.DiscoverInput{EnvironmentName: "myapp-old"}, "Elastic Beanstalk Environment Not Found", []string{`"myapp-old"`}},
+		{ebmigrate.DiscoverInput{EnvironmentName: "myapp-old"}, "Elastic Beanstalk Environment Terminated", []string{`"myapp-old"`, "terminated"}},
 		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureNonECSEnv}, "Not An ECS Platform", []string{"PHP 8.3 running on 64bit Amazon Linux 2023", "leader_only"}},
 		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, Cluster: "other"}, "ECS Cluster Not Found", []string{`"other"`}},
 		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, SourceTaskDefinition: "nope:3"}, "Task Definition Not Found", []string{`"nope:3"`}},

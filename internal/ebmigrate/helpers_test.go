@@ -25,13 +25,22 @@ func fixture(t *testing.T, mutate ...func(*localaws.Seed)) (*localaws.Server, eb
 		m(&seed)
 	}
 	srv := localaws.Start(t, seed)
+	return srv, clientsFor(srv, 1)
+}
+
+// withRetries gives the clients the SDK's standard retries (3 attempts).
+func withRetries(t *testing.T, srv *localaws.Server, _ ebmigrate.Clients) ebmigrate.Clients {
+	return clientsFor(srv, 3)
+}
+
+func clientsFor(srv *localaws.Server, attempts int) ebmigrate.Clients {
 	cfg := aws.Config{
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""),
-		RetryMaxAttempts: 1,
+		RetryMaxAttempts: attempts,
 	}
 	url := aws.String(srv.URL())
-	return srv, ebmigrate.Clients{
+	return ebmigrate.Clients{
 		Region: "us-east-1",
 		EB:     elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = url }),
 		ECS:    ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = url }),

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 )
 
 // MigrateInput is one migration: which environment, what to run.
@@ -21,7 +22,10 @@ type MigrateInput struct {
 	VersionLabel string
 	// LogLines is how many of the last log lines a failure shows.
 	LogLines int
-	Poll     PollSchedule
+	// StopOnTimeout stops the task when the wait times out; otherwise it is
+	// left running for the next apply to attach to.
+	StopOnTimeout bool
+	Poll          PollSchedule
 }
 
 // Result is what a finished migration task left.
@@ -39,77 +43,13 @@ type Result struct {
 	StoppedAt         time.Time
 	Logs              LogLocation
 	Outcome           Outcome
-}
-
-// PollSchedule is how often the task's status is read: Fast for the first
-// FastFor, then every Normal until NormalUntil, then growing by half up to Max.
-type PollSchedule struct {
-	Fast        time.Duration
-	FastFor     time.Duration
-	Normal      time.Duration
-	NormalUntil time.Duration
-	Max         time.Duration
-	// MissingFor is how long a task may be MISSING to DescribeTasks after
-	// RunTask before that is an error (ECS is eventually consistent).
-	MissingFor time.Duration
-	// MaxErrors is how many polls in a row may fail before the wait gives up.
-	MaxErrors int
-}
-
-// DefaultPoll sees a stop within a quarter second for the first 10 s, within
-// a second for the first minute, and within 5 s after that.
-var DefaultPoll = PollSchedule{
-	Fast: 250 * time.Millisecond, FastFor: 10 * time.Second,
-	Normal: time.Second, NormalUntil: time.Minute,
-	Max: 5 * time.Second, MissingFor: 30 * time.Second, MaxErrors: 10,
-}
-
-func (p PollSchedule) withDefaults() PollSchedule {
-	d := DefaultPoll
-	if p.Fast > 0 {
-		d.Fast = p.Fast
-	}
-	if p.FastFor > 0 {
-		d.FastFor = p.FastFor
-	}
-	if p.Normal > 0 {
-		d.Normal = p.Normal
-	}
-	if p.NormalUntil > 0 {
-		d.NormalUntil = p.NormalUntil
-	}
-	if p.Max > 0 {
-		d.Max = p.Max
-	}
-	if p.MissingFor > 0 {
-		d.MissingFor = p.MissingFor
-	}
-	if p.MaxErrors > 0 {
-		d.MaxErrors = p.MaxErrors
-	}
-	return d
-}
-
-// Interval is the wait before the next poll, elapsed after the start.
-func (p PollSchedule) Interval(elapsed, previous time.Duration) time.Duration {
-	switch {
-	case elapsed < p.FastFor:
-		return p.Fast
-	case elapsed < p.NormalUntil:
-		return p.Normal
-	}
-	next := previous + previous/2
-	if next < p.Normal {
-		next = p.Normal
-	}
-	if next > p.Max {
-		next = p.Max
-	}
-	return next
+	// Attached is true when the task was started by an earlier or concurrent
+	// apply of the same run, and this one only waited for it.
+	Attached bool
 }
 
 // StartedBy is the startedBy of every migration task of an environment, so
-// that they can be found with ListTasks (ECS allows 36 characters here for us).
+// that they can be found with ListTasks (at most 36 characters).
 func StartedBy(envID string) string { return "ebmigrate-" + envID }
 
 // RunID identifies one run: the same environment, version, command and task
@@ -119,10 +59,14 @@ func RunID(envID, version, taskDefArn string, command []string) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-// Migrate discovers the environment, derives and registers the migration task
-// definition, runs it once and waits for it. A migration that does not
-// succeed is a *MigrationError.
+// Migrate waits for a deploy in progress, discovers the environment, derives
+// and registers the migration task definition, runs it once and waits for
+// it. A migration that does not succeed is a *MigrationError.
 func Migrate(ctx context.Context, c Clients, in MigrateInput, log Logger) (*Result, error) {
+	poll := in.Poll.withDefaults()
+	if err := waitEnvironmentReady(ctx, c.EB, in.Discover.EnvironmentName, poll, log); err != nil {
+		return nil, err
+	}
 	t, err := Discover(ctx, c, in.Discover)
 	if err != nil {
 		return nil, err
@@ -139,10 +83,78 @@ func Migrate(ctx context.Context, c Clients, in MigrateInput, log Logger) (*Resu
 	return Run(ctx, c, t, d, arn, in, log)
 }
 
-// Run starts the migration task and waits for its outcome.
+// waitEnvironmentReady waits while the environment is Launching or Updating
+// (a deploy in progress); other states are left to Discover to judge.
+func waitEnvironmentReady(ctx context.Context, eb EB, name string, poll PollSchedule, log Logger) error {
+	start := time.Now()
+	interval := poll.Normal
+	for {
+		env, err := DescribeEnvironment(ctx, eb, name)
+		if err != nil || env == nil {
+			return err
+		}
+		if env.Status != ebtypes.EnvironmentStatusUpdating && env.Status != ebtypes.EnvironmentStatusLaunching {
+			return nil
+		}
+		log.Info("waiting for the environment to be Ready", map[string]any{"environment": name, "status": string(env.Status)})
+		interval = poll.Interval(time.Since(start)+poll.FastFor, interval)
+		if !sleep(ctx, interval) {
+			return &InterruptedError{Environment: name, Waiting: fmt.Sprintf("for the environment to leave status %s", env.Status), Cause: ctx.Err()}
+		}
+	}
+}
+
+// Run starts the migration task, unless one of the same run is already
+// running (then it attaches to it), after any other migration of the
+// environment has finished, and waits for its outcome.
 func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn string, in MigrateInput, log Logger) (*Result, error) {
 	poll := in.Poll.withDefaults()
 	runID := RunID(t.EnvironmentID, in.VersionLabel, taskDefArn, d.Input.ContainerDefinitions[0].Command)
+	for {
+		active, err := activeMigrations(ctx, c.ECS, t)
+		if err != nil {
+			return nil, err
+		}
+		if len(active) > 0 {
+			first := active[0]
+			if first.run == runID {
+				log.Info("attaching to the running migration task of the same run", map[string]any{"task": first.arn})
+				return watch(ctx, c, t, d, first.arn, true, in, poll, log)
+			}
+			if err := waitOther(ctx, c, t, first, poll, log); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		ours, err := start(ctx, c, t, d, taskDefArn, runID, log)
+		if err != nil {
+			return nil, err
+		}
+		first, err := firstStarted(ctx, c, t, ours, poll, log)
+		if err != nil {
+			return nil, interruptedOr(ctx, t, ours, "", err)
+		}
+		if first.arn == ours {
+			return watch(ctx, c, t, d, ours, false, in, poll, log)
+		}
+		// Another run started first: ours steps back before it gets to run.
+		log.Info("another migration of the environment started first; stopping ours", map[string]any{"ours": ours, "first": first.arn})
+		if _, err := c.ECS.StopTask(ctx, &ecs.StopTaskInput{
+			Cluster: aws.String(t.ClusterArn), Task: aws.String(ours),
+			Reason: aws.String("ebmigrate: migration task " + first.arn + " of this environment started first"),
+		}); err != nil {
+			return nil, fmt.Errorf("stopping migration task %s, which started after %s: %w", ours, first.arn, err)
+		}
+		if first.run == runID {
+			return watch(ctx, c, t, d, first.arn, true, in, poll, log)
+		}
+		if err := waitOther(ctx, c, t, first, poll, log); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, runID string, log Logger) (string, error) {
 	runIn := &ecs.RunTaskInput{
 		Cluster:        aws.String(t.ClusterArn),
 		TaskDefinition: aws.String(taskDefArn),
@@ -155,7 +167,7 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 	}
 	if d.Input.NetworkMode == ecstypes.NetworkModeAwsvpc {
 		if len(t.Subnets) == 0 {
-			return nil, problem("Subnets Required",
+			return "", problem("Subnets Required",
 				"Task definition %s uses the awsvpc network mode, which needs subnets, and environment %q has none in aws:ec2:vpc Subnets.",
 				taskDefArn, t.EnvironmentName)
 		}
@@ -163,19 +175,36 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 			Subnets: t.Subnets, SecurityGroups: t.SecurityGroups,
 		}}
 	}
+	// The SDK gives RunTask one clientToken for all its retries, so a
+	// retried call whose response was lost does not start a second task.
 	out, err := c.ECS.RunTask(ctx, runIn)
 	if err != nil {
-		return nil, fmt.Errorf("starting the migration task for environment %q on cluster %s: %w", t.EnvironmentName, t.ClusterArn, err)
+		return "", fmt.Errorf("starting the migration task for environment %q on cluster %s: %w", t.EnvironmentName, t.ClusterArn, err)
 	}
 	if len(out.Failures) > 0 {
-		return nil, placementProblem(t, out.Failures)
+		return "", placementProblem(t, out.Failures)
 	}
 	if len(out.Tasks) != 1 {
-		return nil, fmt.Errorf("RunTask for environment %q returned %d tasks and no failures", t.EnvironmentName, len(out.Tasks))
+		return "", fmt.Errorf("RunTask for environment %q returned %d tasks and no failures", t.EnvironmentName, len(out.Tasks))
 	}
-	taskArn := aws.ToString(out.Tasks[0].TaskArn)
-	log.Info("migration task started", map[string]any{"task": taskArn, "cluster": t.ClusterArn, "run": runID})
-	return wait(ctx, c, t, d, taskArn, in.LogLines, poll, log)
+	arn := aws.ToString(out.Tasks[0].TaskArn)
+	log.Info("migration task started", map[string]any{"task": arn, "cluster": t.ClusterArn, "run": runID})
+	return arn, nil
+}
+
+// waitOther waits for another run's migration task to stop.
+func waitOther(ctx context.Context, c Clients, t *Target, other migrationTask, poll PollSchedule, log Logger) error {
+	log.Info("another migration of the environment is running; waiting for it to finish", map[string]any{"task": other.arn, "status": other.status})
+	last, err := pollTask(ctx, c.ECS, t.ClusterArn, other.arn, poll, NopLogger, func(task ecstypes.Task) bool {
+		return aws.ToString(task.LastStatus) == "STOPPED"
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return &InterruptedError{Environment: t.EnvironmentName, Waiting: "for migration task " + other.arn + " of another run to finish (ours was not started)", LastStatus: last, Cause: ctx.Err()}
+		}
+		return err
+	}
+	return nil
 }
 
 func placementProblem(t *Target, failures []ecstypes.Failure) error {
@@ -198,119 +227,44 @@ func placementProblem(t *Target, failures []ecstypes.Failure) error {
 		t.EnvironmentName, t.ClusterArn, strings.Join(reasons, "; "), advice)
 }
 
-// wait polls the task until it stops, following its logs, and classifies it.
-func wait(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string, logLines int, poll PollSchedule, log Logger) (*Result, error) {
-	container := d.Input.ContainerDefinitions[0]
-	taskID := taskArn[strings.LastIndex(taskArn, "/")+1:]
-	loc, hasLogs := ContainerLogs(&container, taskID)
-	var follower *logFollower
-	if hasLogs {
-		follower = newLogFollower(c.Logs, loc, log, logLines)
+// interruptedOr turns a wait ended by ctx into an InterruptedError.
+func interruptedOr(ctx context.Context, t *Target, taskArn, lastStatus string, err error) error {
+	if ctx.Err() == nil {
+		return err
 	}
-	start := time.Now()
-	interval := poll.Fast
-	errorsInARow := 0
-	lastStatus := ""
-	for {
-		out, err := c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(t.ClusterArn), Tasks: []string{taskArn}})
-		switch {
-		case err != nil && ctx.Err() != nil:
-			return nil, interrupted(ctx, t, taskArn, lastStatus)
-		case err != nil:
-			errorsInARow++
-			log.Info("describing the migration task failed; will try again", map[string]any{"task": taskArn, "error": err.Error()})
-			if errorsInARow >= poll.MaxErrors {
-				return nil, fmt.Errorf("describing migration task %s failed %d times in a row: %w", taskArn, errorsInARow, err)
-			}
-		case len(out.Tasks) == 0:
-			errorsInARow = 0
-			if time.Since(start) > poll.MissingFor {
-				return nil, fmt.Errorf("ECS has not known migration task %s for %s since RunTask started it (DescribeTasks says MISSING); look for it in the ECS console before applying again", taskArn, poll.MissingFor)
-			}
-		default:
-			errorsInARow = 0
-			task := out.Tasks[0]
-			if s := aws.ToString(task.LastStatus); s != lastStatus {
-				lastStatus = s
-				log.Info("migration task status", map[string]any{"task": taskArn, "status": s})
-			}
-			if follower != nil {
-				if _, err := follower.poll(ctx); err != nil && ctx.Err() == nil {
-					log.Info("reading the migration's log failed; will try again", map[string]any{"error": err.Error()})
-				}
-			}
-			if lastStatus == "STOPPED" {
-				return finish(ctx, t, d, task, loc, follower)
-			}
-		}
-		elapsed := time.Since(start)
-		interval = poll.Interval(elapsed, interval)
-		select {
-		case <-ctx.Done():
-			return nil, interrupted(ctx, t, taskArn, lastStatus)
-		case <-time.After(interval):
-		}
-	}
+	return &InterruptedError{Environment: t.EnvironmentName, TaskArn: taskArn, LastStatus: lastStatus, Cause: ctx.Err()}
 }
 
-func finish(ctx context.Context, t *Target, d *Derived, task ecstypes.Task, loc LogLocation, follower *logFollower) (*Result, error) {
-	container := aws.ToString(d.Input.ContainerDefinitions[0].Name)
-	if follower != nil {
-		_ = follower.drain(ctx, 1000)
-	}
-	o := Classify(task, container)
-	r := &Result{
-		EnvironmentID:     t.EnvironmentID,
-		ClusterArn:        t.ClusterArn,
-		SourceTaskDefArn:  aws.ToString(t.SourceTaskDefinition.TaskDefinitionArn),
-		TaskDefinitionArn: aws.ToString(task.TaskDefinitionArn),
-		TaskArn:           aws.ToString(task.TaskArn),
-		Container:         container,
-		Image:             d.Image,
-		StoppedReason:     o.StoppedReason,
-		StartedAt:         aws.ToTime(task.StartedAt),
-		StoppedAt:         aws.ToTime(task.StoppedAt),
-		Logs:              loc,
-		Outcome:           o,
-	}
-	if o.ExitCode != nil {
-		r.ExitCode = *o.ExitCode
-	}
-	if o.Success() {
-		return r, nil
-	}
-	me := &MigrationError{Environment: t.EnvironmentName, Cluster: t.ClusterArn, TaskArn: r.TaskArn, Container: container, Outcome: o}
-	if follower != nil {
-		me.LogLines = follower.tail
-		if len(me.LogLines) == 0 {
-			me.LogsNote = fmt.Sprintf("The container printed nothing to CloudWatch Logs (group %s, stream %s).", loc.Group, loc.Stream)
-		}
-	} else {
-		me.LogsNote = "No log lines can be shown: the migration container has no awslogs log configuration with an awslogs-stream-prefix. Give the app container an awslogs configuration to see its output here."
-	}
-	return r, me
-}
-
-// InterruptedError is a wait cut short by a timeout or cancellation; the task
-// may still be running.
+// InterruptedError is a wait cut short by a timeout or cancellation.
 type InterruptedError struct {
 	Environment string
-	TaskArn     string
-	LastStatus  string
-	Cause       error
+	// TaskArn is the migration task that was left running ("" if none was started).
+	TaskArn    string
+	LastStatus string
+	// Waiting says what was being waited for, when it was not our task.
+	Waiting string
+	// Stopped is true when the task was stopped (stop_on_timeout).
+	Stopped bool
+	Cause   error
 }
+
+// TimedOut tells a timeout from a cancellation.
+func (e *InterruptedError) TimedOut() bool { return errors.Is(e.Cause, context.DeadlineExceeded) }
 
 func (e *InterruptedError) Error() string {
 	what := "was cancelled"
-	if errors.Is(e.Cause, context.DeadlineExceeded) {
+	if e.TimedOut() {
 		what = "timed out"
 	}
-	return fmt.Sprintf("waiting for the migration task of environment %q %s; task %s was last %s and was left running: look at it in the ECS console before applying again",
-		e.Environment, what, e.TaskArn, orNone(e.LastStatus))
+	switch {
+	case e.Waiting != "":
+		return fmt.Sprintf("waiting %s in environment %q %s (last status %s)", e.Waiting, e.Environment, what, orNone(e.LastStatus))
+	case e.Stopped:
+		return fmt.Sprintf("waiting for migration task %s of environment %q %s (last status %s); the task was stopped (StopTask), as stop_on_timeout asks. The next apply runs the migration again",
+			e.TaskArn, e.Environment, what, orNone(e.LastStatus))
+	}
+	return fmt.Sprintf("waiting for migration task %s of environment %q %s (last status %s); the task was left running. The next apply waits for it instead of starting another, and records its result when it is the same run",
+		e.TaskArn, e.Environment, what, orNone(e.LastStatus))
 }
 
 func (e *InterruptedError) Unwrap() error { return e.Cause }
-
-func interrupted(ctx context.Context, t *Target, taskArn, lastStatus string) error {
-	return &InterruptedError{Environment: t.EnvironmentName, TaskArn: taskArn, LastStatus: lastStatus, Cause: ctx.Err()}
-}

@@ -13,7 +13,9 @@ import (
 // An operation fault ("operation" set) delays calls of that operation by
 // latency_ms and/or fails them with error: the next count calls, a fraction of
 // calls, or (neither given) every call. Error is an AWS error code
-// ("ThrottlingException", "Throttling") or "500" for an HTTP 500.
+// ("ThrottlingException", "Throttling") or "500" for an HTTP 500. With after,
+// the call is carried out first and its response replaced by the error, as
+// when a response is lost on the way back.
 //
 // A task fault ("task" set) changes the next count tasks started by RunTask
 // (every task when count is 0) whose task definition family starts with
@@ -27,6 +29,7 @@ type Fault struct {
 	Count      int     `json:"count,omitempty"`
 	Fraction   float64 `json:"fraction,omitempty"`
 	LatencyMS  int     `json:"latency_ms,omitempty"`
+	After      bool    `json:"after,omitempty"`
 	Task       string  `json:"task,omitempty"`
 	Reason     string  `json:"reason,omitempty"`
 	DurationMS int     `json:"duration_ms,omitempty"`
@@ -102,26 +105,28 @@ func (s *Server) fires(f *activeFault) bool {
 }
 
 // callFault counts a call of op and applies operation faults: it sleeps for
-// injected latency and returns the injected error, if any.
-func (s *Server) callFault(op string) *apiError {
+// injected latency and returns the injected error, if any, and whether that
+// error replaces the response of the call carried out (after).
+func (s *Server) callFault(op string) (*apiError, bool) {
 	s.mu.Lock()
 	s.calls[op]++
 	var delay time.Duration
 	var fail *apiError
+	after := false
 	for _, f := range s.faults {
 		if f.Operation != op || !s.fires(f) {
 			continue
 		}
 		delay += ms(f.LatencyMS)
 		if f.Error != "" && fail == nil {
-			fail = faultError(f.Error)
+			fail, after = faultError(f.Error), f.After
 		}
 	}
 	s.mu.Unlock()
 	if delay > 0 {
 		time.Sleep(delay)
 	}
-	return fail
+	return fail, after
 }
 
 func faultError(code string) *apiError {

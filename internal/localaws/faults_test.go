@@ -158,3 +158,24 @@ func TestTaskFaults(t *testing.T) {
 		}
 	})
 }
+
+// A fault with after carries the call out and loses its response: a RunTask
+// retried with the same clientToken gets the task the lost call started.
+func TestLostResponseFault(t *testing.T) {
+	c := world(t)
+	td := c.registerTaskDef(t, "migrate", "true")
+	if err := c.srv.AddFault(localaws.Fault{Operation: "ecs:RunTask", Error: "500", Count: 1, After: true}); err != nil {
+		t.Fatal(err)
+	}
+	in := &ecs.RunTaskInput{Cluster: aws.String(localaws.FixtureCluster()), TaskDefinition: aws.String(td), ClientToken: aws.String("lost-1")}
+	if _, err := c.ecs.RunTask(ctx(t), in); err == nil {
+		t.Fatal("the faulted call succeeded")
+	}
+	out, err := c.ecs.RunTask(ctx(t), in)
+	if err != nil || len(out.Tasks) != 1 {
+		t.Fatalf("retry: %v %+v", err, out)
+	}
+	if n := len(c.srv.Stats().Tasks) - 2; n != 1 { // 2 are EB's web tasks
+		t.Errorf("%d tasks started, want 1", n)
+	}
+}

@@ -117,10 +117,12 @@ func (t Timing) withDefaults() Timing {
 		}
 		return v
 	}
-	t.ProvisioningMS = def(t.ProvisioningMS, 20)
-	t.PendingMS = def(t.PendingMS, 20)
+	// As on ECS, a new task is listed (after MissingMS) well before it runs
+	// (after ProvisioningMS + PendingMS; on ECS, seconds of image pull).
+	t.ProvisioningMS = def(t.ProvisioningMS, 150)
+	t.PendingMS = def(t.PendingMS, 150)
 	t.DeprovisioningMS = def(t.DeprovisioningMS, 20)
-	t.MissingMS = def(t.MissingMS, 100)
+	t.MissingMS = def(t.MissingMS, 40)
 	t.DeployMS = def(t.DeployMS, 300)
 	t.StopGraceMS = def(t.StopGraceMS, 2000)
 	return t

@@ -58,7 +58,8 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, clientErr("SerializationException", "reading body: %v", err))
 		return
 	}
-	if fe := s.callFault(op); fe != nil {
+	fe, after := s.callFault(op)
+	if fe != nil && !after {
 		writeJSONError(w, fe)
 		return
 	}
@@ -68,6 +69,9 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := h(s, body)
+	if fe != nil {
+		err = fe
+	}
 	if err != nil {
 		writeJSONError(w, asAPIError(err))
 		return

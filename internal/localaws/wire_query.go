@@ -43,7 +43,8 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	action := form.Get("Action")
-	if fe := s.callFault("elasticbeanstalk:" + action); fe != nil {
+	fe, after := s.callFault("elasticbeanstalk:" + action)
+	if fe != nil && !after {
 		writeQueryError(w, fe)
 		return
 	}
@@ -53,6 +54,9 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	result, err := h(s, form)
+	if fe != nil {
+		err = fe
+	}
 	if err != nil {
 		writeQueryError(w, asAPIError(err))
 		return

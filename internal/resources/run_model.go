@@ -12,8 +12,12 @@ import (
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 )
 
-// envNameRe is what Elastic Beanstalk allows as an environment name.
-var envNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{2,38}[A-Za-z0-9]$`)
+var (
+	// envNameRe is what Elastic Beanstalk allows as an environment name.
+	envNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{2,38}[A-Za-z0-9]$`)
+	clusterRe = regexp.MustCompile(`^([a-zA-Z0-9_-]{1,255}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster/[a-zA-Z0-9_-]{1,255})$`)
+	taskDefRe = regexp.MustCompile(`^([a-zA-Z0-9_-]{1,255}(:[1-9]\d*)?|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition/[a-zA-Z0-9_-]{1,255}:[1-9]\d*)$`)
+)
 
 type runModel struct {
 	ID                      types.String   `tfsdk:"id"`
@@ -26,6 +30,7 @@ type runModel struct {
 	Cluster                 types.String   `tfsdk:"cluster"`
 	SourceTaskDefinition    types.String   `tfsdk:"source_task_definition"`
 	LogLines                types.Int64    `tfsdk:"log_lines"`
+	StopOnTimeout           types.Bool     `tfsdk:"stop_on_timeout"`
 	Timeouts                timeouts.Value `tfsdk:"timeouts"`
 	EnvironmentID           types.String   `tfsdk:"environment_id"`
 	ClusterArn              types.String   `tfsdk:"cluster_arn"`
@@ -60,8 +65,9 @@ func (m *runModel) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, di
 			Command:     command,
 			Environment: env,
 		},
-		VersionLabel: m.VersionLabel.ValueString(),
-		LogLines:     int(m.LogLines.ValueInt64()),
+		VersionLabel:  m.VersionLabel.ValueString(),
+		LogLines:      int(m.LogLines.ValueInt64()),
+		StopOnTimeout: m.StopOnTimeout.ValueBool(),
 	}, diags
 }
 

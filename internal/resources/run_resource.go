@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
@@ -70,7 +72,7 @@ func (r *runResource) Create(ctx context.Context, req resource.CreateRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.migrate(ctx, &m, timeout)...)
+	resp.Diagnostics.Append(r.migrate(ctx, &m, "create", timeout)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -103,7 +105,7 @@ func (r *runResource) Update(ctx context.Context, req resource.UpdateRequest, re
 		}
 		// A failed run returns before State.Set: the previous state stays,
 		// so the next apply runs the migration again.
-		resp.Diagnostics.Append(r.migrate(ctx, &plan, timeout)...)
+		resp.Diagnostics.Append(r.migrate(ctx, &plan, "update", timeout)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -136,7 +138,8 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 }
 
 // migrate runs the migration the model describes and records its result in it.
-func (r *runResource) migrate(ctx context.Context, m *runModel, timeout time.Duration) diag.Diagnostics {
+// op ("create" or "update") names the timeout that applies.
+func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeout time.Duration) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if r.clients == nil {
 		diags.AddError("Provider Not Configured", "The ebmigrate provider was not configured before ebmigrate_run was applied. This is a bug in the provider; please report it.")
@@ -151,7 +154,12 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, timeout time.Dur
 	defer cancel()
 	res, err := ebmigrate.Migrate(ctx, *r.clients, in, tfLogger{ctx})
 	if err != nil {
-		addEngineError(&diags, fmt.Sprintf("running the migration of ebmigrate_run for environment %q (version %s)", m.EnvironmentName.ValueString(), m.VersionLabel.ValueString()), err)
+		doing := fmt.Sprintf("running the migration of ebmigrate_run for environment %q (version %s)", m.EnvironmentName.ValueString(), m.VersionLabel.ValueString())
+		var ie *ebmigrate.InterruptedError
+		if errors.As(err, &ie) && ie.TimedOut() {
+			doing += fmt.Sprintf(", the %s timeout (%s, set in timeouts { %s = ... }) ran out", op, timeout, op)
+		}
+		addEngineError(&diags, doing, err)
 		return diags
 	}
 	m.setResult(res)
@@ -240,10 +248,16 @@ func runSchema(ctx context.Context) schema.Schema {
 			"cluster": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Name or ARN of the ECS cluster to run the migration on. Defaults to the environment's own cluster (`awseb-<environment name>-…`)." + reruns,
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(clusterRe, "must be an ECS cluster name (up to 255 letters, digits, hyphens and underscores) or a cluster ARN (arn:aws:ecs:<region>:<account>:cluster/<name>)"),
+				},
 			},
 			"source_task_definition": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Family, `family:revision` or ARN of the task definition to derive the migration task from. Defaults to the one the environment's tasks run, else the latest ACTIVE revision of `awseb-<environment name>-<environment id>`." + reruns,
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(taskDefRe, "must be a task definition family, family:revision, or ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)"),
+				},
 			},
 			"log_lines": schema.Int64Attribute{
 				Optional:            true,
@@ -251,6 +265,14 @@ func runSchema(ctx context.Context) schema.Schema {
 				Default:             int64default.StaticInt64(defaultLogLines),
 				MarkdownDescription: fmt.Sprintf("How many of the migration's last log lines a failure shows. Defaults to %d. A change does not re-run the migration.", defaultLogLines),
 				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"stop_on_timeout": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "Whether to stop the migration task (ECS StopTask) when the create or update timeout runs out. " +
+					"Defaults to `false`: the task is left running, and the next apply waits for it instead of starting another, " +
+					"recording its result when it is the same run. A cancelled apply (Ctrl-C) always leaves the task running. A change does not re-run the migration.",
 			},
 			"environment_id":             computed("ID of the Elastic Beanstalk environment (`e-…`) the migration ran in."),
 			"cluster_arn":                computed("ARN of the ECS cluster the migration ran on."),

@@ -242,6 +242,11 @@ resource "ebmigrate_run" "migrate" {
 			{Config: cfg("a b", ""), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)environment_name.*4 to 40 letters`)},
 			{Config: cfg(localaws.FixtureEnv, `command = []`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)command.*at least 1`)},
 			{Config: cfg(localaws.FixtureEnv, `log_lines = -1`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)log_lines.*at least 0`)},
+			{Config: cfg(localaws.FixtureEnv, `command = ["./manage.py", ""]`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)command.*length must be at least 1`)},
+			{Config: cfg(localaws.FixtureEnv, `cluster = "arn:aws:ecs:us-east-1:123:cluster/x"`), PlanOnly: true, ExpectError: words("cluster", "must be an ECS cluster name")},
+			{Config: cfg(localaws.FixtureEnv, `source_task_definition = "app/web"`), PlanOnly: true, ExpectError: words("source_task_definition", "must be a task definition family")},
+			{Config: cfg(localaws.FixtureEnv, `triggers = { "" = "x" }`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)triggers.*length must be at least 1`)},
+			{Config: cfg(localaws.FixtureEnv, `environment = { "" = "x" }`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)environment.*length must be at least 1`)},
 		},
 	})
 	if n := w.migrationTasks(); n != 0 {
