@@ -33,6 +33,10 @@ type DeriveSpec struct {
 	Image string
 	// Environment is added on top of the EB properties. Values are secret.
 	Environment map[string]string
+	// Family is the family to register in; "" means DerivedFamily. Read-only
+	// commands run at plan time use their own, so that the migration's
+	// revision is not replaced on every plan.
+	Family string
 }
 
 // Derived is a migration task definition, ready to register.
@@ -47,6 +51,9 @@ type Derived struct {
 // DerivedFamily is the family migration task definitions of an environment
 // are registered in.
 func DerivedFamily(envName string) string { return "ebmigrate-" + envName }
+
+// QueryFamily is the family of the read-only commands run at plan time.
+func QueryFamily(envName string) string { return "ebmigrate-" + envName + "-query" }
 
 // SelectContainer finds the migration container of a task definition: the
 // named one, or else the one essential container.
@@ -131,6 +138,9 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 	}
 	in.ContainerDefinitions = []ecstypes.ContainerDefinition{c}
 	in.Family = aws.String(DerivedFamily(t.EnvironmentName))
+	if spec.Family != "" {
+		in.Family = aws.String(spec.Family)
+	}
 	in.Tags = nil
 	raw, err := json.Marshal(in)
 	if err != nil {

@@ -40,6 +40,9 @@ type logFollower struct {
 	tail  []string
 	keep  int
 	calls int
+	// all holds every line when collecting (collect > 0), up to collect lines.
+	all     []string
+	collect int
 }
 
 func newLogFollower(api Logs, loc LogLocation, log Logger, keep int) *logFollower {
@@ -66,6 +69,9 @@ func (f *logFollower) poll(ctx context.Context) (bool, error) {
 	for _, e := range out.Events {
 		line := aws.ToString(e.Message)
 		f.log.Output(line)
+		if len(f.all) < f.collect {
+			f.all = append(f.all, line)
+		}
 		if f.keep > 0 {
 			f.tail = append(f.tail, line)
 			if len(f.tail) > f.keep {

@@ -25,8 +25,14 @@ type MigrateInput struct {
 	// StopOnTimeout stops the task when the wait times out; otherwise it is
 	// left running for the next apply to attach to.
 	StopOnTimeout bool
+	// CollectOutput keeps every line the container prints (up to
+	// MaxCollectedLines) in Result.Output.
+	CollectOutput bool
 	Poll          PollSchedule
 }
+
+// MaxCollectedLines bounds Result.Output.
+const MaxCollectedLines = 100000
 
 // Result is what a finished migration task left.
 type Result struct {
@@ -46,6 +52,8 @@ type Result struct {
 	// Attached is true when the task was started by an earlier or concurrent
 	// apply of the same run, and this one only waited for it.
 	Attached bool
+	// Output is what the container printed, with CollectOutput.
+	Output []string
 }
 
 // StartedBy is the startedBy of every migration task of an environment, so

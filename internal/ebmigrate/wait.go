@@ -20,6 +20,9 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 	var follower *logFollower
 	if hasLogs {
 		follower = newLogFollower(c.Logs, loc, log, in.LogLines)
+		if in.CollectOutput {
+			follower.collect = MaxCollectedLines
+		}
 	}
 	var stopped ecstypes.Task
 	last, err := pollTask(ctx, c.ECS, t.ClusterArn, taskArn, poll, log, func(task ecstypes.Task) bool {
@@ -44,6 +47,9 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 	r, err := finish(ctx, t, d, stopped, loc, follower)
 	if r != nil {
 		r.Attached = attached
+		if follower != nil {
+			r.Output = follower.all
+		}
 	}
 	return r, err
 }

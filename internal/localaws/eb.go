@@ -470,3 +470,30 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// TerminateEnvironment terminates an environment, as EB's TerminateEnvironment
+// does once it is done: status Terminated, web tasks stopped.
+func (s *Server) TerminateEnvironment(name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.findEnv(name, "", false)
+	if e == nil {
+		return fmt.Errorf("no live environment %q", name)
+	}
+	for _, t := range e.webTasks {
+		s.stopTask(t, "ServiceSchedulerInitiated", "Environment terminated")
+	}
+	e.status, e.updated = "Terminated", time.Now()
+	return nil
+}
+
+// AddEnvironment creates an environment (and its cluster, task definition
+// and web tasks), as if EB had just launched it.
+func (s *Server) AddEnvironment(es EnvironmentSeed) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.findEnv(es.Name, "", false) != nil {
+		return fmt.Errorf("environment %q exists", es.Name)
+	}
+	return s.addEnvironment(es)
+}

@@ -221,7 +221,7 @@ func (p *ebmigrateProvider) Resources(context.Context) []func() resource.Resourc
 }
 
 func (p *ebmigrateProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{resources.NewEnvironmentDataSource, resources.NewPendingMigrationsDataSource}
 }
 
 // durationValidator accepts Go durations between 15 minutes and 12 hours.

@@ -132,3 +132,5 @@ func words(phrases ...string) *regexp.Regexp {
 	}
 	return regexp.MustCompile(`(?s)` + strings.Join(parts, ".*"))
 }
+
+func regexpOf(s string) *regexp.Regexp { return regexp.MustCompile(s) }

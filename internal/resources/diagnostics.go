@@ -13,6 +13,12 @@ import (
 // can fix keep their own summary, failed migrations name the task, anything
 // else is an AWS error with what was being done.
 func addEngineError(diags *diag.Diagnostics, doing string, err error) {
+	addTaskError(diags, "Migration Failed", doing, err)
+}
+
+// addTaskError is addEngineError with the summary of a task that did not
+// succeed given.
+func addTaskError(diags *diag.Diagnostics, failed, doing string, err error) {
 	var p *ebmigrate.ProblemError
 	var me *ebmigrate.MigrationError
 	var ie *ebmigrate.InterruptedError
@@ -20,7 +26,7 @@ func addEngineError(diags *diag.Diagnostics, doing string, err error) {
 	case errors.As(err, &p):
 		diags.AddError(p.Summary, p.Detail)
 	case errors.As(err, &me):
-		diags.AddError("Migration Failed", "While "+doing+", "+err.Error())
+		diags.AddError(failed, "While "+doing+", "+err.Error())
 	case errors.As(err, &ie):
 		diags.AddError("Migration Wait Interrupted", "While "+doing+", "+err.Error())
 	default:

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -88,6 +89,42 @@ func (m *runModel) setResult(r *ebmigrate.Result) {
 	m.LogStream = types.StringValue(r.Logs.Stream)
 }
 
+// keepResults is the plan of an update that runs nothing: the results (and
+// the derived container) stay what they are in the state, null included.
+func (m *runModel) keepResults(state runModel) {
+	m.ContainerName = state.ContainerName
+	m.EnvironmentID = state.EnvironmentID
+	m.ClusterArn = state.ClusterArn
+	m.SourceTaskDefinitionArn = state.SourceTaskDefinitionArn
+	m.TaskDefinitionArn = state.TaskDefinitionArn
+	m.TaskArn = state.TaskArn
+	m.ExitCode = state.ExitCode
+	m.StoppedReason = state.StoppedReason
+	m.StartedAt = state.StartedAt
+	m.StoppedAt = state.StoppedAt
+	m.LogGroup = state.LogGroup
+	m.LogStream = state.LogStream
+}
+
+// importedModel is the state of an adopted environment: its deployed version
+// counts as migrated with the default command; no run is recorded.
+func importedModel(name, envID, version string) runModel {
+	m := runModel{
+		ID:              types.StringValue(name),
+		EnvironmentName: types.StringValue(name),
+		VersionLabel:    types.StringValue(version),
+		Command:         defaultCommandList(),
+		Environment:     types.MapNull(types.StringType),
+		Triggers:        types.MapNull(types.StringType),
+		LogLines:        types.Int64Value(defaultLogLines),
+		StopOnTimeout:   types.BoolValue(false),
+		EnvironmentID:   types.StringValue(envID),
+		Timeouts:        timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType})},
+		ExitCode:        types.Int64Null(),
+	}
+	return m
+}
+
 // markResultsUnknown is the plan of a run: its results are known after apply.
 func (m *runModel) markResultsUnknown() {
 	for _, s := range []*types.String{&m.EnvironmentID, &m.ClusterArn, &m.SourceTaskDefinitionArn, &m.TaskDefinitionArn,
@@ -102,4 +139,12 @@ func rfc3339(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+func defaultCommandList() types.List {
+	command := make([]attr.Value, len(DefaultCommand))
+	for i, s := range DefaultCommand {
+		command[i] = types.StringValue(s)
+	}
+	return types.ListValueMust(types.StringType, command)
 }

@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -24,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 )
@@ -32,6 +34,7 @@ var (
 	_ resource.Resource               = (*runResource)(nil)
 	_ resource.ResourceWithConfigure  = (*runResource)(nil)
 	_ resource.ResourceWithModifyPlan = (*runResource)(nil)
+	_ resource.ResourceWithImportState = (*runResource)(nil)
 )
 
 // DefaultCommand is the migration command when none is configured.
@@ -79,13 +82,28 @@ func (r *runResource) Create(ctx context.Context, req resource.CreateRequest, re
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// Read has nothing to refresh: a migration that ran stays run, and ECS
-// forgets stopped tasks after about an hour while state does not.
+// Read checks only that the environment is still the one the migration ran
+// in (one Elastic Beanstalk call, no ECS call): when it is gone, or another
+// environment now has its name, the resource leaves the state so that the
+// next apply migrates the new one. A migration that ran stays run.
 func (r *runResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var m runModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if r.clients != nil {
+		env, err := ebmigrate.DescribeEnvironment(ctx, r.clients.EB, m.EnvironmentName.ValueString())
+		if err != nil {
+			addEngineError(&resp.Diagnostics, fmt.Sprintf("reading Elastic Beanstalk environment %q for ebmigrate_run", m.EnvironmentName.ValueString()), err)
+			return
+		}
+		id := m.EnvironmentID.ValueString()
+		if env == nil || env.Status == ebtypes.EnvironmentStatusTerminated || (id != "" && aws.ToString(env.EnvironmentId) != id) {
+			tflog.Info(ctx, "the environment the migration ran in is gone; removing ebmigrate_run from the state", map[string]any{"environment": m.EnvironmentName.ValueString(), "environment_id": id})
+			resp.State.RemoveResource(ctx)
+			return
+		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
@@ -97,7 +115,9 @@ func (r *runResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if runPlanned(plan, state) {
+	var configuredContainer types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("container_name"), &configuredContainer)...)
+	if runPlanned(plan, state, configuredContainer) {
 		timeout, diags := plan.Timeouts.Update(ctx, defaultTimeout)
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
@@ -116,25 +136,69 @@ func (r *runResource) Update(ctx context.Context, req resource.UpdateRequest, re
 // Delete runs nothing: a migration cannot be un-run. It only forgets the resource.
 func (r *runResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
 
-// ModifyPlan decides whether an update runs the migration: if it does, the
-// results of the run are unknown until apply; if not, they keep their values.
+// ModifyPlan decides whether the plan runs the migration. If it does, the
+// results of the run are unknown until apply, and a warning says what will
+// run, from read-only AWS calls; if not, the plan keeps the state's values
+// and calls nothing.
 func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
-		return // destroy, or create (whose results are unknown anyway)
+	if req.Plan.Raw.IsNull() {
+		return // destroy: nothing runs
 	}
-	var plan, state runModel
+	var plan runModel
+	var configuredContainer types.String
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !runPlanned(plan, state) {
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("container_name"), &configuredContainer)...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	var configuredContainer types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("container_name"), &configuredContainer)...)
-	if configuredContainer.IsNull() {
-		plan.ContainerName = types.StringUnknown()
+	var prior *runModel
+	if !req.State.Raw.IsNull() {
+		var state runModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if !runPlanned(plan, state, configuredContainer) {
+			plan.keepResults(state)
+			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+			return
+		}
+		if configuredContainer.IsNull() {
+			plan.ContainerName = types.StringUnknown()
+		}
+		plan.markResultsUnknown()
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		prior = &state
 	}
-	plan.markResultsUnknown()
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	r.warnPlannedRun(ctx, plan, prior, &resp.Diagnostics)
+}
+
+// ImportState adopts an environment's migrations without running anything:
+// the state records its deployed version as migrated, with the default
+// command, so that a plan with that version_label is empty.
+func (r *runResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	name := req.ID
+	if !envNameRe.MatchString(name) {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("%q is not an Elastic Beanstalk environment name. Import ebmigrate_run by the environment's name, for example: terraform import ebmigrate_run.migrate myapp-prod", name))
+		return
+	}
+	if r.clients == nil {
+		resp.Diagnostics.AddError("Provider Not Configured", "The ebmigrate provider must be configured to import ebmigrate_run.")
+		return
+	}
+	env, err := ebmigrate.DescribeEnvironment(ctx, r.clients.EB, name)
+	if err != nil {
+		addEngineError(&resp.Diagnostics, fmt.Sprintf("importing ebmigrate_run for environment %q", name), err)
+		return
+	}
+	if env == nil || env.Status == ebtypes.EnvironmentStatusTerminated {
+		resp.Diagnostics.AddError("Elastic Beanstalk Environment Not Found",
+			fmt.Sprintf("No live Elastic Beanstalk environment named %q exists in region %s, so there is nothing to import.", name, r.clients.Region))
+		return
+	}
+	m := importedModel(name, aws.ToString(env.EnvironmentId), aws.ToString(env.VersionLabel))
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
 // migrate runs the migration the model describes and records its result in it.
@@ -167,23 +231,20 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeo
 }
 
 // runPlanned reports whether going from state to plan runs the migration:
-// everything that changes what runs does; timeouts and log_lines do not.
-func runPlanned(plan, state runModel) bool {
+// everything that changes what runs does; timeouts, log_lines and
+// stop_on_timeout do not. A container_name left to its default is not a change.
+func runPlanned(plan, state runModel, configuredContainer types.String) bool {
 	return !plan.EnvironmentName.Equal(state.EnvironmentName) ||
 		!plan.VersionLabel.Equal(state.VersionLabel) ||
 		!plan.Triggers.Equal(state.Triggers) ||
 		!plan.Command.Equal(state.Command) ||
-		!plan.ContainerName.Equal(state.ContainerName) ||
+		(!configuredContainer.IsNull() && !configuredContainer.Equal(state.ContainerName)) ||
 		!plan.Environment.Equal(state.Environment) ||
 		!plan.Cluster.Equal(state.Cluster) ||
 		!plan.SourceTaskDefinition.Equal(state.SourceTaskDefinition)
 }
 
 func runSchema(ctx context.Context) schema.Schema {
-	defaultCommand := make([]attr.Value, len(DefaultCommand))
-	for i, s := range DefaultCommand {
-		defaultCommand[i] = types.StringValue(s)
-	}
 	reruns := " A change re-runs the migration."
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	computed := func(desc string) schema.StringAttribute {
@@ -217,7 +278,7 @@ func runSchema(ctx context.Context) schema.Schema {
 				ElementType:         types.StringType,
 				Optional:            true,
 				Computed:            true,
-				Default:             listdefault.StaticValue(types.ListValueMust(types.StringType, defaultCommand)),
+				Default:             listdefault.StaticValue(defaultCommandList()),
 				MarkdownDescription: "The migration command, as an exec-form list; it replaces the container's command and is passed to its `entryPoint`, if it has one. Defaults to `[\"./manage.py\", \"migrate\", \"--noinput\"]`." + reruns,
 				Validators: []validator.List{
 					listvalidator.SizeAtLeast(1),

@@ -1,0 +1,174 @@
+package resources_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
+)
+
+func TestAccEnvironmentDataSource(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	const ds = "data.ebmigrate_environment.this"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config: w.providerConfig() + fmt.Sprintf(`data "ebmigrate_environment" "this" { name = %q }`, localaws.FixtureEnv),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("environment_id"), knownvalue.StringExact(localaws.FixtureEnvID)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("version_label"), knownvalue.StringExact("v1")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("status"), knownvalue.StringExact("Ready")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("cluster_arn"), knownvalue.StringRegexp(regexp.MustCompile(`cluster/`+localaws.FixtureCluster()+`$`))),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("task_definition_arn"), knownvalue.StringRegexp(regexp.MustCompile(`task-definition/`+localaws.FixtureFamily()+`:1$`))),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("containers"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact("web"), "image": knownvalue.StringExact("example/app:v1"), "essential": knownvalue.Bool(true)}),
+					knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact("nginx"), "image": knownvalue.StringExact("example/nginx:1.27"), "essential": knownvalue.Bool(false)}),
+				})),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("property_names"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.StringExact("DATABASE_PASSWORD"), knownvalue.StringExact("DEBUG"), knownvalue.StringExact("DJANGO_SETTINGS_MODULE"),
+				})),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("secret_names"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("API_KEY")})),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("subnets"), knownvalue.ListSizeExact(2)),
+			},
+			Check: func(s *terraform.State) error {
+				raw, _ := json.Marshal(s)
+				if strings.Contains(string(raw), localaws.FixturePropSecret) {
+					return fmt.Errorf("a property value is in the state")
+				}
+				if n := w.migrationTasks(); n != 0 {
+					return fmt.Errorf("the data source started %d tasks", n)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// djangoWorld is the fixture environment running the demo's Django project:
+// example/app:vN is examples/demo/app/vN, with a SQLite database in a
+// temporary directory named by the DATABASE_PATH property.
+func djangoWorld(t *testing.T) *world {
+	t.Helper()
+	if err := exec.Command("/usr/bin/python3", "-c", "import django").Run(); err != nil {
+		t.Skip("Debian's python3-django is not installed and 'make test' could not install it (apt-get install python3-django): skipping the Django test")
+	}
+	_, file, _, _ := runtime.Caller(0)
+	apps := filepath.Join(filepath.Dir(file), "..", "..", "examples", "demo", "app")
+	db := filepath.Join(t.TempDir(), "db.sqlite3")
+	return newWorld(t, func(s *localaws.Seed) {
+		for _, v := range []string{"v1", "v2", "v3"} {
+			s.Images["example/app:"+v] = localaws.Image{Dir: filepath.Join(apps, v), Env: map[string]string{
+				"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1", "HOME": os.TempDir(),
+			}}
+		}
+		s.Environments[0].Properties["DATABASE_PATH"] = db
+		s.Environments[0].Properties["DJANGO_SETTINGS_MODULE"] = "demo.settings"
+	})
+}
+
+// TestAccPendingMigrations: the data source runs Django's showmigrations
+// --plan through localaws and returns what is not applied, before and after
+// ebmigrate_run migrates.
+func TestAccPendingMigrations(t *testing.T) {
+	t.Parallel()
+	w := djangoWorld(t)
+	const ds = "data.ebmigrate_pending_migrations.this"
+	pending := w.providerConfig() + fmt.Sprintf(`
+data "ebmigrate_pending_migrations" "this" {
+  environment_name = %q
+}
+`, localaws.FixtureEnv)
+	migrate := func(version string) string {
+		return pending + fmt.Sprintf(`
+resource "ebmigrate_run" "migrate" {
+  environment_name = %q
+  version_label    = %q
+}
+`, localaws.FixtureEnv, version)
+	}
+	list := func(names ...string) knownvalue.Check {
+		checks := []knownvalue.Check{}
+		for _, n := range names {
+			checks = append(checks, knownvalue.StringExact(n))
+		}
+		return knownvalue.ListExact(checks)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{
+			{
+				Config: pending,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("pending"), list("notes.0001_initial", "shop.0001_initial")),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("applied_count"), knownvalue.Int64Exact(0)),
+				},
+			},
+			{
+				Config: migrate("v1"),
+				Check: func(*terraform.State) error {
+					w.deploy("v2")
+					return nil
+				},
+			},
+			{
+				// v2 is deployed now: its new migration is pending.
+				Config: migrate("v1"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("pending"), list("shop.0002_product_price_cents")),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("applied_count"), knownvalue.Int64Exact(2)),
+				},
+			},
+			{
+				Config: migrate("v2"),
+				Check: func(*terraform.State) error {
+					if n := w.migrationTasks(); n < 2 {
+						return fmt.Errorf("%d tasks", n)
+					}
+					return nil
+				},
+			},
+			{
+				Config: migrate("v2"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("pending"), list()),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("applied_count"), knownvalue.Int64Exact(3)),
+				},
+			},
+		},
+	})
+}
+
+// deploy makes EB deploy a version and waits until the environment is Ready.
+func (w *world) deploy(version string) {
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", "")}
+	eb := elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = aws.String(w.srv.URL()) })
+	if _, err := eb.UpdateEnvironment(w.ctx(), &elasticbeanstalk.UpdateEnvironmentInput{EnvironmentName: aws.String(localaws.FixtureEnv), VersionLabel: aws.String(version)}); err != nil {
+		w.t.Fatalf("deploying %s: %v", version, err)
+	}
+	for i := 0; i < 200; i++ {
+		out, err := eb.DescribeEnvironments(w.ctx(), &elasticbeanstalk.DescribeEnvironmentsInput{EnvironmentNames: []string{localaws.FixtureEnv}, IncludeDeleted: aws.Bool(false)})
+		if err == nil && string(out.Environments[0].Status) == "Ready" && aws.ToString(out.Environments[0].VersionLabel) == version {
+			return
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	w.t.Fatalf("the deploy of %s did not finish", version)
+}

@@ -1,0 +1,167 @@
+package resources
+
+import (
+	"context"
+	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
+)
+
+var (
+	_ datasource.DataSource              = (*environmentDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*environmentDataSource)(nil)
+)
+
+// NewEnvironmentDataSource is the ebmigrate_environment data source.
+func NewEnvironmentDataSource() datasource.DataSource { return &environmentDataSource{} }
+
+type environmentDataSource struct {
+	clients *ebmigrate.Clients
+}
+
+func (d *environmentDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_environment"
+}
+
+func (d *environmentDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	str := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	list := func(desc string) schema.ListAttribute {
+		return schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: desc}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "What `ebmigrate_run` would derive its migration task from, for an Elastic Beanstalk environment on the ECS platform, without running anything: " +
+			"the environment, its ECS cluster and app task definition, its containers, and the **names** (never the values) of its properties and secrets. " +
+			"Reading it makes read-only Elastic Beanstalk and ECS calls only.",
+		Attributes: map[string]schema.Attribute{
+			"name": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Name of the Elastic Beanstalk environment.",
+				Validators:          []validator.String{stringvalidator.RegexMatches(envNameRe, "must be 4 to 40 letters, digits and hyphens, as Elastic Beanstalk requires")},
+			},
+			"cluster": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Name or ARN of the ECS cluster, as in `ebmigrate_run`. Defaults to the environment's own.",
+				Validators:          []validator.String{stringvalidator.RegexMatches(clusterRe, "must be an ECS cluster name or ARN")},
+			},
+			"source_task_definition": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Task definition to derive from, as in `ebmigrate_run`. Defaults to the one the environment's tasks run.",
+				Validators:          []validator.String{stringvalidator.RegexMatches(taskDefRe, "must be a task definition family, family:revision, or ARN")},
+			},
+			"id":                  str("The environment id."),
+			"environment_id":      str("The environment id (`e-…`)."),
+			"application_name":    str("The Elastic Beanstalk application."),
+			"version_label":       str("The application version deployed now."),
+			"status":              str("The environment's status (`Ready`, `Updating`, …)."),
+			"platform_arn":        str("The environment's platform."),
+			"cluster_arn":         str("ARN of the environment's ECS cluster."),
+			"task_definition_arn": str("ARN of the task definition a migration would be derived from."),
+			"containers": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The containers of that task definition.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"name":      str("Container name."),
+					"image":     str("Container image."),
+					"essential": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the container is essential; a migration runs in the one essential container by default."},
+				}},
+			},
+			"property_names":  list("Names of the environment properties (`aws:elasticbeanstalk:application:environment`), sorted. Their values are never read into Terraform."),
+			"secret_names":    list("Names of the environment secrets (`aws:elasticbeanstalk:application:environmentsecrets`), sorted."),
+			"subnets":         list("The environment's subnets (`aws:ec2:vpc` Subnets)."),
+			"security_groups": list("The environment's security groups (`aws:autoscaling:launchconfiguration` SecurityGroups)."),
+		},
+	}
+}
+
+func (d *environmentDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+type containerModel struct {
+	Name      types.String `tfsdk:"name"`
+	Image     types.String `tfsdk:"image"`
+	Essential types.Bool   `tfsdk:"essential"`
+}
+
+type environmentModel struct {
+	Name                 types.String     `tfsdk:"name"`
+	Cluster              types.String     `tfsdk:"cluster"`
+	SourceTaskDefinition types.String     `tfsdk:"source_task_definition"`
+	ID                   types.String     `tfsdk:"id"`
+	EnvironmentID        types.String     `tfsdk:"environment_id"`
+	ApplicationName      types.String     `tfsdk:"application_name"`
+	VersionLabel         types.String     `tfsdk:"version_label"`
+	Status               types.String     `tfsdk:"status"`
+	PlatformArn          types.String     `tfsdk:"platform_arn"`
+	ClusterArn           types.String     `tfsdk:"cluster_arn"`
+	TaskDefinitionArn    types.String     `tfsdk:"task_definition_arn"`
+	Containers           []containerModel `tfsdk:"containers"`
+	PropertyNames        []string         `tfsdk:"property_names"`
+	SecretNames          []string         `tfsdk:"secret_names"`
+	Subnets              []string         `tfsdk:"subnets"`
+	SecurityGroups       []string         `tfsdk:"security_groups"`
+}
+
+func (d *environmentDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m environmentModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || d.clients == nil {
+		return
+	}
+	t, err := ebmigrate.Discover(ctx, *d.clients, ebmigrate.DiscoverInput{
+		EnvironmentName:      m.Name.ValueString(),
+		Cluster:              m.Cluster.ValueString(),
+		SourceTaskDefinition: m.SourceTaskDefinition.ValueString(),
+	})
+	if err != nil {
+		addEngineError(&resp.Diagnostics, "reading data source ebmigrate_environment", err)
+		return
+	}
+	m.ID = types.StringValue(t.EnvironmentID)
+	m.EnvironmentID = types.StringValue(t.EnvironmentID)
+	m.ApplicationName = types.StringValue(t.ApplicationName)
+	m.VersionLabel = types.StringValue(t.VersionLabel)
+	m.Status = types.StringValue(t.Status)
+	m.PlatformArn = types.StringValue(t.PlatformArn)
+	m.ClusterArn = types.StringValue(t.ClusterArn)
+	m.TaskDefinitionArn = types.StringValue(aws.ToString(t.SourceTaskDefinition.TaskDefinitionArn))
+	m.Containers = []containerModel{}
+	for _, c := range t.SourceTaskDefinition.ContainerDefinitions {
+		m.Containers = append(m.Containers, containerModel{
+			Name:      types.StringValue(aws.ToString(c.Name)),
+			Image:     types.StringValue(aws.ToString(c.Image)),
+			Essential: types.BoolValue(c.Essential == nil || *c.Essential),
+		})
+	}
+	m.PropertyNames = sortedNames(t.Properties)
+	m.SecretNames = sortedNames(t.Secrets)
+	m.Subnets = nonNil(t.Subnets)
+	m.SecurityGroups = nonNil(t.SecurityGroups)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// sortedNames are a map's keys, never its values.
+func sortedNames(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

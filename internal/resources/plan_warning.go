@@ -1,0 +1,117 @@
+package resources
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
+)
+
+const planWarningSummary = "Migration Will Run"
+
+// warnPlannedRun adds the plan's warning that a migration will run, saying
+// exactly what, as far as it is known at plan time. It makes read-only AWS
+// calls only. prior is the state of an update, nil for a create.
+func (r *runResource) warnPlannedRun(ctx context.Context, plan runModel, prior *runModel, diags *diag.Diagnostics) {
+	command := "a command known after apply"
+	if !plan.Command.IsUnknown() {
+		var argv []string
+		diags.Append(plan.Command.ElementsAs(ctx, &argv, false)...)
+		raw, _ := json.Marshal(argv)
+		command = string(raw)
+	}
+	version := "version known after apply"
+	if !plan.VersionLabel.IsUnknown() {
+		version = "version " + plan.VersionLabel.ValueString()
+		if prior != nil && !prior.VersionLabel.Equal(plan.VersionLabel) {
+			version = "version " + prior.VersionLabel.ValueString() + " -> " + plan.VersionLabel.ValueString()
+		}
+	}
+	if plan.EnvironmentName.IsUnknown() {
+		diags.AddWarning(planWarningSummary, fmt.Sprintf(
+			"ebmigrate_run will run %s in an Elastic Beanstalk environment created or changed by this apply (%s). The environment's name, cluster, task definition, container and image are known after apply.",
+			command, version))
+		return
+	}
+	env := plan.EnvironmentName.ValueString()
+	head := fmt.Sprintf("ebmigrate_run will run %s in environment %s (%s)", command, env, version)
+	if why := rerunReason(plan, prior); why != "" {
+		head += ", because " + why + " changed"
+	}
+	if r.clients == nil || plan.Cluster.IsUnknown() || plan.SourceTaskDefinition.IsUnknown() {
+		diags.AddWarning(planWarningSummary, head+". Its cluster, task definition, container and image are known after apply.")
+		return
+	}
+	target, err := ebmigrate.Discover(ctx, *r.clients, ebmigrate.DiscoverInput{
+		EnvironmentName:      env,
+		Cluster:              plan.Cluster.ValueString(),
+		SourceTaskDefinition: plan.SourceTaskDefinition.ValueString(),
+	})
+	if err == nil {
+		var d *ebmigrate.Derived
+		d, err = ebmigrate.DeriveTaskDefinition(target, ebmigrate.DeriveSpec{Container: knownString(plan.ContainerName)})
+		if err == nil {
+			detail := fmt.Sprintf("%s on cluster %s, from task definition %s, container %s, image %s.",
+				head, shortName(target.ClusterArn, ":cluster/"), shortName(aws.ToString(target.SourceTaskDefinition.TaskDefinitionArn), ":task-definition/"),
+				d.Container, d.Image)
+			if !plan.VersionLabel.IsUnknown() && target.VersionLabel != plan.VersionLabel.ValueString() {
+				detail += fmt.Sprintf(" The environment has version %s deployed; the migration runs with that deployment's task definition.", target.VersionLabel)
+			}
+			diags.AddWarning(planWarningSummary, detail)
+			return
+		}
+	}
+	var p *ebmigrate.ProblemError
+	if errors.As(err, &p) && p.Summary != "Elastic Beanstalk Environment Not Found" {
+		// The environment is there and cannot work: say so now, not at apply.
+		diags.AddError(p.Summary, p.Detail)
+		return
+	}
+	diags.AddWarning(planWarningSummary, fmt.Sprintf("%s. What it runs on is decided at apply: at plan time, %v", head, err))
+}
+
+// rerunReason names the arguments other than version_label whose change runs
+// the migration again.
+func rerunReason(plan runModel, prior *runModel) string {
+	if prior == nil {
+		return ""
+	}
+	var why []string
+	for _, c := range []struct {
+		name    string
+		changed bool
+	}{
+		{"triggers", !plan.Triggers.Equal(prior.Triggers)},
+		{"command", !plan.Command.Equal(prior.Command)},
+		{"environment", !plan.Environment.Equal(prior.Environment)},
+		{"cluster", !plan.Cluster.Equal(prior.Cluster)},
+		{"source_task_definition", !plan.SourceTaskDefinition.Equal(prior.SourceTaskDefinition)},
+	} {
+		if c.changed {
+			why = append(why, c.name)
+		}
+	}
+	return strings.Join(why, ", ")
+}
+
+func knownString(v types.String) string {
+	if v.IsUnknown() || v.IsNull() {
+		return ""
+	}
+	return v.ValueString()
+}
+
+// shortName is the part of an ARN after marker ("cluster/name" -> "name").
+func shortName(arn, marker string) string {
+	if _, name, ok := strings.Cut(arn, marker); ok {
+		return name
+	}
+	return arn
+}
