@@ -33,7 +33,11 @@ func TestMain(m *testing.M) {
 		os.Setenv(k, v)
 	}
 	os.Unsetenv("AWS_PROFILE")
-	os.Exit(m.Run())
+	code := m.Run()
+	if providerBinary.dir != "" {
+		os.RemoveAll(providerBinary.dir)
+	}
+	os.Exit(code)
 }
 
 var factories = map[string]func() (tfprotov6.ProviderServer, error){

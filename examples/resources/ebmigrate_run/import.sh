@@ -1,0 +1,3 @@
+# Adopt an environment whose migrations already ran: nothing runs, and the
+# environment's deployed version is recorded as migrated.
+terraform import ebmigrate_run.migrate myapp-prod

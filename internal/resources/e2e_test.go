@@ -1,0 +1,250 @@
+package resources_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
+)
+
+// These tests run the terraform CLI itself on a built provider binary (through
+// dev_overrides), to see what a user sees: the plan's warnings, and Ctrl-C.
+
+var providerBinary struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// buildProvider builds the provider once per test binary.
+func buildProvider(t *testing.T) string {
+	t.Helper()
+	providerBinary.once.Do(func() {
+		providerBinary.dir, providerBinary.err = os.MkdirTemp("", "ebmigrate-provider-")
+		if providerBinary.err != nil {
+			return
+		}
+		out, err := exec.Command("go", "build", "-o", filepath.Join(providerBinary.dir, "terraform-provider-ebmigrate"),
+			"github.com/ebmigrate/terraform-provider-ebmigrate").CombinedOutput()
+		if err != nil {
+			providerBinary.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if providerBinary.err != nil {
+		t.Fatal(providerBinary.err)
+	}
+	return providerBinary.dir
+}
+
+// cli is a terraform working directory using the built provider.
+type cli struct {
+	t   *testing.T
+	bin string
+	dir string
+	env []string
+}
+
+func newCLI(t *testing.T) *cli {
+	t.Helper()
+	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if os.Getenv("TF_ACC") == "" || bin == "" {
+		t.Skip("set TF_ACC=1 and TF_ACC_TERRAFORM_PATH (make test does) to run the terraform CLI tests")
+	}
+	providerDir := buildProvider(t)
+	dir := t.TempDir()
+	rc := filepath.Join(dir, "cli.tfrc")
+	if err := os.WriteFile(rc, []byte(fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "registry.terraform.io/ebmigrate/ebmigrate" = %q
+  }
+  direct {}
+}
+`, providerDir)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_INPUT=0")
+	return &cli{t: t, bin: bin, dir: filepath.Join(dir, "work"), env: env}
+}
+
+func (c *cli) write(config string) {
+	c.t.Helper()
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		c.t.Fatal(err)
+	}
+	full := "terraform {\n  required_providers {\n    ebmigrate = { source = \"ebmigrate/ebmigrate\" }\n  }\n}\n" + config
+	if err := os.WriteFile(filepath.Join(c.dir, "main.tf"), []byte(full), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+func (c *cli) command(args ...string) *exec.Cmd {
+	cmd := exec.Command(c.bin, args...)
+	cmd.Dir = c.dir
+	cmd.Env = c.env
+	return cmd
+}
+
+// run runs terraform and returns its combined output and error.
+func (c *cli) run(args ...string) (string, error) {
+	out, err := c.command(args...).CombinedOutput()
+	return string(out), err
+}
+
+type jsonDiagnostic struct {
+	Severity string `json:"severity"`
+	Summary  string `json:"summary"`
+	Detail   string `json:"detail"`
+	Address  string `json:"address"`
+}
+
+// planJSON runs terraform plan -json and returns its diagnostics and whether
+// it planned changes.
+func (c *cli) planJSON() ([]jsonDiagnostic, bool) {
+	c.t.Helper()
+	out, err := c.command("plan", "-json", "-input=false").Output()
+	if err != nil {
+		c.t.Fatalf("terraform plan: %v\n%s", err, out)
+	}
+	var diags []jsonDiagnostic
+	changes := false
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var msg struct {
+			Type       string          `json:"type"`
+			Diagnostic *jsonDiagnostic `json:"diagnostic"`
+			Changes    struct {
+				Add, Change, Remove int
+			} `json:"changes"`
+		}
+		if json.Unmarshal(sc.Bytes(), &msg) != nil {
+			continue
+		}
+		if msg.Diagnostic != nil && msg.Diagnostic.Summary != "" {
+			diags = append(diags, *msg.Diagnostic)
+		}
+		if msg.Type == "change_summary" {
+			changes = msg.Changes.Add+msg.Changes.Change+msg.Changes.Remove > 0
+		}
+	}
+	return diags, changes
+}
+
+func runWarnings(diags []jsonDiagnostic) []jsonDiagnostic {
+	var out []jsonDiagnostic
+	for _, d := range diags {
+		if d.Summary == "Migration Will Run" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// TestAccCLI_planWarning: the plan of a run says exactly what will run,
+// naming the resource; a plan with nothing to run says nothing.
+func TestAccCLI_planWarning(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	c := newCLI(t)
+	c.write(w.run("v1", okCommand))
+	if out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	c.write(w.run("v2", okCommand))
+	w.srv.ResetStats()
+	diags, changes := c.planJSON()
+	warnings := runWarnings(diags)
+	if !changes || len(warnings) != 1 {
+		t.Fatalf("changes %v, warnings %+v (all: %+v)", changes, warnings, diags)
+	}
+	want := fmt.Sprintf(`ebmigrate_run will run ["sh","-c","echo Applying app.0001_initial... OK"] in environment myapp-prod (version v1 -> v2) on cluster %s, from task definition %s:1, container web, image example/app:v1. The environment has version v1 deployed; the migration runs with that deployment's task definition.`,
+		localaws.FixtureCluster(), localaws.FixtureFamily())
+	if got := warnings[0]; got.Detail != want || got.Severity != "warning" || got.Address != "ebmigrate_run.migrate" {
+		t.Errorf("warning = %+v\nwant detail %s", got, want)
+	}
+	for _, op := range mutating {
+		if n := w.srv.Calls(op); n != 0 {
+			t.Errorf("the plan made %d %s calls", n, op)
+		}
+	}
+
+	c.write(w.run("v1", okCommand))
+	diags, changes = c.planJSON()
+	if changes || len(runWarnings(diags)) != 0 {
+		t.Errorf("a plan with nothing to run: changes %v, diagnostics %+v", changes, diags)
+	}
+}
+
+// TestAccCLI_interrupt: Ctrl-C during an apply leaves the task running and
+// says so; the next apply attaches to it and records its result.
+func TestAccCLI_interrupt(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	c := newCLI(t)
+	c.write(w.run("v1", []string{"sh", "-c", "sleep 3; echo migrated"}))
+	apply := c.command("apply", "-auto-approve", "-input=false", "-no-color")
+	var out bytes.Buffer
+	apply.Stdout, apply.Stderr = &out, &out
+	if err := apply.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !w.migrationRunning() {
+		if time.Now().After(deadline) {
+			_ = apply.Process.Kill()
+			t.Fatalf("no migration task ran\n%s", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := apply.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := apply.Wait()
+	text := out.String()
+	if err == nil {
+		t.Fatalf("the interrupted apply succeeded\n%s", text)
+	}
+	for _, part := range []string{"Migration Wait Interrupted", "was cancelled", "left running"} {
+		if !strings.Contains(strings.Join(strings.Fields(text), " "), part) {
+			t.Errorf("the interrupted apply does not say %q:\n%s", part, text)
+		}
+	}
+	if again, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("the next apply: %v\n%s", err, again)
+	}
+	if n := w.srv.Calls("ecs:RunTask"); n != 1 {
+		t.Errorf("RunTask calls = %d, want 1", n)
+	}
+	state, err := c.run("state", "show", "-no-color", "ebmigrate_run.migrate")
+	if err != nil || !strings.Contains(state, "exit_code") || !strings.Contains(state, w.firstMigrationTask()) {
+		t.Errorf("state after the second apply: %v\n%s", err, state)
+	}
+}
+
+func (w *world) migrationRunning() bool {
+	for _, ti := range w.srv.Stats().Tasks {
+		if strings.HasPrefix(ti.StartedBy, "ebmigrate-") && ti.LastStatus == "RUNNING" {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *world) firstMigrationTask() string {
+	for _, ti := range w.srv.Stats().Tasks {
+		if strings.HasPrefix(ti.StartedBy, "ebmigrate-") {
+			return ti.TaskArn
+		}
+	}
+	return "(none)"
+}
