@@ -83,7 +83,7 @@ func TestAccRun_import(t *testing.T) {
 				Check: w.expectMigrationTasks(0),
 			},
 			{
-				Config: w.run("v1", []string{"./manage.py", "migrate", "--noinput"}),
+				Config:        w.run("v1", []string{"./manage.py", "migrate", "--noinput"}),
 				ResourceName:  addr,
 				ImportState:   true,
 				ImportStateId: "not an environment",

@@ -31,9 +31,9 @@ import (
 )
 
 var (
-	_ resource.Resource               = (*runResource)(nil)
-	_ resource.ResourceWithConfigure  = (*runResource)(nil)
-	_ resource.ResourceWithModifyPlan = (*runResource)(nil)
+	_ resource.Resource                = (*runResource)(nil)
+	_ resource.ResourceWithConfigure   = (*runResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*runResource)(nil)
 	_ resource.ResourceWithImportState = (*runResource)(nil)
 )
 
