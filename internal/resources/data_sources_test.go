@@ -76,7 +76,7 @@ func djangoWorld(t *testing.T) *world {
 	return newWorld(t, func(s *localaws.Seed) {
 		for _, v := range []string{"v1", "v2", "v3"} {
 			s.Images["example/app:"+v] = localaws.Image{Dir: filepath.Join(apps, v), Env: map[string]string{
-				"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1", "HOME": os.TempDir(),
+				"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", "HOME": os.TempDir(),
 			}}
 		}
 		s.Environments[0].Properties["DATABASE_PATH"] = db

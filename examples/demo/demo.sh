@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# make demo: a real Django app on a local Elastic Beanstalk (localaws),
+# migrated by terraform apply. Run through `make demo`, which builds what it
+# needs and sets TERRAFORM, PROVIDER_DIR and LOCALAWS.
+#
+# Exits 0 when every step behaved as described, non-zero (naming the step)
+# otherwise.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+work="${DEMO_WORK:-$here/work}"
+: "${TERRAFORM:?set TERRAFORM to a terraform binary}"
+: "${PROVIDER_DIR:?set PROVIDER_DIR to the directory of terraform-provider-ebmigrate}"
+: "${LOCALAWS:?set LOCALAWS to the localaws binary}"
+
+rm -rf "$work"
+mkdir -p "$work/tf"
+cp "$here/main.tf" "$work/tf/main.tf"
+# The seed, with its image directories and database file made absolute.
+sed -e "s#\"dir\": \"app/#\"dir\": \"$here/app/#" -e "s#\"../../work/db.sqlite3\"#\"$work/db.sqlite3\"#" "$here/seed.json" >"$work/seed.json"
+log="$work/terraform.log"
+
+cat > "$work/cli.tfrc" <<EOF
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/ebmigrate/ebmigrate" = "$PROVIDER_DIR"
+  }
+  direct {}
+}
+EOF
+export TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
+export AWS_ACCESS_KEY_ID=AKIDDEMO AWS_SECRET_ACCESS_KEY=demo AWS_EC2_METADATA_DISABLED=true
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+unset AWS_PROFILE
+
+say()  { printf '\n\033[1m%s\033[0m\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+fail() { printf '\n\033[31mStep %s did not behave as described: %s\033[0m\n(terraform output: %s)\n' "$step" "$2" "$log" >&2; exit 1; }
+
+localaws_pid=""
+cleanup() {
+  if [ -n "$localaws_pid" ]; then kill "$localaws_pid" 2>/dev/null || true; wait "$localaws_pid" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+
+tf() { (cd "$work/tf" && "$TERRAFORM" "$@" -no-color -var "endpoint=$url" >>"$log" 2>&1); }
+
+# migrations lists what Django recorded in the SQLite database.
+migrations() {
+  /usr/bin/python3 - "$work/db.sqlite3" <<'EOF'
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute("select app || '.' || name from django_migrations order by id").fetchall()
+print(", ".join(r[0] for r in rows))
+EOF
+}
+
+# deploy makes Elastic Beanstalk deploy a version (EB's query API, as the
+# console or `aws elasticbeanstalk update-environment` would) and waits for it.
+deploy() {
+  curl -sf -o /dev/null "$url/" -d "Action=UpdateEnvironment&Version=2010-12-01&EnvironmentName=myapp-prod&VersionLabel=$1" \
+    || fail "$step" "UpdateEnvironment to $1 failed"
+  for _ in $(seq 200); do
+    desc=$(curl -sf "$url/" -d "Action=DescribeEnvironments&Version=2010-12-01&EnvironmentNames.member.1=myapp-prod&IncludeDeleted=false")
+    if grep -q "<Status>Ready</Status>" <<<"$desc" && grep -q "<VersionLabel>$1</VersionLabel>" <<<"$desc"; then return; fi
+    sleep 0.1
+  done
+  fail "$step" "the deploy of $1 did not finish"
+}
+
+step=0
+say "Starting localaws: Elastic Beanstalk, ECS and CloudWatch Logs on 127.0.0.1"
+"$LOCALAWS" -seed "$work/seed.json" >"$work/localaws.out" 2>&1 &
+localaws_pid=$!
+for _ in $(seq 100); do
+  url=$(sed -n 's/^localaws listening on //p' "$work/localaws.out")
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+[ -n "$url" ] || fail 0 "localaws did not start: $(cat "$work/localaws.out")"
+info "environment myapp-prod (ECS platform, 2 instances) runs version v1 at $url"
+
+step=1
+say "1/4  terraform apply with v1 deployed: the first migration"
+tf apply -auto-approve -var app_version=v1 || fail 1 "the apply failed"
+applied=$(migrations)
+info "Django's django_migrations table now holds: $applied"
+[ "$applied" = "notes.0001_initial, shop.0001_initial" ] || fail 1 "unexpected migrations: $applied"
+
+step=2
+say "2/4  Elastic Beanstalk deploys v2, which adds a migration; terraform plan shows what will run"
+deploy v2
+before=$(wc -l <"$log")
+tf plan -var app_version=v2 || fail 2 "the plan failed"
+tail -n +"$((before + 1))" "$log" | awk '/Warning: Migration Will Run/{p=1} p&&/^$/{n++} p&&n<3{print "    " $0} n>=3{exit}' | sed '/^    $/d'
+tail -n +"$((before + 1))" "$log" | grep -q "Warning: Migration Will Run" || fail 2 "the plan has no warning"
+pending=$(tail -n +"$((before + 1))" "$log" | tr -d '\n ' | grep -o 'shop.0002_product_price_cents' | head -1 || true)
+info "pending migrations (data.ebmigrate_pending_migrations): ${pending:-none}"
+[ "$pending" = "shop.0002_product_price_cents" ] || fail 2 "the pending migration is not listed"
+
+step=3
+say "3/4  terraform apply with v2: the new migration runs, once"
+tf apply -auto-approve -var app_version=v2 || fail 3 "the apply failed"
+applied=$(migrations)
+info "django_migrations: $applied"
+count=$(grep -o "shop.0002_product_price_cents" <<<"$applied" | wc -l)
+[ "$count" = 1 ] || fail 3 "shop.0002_product_price_cents applied $count times"
+before=$(wc -l <"$log")
+tf plan -var app_version=v2 || fail 3 "the plan after the apply failed"
+if tail -n +"$((before + 1))" "$log" | grep -Eq "Migration Will Run|ebmigrate_run.migrate will be"; then fail 3 "a plan after the apply runs the migration again"; fi
+info "a second plan with v2 runs nothing, and nothing is pending any more"
+
+step=4
+say "4/4  Elastic Beanstalk deploys v3, whose migration fails; terraform apply fails with Django's traceback"
+deploy v3
+before=$(wc -l <"$log")
+if tf apply -auto-approve -var app_version=v3; then fail 4 "the apply of a failing migration succeeded"; fi
+tail -n +"$((before + 1))" "$log" | awk '/Error: Migration Failed/{p=1} p{print "    " $0}' | sed -e '/^    │ *$/d' | head -40
+tail -n +"$((before + 1))" "$log" | grep -q "RuntimeError: price backfill failed" || fail 4 "the diagnostic does not show Django's error"
+state=$(cd "$work/tf" && "$TERRAFORM" state show -no-color ebmigrate_run.migrate | sed -n 's/^ *version_label *= *"\(.*\)"/\1/p')
+info "the state still says version_label = \"$state\", so the next apply runs the migration again"
+[ "$state" = "v2" ] || fail 4 "the state says $state"
+if grep -q "demo-secret-that-never-reaches-terraform-state" "$work/tf/terraform.tfstate"; then fail 4 "an environment property value is in the state"; fi
+
+say "All 4 steps behaved as described. Stopping localaws."

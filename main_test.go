@@ -1,0 +1,33 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDemo runs the demo (examples/demo/demo.sh) as `make demo` does, so that
+// it cannot rot: a real Django app migrated by terraform apply against localaws.
+func TestDemo(t *testing.T) {
+	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if os.Getenv("TF_ACC") == "" || tf == "" {
+		t.Skip("set TF_ACC=1 and TF_ACC_TERRAFORM_PATH (make test does) to run the demo")
+	}
+	if exec.Command("/usr/bin/python3", "-c", "import django").Run() != nil {
+		t.Skip("Debian's python3-django is not installed and 'make test' could not install it: skipping the demo")
+	}
+	bin := t.TempDir()
+	for _, b := range [][2]string{{"terraform-provider-ebmigrate", "."}, {"localaws", "./cmd/localaws"}} {
+		if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, b[0]), b[1]).CombinedOutput(); err != nil {
+			t.Fatalf("go build %s: %v\n%s", b[1], err, out)
+		}
+	}
+	cmd := exec.Command("bash", "examples/demo/demo.sh")
+	cmd.Env = append(os.Environ(), "TERRAFORM="+tf, "PROVIDER_DIR="+bin, "LOCALAWS="+filepath.Join(bin, "localaws"), "DEMO_WORK="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "All 4 steps behaved as described.") {
+		t.Fatalf("the demo failed: %v\n%s", err, out)
+	}
+}
