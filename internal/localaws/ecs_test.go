@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -348,5 +349,21 @@ func TestStaticHostPortsCollideWithWebTasks(t *testing.T) {
 	}
 	if len(out.Tasks) != 0 || len(out.Failures) != 1 || aws.ToString(out.Failures[0].Reason) != "RESOURCE:PORTS" {
 		t.Errorf("tasks %d failures %+v", len(out.Tasks), out.Failures)
+	}
+}
+
+func TestOperationsByApp(t *testing.T) {
+	c := world(t)
+	cfg := aws.Config{Region: "us-east-1", AppID: "my-tool", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", "")}
+	tagged := ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = aws.String(c.srv.URL()) })
+	if _, err := tagged.ListClusters(ctx(t), &ecs.ListClustersInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ecs.DescribeClusters(ctx(t), &ecs.DescribeClustersInput{}); err != nil {
+		t.Fatal(err)
+	}
+	c.srv.ResetStats()
+	if got := c.srv.OperationsBy("my-tool"); len(got) != 1 || got[0] != "ecs:ListClusters" {
+		t.Errorf("operations of my-tool = %v, want [ecs:ListClusters]", got)
 	}
 }

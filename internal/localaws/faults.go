@@ -107,9 +107,15 @@ func (s *Server) fires(f *activeFault) bool {
 // callFault counts a call of op and applies operation faults: it sleeps for
 // injected latency and returns the injected error, if any, and whether that
 // error replaces the response of the call carried out (after).
-func (s *Server) callFault(op string) (*apiError, bool) {
+func (s *Server) callFault(op, userAgent string) (*apiError, bool) {
 	s.mu.Lock()
 	s.calls[op]++
+	if app := appID(userAgent); app != "" {
+		if s.byApp[app] == nil {
+			s.byApp[app] = map[string]bool{}
+		}
+		s.byApp[app][op] = true
+	}
 	var delay time.Duration
 	var fail *apiError
 	after := false

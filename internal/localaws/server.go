@@ -36,6 +36,9 @@ type Server struct {
 	logGroups map[string]*logGroup
 	faults    []*activeFault
 	calls     map[string]int
+	// byApp records, for each client app id (app/<id> in the User-Agent),
+	// the operations it called; ResetStats leaves it.
+	byApp map[string]map[string]bool
 
 	closing chan struct{}
 	procs   sync.WaitGroup
@@ -62,6 +65,7 @@ func New(seed Seed) (*Server, error) {
 		tokens:    map[string]*clientTokenRecord{},
 		logGroups: map[string]*logGroup{},
 		calls:     map[string]int{},
+		byApp:     map[string]map[string]bool{},
 		closing:   make(chan struct{}),
 	}
 	s.mu.Lock()

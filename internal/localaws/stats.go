@@ -1,6 +1,7 @@
 package localaws
 
 import (
+	"strings"
 	"time"
 )
 
@@ -107,4 +108,22 @@ func timePtr(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// OperationsBy lists, sorted, the operations that clients with an app id
+// (app/<id> in the User-Agent, as aws-sdk-go-v2 sends it) have called.
+func (s *Server) OperationsBy(app string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return sortedKeys(s.byApp[app])
+}
+
+// appID is the app/<id> token of a User-Agent.
+func appID(userAgent string) string {
+	for _, f := range strings.Fields(userAgent) {
+		if id, ok := strings.CutPrefix(f, "app/"); ok {
+			return id
+		}
+	}
+	return ""
 }

@@ -58,7 +58,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, clientErr("SerializationException", "reading body: %v", err))
 		return
 	}
-	fe, after := s.callFault(op)
+	fe, after := s.callFault(op, r.Header.Get("User-Agent"))
 	if fe != nil && !after {
 		writeJSONError(w, fe)
 		return

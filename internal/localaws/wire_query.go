@@ -43,7 +43,7 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	action := form.Get("Action")
-	fe, after := s.callFault("elasticbeanstalk:" + action)
+	fe, after := s.callFault("elasticbeanstalk:"+action, r.Header.Get("User-Agent"))
 	if fe != nil && !after {
 		writeQueryError(w, fe)
 		return

@@ -33,6 +33,9 @@ import (
 
 var _ provider.Provider = (*ebmigrateProvider)(nil)
 
+// AppID is the provider's app id in the User-Agent of its AWS calls.
+const AppID = "terraform-provider-ebmigrate"
+
 // DefaultMaxRetries is how often a throttled or failed AWS call is retried.
 const DefaultMaxRetries = 5
 
@@ -150,6 +153,9 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 		retries = int(m.MaxRetries.ValueInt64())
 	}
 	opts := []func(*config.LoadOptions) error{
+		// app/terraform-provider-ebmigrate in the User-Agent: CloudTrail (and
+		// localaws) can tell the provider's calls apart.
+		config.WithAppID(AppID),
 		config.WithRetryer(func() aws.Retryer {
 			// No client-side retry quota: a long wait must not run out of retries.
 			return retry.NewStandard(func(o *retry.StandardOptions) {

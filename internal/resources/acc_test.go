@@ -2,10 +2,12 @@ package resources_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,11 +39,72 @@ func TestMain(m *testing.M) {
 	if providerBinary.dir != "" {
 		os.RemoveAll(providerBinary.dir)
 	}
+	if code == 0 && os.Getenv("TF_ACC") != "" && flag.Lookup("test.run").Value.String() == "" && flag.Lookup("test.skip").Value.String() == "" {
+		if err := checkIAMPolicy(); err != nil {
+			fmt.Fprintln(os.Stderr, "FAIL: the README's IAM policy:", err)
+			code = 1
+		} else {
+			fmt.Println("The README's IAM policy lists exactly the operations the provider called in this suite.")
+		}
+	}
 	os.Exit(code)
 }
 
 var factories = map[string]func() (tfprotov6.ProviderServer, error){
 	"ebmigrate": providerserver.NewProtocol6WithError(provider.New("test")()),
+}
+
+// servers are every test's localaws, for the IAM policy check.
+var servers struct {
+	sync.Mutex
+	all []*localaws.Server
+}
+
+// permissionOnly are actions of the README's policy that the provider needs
+// without calling them as operations.
+var permissionOnly = map[string]bool{"ecs:TagResource": true, "iam:PassRole": true}
+
+// checkIAMPolicy compares the README's IAM actions with the operations the
+// provider (by its User-Agent app id) called on every localaws of the suite.
+func checkIAMPolicy() error {
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		return err
+	}
+	_, policy, ok := strings.Cut(string(raw), "## IAM policy")
+	if !ok {
+		return fmt.Errorf("no \"## IAM policy\" section")
+	}
+	policy, _, _ = strings.Cut(policy, "\n## ")
+	listed := map[string]bool{}
+	for _, m := range regexp.MustCompile(`"((?:ecs|elasticbeanstalk|logs):[A-Za-z]+)"`).FindAllStringSubmatch(policy, -1) {
+		if !permissionOnly[m[1]] {
+			listed[m[1]] = true
+		}
+	}
+	called := map[string]bool{}
+	servers.Lock()
+	for _, srv := range servers.all {
+		for _, op := range srv.OperationsBy(provider.AppID) {
+			called[op] = true
+		}
+	}
+	servers.Unlock()
+	var missing, unused []string
+	for op := range called {
+		if !listed[op] {
+			missing = append(missing, op)
+		}
+	}
+	for op := range listed {
+		if !called[op] {
+			unused = append(unused, op)
+		}
+	}
+	if len(missing)+len(unused) > 0 {
+		return fmt.Errorf("called but not listed: %v; listed but never called: %v", missing, unused)
+	}
+	return nil
 }
 
 // world is one localaws per test, with the fixture environments.
@@ -58,6 +121,9 @@ func newWorld(t *testing.T, mutate ...func(*localaws.Seed)) *world {
 		m(&seed)
 	}
 	srv := localaws.Start(t, seed)
+	servers.Lock()
+	servers.all = append(servers.all, srv)
+	servers.Unlock()
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", "")}
 	return &world{t: t, srv: srv, ecs: ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = aws.String(srv.URL()) })}
 }

@@ -163,3 +163,21 @@ func TestAccRun_environmentReplaced(t *testing.T) {
 		},
 	})
 }
+
+// TestAccRun_overrides: cluster and source_task_definition replace discovery.
+func TestAccRun_overrides(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config: w.run("v1", okCommand,
+				fmt.Sprintf("cluster = %q", localaws.FixtureCluster()),
+				fmt.Sprintf("source_task_definition = %q", localaws.FixtureFamily()+":1")),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("source_task_definition_arn"), knownvalue.StringRegexp(regexpOf(localaws.FixtureFamily()+`:1$`))),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("exit_code"), knownvalue.Int64Exact(0)),
+			},
+		}},
+	})
+}
