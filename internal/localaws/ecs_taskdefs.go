@@ -361,7 +361,7 @@ func (s *Server) ecsListTaskDefinitions(body []byte) (any, error) {
 	if in.Sort == "DESC" {
 		slices.Reverse(arns)
 	}
-	items, next, err := in.page.apply(arns, 100)
+	items, next, err := in.apply(arns, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -390,7 +390,7 @@ func (s *Server) ecsListTaskDefinitionFamilies(body []byte) (any, error) {
 			names = append(names, name)
 		}
 	}
-	items, next, err := in.page.apply(names, 100)
+	items, next, err := in.apply(names, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -462,7 +462,7 @@ type page struct {
 	MaxResults int    `json:"maxResults"`
 }
 
-func (p page) apply(items []string, max int) ([]string, *string, error) {
+func (p page) apply(items []string, limit int) ([]string, *string, error) {
 	start := 0
 	if p.NextToken != "" {
 		n, err := strconv.Atoi(p.NextToken)
@@ -472,8 +472,8 @@ func (p page) apply(items []string, max int) ([]string, *string, error) {
 		start = n
 	}
 	size := p.MaxResults
-	if size <= 0 || size > max {
-		size = max
+	if size <= 0 || size > limit {
+		size = limit
 	}
 	end := min(start+size, len(items))
 	out := append([]string{}, items[start:end]...)

@@ -298,7 +298,6 @@ func (s *Server) startTask(req runRequest) (*task, string) {
 	var ov taskOverrides
 	_ = json.Unmarshal(req.overrides, &ov)
 	for _, def := range td.containers {
-		def := def
 		for _, o := range ov.ContainerOverrides {
 			if o.Name != def.Name {
 				continue
@@ -522,7 +521,7 @@ func (s *Server) ecsListTasks(body []byte) (any, error) {
 		}
 		arns = append(arns, t.arn)
 	}
-	items, next, err := in.page.apply(arns, 100)
+	items, next, err := in.apply(arns, 100)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -125,15 +124,6 @@ func epochPtr(t time.Time) *epoch {
 	}
 	e := epoch(t)
 	return &e
-}
-
-func millis(t time.Time) int64 { return t.UnixMilli() }
-
-func fromMillis(v int64) time.Time {
-	if v == 0 || v == math.MinInt64 {
-		return time.Time{}
-	}
-	return time.UnixMilli(v)
 }
 
 var reqSeq atomic.Uint64
