@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -45,17 +44,17 @@ func (d *environmentDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"name": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "Name of the Elastic Beanstalk environment.",
-				Validators:          []validator.String{stringvalidator.RegexMatches(envNameRe, "must be 4 to 40 letters, digits and hyphens, as Elastic Beanstalk requires")},
+				Validators:          []validator.String{envNameValidator()},
 			},
 			"cluster": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Name or ARN of the ECS cluster, as in `ebmigrate_run`. Defaults to the environment's own.",
-				Validators:          []validator.String{stringvalidator.RegexMatches(clusterRe, "must be an ECS cluster name or ARN")},
+				Validators:          []validator.String{clusterValidator()},
 			},
 			"source_task_definition": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Task definition to derive from, as in `ebmigrate_run`. Defaults to the one the environment's tasks run.",
-				Validators:          []validator.String{stringvalidator.RegexMatches(taskDefRe, "must be a task definition family, family:revision, or ARN")},
+				Validators:          []validator.String{taskDefinitionValidator()},
 			},
 			"id":                  str("The environment id."),
 			"environment_id":      str("The environment id (`e-…`)."),

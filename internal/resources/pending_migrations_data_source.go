@@ -47,7 +47,7 @@ func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.S
 			"environment_name": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "Name of the Elastic Beanstalk environment.",
-				Validators:          []validator.String{stringvalidator.RegexMatches(envNameRe, "must be 4 to 40 letters, digits and hyphens, as Elastic Beanstalk requires")},
+				Validators:          []validator.String{envNameValidator()},
 			},
 			"command": schema.ListAttribute{
 				ElementType: types.StringType,
@@ -63,12 +63,12 @@ func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.S
 			"cluster": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Name or ARN of the ECS cluster, as in `ebmigrate_run`.",
-				Validators:          []validator.String{stringvalidator.RegexMatches(clusterRe, "must be an ECS cluster name or ARN")},
+				Validators:          []validator.String{clusterValidator()},
 			},
 			"source_task_definition": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Task definition to derive from, as in `ebmigrate_run`.",
-				Validators:          []validator.String{stringvalidator.RegexMatches(taskDefRe, "must be a task definition family, family:revision, or ARN")},
+				Validators:          []validator.String{taskDefinitionValidator()},
 			},
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The environment name."},
 			"pending": schema.ListAttribute{

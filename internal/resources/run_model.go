@@ -6,12 +6,27 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 )
+
+// The argument formats shared by the resource and the data sources.
+func envNameValidator() validator.String {
+	return stringvalidator.RegexMatches(envNameRe, "must be 4 to 40 letters, digits and hyphens, not starting or ending with a hyphen, as Elastic Beanstalk requires")
+}
+
+func clusterValidator() validator.String {
+	return stringvalidator.RegexMatches(clusterRe, "must be an ECS cluster name (up to 255 letters, digits, hyphens and underscores) or a cluster ARN (arn:aws:ecs:<region>:<account>:cluster/<name>)")
+}
+
+func taskDefinitionValidator() validator.String {
+	return stringvalidator.RegexMatches(taskDefRe, "must be a task definition family, family:revision, or ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)")
+}
 
 var (
 	// envNameRe is what Elastic Beanstalk allows as an environment name.

@@ -266,7 +266,7 @@ func runSchema(ctx context.Context) schema.Schema {
 				Required:            true,
 				MarkdownDescription: "Name of the Elastic Beanstalk environment, which must run on the ECS platform. A change replaces the resource, which runs the migration in the new environment.",
 				Validators: []validator.String{
-					stringvalidator.RegexMatches(envNameRe, "must be 4 to 40 letters, digits and hyphens, not starting or ending with a hyphen, as Elastic Beanstalk requires"),
+					envNameValidator(),
 				},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
@@ -310,14 +310,14 @@ func runSchema(ctx context.Context) schema.Schema {
 				Optional:            true,
 				MarkdownDescription: "Name or ARN of the ECS cluster to run the migration on. Defaults to the environment's own cluster (`awseb-<environment name>-…`)." + reruns,
 				Validators: []validator.String{
-					stringvalidator.RegexMatches(clusterRe, "must be an ECS cluster name (up to 255 letters, digits, hyphens and underscores) or a cluster ARN (arn:aws:ecs:<region>:<account>:cluster/<name>)"),
+					clusterValidator(),
 				},
 			},
 			"source_task_definition": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Family, `family:revision` or ARN of the task definition to derive the migration task from. Defaults to the one the environment's tasks run, else the latest ACTIVE revision of `awseb-<environment name>-<environment id>`." + reruns,
 				Validators: []validator.String{
-					stringvalidator.RegexMatches(taskDefRe, "must be a task definition family, family:revision, or ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)"),
+					taskDefinitionValidator(),
 				},
 			},
 			"log_lines": schema.Int64Attribute{
