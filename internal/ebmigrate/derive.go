@@ -37,7 +37,17 @@ type DeriveSpec struct {
 	// commands run at plan time use their own, so that the migration's
 	// revision is not replaced on every plan.
 	Family string
+	// LogGroup, when set, gives the container an awslogs configuration that
+	// writes to it (stream prefix "ebmigrate", mode blocking).
+	LogGroup string
+	// CPU, Memory and MemoryReservation replace the container's own when set.
+	CPU               *int32
+	Memory            *int32
+	MemoryReservation *int32
 }
+
+// LogStreamPrefix is the awslogs stream prefix of a configured log_group.
+const LogStreamPrefix = "ebmigrate"
 
 // Derived is a migration task definition, ready to register.
 type Derived struct {
@@ -127,6 +137,20 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 		c.Image = aws.String(spec.Image)
 	}
 	c.Environment, c.Secrets = mergeVariables(c, t, spec.Environment)
+	if spec.LogGroup != "" {
+		c.LogConfiguration = &ecstypes.LogConfiguration{LogDriver: ecstypes.LogDriverAwslogs, Options: map[string]string{
+			"awslogs-group": spec.LogGroup, "awslogs-region": t.Region, "awslogs-stream-prefix": LogStreamPrefix, "mode": "blocking",
+		}}
+	}
+	if spec.CPU != nil {
+		c.Cpu = *spec.CPU
+	}
+	if spec.Memory != nil {
+		c.Memory = spec.Memory
+	}
+	if spec.MemoryReservation != nil {
+		c.MemoryReservation = spec.MemoryReservation
+	}
 	if len(c.Secrets) > 0 && aws.ToString(in.ExecutionRoleArn) == "" {
 		names := make([]string, len(c.Secrets))
 		for i, s := range c.Secrets {
@@ -244,4 +268,42 @@ func EnsureTaskDefinition(ctx context.Context, api ECS, t *Target, d *Derived) (
 		return "", false, fmt.Errorf("registering migration task definition %s for environment %q: %w", family, t.EnvironmentName, err)
 	}
 	return aws.ToString(reg.TaskDefinition.TaskDefinitionArn), true, nil
+}
+
+// PruneRevisions deregisters the ACTIVE revisions of family beyond the
+// newest keep, never inUse. It returns the ARNs it deregistered.
+func PruneRevisions(ctx context.Context, api ECS, family string, keep int, inUse string) ([]string, error) {
+	var active []string
+	var next *string
+	for {
+		out, err := api.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{
+			FamilyPrefix: aws.String(family), Status: ecstypes.TaskDefinitionStatusActive,
+			Sort: ecstypes.SortOrderDesc, NextToken: next,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("listing the revisions of task definition family %s: %w", family, err)
+		}
+		for _, arn := range out.TaskDefinitionArns {
+			// familyPrefix also matches longer families (…-query).
+			if strings.HasSuffix(arn[:strings.LastIndex(arn, ":")], ":task-definition/"+family) {
+				active = append(active, arn)
+			}
+		}
+		if next = out.NextToken; next == nil {
+			break
+		}
+	}
+	var gone []string
+	kept := 0
+	for _, arn := range active {
+		if kept < keep || arn == inUse {
+			kept++
+			continue
+		}
+		if _, err := api.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(arn)}); err != nil {
+			return gone, fmt.Errorf("deregistering old migration task definition %s: %w", arn, err)
+		}
+		gone = append(gone, arn)
+	}
+	return gone, nil
 }

@@ -33,6 +33,7 @@ type Target struct {
 	VersionLabel    string // the deployed version
 	Status          string
 	PlatformArn     string
+	Region          string
 
 	ClusterArn string
 	// SourceTaskDefinition is EB's app task definition (or the override).
@@ -111,6 +112,7 @@ func Discover(ctx context.Context, c Clients, in DiscoverInput) (*Target, error)
 		VersionLabel:    aws.ToString(env.VersionLabel),
 		Status:          string(env.Status),
 		PlatformArn:     aws.ToString(env.PlatformArn),
+		Region:          c.Region,
 	}
 	if env.Status == ebtypes.EnvironmentStatusTerminating || env.Status == ebtypes.EnvironmentStatusTerminated {
 		return nil, problem("Elastic Beanstalk Environment Terminated",

@@ -25,6 +25,9 @@ type MigrateInput struct {
 	// StopOnTimeout stops the task when the wait times out; otherwise it is
 	// left running for the next apply to attach to.
 	StopOnTimeout bool
+	// KeepRevisions, when above 0, deregisters all but the newest
+	// KeepRevisions ACTIVE revisions of the derived family after a success.
+	KeepRevisions int
 	// CollectOutput keeps every line the container prints (up to
 	// MaxCollectedLines) in Result.Output.
 	CollectOutput bool
@@ -54,6 +57,10 @@ type Result struct {
 	Attached bool
 	// Output is what the container printed, with CollectOutput.
 	Output []string
+	// Deregistered are the old revisions KeepRevisions removed; PruneError
+	// says why pruning failed (the migration itself succeeded).
+	Deregistered []string
+	PruneError   error
 }
 
 // StartedBy is the startedBy of every migration task of an environment, so
@@ -88,7 +95,14 @@ func Migrate(ctx context.Context, c Clients, in MigrateInput, log Logger) (*Resu
 		return nil, err
 	}
 	log.Info("migration task definition", map[string]any{"task_definition": arn, "registered": registered, "source": aws.ToString(t.SourceTaskDefinition.TaskDefinitionArn)})
-	return Run(ctx, c, t, d, arn, in, log)
+	r, err := Run(ctx, c, t, d, arn, in, log)
+	if err == nil && in.KeepRevisions > 0 {
+		r.Deregistered, r.PruneError = PruneRevisions(ctx, c.ECS, aws.ToString(d.Input.Family), in.KeepRevisions, arn)
+		if len(r.Deregistered) > 0 {
+			log.Info("deregistered old migration task definitions", map[string]any{"task_definitions": r.Deregistered})
+		}
+	}
+	return r, err
 }
 
 // waitEnvironmentReady waits while the environment is Launching or Updating

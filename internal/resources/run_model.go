@@ -47,6 +47,10 @@ type runModel struct {
 	SourceTaskDefinition    types.String   `tfsdk:"source_task_definition"`
 	LogLines                types.Int64    `tfsdk:"log_lines"`
 	StopOnTimeout           types.Bool     `tfsdk:"stop_on_timeout"`
+	CPU                     types.Int64    `tfsdk:"cpu"`
+	Memory                  types.Int64    `tfsdk:"memory"`
+	MemoryReservation       types.Int64    `tfsdk:"memory_reservation"`
+	KeepRevisions           types.Int64    `tfsdk:"keep_revisions"`
 	Timeouts                timeouts.Value `tfsdk:"timeouts"`
 	EnvironmentID           types.String   `tfsdk:"environment_id"`
 	ClusterArn              types.String   `tfsdk:"cluster_arn"`
@@ -77,10 +81,15 @@ func (m *runModel) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, di
 			SourceTaskDefinition: m.SourceTaskDefinition.ValueString(),
 		},
 		Derive: ebmigrate.DeriveSpec{
-			Container:   m.ContainerName.ValueString(),
-			Command:     command,
-			Environment: env,
+			Container:         m.ContainerName.ValueString(),
+			Command:           command,
+			Environment:       env,
+			LogGroup:          m.LogGroup.ValueString(),
+			CPU:               optionalInt32(m.CPU),
+			Memory:            optionalInt32(m.Memory),
+			MemoryReservation: optionalInt32(m.MemoryReservation),
 		},
+		KeepRevisions: int(m.KeepRevisions.ValueInt64()),
 		VersionLabel:  m.VersionLabel.ValueString(),
 		LogLines:      int(m.LogLines.ValueInt64()),
 		StopOnTimeout: m.StopOnTimeout.ValueBool(),
@@ -133,6 +142,7 @@ func importedModel(name, envID, version string) runModel {
 		Triggers:        types.MapNull(types.StringType),
 		LogLines:        types.Int64Value(defaultLogLines),
 		StopOnTimeout:   types.BoolValue(false),
+		KeepRevisions:   types.Int64Value(defaultKeepRevisions),
 		EnvironmentID:   types.StringValue(envID),
 		Timeouts:        timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType})},
 		ExitCode:        types.Int64Null(),
@@ -162,4 +172,12 @@ func defaultCommandList() types.List {
 		command[i] = types.StringValue(s)
 	}
 	return types.ListValueMust(types.StringType, command)
+}
+
+func optionalInt32(v types.Int64) *int32 {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	n := int32(v.ValueInt64())
+	return &n
 }

@@ -42,7 +42,9 @@ var DefaultCommand = []string{"./manage.py", "migrate", "--noinput"}
 
 const (
 	defaultLogLines = 50
-	defaultTimeout  = 30 * time.Minute
+	// defaultKeepRevisions is how many migration task definition revisions stay ACTIVE.
+	defaultKeepRevisions = 5
+	defaultTimeout       = 30 * time.Minute
 )
 
 // NewRunResource is the ebmigrate_run resource.
@@ -145,9 +147,10 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		return // destroy: nothing runs
 	}
 	var plan runModel
-	var configuredContainer types.String
+	var configuredContainer, configuredLogGroup types.String
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("container_name"), &configuredContainer)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("log_group"), &configuredLogGroup)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -160,6 +163,9 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		}
 		if !runPlanned(plan, state, configuredContainer) {
 			plan.keepResults(state)
+			if !configuredLogGroup.IsNull() {
+				plan.LogGroup = configuredLogGroup
+			}
 			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 			return
 		}
@@ -167,6 +173,9 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 			plan.ContainerName = types.StringUnknown()
 		}
 		plan.markResultsUnknown()
+		if !configuredLogGroup.IsNull() {
+			plan.LogGroup = configuredLogGroup
+		}
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		prior = &state
 	}
@@ -227,6 +236,10 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeo
 		return diags
 	}
 	m.setResult(res)
+	if res.PruneError != nil {
+		diags.AddWarning("Old Task Definitions Not Deregistered",
+			fmt.Sprintf("The migration succeeded, but deregistering old revisions (keep_revisions = %d) failed; they stay ACTIVE until the next successful run: %v", m.KeepRevisions.ValueInt64(), res.PruneError))
+	}
 	return diags
 }
 
@@ -254,7 +267,7 @@ func runSchema(ctx context.Context) schema.Schema {
 		MarkdownDescription: "Runs a database migration (by default Django's `./manage.py migrate --noinput`) for an AWS Elastic Beanstalk environment on the ECS platform, " +
 			"once, as a one-off ECS task derived from the environment's own app task definition, and fails the apply when the migration fails.\n\n" +
 			"Create runs the migration. An update runs it again when `version_label`, `triggers`, `command`, `container_name`, `environment`, `cluster` or " +
-			"`source_task_definition` change; changes of `log_lines` and `timeouts` only update the state. Destroying the resource runs nothing. " +
+			"`source_task_definition` change; changes of `log_lines`, `log_group`, `cpu`, `memory`, `memory_reservation`, `keep_revisions`, `stop_on_timeout` and `timeouts` only update the state. Destroying the resource runs nothing. " +
 			"A failed run leaves the previous state, so the next apply runs the migration again.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -327,6 +340,38 @@ func runSchema(ctx context.Context) schema.Schema {
 				MarkdownDescription: fmt.Sprintf("How many of the migration's last log lines a failure shows. Defaults to %d. A change does not re-run the migration.", defaultLogLines),
 				Validators:          []validator.Int64{int64validator.AtLeast(0)},
 			},
+			"log_group": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "The CloudWatch Logs group of the migration's output. Set it for apps whose containers do not log to CloudWatch (EB's often write to files on the host): " +
+					"the migration container then gets an `awslogs` configuration with this group (which must exist), the provider's region, stream prefix `ebmigrate` and mode `blocking`. " +
+					"Left unset, the container's own log configuration is kept and this is its awslogs group, empty when it has none (a failure then cannot show the migration's output, and says so). " +
+					"A change does not re-run the migration.",
+				Validators:    []validator.String{stringvalidator.LengthBetween(1, 512)},
+				PlanModifiers: keep,
+			},
+			"cpu": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "CPU units (1024 = one vCPU) for the migration container, instead of its own. A change does not re-run the migration.",
+				Validators:          []validator.Int64{int64validator.Between(0, 196608)},
+			},
+			"memory": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "Hard memory limit of the migration container in MiB, instead of its own; the container is killed (out of memory) above it. A change does not re-run the migration.",
+				Validators:          []validator.Int64{int64validator.AtLeast(6)},
+			},
+			"memory_reservation": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "Soft memory limit of the migration container in MiB, instead of its own: what ECS reserves on the instance to place it. A change does not re-run the migration.",
+				Validators:          []validator.Int64{int64validator.AtLeast(4)},
+			},
+			"keep_revisions": schema.Int64Attribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(defaultKeepRevisions),
+				MarkdownDescription: fmt.Sprintf("How many ACTIVE revisions of the migration task definition family (`ebmigrate-<environment name>`) to keep; older ones are deregistered after a successful run. Defaults to %d. A change does not re-run the migration.", defaultKeepRevisions),
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
 			"stop_on_timeout": schema.BoolAttribute{
 				Optional: true,
 				Computed: true,
@@ -348,7 +393,6 @@ func runSchema(ctx context.Context) schema.Schema {
 			"stopped_reason": computed("ECS's stopped reason of the last successful run's task."),
 			"started_at":     computed("When the last successful run's task started (RFC 3339)."),
 			"stopped_at":     computed("When the last successful run's task stopped (RFC 3339)."),
-			"log_group":      computed("CloudWatch Logs group of the migration's output; empty when the container has no awslogs configuration."),
 			"log_stream":     computed("CloudWatch Logs stream of the last successful run's output; empty when the container has no awslogs configuration."),
 		},
 		Blocks: map[string]schema.Block{

@@ -20,6 +20,17 @@ resource "ebmigrate_run" "migrate" {
     migrations = filesha256("${path.module}/app/migrations.lock")
   }
 
+  # For containers that log to files on the host: send the migration's
+  # output to CloudWatch Logs, so that a failure can show it.
+  log_group = "/ebmigrate/myapp-prod"
+
+  # Size the migration container apart from the web container.
+  memory = 1024
+
+  # Stop the task when the timeout runs out (default: leave it running
+  # for the next apply to wait for).
+  stop_on_timeout = false
+
   timeouts {
     create = "45m"
     update = "45m"
