@@ -20,6 +20,7 @@ import (
 type EB interface {
 	DescribeEnvironments(context.Context, *elasticbeanstalk.DescribeEnvironmentsInput, ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentsOutput, error)
 	DescribeConfigurationSettings(context.Context, *elasticbeanstalk.DescribeConfigurationSettingsInput, ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeConfigurationSettingsOutput, error)
+	DescribeApplicationVersions(context.Context, *elasticbeanstalk.DescribeApplicationVersionsInput, ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeApplicationVersionsOutput, error)
 }
 
 // ECS is the part of the ECS API the engine uses.
@@ -46,6 +47,7 @@ type Clients struct {
 	EB     EB
 	ECS    ECS
 	Logs   Logs
+	S3     S3
 	Region string
 }
 

@@ -3,6 +3,7 @@ package ebmigrate_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -121,8 +122,7 @@ func TestSimultaneousStartsNeverOverlap(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			in := migrateInput("sh", "-c", "sleep 0.2; echo ran")
-			in.VersionLabel = []string{"v1", "v2", "v3", "v4"}[i]
+			in := migrateInput("sh", "-c", fmt.Sprintf("sleep 0.2; echo run %d", i))
 			<-gate
 			_, errs[i] = ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
 		}(i)

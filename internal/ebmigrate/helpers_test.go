@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
@@ -45,6 +46,7 @@ func clientsFor(srv *localaws.Server, attempts int) ebmigrate.Clients {
 		EB:     elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = url }),
 		ECS:    ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = url }),
 		Logs:   cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = url }),
+		S3:     s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = url; o.UsePathStyle = true }),
 	}
 }
 

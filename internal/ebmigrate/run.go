@@ -25,6 +25,9 @@ type MigrateInput struct {
 	// StopOnTimeout stops the task when the wait times out; otherwise it is
 	// left running for the next apply to attach to.
 	StopOnTimeout bool
+	// Nonce, when set, makes this run distinct from every other (read-only
+	// queries are never attached to).
+	Nonce string
 	// KeepRevisions, when above 0, deregisters all but the newest
 	// KeepRevisions ACTIVE revisions of the derived family after a success.
 	KeepRevisions int
@@ -46,12 +49,14 @@ type Result struct {
 	TaskArn           string
 	Container         string
 	Image             string
-	ExitCode          int32
-	StoppedReason     string
-	StartedAt         time.Time
-	StoppedAt         time.Time
-	Logs              LogLocation
-	Outcome           Outcome
+	// ImageSource says where Image came from.
+	ImageSource   string
+	ExitCode      int32
+	StoppedReason string
+	StartedAt     time.Time
+	StoppedAt     time.Time
+	Logs          LogLocation
+	Outcome       Outcome
 	// Attached is true when the task was started by an earlier or concurrent
 	// apply of the same run, and this one only waited for it.
 	Attached bool
@@ -86,16 +91,24 @@ func Migrate(ctx context.Context, c Clients, in MigrateInput, log Logger) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	d, err := DeriveTaskDefinition(t, in.Derive)
+	spec, imageSource, err := ResolveImage(ctx, c, t, in.Derive, in.VersionLabel)
 	if err != nil {
 		return nil, err
 	}
+	d, err := DeriveTaskDefinition(t, spec)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("migration image", map[string]any{"image": d.Image, "from": imageSource})
 	arn, registered, err := EnsureTaskDefinition(ctx, c.ECS, t, d)
 	if err != nil {
 		return nil, err
 	}
 	log.Info("migration task definition", map[string]any{"task_definition": arn, "registered": registered, "source": aws.ToString(t.SourceTaskDefinition.TaskDefinitionArn)})
 	r, err := Run(ctx, c, t, d, arn, in, log)
+	if r != nil {
+		r.ImageSource = imageSource
+	}
 	if err == nil && in.KeepRevisions > 0 {
 		r.Deregistered, r.PruneError = PruneRevisions(ctx, c.ECS, aws.ToString(d.Input.Family), in.KeepRevisions, arn)
 		if len(r.Deregistered) > 0 {
@@ -131,7 +144,7 @@ func waitEnvironmentReady(ctx context.Context, eb EB, name string, poll PollSche
 // environment has finished, and waits for its outcome.
 func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn string, in MigrateInput, log Logger) (*Result, error) {
 	poll := in.Poll.withDefaults()
-	runID := RunID(t.EnvironmentID, in.VersionLabel, taskDefArn, d.Input.ContainerDefinitions[0].Command)
+	runID := RunID(t.EnvironmentID, in.VersionLabel+in.Nonce, taskDefArn, d.Input.ContainerDefinitions[0].Command)
 	for {
 		active, err := activeMigrations(ctx, c.ECS, t)
 		if err != nil {

@@ -85,6 +85,9 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 		e.instances = 1
 	}
 	s.envs = append(s.envs, e)
+	if err := s.addBundles(e); err != nil {
+		return fmt.Errorf("environment %s: source bundles: %w", e.name, err)
+	}
 	if e.status == "Terminated" || !isECSPlatform(e.platformArn) || len(e.containers) == 0 {
 		return nil
 	}

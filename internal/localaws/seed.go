@@ -30,6 +30,11 @@ type Seed struct {
 	// the ones named by the environments' containers.
 	LogGroups []string `json:"log_groups"`
 
+	// S3Objects are S3 objects by "bucket/key", beside the source bundle
+	// (a zip with Dockerrun.aws.json) made for each environment's version;
+	// one here replaces the bundle of the same key.
+	S3Objects map[string]string `json:"s3_objects"`
+
 	Faults []Fault `json:"faults"`
 	Timing Timing  `json:"timing"`
 

@@ -12,6 +12,7 @@ import (
 	"math/rand"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -39,6 +40,8 @@ type Server struct {
 	// byApp records, for each client app id (app/<id> in the User-Agent),
 	// the operations it called; ResetStats leaves it.
 	byApp map[string]map[string]bool
+	// objects are S3 objects by "bucket/key".
+	objects map[string][]byte
 
 	closing chan struct{}
 	procs   sync.WaitGroup
@@ -66,6 +69,7 @@ func New(seed Seed) (*Server, error) {
 		logGroups: map[string]*logGroup{},
 		calls:     map[string]int{},
 		byApp:     map[string]map[string]bool{},
+		objects:   map[string][]byte{},
 		closing:   make(chan struct{}),
 	}
 	s.mu.Lock()
@@ -84,6 +88,9 @@ func (s *Server) build(seed Seed) error {
 	}
 	for k, v := range seed.Secrets {
 		s.secrets[k] = v
+	}
+	for k, v := range seed.S3Objects {
+		s.objects[k] = []byte(v)
 	}
 	for _, g := range seed.LogGroups {
 		s.ensureLogGroup(g)
@@ -165,6 +172,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveJSON(w, r)
 	case r.Method == http.MethodPost && isForm(r.Header.Get("Content-Type")):
 		s.serveQuery(w, r)
+	case r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/_localaws/"):
+		s.serveS3(w, r)
 	default:
 		http.Error(w, "localaws: unsupported request "+r.Method+" "+r.URL.Path, http.StatusNotFound)
 	}

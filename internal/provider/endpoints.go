@@ -9,6 +9,7 @@ var endpointEnvNames = map[string]string{
 	"elasticbeanstalk": "ELASTIC_BEANSTALK",
 	"logs":             "CLOUDWATCH_LOGS",
 	"sts":              "STS",
+	"s3":               "S3",
 }
 
 // resolveEndpoint picks a service's endpoint: the provider's endpoints block,

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -109,6 +110,7 @@ func (p *ebmigrateProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"elasticbeanstalk": endpoint("AWS Elastic Beanstalk", "ELASTIC_BEANSTALK"),
 					"logs":             endpoint("Amazon CloudWatch Logs", "CLOUDWATCH_LOGS"),
 					"sts":              endpoint("AWS STS (used by assume_role)", "STS"),
+					"s3":               endpoint("Amazon S3 (application versions' source bundles; path-style addressing when set)", "S3"),
 				},
 			},
 		},
@@ -135,6 +137,7 @@ type endpointsModel struct {
 	ElasticBeanstalk types.String `tfsdk:"elasticbeanstalk"`
 	Logs             types.String `tfsdk:"logs"`
 	STS              types.String `tfsdk:"sts"`
+	S3               types.String `tfsdk:"s3"`
 }
 
 func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -216,6 +219,12 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 		EB:     elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = endpoint("elasticbeanstalk", ep.ElasticBeanstalk) }),
 		ECS:    ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = endpoint("ecs", ep.ECS) }),
 		Logs:   cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = endpoint("logs", ep.Logs) }),
+		S3: s3.NewFromConfig(cfg, func(o *s3.Options) {
+			// A custom endpoint (LocalStack, localaws) serves buckets by path.
+			if o.BaseEndpoint = endpoint("s3", ep.S3); o.BaseEndpoint != nil {
+				o.UsePathStyle = true
+			}
+		}),
 	}
 	tflog.Debug(ctx, "configured AWS clients", map[string]any{"region": cfg.Region, "max_retries": retries})
 	resp.ResourceData = clients

@@ -77,7 +77,7 @@ func checkIAMPolicy() error {
 	}
 	policy, _, _ = strings.Cut(policy, "\n## ")
 	listed := map[string]bool{}
-	for _, m := range regexp.MustCompile(`"((?:ecs|elasticbeanstalk|logs):[A-Za-z]+)"`).FindAllStringSubmatch(policy, -1) {
+	for _, m := range regexp.MustCompile(`"((?:ecs|elasticbeanstalk|logs|s3):[A-Za-z]+)"`).FindAllStringSubmatch(policy, -1) {
 		if !permissionOnly[m[1]] {
 			listed[m[1]] = true
 		}
@@ -137,6 +137,7 @@ provider "ebmigrate" {
     ecs              = %[1]q
     elasticbeanstalk = %[1]q
     logs             = %[1]q
+    s3               = %[1]q
   }
 }
 `, w.srv.URL())

@@ -167,7 +167,7 @@ func TestAccCLI_planWarning(t *testing.T) {
 	if !changes || len(warnings) != 1 {
 		t.Fatalf("changes %v, warnings %+v (all: %+v)", changes, warnings, diags)
 	}
-	want := fmt.Sprintf(`ebmigrate_run will run ["sh","-c","echo Applying app.0001_initial... OK"] in environment myapp-prod (version v1 -> v2) on cluster %s, from task definition %s:1, container web, image example/app:v1. The environment has version v1 deployed; the migration runs with that deployment's task definition.`,
+	want := fmt.Sprintf(`ebmigrate_run will run ["sh","-c","echo Applying app.0001_initial... OK"] in environment myapp-prod (version v1 -> v2) on cluster %s, from task definition %s:1, container web, image example/app:v2 (from application version v2 (s3://elasticbeanstalk-us-east-1-123456789012/myapp/v2.zip)). The environment has version v1 deployed.`,
 		localaws.FixtureCluster(), localaws.FixtureFamily())
 	if got := warnings[0]; got.Detail != want || got.Severity != "warning" || got.Address != "ebmigrate_run.migrate" {
 		t.Errorf("warning = %+v\nwant detail %s", got, want)

@@ -129,7 +129,7 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 			Family:    ebmigrate.QueryFamily(env),
 		},
 		// Each read is its own run: never attach to an earlier query's task.
-		VersionLabel:  "query-" + time.Now().UTC().Format(time.RFC3339Nano),
+		Nonce:         time.Now().UTC().Format(time.RFC3339Nano),
 		LogLines:      defaultLogLines,
 		CollectOutput: true,
 	}, tfLogger{ctx})

@@ -55,16 +55,25 @@ func (r *runResource) warnPlannedRun(ctx context.Context, plan runModel, prior *
 		SourceTaskDefinition: plan.SourceTaskDefinition.ValueString(),
 	})
 	if err == nil {
+		spec, source := ebmigrate.DeriveSpec{Container: knownString(plan.ContainerName), Image: knownString(plan.Image)}, ""
+		if !plan.VersionLabel.IsUnknown() {
+			spec, source, err = ebmigrate.ResolveImage(ctx, *r.clients, target, spec, plan.VersionLabel.ValueString())
+		}
 		var d *ebmigrate.Derived
-		d, err = ebmigrate.DeriveTaskDefinition(target, ebmigrate.DeriveSpec{Container: knownString(plan.ContainerName)})
 		if err == nil {
-			detail := fmt.Sprintf("%s on cluster %s, from task definition %s, container %s, image %s.",
+			d, err = ebmigrate.DeriveTaskDefinition(target, spec)
+		}
+		if err == nil {
+			detail := fmt.Sprintf("%s on cluster %s, from task definition %s, container %s, image %s",
 				head, shortName(target.ClusterArn, ":cluster/"), shortName(aws.ToString(target.SourceTaskDefinition.TaskDefinitionArn), ":task-definition/"),
 				d.Container, d.Image)
-			if !plan.VersionLabel.IsUnknown() && target.VersionLabel != plan.VersionLabel.ValueString() {
-				detail += fmt.Sprintf(" The environment has version %s deployed; the migration runs with that deployment's task definition.", target.VersionLabel)
+			if source != "" {
+				detail += " (from " + source + ")"
 			}
-			diags.AddWarning(planWarningSummary, detail)
+			if !plan.VersionLabel.IsUnknown() && target.VersionLabel != plan.VersionLabel.ValueString() {
+				detail += fmt.Sprintf(". The environment has version %s deployed", target.VersionLabel)
+			}
+			diags.AddWarning(planWarningSummary, detail+".")
 			return
 		}
 	}

@@ -47,6 +47,8 @@ type runModel struct {
 	SourceTaskDefinition    types.String   `tfsdk:"source_task_definition"`
 	LogLines                types.Int64    `tfsdk:"log_lines"`
 	StopOnTimeout           types.Bool     `tfsdk:"stop_on_timeout"`
+	Image                   types.String   `tfsdk:"image"`
+	ImageSource             types.String   `tfsdk:"image_source"`
 	CPU                     types.Int64    `tfsdk:"cpu"`
 	Memory                  types.Int64    `tfsdk:"memory"`
 	MemoryReservation       types.Int64    `tfsdk:"memory_reservation"`
@@ -81,7 +83,8 @@ func (m *runModel) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, di
 			SourceTaskDefinition: m.SourceTaskDefinition.ValueString(),
 		},
 		Derive: ebmigrate.DeriveSpec{
-			Container:         m.ContainerName.ValueString(),
+			Container:         knownString(m.ContainerName),
+			Image:             knownString(m.Image),
 			Command:           command,
 			Environment:       env,
 			LogGroup:          m.LogGroup.ValueString(),
@@ -100,6 +103,8 @@ func (m *runModel) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, di
 func (m *runModel) setResult(r *ebmigrate.Result) {
 	m.ID = m.EnvironmentName
 	m.ContainerName = types.StringValue(r.Container)
+	m.Image = types.StringValue(r.Image)
+	m.ImageSource = types.StringValue(r.ImageSource)
 	m.EnvironmentID = types.StringValue(r.EnvironmentID)
 	m.ClusterArn = types.StringValue(r.ClusterArn)
 	m.SourceTaskDefinitionArn = types.StringValue(r.SourceTaskDefArn)
@@ -117,6 +122,8 @@ func (m *runModel) setResult(r *ebmigrate.Result) {
 // the derived container) stay what they are in the state, null included.
 func (m *runModel) keepResults(state runModel) {
 	m.ContainerName = state.ContainerName
+	m.Image = state.Image
+	m.ImageSource = state.ImageSource
 	m.EnvironmentID = state.EnvironmentID
 	m.ClusterArn = state.ClusterArn
 	m.SourceTaskDefinitionArn = state.SourceTaskDefinitionArn
@@ -153,7 +160,7 @@ func importedModel(name, envID, version string) runModel {
 // markResultsUnknown is the plan of a run: its results are known after apply.
 func (m *runModel) markResultsUnknown() {
 	for _, s := range []*types.String{&m.EnvironmentID, &m.ClusterArn, &m.SourceTaskDefinitionArn, &m.TaskDefinitionArn,
-		&m.TaskArn, &m.StoppedReason, &m.StartedAt, &m.StoppedAt, &m.LogGroup, &m.LogStream} {
+		&m.TaskArn, &m.StoppedReason, &m.StartedAt, &m.StoppedAt, &m.LogGroup, &m.LogStream, &m.ImageSource} {
 		*s = types.StringUnknown()
 	}
 	m.ExitCode = types.Int64Unknown()

@@ -117,9 +117,10 @@ func (r *runResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var configuredContainer types.String
+	var configuredContainer, configuredImage types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("container_name"), &configuredContainer)...)
-	if runPlanned(plan, state, configuredContainer) {
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("image"), &configuredImage)...)
+	if runPlanned(plan, state, configuredContainer, configuredImage) {
 		timeout, diags := plan.Timeouts.Update(ctx, defaultTimeout)
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
@@ -147,8 +148,9 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		return // destroy: nothing runs
 	}
 	var plan runModel
-	var configuredContainer, configuredLogGroup types.String
+	var configuredContainer, configuredLogGroup, configuredImage types.String
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("image"), &configuredImage)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("container_name"), &configuredContainer)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("log_group"), &configuredLogGroup)...)
 	if resp.Diagnostics.HasError() {
@@ -161,7 +163,7 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		if !runPlanned(plan, state, configuredContainer) {
+		if !runPlanned(plan, state, configuredContainer, configuredImage) {
 			plan.keepResults(state)
 			if !configuredLogGroup.IsNull() {
 				plan.LogGroup = configuredLogGroup
@@ -171,6 +173,9 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		}
 		if configuredContainer.IsNull() {
 			plan.ContainerName = types.StringUnknown()
+		}
+		if configuredImage.IsNull() {
+			plan.Image = types.StringUnknown()
 		}
 		plan.markResultsUnknown()
 		if !configuredLogGroup.IsNull() {
@@ -245,13 +250,15 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeo
 
 // runPlanned reports whether going from state to plan runs the migration:
 // everything that changes what runs does; timeouts, log_lines and
-// stop_on_timeout do not. A container_name left to its default is not a change.
-func runPlanned(plan, state runModel, configuredContainer types.String) bool {
+// stop_on_timeout do not. A container_name or image left to its default is
+// not a change.
+func runPlanned(plan, state runModel, configuredContainer, configuredImage types.String) bool {
 	return !plan.EnvironmentName.Equal(state.EnvironmentName) ||
 		!plan.VersionLabel.Equal(state.VersionLabel) ||
 		!plan.Triggers.Equal(state.Triggers) ||
 		!plan.Command.Equal(state.Command) ||
 		(!configuredContainer.IsNull() && !configuredContainer.Equal(state.ContainerName)) ||
+		(!configuredImage.IsNull() && !configuredImage.Equal(state.Image)) ||
 		!plan.Environment.Equal(state.Environment) ||
 		!plan.Cluster.Equal(state.Cluster) ||
 		!plan.SourceTaskDefinition.Equal(state.SourceTaskDefinition)
@@ -340,6 +347,15 @@ func runSchema(ctx context.Context) schema.Schema {
 				MarkdownDescription: fmt.Sprintf("How many of the migration's last log lines a failure shows. Defaults to %d. A change does not re-run the migration.", defaultLogLines),
 				Validators:          []validator.Int64{int64validator.AtLeast(0)},
 			},
+			"image": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				MarkdownDescription: "The image the migration runs. Set it to choose one; left unset, it is the image the environment's task definition has when `version_label` is the deployed version, " +
+					"and otherwise the image the `Dockerrun.aws.json` of that application version's source bundle gives the container (so that a migration before the deploy runs the new code). " +
+					"A change of a set image re-runs the migration.",
+				PlanModifiers: keep,
+			},
+			"image_source": computed("Where `image` came from: the image argument, the deployed task definition, or an application version's source bundle (with its S3 location)."),
 			"log_group": schema.StringAttribute{
 				Optional: true,
 				Computed: true,

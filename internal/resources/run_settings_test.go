@@ -38,7 +38,12 @@ func (w *world) activeRevisions() []string {
 // revision; changed derivations keep at most keep_revisions ACTIVE ones.
 func TestAccRun_revisions(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
+	w := newWorld(t, func(s *localaws.Seed) {
+		// Ten versions of one image: nothing changes but the label.
+		for i := 1; i <= 10; i++ {
+			s.Environments[0].Versions[fmt.Sprintf("v%d", i)] = map[string]string{"web": "example/app:v1", "nginx": "example/nginx:1.27"}
+		}
+	})
 	var steps []resource.TestStep
 	for i := 1; i <= 10; i++ {
 		steps = append(steps, resource.TestStep{Config: w.run(fmt.Sprintf("v%d", i), okCommand)})
@@ -151,4 +156,83 @@ func TestAccRun_sizing(t *testing.T) {
 			},
 		},
 	})
+}
+
+// migrationImages are the images the migration tasks ran, in order.
+func (w *world) migrationImages() []string {
+	var images []string
+	for _, ti := range w.srv.Stats().Tasks {
+		if strings.HasPrefix(ti.StartedBy, "ebmigrate-") {
+			images = append(images, ti.Containers[0].Image)
+		}
+	}
+	return images
+}
+
+// TestAccRun_versionImage: a migration for a version that is not deployed
+// runs that version's image, from its source bundle; image overrides it.
+func TestAccRun_versionImage(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	expectImages := func(want ...string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			if got := w.migrationImages(); strings.Join(got, ",") != strings.Join(want, ",") {
+				return fmt.Errorf("migrations ran images %v, want %v", got, want)
+			}
+			return nil
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{
+			{
+				Config: w.run("v1", okCommand),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image"), knownvalue.StringExact("example/app:v1")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_source"), knownvalue.StringExact("the deployed task definition "+localaws.FixtureFamily()+":1")),
+				},
+			},
+			{
+				Config: w.run("v2", okCommand),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image"), knownvalue.StringExact("example/app:v2")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_source"), knownvalue.StringExact("application version v2 (s3://elasticbeanstalk-us-east-1-123456789012/myapp/v2.zip)")),
+				},
+				Check: expectImages("example/app:v1", "example/app:v2"),
+			},
+			{
+				Config: w.run("v2", okCommand, `image = "example/app:v3"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_source"), knownvalue.StringExact("the image argument")),
+				},
+				Check: expectImages("example/app:v1", "example/app:v2", "example/app:v3"),
+			},
+			{
+				Config:      w.run("v9", okCommand),
+				ExpectError: words("Application Version Not Found", `"myapp" has no version "v9"`),
+			},
+		},
+	})
+}
+
+// TestAccRun_versionImageProblems: bundles that cannot say the image.
+func TestAccRun_versionImageProblems(t *testing.T) {
+	t.Parallel()
+	bucket := "elasticbeanstalk-us-east-1-123456789012/myapp/"
+	w := newWorld(t, func(s *localaws.Seed) {
+		s.S3Objects = map[string]string{
+			bucket + "v2.zip": "PK\x03\x04 truncated",
+			bucket + "v3.zip": `{"AWSEBDockerrunVersion": 2, "containerDefinitions": [{"name": "worker", "image": "example/app:v3"}]}`,
+		}
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{
+			{Config: w.run("v2", okCommand), ExpectError: words("Dockerrun.aws.json Not Found", "version \"v2\"", "not a readable zip", "Set image")},
+			{Config: w.run("v3", okCommand), ExpectError: words("Container Not In Version", `no container "web"`, "worker")},
+		},
+	})
+	if n := w.migrationTasks(); n != 0 {
+		t.Errorf("%d tasks ran", n)
+	}
 }

@@ -20,6 +20,10 @@ resource "ebmigrate_run" "migrate" {
     migrations = filesha256("${path.module}/app/migrations.lock")
   }
 
+  # Default: the deployed task definition's image, or for a version not
+  # deployed yet, the image its Dockerrun.aws.json names.
+  # image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/myapp:v42"
+
   # For containers that log to files on the host: send the migration's
   # output to CloudWatch Logs, so that a failure can show it.
   log_group = "/ebmigrate/myapp-prod"

@@ -1,0 +1,141 @@
+package ebmigrate
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// S3 is the part of the S3 API the engine uses (read-only): it reads
+// application versions' source bundles.
+type S3 interface {
+	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+}
+
+// ResolveImage decides the migration container's image and says where it
+// comes from: the image argument; else, when the version to migrate is not
+// the one deployed, that version's Dockerrun.aws.json; else the deployed
+// task definition. It makes read-only calls only.
+func ResolveImage(ctx context.Context, c Clients, t *Target, spec DeriveSpec, version string) (DeriveSpec, string, error) {
+	if spec.Image != "" {
+		return spec, "the image argument", nil
+	}
+	container, err := SelectContainer(t.SourceTaskDefinition, spec.Container)
+	if err != nil {
+		return spec, "", err
+	}
+	if version == "" || version == t.VersionLabel {
+		return spec, "the deployed task definition " + shortArn(aws.ToString(t.SourceTaskDefinition.TaskDefinitionArn)), nil
+	}
+	image, where, err := VersionImage(ctx, c, t, version, aws.ToString(container.Name))
+	if err != nil {
+		return spec, "", err
+	}
+	spec.Image = image
+	return spec, fmt.Sprintf("application version %s (%s)", version, where), nil
+}
+
+func shortArn(arn string) string {
+	if i := strings.LastIndex(arn, "/"); i >= 0 {
+		return arn[i+1:]
+	}
+	return arn
+}
+
+// VersionImage reads an application version's source bundle from S3 and
+// returns the image its Dockerrun.aws.json gives the container, and where
+// the bundle is.
+func VersionImage(ctx context.Context, c Clients, t *Target, version, container string) (string, string, error) {
+	out, err := c.EB.DescribeApplicationVersions(ctx, &elasticbeanstalk.DescribeApplicationVersionsInput{
+		ApplicationName: aws.String(t.ApplicationName), VersionLabels: []string{version},
+	})
+	if err != nil {
+		return "", "", fmt.Errorf("describing application version %q of %q: %w", version, t.ApplicationName, err)
+	}
+	if len(out.ApplicationVersions) == 0 || out.ApplicationVersions[0].SourceBundle == nil {
+		return "", "", problem("Application Version Not Found",
+			"Application %q has no version %q (or it has no source bundle), so the image to migrate with cannot be found. Check version_label, or set image.", t.ApplicationName, version)
+	}
+	bundle := out.ApplicationVersions[0].SourceBundle
+	where := fmt.Sprintf("s3://%s/%s", aws.ToString(bundle.S3Bucket), aws.ToString(bundle.S3Key))
+	if c.S3 == nil {
+		return "", "", fmt.Errorf("no S3 client to read %s", where)
+	}
+	obj, err := c.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: bundle.S3Bucket, Key: bundle.S3Key})
+	if err != nil {
+		return "", "", fmt.Errorf("reading the source bundle of version %q (%s): %w", version, where, err)
+	}
+	defer obj.Body.Close()
+	dockerrun, err := dockerrunFrom(obj.Body)
+	if err != nil {
+		return "", "", problem("Dockerrun.aws.json Not Found",
+			"The source bundle of version %q (%s) %v, so the image to migrate with cannot be known. Set image.", version, where, err)
+	}
+	var doc struct {
+		Version    json.Number `json:"AWSEBDockerrunVersion"`
+		Containers []struct {
+			Name  string `json:"name"`
+			Image string `json:"image"`
+		} `json:"containerDefinitions"`
+	}
+	if err := json.Unmarshal(dockerrun, &doc); err != nil || doc.Version.String() != "2" {
+		return "", "", problem("Unsupported Dockerrun.aws.json",
+			"The Dockerrun.aws.json of version %q (%s) is not a version 2 file with containerDefinitions, as the ECS platform uses. Set image.", version, where)
+	}
+	var names []string
+	for _, cd := range doc.Containers {
+		if cd.Name == container {
+			return cd.Image, where, nil
+		}
+		names = append(names, cd.Name)
+	}
+	return "", "", problem("Container Not In Version",
+		"The Dockerrun.aws.json of version %q (%s) has no container %q; it has: %s. Set container_name or image.", version, where, container, strings.Join(names, ", "))
+}
+
+// dockerrunFrom finds Dockerrun.aws.json in a bundle: a zip with it at the
+// top level, or the file itself.
+func dockerrunFrom(r io.Reader) ([]byte, error) {
+	f, err := os.CreateTemp("", "ebmigrate-bundle-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	size, err := io.Copy(f, r)
+	if err != nil {
+		return nil, fmt.Errorf("could not be read: %v", err)
+	}
+	head := make([]byte, 4)
+	if _, err := f.ReadAt(head, 0); err != nil || !bytes.Equal(head, []byte("PK\x03\x04")) {
+		raw, err := os.ReadFile(f.Name())
+		if err == nil && json.Valid(raw) {
+			return raw, nil
+		}
+		return nil, fmt.Errorf("is neither a zip nor a Dockerrun.aws.json")
+	}
+	zr, err := zip.NewReader(f, size)
+	if err != nil {
+		return nil, fmt.Errorf("is not a readable zip: %v", err)
+	}
+	for _, zf := range zr.File {
+		if zf.Name == "Dockerrun.aws.json" {
+			rc, err := zf.Open()
+			if err != nil {
+				return nil, err
+			}
+			defer rc.Close()
+			return io.ReadAll(io.LimitReader(rc, 10<<20))
+		}
+	}
+	return nil, fmt.Errorf("holds no Dockerrun.aws.json at its top level")
+}
