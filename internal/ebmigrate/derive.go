@@ -44,6 +44,9 @@ type DeriveSpec struct {
 	CPU               *int32
 	Memory            *int32
 	MemoryReservation *int32
+	// Placement is where it runs; on Fargate the definition is made
+	// Fargate-ready.
+	Placement Placement
 }
 
 // LogStreamPrefix is the awslogs stream prefix of a configured log_group.
@@ -161,6 +164,11 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 			strings.Join(names, ", "), aws.ToString(src.TaskDefinitionArn))
 	}
 	in.ContainerDefinitions = []ecstypes.ContainerDefinition{c}
+	if spec.Placement.Fargate() {
+		if err := makeFargateReady(in, spec.Placement, aws.ToString(src.TaskDefinitionArn)); err != nil {
+			return nil, err
+		}
+	}
 	in.Family = aws.String(DerivedFamily(t.EnvironmentName))
 	if spec.Family != "" {
 		in.Family = aws.String(spec.Family)

@@ -99,6 +99,9 @@ func Migrate(ctx context.Context, c Clients, in MigrateInput, log Logger) (*Resu
 	if err != nil {
 		return nil, err
 	}
+	if _, err := ResolveNetwork(t, d, spec.Placement); err != nil {
+		return nil, err
+	}
 	log.Info("migration image", map[string]any{"image": d.Image, "from": imageSource})
 	arn, registered, err := EnsureTaskDefinition(ctx, c.ECS, t, d)
 	if err != nil {
@@ -161,7 +164,7 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 			}
 			continue
 		}
-		ours, err := start(ctx, c, t, d, taskDefArn, runID, log)
+		ours, err := start(ctx, c, t, d, taskDefArn, runID, in.Derive.Placement, log)
 		if err != nil {
 			return nil, err
 		}
@@ -189,7 +192,7 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 	}
 }
 
-func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, runID string, log Logger) (string, error) {
+func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, runID string, placement Placement, log Logger) (string, error) {
 	runIn := &ecs.RunTaskInput{
 		Cluster:        aws.String(t.ClusterArn),
 		TaskDefinition: aws.String(taskDefArn),
@@ -200,15 +203,8 @@ func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, ru
 			{Key: aws.String(TagEnvID), Value: aws.String(t.EnvironmentID)},
 		},
 	}
-	if d.Input.NetworkMode == ecstypes.NetworkModeAwsvpc {
-		if len(t.Subnets) == 0 {
-			return "", problem("Subnets Required",
-				"Task definition %s uses the awsvpc network mode, which needs subnets, and environment %q has none in aws:ec2:vpc Subnets.",
-				taskDefArn, t.EnvironmentName)
-		}
-		runIn.NetworkConfiguration = &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
-			Subnets: t.Subnets, SecurityGroups: t.SecurityGroups,
-		}}
+	if err := placeRunTask(runIn, t, d, placement); err != nil {
+		return "", err
 	}
 	// The SDK gives RunTask one clientToken for all its retries, so a
 	// retried call whose response was lost does not start a second task.

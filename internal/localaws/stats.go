@@ -21,6 +21,8 @@ type TaskInfo struct {
 	Group             string          `json:"group"`
 	StartedBy         string          `json:"started_by"`
 	LaunchType        string          `json:"launch_type"`
+	Subnets           []string        `json:"subnets,omitempty"`
+	SecurityGroups    []string        `json:"security_groups,omitempty"`
 	LastStatus        string          `json:"last_status"`
 	StopCode          string          `json:"stop_code,omitempty"`
 	StoppedReason     string          `json:"stopped_reason,omitempty"`
@@ -52,6 +54,9 @@ func (s *Server) Stats() Stats {
 			Group: t.group, StartedBy: t.startedBy, LaunchType: t.launchType, LastStatus: t.lastStatus,
 			StopCode: t.stopCode, StoppedReason: t.stoppedReason, CreatedAt: t.createdAt,
 			StartedAt: timePtr(t.startedAt), StoppedAt: timePtr(t.stoppedAt),
+		}
+		if t.network != nil {
+			ti.Subnets, ti.SecurityGroups = t.network.Subnets, t.network.SecurityGroups
 		}
 		if !t.stopped() {
 			// The stop code and reason of a task still stopping are not final.

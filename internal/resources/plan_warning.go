@@ -55,7 +55,9 @@ func (r *runResource) warnPlannedRun(ctx context.Context, plan runModel, prior *
 		SourceTaskDefinition: plan.SourceTaskDefinition.ValueString(),
 	})
 	if err == nil {
-		spec, source := ebmigrate.DeriveSpec{Container: knownString(plan.ContainerName), Image: knownString(plan.Image)}, ""
+		placement, pd := plan.placement(ctx)
+		diags.Append(pd...)
+		spec, source := ebmigrate.DeriveSpec{Container: knownString(plan.ContainerName), Image: knownString(plan.Image), Placement: placement}, ""
 		if !plan.VersionLabel.IsUnknown() {
 			spec, source, err = ebmigrate.ResolveImage(ctx, *r.clients, target, spec, plan.VersionLabel.ValueString())
 		}
@@ -64,8 +66,15 @@ func (r *runResource) warnPlannedRun(ctx context.Context, plan runModel, prior *
 			d, err = ebmigrate.DeriveTaskDefinition(target, spec)
 		}
 		if err == nil {
-			detail := fmt.Sprintf("%s on cluster %s, from task definition %s, container %s, image %s",
-				head, shortName(target.ClusterArn, ":cluster/"), shortName(aws.ToString(target.SourceTaskDefinition.TaskDefinitionArn), ":task-definition/"),
+			_, err = ebmigrate.ResolveNetwork(target, d, placement)
+		}
+		if err == nil {
+			where := "cluster " + shortName(target.ClusterArn, ":cluster/")
+			if placement.Fargate() {
+				where += " on Fargate"
+			}
+			detail := fmt.Sprintf("%s on %s, from task definition %s, container %s, image %s",
+				head, where, shortName(aws.ToString(target.SourceTaskDefinition.TaskDefinitionArn), ":task-definition/"),
 				d.Container, d.Image)
 			if source != "" {
 				detail += " (from " + source + ")"

@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 )
@@ -36,35 +38,39 @@ var (
 )
 
 type runModel struct {
-	ID                      types.String   `tfsdk:"id"`
-	EnvironmentName         types.String   `tfsdk:"environment_name"`
-	VersionLabel            types.String   `tfsdk:"version_label"`
-	Command                 types.List     `tfsdk:"command"`
-	ContainerName           types.String   `tfsdk:"container_name"`
-	Environment             types.Map      `tfsdk:"environment"`
-	Triggers                types.Map      `tfsdk:"triggers"`
-	Cluster                 types.String   `tfsdk:"cluster"`
-	SourceTaskDefinition    types.String   `tfsdk:"source_task_definition"`
-	LogLines                types.Int64    `tfsdk:"log_lines"`
-	StopOnTimeout           types.Bool     `tfsdk:"stop_on_timeout"`
-	Image                   types.String   `tfsdk:"image"`
-	ImageSource             types.String   `tfsdk:"image_source"`
-	CPU                     types.Int64    `tfsdk:"cpu"`
-	Memory                  types.Int64    `tfsdk:"memory"`
-	MemoryReservation       types.Int64    `tfsdk:"memory_reservation"`
-	KeepRevisions           types.Int64    `tfsdk:"keep_revisions"`
-	Timeouts                timeouts.Value `tfsdk:"timeouts"`
-	EnvironmentID           types.String   `tfsdk:"environment_id"`
-	ClusterArn              types.String   `tfsdk:"cluster_arn"`
-	SourceTaskDefinitionArn types.String   `tfsdk:"source_task_definition_arn"`
-	TaskDefinitionArn       types.String   `tfsdk:"task_definition_arn"`
-	TaskArn                 types.String   `tfsdk:"task_arn"`
-	ExitCode                types.Int64    `tfsdk:"exit_code"`
-	StoppedReason           types.String   `tfsdk:"stopped_reason"`
-	StartedAt               types.String   `tfsdk:"started_at"`
-	StoppedAt               types.String   `tfsdk:"stopped_at"`
-	LogGroup                types.String   `tfsdk:"log_group"`
-	LogStream               types.String   `tfsdk:"log_stream"`
+	ID                       types.String   `tfsdk:"id"`
+	EnvironmentName          types.String   `tfsdk:"environment_name"`
+	VersionLabel             types.String   `tfsdk:"version_label"`
+	Command                  types.List     `tfsdk:"command"`
+	ContainerName            types.String   `tfsdk:"container_name"`
+	Environment              types.Map      `tfsdk:"environment"`
+	Triggers                 types.Map      `tfsdk:"triggers"`
+	Cluster                  types.String   `tfsdk:"cluster"`
+	SourceTaskDefinition     types.String   `tfsdk:"source_task_definition"`
+	LogLines                 types.Int64    `tfsdk:"log_lines"`
+	StopOnTimeout            types.Bool     `tfsdk:"stop_on_timeout"`
+	LaunchType               types.String   `tfsdk:"launch_type"`
+	PlatformVersion          types.String   `tfsdk:"platform_version"`
+	CapacityProviderStrategy types.List     `tfsdk:"capacity_provider_strategy"`
+	NetworkConfiguration     types.Object   `tfsdk:"network_configuration"`
+	Image                    types.String   `tfsdk:"image"`
+	ImageSource              types.String   `tfsdk:"image_source"`
+	CPU                      types.Int64    `tfsdk:"cpu"`
+	Memory                   types.Int64    `tfsdk:"memory"`
+	MemoryReservation        types.Int64    `tfsdk:"memory_reservation"`
+	KeepRevisions            types.Int64    `tfsdk:"keep_revisions"`
+	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
+	EnvironmentID            types.String   `tfsdk:"environment_id"`
+	ClusterArn               types.String   `tfsdk:"cluster_arn"`
+	SourceTaskDefinitionArn  types.String   `tfsdk:"source_task_definition_arn"`
+	TaskDefinitionArn        types.String   `tfsdk:"task_definition_arn"`
+	TaskArn                  types.String   `tfsdk:"task_arn"`
+	ExitCode                 types.Int64    `tfsdk:"exit_code"`
+	StoppedReason            types.String   `tfsdk:"stopped_reason"`
+	StartedAt                types.String   `tfsdk:"started_at"`
+	StoppedAt                types.String   `tfsdk:"stopped_at"`
+	LogGroup                 types.String   `tfsdk:"log_group"`
+	LogStream                types.String   `tfsdk:"log_stream"`
 }
 
 // migrateInput is what the engine needs from the model.
@@ -76,6 +82,8 @@ func (m *runModel) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, di
 	if !m.Environment.IsNull() {
 		diags.Append(m.Environment.ElementsAs(ctx, &env, false)...)
 	}
+	placement, d := m.placement(ctx)
+	diags.Append(d...)
 	return ebmigrate.MigrateInput{
 		Discover: ebmigrate.DiscoverInput{
 			EnvironmentName:      m.EnvironmentName.ValueString(),
@@ -91,6 +99,7 @@ func (m *runModel) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, di
 			CPU:               optionalInt32(m.CPU),
 			Memory:            optionalInt32(m.Memory),
 			MemoryReservation: optionalInt32(m.MemoryReservation),
+			Placement:         placement,
 		},
 		KeepRevisions: int(m.KeepRevisions.ValueInt64()),
 		VersionLabel:  m.VersionLabel.ValueString(),
@@ -141,18 +150,20 @@ func (m *runModel) keepResults(state runModel) {
 // counts as migrated with the default command; no run is recorded.
 func importedModel(name, envID, version string) runModel {
 	m := runModel{
-		ID:              types.StringValue(name),
-		EnvironmentName: types.StringValue(name),
-		VersionLabel:    types.StringValue(version),
-		Command:         defaultCommandList(),
-		Environment:     types.MapNull(types.StringType),
-		Triggers:        types.MapNull(types.StringType),
-		LogLines:        types.Int64Value(defaultLogLines),
-		StopOnTimeout:   types.BoolValue(false),
-		KeepRevisions:   types.Int64Value(defaultKeepRevisions),
-		EnvironmentID:   types.StringValue(envID),
-		Timeouts:        timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType})},
-		ExitCode:        types.Int64Null(),
+		ID:                       types.StringValue(name),
+		EnvironmentName:          types.StringValue(name),
+		VersionLabel:             types.StringValue(version),
+		Command:                  defaultCommandList(),
+		Environment:              types.MapNull(types.StringType),
+		Triggers:                 types.MapNull(types.StringType),
+		LogLines:                 types.Int64Value(defaultLogLines),
+		StopOnTimeout:            types.BoolValue(false),
+		KeepRevisions:            types.Int64Value(defaultKeepRevisions),
+		EnvironmentID:            types.StringValue(envID),
+		Timeouts:                 timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType})},
+		ExitCode:                 types.Int64Null(),
+		CapacityProviderStrategy: types.ListNull(capacityProviderType),
+		NetworkConfiguration:     types.ObjectNull(networkAttrTypes),
 	}
 	return m
 }
@@ -187,4 +198,50 @@ func optionalInt32(v types.Int64) *int32 {
 	}
 	n := int32(v.ValueInt64())
 	return &n
+}
+
+var (
+	capacityProviderType = types.ObjectType{AttrTypes: map[string]attr.Type{"capacity_provider": types.StringType, "weight": types.Int64Type, "base": types.Int64Type}}
+	networkAttrTypes     = map[string]attr.Type{"subnets": types.ListType{ElemType: types.StringType}, "security_groups": types.ListType{ElemType: types.StringType}, "assign_public_ip": types.BoolType}
+)
+
+type capacityProviderModel struct {
+	CapacityProvider types.String `tfsdk:"capacity_provider"`
+	Weight           types.Int64  `tfsdk:"weight"`
+	Base             types.Int64  `tfsdk:"base"`
+}
+
+type networkModel struct {
+	Subnets        []string   `tfsdk:"subnets"`
+	SecurityGroups []string   `tfsdk:"security_groups"`
+	AssignPublicIP types.Bool `tfsdk:"assign_public_ip"`
+}
+
+// placement is where the model says the task runs.
+func (m *runModel) placement(ctx context.Context) (ebmigrate.Placement, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	p := ebmigrate.Placement{LaunchType: knownString(m.LaunchType), PlatformVersion: knownString(m.PlatformVersion)}
+	if !m.CapacityProviderStrategy.IsNull() && !m.CapacityProviderStrategy.IsUnknown() {
+		var cps []capacityProviderModel
+		diags.Append(m.CapacityProviderStrategy.ElementsAs(ctx, &cps, false)...)
+		for _, cp := range cps {
+			p.CapacityProvider = append(p.CapacityProvider, ebmigrate.CapacityProvider{
+				Name: cp.CapacityProvider.ValueString(), Weight: int32(cp.Weight.ValueInt64()), Base: int32(cp.Base.ValueInt64()),
+			})
+		}
+	}
+	if !m.NetworkConfiguration.IsNull() && !m.NetworkConfiguration.IsUnknown() {
+		var n networkModel
+		diags.Append(m.NetworkConfiguration.As(ctx, &n, basetypes.ObjectAsOptions{})...)
+		p.Network = &ebmigrate.Network{Subnets: n.Subnets, SecurityGroups: n.SecurityGroups, AssignPublicIP: n.AssignPublicIP.ValueBool()}
+	}
+	if p.Fargate() {
+		if cpu := optionalInt32(m.CPU); cpu != nil {
+			p.TaskCPU = fmt.Sprint(*cpu)
+		}
+		if mem := optionalInt32(m.Memory); mem != nil {
+			p.TaskMemory = fmt.Sprint(*mem)
+		}
+	}
+	return p, diags
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -31,10 +32,11 @@ import (
 )
 
 var (
-	_ resource.Resource                = (*runResource)(nil)
-	_ resource.ResourceWithConfigure   = (*runResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*runResource)(nil)
-	_ resource.ResourceWithImportState = (*runResource)(nil)
+	_ resource.Resource                     = (*runResource)(nil)
+	_ resource.ResourceWithConfigure        = (*runResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*runResource)(nil)
+	_ resource.ResourceWithImportState      = (*runResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*runResource)(nil)
 )
 
 // DefaultCommand is the migration command when none is configured.
@@ -60,6 +62,12 @@ func (r *runResource) Metadata(_ context.Context, req resource.MetadataRequest, 
 
 func (r *runResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = runSchema(ctx)
+}
+
+func (r *runResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.Conflicting(path.MatchRoot("launch_type"), path.MatchRoot("capacity_provider_strategy")),
+	}
 }
 
 func (r *runResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -261,7 +269,11 @@ func runPlanned(plan, state runModel, configuredContainer, configuredImage types
 		(!configuredImage.IsNull() && !configuredImage.Equal(state.Image)) ||
 		!plan.Environment.Equal(state.Environment) ||
 		!plan.Cluster.Equal(state.Cluster) ||
-		!plan.SourceTaskDefinition.Equal(state.SourceTaskDefinition)
+		!plan.SourceTaskDefinition.Equal(state.SourceTaskDefinition) ||
+		!plan.LaunchType.Equal(state.LaunchType) ||
+		!plan.PlatformVersion.Equal(state.PlatformVersion) ||
+		!plan.CapacityProviderStrategy.Equal(state.CapacityProviderStrategy) ||
+		!plan.NetworkConfiguration.Equal(state.NetworkConfiguration)
 }
 
 func runSchema(ctx context.Context) schema.Schema {
@@ -273,8 +285,8 @@ func runSchema(ctx context.Context) schema.Schema {
 	return schema.Schema{
 		MarkdownDescription: "Runs a database migration (by default Django's `./manage.py migrate --noinput`) for an AWS Elastic Beanstalk environment on the ECS platform, " +
 			"once, as a one-off ECS task derived from the environment's own app task definition, and fails the apply when the migration fails.\n\n" +
-			"Create runs the migration. An update runs it again when `version_label`, `triggers`, `command`, `container_name`, `environment`, `cluster` or " +
-			"`source_task_definition` change; changes of `log_lines`, `log_group`, `cpu`, `memory`, `memory_reservation`, `keep_revisions`, `stop_on_timeout` and `timeouts` only update the state. Destroying the resource runs nothing. " +
+			"Create runs the migration. An update runs it again when `version_label`, `triggers`, `command`, `container_name`, `image`, `environment`, `cluster`, " +
+			"`source_task_definition`, `launch_type`, `capacity_provider_strategy`, `platform_version` or `network_configuration` change; changes of `log_lines`, `log_group`, `cpu`, `memory`, `memory_reservation`, `keep_revisions`, `stop_on_timeout` and `timeouts` only update the state. Destroying the resource runs nothing. " +
 			"A failed run leaves the previous state, so the next apply runs the migration again.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -347,6 +359,17 @@ func runSchema(ctx context.Context) schema.Schema {
 				MarkdownDescription: fmt.Sprintf("How many of the migration's last log lines a failure shows. Defaults to %d. A change does not re-run the migration.", defaultLogLines),
 				Validators:          []validator.Int64{int64validator.AtLeast(0)},
 			},
+			"launch_type": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Where the migration task runs: `EC2` (the environment's own instances) or `FARGATE`. Defaults to the cluster's default, which for Elastic Beanstalk's clusters is EC2. " +
+					"On Fargate the migration task definition is made Fargate-ready (awsvpc, task-level `cpu` and `memory`, default 256 and 512), or the plan says which setting of the source blocks it. " +
+					"Conflicts with `capacity_provider_strategy`." + reruns,
+				Validators: []validator.String{stringvalidator.OneOf("EC2", "FARGATE")},
+			},
+			"platform_version": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Fargate platform version, such as `1.4.0` or `LATEST`. Defaults to `LATEST`." + reruns,
+			},
 			"image": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
@@ -412,6 +435,24 @@ func runSchema(ctx context.Context) schema.Schema {
 			"log_stream":     computed("CloudWatch Logs stream of the last successful run's output; empty when the container has no awslogs configuration."),
 		},
 		Blocks: map[string]schema.Block{
+			"capacity_provider_strategy": schema.ListNestedBlock{
+				MarkdownDescription: "Capacity providers to run the migration task with, instead of a launch type (for example `FARGATE` and `FARGATE_SPOT`, or an Auto Scaling group's provider). Conflicts with `launch_type`." + reruns,
+				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
+					"capacity_provider": schema.StringAttribute{Required: true, MarkdownDescription: "Name of the capacity provider."},
+					"weight":            schema.Int64Attribute{Optional: true, MarkdownDescription: "Relative share of tasks for this provider.", Validators: []validator.Int64{int64validator.Between(0, 1000)}},
+					"base":              schema.Int64Attribute{Optional: true, MarkdownDescription: "Tasks to place on this provider first.", Validators: []validator.Int64{int64validator.Between(0, 100000)}},
+				}},
+				Validators: []validator.List{listvalidator.SizeAtMost(20)},
+			},
+			"network_configuration": schema.SingleNestedBlock{
+				MarkdownDescription: "The awsvpc network of the migration task (Fargate, or a task definition in awsvpc mode). Subnets and security groups default to the environment's own " +
+					"(`aws:ec2:vpc` Subnets and the launch configuration's SecurityGroups that are IDs)." + reruns,
+				Attributes: map[string]schema.Attribute{
+					"subnets":          schema.ListAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Subnet IDs."},
+					"security_groups":  schema.ListAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Security group IDs."},
+					"assign_public_ip": schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether the task gets a public IP (needed on Fargate in public subnets without a NAT, to pull images). Defaults to `false`."},
+				},
+			},
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{
 				Create:            true,
 				Update:            true,

@@ -40,3 +40,20 @@ resource "ebmigrate_run" "migrate" {
     update = "45m"
   }
 }
+
+# Run the migration on Fargate in the environment's VPC instead of on its
+# instances (which may have no room for one more task).
+resource "ebmigrate_run" "migrate_on_fargate" {
+  environment_name = "myapp-staging"
+  version_label    = "v42"
+
+  launch_type = "FARGATE"
+  cpu         = 512
+  memory      = 1024
+
+  # Defaults to the environment's own subnets and security groups.
+  network_configuration {
+    subnets          = ["subnet-0123456789abcdef0"]
+    assign_public_ip = false
+  }
+}

@@ -1,0 +1,162 @@
+package ebmigrate
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// Placement is where the migration task runs: launch type or capacity
+// providers, and, for awsvpc, its network. The zero value runs it as the
+// cluster's default does (EC2 for EB's clusters), in the task definition's
+// network mode.
+type Placement struct {
+	LaunchType       string // "", "EC2" or "FARGATE"
+	CapacityProvider []CapacityProvider
+	PlatformVersion  string
+	// Network overrides the environment's subnets and security groups.
+	Network *Network
+	// TaskCPU and TaskMemory are the task-level size on Fargate ("256", "512").
+	TaskCPU, TaskMemory string
+}
+
+// CapacityProvider is one entry of a capacity provider strategy.
+type CapacityProvider struct {
+	Name         string
+	Weight, Base int32
+}
+
+// Network is an awsvpc network configuration.
+type Network struct {
+	Subnets        []string
+	SecurityGroups []string
+	AssignPublicIP bool
+}
+
+// Fargate reports whether the task runs on Fargate.
+func (p Placement) Fargate() bool {
+	if p.LaunchType == "FARGATE" {
+		return true
+	}
+	for _, cp := range p.CapacityProvider {
+		if strings.HasPrefix(cp.Name, "FARGATE") {
+			return true
+		}
+	}
+	return false
+}
+
+// makeFargateReady turns a derived registration into one Fargate accepts, or
+// says which setting of the source definition blocks it.
+func makeFargateReady(in *ecs.RegisterTaskDefinitionInput, p Placement, src string) error {
+	c := &in.ContainerDefinitions[0]
+	used := map[string]bool{}
+	for _, mp := range c.MountPoints {
+		used[aws.ToString(mp.SourceVolume)] = true
+	}
+	var volumes []ecstypes.Volume
+	for _, v := range in.Volumes {
+		if !used[aws.ToString(v.Name)] {
+			continue // only the dropped containers mounted it
+		}
+		if v.Host != nil && aws.ToString(v.Host.SourcePath) != "" {
+			return problem("Not Possible On Fargate",
+				"The migration container mounts volume %q, a host path (%s) in task definition %s, and Fargate has no host paths. Run the migration with launch_type = \"EC2\", or use a task definition without it (source_task_definition).",
+				aws.ToString(v.Name), aws.ToString(v.Host.SourcePath), src)
+		}
+		volumes = append(volumes, v)
+	}
+	in.Volumes = volumes
+	if len(in.PlacementConstraints) > 0 {
+		return problem("Not Possible On Fargate",
+			"Task definition %s has placement constraints, which Fargate does not support. Run the migration with launch_type = \"EC2\", or use another source_task_definition.", src)
+	}
+	if in.IpcMode == ecstypes.IpcModeHost || in.PidMode == ecstypes.PidModeHost {
+		return problem("Not Possible On Fargate",
+			"Task definition %s uses the host IPC or PID namespace, which Fargate does not support. Run the migration with launch_type = \"EC2\".", src)
+	}
+	in.NetworkMode = ecstypes.NetworkModeAwsvpc
+	in.RequiresCompatibilities = []ecstypes.Compatibility{ecstypes.CompatibilityFargate}
+	in.Cpu = aws.String(orDefault(p.TaskCPU, "256"))
+	memory := p.TaskMemory
+	if memory == "" {
+		memory = "512"
+		if m := max(aws.ToInt32(c.Memory), aws.ToInt32(c.MemoryReservation)); m > 512 {
+			return problem("Task Size Required",
+				"On Fargate the task needs a size that holds the container's %d MiB: set memory (and cpu) to one of Fargate's task sizes, for example memory = 1024 and cpu = 512.", m)
+		}
+	}
+	in.Memory = aws.String(memory)
+	return nil
+}
+
+func orDefault(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
+}
+
+// ResolveNetwork gives the awsvpc network of a run: the placement's, else
+// the environment's own subnets and security groups (those that are IDs).
+// It is nil when the task definition does not use awsvpc.
+func ResolveNetwork(t *Target, d *Derived, p Placement) (*ecstypes.AwsVpcConfiguration, error) {
+	if d.Input.NetworkMode != ecstypes.NetworkModeAwsvpc {
+		if p.Network != nil {
+			return nil, problem("Network Configuration Not Used",
+				"network_configuration is set, but the migration task uses the %q network mode; only awsvpc tasks (and every Fargate task) take one. Remove it, or run on Fargate.", orDefault(string(d.Input.NetworkMode), "bridge"))
+		}
+		return nil, nil
+	}
+	cfg := &ecstypes.AwsVpcConfiguration{Subnets: t.Subnets, AssignPublicIp: ecstypes.AssignPublicIpDisabled}
+	for _, sg := range t.SecurityGroups {
+		if strings.HasPrefix(sg, "sg-") {
+			cfg.SecurityGroups = append(cfg.SecurityGroups, sg)
+		}
+	}
+	if n := p.Network; n != nil {
+		if len(n.Subnets) > 0 {
+			cfg.Subnets = n.Subnets
+		}
+		if len(n.SecurityGroups) > 0 {
+			cfg.SecurityGroups = n.SecurityGroups
+		}
+		if n.AssignPublicIP {
+			cfg.AssignPublicIp = ecstypes.AssignPublicIpEnabled
+		}
+	}
+	if len(cfg.Subnets) == 0 {
+		return nil, problem("Subnets Required",
+			"The migration task uses the awsvpc network mode (Fargate always does), which needs subnets, and environment %q has none in its aws:ec2:vpc Subnets option. Set network_configuration { subnets = [...] }.",
+			t.EnvironmentName)
+	}
+	cfg.Subnets = slices.Clone(cfg.Subnets)
+	return cfg, nil
+}
+
+// placeRunTask fills RunTask's launch type, capacity provider strategy,
+// platform version and network.
+func placeRunTask(in *ecs.RunTaskInput, t *Target, d *Derived, p Placement) error {
+	network, err := ResolveNetwork(t, d, p)
+	if err != nil {
+		return err
+	}
+	if network != nil {
+		in.NetworkConfiguration = &ecstypes.NetworkConfiguration{AwsvpcConfiguration: network}
+	}
+	if p.LaunchType != "" {
+		in.LaunchType = ecstypes.LaunchType(p.LaunchType)
+	}
+	for _, cp := range p.CapacityProvider {
+		in.CapacityProviderStrategy = append(in.CapacityProviderStrategy, ecstypes.CapacityProviderStrategyItem{
+			CapacityProvider: aws.String(cp.Name), Weight: cp.Weight, Base: cp.Base,
+		})
+	}
+	if p.PlatformVersion != "" {
+		in.PlatformVersion = aws.String(p.PlatformVersion)
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+package resources_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
+)
+
+// withoutHostVolume drops the web container's host volume mount, which
+// Fargate cannot have.
+func withoutHostVolume(s *localaws.Seed) {
+	var web map[string]any
+	if err := json.Unmarshal(s.Environments[0].Containers[0], &web); err != nil {
+		panic(err)
+	}
+	delete(web, "mountPoints")
+	s.Environments[0].Containers[0], _ = json.Marshal(web)
+}
+
+// lastMigration is the newest migration task localaws ran.
+func (w *world) lastMigration() localaws.TaskInfo {
+	var last localaws.TaskInfo
+	for _, ti := range w.srv.Stats().Tasks {
+		if strings.HasPrefix(ti.StartedBy, "ebmigrate-") {
+			last = ti
+		}
+	}
+	return last
+}
+
+// TestAccRun_fargate: on Fargate the task gets the environment's own subnets
+// and security groups unless network_configuration says otherwise; capacity
+// providers work the same way.
+func TestAccRun_fargate(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, withoutHostVolume)
+	expect := func(launch, subnets, groups string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			ti := w.lastMigration()
+			if ti.LaunchType != launch || strings.Join(ti.Subnets, ",") != subnets || strings.Join(ti.SecurityGroups, ",") != groups {
+				return fmt.Errorf("task ran with launch type %s, subnets %v, security groups %v; want %s, %s, %s", ti.LaunchType, ti.Subnets, ti.SecurityGroups, launch, subnets, groups)
+			}
+			return nil
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{
+			{
+				Config:      w.run("v1", okCommand, `launch_type = "EC2"`, `capacity_provider_strategy { capacity_provider = "FARGATE" }`),
+				PlanOnly:    true,
+				ExpectError: words("Invalid Attribute Combination", "launch_type", "capacity_provider_strategy"),
+			},
+			{
+				Config: w.run("v1", okCommand, `launch_type = "FARGATE"`),
+				Check:  expect("FARGATE", "subnet-0aaa1111,subnet-0bbb2222", "sg-0ccc3333"),
+			},
+			{
+				Config: w.run("v1", okCommand, `launch_type = "FARGATE"`, `network_configuration {
+    subnets          = ["subnet-0ddd4444"]
+    assign_public_ip = true
+  }`),
+				Check: expect("FARGATE", "subnet-0ddd4444", "sg-0ccc3333"),
+			},
+			{
+				Config: w.run("v1", okCommand, `capacity_provider_strategy {
+    capacity_provider = "FARGATE_SPOT"
+    weight            = 1
+  }`, "cpu = 512", "memory = 1024"),
+				Check: expect("FARGATE", "subnet-0aaa1111,subnet-0bbb2222", "sg-0ccc3333"),
+			},
+		},
+	})
+}
+
+// TestAccRun_fargateProblems: what Fargate cannot run fails at plan, saying
+// which setting blocks it.
+func TestAccRun_fargateProblems(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	noSubnets := newWorld(t, withoutHostVolume, func(s *localaws.Seed) { s.Environments[0].VPC.Subnets = nil })
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{
+			{
+				Config:      w.run("v1", okCommand, `launch_type = "FARGATE"`),
+				PlanOnly:    true,
+				ExpectError: words("Not Possible On Fargate", `volume "static"`, "/var/app/current/static", `launch_type = "EC2"`),
+			},
+			{
+				Config:      noSubnets.run("v1", okCommand, `launch_type = "FARGATE"`),
+				PlanOnly:    true,
+				ExpectError: words("Subnets Required", "network_configuration"),
+			},
+		},
+	})
+	if n := w.migrationTasks() + noSubnets.migrationTasks(); n != 0 {
+		t.Errorf("%d tasks ran", n)
+	}
+}
