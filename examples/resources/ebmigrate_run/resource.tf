@@ -57,3 +57,18 @@ resource "ebmigrate_run" "migrate_on_fargate" {
     assign_public_ip = false
   }
 }
+
+# Or with capacity providers (here Fargate Spot), keeping fewer old
+# revisions of the migration task definition.
+resource "ebmigrate_run" "migrate_on_spot" {
+  environment_name = "myapp-preview"
+  version_label    = "v42"
+
+  capacity_provider_strategy {
+    capacity_provider = "FARGATE_SPOT"
+    weight            = 1
+  }
+  platform_version   = "1.4.0"
+  memory_reservation = 256
+  keep_revisions     = 3
+}
