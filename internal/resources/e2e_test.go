@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/tfcli"
 )
 
 // These tests run the terraform CLI itself on a built provider binary (through
@@ -48,10 +49,8 @@ func buildProvider(t *testing.T) string {
 
 // cli is a terraform working directory using the built provider.
 type cli struct {
-	t   *testing.T
-	bin string
-	dir string
-	env []string
+	t *testing.T
+	*tfcli.Dir
 }
 
 func newCLI(t *testing.T) *cli {
@@ -60,44 +59,27 @@ func newCLI(t *testing.T) *cli {
 	if os.Getenv("TF_ACC") == "" || bin == "" {
 		t.Skip("set TF_ACC=1 and TF_ACC_TERRAFORM_PATH (make test does) to run the terraform CLI tests")
 	}
-	providerDir := buildProvider(t)
-	dir := t.TempDir()
-	rc := filepath.Join(dir, "cli.tfrc")
-	if err := os.WriteFile(rc, []byte(fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "registry.terraform.io/ebmigrate/ebmigrate" = %q
-  }
-  direct {}
-}
-`, providerDir)), 0o600); err != nil {
+	d, err := tfcli.New(bin, buildProvider(t), t.TempDir())
+	if err != nil {
 		t.Fatal(err)
 	}
-	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_INPUT=0")
-	return &cli{t: t, bin: bin, dir: filepath.Join(dir, "work"), env: env}
+	return &cli{t: t, Dir: d}
 }
 
+// write replaces main.tf with config (a provider block and resources), adding
+// the required_providers block the CLI needs.
 func (c *cli) write(config string) {
 	c.t.Helper()
-	if err := os.MkdirAll(c.dir, 0o755); err != nil {
-		c.t.Fatal(err)
-	}
 	full := "terraform {\n  required_providers {\n    ebmigrate = { source = \"ebmigrate/ebmigrate\" }\n  }\n}\n" + config
-	if err := os.WriteFile(filepath.Join(c.dir, "main.tf"), []byte(full), 0o600); err != nil {
+	if err := c.Write(full); err != nil {
 		c.t.Fatal(err)
 	}
-}
-
-func (c *cli) command(args ...string) *exec.Cmd {
-	cmd := exec.Command(c.bin, args...)
-	cmd.Dir = c.dir
-	cmd.Env = c.env
-	return cmd
 }
 
 // run runs terraform and returns its combined output and error.
 func (c *cli) run(args ...string) (string, error) {
-	out, err := c.command(args...).CombinedOutput()
-	return string(out), err
+	out, _, err := c.Run(args...)
+	return out, err
 }
 
 type jsonDiagnostic struct {
@@ -111,7 +93,7 @@ type jsonDiagnostic struct {
 // it planned changes.
 func (c *cli) planJSON() ([]jsonDiagnostic, bool) {
 	c.t.Helper()
-	out, err := c.command("plan", "-json", "-input=false").Output()
+	out, err := c.Command("plan", "-json", "-input=false").Output()
 	if err != nil {
 		c.t.Fatalf("terraform plan: %v\n%s", err, out)
 	}
@@ -192,7 +174,7 @@ func TestAccCLI_interrupt(t *testing.T) {
 	w := newWorld(t)
 	c := newCLI(t)
 	c.write(w.run("v1", []string{"sh", "-c", "sleep 3; echo migrated"}))
-	apply := c.command("apply", "-auto-approve", "-input=false", "-no-color")
+	apply := c.Command("apply", "-auto-approve", "-input=false", "-no-color")
 	var out bytes.Buffer
 	apply.Stdout, apply.Stderr = &out, &out
 	if err := apply.Start(); err != nil {

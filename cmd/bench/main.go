@@ -1,0 +1,117 @@
+// Command bench measures what users of ebmigrate_run wait for, against
+// localaws on loopback, and writes BENCHMARKS.md: stop detection, apply
+// overhead next to the usual terraform_data + AWS CLI script, plan time at
+// scale, AWS calls per operation, and the provider's peak memory.
+//
+//	go run ./cmd/bench -terraform /path/to/terraform -out BENCHMARKS.md
+//
+// It is not a test: no figure fails anything; each states its target and
+// whether it is met.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+type options struct {
+	terraform string
+	out       string
+	repeats   int
+	quick     bool
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.terraform, "terraform", "", "terraform binary (required)")
+	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "report to write")
+	flag.IntVar(&o.repeats, "repeats", 3, "runs per figure")
+	flag.BoolVar(&o.quick, "quick", false, "shorter tasks (for trying the benchmark out; figures are not comparable)")
+	flag.Parse()
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o options) error {
+	if o.terraform == "" {
+		return fmt.Errorf("-terraform is required")
+	}
+	start := time.Now()
+	work, err := os.MkdirTemp("", "ebmigrate-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	env, err := newBenchEnv(o, work)
+	if err != nil {
+		return err
+	}
+	r := &report{}
+	r.header(o, env)
+	sections := []struct {
+		name string
+		fn   func(*benchEnv, *report) error
+	}{
+		{"stop detection", stopDetection},
+		{"apply overhead", applyOverhead},
+		{"plan at scale", planAtScale},
+		{"API calls", apiCalls},
+		{"memory", memory},
+	}
+	for _, s := range sections {
+		fmt.Fprintf(os.Stderr, "bench: %s ...\n", s.name)
+		t0 := time.Now()
+		if err := s.fn(env, r); err != nil {
+			r.line("\n**%s could not be measured:** %v\n", s.name, err)
+			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", s.name, err)
+		}
+		fmt.Fprintf(os.Stderr, "bench: %s took %s\n", s.name, time.Since(t0).Round(time.Second))
+	}
+	r.line("\nThe whole benchmark took %s.\n", time.Since(start).Round(time.Second))
+	return os.WriteFile(o.out, []byte(r.String()), 0o644)
+}
+
+// benchEnv holds what every section needs: the built binaries and tools.
+type benchEnv struct {
+	o           options
+	work        string
+	providerDir string
+	awsCLI      string
+	tfVersion   string
+}
+
+func newBenchEnv(o options, work string) (*benchEnv, error) {
+	e := &benchEnv{o: o, work: work, providerDir: filepath.Join(work, "bin")}
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(e.providerDir, "terraform-provider-ebmigrate"), ".").CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	e.awsCLI, _ = exec.LookPath("aws")
+	out, _ := exec.Command(o.terraform, "version").Output()
+	e.tfVersion = strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
+	return e, nil
+}
+
+func machine() string {
+	cpu := "unknown CPU"
+	if raw, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(raw), "\n") {
+			if strings.HasPrefix(l, "model name") {
+				cpu = strings.TrimSpace(strings.SplitN(l, ":", 2)[1])
+				break
+			}
+		}
+	}
+	mem := ""
+	if raw, err := os.ReadFile("/proc/meminfo"); err == nil {
+		mem = strings.Fields(strings.SplitN(string(raw), "\n", 2)[0])[1] + " kB memory"
+	}
+	return fmt.Sprintf("%s/%s, %d cores (%s), %s, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpu, mem, runtime.Version())
+}
