@@ -66,17 +66,25 @@ func run(o options) error {
 		{"API calls", apiCalls},
 		{"memory", memory},
 	}
+	var failed []string
 	for _, s := range sections {
 		fmt.Fprintf(os.Stderr, "bench: %s ...\n", s.name)
 		t0 := time.Now()
 		if err := s.fn(env, r); err != nil {
 			r.line("\n**%s could not be measured:** %v\n", s.name, err)
 			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", s.name, err)
+			failed = append(failed, s.name)
 		}
 		fmt.Fprintf(os.Stderr, "bench: %s took %s\n", s.name, time.Since(t0).Round(time.Second))
 	}
 	r.line("\nThe whole benchmark took %s.\n", time.Since(start).Round(time.Second))
-	return os.WriteFile(o.out, []byte(r.String()), 0o644)
+	if err := os.WriteFile(o.out, []byte(r.String()), 0o644); err != nil {
+		return err
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("could not measure %s (see %s)", strings.Join(failed, ", "), o.out)
+	}
+	return nil
 }
 
 // benchEnv holds what every section needs: the built binaries and tools.

@@ -203,15 +203,7 @@ func planAtScale(e *benchEnv, r *report) error {
 	if err != nil {
 		return err
 	}
-	cfg := providerBlock(w.srv.URL()) + fmt.Sprintf(`
-resource "ebmigrate_run" "migrate" {
-  for_each         = toset(%s)
-  environment_name = each.value
-  version_label    = "v1"
-  command          = ["true"]
-}
-`, hclList(w.envs))
-	if err := d.write(cfg); err != nil {
+	if err := d.write(runEach(w, `["true"]`)); err != nil {
 		return err
 	}
 	if _, err := d.timed("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
@@ -262,6 +254,19 @@ resource "ebmigrate_run" "migrate" {
 	r.line("| ratio | **%.2f×** | | |\n", float64(o.med)/float64(t.med))
 	r.line("| AWS calls of one plan | %s | no ECS call | %s |\n", strings.Join(ops, ", "), met(ecsCalls == 0))
 	return nil
+}
+
+// runEach is a configuration of one ebmigrate_run per environment of the
+// world, each running command (an HCL list).
+func runEach(w *world, command string) string {
+	return providerBlock(w.srv.URL()) + fmt.Sprintf(`
+resource "ebmigrate_run" "migrate" {
+  for_each         = toset(%s)
+  environment_name = each.value
+  version_label    = "v1"
+  command          = %s
+}
+`, hclList(w.envs), command)
 }
 
 func hclList(items []string) string {
@@ -348,15 +353,7 @@ func memory(e *benchEnv, r *report) error {
 	if err != nil {
 		return err
 	}
-	cfg := providerBlock(w.srv.URL()) + fmt.Sprintf(`
-resource "ebmigrate_run" "migrate" {
-  for_each         = toset(%s)
-  environment_name = each.value
-  version_label    = "v1"
-  command          = ["sh", "-c", "for i in $(seq 1 20000); do echo migrating line $i; done; sleep 3"]
-}
-`, hclList(w.envs))
-	if err := d.write(cfg); err != nil {
+	if err := d.write(runEach(w, `["sh", "-c", "for i in $(seq 1 20000); do echo migrating line $i; done; sleep 3"]`)); err != nil {
 		return err
 	}
 	cmd := d.cmd("apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=10")
