@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
 )
 
 // 1. Stop detection: from localaws recording the task STOPPED to the engine
@@ -180,15 +181,16 @@ func countScript(w *world) int {
 	return n
 }
 
-func lastScriptTask(w *world) (ti struct {
-	StartedAt, StoppedAt *time.Time
-}, ok bool) {
+// lastScriptTask is the newest finished task the CLI script started.
+func lastScriptTask(w *world) (localaws.TaskInfo, bool) {
+	var last localaws.TaskInfo
+	ok := false
 	for _, t := range w.srv.Stats().Tasks {
 		if t.StartedBy == "migrate-script" && t.StartedAt != nil && t.StoppedAt != nil {
-			ti.StartedAt, ti.StoppedAt, ok = t.StartedAt, t.StoppedAt, true
+			last, ok = t, true
 		}
 	}
-	return ti, ok
+	return last, ok
 }
 
 // 3. Plan at scale: 50 ebmigrate_run over 50 environments, nothing to run.

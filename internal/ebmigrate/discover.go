@@ -100,6 +100,12 @@ func Discover(ctx context.Context, c Clients, in DiscoverInput) (*Target, error)
 	if err != nil {
 		return nil, err
 	}
+	return discoverFrom(ctx, c, in, env)
+}
+
+// discoverFrom is Discover for an environment already described (nil: none).
+func discoverFrom(ctx context.Context, c Clients, in DiscoverInput, env *ebtypes.EnvironmentDescription) (*Target, error) {
+	var err error
 	if env == nil {
 		return nil, problem("Elastic Beanstalk Environment Not Found",
 			"No Elastic Beanstalk environment named %q exists in region %s. Check environment_name and the provider's region, or create the environment first (a reference to aws_elastic_beanstalk_environment.<name>.name orders it before the migration).",

@@ -80,7 +80,7 @@ func activeMigrations(ctx context.Context, api ECS, t *Target) ([]migrationTask,
 // firstStarted waits until ECS shows our new task, then returns the
 // environment's oldest migration task that has not stopped: ours, or one that
 // another run started before it.
-func firstStarted(ctx context.Context, c Clients, t *Target, ours string, poll PollSchedule, log Logger) (migrationTask, error) {
+func firstStarted(ctx context.Context, c Clients, t *Target, ours string, poll PollSchedule) (migrationTask, error) {
 	if _, err := pollTask(ctx, c.ECS, t.ClusterArn, ours, poll, NopLogger, func(ecstypes.Task) bool { return true }); err != nil {
 		return migrationTask{}, err
 	}

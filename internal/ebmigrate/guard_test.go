@@ -222,7 +222,7 @@ func TestLostRunTaskResponseStartsOneTask(t *testing.T) {
 	srv, c := fixture(t, func(s *localaws.Seed) {
 		s.Faults = []localaws.Fault{{Operation: "ecs:RunTask", Error: "500", Count: 1, After: true}}
 	})
-	c = withRetries(t, srv, c)
+	c = withRetries(srv)
 	if _, err := ebmigrate.Migrate(testCtx(t), c, migrateInput("true"), &recorder{}); err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func fixture(t *testing.T, mutate ...func(*localaws.Seed)) (*localaws.Server, eb
 }
 
 // withRetries gives the clients the SDK's standard retries (3 attempts).
-func withRetries(t *testing.T, srv *localaws.Server, _ ebmigrate.Clients) ebmigrate.Clients {
+func withRetries(srv *localaws.Server) ebmigrate.Clients {
 	return clientsFor(srv, 3)
 }
 

@@ -84,10 +84,11 @@ func RunID(envID, version, taskDefArn string, command []string) string {
 // it. A migration that does not succeed is a *MigrationError.
 func Migrate(ctx context.Context, c Clients, in MigrateInput, log Logger) (*Result, error) {
 	poll := in.Poll.withDefaults()
-	if err := waitEnvironmentReady(ctx, c.EB, in.Discover.EnvironmentName, poll, log); err != nil {
+	env, err := waitEnvironmentReady(ctx, c.EB, in.Discover.EnvironmentName, poll, log)
+	if err != nil {
 		return nil, err
 	}
-	t, err := Discover(ctx, c, in.Discover)
+	t, err := discoverFrom(ctx, c, in.Discover, env)
 	if err != nil {
 		return nil, err
 	}
@@ -122,22 +123,23 @@ func Migrate(ctx context.Context, c Clients, in MigrateInput, log Logger) (*Resu
 }
 
 // waitEnvironmentReady waits while the environment is Launching or Updating
-// (a deploy in progress); other states are left to Discover to judge.
-func waitEnvironmentReady(ctx context.Context, eb EB, name string, poll PollSchedule, log Logger) error {
+// (a deploy in progress) and returns its last description (nil when there is
+// no such environment); other states are left to discovery to judge.
+func waitEnvironmentReady(ctx context.Context, eb EB, name string, poll PollSchedule, log Logger) (*ebtypes.EnvironmentDescription, error) {
 	start := time.Now()
 	interval := poll.Normal
 	for {
 		env, err := DescribeEnvironment(ctx, eb, name)
 		if err != nil || env == nil {
-			return err
+			return nil, err
 		}
 		if env.Status != ebtypes.EnvironmentStatusUpdating && env.Status != ebtypes.EnvironmentStatusLaunching {
-			return nil
+			return env, nil
 		}
 		log.Info("waiting for the environment to be Ready", map[string]any{"environment": name, "status": string(env.Status)})
 		interval = poll.Interval(time.Since(start)+poll.FastFor, interval)
 		if !sleep(ctx, interval) {
-			return &InterruptedError{Environment: name, Waiting: fmt.Sprintf("for the environment to leave status %s", env.Status), Cause: ctx.Err()}
+			return nil, &InterruptedError{Environment: name, Waiting: fmt.Sprintf("for the environment to leave status %s", env.Status), Cause: ctx.Err()}
 		}
 	}
 }
@@ -168,7 +170,7 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 		if err != nil {
 			return nil, err
 		}
-		first, err := firstStarted(ctx, c, t, ours, poll, log)
+		first, err := firstStarted(ctx, c, t, ours, poll)
 		if err != nil {
 			return nil, interruptedOr(ctx, t, ours, "", err)
 		}

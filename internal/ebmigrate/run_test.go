@@ -25,6 +25,9 @@ func TestMigrateSucceeds(t *testing.T) {
 	if n := srv.Calls("ecs:RunTask"); n != 1 {
 		t.Errorf("RunTask calls = %d", n)
 	}
+	if n := srv.Calls("elasticbeanstalk:DescribeEnvironments"); n != 1 {
+		t.Errorf("DescribeEnvironments calls = %d, want 1 (the ready check's description serves discovery)", n)
+	}
 	if !strings.HasPrefix(res.Logs.Stream, "eb/web/") || res.Logs.Group != localaws.FixtureLogGroup {
 		t.Errorf("logs = %+v", res.Logs)
 	}

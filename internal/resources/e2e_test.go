@@ -160,6 +160,12 @@ func TestAccCLI_planWarning(t *testing.T) {
 		}
 	}
 
+	c.write(w.run("v2", okCommand, `triggers = { schema = "2" }`))
+	diags, _ = c.planJSON()
+	if warnings := runWarnings(diags); len(warnings) != 1 || !strings.Contains(warnings[0].Detail, "(version v1 -> v2), because triggers changed on cluster") {
+		t.Errorf("a plan for a new version and triggers: %+v", warnings)
+	}
+
 	c.write(w.run("v1", okCommand))
 	diags, changes = c.planJSON()
 	if changes || len(runWarnings(diags)) != 0 {

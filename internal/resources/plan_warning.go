@@ -18,8 +18,9 @@ const planWarningSummary = "Migration Will Run"
 
 // warnPlannedRun adds the plan's warning that a migration will run, saying
 // exactly what, as far as it is known at plan time. It makes read-only AWS
-// calls only. prior is the state of an update, nil for a create.
-func (r *runResource) warnPlannedRun(ctx context.Context, plan runModel, prior *runModel, diags *diag.Diagnostics) {
+// calls only. prior is the state of an update, nil for a create; changes are
+// the arguments whose change runs it (runChanges).
+func (r *runResource) warnPlannedRun(ctx context.Context, plan runModel, prior *runModel, changes []string, diags *diag.Diagnostics) {
 	command := "a command known after apply"
 	if !plan.Command.IsUnknown() {
 		var argv []string
@@ -42,8 +43,15 @@ func (r *runResource) warnPlannedRun(ctx context.Context, plan runModel, prior *
 	}
 	env := plan.EnvironmentName.ValueString()
 	head := fmt.Sprintf("ebmigrate_run will run %s in environment %s (%s)", command, env, version)
-	if why := rerunReason(plan, prior); why != "" {
-		head += ", because " + why + " changed"
+	// The version is in the message already; the other changes are said here.
+	var why []string
+	for _, c := range changes {
+		if c != "version_label" && c != "environment_name" {
+			why = append(why, c)
+		}
+	}
+	if len(why) > 0 {
+		head += ", because " + strings.Join(why, ", ") + " changed"
 	}
 	if r.clients == nil || plan.Cluster.IsUnknown() || plan.SourceTaskDefinition.IsUnknown() {
 		diags.AddWarning(planWarningSummary, head+". Its cluster, task definition, container and image are known after apply.")
@@ -93,30 +101,6 @@ func (r *runResource) warnPlannedRun(ctx context.Context, plan runModel, prior *
 		return
 	}
 	diags.AddWarning(planWarningSummary, fmt.Sprintf("%s. What it runs on is decided at apply: at plan time, %v", head, err))
-}
-
-// rerunReason names the arguments other than version_label whose change runs
-// the migration again.
-func rerunReason(plan runModel, prior *runModel) string {
-	if prior == nil {
-		return ""
-	}
-	var why []string
-	for _, c := range []struct {
-		name    string
-		changed bool
-	}{
-		{"triggers", !plan.Triggers.Equal(prior.Triggers)},
-		{"command", !plan.Command.Equal(prior.Command)},
-		{"environment", !plan.Environment.Equal(prior.Environment)},
-		{"cluster", !plan.Cluster.Equal(prior.Cluster)},
-		{"source_task_definition", !plan.SourceTaskDefinition.Equal(prior.SourceTaskDefinition)},
-	} {
-		if c.changed {
-			why = append(why, c.name)
-		}
-	}
-	return strings.Join(why, ", ")
 }
 
 func knownString(v types.String) string {

@@ -128,7 +128,7 @@ func (r *runResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	var configuredContainer, configuredImage types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("container_name"), &configuredContainer)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("image"), &configuredImage)...)
-	if runPlanned(plan, state, configuredContainer, configuredImage) {
+	if len(runChanges(plan, state, configuredContainer, configuredImage)) > 0 {
 		timeout, diags := plan.Timeouts.Update(ctx, defaultTimeout)
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
@@ -165,13 +165,14 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		return
 	}
 	var prior *runModel
+	var changes []string
 	if !req.State.Raw.IsNull() {
 		var state runModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		if !runPlanned(plan, state, configuredContainer, configuredImage) {
+		if changes = runChanges(plan, state, configuredContainer, configuredImage); len(changes) == 0 {
 			plan.keepResults(state)
 			if !configuredLogGroup.IsNull() {
 				plan.LogGroup = configuredLogGroup
@@ -192,7 +193,7 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		prior = &state
 	}
-	r.warnPlannedRun(ctx, plan, prior, &resp.Diagnostics)
+	r.warnPlannedRun(ctx, plan, prior, changes, &resp.Diagnostics)
 }
 
 // ImportState adopts an environment's migrations without running anything:
@@ -256,24 +257,36 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeo
 	return diags
 }
 
-// runPlanned reports whether going from state to plan runs the migration:
-// everything that changes what runs does; timeouts, log_lines and
-// stop_on_timeout do not. A container_name or image left to its default is
-// not a change.
-func runPlanned(plan, state runModel, configuredContainer, configuredImage types.String) bool {
-	return !plan.EnvironmentName.Equal(state.EnvironmentName) ||
-		!plan.VersionLabel.Equal(state.VersionLabel) ||
-		!plan.Triggers.Equal(state.Triggers) ||
-		!plan.Command.Equal(state.Command) ||
-		(!configuredContainer.IsNull() && !configuredContainer.Equal(state.ContainerName)) ||
-		(!configuredImage.IsNull() && !configuredImage.Equal(state.Image)) ||
-		!plan.Environment.Equal(state.Environment) ||
-		!plan.Cluster.Equal(state.Cluster) ||
-		!plan.SourceTaskDefinition.Equal(state.SourceTaskDefinition) ||
-		!plan.LaunchType.Equal(state.LaunchType) ||
-		!plan.PlatformVersion.Equal(state.PlatformVersion) ||
-		!plan.CapacityProviderStrategy.Equal(state.CapacityProviderStrategy) ||
-		!plan.NetworkConfiguration.Equal(state.NetworkConfiguration)
+// runChanges names the arguments whose change from state to plan runs the
+// migration: everything that changes what runs or where; log_lines,
+// log_group, sizing, keep_revisions, stop_on_timeout and timeouts do not. A
+// container_name or image left to its default is not a change. An empty
+// result means no run.
+func runChanges(plan, state runModel, configuredContainer, configuredImage types.String) []string {
+	var changed []string
+	for _, c := range []struct {
+		name    string
+		changed bool
+	}{
+		{"environment_name", !plan.EnvironmentName.Equal(state.EnvironmentName)},
+		{"version_label", !plan.VersionLabel.Equal(state.VersionLabel)},
+		{"triggers", !plan.Triggers.Equal(state.Triggers)},
+		{"command", !plan.Command.Equal(state.Command)},
+		{"container_name", !configuredContainer.IsNull() && !configuredContainer.Equal(state.ContainerName)},
+		{"image", !configuredImage.IsNull() && !configuredImage.Equal(state.Image)},
+		{"environment", !plan.Environment.Equal(state.Environment)},
+		{"cluster", !plan.Cluster.Equal(state.Cluster)},
+		{"source_task_definition", !plan.SourceTaskDefinition.Equal(state.SourceTaskDefinition)},
+		{"launch_type", !plan.LaunchType.Equal(state.LaunchType)},
+		{"platform_version", !plan.PlatformVersion.Equal(state.PlatformVersion)},
+		{"capacity_provider_strategy", !plan.CapacityProviderStrategy.Equal(state.CapacityProviderStrategy)},
+		{"network_configuration", !plan.NetworkConfiguration.Equal(state.NetworkConfiguration)},
+	} {
+		if c.changed {
+			changed = append(changed, c.name)
+		}
+	}
+	return changed
 }
 
 func runSchema(ctx context.Context) schema.Schema {
