@@ -219,10 +219,10 @@ func TestMissingTooLongIsAnError(t *testing.T) {
 // A RunTask whose response is lost is retried by the SDK with the same
 // clientToken, and ECS returns the task already started: one task.
 func TestLostRunTaskResponseStartsOneTask(t *testing.T) {
-	srv, c := fixture(t, func(s *localaws.Seed) {
+	srv, _ := fixture(t, func(s *localaws.Seed) {
 		s.Faults = []localaws.Fault{{Operation: "ecs:RunTask", Error: "500", Count: 1, After: true}}
 	})
-	c = withRetries(srv)
+	c := withRetries(srv)
 	if _, err := ebmigrate.Migrate(testCtx(t), c, migrateInput("true"), &recorder{}); err != nil {
 		t.Fatal(err)
 	}
