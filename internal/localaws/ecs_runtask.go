@@ -1,0 +1,265 @@
+package localaws
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ECS RunTask: parameters, clientToken idempotency, placement and start.
+
+type runRequest struct {
+	cluster    *cluster
+	taskDef    *taskDef
+	launchType string
+	startedBy  string
+	group      string
+	network    *awsvpcConfig
+	platform   string
+	overrides  json.RawMessage
+	tags       []tag
+	// placeholder runs no process: EB's own web tasks, which only need to
+	// hold their instance and host ports.
+	placeholder bool
+}
+
+type clientTokenRecord struct {
+	params string
+	tasks  []*task
+}
+
+func (s *Server) ecsRunTask(body []byte) (any, error) {
+	var in struct {
+		Cluster                  string `json:"cluster"`
+		TaskDefinition           string `json:"taskDefinition"`
+		Count                    int    `json:"count"`
+		StartedBy                string `json:"startedBy"`
+		Group                    string `json:"group"`
+		LaunchType               string `json:"launchType"`
+		CapacityProviderStrategy []struct {
+			CapacityProvider string `json:"capacityProvider"`
+		} `json:"capacityProviderStrategy"`
+		PlatformVersion      string `json:"platformVersion"`
+		NetworkConfiguration *struct {
+			AwsvpcConfiguration *awsvpcConfig `json:"awsvpcConfiguration"`
+		} `json:"networkConfiguration"`
+		Overrides     json.RawMessage `json:"overrides"`
+		Tags          []tag           `json:"tags"`
+		PropagateTags string          `json:"propagateTags"`
+		ClientToken   string          `json:"clientToken"`
+	}
+	if err := decode(body, &in); err != nil {
+		return nil, err
+	}
+	if in.TaskDefinition == "" {
+		return nil, clientErr("InvalidParameterException", "taskDefinition can not be blank.")
+	}
+	if in.Count == 0 {
+		in.Count = 1
+	}
+	switch {
+	case in.Count < 1 || in.Count > 10:
+		return nil, clientErr("InvalidParameterException", "count must be between 1 and 10.")
+	case len(in.StartedBy) > 128:
+		return nil, clientErr("InvalidParameterException", "startedBy must be at most 128 characters.")
+	case len(in.Group) > 255:
+		return nil, clientErr("InvalidParameterException", "group must be at most 255 characters.")
+	case len(in.ClientToken) > 64:
+		return nil, clientErr("InvalidParameterException", "clientToken must be at most 64 characters.")
+	case in.LaunchType != "" && len(in.CapacityProviderStrategy) > 0:
+		return nil, clientErr("InvalidParameterException", "Specifying both a launchType and capacityProviderStrategy is not supported.")
+	}
+	if err := validateTags(in.Tags); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, err := s.findCluster(in.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	params := canonicalWithout(body, "clientToken")
+	if in.ClientToken != "" {
+		if rec, ok := s.tokens[c.arn+"/"+in.ClientToken]; ok {
+			if rec.params != params {
+				return nil, clientErr("ConflictException", "The clientToken %s was already used with different parameters.", in.ClientToken)
+			}
+			return s.runTaskResponse(rec.tasks, nil), nil
+		}
+	}
+	td, err := s.resolveTaskDef(in.TaskDefinition)
+	if err != nil {
+		return nil, err
+	}
+	if td.status != "ACTIVE" {
+		return nil, clientErr("ClientException", "TaskDefinition is inactive")
+	}
+	launch := in.LaunchType
+	for _, cp := range in.CapacityProviderStrategy {
+		if strings.HasPrefix(cp.CapacityProvider, "FARGATE") {
+			launch = "FARGATE"
+		}
+	}
+	if launch == "" {
+		launch = "EC2"
+	}
+	var network *awsvpcConfig
+	if in.NetworkConfiguration != nil {
+		network = in.NetworkConfiguration.AwsvpcConfiguration
+	}
+	switch {
+	case launch == "FARGATE" && !slices.Contains(td.compat, "FARGATE"):
+		return nil, clientErr("ClientException", "Task definition does not support launch_type FARGATE.")
+	case td.networkMode == "awsvpc" && (network == nil || len(network.Subnets) == 0):
+		return nil, clientErr("InvalidParameterException", "Network Configuration must be provided when networkMode 'awsvpc' is specified.")
+	case td.networkMode != "awsvpc" && network != nil:
+		return nil, clientErr("InvalidParameterException", "Network Configuration is not valid for the given networkMode of this task definition.")
+	case launch == "EC2" && len(c.instances) == 0:
+		return nil, clientErr("InvalidParameterException", "No Container Instances were found in your cluster.")
+	}
+	var ov taskOverrides
+	if len(in.Overrides) > 0 {
+		if err := json.Unmarshal(in.Overrides, &ov); err != nil {
+			return nil, clientErr("SerializationException", "overrides: %v", err)
+		}
+		for _, o := range ov.ContainerOverrides {
+			if !slices.ContainsFunc(td.containers, func(c containerDef) bool { return c.Name == o.Name }) {
+				return nil, clientErr("InvalidParameterException", "Override for container named %s is not a container in the TaskDefinition.", o.Name)
+			}
+		}
+	}
+	tags := slices.Clone(in.Tags)
+	if in.PropagateTags == "TASK_DEFINITION" {
+		tags = append(tags, td.tags...)
+	}
+	req := runRequest{
+		cluster: c, taskDef: td, launchType: launch, startedBy: in.StartedBy,
+		group: orDefault(in.Group, "family:"+td.family), network: network,
+		platform: in.PlatformVersion, overrides: in.Overrides, tags: tags,
+	}
+	var started []*task
+	var failures []map[string]string
+	for i := 0; i < in.Count; i++ {
+		if reason := s.placementFault(td.family); reason != "" {
+			failures = append(failures, map[string]string{"arn": s.someInstance(c), "reason": reason})
+			continue
+		}
+		t, reason := s.startTask(req)
+		if reason != "" {
+			failures = append(failures, map[string]string{"arn": s.someInstance(c), "reason": reason})
+			continue
+		}
+		started = append(started, t)
+	}
+	if in.ClientToken != "" && len(started) > 0 {
+		s.tokens[c.arn+"/"+in.ClientToken] = &clientTokenRecord{params: params, tasks: started}
+	}
+	return s.runTaskResponse(started, failures), nil
+}
+
+func (s *Server) runTaskResponse(tasks []*task, failures []map[string]string) map[string]any {
+	out := make([]map[string]any, 0, len(tasks))
+	for _, t := range tasks {
+		out = append(out, s.taskJSON(t, false))
+	}
+	if failures == nil {
+		failures = []map[string]string{}
+	}
+	return map[string]any{"tasks": out, "failures": failures}
+}
+
+// startTask places a task and starts its lifecycle. It returns a placement
+// failure reason ("RESOURCE:PORTS") instead when no instance can host it.
+func (s *Server) startTask(req runRequest) (*task, string) {
+	td := req.taskDef
+	instance := ""
+	if req.launchType == "EC2" {
+		instance = s.placeOnInstance(req.cluster, td)
+		if instance == "" {
+			return nil, "RESOURCE:PORTS"
+		}
+	}
+	id := fmt.Sprintf("%016x%016x", s.rng.Uint64(), s.rng.Uint64())
+	now := time.Now()
+	t := &task{
+		arn:           s.arn("ecs", "task/"+req.cluster.name+"/"+id),
+		id:            id,
+		cluster:       req.cluster,
+		td:            td,
+		launchType:    req.launchType,
+		startedBy:     req.startedBy,
+		group:         req.group,
+		instance:      instance,
+		network:       req.network,
+		platform:      req.platform,
+		overrides:     req.overrides,
+		tags:          req.tags,
+		createdAt:     now,
+		visibleAt:     now.Add(ms(s.timing.MissingMS)),
+		lastStatus:    "PROVISIONING",
+		desiredStatus: "RUNNING",
+		stopRequested: make(chan struct{}),
+		done:          make(chan struct{}),
+		placeholder:   req.placeholder,
+	}
+	if req.placeholder {
+		// EB reports a deploy done only once its tasks run, so they are
+		// visible and RUNNING from the start.
+		t.visibleAt = now
+		t.lastStatus, t.startedAt = "RUNNING", now
+	} else {
+		t.fault = s.taskFault(td.family)
+	}
+	if req.launchType == "FARGATE" && req.platform == "" {
+		t.platform = "1.4.0"
+	}
+	var ov taskOverrides
+	_ = json.Unmarshal(req.overrides, &ov)
+	for _, def := range td.containers {
+		for _, o := range ov.ContainerOverrides {
+			if o.Name != def.Name {
+				continue
+			}
+			if o.Command != nil {
+				def.Command = o.Command
+			}
+			def.Environment = append(slices.Clone(def.Environment), o.Environment...)
+		}
+		tc := &taskContainer{
+			def:        def,
+			arn:        s.arn("ecs", fmt.Sprintf("container/%s/%s/%032x", req.cluster.name, id, s.nextID())),
+			runtimeID:  id + "-" + fmt.Sprint(s.nextID()),
+			lastStatus: "PENDING",
+		}
+		if lc := def.LogConfiguration; lc != nil && lc.LogDriver == "awslogs" {
+			tc.logGroup = lc.Options["awslogs-group"]
+			tc.logStream = tc.runtimeID
+			if p := lc.Options["awslogs-stream-prefix"]; p != "" {
+				tc.logStream = p + "/" + def.Name + "/" + id
+			}
+		}
+		if req.placeholder {
+			tc.lastStatus = "RUNNING"
+		}
+		t.containers = append(t.containers, tc)
+	}
+	s.tasks[t.arn] = t
+	s.taskOrder = append(s.taskOrder, t)
+	s.procs.Add(1)
+	go s.runLifecycle(t)
+	return t, ""
+}
+
+// canonicalWithout re-encodes a JSON object without one key, with sorted keys,
+// so that two requests can be compared for equal parameters.
+func canonicalWithout(body []byte, key string) string {
+	var m map[string]any
+	if json.Unmarshal(body, &m) != nil {
+		return string(body)
+	}
+	delete(m, key)
+	b, _ := json.Marshal(m)
+	return string(b)
+}
