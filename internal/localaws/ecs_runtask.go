@@ -89,7 +89,7 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 			return s.runTaskResponse(rec.tasks, nil), nil
 		}
 	}
-	td, err := s.resolveTaskDef(in.TaskDefinition)
+	td, err := s.resolveVisibleTaskDef(in.TaskDefinition)
 	if err != nil {
 		return nil, err
 	}

@@ -37,6 +37,8 @@ type Seed struct {
 
 	Faults []Fault `json:"faults"`
 	Timing Timing  `json:"timing"`
+	// Consistency sets AWS's eventual consistency (consistency.go).
+	Consistency Consistency `json:"consistency"`
 
 	// RandomSeed makes fault fractions and generated ids repeatable.
 	RandomSeed int64 `json:"random_seed"`
@@ -111,8 +113,12 @@ type Timing struct {
 	MissingMS int `json:"missing_ms"`
 	// DeployMS is how long an environment stays Updating after a deploy.
 	DeployMS int `json:"deploy_ms"`
-	// StopGraceMS is how long StopTask waits after SIGTERM before SIGKILL.
+	// StopGraceMS is how long StopTask waits after SIGTERM before SIGKILL
+	// (ECS StopTask doc: "a default 30-second timeout").
 	StopGraceMS int `json:"stop_grace_ms"`
+	// StoppedRetentionMS is how long a stopped task can still be described;
+	// after it DescribeTasks answers MISSING (ECS keeps them about an hour).
+	StoppedRetentionMS int `json:"stopped_retention_ms"`
 }
 
 func (t Timing) withDefaults() Timing {
@@ -129,7 +135,8 @@ func (t Timing) withDefaults() Timing {
 	t.DeprovisioningMS = def(t.DeprovisioningMS, 20)
 	t.MissingMS = def(t.MissingMS, 40)
 	t.DeployMS = def(t.DeployMS, 300)
-	t.StopGraceMS = def(t.StopGraceMS, 2000)
+	t.StopGraceMS = def(t.StopGraceMS, 30000)
+	t.StoppedRetentionMS = def(t.StoppedRetentionMS, 3600000)
 	return t
 }
 
