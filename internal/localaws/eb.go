@@ -1,8 +1,6 @@
 package localaws
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -43,10 +41,11 @@ func isECSPlatform(platformArn string) bool {
 }
 
 // EBClusterName is the name EB gives an environment's ECS cluster:
-// awseb-<EnvironmentName>-<10 characters>.
+// awseb-<EnvironmentName>-<environment id without "e-">.
 func EBClusterName(envName, envID string) string {
-	sum := sha256.Sum256([]byte(envID))
-	return "awseb-" + envName + "-" + hex.EncodeToString(sum[:])[:10]
+	// EB names the cluster exactly like the task family (an ECS platform
+	// environment's cluster: awseb-<name>-<id without "e-">).
+	return EBTaskFamily(envName, envID)
 }
 
 // EBTaskFamily is the family of EB's app task definition:

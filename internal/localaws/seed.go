@@ -128,15 +128,31 @@ func (t Timing) withDefaults() Timing {
 		}
 		return v
 	}
-	// As on ECS, a new task is listed (after MissingMS) well before it runs
-	// (after ProvisioningMS + PendingMS; on ECS, seconds of image pull).
-	t.ProvisioningMS = def(t.ProvisioningMS, 150)
-	t.PendingMS = def(t.PendingMS, 150)
+	// As on ECS, a new task is listed (after MissingMS + the list lag) well
+	// before it runs (after ProvisioningMS + PendingMS: seconds of image pull).
+	t.ProvisioningMS = def(t.ProvisioningMS, 1000)
+	t.PendingMS = def(t.PendingMS, 3000)
 	t.DeprovisioningMS = def(t.DeprovisioningMS, 20)
 	t.MissingMS = def(t.MissingMS, 40)
 	t.DeployMS = def(t.DeployMS, 300)
 	t.StopGraceMS = def(t.StopGraceMS, 30000)
 	t.StoppedRetentionMS = def(t.StoppedRetentionMS, 3600000)
+	return t
+}
+
+// forTests shortens the times a seed leaves unset, for Start: a task starts
+// in 300 ms (still after TestConsistency's list lag, as on ECS) and a stop
+// grace of 2 s.
+func (t Timing) forTests() Timing {
+	if t.ProvisioningMS == 0 {
+		t.ProvisioningMS = 150
+	}
+	if t.PendingMS == 0 {
+		t.PendingMS = 150
+	}
+	if t.StopGraceMS == 0 {
+		t.StopGraceMS = testStopGraceMS
+	}
 	return t
 }
 

@@ -17,9 +17,7 @@ func Start(tb TB, seed Seed) *Server {
 	if seed.Consistency == (Consistency{}) {
 		seed.Consistency = TestConsistency
 	}
-	if seed.Timing.StopGraceMS == 0 {
-		seed.Timing.StopGraceMS = testStopGraceMS
-	}
+	seed.Timing = seed.Timing.forTests()
 	srv, err := New(seed)
 	if err != nil {
 		tb.Fatalf("localaws: %v", err)
