@@ -29,6 +29,8 @@ type environment struct {
 	cluster        *cluster
 	family         string
 	webTasks       []*task
+	// draft is a second settings set, pending or failed (eb_draft.go).
+	draft *DraftSeed
 }
 
 const defaultECSPlatform = "ECS running on 64bit Amazon Linux 2023/4.3.0"
@@ -68,6 +70,7 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 		instances:     es.Instances,
 		properties:    copyMap(es.Properties),
 		secretRefs:    copyMap(es.Secrets),
+		draft:         es.Draft,
 		vpc:           es.VPC,
 		containers:    es.Containers,
 		taskDefExtra:  es.TaskDefinition,

@@ -86,6 +86,8 @@ type EnvironmentSeed struct {
 	TaskDefinition map[string]json.RawMessage `json:"task_definition"`
 	// Versions maps a version label to the image of each container.
 	Versions map[string]map[string]string `json:"versions"`
+	// Draft is a configuration change not in effect (eb_draft.go).
+	Draft *DraftSeed `json:"draft"`
 }
 
 // VPCSeed is the environment's network settings.
@@ -199,6 +201,11 @@ func (s *Seed) validate() error {
 			if _, ok := e.Versions[e.VersionLabel]; !ok {
 				return fmt.Errorf("environment %s: version_label %q is not in versions", e.Name, e.VersionLabel)
 			}
+		}
+	}
+	for _, e := range s.Environments {
+		if err := e.Draft.validate(e.Name); err != nil {
+			return err
 		}
 	}
 	for i, f := range s.Faults {
