@@ -353,20 +353,20 @@ func unknownTaskDefinition(err error) bool {
 // stopped (it never ran, so that is safe) instead of blocking this run.
 func waitOther(ctx context.Context, c Clients, t *Target, other migrationTask, startTimeout time.Duration, poll PollSchedule, log Logger) error {
 	log.Info("another migration of the environment is running; waiting for it to finish", map[string]any{"task": other.arn, "status": other.status})
-	stuck := false
+	var stopErr error
+	stopped := false
 	last, err := pollTask(ctx, c.ECS, t.ClusterArn, other.arn, poll, NopLogger, func(task ecstypes.Task) bool {
-		if aws.ToString(task.LastStatus) != "STOPPED" && task.StartedAt == nil && notStartedFor(task) > startTimeout {
-			stuck = true
-			return true
+		if !stopped && aws.ToString(task.LastStatus) != "STOPPED" && task.StartedAt == nil && notStartedFor(task) > startTimeout {
+			log.Info("the other migration task never started within start_timeout; stopping it", map[string]any{"task": other.arn})
+			stopped = true
+			if _, stopErr = stopTask(c, t, other.arn, fmt.Sprintf("ebmigrate: the task did not start within start_timeout (%s)", startTimeout)); stopErr != nil {
+				return true
+			}
 		}
 		return aws.ToString(task.LastStatus) == "STOPPED"
 	})
-	if stuck {
-		log.Info("the other migration task never started within start_timeout; stopping it", map[string]any{"task": other.arn})
-		if _, err := stopTask(c, t, other.arn, fmt.Sprintf("ebmigrate: the task did not start within start_timeout (%s)", startTimeout)); err != nil {
-			return fmt.Errorf("stopping migration task %s, which did not start within start_timeout (%s): %w", other.arn, startTimeout, err)
-		}
-		return nil
+	if stopErr != nil {
+		return fmt.Errorf("stopping migration task %s, which did not start within start_timeout (%s): %w", other.arn, startTimeout, stopErr)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
