@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
 )
@@ -67,5 +69,21 @@ func TestUnreadableLogIsReportedAsSuch(t *testing.T) {
 	}
 	if !strings.Contains(me.LogsNote, "Could not read the log") || strings.Contains(err.Error(), "printed nothing") {
 		t.Errorf("diagnostic: %v", err)
+	}
+}
+
+// A migration container reserving more memory than any instance has free is
+// not placed: ECS says RESOURCE:MEMORY and the diagnostic says what to do.
+func TestNotPlacedForMemory(t *testing.T) {
+	srv, c := fixture(t, func(s *localaws.Seed) { s.InstanceMemoryMB = 1024 })
+	in := migrateInput("true")
+	in.Derive.Memory = aws.Int32(900)
+	_, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
+	var p *ebmigrate.ProblemError
+	if !errors.As(err, &p) || p.Summary != "Migration Task Not Placed" || !strings.Contains(p.Detail, "RESOURCE:MEMORY") || !strings.Contains(p.Detail, "enough free memory") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := len(migrationTasks(srv)); n != 0 {
+		t.Errorf("%d tasks started", n)
 	}
 }

@@ -88,6 +88,6 @@ func migrateInput(command ...string) ebmigrate.MigrateInput {
 		VersionLabel: "v1",
 		LogLines:     50,
 		// Shortened, not switched off: a log quiet for 1 s after the stop is complete.
-		Poll: ebmigrate.PollSchedule{Fast: 20 * time.Millisecond, LogGrace: time.Second},
+		Poll: ebmigrate.PollSchedule{Fast: 20 * time.Millisecond, LogGrace: time.Second, EB: 200 * time.Millisecond},
 	}
 }

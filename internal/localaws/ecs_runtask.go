@@ -171,14 +171,15 @@ func (s *Server) runTaskResponse(tasks []*task, failures []map[string]string) ma
 }
 
 // startTask places a task and starts its lifecycle. It returns a placement
-// failure reason ("RESOURCE:PORTS") instead when no instance can host it.
+// failure reason ("RESOURCE:MEMORY", "RESOURCE:CPU", "RESOURCE:PORTS")
+// instead when no instance can host it.
 func (s *Server) startTask(req runRequest) (*task, string) {
 	td := req.taskDef
 	instance := ""
 	if req.launchType == "EC2" {
-		instance = s.placeOnInstance(req.cluster, td)
-		if instance == "" {
-			return nil, "RESOURCE:PORTS"
+		var reason string
+		if instance, reason = s.placeOnInstance(req.cluster, td, req.overrides); instance == "" {
+			return nil, reason
 		}
 	}
 	id := fmt.Sprintf("%016x%016x", s.rng.Uint64(), s.rng.Uint64())

@@ -74,6 +74,7 @@ type containerDef struct {
 	WorkingDirectory  string        `json:"workingDirectory"`
 	Memory            *int          `json:"memory"`
 	MemoryReservation *int          `json:"memoryReservation"`
+	Cpu               int           `json:"cpu"`
 	PortMappings      []portMapping `json:"portMappings"`
 	Links             []string      `json:"links"`
 	VolumesFrom       []struct {

@@ -63,10 +63,13 @@ type containerOverride struct {
 	Environment       []kv     `json:"environment"`
 	Memory            *int     `json:"memory"`
 	MemoryReservation *int     `json:"memoryReservation"`
+	Cpu               *int     `json:"cpu"`
 }
 
 type taskOverrides struct {
 	ContainerOverrides []containerOverride `json:"containerOverrides"`
+	Cpu                string              `json:"cpu"`
+	Memory             string              `json:"memory"`
 }
 
 // kill stops the task's processes at once; used when the server closes.

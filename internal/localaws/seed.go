@@ -37,6 +37,10 @@ type Seed struct {
 
 	Faults []Fault `json:"faults"`
 	Timing Timing  `json:"timing"`
+	// InstanceMemoryMB and InstanceCPU are what each container instance can
+	// give tasks (MiB, CPU units); 0 takes a t3.small's (ecs_placement.go).
+	InstanceMemoryMB int `json:"instance_memory_mb"`
+	InstanceCPU      int `json:"instance_cpu"`
 	// Consistency sets AWS's eventual consistency (consistency.go).
 	Consistency Consistency `json:"consistency"`
 
