@@ -84,7 +84,15 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 	if in.ClientToken != "" {
 		if rec, ok := s.tokens[c.arn+"/"+in.ClientToken]; ok {
 			if rec.params != params {
-				return nil, clientErr("ConflictException", "The clientToken %s was already used with different parameters.", in.ClientToken)
+				// "The resourceIds are the existing task ARNs which are
+				// already associated with the clientToken" (ECS RunTask).
+				e := clientErr("ConflictException", "The clientToken %s was already used with different parameters.", in.ClientToken)
+				var ids []string
+				for _, t := range rec.tasks {
+					ids = append(ids, t.arn)
+				}
+				e.Fields = map[string]any{"resourceIds": ids}
+				return nil, e
 			}
 			return s.runTaskResponse(rec.tasks, nil), nil
 		}

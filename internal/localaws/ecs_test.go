@@ -2,6 +2,7 @@ package localaws_test
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -251,8 +252,9 @@ func TestClientTokenIdempotency(t *testing.T) {
 		t.Errorf("same clientToken started two tasks: %s, %s", aws.ToString(first.TaskArn), aws.ToString(second.TaskArn))
 	}
 	_, err := c.ecs.RunTask(ctx(t), &ecs.RunTaskInput{Cluster: aws.String(localaws.FixtureCluster()), TaskDefinition: aws.String(td), ClientToken: aws.String("token-1"), StartedBy: aws.String("other")})
-	if errCode(err) != "ConflictException" {
-		t.Errorf("same token, other parameters: %v", err)
+	var conflict *ecstypes.ConflictException
+	if !errors.As(err, &conflict) || len(conflict.ResourceIds) != 1 || conflict.ResourceIds[0] != aws.ToString(first.TaskArn) {
+		t.Errorf("same token, other parameters: %v (want ConflictException naming %s in resourceIds)", err, aws.ToString(first.TaskArn))
 	}
 	if n := c.srv.Calls("ecs:RunTask"); n != 3 {
 		t.Errorf("RunTask calls = %d", n)

@@ -191,6 +191,8 @@ type apiError struct {
 	Status  int
 	Code    string
 	Message string
+	// Fields are the error's modelled members beside message (JSON only).
+	Fields map[string]any
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }

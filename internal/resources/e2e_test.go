@@ -210,8 +210,8 @@ func TestAccCLI_interrupt(t *testing.T) {
 	if again, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
 		t.Fatalf("the next apply: %v\n%s", err, again)
 	}
-	if n := w.srv.Calls("ecs:RunTask"); n != 1 {
-		t.Errorf("RunTask calls = %d, want 1", n)
+	if n := w.migrationTasks(); n != 1 {
+		t.Errorf("%d migration tasks started, want 1", n)
 	}
 	state, err := c.run("state", "show", "-no-color", "ebmigrate_run.migrate")
 	if err != nil || !strings.Contains(state, "exit_code") || !strings.Contains(state, w.firstMigrationTask()) {
