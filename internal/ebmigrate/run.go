@@ -204,15 +204,13 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 			return nil, err
 		}
 		if existing != nil {
-			container := aws.ToString(d.Input.ContainerDefinitions[0].Name)
-			if aws.ToString(existing.LastStatus) == "STOPPED" && !Classify(*existing, container).Success() {
-				// A failed attempt of this run holds the token: the next
-				// token follows from it, the same for every apply of the run.
+			if aws.ToString(existing.LastStatus) == "STOPPED" {
+				// A finished attempt of this run holds the token (a failure,
+				// or a run that triggers ask to repeat): the next token
+				// follows from it, the same for every apply of the run.
 				anchor = ours
 				continue
 			}
-			// Running, or it succeeded after its apply was interrupted:
-			// its result is this run's.
 			log.Info("attaching to the migration task of the same run that another apply started", map[string]any{"task": ours})
 			r, err := watchAttached(ctx, c, t, d, ours, in, poll, log)
 			if steppedBack(r, err) {

@@ -179,7 +179,8 @@ func TestAccCLI_interrupt(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	c := newCLI(t)
-	c.write(w.run("v1", []string{"sh", "-c", "sleep 3; echo migrated"}))
+	// Long enough to be still running when the next apply looks.
+	c.write(w.run("v1", []string{"sh", "-c", "sleep 8; echo migrated"}))
 	apply := c.Command("apply", "-auto-approve", "-input=false", "-no-color")
 	var out bytes.Buffer
 	apply.Stdout, apply.Stderr = &out, &out
