@@ -22,9 +22,10 @@ type Consistency struct {
 	// task definition."), the same eventual consistency.
 	RegisterLagMS int `json:"register_lag_ms"`
 	// LogIngestDelayMS is how long after a container printed a line it can be
-	// read from CloudWatch Logs, also after the task stopped: the awslogs
-	// driver sends batches (every 5 s by default, awslogs-... "batch publish
-	// frequency" in the Docker awslogs driver) and ingestion is asynchronous.
+	// read from CloudWatch Logs, also after the task stopped: the Docker
+	// awslogs driver sends batches (every 5 s while it runs, at once when the
+	// container stops) and ingestion is asynchronous ("ingestionTime" is
+	// later than "timestamp" in GetLogEvents' OutputLogEvent).
 	LogIngestDelayMS int `json:"log_ingest_delay_ms"`
 	// EmptyLogPages is the fraction (0..1] of GetLogEvents calls that return an
 	// empty page with an advancing forward token although later events exist:
@@ -37,7 +38,7 @@ type Consistency struct {
 const (
 	defaultListLagMS        = 1000
 	defaultRegisterLagMS    = 1000
-	defaultLogIngestDelayMS = 5000
+	defaultLogIngestDelayMS = 2000
 	defaultEmptyLogPages    = 0.3
 )
 
