@@ -1,6 +1,7 @@
 package ebmigrate_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -126,5 +127,30 @@ func TestClusterByExactNameThenScan(t *testing.T) {
 	}
 	if n := srv.Calls("ecs:ListClusters"); n != 1 {
 		t.Errorf("ListClusters calls = %d, want 1", n)
+	}
+}
+
+// A task asked to stop whose container still runs (it ignores SIGTERM for
+// the stop grace) still counts: another run waits for it to stop.
+func TestStoppingTaskStillCounts(t *testing.T) {
+	srv, c := fixture(t, func(s *localaws.Seed) { s.Timing.StopGraceMS = 2500 })
+	first := migrateInput("sh", "-c", `trap "" TERM; echo first; sleep 5; echo first done`)
+	first.StopOnTimeout = true
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	var ie *ebmigrate.InterruptedError
+	if _, err := ebmigrate.Migrate(ctx, c, first, &recorder{}); !errors.As(err, &ie) || !ie.Stopped {
+		t.Fatalf("first apply: %v", err)
+	}
+	// Once ListTasks caught up (list lag 150 ms), the first task is no longer
+	// listed as RUNNING, though its container runs until SIGKILL.
+	time.Sleep(500 * time.Millisecond)
+	second := migrateInput("sh", "-c", "echo second")
+	second.VersionLabel = "v2"
+	if _, err := ebmigrate.Migrate(testCtx(t), c, second, &recorder{}); err != nil {
+		t.Fatal(err)
+	}
+	if ran := assertNoOverlap(t, srv); ran != 2 {
+		t.Errorf("%d migration tasks ran, want 2", ran)
 	}
 }
