@@ -96,6 +96,13 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 	if td.status != "ACTIVE" {
 		return nil, clientErr("ClientException", "TaskDefinition is inactive")
 	}
+	var strategy []string
+	for _, cp := range in.CapacityProviderStrategy {
+		strategy = append(strategy, cp.CapacityProvider)
+	}
+	if err := checkCapacityProviders(c, strategy); err != nil {
+		return nil, err
+	}
 	launch := in.LaunchType
 	for _, cp := range in.CapacityProviderStrategy {
 		if strings.HasPrefix(cp.CapacityProvider, "FARGATE") {

@@ -144,8 +144,17 @@ func (r *runResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// Delete runs nothing: a migration cannot be un-run. It only forgets the resource.
-func (r *runResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+// Delete runs nothing: a migration cannot be un-run. It deregisters and
+// deletes the migration task definitions derived for the environment, so
+// that no revision outlives the resource.
+func (r *runResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var m runModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(r.deleteDerived(ctx, m)...)
+}
 
 // ModifyPlan decides whether the plan runs the migration. If it does, the
 // results of the run are unknown until apply, and a warning says what will
@@ -250,6 +259,7 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeo
 		return diags
 	}
 	m.setResult(res)
+	diags.Append(runWarnings(res)...)
 	if res.PruneError != nil {
 		diags.AddWarning("Old Task Definitions Not Deregistered",
 			fmt.Sprintf("The migration succeeded, but deregistering old revisions (keep_revisions = %d) failed; they stay ACTIVE until the next successful run: %v", m.KeepRevisions.ValueInt64(), res.PruneError))
@@ -281,6 +291,8 @@ func runChanges(plan, state runModel, configuredContainer, configuredImage types
 		{"platform_version", !plan.PlatformVersion.Equal(state.PlatformVersion)},
 		{"capacity_provider_strategy", !plan.CapacityProviderStrategy.Equal(state.CapacityProviderStrategy)},
 		{"network_configuration", !plan.NetworkConfiguration.Equal(state.NetworkConfiguration)},
+		{"task_role_arn", !plan.TaskRoleArn.Equal(state.TaskRoleArn)},
+		{"execution_role_arn", !plan.ExecutionRoleArn.Equal(state.ExecutionRoleArn)},
 	} {
 		if c.changed {
 			changed = append(changed, c.name)
@@ -424,6 +436,9 @@ func runSchema(ctx context.Context) schema.Schema {
 				MarkdownDescription: fmt.Sprintf("How many ACTIVE revisions of the migration task definition family (`ebmigrate-<environment name>`) to keep; older ones are deregistered after a successful run. Defaults to %d. A change does not re-run the migration.", defaultKeepRevisions),
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},
 			},
+			"task_role_arn":      roleAttribute("task role (`taskRoleArn`), the IAM role the migration's code runs with", reruns),
+			"execution_role_arn": roleAttribute("task execution role (`executionRoleArn`), which ECS uses to pull ECR images, fetch secrets and send awslogs output (required on Fargate for an ECR image or awslogs)", reruns),
+			"log_retention_days": logRetentionAttribute(),
 			"stop_on_timeout": schema.BoolAttribute{
 				Optional: true,
 				Computed: true,
