@@ -54,7 +54,7 @@ func (s *Server) ebDescribeConfigurationSettings(form url.Values) (any, error) {
 	add("AWSEBAutoScalingLaunchConfiguration", "aws:autoscaling:launchconfiguration", "SecurityGroups", strings.Join(e.vpc.SecurityGroups, ","))
 	add("AWSEBAutoScalingGroup", "aws:ec2:vpc", "VPCId", e.vpc.ID)
 	add("AWSEBAutoScalingGroup", "aws:ec2:vpc", "Subnets", strings.Join(e.vpc.Subnets, ","))
-	add("AWSEBAutoScalingGroup", "aws:ec2:vpc", "AssociatePublicIpAddress", "false")
+	add("AWSEBAutoScalingGroup", "aws:ec2:vpc", "AssociatePublicIpAddress", fmt.Sprint(e.vpc.AssociatePublicIPAddress))
 	for _, k := range sortedKeys(e.properties) {
 		add("", "aws:elasticbeanstalk:application:environment", k, e.properties[k])
 	}

@@ -99,6 +99,9 @@ type VPCSeed struct {
 	ID             string   `json:"id"`
 	Subnets        []string `json:"subnets"`
 	SecurityGroups []string `json:"security_groups"`
+	// AssociatePublicIPAddress is aws:ec2:vpc AssociatePublicIpAddress: the
+	// instances are in public subnets.
+	AssociatePublicIPAddress bool `json:"associate_public_ip_address"`
 }
 
 // ClusterSeed is a cluster not made by an environment.

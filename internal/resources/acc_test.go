@@ -116,7 +116,18 @@ type world struct {
 
 func newWorld(t *testing.T, mutate ...func(*localaws.Seed)) *world {
 	t.Helper()
-	seed := localaws.FixtureSeed(t.TempDir())
+	return newWorldOf(t, localaws.FixtureSeed(t.TempDir()), mutate...)
+}
+
+// newFriendlyWorld is a world whose environment logs with awslogs, has roles
+// and an EB secret, for the tests about those.
+func newFriendlyWorld(t *testing.T, mutate ...func(*localaws.Seed)) *world {
+	t.Helper()
+	return newWorldOf(t, localaws.FriendlySeed(t.TempDir()), mutate...)
+}
+
+func newWorldOf(t *testing.T, seed localaws.Seed, mutate ...func(*localaws.Seed)) *world {
+	t.Helper()
 	for _, m := range mutate {
 		m(&seed)
 	}
