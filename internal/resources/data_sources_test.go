@@ -26,7 +26,9 @@ import (
 
 func TestAccEnvironmentDataSource(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, func(s *localaws.Seed) { s.Environments[0].Secrets = map[string]string{"API_KEY": localaws.FixtureSecretArn} })
+	w := newWorld(t, func(s *localaws.Seed) {
+		s.Environments[0].Secrets = map[string]string{"API_KEY": localaws.FixtureSecretArn}
+	})
 	const ds = "data.ebmigrate_environment.this"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
