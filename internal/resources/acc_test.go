@@ -77,7 +77,8 @@ func checkIAMPolicy() error {
 	}
 	policy, _, _ = strings.Cut(policy, "\n## ")
 	listed := map[string]bool{}
-	for _, m := range regexp.MustCompile(`"((?:ecs|elasticbeanstalk|logs|s3):[A-Za-z]+)"`).FindAllStringSubmatch(policy, -1) {
+	// Actions are PascalCase; condition keys ("ecs:cluster") are not.
+	for _, m := range regexp.MustCompile(`"((?:ecs|elasticbeanstalk|logs|s3):[A-Z][A-Za-z]+)"`).FindAllStringSubmatch(policy, -1) {
 		if !permissionOnly[m[1]] {
 			listed[m[1]] = true
 		}
