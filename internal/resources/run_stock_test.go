@@ -122,3 +122,42 @@ func TestAccRun_destroyDeletesRevisions(t *testing.T) {
 		},
 	})
 }
+
+// TestAccCLI_stockPlanWarnings: the plan reads a version's bundle from the
+// bucket the version names, warns that a migration of a version not yet
+// deployed would mount the deployed bundle, and warns of a log_group that does
+// not exist.
+func TestAccCLI_stockPlanWarnings(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(s *localaws.Seed) { s.Environments[0].BundleBucket = "my-artifacts" })
+	c := newCLI(t)
+	c.write(w.run("v1", okCommand))
+	if out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	find := func(diags []jsonDiagnostic, summary, part string) bool {
+		for _, d := range diags {
+			if d.Summary == summary && strings.Contains(d.Detail, part) {
+				return true
+			}
+		}
+		return false
+	}
+	c.write(w.run("v2", okCommand))
+	diags, _ := c.planJSON()
+	if !find(diags, "Migration Will Run", "s3://my-artifacts/myapp/v2.zip") {
+		t.Errorf("the plan did not read v2's bundle from its bucket: %+v", diags)
+	}
+	if !find(diags, "Migration May Not Go As Planned", "/var/app/current/static") {
+		t.Errorf("no warning of the bundle-mounted code: %+v", diags)
+	}
+	c.write(w.run("v2", okCommand, `log_group = "/ebmigrate/nowhere"`))
+	diags, _ = c.planJSON()
+	if !find(diags, "Migration May Not Go As Planned", "/ebmigrate/nowhere, which does not exist") {
+		t.Errorf("no warning of the missing log group: %+v", diags)
+	}
+	c.write(w.run("v1", okCommand, `log_group = "/ebmigrate/nowhere"`))
+	if diags, _ = c.planJSON(); find(diags, "Migration May Not Go As Planned", "") {
+		t.Errorf("a plan that runs nothing warned: %+v", diags)
+	}
+}
