@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -120,5 +121,31 @@ func TestPutRetentionPolicy(t *testing.T) {
 	desc, err = c.logs.DescribeLogGroups(ctx(t), &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: group})
 	if err != nil || aws.ToInt32(desc.LogGroups[0].RetentionInDays) != 30 {
 		t.Errorf("retention: %v %+v", err, desc.LogGroups)
+	}
+}
+
+// RunTask refuses overrides above ECS's 8192 characters.
+func TestRunTaskOverridesLimit(t *testing.T) {
+	c := world(t)
+	reg, err := c.ecs.RegisterTaskDefinition(ctx(t), &ecs.RegisterTaskDefinitionInput{Family: aws.String("probe"), ContainerDefinitions: []ecstypes.ContainerDefinition{
+		{Name: aws.String("probe"), Image: aws.String("example/app:v1"), Memory: aws.Int32(64), Command: []string{"true"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	over := func(n int) *ecstypes.TaskOverride {
+		return &ecstypes.TaskOverride{ContainerOverrides: []ecstypes.ContainerOverride{{Name: aws.String("probe"),
+			Environment: []ecstypes.KeyValuePair{{Name: aws.String("BIG"), Value: aws.String(strings.Repeat("x", n))}}}}}
+	}
+	run := func(n int) error {
+		_, err := c.ecs.RunTask(ctx(t), &ecs.RunTaskInput{Cluster: aws.String(localaws.FixtureCluster()), TaskDefinition: reg.TaskDefinition.TaskDefinitionArn, Overrides: over(n)})
+		return err
+	}
+	var ipe *ecstypes.InvalidParameterException
+	if err := run(8192); !errors.As(err, &ipe) {
+		t.Errorf("8192 characters of value: %v", err)
+	}
+	if err := run(1000); err != nil {
+		t.Errorf("1000 characters of value: %v", err)
 	}
 }
