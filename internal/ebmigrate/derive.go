@@ -197,7 +197,7 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 			names[i] = aws.ToString(s.Name)
 		}
 		return nil, problem("Execution Role Required",
-			"The migration container gets secrets (%s) but task definition %s has no executionRoleArn, which ECS needs to fetch them. Give the environment's task definition an execution role, or set source_task_definition to one that has it.",
+			"The migration container gets secrets (%s) but task definition %s has no executionRoleArn, which ECS needs to fetch them. Set execution_role_arn to a role that may read them, or give the Dockerrun.aws.json an executionRoleArn.",
 			strings.Join(names, ", "), aws.ToString(src.TaskDefinitionArn))
 	}
 	in.ContainerDefinitions = []ecstypes.ContainerDefinition{c}

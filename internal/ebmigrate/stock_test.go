@@ -165,3 +165,28 @@ func TestSelectContainerDefaults(t *testing.T) {
 		})
 	}
 }
+
+// EB secrets on a stock environment need an execution role: the argument
+// gives one, and the roles reach the revision.
+func TestRolesArguments(t *testing.T) {
+	_, c := fixture(t, func(s *localaws.Seed) {
+		s.Environments[0].Secrets = map[string]string{"API_KEY": localaws.FixtureSecretArn}
+	})
+	target, err := ebmigrate.Discover(testCtx(t), c, ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p *ebmigrate.ProblemError
+	if _, err := ebmigrate.DeriveTaskDefinition(target, ebmigrate.DeriveSpec{Command: []string{"true"}}); !errors.As(err, &p) ||
+		p.Summary != "Execution Role Required" || !strings.Contains(p.Detail, "execution_role_arn") {
+		t.Errorf("secrets without a role: %v", err)
+	}
+	const task, exec = "arn:aws:iam::123456789012:role/app", "arn:aws:iam::123456789012:role/exec"
+	d, err := ebmigrate.DeriveTaskDefinition(target, ebmigrate.DeriveSpec{Command: []string{"true"}, TaskRoleArn: task, ExecutionRoleArn: exec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(d.Input.TaskRoleArn) != task || aws.ToString(d.Input.ExecutionRoleArn) != exec || len(d.Input.ContainerDefinitions[0].Secrets) != 1 {
+		t.Errorf("roles %v %v, secrets %+v", d.Input.TaskRoleArn, d.Input.ExecutionRoleArn, d.Input.ContainerDefinitions[0].Secrets)
+	}
+}
