@@ -463,7 +463,7 @@ func runSchema(ctx context.Context) schema.Schema {
 			"stopped_reason": computed("ECS's stopped reason of the last successful run's task."),
 			"started_at":     computed("When the last successful run's task started (RFC 3339)."),
 			"stopped_at":     computed("When the last successful run's task stopped (RFC 3339)."),
-			"log_stream":     computed("CloudWatch Logs stream of the last successful run's output; empty when the container has no awslogs configuration."),
+			"log_stream":     computed("CloudWatch Logs stream of the last successful run's output (in `log_group`)."),
 		},
 		Blocks: map[string]schema.Block{
 			"capacity_provider_strategy": schema.ListNestedBlock{

@@ -24,9 +24,13 @@ resource "ebmigrate_run" "migrate" {
   # deployed yet, the image its Dockerrun.aws.json names.
   # image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/myapp:v42"
 
-  # For containers that log to files on the host: send the migration's
-  # output to CloudWatch Logs, so that a failure can show it.
-  log_group = "/ebmigrate/myapp-prod"
+  # Default: containers without awslogs log to
+  # /aws/elasticbeanstalk/myapp-prod/ebmigrate, created when missing, which
+  # EB's default instance role may write to. Another group must exist, and
+  # outside /aws/elasticbeanstalk* the instance role needs
+  # logs:CreateLogStream and logs:PutLogEvents on it.
+  log_group          = "/aws/elasticbeanstalk/myapp-prod/migrations"
+  log_retention_days = 30 # of the default group, when the provider creates it
 
   # Size the migration container apart from the web container.
   memory = 1024
