@@ -179,7 +179,9 @@ func TestAccCLI_interrupt(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	c := newCLI(t)
-	c.write(w.run("v1", []string{"sh", "-c", "sleep 3; echo migrated"}))
+	// The migration outlasts the next apply's start (terraform and the
+	// provider starting, a plan), also on a loaded machine, so that it attaches.
+	c.write(w.run("v1", []string{"sh", "-c", "sleep 10; echo migrated"}))
 	apply := c.Command("apply", "-auto-approve", "-input=false", "-no-color")
 	var out bytes.Buffer
 	apply.Stdout, apply.Stderr = &out, &out
