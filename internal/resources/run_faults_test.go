@@ -72,7 +72,9 @@ func TestAccRun_concurrentApplies(t *testing.T) {
 func TestAccRun_timeoutThenAttach(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	command := []string{"sh", "-c", "sleep 3; echo migrated"}
+	// The migration outlasts the second step's start (refresh, plan), also on
+	// a loaded machine, so that it attaches.
+	command := []string{"sh", "-c", "sleep 10; echo migrated"}
 	var firstTask string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
