@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -442,6 +443,13 @@ func runSchema(ctx context.Context) schema.Schema {
 			"task_role_arn":      roleAttribute("task role (`taskRoleArn`), the IAM role the migration's code runs with", reruns),
 			"execution_role_arn": roleAttribute("task execution role (`executionRoleArn`), which ECS uses to pull ECR images, fetch secrets and send awslogs output (required on Fargate for an ECR image or awslogs)", reruns),
 			"log_retention_days": logRetentionAttribute(),
+			"start_timeout": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(defaultStartTimeout),
+				MarkdownDescription: startTimeoutDescription,
+				Validators:          []validator.String{durationValidator{}},
+			},
 			"stop_on_timeout": schema.BoolAttribute{
 				Optional: true,
 				Computed: true,
