@@ -63,6 +63,7 @@ func TestClusterCapacityProviders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.waitKnown(t, aws.ToString(reg.TaskDefinition.TaskDefinitionArn)) // register lag
 	family := reg.TaskDefinition.TaskDefinitionArn
 	_, err = c.ecs.RunTask(ctx(t), &ecs.RunTaskInput{Cluster: aws.String(cluster), TaskDefinition: family,
 		CapacityProviderStrategy: []ecstypes.CapacityProviderStrategyItem{{CapacityProvider: aws.String("FARGATE_SPOT"), Weight: 1}}})
@@ -133,6 +134,7 @@ func TestRunTaskOverridesLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.waitKnown(t, aws.ToString(reg.TaskDefinition.TaskDefinitionArn)) // register lag
 	over := func(n int) *ecstypes.TaskOverride {
 		return &ecstypes.TaskOverride{ContainerOverrides: []ecstypes.ContainerOverride{{Name: aws.String("probe"),
 			Environment: []ecstypes.KeyValuePair{{Name: aws.String("BIG"), Value: aws.String(strings.Repeat("x", n))}}}}}
