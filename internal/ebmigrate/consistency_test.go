@@ -142,7 +142,7 @@ func TestStoppingTaskStillCounts(t *testing.T) {
 	if _, err := ebmigrate.Migrate(ctx, c, first, &recorder{}); !errors.As(err, &ie) || !ie.Stopped {
 		t.Fatalf("first apply: %v", err)
 	}
-	// Once ListTasks caught up (list lag 150 ms), the first task is no longer
+	// Once ListTasks caught up (list lag 100 ms), the first task is no longer
 	// listed as RUNNING, though its container runs until SIGKILL.
 	time.Sleep(500 * time.Millisecond)
 	second := migrateInput("sh", "-c", "echo second")

@@ -63,7 +63,7 @@ func (c Consistency) withDefaults() Consistency {
 
 // TestConsistency is what Start gives a seed without a consistency block:
 // every behaviour on, with times short enough for a test suite.
-var TestConsistency = Consistency{ListLagMS: 150, RegisterLagMS: 200, LogIngestDelayMS: 300, EmptyLogPages: 0.3}
+var TestConsistency = Consistency{ListLagMS: 100, RegisterLagMS: 200, LogIngestDelayMS: 300, EmptyLogPages: 0.3}
 
 // testStopGraceMS is what Start gives a seed's unset stop grace: shorter than
 // ECS's 30 s, still a grace a process that ignores SIGTERM must sit out.

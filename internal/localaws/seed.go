@@ -161,14 +161,14 @@ func (t Timing) withDefaults() Timing {
 }
 
 // forTests shortens the times a seed leaves unset, for Start: a task starts
-// in 300 ms (still after TestConsistency's list lag, as on ECS) and a stop
-// grace of 2 s.
+// in 400 ms (four times TestConsistency's list lag: on ECS a task is listed
+// well before it has pulled its image) and a stop grace of 2 s.
 func (t Timing) forTests() Timing {
 	if t.ProvisioningMS == 0 {
 		t.ProvisioningMS = 150
 	}
 	if t.PendingMS == 0 {
-		t.PendingMS = 150
+		t.PendingMS = 250
 	}
 	if t.StopGraceMS == 0 {
 		t.StopGraceMS = testStopGraceMS
