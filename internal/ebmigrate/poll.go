@@ -153,8 +153,9 @@ func pollTask(ctx context.Context, api ECS, cluster, taskArn string, poll PollSc
 				return lastStatus, nil
 			}
 		}
-		if missing {
-			// Not visible yet: back off, as RunTask's documentation asks.
+		if missing && time.Since(start) > poll.FastFor {
+			// Still not visible: back off, as RunTask's documentation asks
+			// (the first seconds stay fast: the guard decides then).
 			interval = min(max(interval*2, poll.Fast), poll.Max)
 		} else {
 			interval = poll.Interval(time.Since(start), interval)
