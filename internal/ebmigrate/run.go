@@ -79,30 +79,20 @@ func RunID(envID, version, taskDefArn string, command []string) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-// Migrate waits for a deploy in progress, discovers the environment, derives
-// and registers the migration task definition, runs it once and waits for
-// it. A migration that does not succeed is a *MigrationError.
+// Migrate waits for a deploy in progress, previews the migration (discover,
+// image, derive, network: what a plan shows), registers the migration task
+// definition, runs it once and waits for it. A migration that does not succeed is a *MigrationError.
 func Migrate(ctx context.Context, c Clients, in MigrateInput, log Logger) (*Result, error) {
 	poll := in.Poll.withDefaults()
 	env, err := waitEnvironmentReady(ctx, c.EB, in.Discover.EnvironmentName, poll, log)
 	if err != nil {
 		return nil, err
 	}
-	t, err := discoverFrom(ctx, c, in.Discover, env)
+	p, err := preview(ctx, c, PreviewInput{MigrateInput: in}, env)
 	if err != nil {
 		return nil, err
 	}
-	spec, imageSource, err := ResolveImage(ctx, c, t, in.Derive, in.VersionLabel)
-	if err != nil {
-		return nil, err
-	}
-	d, err := DeriveTaskDefinition(t, spec)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := ResolveNetwork(t, d, spec.Placement); err != nil {
-		return nil, err
-	}
+	t, d, imageSource := p.Target, p.Derived, p.ImageSource
 	log.Info("migration image", map[string]any{"image": d.Image, "from": imageSource})
 	arn, registered, err := EnsureTaskDefinition(ctx, c.ECS, t, d)
 	if err != nil {

@@ -149,8 +149,9 @@ func TestAccCLI_planWarning(t *testing.T) {
 	if !changes || len(warnings) != 1 {
 		t.Fatalf("changes %v, warnings %+v (all: %+v)", changes, warnings, diags)
 	}
-	want := fmt.Sprintf(`ebmigrate_run will run ["sh","-c","echo Applying app.0001_initial... OK"] in environment myapp-prod (version v1 -> v2) on cluster %s, from task definition %s:1, container web, image example/app:v2 (from application version v2 (s3://elasticbeanstalk-us-east-1-123456789012/myapp/v2.zip)). The environment has version v1 deployed.`,
-		localaws.FixtureCluster(), localaws.FixtureFamily())
+	want := fmt.Sprintf("ebmigrate_run will run `sh -c …` (see the command attribute) in environment myapp-prod (version v1 -> v2) on cluster %s, container web, image example/app:v2 (from application version v2 (s3://elasticbeanstalk-us-east-1-123456789012/myapp/v2.zip)). The environment has version v1 deployed. "+
+		"Known after apply: the task definition it derives from (version v2 is not deployed yet; if this apply deploys it first, Elastic Beanstalk registers a new revision).",
+		localaws.FixtureCluster())
 	if got := warnings[0]; got.Detail != want || got.Severity != "warning" || got.Address != "ebmigrate_run.migrate" {
 		t.Errorf("warning = %+v\nwant detail %s", got, want)
 	}

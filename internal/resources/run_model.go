@@ -71,16 +71,25 @@ type runModel struct {
 	StoppedAt                types.String   `tfsdk:"stopped_at"`
 	LogGroup                 types.String   `tfsdk:"log_group"`
 	LogStream                types.String   `tfsdk:"log_stream"`
+	// What the plan knew would run (unknown in the plan when it did not).
+	PlannedCluster              types.String `tfsdk:"planned_cluster"`
+	PlannedSourceTaskDefinition types.String `tfsdk:"planned_source_task_definition"`
+	PlannedContainer            types.String `tfsdk:"planned_container"`
+	PlannedImage                types.String `tfsdk:"planned_image"`
 }
 
 // migrateInput is what the engine needs from the model.
 func (m *runModel) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	var command []string
-	diags.Append(m.Command.ElementsAs(ctx, &command, false)...)
+	// At plan time any of these may be unknown: the preview is told so.
+	command, _ := knownStrings(m.Command.Elements())
 	env := map[string]string{}
-	if !m.Environment.IsNull() {
-		diags.Append(m.Environment.ElementsAs(ctx, &env, false)...)
+	if !m.Environment.IsNull() && !m.Environment.IsUnknown() {
+		for k, v := range m.Environment.Elements() {
+			if s, ok := v.(types.String); ok && !s.IsUnknown() && !s.IsNull() {
+				env[k] = s.ValueString()
+			}
+		}
 	}
 	placement, d := m.placement(ctx)
 	diags.Append(d...)
@@ -125,6 +134,44 @@ func (m *runModel) setResult(r *ebmigrate.Result) {
 	m.StoppedAt = types.StringValue(rfc3339(r.StoppedAt))
 	m.LogGroup = types.StringValue(r.Logs.Group)
 	m.LogStream = types.StringValue(r.Logs.Stream)
+	// What the plan knew stays; what it did not is what ran.
+	for _, f := range []struct {
+		v   *types.String
+		ran string
+	}{{&m.PlannedCluster, r.ClusterArn}, {&m.PlannedSourceTaskDefinition, r.SourceTaskDefArn}, {&m.PlannedContainer, r.Container}, {&m.PlannedImage, r.Image}} {
+		if f.v.IsUnknown() || f.v.IsNull() {
+			*f.v = types.StringValue(f.ran)
+		}
+	}
+}
+
+// unknownArguments names the arguments the plan does not know yet, for the
+// engine's Preview.
+// container_name and image are the configured values (the plan's are
+// unknown when they are left to their defaults).
+func (m *runModel) unknownArguments(container, image types.String) map[string]bool {
+	unknown := map[string]bool{
+		ebmigrate.ArgEnvironmentName:      m.EnvironmentName.IsUnknown(),
+		ebmigrate.ArgVersionLabel:         m.VersionLabel.IsUnknown(),
+		ebmigrate.ArgCluster:              m.Cluster.IsUnknown(),
+		ebmigrate.ArgSourceTaskDefinition: m.SourceTaskDefinition.IsUnknown(),
+		ebmigrate.ArgContainerName:        container.IsUnknown(),
+		ebmigrate.ArgImage:                image.IsUnknown(),
+	}
+	return unknown
+}
+
+// knownStrings is a list's strings, false when it or an element is unknown.
+func knownStrings(elems []attr.Value) ([]string, bool) {
+	out := make([]string, 0, len(elems))
+	for _, e := range elems {
+		s, ok := e.(types.String)
+		if !ok || s.IsUnknown() || s.IsNull() {
+			return nil, false
+		}
+		out = append(out, s.ValueString())
+	}
+	return out, true
 }
 
 // keepResults is the plan of an update that runs nothing: the results (and
@@ -144,6 +191,10 @@ func (m *runModel) keepResults(state runModel) {
 	m.StoppedAt = state.StoppedAt
 	m.LogGroup = state.LogGroup
 	m.LogStream = state.LogStream
+	m.PlannedCluster = state.PlannedCluster
+	m.PlannedSourceTaskDefinition = state.PlannedSourceTaskDefinition
+	m.PlannedContainer = state.PlannedContainer
+	m.PlannedImage = state.PlannedImage
 }
 
 // importedModel is the state of an adopted environment: its deployed version

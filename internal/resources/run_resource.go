@@ -111,6 +111,7 @@ func (r *runResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 		id := m.EnvironmentID.ValueString()
 		if env == nil || env.Status == ebtypes.EnvironmentStatusTerminated || (id != "" && aws.ToString(env.EnvironmentId) != id) {
 			tflog.Info(ctx, "the environment the migration ran in is gone; removing ebmigrate_run from the state", map[string]any{"environment": m.EnvironmentName.ValueString(), "environment_id": id})
+			resp.Diagnostics.AddWarning("Migrated Environment Gone", environmentGone(m.EnvironmentName.ValueString(), id, env))
 			resp.State.RemoveResource(ctx)
 			return
 		}
@@ -128,7 +129,12 @@ func (r *runResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	var configuredContainer, configuredImage types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("container_name"), &configuredContainer)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("image"), &configuredImage)...)
-	if len(runChanges(plan, state, configuredContainer, configuredImage)) > 0 {
+	changes := runChanges(plan, state, configuredContainer, configuredImage)
+	if adopting(ctx, req.Private, &resp.Diagnostics) {
+		changes = adoptionChanges(changes)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopting, nil)...)
+	}
+	if len(changes) > 0 {
 		timeout, diags := plan.Timeouts.Update(ctx, defaultTimeout)
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
@@ -172,33 +178,31 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		if changes = runChanges(plan, state, configuredContainer, configuredImage); len(changes) == 0 {
+		changes = runChanges(plan, state, configuredContainer, configuredImage)
+		if adopting(ctx, req.Private, &resp.Diagnostics) {
+			changes = adoptionChanges(changes)
+		}
+		if len(changes) == 0 {
 			plan.keepResults(state)
-			if !configuredLogGroup.IsNull() {
-				plan.LogGroup = configuredLogGroup
-			}
+			plan.keepConfigured(configuredContainer, configuredImage, configuredLogGroup)
 			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 			return
 		}
-		if configuredContainer.IsNull() {
-			plan.ContainerName = types.StringUnknown()
-		}
-		if configuredImage.IsNull() {
-			plan.Image = types.StringUnknown()
-		}
 		plan.markResultsUnknown()
-		if !configuredLogGroup.IsNull() {
-			plan.LogGroup = configuredLogGroup
-		}
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		prior = &state
 	}
-	r.warnPlannedRun(ctx, plan, prior, changes, &resp.Diagnostics)
+	// A run: the container and image left to their defaults are known after
+	// apply (they are results), a configured one is the configuration's.
+	plan.ContainerName, plan.Image = types.StringUnknown(), types.StringUnknown()
+	plan.keepConfigured(configuredContainer, configuredImage, configuredLogGroup)
+	r.previewRun(ctx, &plan, prior, changes, plan.unknownArguments(configuredContainer, configuredImage), &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
 // ImportState adopts an environment's migrations without running anything:
-// the state records its deployed version as migrated, with the default
-// command, so that a plan with that version_label is empty.
+// the state records its deployed version as migrated, and the next apply
+// adopts whatever command, container, environment and triggers are
+// configured (see adopting), running nothing unless version_label differs.
 func (r *runResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	name := req.ID
 	if !envNameRe.MatchString(name) {
@@ -222,6 +226,7 @@ func (r *runResource) ImportState(ctx context.Context, req resource.ImportStateR
 	}
 	m := importedModel(name, aws.ToString(env.EnvironmentId), aws.ToString(env.VersionLabel))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopting, []byte("true"))...)
 }
 
 // migrate runs the migration the model describes and records its result in it.
@@ -445,6 +450,13 @@ func runSchema(ctx context.Context) schema.Schema {
 			"stopped_reason": computed("ECS's stopped reason of the last successful run's task."),
 			"started_at":     computed("When the last successful run's task started (RFC 3339)."),
 			"stopped_at":     computed("When the last successful run's task stopped (RFC 3339)."),
+			"planned_cluster": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the ECS cluster the plan found the migration will run on, so that a saved plan (`terraform show -json`) names it; " +
+				"known after apply when the plan could not know it (the environment does not exist yet, or its name is unknown)."},
+			"planned_source_task_definition": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the task definition the plan found the migration will derive from. " +
+				"Known at plan only when `version_label` is the deployed version (or `source_task_definition` names a revision): otherwise the same apply may deploy the version first, and Elastic Beanstalk registers a new revision."},
+			"planned_container": schema.StringAttribute{Computed: true, MarkdownDescription: "The container the plan found the migration will run in, known after apply when the plan could not know it."},
+			"planned_image": schema.StringAttribute{Computed: true, MarkdownDescription: "The image the plan found the migration will run: the `image` argument, the deployed image when `version_label` is deployed, " +
+				"or the image of that application version's `Dockerrun.aws.json`. Known after apply when the plan could not know it (for example an application version that this apply creates): never a guess."},
 			"log_stream":     computed("CloudWatch Logs stream of the last successful run's output; empty when the container has no awslogs configuration."),
 		},
 		Blocks: map[string]schema.Block{
