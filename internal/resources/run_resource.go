@@ -457,7 +457,7 @@ func runSchema(ctx context.Context) schema.Schema {
 			"planned_container": schema.StringAttribute{Computed: true, MarkdownDescription: "The container the plan found the migration will run in, known after apply when the plan could not know it."},
 			"planned_image": schema.StringAttribute{Computed: true, MarkdownDescription: "The image the plan found the migration will run: the `image` argument, the deployed image when `version_label` is deployed, " +
 				"or the image of that application version's `Dockerrun.aws.json`. Known after apply when the plan could not know it (for example an application version that this apply creates): never a guess."},
-			"log_stream":     computed("CloudWatch Logs stream of the last successful run's output; empty when the container has no awslogs configuration."),
+			"log_stream": computed("CloudWatch Logs stream of the last successful run's output; empty when the container has no awslogs configuration."),
 		},
 		Blocks: map[string]schema.Block{
 			"capacity_provider_strategy": schema.ListNestedBlock{
