@@ -25,6 +25,7 @@ var queryOps = map[string]queryHandler{
 	"DescribeEnvironmentResources":  (*Server).ebDescribeEnvironmentResources,
 	"DescribeApplicationVersions":   (*Server).ebDescribeApplicationVersions,
 	"UpdateEnvironment":             (*Server).ebUpdateEnvironment,
+	"CreateApplicationVersion":      (*Server).ebCreateApplicationVersion,
 }
 
 func isForm(contentType string) bool {
