@@ -112,8 +112,16 @@ func previewText(head string, version types.String, p *ebmigrate.Preview, err er
 			what = pe.Summary + ": " + pe.Detail
 		}
 		text += " Checked at apply, after what this apply creates or changes: at plan time, " + strings.TrimSuffix(what, ".") + "."
-		if len(p.Unknown) == 0 && len(facts) < 4 {
-			text += " What it runs on is known after apply."
+		if len(p.Unknown) == 0 {
+			var missing []string
+			for _, f := range []struct{ name, v string }{{"cluster", p.Cluster}, {"task definition", p.SourceTaskDefinition}, {"container", p.Container}, {"image", p.Image}} {
+				if f.v == "" {
+					missing = append(missing, f.name)
+				}
+			}
+			if len(missing) > 0 {
+				text += " Its " + strings.Join(missing, ", ") + " are known after apply."
+			}
 		}
 	}
 	if len(p.Unknown) > 0 {
