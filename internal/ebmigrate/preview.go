@@ -2,6 +2,7 @@ package ebmigrate
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -112,6 +113,9 @@ func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.Envir
 	if err != nil {
 		return p, err
 	}
+	if err := checkSize(t, d); err != nil {
+		return p, err
+	}
 	p.Derived = d
 	p.Container = d.Container
 	if p.Network, err = ResolveNetwork(t, d, spec.Placement); err != nil {
@@ -152,4 +156,23 @@ func pinnedRevision(ref string) bool {
 		}
 	}
 	return false
+}
+
+// MaxTaskDefinitionSize is the largest task definition ECS registers: 64 KiB
+// (Amazon ECS service quotas, "Task definition size", not adjustable).
+const MaxTaskDefinitionSize = 64 << 10
+
+// checkSize refuses a derived definition ECS would refuse, before anything
+// is registered.
+func checkSize(t *Target, d *Derived) error {
+	raw, err := json.Marshal(d.Input)
+	if err != nil {
+		return err
+	}
+	if len(raw) > MaxTaskDefinitionSize {
+		return problem("Task Definition Too Large",
+			"The migration task definition for environment %q would be %d bytes; ECS refuses task definitions above %d bytes (64 KiB). Shorten the command, or move values from the task definition into the environment's properties.",
+			t.EnvironmentName, len(raw), MaxTaskDefinitionSize)
+	}
+	return nil
 }

@@ -323,6 +323,7 @@ func runSchema(ctx context.Context) schema.Schema {
 			"version_label": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "The Elastic Beanstalk application version the migration belongs to, usually `aws_elastic_beanstalk_environment.<name>.version_label` or the version being deployed." + reruns,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, maxVersionLabel)},
 			},
 			"command": schema.ListAttribute{
 				ElementType:         types.StringType,
@@ -333,6 +334,7 @@ func runSchema(ctx context.Context) schema.Schema {
 				Validators: []validator.List{
 					listvalidator.SizeAtLeast(1),
 					listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1)),
+					commandSizeValidator{},
 				},
 			},
 			"container_name": schema.StringAttribute{
