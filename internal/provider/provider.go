@@ -151,6 +151,9 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 			"The provider's region or profile depends on a value that is known only after apply. Give them values known at plan time.")
 		return
 	}
+	if resp.Diagnostics.Append(checkConfiguration(m)...); resp.Diagnostics.HasError() {
+		return
+	}
 	retries := DefaultMaxRetries
 	if !m.MaxRetries.IsNull() && !m.MaxRetries.IsUnknown() {
 		retries = int(m.MaxRetries.ValueInt64())
@@ -194,12 +197,7 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 		}
 		return nil
 	}
-	if ar := m.AssumeRole; ar != nil && !ar.RoleArn.IsNull() {
-		if ar.RoleArn.ValueString() == "" {
-			resp.Diagnostics.AddAttributeError(path.Root("assume_role").AtName("role_arn"), "Missing Role ARN",
-				"assume_role needs role_arn: the ARN of the role to assume.")
-			return
-		}
+	if ar := m.AssumeRole; ar != nil { // checkConfiguration made sure role_arn is set
 		stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = endpoint("sts", ep.STS) })
 		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient, ar.RoleArn.ValueString(), func(o *stscreds.AssumeRoleOptions) {
 			o.RoleSessionName = "terraform-provider-ebmigrate"
