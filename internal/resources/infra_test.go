@@ -195,3 +195,36 @@ func TestAccCLI_savedPlan(t *testing.T) {
 		t.Errorf("saved plan for a version that does not exist yet: planned_image %v (unknown %v)", after["planned_image"], unknown["planned_image"])
 	}
 }
+
+// TestAccCLI_environmentGoneWarns: a refresh that drops the resource because
+// its environment was replaced says so, naming the environment, and the plan
+// migrates the new one.
+func TestAccCLI_environmentGoneWarns(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	c := newCLI(t)
+	c.write(w.run("v1", okCommand))
+	if out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	replacement := localaws.FixtureSeed(t.TempDir()).Environments[0]
+	replacement.ID = "e-new0000001"
+	replacement.Cluster = "awseb-myapp-prod-newcluster"
+	if err := w.srv.TerminateEnvironment(localaws.FixtureEnv); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.srv.AddEnvironment(replacement); err != nil {
+		t.Fatal(err)
+	}
+	diags, changes := c.planJSON()
+	var gone []jsonDiagnostic
+	for _, d := range diags {
+		if d.Summary == "Migrated Environment Gone" {
+			gone = append(gone, d)
+		}
+	}
+	if !changes || len(gone) != 1 || !strings.Contains(gone[0].Detail, `"myapp-prod" is now e-new0000001, not `+localaws.FixtureEnvID) ||
+		!strings.Contains(gone[0].Detail, "triggers = { environment_id") {
+		t.Errorf("changes %v, diagnostics %+v", changes, diags)
+	}
+}
