@@ -43,6 +43,10 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
 		writeQueryError(w, clientErr("MalformedQueryString", "%v", err))
 		return
 	}
+	if form.Get("Version") == stsVersion {
+		s.serveSTS(w, r, form)
+		return
+	}
 	action := form.Get("Action")
 	fe, after := s.callFault("elasticbeanstalk:"+action, r.Header.Get("User-Agent"))
 	if fe != nil && !after {

@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -74,6 +76,18 @@ func (p *ebmigrateProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Optional:            true,
 				MarkdownDescription: "Named profile of the shared AWS config and credentials files. Defaults to `AWS_PROFILE`.",
 			},
+			"allowed_account_ids": schema.SetAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "AWS account IDs the provider may work in: any other account's credentials are an error (checked with `sts:GetCallerIdentity`). Conflicts with `forbidden_account_ids`.",
+				Validators:          []validator.Set{setvalidator.ConflictsWith(path.MatchRoot("forbidden_account_ids")), setvalidator.ValueStringsAre(stringvalidator.RegexMatches(accountIDRe, "must be a 12-digit AWS account ID"))},
+			},
+			"forbidden_account_ids": schema.SetAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "AWS account IDs the provider must not work in (checked with `sts:GetCallerIdentity`). Conflicts with `allowed_account_ids`.",
+				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.RegexMatches(accountIDRe, "must be a 12-digit AWS account ID"))},
+			},
 			"max_retries": schema.Int64Attribute{
 				Optional:            true,
 				MarkdownDescription: fmt.Sprintf("How many times an AWS call that was throttled or failed on the server side is retried, with backoff. Defaults to %d.", DefaultMaxRetries),
@@ -121,6 +135,8 @@ type providerModel struct {
 	Region     types.String     `tfsdk:"region"`
 	Profile    types.String     `tfsdk:"profile"`
 	MaxRetries types.Int64      `tfsdk:"max_retries"`
+	Allowed    types.Set        `tfsdk:"allowed_account_ids"`
+	Forbidden  types.Set        `tfsdk:"forbidden_account_ids"`
 	AssumeRole *assumeRoleModel `tfsdk:"assume_role"`
 	Endpoints  *endpointsModel  `tfsdk:"endpoints"`
 }
@@ -223,6 +239,10 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 				o.UsePathStyle = true
 			}
 		}),
+	}
+	stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = endpoint("sts", ep.STS) })
+	if resp.Diagnostics.Append(checkAccount(ctx, stsClient, m.Allowed, m.Forbidden)...); resp.Diagnostics.HasError() {
+		return
 	}
 	clients.Bundles = ebmigrate.NewBundleCache()
 	tflog.Debug(ctx, "configured AWS clients", map[string]any{"region": cfg.Region, "max_retries": retries})

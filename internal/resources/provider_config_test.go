@@ -78,3 +78,43 @@ provider "ebmigrate" {
 		t.Errorf("%d tasks ran", n)
 	}
 }
+
+// TestAccProvider_accountIDs: allowed_account_ids and forbidden_account_ids
+// are checked against sts:GetCallerIdentity before anything runs.
+func TestAccProvider_accountIDs(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	cfg := func(accounts string) string {
+		return fmt.Sprintf(`
+provider "ebmigrate" {
+  region = "us-east-1"
+  %[2]s
+  endpoints {
+    ecs              = %[1]q
+    elasticbeanstalk = %[1]q
+    logs             = %[1]q
+    s3               = %[1]q
+    sts              = %[1]q
+  }
+}
+
+resource "ebmigrate_run" "migrate" {
+  environment_name = %[3]q
+  version_label    = "v1"
+  command          = ["sh", "-c", "echo ok"]
+}
+`, w.srv.URL(), accounts, localaws.FixtureEnv)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{
+			{Config: cfg(`allowed_account_ids = ["111111111111"]`), ExpectError: words("AWS Account Not Allowed", "123456789012", "111111111111")},
+			{Config: cfg(`forbidden_account_ids = ["123456789012"]`), ExpectError: words("AWS Account Forbidden", "123456789012")},
+			{Config: cfg(`allowed_account_ids = ["12345"]`), PlanOnly: true, ExpectError: words("12-digit AWS account ID")},
+			{Config: cfg(`allowed_account_ids = ["123456789012"]`), Check: w.expectMigrationTasks(1)},
+		},
+	})
+	if n := w.srv.Calls("sts:GetCallerIdentity"); n == 0 {
+		t.Error("the account was never checked with sts:GetCallerIdentity")
+	}
+}
