@@ -47,6 +47,9 @@ type DeriveSpec struct {
 	// Placement is where it runs; on Fargate the definition is made
 	// Fargate-ready.
 	Placement Placement
+	// Tags are the user's tags (the provider's default_tags and the
+	// resource's tags) for the task definition and the task.
+	Tags map[string]string
 }
 
 // LogStreamPrefix is the awslogs stream prefix of a configured log_group.
@@ -59,6 +62,8 @@ type Derived struct {
 	Image     string
 	// Hash identifies the content: equal hashes, equal definitions.
 	Hash string
+	// Tags are the user's tags, put on the registered revision and the task.
+	Tags map[string]string
 }
 
 // DerivedFamily is the family migration task definitions of an environment
@@ -178,8 +183,8 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(raw)
-	return &Derived{Input: in, Container: aws.ToString(c.Name), Image: aws.ToString(c.Image), Hash: hex.EncodeToString(sum[:16])}, nil
+	sum := sha256.Sum256(append(raw, tagsHash(spec.Tags)...))
+	return &Derived{Input: in, Container: aws.ToString(c.Name), Image: aws.ToString(c.Image), Hash: hex.EncodeToString(sum[:16]), Tags: spec.Tags}, nil
 }
 
 // registerInputFrom turns a described definition into a registration of the
@@ -271,6 +276,7 @@ func EnsureTaskDefinition(ctx context.Context, api ECS, t *Target, d *Derived) (
 		{Key: aws.String(TagEnvID), Value: aws.String(t.EnvironmentID)},
 		{Key: aws.String(TagEnvName), Value: aws.String(t.EnvironmentName)},
 	}
+	in.Tags = append(in.Tags, userTags(d.Tags)...)
 	reg, err := api.RegisterTaskDefinition(ctx, &in)
 	if err != nil {
 		return "", false, fmt.Errorf("registering migration task definition %s for environment %q: %w", family, t.EnvironmentName, err)

@@ -113,6 +113,9 @@ func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.Envir
 	if err != nil {
 		return p, err
 	}
+	if err := checkTags(spec.Tags); err != nil {
+		return p, err
+	}
 	if err := checkSize(t, d); err != nil {
 		return p, err
 	}

@@ -195,6 +195,7 @@ func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, ru
 			{Key: aws.String(TagEnvID), Value: aws.String(t.EnvironmentID)},
 		},
 	}
+	runIn.Tags = append(runIn.Tags, userTags(d.Tags)...)
 	if err := placeRunTask(runIn, t, d, placement); err != nil {
 		return "", err
 	}

@@ -117,6 +117,12 @@ func (p *ebmigrateProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					},
 				},
 			},
+			"default_tags": schema.SingleNestedBlock{
+				MarkdownDescription: "Tags for every migration task definition the provider registers and every task it runs, as the AWS provider's `default_tags`; an `ebmigrate_run`'s own `tags` win on equal keys.",
+				Attributes: map[string]schema.Attribute{
+					"tags": schema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Tag keys and values."},
+				},
+			},
 			"endpoints": schema.SingleNestedBlock{
 				MarkdownDescription: "Custom service endpoints, for example for a local AWS such as LocalStack or the project's `localaws`.",
 				Attributes: map[string]schema.Attribute{
@@ -132,11 +138,15 @@ func (p *ebmigrateProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 }
 
 type providerModel struct {
-	Region     types.String     `tfsdk:"region"`
-	Profile    types.String     `tfsdk:"profile"`
-	MaxRetries types.Int64      `tfsdk:"max_retries"`
-	Allowed    types.Set        `tfsdk:"allowed_account_ids"`
-	Forbidden  types.Set        `tfsdk:"forbidden_account_ids"`
+	Region     types.String `tfsdk:"region"`
+	Profile    types.String `tfsdk:"profile"`
+	MaxRetries types.Int64  `tfsdk:"max_retries"`
+	Allowed    types.Set    `tfsdk:"allowed_account_ids"`
+	Forbidden  types.Set    `tfsdk:"forbidden_account_ids"`
+	// DefaultTags is the default_tags block.
+	DefaultTags *struct {
+		Tags map[string]string `tfsdk:"tags"`
+	} `tfsdk:"default_tags"`
 	AssumeRole *assumeRoleModel `tfsdk:"assume_role"`
 	Endpoints  *endpointsModel  `tfsdk:"endpoints"`
 }
@@ -245,6 +255,9 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 		return
 	}
 	clients.Bundles = ebmigrate.NewBundleCache()
+	if m.DefaultTags != nil {
+		clients.DefaultTags = m.DefaultTags.Tags
+	}
 	tflog.Debug(ctx, "configured AWS clients", map[string]any{"region": cfg.Region, "max_retries": retries})
 	resp.ResourceData = clients
 	resp.DataSourceData = clients

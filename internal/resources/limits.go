@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -17,6 +18,28 @@ import (
 // maxVersionLabel is EB's VersionLabel length (botocore elasticbeanstalk
 // service-2.json: VersionLabel, min 1, max 100).
 const maxVersionLabel = 100
+
+// tagKeyValidator refuses the prefixes AWS and the engine reserve (ECS
+// TagResource: "Do not use aws:, AWS:, or any upper or lowercase combination
+// of such as a prefix"; ebmigrate: keys are the engine's own).
+type tagKeyValidator struct{}
+
+func (tagKeyValidator) Description(context.Context) string {
+	return "tag keys must not start with aws: or ebmigrate: (reserved)"
+}
+
+func (v tagKeyValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (tagKeyValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	k := strings.ToLower(req.ConfigValue.ValueString())
+	if strings.HasPrefix(k, "aws:") || strings.HasPrefix(k, "ebmigrate:") {
+		resp.Diagnostics.AddAttributeError(req.Path, "Reserved Tag Key",
+			fmt.Sprintf("Tag key %q starts with a reserved prefix: AWS refuses aws: keys, and ebmigrate: keys are the provider's own. Choose another key.", req.ConfigValue.ValueString()))
+	}
+}
 
 // commandSizeValidator refuses a command that cannot fit in a task
 // definition: the command is written into the migration task definition,

@@ -35,6 +35,7 @@ func (r *runResource) previewRun(ctx context.Context, plan *runModel, prior *run
 	if diags.HasError() {
 		return
 	}
+	in.Derive.Tags = mergeTags(r.clients.DefaultTags, plan.Tags)
 	p, err := ebmigrate.PreviewMigration(ctx, *r.clients, ebmigrate.PreviewInput{MigrateInput: in, Unknown: unknown})
 	setKnown(&plan.PlannedCluster, p.Cluster)
 	setKnown(&plan.PlannedSourceTaskDefinition, p.SourceTaskDefinition)

@@ -71,6 +71,7 @@ type runModel struct {
 	StoppedAt                types.String   `tfsdk:"stopped_at"`
 	LogGroup                 types.String   `tfsdk:"log_group"`
 	LogStream                types.String   `tfsdk:"log_stream"`
+	Tags                     types.Map      `tfsdk:"tags"`
 	// What the plan knew would run (unknown in the plan when it did not).
 	PlannedCluster              types.String `tfsdk:"planned_cluster"`
 	PlannedSourceTaskDefinition types.String `tfsdk:"planned_source_task_definition"`
@@ -111,6 +112,7 @@ func (m *runModel) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, di
 			Placement:         placement,
 		},
 		KeepRevisions: int(m.KeepRevisions.ValueInt64()),
+		// Derive.Tags: mergeTags, with the provider's default_tags.
 		VersionLabel:  m.VersionLabel.ValueString(),
 		LogLines:      int(m.LogLines.ValueInt64()),
 		StopOnTimeout: m.StopOnTimeout.ValueBool(),
@@ -201,6 +203,7 @@ func (m *runModel) keepResults(state runModel) {
 // counts as migrated with the default command; no run is recorded.
 func importedModel(name, envID, version string) runModel {
 	m := runModel{
+		Tags:                     types.MapNull(types.StringType),
 		ID:                       types.StringValue(name),
 		EnvironmentName:          types.StringValue(name),
 		VersionLabel:             types.StringValue(version),
@@ -295,4 +298,20 @@ func (m *runModel) placement(ctx context.Context) (ebmigrate.Placement, diag.Dia
 		}
 	}
 	return p, diags
+}
+
+// mergeTags is the provider's default_tags with the resource's tags on top.
+func mergeTags(defaults map[string]string, tags types.Map) map[string]string {
+	out := map[string]string{}
+	for k, v := range defaults {
+		out[k] = v
+	}
+	if !tags.IsNull() && !tags.IsUnknown() {
+		for k, v := range tags.Elements() {
+			if s, ok := v.(types.String); ok && !s.IsUnknown() && !s.IsNull() {
+				out[k] = s.ValueString()
+			}
+		}
+	}
+	return out
 }

@@ -242,6 +242,7 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeo
 	if diags.HasError() {
 		return diags
 	}
+	in.Derive.Tags = mergeTags(r.clients.DefaultTags, m.Tags)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	res, err := ebmigrate.Migrate(ctx, *r.clients, in, tfLogger{ctx})
@@ -304,7 +305,7 @@ func runSchema(ctx context.Context) schema.Schema {
 		MarkdownDescription: "Runs a database migration (by default Django's `./manage.py migrate --noinput`) for an AWS Elastic Beanstalk environment on the ECS platform, " +
 			"once, as a one-off ECS task derived from the environment's own app task definition, and fails the apply when the migration fails.\n\n" +
 			"Create runs the migration. An update runs it again when `version_label`, `triggers`, `command`, `container_name`, `image`, `environment`, `cluster`, " +
-			"`source_task_definition`, `launch_type`, `capacity_provider_strategy`, `platform_version` or `network_configuration` change; changes of `log_lines`, `log_group`, `cpu`, `memory`, `memory_reservation`, `keep_revisions`, `stop_on_timeout` and `timeouts` only update the state. Destroying the resource runs nothing. " +
+			"`source_task_definition`, `launch_type`, `capacity_provider_strategy`, `platform_version` or `network_configuration` change; changes of `tags`, `log_lines`, `log_group`, `cpu`, `memory`, `memory_reservation`, `keep_revisions`, `stop_on_timeout` and `timeouts` only update the state. Destroying the resource runs nothing. " +
 			"A failed run leaves the previous state, so the next apply runs the migration again.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -351,6 +352,17 @@ func runSchema(ctx context.Context) schema.Schema {
 				MarkdownDescription: "Extra environment variables for the migration, on top of the environment's own properties (these win on equal names). " +
 					"Values are kept in the Terraform state like any argument (marked sensitive); keep secrets in Elastic Beanstalk properties or secrets instead, which never reach the state." + reruns,
 				Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
+			},
+			"tags": schema.MapAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				MarkdownDescription: fmt.Sprintf("Tags for the migration task definition and task, on top of the provider's `default_tags` (these win on equal keys). At most %d together; keys may not start with `aws:` or `ebmigrate:`. "+
+					"A change does not re-run the migration: it applies from the next run.", ebmigrate.MaxUserTags),
+				Validators: []validator.Map{
+					mapvalidator.SizeAtMost(ebmigrate.MaxUserTags),
+					mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128), tagKeyValidator{}),
+					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256)),
+				},
 			},
 			"triggers": schema.MapAttribute{
 				ElementType:         types.StringType,
