@@ -129,7 +129,7 @@ func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.Envir
 	// revision): otherwise the same apply may deploy it first, and EB
 	// registers a new revision.
 	deployed := versionKnown && in.VersionLabel == t.VersionLabel
-	if deployed || pinnedRevision(in.Discover.SourceTaskDefinition) {
+	if deployed || PinnedRevision(in.Discover.SourceTaskDefinition) {
 		p.SourceTaskDefinition = aws.ToString(t.SourceTaskDefinition.TaskDefinitionArn)
 	} else if versionKnown {
 		p.unknown("the task definition it derives from (version %s is not deployed yet; if this apply deploys it first, Elastic Beanstalk registers a new revision)", in.VersionLabel)
@@ -147,9 +147,9 @@ func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.Envir
 	return p, nil
 }
 
-// pinnedRevision tells a family:revision or ARN (one revision for good) from
+// PinnedRevision tells a family:revision or ARN (one revision for good) from
 // a bare family (its latest revision, which the apply may change).
-func pinnedRevision(ref string) bool {
+func PinnedRevision(ref string) bool {
 	for i := len(ref) - 1; i >= 0; i-- {
 		if ref[i] == ':' {
 			return i < len(ref)-1

@@ -89,18 +89,7 @@ func (s *Server) sourceBundleOf(app, label string) xmlSourceBundle {
 // (a zip with it at the top, or the file itself); empty when it has none,
 // which EB only finds out when it deploys the version.
 func dockerrunImages(bundle []byte) map[string]string {
-	raw := bundle
-	if zr, err := zip.NewReader(bytes.NewReader(bundle), int64(len(bundle))); err == nil {
-		raw = nil
-		for _, f := range zr.File {
-			if f.Name == "Dockerrun.aws.json" {
-				if rc, err := f.Open(); err == nil {
-					raw, _ = io.ReadAll(io.LimitReader(rc, 10<<20))
-					rc.Close()
-				}
-			}
-		}
-	}
+	raw := dockerrunJSON(bundle)
 	var doc struct {
 		Containers []struct {
 			Name  string `json:"name"`
@@ -114,4 +103,23 @@ func dockerrunImages(bundle []byte) map[string]string {
 		}
 	}
 	return images
+}
+
+// dockerrunJSON is a bundle's Dockerrun.aws.json: the file at the top of a
+// zip, or the bundle itself.
+func dockerrunJSON(bundle []byte) []byte {
+	zr, err := zip.NewReader(bytes.NewReader(bundle), int64(len(bundle)))
+	if err != nil {
+		return bundle
+	}
+	for _, f := range zr.File {
+		if f.Name == "Dockerrun.aws.json" {
+			if rc, err := f.Open(); err == nil {
+				defer rc.Close()
+				raw, _ := io.ReadAll(io.LimitReader(rc, 10<<20))
+				return raw
+			}
+		}
+	}
+	return nil
 }

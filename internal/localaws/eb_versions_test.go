@@ -144,8 +144,10 @@ func waitReady(t *testing.T, c clients) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if out.Environments[0].Status == ebtypes.EnvironmentStatusReady {
-			return
+		for _, e := range out.Environments {
+			if e.Status == ebtypes.EnvironmentStatusReady {
+				return
+			}
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("environment never became Ready")

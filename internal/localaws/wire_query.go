@@ -26,6 +26,8 @@ var queryOps = map[string]queryHandler{
 	"DescribeApplicationVersions":   (*Server).ebDescribeApplicationVersions,
 	"UpdateEnvironment":             (*Server).ebUpdateEnvironment,
 	"CreateApplicationVersion":      (*Server).ebCreateApplicationVersion,
+	"CreateEnvironment":             (*Server).ebCreateEnvironment,
+	"TerminateEnvironment":          (*Server).ebTerminateEnvironment,
 }
 
 func isForm(contentType string) bool {

@@ -152,9 +152,10 @@ func (c *cli) savedPlan() (after map[string]any, unknown map[string]any) {
 	return nil, nil
 }
 
-// TestAccCLI_savedPlan: a saved plan names the image and cluster of a
-// version not yet deployed, leaves unknown what it cannot know (the task
-// definition a deploy may replace), and the results stay known after apply.
+// TestAccCLI_savedPlan: a saved plan names the image and container of a
+// version not yet deployed, leaves unknown what the apply may change (the
+// cluster and task definition of an environment it may replace or
+// redeploy) unless configured, and the results stay known after apply.
 func TestAccCLI_savedPlan(t *testing.T) {
 	t.Parallel()
 	w := infraWorld(t)
@@ -165,11 +166,10 @@ func TestAccCLI_savedPlan(t *testing.T) {
 	}
 	c.write(w.run("v2", okCommand))
 	after, unknown := c.savedPlan()
-	if after["planned_image"] != "example/app:v2" || after["planned_container"] != "web" ||
-		!strings.HasSuffix(fmt.Sprint(after["planned_cluster"]), ":cluster/"+localaws.FixtureCluster()) {
+	if after["planned_image"] != "example/app:v2" || after["planned_container"] != "web" {
 		t.Errorf("saved plan for v2: %v", after)
 	}
-	for _, attr := range []string{"planned_source_task_definition", "task_definition_arn", "task_arn", "exit_code"} {
+	for _, attr := range []string{"planned_cluster", "planned_source_task_definition", "task_definition_arn", "task_arn", "exit_code"} {
 		if unknown[attr] != true {
 			t.Errorf("%s is not known after apply in the saved plan: after %v, unknown %v", attr, after[attr], unknown[attr])
 		}
@@ -181,11 +181,13 @@ func TestAccCLI_savedPlan(t *testing.T) {
 		t.Errorf("migrations ran with %v", images)
 	}
 
-	// The deployed version re-run by a trigger: its task definition is known.
-	c.write(w.run("v1", okCommand, `triggers = { again = "1" }`))
+	// The deployed version with the cluster and a revision configured: the
+	// plan names them.
+	c.write(w.run("v1", okCommand, fmt.Sprintf("cluster = %q", localaws.FixtureCluster()), fmt.Sprintf("source_task_definition = %q", localaws.FixtureFamily()+":1")))
 	after, _ = c.savedPlan()
-	if after["planned_image"] != "example/app:v1" || !strings.HasSuffix(fmt.Sprint(after["planned_source_task_definition"]), ":task-definition/"+localaws.FixtureFamily()+":1") {
-		t.Errorf("saved plan for the deployed v1: %v", after)
+	if after["planned_image"] != "example/app:v1" || !strings.HasSuffix(fmt.Sprint(after["planned_source_task_definition"]), ":task-definition/"+localaws.FixtureFamily()+":1") ||
+		!strings.HasSuffix(fmt.Sprint(after["planned_cluster"]), ":cluster/"+localaws.FixtureCluster()) {
+		t.Errorf("saved plan for the deployed v1 with cluster and revision: %v", after)
 	}
 
 	// A version this apply creates: its image is not claimed.
@@ -226,5 +228,55 @@ func TestAccCLI_environmentGoneWarns(t *testing.T) {
 	if !changes || len(gone) != 1 || !strings.Contains(gone[0].Detail, `"myapp-prod" is now e-new0000001, not `+localaws.FixtureEnvID) ||
 		!strings.Contains(gone[0].Detail, "triggers = { environment_id") {
 		t.Errorf("changes %v, diagnostics %+v", changes, diags)
+	}
+}
+
+// TestAccCLI_environmentReplacedInOneApply: the documented pattern, the
+// environment's id in triggers, migrates an environment that the same apply
+// replaces (here a terraform_data whose replacement terminates and recreates
+// it through EB's API, as a replaced aws_elastic_beanstalk_environment does).
+func TestAccCLI_environmentReplacedInOneApply(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("the AWS CLI is not on PATH: it stands for the AWS provider in this test")
+	}
+	w := newWorld(t)
+	c := newCLI(t)
+	config := func(generation string) string {
+		eb := fmt.Sprintf("aws --endpoint-url %s --region us-east-1 elasticbeanstalk", w.srv.URL())
+		return w.providerConfig() + fmt.Sprintf(`
+# Stands for aws_elastic_beanstalk_environment: a new generation replaces it.
+resource "terraform_data" "environment" {
+  triggers_replace = %[2]q
+  provisioner "local-exec" {
+    command = "[ ${self.triggers_replace} = 1 ] || { %[1]s terminate-environment --environment-name %[3]s && %[1]s create-environment --application-name myapp --environment-name %[3]s --version-label v1 --solution-stack-name '64bit Amazon Linux 2023 v4.3.0 running ECS'; }"
+  }
+}
+
+resource "ebmigrate_run" "migrate" {
+  environment_name = %[3]q
+  version_label    = "v1"
+  command          = ["sh", "-c", "echo migrated"]
+  triggers         = { environment_id = terraform_data.environment.id }
+}
+`, eb, generation, localaws.FixtureEnv)
+	}
+	c.write(config("1"))
+	if out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	c.write(config("2"))
+	if out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("the apply that replaces the environment: %v\n%s", err, out)
+	}
+	state, err := c.run("state", "show", "-no-color", "ebmigrate_run.migrate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := w.migrationTasks(); n != 2 || strings.Contains(state, localaws.FixtureEnvID) {
+		t.Errorf("%d migrations; the second must run in the new environment:\n%s", n, state)
+	}
+	if _, changes := c.planJSON(); changes {
+		t.Error("the plan after the replacement is not empty")
 	}
 }

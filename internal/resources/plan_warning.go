@@ -37,8 +37,18 @@ func (r *runResource) previewRun(ctx context.Context, plan *runModel, prior *run
 	}
 	in.Derive.Tags = mergeTags(r.clients.DefaultTags, plan.Tags)
 	p, err := ebmigrate.PreviewMigration(ctx, *r.clients, ebmigrate.PreviewInput{MigrateInput: in, Unknown: unknown})
-	setKnown(&plan.PlannedCluster, p.Cluster)
-	setKnown(&plan.PlannedSourceTaskDefinition, p.SourceTaskDefinition)
+	// Claimed only where the apply cannot change it before the run: the same
+	// apply may replace or redeploy the environment (a new cluster, a new
+	// revision), and Terraform refuses a known planned value that the
+	// apply-time plan changes. The configured cluster and a pinned revision
+	// are the configuration's; an image comes from an application version,
+	// which EB never changes.
+	if knownString(plan.Cluster) != "" {
+		setKnown(&plan.PlannedCluster, p.Cluster)
+	}
+	if ebmigrate.PinnedRevision(knownString(plan.SourceTaskDefinition)) {
+		setKnown(&plan.PlannedSourceTaskDefinition, p.SourceTaskDefinition)
+	}
 	setKnown(&plan.PlannedContainer, p.Container)
 	setKnown(&plan.PlannedImage, p.Image)
 	diags.AddWarning(planWarningSummary, previewText(head, plan.VersionLabel, p, err))

@@ -464,10 +464,10 @@ func runSchema(ctx context.Context) schema.Schema {
 			"stopped_reason": computed("ECS's stopped reason of the last successful run's task."),
 			"started_at":     computed("When the last successful run's task started (RFC 3339)."),
 			"stopped_at":     computed("When the last successful run's task stopped (RFC 3339)."),
-			"planned_cluster": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the ECS cluster the plan found the migration will run on, so that a saved plan (`terraform show -json`) names it; " +
-				"known after apply when the plan could not know it (the environment does not exist yet, or its name is unknown)."},
-			"planned_source_task_definition": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the task definition the plan found the migration will derive from. " +
-				"Known at plan only when `version_label` is the deployed version (or `source_task_definition` names a revision): otherwise the same apply may deploy the version first, and Elastic Beanstalk registers a new revision."},
+			"planned_cluster": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the ECS cluster the migration will run on, known at plan when `cluster` is set (so that a saved plan names it); " +
+				"otherwise known after apply, since the same apply may replace the environment and its cluster."},
+			"planned_source_task_definition": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the task definition the migration will derive from, known at plan when `source_task_definition` names a revision; " +
+				"otherwise known after apply, since the same apply may deploy or reconfigure the environment, and Elastic Beanstalk then registers a new revision."},
 			"planned_container": schema.StringAttribute{Computed: true, MarkdownDescription: "The container the plan found the migration will run in, known after apply when the plan could not know it."},
 			"planned_image": schema.StringAttribute{Computed: true, MarkdownDescription: "The image the plan found the migration will run: the `image` argument, the deployed image when `version_label` is deployed, " +
 				"or the image of that application version's `Dockerrun.aws.json`. Known after apply when the plan could not know it (for example an application version that this apply creates): never a guess."},
