@@ -51,7 +51,7 @@ func (r *runResource) previewRun(ctx context.Context, plan *runModel, prior *run
 	}
 	setKnown(&plan.PlannedContainer, p.Container)
 	setKnown(&plan.PlannedImage, p.Image)
-	diags.AddWarning(planWarningSummary, previewText(head, plan.VersionLabel, p, err))
+	diags.AddWarning(planWarningSummary, previewText(head, plan.VersionLabel, p, !plan.PlannedCluster.IsUnknown(), !plan.PlannedSourceTaskDefinition.IsUnknown(), err))
 }
 
 // runHeadline says which command runs where, for which version and why; the
@@ -90,13 +90,26 @@ func runHeadline(ctx context.Context, plan runModel, prior *runModel, changes []
 
 // previewText is the warning: the facts the preview knows, what is known
 // only after apply, and what stopped the preview (checked at apply).
-func previewText(head string, version types.String, p *ebmigrate.Preview, err error) string {
-	var facts []string
+func previewText(head string, version types.String, p *ebmigrate.Preview, clusterFixed, taskDefFixed bool, err error) string {
+	// The cluster and task definition are what the environment has today;
+	// unless configured, the apply may replace or redeploy it first, so they
+	// are said as today's, not as what will run.
+	var facts, today []string
 	if p.Cluster != "" {
-		facts = append(facts, "on cluster "+shortName(p.Cluster, ":cluster/"))
+		c := "cluster " + shortName(p.Cluster, ":cluster/")
+		if clusterFixed {
+			facts = append(facts, "on "+c)
+		} else {
+			today = append(today, c)
+		}
 	}
 	if p.SourceTaskDefinition != "" {
-		facts = append(facts, "from task definition "+shortName(p.SourceTaskDefinition, ":task-definition/"))
+		td := "task definition " + shortName(p.SourceTaskDefinition, ":task-definition/")
+		if taskDefFixed {
+			facts = append(facts, "from "+td)
+		} else {
+			today = append(today, td)
+		}
 	}
 	if p.Container != "" {
 		facts = append(facts, "container "+p.Container)
@@ -110,11 +123,18 @@ func previewText(head string, version types.String, p *ebmigrate.Preview, err er
 	}
 	text := head
 	if len(facts) > 0 {
-		text += " " + strings.Join(facts, ", ")
+		sep := ", "
+		if strings.HasPrefix(facts[0], "on ") || strings.HasPrefix(facts[0], "from ") {
+			sep = " "
+		}
+		text += sep + strings.Join(facts, ", ")
 	}
 	text += "."
 	if t := p.Target; t != nil && !version.IsUnknown() && t.VersionLabel != version.ValueString() {
 		text += fmt.Sprintf(" The environment has version %s deployed.", t.VersionLabel)
+	}
+	if len(today) > 0 {
+		text += " Today the environment has " + strings.Join(today, " and ") + " (unless this apply replaces or redeploys it first)."
 	}
 	if err != nil {
 		what := err.Error()
