@@ -38,6 +38,10 @@ type Seed struct {
 	Faults []Fault `json:"faults"`
 	Timing Timing  `json:"timing"`
 
+	// Quotas are the account's API rate quotas (token buckets), on by
+	// default with AWS's numbers; see DefaultQuotas.
+	Quotas *QuotaSeed `json:"quotas,omitempty"`
+
 	// RandomSeed makes fault fractions and generated ids repeatable.
 	RandomSeed int64 `json:"random_seed"`
 }
