@@ -13,7 +13,7 @@ import (
 // ECS token buckets, GetLogEvents' 25 a second, EB's describe bucket).
 func scale(e *benchEnv, r *report) error {
 	const n = 50
-	task := 10 * time.Second
+	task := 5 * time.Second
 	if e.o.quick {
 		task = 3 * time.Second
 	}
