@@ -97,8 +97,11 @@ func (r *runResource) Create(ctx context.Context, req resource.CreateRequest, re
 // environment now has its name, the resource leaves the state so that the
 // next apply migrates the new one. A migration that ran stays run.
 func (r *runResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var m runModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	// Only the two attributes refresh checks, not the whole model: resp.State
+	// starts as the current state, and nothing else in it is refreshed.
+	var m struct{ EnvironmentName, EnvironmentID types.String }
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("environment_name"), &m.EnvironmentName)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("environment_id"), &m.EnvironmentID)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -115,7 +118,6 @@ func (r *runResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 			return
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
 func (r *runResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
