@@ -221,6 +221,7 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 	}
 	// Concurrent refreshes of many environments share DescribeEnvironments requests.
 	clients.EB = ebmigrate.BatchEnvironmentDescribes(clients.EB)
+	clients.Bundles = ebmigrate.NewBundleCache()
 	tflog.Debug(ctx, "configured AWS clients", map[string]any{"region": cfg.Region, "max_retries": retries})
 	resp.ResourceData = clients
 	resp.DataSourceData = clients
