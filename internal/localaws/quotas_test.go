@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -159,4 +160,23 @@ func TestQuotasOffAndBadSeed(t *testing.T) {
 	if _, err := localaws.New(seed); err == nil {
 		t.Error("a bucket of burst 0 was accepted")
 	}
+}
+
+func TestQuotasFromSeedFile(t *testing.T) {
+	path := t.TempDir() + "/seed.json"
+	raw := `{"quotas": {"buckets": {"ecs:cluster-read": {"burst": 1, "rate": 0.001}}}}`
+	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	seed, err := localaws.LoadSeed(path)
+	if err != nil {
+		t.Fatalf("LoadSeed: %v", err)
+	}
+	srv := localaws.Start(t, seed)
+	c := clientsFor(srv.URL())
+	if _, err := c.ecs.ListClusters(ctx(t), &ecs.ListClustersInput{}); err != nil {
+		t.Fatalf("first call: %v", err)
+	}
+	_, err = c.ecs.DescribeClusters(ctx(t), &ecs.DescribeClustersInput{})
+	wantThrottled(t, "ecs:DescribeClusters after a bucket of one", err, "ThrottlingException", 400)
 }
