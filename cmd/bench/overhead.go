@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
@@ -58,6 +61,9 @@ resource "ebmigrate_run" "migrate" {
 	r.line("| Terraform's floor: `terraform_data` + `local-exec sleep %d` | %s | | |\n", int(task.Seconds()), floorSum)
 	r.line("| `ebmigrate_run` | %s | ≤ 0.3 s above the floor (here %s) | %s |\n", oursSum, round(above), met(above <= 300*time.Millisecond))
 	r.line("| `ebmigrate_run`, counting ECS's provisioning and pending as the task's (created to stopped) | %s | | |\n", createSum)
+	if startup, err := providerStartup(e, 9); err == nil {
+		r.line("| provider process start, exec to handshake (Terraform starts it once per phase: schema, validate, plan, apply) | %s | | |\n", startup)
+	}
 	if e.awsCLI == "" {
 		r.line("| `terraform_data` + AWS CLI | skipped: no `aws` CLI on PATH | | |\n")
 		return nil
@@ -159,4 +165,34 @@ func lastScriptTask(w *world) (localaws.TaskInfo, bool) {
 		}
 	}
 	return last, ok
+}
+
+// providerStartup is how long the provider binary takes from exec to the
+// go-plugin handshake line, the part of each of Terraform's provider
+// launches (one per command phase) that the provider itself spends.
+func providerStartup(e *benchEnv, n int) (summary, error) {
+	var ds []time.Duration
+	for i := 0; i < n; i++ {
+		cmd := exec.Command(filepath.Join(e.providerDir, "terraform-provider-ebmigrate"))
+		cmd.Env = append(os.Environ(),
+			"TF_PLUGIN_MAGIC_COOKIE=d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+			"PLUGIN_PROTOCOL_VERSIONS=6", "PLUGIN_MIN_PORT=10000", "PLUGIN_MAX_PORT=25000")
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			return summary{}, err
+		}
+		start := time.Now()
+		if err := cmd.Start(); err != nil {
+			return summary{}, err
+		}
+		line, err := bufio.NewReader(out).ReadString('\n')
+		took := time.Since(start)
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if err != nil || !strings.Contains(line, "|6|") {
+			return summary{}, fmt.Errorf("the provider printed no protocol 6 handshake: %q %v", line, err)
+		}
+		ds = append(ds, took)
+	}
+	return summarize(ds), nil
 }
