@@ -21,7 +21,24 @@ import (
 // fixture starts the localaws fixture world and engine clients for it.
 func fixture(t *testing.T, mutate ...func(*localaws.Seed)) (*localaws.Server, ebmigrate.Clients) {
 	t.Helper()
-	seed := localaws.FixtureSeed(t.TempDir())
+	return world(t, localaws.FixtureSeed(t.TempDir()), mutate...)
+}
+
+// friendly starts the friendly fixture world (awslogs, roles, an EB secret).
+func friendly(t *testing.T, mutate ...func(*localaws.Seed)) (*localaws.Server, ebmigrate.Clients) {
+	t.Helper()
+	return world(t, localaws.FriendlySeed(t.TempDir()), mutate...)
+}
+
+func world(t *testing.T, seed localaws.Seed, mutate ...func(*localaws.Seed)) (*localaws.Server, ebmigrate.Clients) {
+	t.Helper()
+	// These tests poll every 20 ms where the engine polls every 250 ms: the
+	// account's quotas are scaled by the same factor, so that they bind as
+	// they would at the engine's own pace (on, not switched off).
+	seed.Quotas = &localaws.QuotaSeed{Buckets: map[string]localaws.Quota{}}
+	for name, q := range localaws.DefaultQuotas() {
+		seed.Quotas.Buckets[name] = localaws.Quota{Burst: q.Burst * 12.5, Rate: q.Rate * 12.5}
+	}
 	for _, m := range mutate {
 		m(&seed)
 	}
@@ -87,6 +104,7 @@ func migrateInput(command ...string) ebmigrate.MigrateInput {
 		Derive:       ebmigrate.DeriveSpec{Command: command},
 		VersionLabel: "v1",
 		LogLines:     50,
-		Poll:         ebmigrate.PollSchedule{Fast: 20 * time.Millisecond},
+		// Shortened, not switched off: a log quiet for 1 s after the stop is complete.
+		Poll: ebmigrate.PollSchedule{Fast: 20 * time.Millisecond, LogGrace: time.Second, EB: 200 * time.Millisecond},
 	}
 }

@@ -10,7 +10,7 @@ import (
 )
 
 func TestMigrateSucceeds(t *testing.T) {
-	srv, c := fixture(t)
+	srv, c := friendly(t)
 	rec := &recorder{}
 	res, err := ebmigrate.Migrate(testCtx(t), c, migrateInput("sh", "-c", `echo "Applying app.0001_initial... OK"; echo "api key is set: ${API_KEY:+yes}"`), rec)
 	if err != nil {
@@ -22,8 +22,11 @@ func TestMigrateSucceeds(t *testing.T) {
 	if got := rec.lines(); got != "Applying app.0001_initial... OK\napi key is set: yes" {
 		t.Errorf("log lines = %q", got)
 	}
-	if n := srv.Calls("ecs:RunTask"); n != 1 {
-		t.Errorf("RunTask calls = %d", n)
+	if n := len(migrationTasks(srv)); n != 1 {
+		t.Errorf("%d migration tasks started, want 1", n)
+	}
+	if !res.LogsComplete {
+		t.Errorf("logs not complete: %s", res.LogsProblem)
 	}
 	if n := srv.Calls("elasticbeanstalk:DescribeEnvironments"); n != 1 {
 		t.Errorf("DescribeEnvironments calls = %d, want 1 (the ready check's description serves discovery)", n)
@@ -100,6 +103,9 @@ func TestMigrateToleratesMissingAndErrors(t *testing.T) {
 	}
 	arn, _, err := ebmigrate.EnsureTaskDefinition(testCtx(t), c.ECS, target, d)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ebmigrate.EnsureLogGroup(testCtx(t), c.Logs, d.LogGroup, 0); err != nil {
 		t.Fatal(err)
 	}
 	// From here on, the first polls are throttled (no SDK retries in this test).

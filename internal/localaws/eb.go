@@ -1,8 +1,6 @@
 package localaws
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -31,6 +29,9 @@ type environment struct {
 	cluster        *cluster
 	family         string
 	webTasks       []*task
+	bundleBucket   string
+	// draft is a second settings set, pending or failed (eb_draft.go).
+	draft *DraftSeed
 }
 
 const defaultECSPlatform = "ECS running on 64bit Amazon Linux 2023/4.3.0"
@@ -43,10 +44,11 @@ func isECSPlatform(platformArn string) bool {
 }
 
 // EBClusterName is the name EB gives an environment's ECS cluster:
-// awseb-<EnvironmentName>-<10 characters>.
+// awseb-<EnvironmentName>-<environment id without "e-">.
 func EBClusterName(envName, envID string) string {
-	sum := sha256.Sum256([]byte(envID))
-	return "awseb-" + envName + "-" + hex.EncodeToString(sum[:])[:10]
+	// EB names the cluster exactly like the task family (an ECS platform
+	// environment's cluster: awseb-<name>-<id without "e-">).
+	return EBTaskFamily(envName, envID)
 }
 
 // EBTaskFamily is the family of EB's app task definition:
@@ -69,10 +71,12 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 		instances:     es.Instances,
 		properties:    copyMap(es.Properties),
 		secretRefs:    copyMap(es.Secrets),
+		draft:         es.Draft,
 		vpc:           es.VPC,
 		containers:    es.Containers,
 		taskDefExtra:  es.TaskDefinition,
 		versions:      es.Versions,
+		bundleBucket:  es.BundleBucket,
 	}
 	if e.platformArn == "" {
 		e.platformArn = fmt.Sprintf("arn:aws:elasticbeanstalk:%s::platform/%s", s.region, defaultECSPlatform)
@@ -95,11 +99,17 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 		{Key: "elasticbeanstalk:environment-name", Value: e.name},
 		{Key: "elasticbeanstalk:environment-id", Value: e.id},
 	})
+	e.cluster.capacityProviders = es.CapacityProviders
+	if es.CapacityProviders == nil {
+		e.cluster.capacityProviders = []string{EBCapacityProvider(name)}
+	}
 	e.family = EBTaskFamily(e.name, e.id)
 	if err := s.deployVersion(e, e.versionLabel); err != nil {
 		return fmt.Errorf("environment %s: %w", e.name, err)
 	}
-	if e.status == "Updating" || e.status == "Launching" {
+	// Statuses of a change in progress (botocore elasticbeanstalk
+	// EnvironmentStatus) end in Ready after a deploy's time.
+	if e.status == "Updating" || e.status == "Launching" || e.status == "Aborting" || e.status == "LinkingFrom" || e.status == "LinkingTo" {
 		s.after(ms(s.timing.DeployMS), func() { e.status = "Ready"; e.updated = time.Now() })
 	}
 	return nil
@@ -108,30 +118,10 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 // deployVersion registers a revision of EB's app task definition with the
 // version's images and replaces the web tasks with tasks of it.
 func (s *Server) deployVersion(e *environment, label string) error {
-	images, ok := e.versions[label]
-	if !ok {
-		return clientErr("InvalidParameterValue", "No Application Version named '%s' found.", label)
+	raw, err := e.renderTaskDefinition(label)
+	if err != nil {
+		return err
 	}
-	var containers []map[string]any
-	for _, raw := range e.containers {
-		var c map[string]any
-		if err := json.Unmarshal(raw, &c); err != nil {
-			return fmt.Errorf("container definition: %w", err)
-		}
-		if img, ok := images[fmt.Sprint(c["name"])]; ok {
-			c["image"] = img
-		}
-		containers = append(containers, c)
-	}
-	body := map[string]any{"family": e.family, "containerDefinitions": containers}
-	for k, v := range e.taskDefExtra {
-		var val any
-		if err := json.Unmarshal(v, &val); err != nil {
-			return fmt.Errorf("task_definition.%s: %w", k, err)
-		}
-		body[k] = val
-	}
-	raw, _ := json.Marshal(body)
 	td, err := s.registerTaskDefinition(raw, "arn:aws:sts::"+s.account+":assumed-role/aws-elasticbeanstalk-service-role/AWSElasticBeanstalk")
 	if err != nil {
 		return err

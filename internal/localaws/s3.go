@@ -20,6 +20,12 @@ func (s *Server) bundleBucket() string {
 	return "elasticbeanstalk-" + s.region + "-" + s.account
 }
 
+// bundleBucketOf is the bucket an environment's versions name: the seed's
+// bundle_bucket, else EB's own.
+func (s *Server) bundleBucketOf(e *environment) string {
+	return orDefault(e.bundleBucket, s.bundleBucket())
+}
+
 // addBundles stores a source bundle for each version of an environment: a
 // zip holding Dockerrun.aws.json (v2) with the version's images.
 func (s *Server) addBundles(e *environment) error {
@@ -51,7 +57,7 @@ func (s *Server) addBundles(e *environment) error {
 		if err := zw.Close(); err != nil {
 			return err
 		}
-		key := s.bundleBucket() + "/" + e.app + "/" + label + ".zip"
+		key := s.bundleBucketOf(e) + "/" + e.app + "/" + label + ".zip"
 		if _, seeded := s.objects[key]; !seeded {
 			s.objects[key] = buf.Bytes()
 		}
@@ -113,8 +119,8 @@ func byteRange(obj []byte, header string) (body []byte, status int, contentRange
 		return obj, http.StatusOK, "", true
 	}
 	var from, to int64
-	switch {
-	case first == "":
+	switch first {
+	case "":
 		n, err := strconv.ParseInt(last, 10, 64)
 		if err != nil || n <= 0 {
 			return obj, http.StatusOK, "", true

@@ -37,6 +37,12 @@ type Seed struct {
 
 	Faults []Fault `json:"faults"`
 	Timing Timing  `json:"timing"`
+	// InstanceMemoryMB and InstanceCPU are what each container instance can
+	// give tasks (MiB, CPU units); 0 takes a t3.small's (ecs_placement.go).
+	InstanceMemoryMB int `json:"instance_memory_mb"`
+	InstanceCPU      int `json:"instance_cpu"`
+	// Consistency sets AWS's eventual consistency (consistency.go).
+	Consistency Consistency `json:"consistency"`
 
 	// Quotas are the account's API rate quotas (token buckets), on by
 	// default with AWS's numbers; see DefaultQuotas.
@@ -88,6 +94,16 @@ type EnvironmentSeed struct {
 	TaskDefinition map[string]json.RawMessage `json:"task_definition"`
 	// Versions maps a version label to the image of each container.
 	Versions map[string]map[string]string `json:"versions"`
+	// BundleBucket is the S3 bucket of the versions' source bundles; empty is
+	// EB's own elasticbeanstalk-<region>-<account>. Application versions may
+	// name any bucket (CreateApplicationVersion's SourceBundle.S3Bucket).
+	BundleBucket string `json:"bundle_bucket"`
+	// CapacityProviders are the capacity providers associated with the
+	// environment's cluster; nil is the one Auto Scaling group provider of
+	// EB's instances (see EBCapacityProvider), empty ([]) none.
+	CapacityProviders []string `json:"capacity_providers"`
+	// Draft is a configuration change not in effect (eb_draft.go).
+	Draft *DraftSeed `json:"draft"`
 }
 
 // VPCSeed is the environment's network settings.
@@ -95,6 +111,9 @@ type VPCSeed struct {
 	ID             string   `json:"id"`
 	Subnets        []string `json:"subnets"`
 	SecurityGroups []string `json:"security_groups"`
+	// AssociatePublicIPAddress is aws:ec2:vpc AssociatePublicIpAddress: the
+	// instances are in public subnets.
+	AssociatePublicIPAddress bool `json:"associate_public_ip_address"`
 }
 
 // ClusterSeed is a cluster not made by an environment.
@@ -102,6 +121,9 @@ type ClusterSeed struct {
 	Name string `json:"name"`
 	// Instances is how many container instances it has; 0 means Fargate only.
 	Instances int `json:"instances"`
+	// CapacityProviders are the providers associated with it (FARGATE,
+	// FARGATE_SPOT or Auto Scaling group providers).
+	CapacityProviders []string `json:"capacity_providers"`
 }
 
 // Timing sets how long tasks and deploys take in each phase, in milliseconds.
@@ -115,8 +137,12 @@ type Timing struct {
 	MissingMS int `json:"missing_ms"`
 	// DeployMS is how long an environment stays Updating after a deploy.
 	DeployMS int `json:"deploy_ms"`
-	// StopGraceMS is how long StopTask waits after SIGTERM before SIGKILL.
+	// StopGraceMS is how long StopTask waits after SIGTERM before SIGKILL
+	// (ECS StopTask doc: "a default 30-second timeout").
 	StopGraceMS int `json:"stop_grace_ms"`
+	// StoppedRetentionMS is how long a stopped task can still be described;
+	// after it DescribeTasks answers MISSING (ECS keeps them about an hour).
+	StoppedRetentionMS int `json:"stopped_retention_ms"`
 }
 
 func (t Timing) withDefaults() Timing {
@@ -126,14 +152,31 @@ func (t Timing) withDefaults() Timing {
 		}
 		return v
 	}
-	// As on ECS, a new task is listed (after MissingMS) well before it runs
-	// (after ProvisioningMS + PendingMS; on ECS, seconds of image pull).
-	t.ProvisioningMS = def(t.ProvisioningMS, 150)
-	t.PendingMS = def(t.PendingMS, 150)
+	// As on ECS, a new task is listed (after MissingMS + the list lag) well
+	// before it runs (after ProvisioningMS + PendingMS: seconds of image pull).
+	t.ProvisioningMS = def(t.ProvisioningMS, 1000)
+	t.PendingMS = def(t.PendingMS, 3000)
 	t.DeprovisioningMS = def(t.DeprovisioningMS, 20)
 	t.MissingMS = def(t.MissingMS, 40)
 	t.DeployMS = def(t.DeployMS, 300)
-	t.StopGraceMS = def(t.StopGraceMS, 2000)
+	t.StopGraceMS = def(t.StopGraceMS, 30000)
+	t.StoppedRetentionMS = def(t.StoppedRetentionMS, 3600000)
+	return t
+}
+
+// forTests shortens the times a seed leaves unset, for Start: a task starts
+// in 300 ms (still after TestConsistency's list lag, as on ECS) and a stop
+// grace of 2 s.
+func (t Timing) forTests() Timing {
+	if t.ProvisioningMS == 0 {
+		t.ProvisioningMS = 150
+	}
+	if t.PendingMS == 0 {
+		t.PendingMS = 150
+	}
+	if t.StopGraceMS == 0 {
+		t.StopGraceMS = testStopGraceMS
+	}
 	return t
 }
 
@@ -180,6 +223,11 @@ func (s *Seed) validate() error {
 			if _, ok := e.Versions[e.VersionLabel]; !ok {
 				return fmt.Errorf("environment %s: version_label %q is not in versions", e.Name, e.VersionLabel)
 			}
+		}
+	}
+	for _, e := range s.Environments {
+		if err := e.Draft.validate(e.Name); err != nil {
+			return err
 		}
 	}
 	for i, f := range s.Faults {

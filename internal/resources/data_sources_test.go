@@ -26,7 +26,9 @@ import (
 
 func TestAccEnvironmentDataSource(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
+	w := newWorld(t, func(s *localaws.Seed) {
+		s.Environments[0].Secrets = map[string]string{"API_KEY": localaws.FixtureSecretArn}
+	})
 	const ds = "data.ebmigrate_environment.this"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
@@ -40,7 +42,7 @@ func TestAccEnvironmentDataSource(t *testing.T) {
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("task_definition_arn"), knownvalue.StringRegexp(regexp.MustCompile(`task-definition/`+localaws.FixtureFamily()+`:1$`))),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("containers"), knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact("web"), "image": knownvalue.StringExact("example/app:v1"), "essential": knownvalue.Bool(true)}),
-					knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact("nginx"), "image": knownvalue.StringExact("example/nginx:1.27"), "essential": knownvalue.Bool(false)}),
+					knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact(localaws.FixtureProxy), "image": knownvalue.StringExact("example/nginx:1.27"), "essential": knownvalue.Bool(true)}),
 				})),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("property_names"), knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.StringExact("DATABASE_PASSWORD"), knownvalue.StringExact("DEBUG"), knownvalue.StringExact("DJANGO_SETTINGS_MODULE"),
@@ -65,7 +67,7 @@ func TestAccEnvironmentDataSource(t *testing.T) {
 // djangoWorld is the fixture environment running the demo's Django project:
 // example/app:vN is examples/demo/app/vN, with a SQLite database in a
 // temporary directory named by the DATABASE_PATH property.
-func djangoWorld(t *testing.T) *world {
+func djangoWorld(t *testing.T, mutate ...func(*localaws.Seed)) *world {
 	t.Helper()
 	if err := exec.Command("/usr/bin/python3", "-c", "import django").Run(); err != nil {
 		t.Skip("Debian's python3-django is not installed and 'make test' could not install it (apt-get install python3-django): skipping the Django test")
@@ -81,6 +83,9 @@ func djangoWorld(t *testing.T) *world {
 		}
 		s.Environments[0].Properties["DATABASE_PATH"] = db
 		s.Environments[0].Properties["DJANGO_SETTINGS_MODULE"] = "demo.settings"
+		for _, m := range mutate {
+			m(s)
+		}
 	})
 }
 
@@ -171,4 +176,25 @@ func (w *world) deploy(version string) {
 		time.Sleep(25 * time.Millisecond)
 	}
 	w.t.Fatalf("the deploy of %s did not finish", version)
+}
+
+// TestAccPendingMigrations_incompleteLogFails: when the command's log cannot
+// be read to its end, the data source fails instead of returning a list
+// that may be missing migrations.
+func TestAccPendingMigrations_incompleteLogFails(t *testing.T) {
+	t.Parallel()
+	w := djangoWorld(t, func(s *localaws.Seed) {
+		s.Faults = append(s.Faults, localaws.Fault{Operation: "logs:GetLogEvents", Error: "AccessDeniedException"})
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config: w.providerConfig() + fmt.Sprintf(`
+data "ebmigrate_pending_migrations" "this" {
+  environment_name = %q
+}
+`, localaws.FixtureEnv),
+			ExpectError: words("Output May Be Incomplete", "could not be read to its end", "AccessDeniedException"),
+		}},
+	})
 }

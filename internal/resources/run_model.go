@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -34,6 +35,7 @@ var (
 	// envNameRe is what Elastic Beanstalk allows as an environment name.
 	envNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{2,38}[A-Za-z0-9]$`)
 	clusterRe = regexp.MustCompile(`^([a-zA-Z0-9_-]{1,255}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster/[a-zA-Z0-9_-]{1,255})$`)
+	roleArnRe = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
 	taskDefRe = regexp.MustCompile(`^([a-zA-Z0-9_-]{1,255}(:[1-9]\d*)?|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition/[a-zA-Z0-9_-]{1,255}:[1-9]\d*)$`)
 )
 
@@ -49,6 +51,7 @@ type runModel struct {
 	SourceTaskDefinition     types.String   `tfsdk:"source_task_definition"`
 	LogLines                 types.Int64    `tfsdk:"log_lines"`
 	StopOnTimeout            types.Bool     `tfsdk:"stop_on_timeout"`
+	StartTimeout             types.String   `tfsdk:"start_timeout"`
 	LaunchType               types.String   `tfsdk:"launch_type"`
 	PlatformVersion          types.String   `tfsdk:"platform_version"`
 	CapacityProviderStrategy types.List     `tfsdk:"capacity_provider_strategy"`
@@ -71,6 +74,9 @@ type runModel struct {
 	StoppedAt                types.String   `tfsdk:"stopped_at"`
 	LogGroup                 types.String   `tfsdk:"log_group"`
 	LogStream                types.String   `tfsdk:"log_stream"`
+	TaskRoleArn              types.String   `tfsdk:"task_role_arn"`
+	ExecutionRoleArn         types.String   `tfsdk:"execution_role_arn"`
+	LogRetentionDays         types.Int64    `tfsdk:"log_retention_days"`
 }
 
 // migrateInput is what the engine needs from the model.
@@ -100,11 +106,15 @@ func (m *runModel) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, di
 			Memory:            optionalInt32(m.Memory),
 			MemoryReservation: optionalInt32(m.MemoryReservation),
 			Placement:         placement,
+			TaskRoleArn:       knownString(m.TaskRoleArn),
+			ExecutionRoleArn:  knownString(m.ExecutionRoleArn),
+			LogRetentionDays:  int32(m.LogRetentionDays.ValueInt64()),
 		},
 		KeepRevisions: int(m.KeepRevisions.ValueInt64()),
 		VersionLabel:  m.VersionLabel.ValueString(),
 		LogLines:      int(m.LogLines.ValueInt64()),
 		StopOnTimeout: m.StopOnTimeout.ValueBool(),
+		StartTimeout:  startTimeout(m.StartTimeout),
 	}, diags
 }
 
@@ -158,7 +168,9 @@ func importedModel(name, envID, version string) runModel {
 		Triggers:                 types.MapNull(types.StringType),
 		LogLines:                 types.Int64Value(defaultLogLines),
 		StopOnTimeout:            types.BoolValue(false),
+		StartTimeout:             types.StringValue(defaultStartTimeout),
 		KeepRevisions:            types.Int64Value(defaultKeepRevisions),
+		LogRetentionDays:         types.Int64Value(ebmigrate.DefaultLogRetentionDays),
 		EnvironmentID:            types.StringValue(envID),
 		Timeouts:                 timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType})},
 		ExitCode:                 types.Int64Null(),
@@ -233,7 +245,10 @@ func (m *runModel) placement(ctx context.Context) (ebmigrate.Placement, diag.Dia
 	if !m.NetworkConfiguration.IsNull() && !m.NetworkConfiguration.IsUnknown() {
 		var n networkModel
 		diags.Append(m.NetworkConfiguration.As(ctx, &n, basetypes.ObjectAsOptions{})...)
-		p.Network = &ebmigrate.Network{Subnets: n.Subnets, SecurityGroups: n.SecurityGroups, AssignPublicIP: n.AssignPublicIP.ValueBool()}
+		p.Network = &ebmigrate.Network{Subnets: n.Subnets, SecurityGroups: n.SecurityGroups}
+		if !n.AssignPublicIP.IsNull() && !n.AssignPublicIP.IsUnknown() {
+			p.Network.AssignPublicIP = aws.Bool(n.AssignPublicIP.ValueBool())
+		}
 	}
 	if p.Fargate() {
 		if cpu := optionalInt32(m.CPU); cpu != nil {
