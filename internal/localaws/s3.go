@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 )
@@ -68,6 +69,10 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
 	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	if fe, _ := s.callFault("s3:GetObject", r.Header.Get("User-Agent")); fe != nil {
 		writeS3Error(w, fe.Status, fe.Code, fe.Message, key)
+		return
+	}
+	if te := s.throttle("s3:GetObject", bucket+"/"+path.Dir(key)); te != nil {
+		writeS3Error(w, te.Status, te.Code, te.Message, key)
 		return
 	}
 	s.mu.Lock()

@@ -40,6 +40,7 @@ type Server struct {
 	tokens    map[string]*clientTokenRecord
 	logGroups map[string]*logGroup
 	faults    []*activeFault
+	quotas    *quotaBook // nil when the seed turns quotas off
 	calls     map[string]int
 	// byApp records, for each client app id (app/<id> in the User-Agent),
 	// the operations it called; ResetStats leaves it.
@@ -64,7 +65,12 @@ func New(seed Seed) (*Server, error) {
 	if err := seed.validate(); err != nil {
 		return nil, err
 	}
+	quotas, err := newQuotaBook(seed.Quotas)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
+		quotas:         quotas,
 		region:         orDefault(seed.Region, "us-east-1"),
 		account:        orDefault(seed.AccountID, "123456789012"),
 		images:         map[string]Image{},
@@ -85,7 +91,7 @@ func New(seed Seed) (*Server, error) {
 		closing:        make(chan struct{}),
 	}
 	s.mu.Lock()
-	err := s.build(seed)
+	err = s.build(seed)
 	s.mu.Unlock()
 	if err != nil {
 		s.Close()

@@ -55,6 +55,10 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
 		writeQueryError(w, fe)
 		return
 	}
+	if te := s.throttle("elasticbeanstalk:"+action, ""); te != nil {
+		writeQueryError(w, te)
+		return
+	}
 	h, ok := queryOps[action]
 	if !ok {
 		writeQueryError(w, clientErr("InvalidAction", "localaws does not implement Elastic Beanstalk action %q", action))

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -188,13 +186,8 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 		// app/terraform-provider-ebmigrate in the User-Agent: CloudTrail (and
 		// localaws) can tell the provider's calls apart.
 		config.WithAppID(AppID),
-		config.WithRetryer(func() aws.Retryer {
-			// No client-side retry quota: a long wait must not run out of retries.
-			return retry.NewStandard(func(o *retry.StandardOptions) {
-				o.MaxAttempts = retries + 1
-				o.RateLimiter = ratelimit.None
-			})
-		}),
+		// One retryer, and so one adaptive rate limit, per service client.
+		config.WithRetryer(func() aws.Retryer { return NewRetryer(retries) }),
 	}
 	if v := m.Region.ValueString(); v != "" {
 		opts = append(opts, config.WithRegion(v))
@@ -254,6 +247,8 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 	if resp.Diagnostics.Append(checkAccount(ctx, stsClient, m.Allowed, m.Forbidden)...); resp.Diagnostics.HasError() {
 		return
 	}
+	// Concurrent refreshes of many environments share DescribeEnvironments requests.
+	clients.EB = ebmigrate.BatchEnvironmentDescribes(clients.EB)
 	clients.Bundles = ebmigrate.NewBundleCache()
 	if m.DefaultTags != nil {
 		clients.DefaultTags = m.DefaultTags.Tags

@@ -98,8 +98,11 @@ func (r *runResource) Create(ctx context.Context, req resource.CreateRequest, re
 // environment now has its name, the resource leaves the state so that the
 // next apply migrates the new one. A migration that ran stays run.
 func (r *runResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var m runModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	// Only the two attributes refresh checks, not the whole model: resp.State
+	// starts as the current state, and nothing else in it is refreshed.
+	var m struct{ EnvironmentName, EnvironmentID types.String }
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("environment_name"), &m.EnvironmentName)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("environment_id"), &m.EnvironmentID)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -117,7 +120,6 @@ func (r *runResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 			return
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
 func (r *runResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -170,6 +172,13 @@ func (r *runResource) Delete(ctx context.Context, req resource.DeleteRequest, re
 func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy: nothing runs
+	}
+	if req.Plan.Raw.Equal(req.State.Raw) {
+		// Nothing changed (computed results are carried by UseStateForUnknown):
+		// what follows would decode three copies of the model by reflection
+		// only to set the same plan again, the larger part of a no-change
+		// plan's cost (pprof of PlanResourceChange over 50 resources).
+		return
 	}
 	var plan runModel
 	var configuredContainer, configuredLogGroup, configuredImage types.String
