@@ -27,13 +27,13 @@ type migrationTask struct {
 }
 
 // activeMigrations lists the environment's migration tasks that have not stopped, oldest first.
-func activeMigrations(ctx context.Context, api ECS, t *Target) ([]migrationTask, error) {
+func activeMigrations(ctx context.Context, api ECS, t *Target, startedBy string) ([]migrationTask, error) {
 	var arns []string
 	var next *string
 	for {
 		out, err := api.ListTasks(ctx, &ecs.ListTasksInput{
 			Cluster:       aws.String(t.ClusterArn),
-			StartedBy:     aws.String(StartedBy(t.EnvironmentID)),
+			StartedBy:     aws.String(startedBy),
 			DesiredStatus: ecstypes.DesiredStatusRunning,
 			NextToken:     next,
 		})
@@ -80,11 +80,11 @@ func activeMigrations(ctx context.Context, api ECS, t *Target) ([]migrationTask,
 // firstStarted waits until ECS shows our new task, then returns the
 // environment's oldest migration task that has not stopped: ours, or one that
 // another run started before it.
-func firstStarted(ctx context.Context, c Clients, t *Target, ours string, poll PollSchedule) (migrationTask, error) {
+func firstStarted(ctx context.Context, c Clients, t *Target, ours, startedBy string, poll PollSchedule) (migrationTask, error) {
 	if _, err := pollTask(ctx, c.ECS, t.ClusterArn, ours, poll, NopLogger, func(ecstypes.Task) bool { return true }); err != nil {
 		return migrationTask{}, err
 	}
-	active, err := activeMigrations(ctx, c.ECS, t)
+	active, err := activeMigrations(ctx, c.ECS, t, startedBy)
 	if err != nil {
 		return migrationTask{}, err
 	}

@@ -35,6 +35,19 @@ type MigrateInput struct {
 	// MaxCollectedLines) in Result.Output.
 	CollectOutput bool
 	Poll          PollSchedule
+	// Query marks a read-only query (the pending migrations at plan time):
+	// its tasks have a startedBy of their own, so that a query never waits
+	// for a migration nor holds one up, while queries of the same content
+	// still attach to each other.
+	Query bool
+}
+
+// guardKey is the startedBy of this input's tasks.
+func (in MigrateInput) guardKey(envID string) string {
+	if in.Query {
+		return QueryStartedBy(envID)
+	}
+	return StartedBy(envID)
 }
 
 // MaxCollectedLines bounds Result.Output.
@@ -71,6 +84,10 @@ type Result struct {
 // StartedBy is the startedBy of every migration task of an environment, so
 // that they can be found with ListTasks (at most 36 characters).
 func StartedBy(envID string) string { return "ebmigrate-" + envID }
+
+// QueryStartedBy is the startedBy of the read-only query tasks of an
+// environment: apart from its migrations.
+func QueryStartedBy(envID string) string { return "ebmigrate-q-" + envID }
 
 // RunID identifies one run: the same environment, version, command and task
 // definition make the same run.
@@ -151,7 +168,7 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 	poll := in.Poll.withDefaults()
 	runID := RunID(t.EnvironmentID, in.VersionLabel+in.Nonce, taskDefArn, d.Input.ContainerDefinitions[0].Command)
 	for {
-		active, err := activeMigrations(ctx, c.ECS, t)
+		active, err := activeMigrations(ctx, c.ECS, t, in.guardKey(t.EnvironmentID))
 		if err != nil {
 			return nil, err
 		}
@@ -166,11 +183,11 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 			}
 			continue
 		}
-		ours, err := start(ctx, c, t, d, taskDefArn, runID, in.Derive.Placement, log)
+		ours, err := start(ctx, c, t, d, taskDefArn, runID, in.guardKey(t.EnvironmentID), in.Derive.Placement, log)
 		if err != nil {
 			return nil, err
 		}
-		first, err := firstStarted(ctx, c, t, ours, poll)
+		first, err := firstStarted(ctx, c, t, ours, in.guardKey(t.EnvironmentID), poll)
 		if err != nil {
 			return nil, interruptedOr(ctx, t, ours, "", err)
 		}
@@ -194,12 +211,12 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 	}
 }
 
-func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, runID string, placement Placement, log Logger) (string, error) {
+func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, runID, startedBy string, placement Placement, log Logger) (string, error) {
 	runIn := &ecs.RunTaskInput{
 		Cluster:        aws.String(t.ClusterArn),
 		TaskDefinition: aws.String(taskDefArn),
 		Count:          aws.Int32(1),
-		StartedBy:      aws.String(StartedBy(t.EnvironmentID)),
+		StartedBy:      aws.String(startedBy),
 		Tags: []ecstypes.Tag{
 			{Key: aws.String(TagRun), Value: aws.String(runID)},
 			{Key: aws.String(TagEnvID), Value: aws.String(t.EnvironmentID)},

@@ -84,8 +84,8 @@ func djangoWorld(t *testing.T) *world {
 	})
 }
 
-// TestAccPendingMigrations: the data source runs Django's showmigrations
-// --plan through localaws and returns what is not applied, before and after
+// TestAccPendingMigrations: the data source runs Django's migrate --plan
+// through localaws and returns what is not applied, before and after
 // ebmigrate_run migrates.
 func TestAccPendingMigrations(t *testing.T) {
 	t.Parallel()
@@ -118,7 +118,8 @@ resource "ebmigrate_run" "migrate" {
 				Config: pending,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("pending"), list("notes.0001_initial", "shop.0001_initial")),
-					statecheck.ExpectKnownValue(ds, tfjsonpath.New("applied_count"), knownvalue.Int64Exact(0)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("applied_count"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("destructive"), list()),
 				},
 			},
 			{
@@ -133,7 +134,9 @@ resource "ebmigrate_run" "migrate" {
 				Config: migrate("v1"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("pending"), list("shop.0002_product_price_cents")),
-					statecheck.ExpectKnownValue(ds, tfjsonpath.New("applied_count"), knownvalue.Int64Exact(2)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("operations"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"shop.0002_product_price_cents": list("Add field price_cents to product"),
+					})),
 				},
 			},
 			{
@@ -149,7 +152,7 @@ resource "ebmigrate_run" "migrate" {
 				Config: migrate("v2"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("pending"), list()),
-					statecheck.ExpectKnownValue(ds, tfjsonpath.New("applied_count"), knownvalue.Int64Exact(3)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("operations"), knownvalue.MapExact(map[string]knownvalue.Check{})),
 				},
 			},
 		},
