@@ -62,6 +62,7 @@ func (r *runResource) Metadata(_ context.Context, req resource.MetadataRequest, 
 
 func (r *runResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = runSchema(ctx)
+	addReviewAttributes(&resp.Schema)
 }
 
 func (r *runResource) ConfigValidators(context.Context) []resource.ConfigValidator {
@@ -115,6 +116,7 @@ func (r *runResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 			return
 		}
 	}
+	m.forgetRunPending()
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
@@ -194,6 +196,7 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		prior = &state
 	}
 	r.warnPlannedRun(ctx, plan, prior, changes, &resp.Diagnostics)
+	reviewPlannedRun(ctx, plan, &resp.Diagnostics)
 }
 
 // ImportState adopts an environment's migrations without running anything:
@@ -234,6 +237,7 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeo
 	}
 	in, d := m.migrateInput(ctx)
 	diags.Append(d...)
+	diags.Append(m.checkDestructiveAtApply(ctx)...)
 	if diags.HasError() {
 		return diags
 	}
@@ -271,6 +275,7 @@ func runChanges(plan, state runModel, configuredContainer, configuredImage types
 		{"environment_name", !plan.EnvironmentName.Equal(state.EnvironmentName)},
 		{"version_label", !plan.VersionLabel.Equal(state.VersionLabel)},
 		{"triggers", !plan.Triggers.Equal(state.Triggers)},
+		{"pending", pendingRuns(plan, state)},
 		{"command", !plan.Command.Equal(state.Command)},
 		{"container_name", !configuredContainer.IsNull() && !configuredContainer.Equal(state.ContainerName)},
 		{"image", !configuredImage.IsNull() && !configuredImage.Equal(state.Image)},
