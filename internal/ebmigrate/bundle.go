@@ -1,13 +1,9 @@
 package ebmigrate
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -70,12 +66,7 @@ func VersionImage(ctx context.Context, c Clients, t *Target, version, container 
 	if c.S3 == nil {
 		return "", "", fmt.Errorf("no S3 client to read %s", where)
 	}
-	obj, err := c.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: bundle.S3Bucket, Key: bundle.S3Key})
-	if err != nil {
-		return "", "", fmt.Errorf("reading the source bundle of version %q (%s): %w", version, where, err)
-	}
-	defer obj.Body.Close()
-	dockerrun, err := dockerrunFrom(obj.Body)
+	dockerrun, err := readDockerrun(ctx, c, aws.ToString(bundle.S3Bucket), aws.ToString(bundle.S3Key))
 	if err != nil {
 		return "", "", problem("Dockerrun.aws.json Not Found",
 			"The source bundle of version %q (%s) %v, so the image to migrate with cannot be known. Set image.", version, where, err)
@@ -100,42 +91,4 @@ func VersionImage(ctx context.Context, c Clients, t *Target, version, container 
 	}
 	return "", "", problem("Container Not In Version",
 		"The Dockerrun.aws.json of version %q (%s) has no container %q; it has: %s. Set container_name or image.", version, where, container, strings.Join(names, ", "))
-}
-
-// dockerrunFrom finds Dockerrun.aws.json in a bundle: a zip with it at the
-// top level, or the file itself.
-func dockerrunFrom(r io.Reader) ([]byte, error) {
-	f, err := os.CreateTemp("", "ebmigrate-bundle-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	size, err := io.Copy(f, r)
-	if err != nil {
-		return nil, fmt.Errorf("could not be read: %v", err)
-	}
-	head := make([]byte, 4)
-	if _, err := f.ReadAt(head, 0); err != nil || !bytes.Equal(head, []byte("PK\x03\x04")) {
-		raw, err := os.ReadFile(f.Name())
-		if err == nil && json.Valid(raw) {
-			return raw, nil
-		}
-		return nil, fmt.Errorf("is neither a zip nor a Dockerrun.aws.json")
-	}
-	zr, err := zip.NewReader(f, size)
-	if err != nil {
-		return nil, fmt.Errorf("is not a readable zip: %v", err)
-	}
-	for _, zf := range zr.File {
-		if zf.Name == "Dockerrun.aws.json" {
-			rc, err := zf.Open()
-			if err != nil {
-				return nil, err
-			}
-			defer rc.Close()
-			return io.ReadAll(io.LimitReader(rc, 10<<20))
-		}
-	}
-	return nil, fmt.Errorf("holds no Dockerrun.aws.json at its top level")
 }

@@ -49,6 +49,9 @@ type Clients struct {
 	Logs   Logs
 	S3     S3
 	Region string
+	// Bundles, when set, keeps the source bundles already read, so that
+	// a provider process reads each at most once.
+	Bundles *BundleCache
 }
 
 // Logger receives what the engine has to say while it works. Messages never

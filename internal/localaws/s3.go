@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -70,12 +71,75 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
 		writeS3Error(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.", key)
 		return
 	}
+	body, status, contentRange, ok := byteRange(obj, r.Header.Get("Range"))
+	if !ok {
+		writeS3Error(w, http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable", key)
+		return
+	}
+	s.mu.Lock()
+	s.s3BytesServed += int64(len(body))
+	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Length", fmt.Sprint(len(obj)))
+	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	w.Header().Set("Accept-Ranges", "bytes")
+	if contentRange != "" {
+		w.Header().Set("Content-Range", contentRange)
+	}
 	w.Header().Set("ETag", fmt.Sprintf("\"%x\"", len(obj)))
 	w.Header().Set("x-amz-request-id", requestID())
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(obj)
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// byteRange applies a GetObject Range header. S3 documents it as the HTTP
+// Range header of RFC 9110 (botocore s3 service-2.json, GetObjectRequest.Range)
+// with one range only ("Amazon S3 doesn't support retrieving multiple ranges
+// of data per GET request": a multi-range header gets the whole object). A
+// satisfiable range is 206 with Content-Range "bytes first-last/size"; one
+// past the end is 416 InvalidRange.
+func byteRange(obj []byte, header string) (body []byte, status int, contentRange string, ok bool) {
+	spec, isBytes := strings.CutPrefix(strings.TrimSpace(header), "bytes=")
+	if header == "" || !isBytes || strings.Contains(spec, ",") {
+		return obj, http.StatusOK, "", true
+	}
+	size := int64(len(obj))
+	first, last, found := strings.Cut(spec, "-")
+	if !found {
+		return obj, http.StatusOK, "", true
+	}
+	var from, to int64
+	switch {
+	case first == "":
+		n, err := strconv.ParseInt(last, 10, 64)
+		if err != nil || n <= 0 {
+			return obj, http.StatusOK, "", true
+		}
+		from, to = max(size-n, 0), size-1
+	default:
+		f, err := strconv.ParseInt(first, 10, 64)
+		if err != nil {
+			return obj, http.StatusOK, "", true
+		}
+		from, to = f, size-1
+		if last != "" {
+			l, err := strconv.ParseInt(last, 10, 64)
+			if err != nil || l < f {
+				return obj, http.StatusOK, "", true
+			}
+			to = min(l, size-1)
+		}
+	}
+	if from >= size {
+		return nil, 0, "", false
+	}
+	return obj[from : to+1], http.StatusPartialContent, fmt.Sprintf("bytes %d-%d/%d", from, to, size), true
+}
+
+// S3BytesServed is how many object bytes GetObject has sent since the start.
+func (s *Server) S3BytesServed() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.s3BytesServed
 }
 
 func writeS3Error(w http.ResponseWriter, status int, code, message, key string) {

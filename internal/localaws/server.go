@@ -47,6 +47,9 @@ type Server struct {
 	procs   sync.WaitGroup
 	ln      net.Listener
 	httpSrv *http.Server
+
+	// s3BytesServed counts GetObject body bytes, for the bench.
+	s3BytesServed int64
 }
 
 // New builds the world a seed describes: environments with their clusters,

@@ -226,6 +226,7 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 			}
 		}),
 	}
+	clients.Bundles = ebmigrate.NewBundleCache()
 	tflog.Debug(ctx, "configured AWS clients", map[string]any{"region": cfg.Region, "max_retries": retries})
 	resp.ResourceData = clients
 	resp.DataSourceData = clients
