@@ -67,6 +67,13 @@ func TestAccEnvironmentDataSource(t *testing.T) {
 // temporary directory named by the DATABASE_PATH property.
 func djangoWorld(t *testing.T) *world {
 	t.Helper()
+	w, _ := djangoWorldDB(t)
+	return w
+}
+
+// djangoWorldDB is djangoWorld and the path of its SQLite database.
+func djangoWorldDB(t *testing.T) (*world, string) {
+	t.Helper()
 	if err := exec.Command("/usr/bin/python3", "-c", "import django").Run(); err != nil {
 		t.Skip("Debian's python3-django is not installed and 'make test' could not install it (apt-get install python3-django): skipping the Django test")
 	}
@@ -74,14 +81,20 @@ func djangoWorld(t *testing.T) *world {
 	apps := filepath.Join(filepath.Dir(file), "..", "..", "examples", "demo", "app")
 	db := filepath.Join(t.TempDir(), "db.sqlite3")
 	return newWorld(t, func(s *localaws.Seed) {
-		for _, v := range []string{"v1", "v2", "v3"} {
+		for _, v := range []string{"v1", "v2", "v3", "v4"} {
 			s.Images["example/app:"+v] = localaws.Image{Dir: filepath.Join(apps, v), Env: map[string]string{
 				"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", "HOME": os.TempDir(),
 			}}
 		}
+		// v4 (which drops a field) is an application version, never deployed.
+		v4 := map[string]string{}
+		for name, image := range s.Environments[0].Versions["v3"] {
+			v4[name] = strings.Replace(image, "example/app:v3", "example/app:v4", 1)
+		}
+		s.Environments[0].Versions["v4"] = v4
 		s.Environments[0].Properties["DATABASE_PATH"] = db
 		s.Environments[0].Properties["DJANGO_SETTINGS_MODULE"] = "demo.settings"
-	})
+	}), db
 }
 
 // TestAccPendingMigrations: the data source runs Django's migrate --plan

@@ -32,15 +32,14 @@ func addReviewAttributes(s *schema.Schema) {
 		ElementType: types.StringType,
 		Optional:    true,
 		MarkdownDescription: "The migrations that are pending, usually `data.ebmigrate_pending_migrations.<name>.pending`: shown in the plan's \"Migration Will Run\" warning, " +
-			"and a change of it runs the migration only while it is not empty (a list that becomes empty, as it does after a successful run, never plans a run). " +
-			"After a successful run the state records it as empty at the next refresh, since nothing of it is pending any more.",
+			"and a change of it runs the migration only while it is not empty: the list that becomes empty after a successful run is an update that runs nothing.",
 		Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 	}
 	s.Attributes["operations"] = schema.MapAttribute{
 		ElementType: types.ListType{ElemType: types.StringType},
 		Optional:    true,
 		MarkdownDescription: "Each pending migration's operations in Django's words, usually `data.ebmigrate_pending_migrations.<name>.operations`: shown in the plan, and judged by `destructive_changes`. " +
-			"A change alone does not run the migration; like `pending`, the state records it as empty after a successful run.",
+			"A change alone does not run the migration.",
 	}
 	s.Attributes["destructive_changes"] = schema.StringAttribute{
 		Optional: true,
@@ -75,18 +74,6 @@ func pendingRuns(plan, state runModel) bool {
 		return false
 	}
 	return plan.Pending.IsUnknown() || len(plan.Pending.Elements()) > 0
-}
-
-// forgetRunPending is the refresh of a state whose run succeeded: what it
-// listed as pending is applied now, so pending and operations are empty (a
-// configuration that reads the pending migrations again plans nothing).
-func (m *runModel) forgetRunPending() {
-	if !m.Pending.IsNull() && !m.Pending.IsUnknown() && len(m.Pending.Elements()) > 0 {
-		m.Pending = types.ListValueMust(types.StringType, nil)
-	}
-	if !m.Operations.IsNull() && !m.Operations.IsUnknown() && len(m.Operations.Elements()) > 0 {
-		m.Operations = types.MapValueMust(types.ListType{ElemType: types.StringType}, nil)
-	}
 }
 
 // reviewedMigration is one pending migration with its operations.

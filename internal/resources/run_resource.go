@@ -116,7 +116,6 @@ func (r *runResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 			return
 		}
 	}
-	m.forgetRunPending()
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
