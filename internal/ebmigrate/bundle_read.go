@@ -2,6 +2,7 @@ package ebmigrate
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -120,6 +121,9 @@ func (o *rangedObject) dockerrun() ([]byte, error) {
 		raw := make([]byte, o.size)
 		if _, err := o.ReadAt(raw, 0); err != nil && err != io.EOF {
 			return nil, fmt.Errorf("could not be read: %v", err)
+		}
+		if bytes.HasPrefix(raw, []byte("PK\x03\x04")) {
+			return nil, fmt.Errorf("is not a readable zip (%v)", zerr)
 		}
 		if json.Valid(raw) {
 			return raw, nil
