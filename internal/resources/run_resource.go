@@ -303,7 +303,7 @@ func runSchema(ctx context.Context) schema.Schema {
 		MarkdownDescription: "Runs a database migration (by default Django's `./manage.py migrate --noinput`) for an AWS Elastic Beanstalk environment on the ECS platform, " +
 			"once, as a one-off ECS task derived from the environment's own app task definition, and fails the apply when the migration fails.\n\n" +
 			"Create runs the migration. An update runs it again when `version_label`, `triggers`, `command`, `container_name`, `image`, `environment`, `cluster`, " +
-			"`source_task_definition`, `launch_type`, `capacity_provider_strategy`, `platform_version` or `network_configuration` change; changes of `log_lines`, `log_group`, `cpu`, `memory`, `memory_reservation`, `keep_revisions`, `stop_on_timeout` and `timeouts` only update the state. Destroying the resource runs nothing. " +
+			"`source_task_definition`, `launch_type`, `capacity_provider_strategy`, `platform_version` or `network_configuration` change, or `pending` changes to a list that is not empty; changes of `log_lines`, `log_group`, `cpu`, `memory`, `memory_reservation`, `keep_revisions`, `stop_on_timeout`, `operations`, `destructive_changes`, `allow_destructive` and `timeouts` only update the state. Destroying the resource runs nothing. " +
 			"A failed run leaves the previous state, so the next apply runs the migration again.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
