@@ -1,11 +1,16 @@
 package ebmigrate_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
@@ -174,4 +179,40 @@ func (r *recorder) told(prefixes ...string) bool {
 		}
 	}
 	return false
+}
+
+// The query family keeps its newest revisions, like the migration family,
+// and pruning it leaves the migration family alone.
+func TestQueryFamilyPruned(t *testing.T) {
+	_, c := fixture(t)
+	if _, err := ebmigrate.Migrate(testCtx(t), c, migrateInput("echo", "migrated"), &recorder{}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 7; i++ {
+		in := queryInput("echo", "Planned operations:", fmt.Sprint(i)) // a new revision each
+		in.KeepRevisions = 5
+		r, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
+		if err != nil || r.PruneError != nil {
+			t.Fatalf("query %d: %v %v", i, err, r.PruneError)
+		}
+	}
+	active := func(family string) int {
+		out, err := c.ECS.ListTaskDefinitions(testCtx(t), &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String(family), Status: ecstypes.TaskDefinitionStatusActive})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, arn := range out.TaskDefinitionArns {
+			if strings.Contains(arn, ":task-definition/"+family+":") {
+				n++
+			}
+		}
+		return n
+	}
+	if n := active(ebmigrate.QueryFamily(localaws.FixtureEnv)); n != 5 {
+		t.Errorf("%d ACTIVE query revisions, want 5", n)
+	}
+	if n := active(ebmigrate.DerivedFamily(localaws.FixtureEnv)); n != 1 {
+		t.Errorf("%d ACTIVE migration revisions, want 1", n)
+	}
 }
