@@ -113,3 +113,28 @@ func TestReviewUnknownPending(t *testing.T) {
 		t.Error("at apply, deny lets an unreviewed destructive migration run")
 	}
 }
+
+// The data source reads migrate --plan, and still showmigrations --plan
+// (pending and applied_count only) for a command that prints that.
+func TestPendingMigrationsSetPlan(t *testing.T) {
+	ctx := context.Background()
+	var m pendingMigrationsModel
+	if d := m.setPlan(ctx, []string{"Planned operations:", "shop.0003_remove_product_sku", "    Remove field sku from product"}, "testing"); d.HasError() {
+		t.Fatal(d)
+	}
+	if len(m.Pending) != 1 || len(m.Destructive) != 1 || !m.AppliedCount.IsNull() || len(m.Operations.Elements()) != 1 {
+		t.Errorf("migrate --plan: %+v", m)
+	}
+	m = pendingMigrationsModel{}
+	if d := m.setPlan(ctx, []string{"[X]  shop.0001_initial", "[ ]  shop.0002_x"}, "testing"); d.HasError() {
+		t.Fatal(d)
+	}
+	if len(m.Pending) != 1 || m.Pending[0] != "shop.0002_x" || m.AppliedCount.ValueInt64() != 1 || len(m.Destructive) != 0 || m.Operations.IsNull() {
+		t.Errorf("showmigrations --plan: %+v", m)
+	}
+	m = pendingMigrationsModel{}
+	d := m.setPlan(ctx, []string{"Traceback (most recent call last):"}, "testing")
+	if !d.HasError() || d[0].Summary() != "Unrecognized migrate --plan Output" {
+		t.Errorf("not a plan: %v", d)
+	}
+}
