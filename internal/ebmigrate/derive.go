@@ -243,41 +243,6 @@ func mergeVariables(c ecstypes.ContainerDefinition, t *Target, user map[string]s
 	return env, secrets
 }
 
-// EnsureTaskDefinition registers the derived definition unless the latest
-// ACTIVE revision of its family has the same content. It returns the ARN to
-// run and whether it registered a new revision.
-func EnsureTaskDefinition(ctx context.Context, api ECS, t *Target, d *Derived) (string, bool, error) {
-	family := aws.ToString(d.Input.Family)
-	out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{
-		TaskDefinition: aws.String(family),
-		Include:        []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags},
-	})
-	var ce *ecstypes.ClientException
-	switch {
-	case err == nil:
-		for _, tg := range out.Tags {
-			if aws.ToString(tg.Key) == TagContentHash && aws.ToString(tg.Value) == d.Hash {
-				return aws.ToString(out.TaskDefinition.TaskDefinitionArn), false, nil
-			}
-		}
-	case errors.As(err, &ce):
-		// No ACTIVE revision yet.
-	default:
-		return "", false, fmt.Errorf("describing task definition family %s: %w", family, err)
-	}
-	in := *d.Input
-	in.Tags = []ecstypes.Tag{
-		{Key: aws.String(TagContentHash), Value: aws.String(d.Hash)},
-		{Key: aws.String(TagEnvID), Value: aws.String(t.EnvironmentID)},
-		{Key: aws.String(TagEnvName), Value: aws.String(t.EnvironmentName)},
-	}
-	reg, err := api.RegisterTaskDefinition(ctx, &in)
-	if err != nil {
-		return "", false, fmt.Errorf("registering migration task definition %s for environment %q: %w", family, t.EnvironmentName, err)
-	}
-	return aws.ToString(reg.TaskDefinition.TaskDefinitionArn), true, nil
-}
-
 // PruneRevisions deregisters the ACTIVE revisions of family beyond the
 // newest keep, never inUse. It returns the ARNs it deregistered.
 func PruneRevisions(ctx context.Context, api ECS, family string, keep int, inUse string) ([]string, error) {

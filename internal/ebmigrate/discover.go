@@ -158,7 +158,7 @@ func readConfiguration(ctx context.Context, eb EB, t *Target) error {
 		return fmt.Errorf("reading the configuration of Elastic Beanstalk environment %q: %w", t.EnvironmentName, err)
 	}
 	t.Properties, t.Secrets = map[string]string{}, map[string]string{}
-	for _, cs := range out.ConfigurationSettings {
+	for _, cs := range deployedSettings(out.ConfigurationSettings) {
 		for _, o := range cs.OptionSettings {
 			name, value := aws.ToString(o.OptionName), aws.ToString(o.Value)
 			switch aws.ToString(o.Namespace) {
@@ -175,6 +175,22 @@ func readConfiguration(ctx context.Context, eb EB, t *Target) error {
 					t.SecurityGroups = splitList(value)
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// deployedSettings is the settings set in effect. EB may return two: the
+// deployed one and a draft that is pending or failed ("it is possible to
+// receive two sets", DescribeConfigurationSettings; DeploymentStatus). A
+// single set is the one in effect whatever its status says.
+func deployedSettings(sets []ebtypes.ConfigurationSettingsDescription) []ebtypes.ConfigurationSettingsDescription {
+	if len(sets) <= 1 {
+		return sets
+	}
+	for _, cs := range sets {
+		if cs.DeploymentStatus == ebtypes.ConfigurationDeploymentStatusDeployed {
+			return []ebtypes.ConfigurationSettingsDescription{cs}
 		}
 	}
 	return nil
@@ -205,6 +221,18 @@ func findCluster(ctx context.Context, api ECS, t *Target, override string) (stri
 		}
 		return "", problem("ECS Cluster Not Found", "The ECS cluster %q given in cluster does not exist or is not ACTIVE in region %s.", override, regionOf(override))
 	}
+	// EB names the cluster like the task family; look for that name first
+	// and scan only when it is absent (older environments).
+	exact := EBTaskFamily(t.EnvironmentName, t.EnvironmentID)
+	out, err := api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{exact}})
+	if err != nil {
+		return "", fmt.Errorf("describing ECS cluster %q of environment %q: %w", exact, t.EnvironmentName, err)
+	}
+	for _, c := range out.Clusters {
+		if aws.ToString(c.Status) == "ACTIVE" {
+			return aws.ToString(c.ClusterArn), nil
+		}
+	}
 	pattern := regexp.MustCompile(`:cluster/awseb-` + regexp.QuoteMeta(t.EnvironmentName) + `-[A-Za-z0-9]+$`)
 	var candidates []string
 	var next *string
@@ -230,7 +258,7 @@ func findCluster(ctx context.Context, api ECS, t *Target, override string) (stri
 	case 1:
 		return candidates[0], nil
 	}
-	out, err := api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: candidates, Include: []ecstypes.ClusterField{ecstypes.ClusterFieldTags}})
+	out, err = api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: candidates, Include: []ecstypes.ClusterField{ecstypes.ClusterFieldTags}})
 	if err != nil {
 		return "", fmt.Errorf("describing ECS clusters of environment %q: %w", t.EnvironmentName, err)
 	}

@@ -29,7 +29,7 @@ type MigrationError struct {
 	// LogLines are the last lines the container printed; nil when no logs
 	// could be read.
 	LogLines []string
-	// LogsNote says why there are no log lines, when there are none.
+	// LogsNote says why there are no log lines, or that they may be incomplete.
 	LogsNote string
 }
 
@@ -54,7 +54,8 @@ func (e *MigrationError) Error() string {
 		for _, l := range e.LogLines {
 			fmt.Fprintf(&b, "  %s\n", l)
 		}
-	} else if e.LogsNote != "" {
+	}
+	if e.LogsNote != "" {
 		fmt.Fprintf(&b, "\n%s\n", e.LogsNote)
 	}
 	return strings.TrimRight(b.String(), "\n")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -16,26 +17,32 @@ import (
 // have not stopped (or attaches to one of its own run). After starting, it
 // looks again: when two runs started at about the same time, the task created
 // first goes on and the other is stopped before it gets to run, since ECS
-// lists a task well before it has pulled its image and started.
+// lists a task well before it has pulled its image and started. ListTasks is
+// eventually consistent (it lags DescribeTasks), so the guard concludes
+// nothing from a list that does not show our own task yet.
 
 // migrationTask is a not-yet-stopped migration task of the environment.
 type migrationTask struct {
 	arn       string
 	run       string
-	createdAt int64
+	createdAt time.Time
+	started   bool
 	status    string
 }
 
-// activeMigrations lists the environment's migration tasks that have not stopped, oldest first.
+// activeMigrations lists the environment's migration tasks that have not
+// stopped, oldest first by createdAt. A task asked to stop but not stopped
+// yet still counts: its container may still be running.
 func activeMigrations(ctx context.Context, api ECS, t *Target, startedBy string) ([]migrationTask, error) {
 	var arns []string
 	var next *string
 	for {
+		// startedBy "must be the only filter" (ListTasks); the default
+		// desired status is RUNNING.
 		out, err := api.ListTasks(ctx, &ecs.ListTasksInput{
-			Cluster:       aws.String(t.ClusterArn),
-			StartedBy:     aws.String(startedBy),
-			DesiredStatus: ecstypes.DesiredStatusRunning,
-			NextToken:     next,
+			Cluster:   aws.String(t.ClusterArn),
+			StartedBy: aws.String(startedBy),
+			NextToken: next,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("listing migration tasks of environment %q: %w", t.EnvironmentName, err)
@@ -56,10 +63,10 @@ func activeMigrations(ctx context.Context, api ECS, t *Target, startedBy string)
 			return nil, fmt.Errorf("describing migration tasks of environment %q: %w", t.EnvironmentName, err)
 		}
 		for _, task := range out.Tasks {
-			if aws.ToString(task.LastStatus) == "STOPPED" || aws.ToString(task.DesiredStatus) == "STOPPED" {
+			if aws.ToString(task.LastStatus) == "STOPPED" {
 				continue
 			}
-			mt := migrationTask{arn: aws.ToString(task.TaskArn), createdAt: aws.ToTime(task.CreatedAt).UnixNano(), status: aws.ToString(task.LastStatus)}
+			mt := migrationTask{arn: aws.ToString(task.TaskArn), createdAt: aws.ToTime(task.CreatedAt), started: task.StartedAt != nil, status: aws.ToString(task.LastStatus)}
 			for _, tg := range task.Tags {
 				if aws.ToString(tg.Key) == TagRun {
 					mt.run = aws.ToString(tg.Value)
@@ -69,30 +76,52 @@ func activeMigrations(ctx context.Context, api ECS, t *Target, startedBy string)
 		}
 	}
 	sort.Slice(tasks, func(i, j int) bool {
-		if tasks[i].createdAt != tasks[j].createdAt {
-			return tasks[i].createdAt < tasks[j].createdAt
+		if !tasks[i].createdAt.Equal(tasks[j].createdAt) {
+			return tasks[i].createdAt.Before(tasks[j].createdAt)
 		}
 		return tasks[i].arn < tasks[j].arn
 	})
 	return tasks, nil
 }
 
-// firstStarted waits until ECS shows our new task, then returns the
-// environment's oldest migration task that has not stopped: ours, or one that
-// another run started before it.
+// firstStarted waits until ECS shows our new task, then until ListTasks
+// lists it, and returns the environment's oldest migration task that has not
+// stopped: ours, or one that another run started before it.
 func firstStarted(ctx context.Context, c Clients, t *Target, ours, startedBy string, poll PollSchedule) (migrationTask, error) {
-	if _, err := pollTask(ctx, c.ECS, t.ClusterArn, ours, poll, NopLogger, func(ecstypes.Task) bool { return true }); err != nil {
+	var created time.Time
+	if _, err := pollTask(ctx, c.ECS, t.ClusterArn, ours, poll, NopLogger, func(task ecstypes.Task) bool {
+		created = aws.ToTime(task.CreatedAt)
+		return true
+	}); err != nil {
 		return migrationTask{}, err
 	}
-	active, err := activeMigrations(ctx, c.ECS, t, startedBy)
-	if err != nil {
-		return migrationTask{}, err
-	}
-	for _, mt := range active {
-		if mt.arn == ours {
-			return active[0], nil
+	start := time.Now()
+	for {
+		active, err := activeMigrations(ctx, c.ECS, t, startedBy)
+		if err != nil {
+			return migrationTask{}, err
+		}
+		for _, mt := range active {
+			if mt.arn == ours {
+				return active[0], nil
+			}
+		}
+		// Not listed: not yet, or ours stopped already (it failed to start,
+		// or ran that fast: it went first).
+		out, err := c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(t.ClusterArn), Tasks: []string{ours}})
+		if err != nil {
+			return migrationTask{}, fmt.Errorf("describing migration task %s: %w", ours, err)
+		}
+		if len(out.Tasks) == 1 && aws.ToString(out.Tasks[0].LastStatus) == "STOPPED" {
+			return migrationTask{arn: ours, createdAt: created}, nil
+		}
+		if time.Since(start) > poll.ListFor {
+			return migrationTask{}, fmt.Errorf("ListTasks has not listed migration task %s of environment %q for %s after DescribeTasks showed it, so whether another migration started first cannot be told; the task was left as it is: look at it in the ECS console before applying again",
+				ours, t.EnvironmentName, poll.ListFor)
+		}
+		// Poll fast: ours may start running soon.
+		if !sleep(ctx, poll.Fast) {
+			return migrationTask{}, ctx.Err()
 		}
 	}
-	// Ours stopped already (it failed to start, or ran that fast): it went first.
-	return migrationTask{arn: ours}, nil
 }

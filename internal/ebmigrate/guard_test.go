@@ -81,8 +81,8 @@ func TestSameRunAttaches(t *testing.T) {
 	if first.TaskArn != second.TaskArn || !second.Attached || first.Attached {
 		t.Errorf("first %s (attached %v), second %s (attached %v)", first.TaskArn, first.Attached, second.TaskArn, second.Attached)
 	}
-	if n := srv.Calls("ecs:RunTask"); n != 1 {
-		t.Errorf("RunTask calls = %d, want 1", n)
+	if n := len(migrationTasks(srv)); n != 1 {
+		t.Errorf("%d migration tasks started, want 1", n)
 	}
 }
 
@@ -141,8 +141,8 @@ func TestSimultaneousStartsNeverOverlap(t *testing.T) {
 
 func TestTimeoutLeavesTaskForTheNextRun(t *testing.T) {
 	srv, c := fixture(t)
-	in := migrateInput("sh", "-c", "sleep 1; echo finished")
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	in := migrateInput("sh", "-c", "sleep 2.5; echo finished")
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
 	_, err := ebmigrate.Migrate(ctx, c, in, &recorder{})
 	var ie *ebmigrate.InterruptedError
@@ -160,8 +160,8 @@ func TestTimeoutLeavesTaskForTheNextRun(t *testing.T) {
 	if res.TaskArn != ie.TaskArn || !res.Attached || !strings.Contains(rec.lines(), "finished") {
 		t.Errorf("next run: %+v, output %q", res, rec.lines())
 	}
-	if n := srv.Calls("ecs:RunTask"); n != 1 {
-		t.Errorf("RunTask calls = %d, want 1", n)
+	if n := len(migrationTasks(srv)); n != 1 {
+		t.Errorf("%d migration tasks started, want 1", n)
 	}
 }
 
@@ -169,7 +169,7 @@ func TestStopOnTimeout(t *testing.T) {
 	srv, c := fixture(t)
 	in := migrateInput("sleep", "30")
 	in.StopOnTimeout = true
-	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 1200*time.Millisecond)
 	defer cancel()
 	_, err := ebmigrate.Migrate(ctx, c, in, &recorder{})
 	var ie *ebmigrate.InterruptedError
@@ -226,8 +226,8 @@ func TestLostRunTaskResponseStartsOneTask(t *testing.T) {
 	if _, err := ebmigrate.Migrate(testCtx(t), c, migrateInput("true"), &recorder{}); err != nil {
 		t.Fatal(err)
 	}
-	if n := srv.Calls("ecs:RunTask"); n != 2 {
-		t.Errorf("RunTask calls = %d, want 2 (the lost one and its retry)", n)
+	if n := srv.Calls("ecs:RunTask"); n < 2 {
+		t.Errorf("RunTask calls = %d, want the lost one and its retry", n)
 	}
 	if n := len(migrationTasks(srv)); n != 1 {
 		t.Errorf("%d tasks started, want 1", n)

@@ -87,6 +87,7 @@ func migrateInput(command ...string) ebmigrate.MigrateInput {
 		Derive:       ebmigrate.DeriveSpec{Command: command},
 		VersionLabel: "v1",
 		LogLines:     50,
-		Poll:         ebmigrate.PollSchedule{Fast: 20 * time.Millisecond},
+		// Shortened, not switched off: a log quiet for 1 s after the stop is complete.
+		Poll: ebmigrate.PollSchedule{Fast: 20 * time.Millisecond, LogGrace: time.Second, EB: 200 * time.Millisecond},
 	}
 }

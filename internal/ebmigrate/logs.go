@@ -3,6 +3,9 @@ package ebmigrate
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -30,68 +33,175 @@ func ContainerLogs(c *ecstypes.ContainerDefinition, taskID string) (LogLocation,
 	return LogLocation{Group: group, Stream: prefix + "/" + aws.ToString(c.Name) + "/" + taskID}, true
 }
 
+// maxPagesPerRead bounds one read of the stream (10,000 events a page).
+const maxPagesPerRead = 1000
+
 // logFollower reads a log stream forward, handing each line to the logger
-// and keeping the last lines for a failure diagnostic.
+// and keeping the last lines for a failure diagnostic. CloudWatch Logs
+// ingests late and may return empty pages before later events ("Partially
+// full or empty pages don't necessarily mean that pagination is finished",
+// GetLogEvents): only a repeated forward token ends a read.
 type logFollower struct {
+	mu    sync.Mutex
 	api   Logs
 	loc   LogLocation
 	log   Logger
 	token *string
-	tail  []string
-	keep  int
-	calls int
+	// startTime skips events before the task was created (GetLogEvents startTime).
+	startTime *int64
+	tail      []string
+	keep      int
+	calls     int
+	lines     int
+	// lastTS is the timestamp of the newest event read.
+	lastTS int64
+	// maxDelay is the longest time between an event's timestamp and its
+	// ingestion seen so far (-1: no event seen).
+	maxDelay time.Duration
+	// readErr is the last failed read, cleared by a good one.
+	readErr error
 	// all holds every line when collecting (collect > 0), up to collect lines.
 	all     []string
 	collect int
+	// truncated: collect lines were not enough.
+	truncated bool
 }
 
-func newLogFollower(api Logs, loc LogLocation, log Logger, keep int) *logFollower {
-	return &logFollower{api: api, loc: loc, log: log, keep: keep}
-}
-
-// poll reads one page of new events. It reports whether the stream may hold
-// more right now (a full page came back).
-func (f *logFollower) poll(ctx context.Context) (bool, error) {
-	f.calls++
-	out, err := f.api.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{
-		LogGroupName:  aws.String(f.loc.Group),
-		LogStreamName: aws.String(f.loc.Stream),
-		StartFromHead: aws.Bool(true),
-		NextToken:     f.token,
-	})
-	if err != nil {
-		var nf *logtypes.ResourceNotFoundException
-		if errors.As(err, &nf) {
-			return false, nil // the stream appears with the first line
-		}
-		return false, err
+func newLogFollower(api Logs, loc LogLocation, log Logger, keep int, createdAt time.Time) *logFollower {
+	f := &logFollower{api: api, loc: loc, log: log, keep: keep, maxDelay: -1}
+	if !createdAt.IsZero() {
+		f.startTime = aws.Int64(createdAt.UnixMilli())
 	}
-	for _, e := range out.Events {
-		line := aws.ToString(e.Message)
-		f.log.Output(line)
-		if len(f.all) < f.collect {
-			f.all = append(f.all, line)
+	return f
+}
+
+// read pages forward until the forward token comes back unchanged (at most
+// maxPagesPerRead pages) and reports how many events it read. A stream that
+// does not exist yet holds nothing yet (awslogs creates it with the first line).
+func (f *logFollower) read(ctx context.Context) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for i := 0; i < maxPagesPerRead; i++ {
+		f.calls++
+		in := &cloudwatchlogs.GetLogEventsInput{
+			LogGroupName:  aws.String(f.loc.Group),
+			LogStreamName: aws.String(f.loc.Stream),
+			StartFromHead: aws.Bool(true),
+			NextToken:     f.token,
 		}
-		if f.keep > 0 {
-			f.tail = append(f.tail, line)
-			if len(f.tail) > f.keep {
-				f.tail = f.tail[len(f.tail)-f.keep:]
+		if f.token == nil {
+			in.StartTime = f.startTime
+		}
+		out, err := f.api.GetLogEvents(ctx, in)
+		if err != nil {
+			var nf *logtypes.ResourceNotFoundException
+			if errors.As(err, &nf) {
+				f.readErr = nil
+				return n, nil
+			}
+			f.readErr = err
+			return n, err
+		}
+		f.readErr = nil
+		for _, e := range out.Events {
+			f.add(aws.ToString(e.Message), aws.ToInt64(e.Timestamp))
+			if d := time.Duration(aws.ToInt64(e.IngestionTime)-aws.ToInt64(e.Timestamp)) * time.Millisecond; d > f.maxDelay {
+				f.maxDelay = d
 			}
 		}
-	}
-	same := aws.ToString(out.NextForwardToken) == aws.ToString(f.token)
-	f.token = out.NextForwardToken
-	return len(out.Events) > 0 && !same, nil
-}
-
-// drain reads until the end of the stream (the same token comes back), at
-// most maxCalls pages.
-func (f *logFollower) drain(ctx context.Context, maxCalls int) error {
-	for i := 0; i < maxCalls; i++ {
-		more, err := f.poll(ctx)
-		if err != nil || !more {
-			return err
+		n += len(out.Events)
+		same := aws.ToString(out.NextForwardToken) == aws.ToString(f.token)
+		f.token = out.NextForwardToken
+		if same || out.NextForwardToken == nil {
+			return n, nil
 		}
 	}
-	return nil
+	return n, nil
+}
+
+func (f *logFollower) add(line string, ts int64) {
+	f.log.Output(line)
+	f.lines++
+	if ts > f.lastTS {
+		f.lastTS = ts
+	}
+	if f.collect > 0 {
+		if len(f.all) < f.collect {
+			f.all = append(f.all, line)
+		} else {
+			f.truncated = true
+		}
+	}
+	if f.keep > 0 {
+		f.tail = append(f.tail, line)
+		if len(f.tail) > f.keep {
+			f.tail = f.tail[len(f.tail)-f.keep:]
+		}
+	}
+}
+
+// follow reads the stream while the task runs, apart from its status: about
+// once a second while lines come, less often (up to max) while it is quiet.
+// It returns when ctx is done.
+func (f *logFollower) follow(ctx context.Context, every, max time.Duration) {
+	interval := every
+	for sleep(ctx, interval) {
+		n, err := f.read(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			f.log.Info("could not read the migration's log; will try again", map[string]any{"error": err.Error()})
+		case n > 0:
+			interval = every
+		default:
+			interval = min(interval+interval/2, max)
+		}
+	}
+}
+
+// finish reads after the task stopped until the stream is provably
+// complete: a line stamped at or after the container stopped was read, or
+// the stream stayed quiet after the stop for as long as CloudWatch took to
+// ingest the lines seen (twice the longest delay seen, at least floor), or
+// for grace when no line was seen. It reports whether it got there; when
+// not, why.
+func (f *logFollower) finish(ctx context.Context, stoppedAt time.Time, grace, floor, every time.Duration) (bool, error) {
+	stopSeen := time.Now()
+	lastNew := stopSeen
+	for {
+		n, err := f.read(ctx)
+		f.mu.Lock()
+		last, delay := f.lastTS, f.maxDelay
+		f.mu.Unlock()
+		quiet := grace
+		if delay >= 0 {
+			quiet = min(max(2*delay+floor, floor), grace)
+		}
+		if n > 0 {
+			lastNew = time.Now()
+		}
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return false, err
+		case err != nil:
+			// A failed read is not silence: it proves nothing.
+		case !stoppedAt.IsZero() && last >= stoppedAt.UnixMilli():
+			return true, nil
+		case time.Since(lastNew) >= quiet:
+			return true, nil
+		}
+		if time.Since(stopSeen) >= 3*grace {
+			return false, fmt.Errorf("the log could not be read to its end within %s of the stop: %w", 3*grace, errOr(err))
+		}
+		if !sleep(ctx, every) {
+			return false, ctx.Err()
+		}
+	}
+}
+
+func errOr(err error) error {
+	if err == nil {
+		return errors.New("no error, but no proof of its end either")
+	}
+	return err
 }

@@ -3,6 +3,7 @@ package ebmigrate
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,10 +20,29 @@ type PollSchedule struct {
 	NormalUntil time.Duration
 	Max         time.Duration
 	// MissingFor is how long a task may be MISSING to DescribeTasks after
-	// RunTask before that is an error (ECS is eventually consistent).
+	// RunTask before that is an error: ECS is eventually consistent, and
+	// RunTask's documentation says to keep describing "up to five minutes".
 	MissingFor time.Duration
 	// MaxErrors is how many polls in a row may fail before the wait gives up.
 	MaxErrors int
+	// Logs is how often the task's log is read while lines come (apart
+	// from its status); LogsQuiet is the longest wait while it is quiet.
+	Logs      time.Duration
+	LogsQuiet time.Duration
+	// LogGrace is how long a stopped task's log must stay quiet before it
+	// counts as complete: CloudWatch ingests lines seconds after they are
+	// printed, also after the task stopped.
+	LogGrace time.Duration
+	// EB is the least time between two reads of an Elastic Beanstalk
+	// environment while waiting for a deploy (a jitter of up to a fifth is
+	// added); EB's own tools poll no faster.
+	EB time.Duration
+	// ListFor is how long, after RunTask, ListTasks may take to list our
+	// own task before the guard gives up (ListTasks lags DescribeTasks).
+	ListFor time.Duration
+	// RegisterFor is how long a just-registered revision may stay unknown
+	// to RunTask and DescribeTaskDefinition (ClientException).
+	RegisterFor time.Duration
 }
 
 // DefaultPoll sees a stop within a quarter second for the first 10 s, within
@@ -30,7 +50,9 @@ type PollSchedule struct {
 var DefaultPoll = PollSchedule{
 	Fast: 250 * time.Millisecond, FastFor: 10 * time.Second,
 	Normal: time.Second, NormalUntil: time.Minute,
-	Max: 5 * time.Second, MissingFor: 30 * time.Second, MaxErrors: 10,
+	Max: 5 * time.Second, MissingFor: 5 * time.Minute, MaxErrors: 10,
+	Logs: time.Second, LogsQuiet: 5 * time.Second, LogGrace: 5 * time.Second,
+	EB: 5 * time.Second, ListFor: 2 * time.Minute, RegisterFor: time.Minute,
 }
 
 func (p PollSchedule) withDefaults() PollSchedule {
@@ -46,6 +68,12 @@ func (p PollSchedule) withDefaults() PollSchedule {
 	set(&d.NormalUntil, p.NormalUntil)
 	set(&d.Max, p.Max)
 	set(&d.MissingFor, p.MissingFor)
+	set(&d.Logs, p.Logs)
+	set(&d.LogsQuiet, p.LogsQuiet)
+	set(&d.LogGrace, p.LogGrace)
+	set(&d.EB, p.EB)
+	set(&d.ListFor, p.ListFor)
+	set(&d.RegisterFor, p.RegisterFor)
 	if p.MaxErrors > 0 {
 		d.MaxErrors = p.MaxErrors
 	}
@@ -70,6 +98,11 @@ func (p PollSchedule) Interval(elapsed, previous time.Duration) time.Duration {
 	return next
 }
 
+// jitter adds up to a fifth of d, so that applies started together spread out.
+func jitter(d time.Duration) time.Duration {
+	return d + time.Duration(rand.Int64N(int64(d)/5+1))
+}
+
 // sleep waits d or until ctx is done (false).
 func sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
@@ -90,6 +123,7 @@ func pollTask(ctx context.Context, api ECS, cluster, taskArn string, poll PollSc
 	start := time.Now()
 	interval := poll.Fast
 	errorsInARow := 0
+	missing := false
 	for {
 		out, err := api.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: []string{taskArn}})
 		switch {
@@ -103,11 +137,13 @@ func pollTask(ctx context.Context, api ECS, cluster, taskArn string, poll PollSc
 			}
 		case len(out.Tasks) == 0:
 			errorsInARow = 0
+			missing = true
 			if time.Since(start) > poll.MissingFor {
 				return lastStatus, fmt.Errorf("ECS has not known migration task %s for %s after it was started (DescribeTasks says MISSING); look for it in the ECS console before applying again", taskArn, poll.MissingFor)
 			}
 		default:
 			errorsInARow = 0
+			missing = false
 			task := out.Tasks[0]
 			if s := aws.ToString(task.LastStatus); s != lastStatus {
 				lastStatus = s
@@ -117,7 +153,12 @@ func pollTask(ctx context.Context, api ECS, cluster, taskArn string, poll PollSc
 				return lastStatus, nil
 			}
 		}
-		interval = poll.Interval(time.Since(start), interval)
+		if missing {
+			// Not visible yet: back off, as RunTask's documentation asks.
+			interval = min(max(interval*2, poll.Fast), poll.Max)
+		} else {
+			interval = poll.Interval(time.Since(start), interval)
+		}
 		if !sleep(ctx, interval) {
 			return lastStatus, ctx.Err()
 		}

@@ -34,7 +34,11 @@ type MigrateInput struct {
 	// CollectOutput keeps every line the container prints (up to
 	// MaxCollectedLines) in Result.Output.
 	CollectOutput bool
-	Poll          PollSchedule
+	// StartTimeout is how long a migration task may take to reach RUNNING
+	// before it is stopped (0: DefaultStartTimeout). A task of another run
+	// stuck before RUNNING longer than that no longer blocks this one.
+	StartTimeout time.Duration
+	Poll         PollSchedule
 	// Query marks a read-only query (the pending migrations at plan time):
 	// its tasks have a startedBy of their own, so that a query never waits
 	// for a migration nor holds one up, while queries of the same content
@@ -48,6 +52,16 @@ func (in MigrateInput) guardKey(envID string) string {
 		return QueryStartedBy(envID)
 	}
 	return StartedBy(envID)
+}
+
+// DefaultStartTimeout is start_timeout's default.
+const DefaultStartTimeout = 10 * time.Minute
+
+func (in MigrateInput) startTimeout() time.Duration {
+	if in.StartTimeout > 0 {
+		return in.StartTimeout
+	}
+	return DefaultStartTimeout
 }
 
 // MaxCollectedLines bounds Result.Output.
@@ -75,6 +89,11 @@ type Result struct {
 	Attached bool
 	// Output is what the container printed, with CollectOutput.
 	Output []string
+	// LogsComplete is true when the log was read to its proven end (or as
+	// long as CloudWatch can be expected to ingest late lines); a caller
+	// that parses Output must not trust it otherwise. LogsProblem says why.
+	LogsComplete bool
+	LogsProblem  string
 	// Deregistered are the old revisions KeepRevisions removed; PruneError
 	// says why pruning failed (the migration itself succeeded).
 	Deregistered []string
@@ -89,10 +108,12 @@ func StartedBy(envID string) string { return "ebmigrate-" + envID }
 // environment: apart from its migrations.
 func QueryStartedBy(envID string) string { return "ebmigrate-q-" + envID }
 
-// RunID identifies one run: the same environment, version, command and task
-// definition make the same run.
-func RunID(envID, version, taskDefArn string, command []string) string {
-	sum := sha256.Sum256([]byte(strings.Join(append([]string{envID, version, taskDefArn}, command...), "\x00")))
+// RunID identifies one run by what runs: the same environment, version,
+// command and derived content (the derivation's content hash, not a
+// revision ARN, which two simultaneous applies may each register) make the
+// same run.
+func RunID(envID, version, contentHash string, command []string) string {
+	sum := sha256.Sum256([]byte(strings.Join(append([]string{envID, version, contentHash}, command...), "\x00")))
 	return hex.EncodeToString(sum[:12])
 }
 
@@ -139,23 +160,31 @@ func Migrate(ctx context.Context, c Clients, in MigrateInput, log Logger) (*Resu
 	return r, err
 }
 
-// waitEnvironmentReady waits while the environment is Launching or Updating
-// (a deploy in progress) and returns its last description (nil when there is
-// no such environment); other states are left to discovery to judge.
+// deployInProgress are the statuses in which Elastic Beanstalk is still
+// changing the environment (botocore elasticbeanstalk EnvironmentStatus).
+var deployInProgress = map[ebtypes.EnvironmentStatus]bool{
+	ebtypes.EnvironmentStatusLaunching:   true,
+	ebtypes.EnvironmentStatusUpdating:    true,
+	ebtypes.EnvironmentStatusAborting:    true,
+	ebtypes.EnvironmentStatusLinkingFrom: true,
+	ebtypes.EnvironmentStatusLinkingTo:   true,
+}
+
+// waitEnvironmentReady waits while a deploy is in progress and returns the
+// environment's last description (nil when there is no such environment);
+// other states are left to discovery to judge. Elastic Beanstalk is read no
+// faster than every poll.EB, with jitter.
 func waitEnvironmentReady(ctx context.Context, eb EB, name string, poll PollSchedule, log Logger) (*ebtypes.EnvironmentDescription, error) {
-	start := time.Now()
-	interval := poll.Normal
 	for {
 		env, err := DescribeEnvironment(ctx, eb, name)
 		if err != nil || env == nil {
 			return nil, err
 		}
-		if env.Status != ebtypes.EnvironmentStatusUpdating && env.Status != ebtypes.EnvironmentStatusLaunching {
+		if !deployInProgress[env.Status] {
 			return env, nil
 		}
 		log.Info("waiting for the environment to be Ready", map[string]any{"environment": name, "status": string(env.Status)})
-		interval = poll.Interval(time.Since(start)+poll.FastFor, interval)
-		if !sleep(ctx, interval) {
+		if !sleep(ctx, jitter(poll.EB)) {
 			return nil, &InterruptedError{Environment: name, Waiting: fmt.Sprintf("for the environment to leave status %s", env.Status), Cause: ctx.Err()}
 		}
 	}
@@ -166,8 +195,12 @@ func waitEnvironmentReady(ctx context.Context, eb EB, name string, poll PollSche
 // environment has finished, and waits for its outcome.
 func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn string, in MigrateInput, log Logger) (*Result, error) {
 	poll := in.Poll.withDefaults()
-	runID := RunID(t.EnvironmentID, in.VersionLabel+in.Nonce, taskDefArn, d.Input.ContainerDefinitions[0].Command)
-	for {
+	runID := RunID(t.EnvironmentID, in.VersionLabel+in.Nonce, d.Hash, d.Input.ContainerDefinitions[0].Command)
+	anchor := ""
+	for attempt := 0; ; attempt++ {
+		if attempt > 20 {
+			return nil, fmt.Errorf("the migration of environment %q could not be started after %d attempts: other migrations kept starting first", t.EnvironmentName, attempt)
+		}
 		active, err := activeMigrations(ctx, c.ECS, t, in.guardKey(t.EnvironmentID))
 		if err != nil {
 			return nil, err
@@ -176,16 +209,32 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 			first := active[0]
 			if first.run == runID {
 				log.Info("attaching to the running migration task of the same run", map[string]any{"task": first.arn})
-				return watch(ctx, c, t, d, first.arn, true, in, poll, log)
+				return watchAttached(ctx, c, t, d, first.arn, in, poll, log)
 			}
-			if err := waitOther(ctx, c, t, first, poll, log); err != nil {
+			if err := waitOther(ctx, c, t, first, in.startTimeout(), poll, log); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		ours, err := start(ctx, c, t, d, taskDefArn, runID, in.guardKey(t.EnvironmentID), in.Derive.Placement, log)
+		ours, existing, err := start(ctx, c, t, d, taskDefArn, runID, anchor, in.guardKey(t.EnvironmentID), in.Derive.Placement, poll, log)
 		if err != nil {
 			return nil, err
+		}
+		if existing != nil {
+			if aws.ToString(existing.LastStatus) == "STOPPED" {
+				// A finished attempt of this run holds the token (a failure,
+				// or a run that triggers ask to repeat): the next token
+				// follows from it, the same for every apply of the run.
+				anchor = ours
+				continue
+			}
+			log.Info("attaching to the migration task of the same run that another apply started", map[string]any{"task": ours})
+			r, err := watchAttached(ctx, c, t, d, ours, in, poll, log)
+			if steppedBack(r, err) {
+				anchor = ours
+				continue
+			}
+			return r, err
 		}
 		first, err := firstStarted(ctx, c, t, ours, in.guardKey(t.EnvironmentID), poll)
 		if err != nil {
@@ -198,20 +247,48 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 		log.Info("another migration of the environment started first; stopping ours", map[string]any{"ours": ours, "first": first.arn})
 		if _, err := c.ECS.StopTask(ctx, &ecs.StopTaskInput{
 			Cluster: aws.String(t.ClusterArn), Task: aws.String(ours),
-			Reason: aws.String("ebmigrate: migration task " + first.arn + " of this environment started first"),
+			Reason: aws.String(stepBackReason + first.arn + " of this environment started first"),
 		}); err != nil {
 			return nil, fmt.Errorf("stopping migration task %s, which started after %s: %w", ours, first.arn, err)
 		}
+		anchor = ours
 		if first.run == runID {
-			return watch(ctx, c, t, d, first.arn, true, in, poll, log)
+			return watchAttached(ctx, c, t, d, first.arn, in, poll, log)
 		}
-		if err := waitOther(ctx, c, t, first, poll, log); err != nil {
+		if err := waitOther(ctx, c, t, first, in.startTimeout(), poll, log); err != nil {
 			return nil, err
 		}
 	}
 }
 
-func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, runID, startedBy string, placement Placement, log Logger) (string, error) {
+// stepBackReason starts the stop reason of a task that stepped back for an
+// older one before it ran.
+const stepBackReason = "ebmigrate: migration task "
+
+func watchAttached(ctx context.Context, c Clients, t *Target, d *Derived, arn string, in MigrateInput, poll PollSchedule, log Logger) (*Result, error) {
+	return watch(ctx, c, t, d, arn, true, in, poll, log)
+}
+
+// steppedBack tells a task that another apply stopped before it ran (it gave
+// way to an older migration) from a migration that failed.
+func steppedBack(r *Result, err error) bool {
+	var me *MigrationError
+	return err != nil && errors.As(err, &me) && r != nil && r.StartedAt.IsZero() && strings.HasPrefix(r.StoppedReason, stepBackReason)
+}
+
+// runToken is RunTask's clientToken for a run: every apply of the same run
+// sends the same one, so ECS starts one task for all of them (RunTask
+// idempotency is consistent where ListTasks is not). anchor is the task id
+// of a finished attempt that held the previous token ("" at first).
+func runToken(runID, anchor string) string {
+	sum := sha256.Sum256([]byte(runID + "\x00" + anchor))
+	return "ebmigrate-" + hex.EncodeToString(sum[:16])
+}
+
+// start runs the migration task. When the run's clientToken already names a
+// task (another apply of the same run started it, or an earlier attempt),
+// ECS returns that task: it is returned as existing.
+func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, runID, anchor, startedBy string, placement Placement, poll PollSchedule, log Logger) (string, *ecstypes.Task, error) {
 	runIn := &ecs.RunTaskInput{
 		Cluster:        aws.String(t.ClusterArn),
 		TaskDefinition: aws.String(taskDefArn),
@@ -223,31 +300,92 @@ func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, ru
 		},
 	}
 	if err := placeRunTask(runIn, t, d, placement); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	// The SDK gives RunTask one clientToken for all its retries, so a
-	// retried call whose response was lost does not start a second task.
-	out, err := c.ECS.RunTask(ctx, runIn)
-	if err != nil {
-		return "", fmt.Errorf("starting the migration task for environment %q on cluster %s: %w", t.EnvironmentName, t.ClusterArn, err)
+	// The same token for every retry also keeps a retried call whose
+	// response was lost from starting a second task.
+	for tries := 0; tries < 10; tries++ {
+		runIn.ClientToken = aws.String(runToken(runID, anchor))
+		called := time.Now()
+		out, err := runTaskKnown(ctx, c.ECS, runIn, poll)
+		var conflict *ecstypes.ConflictException
+		if errors.As(err, &conflict) && len(conflict.ResourceIds) > 0 {
+			// The token went with other parameters (the environment's
+			// values changed since that attempt): follow on from its task.
+			anchor = taskIDOf(conflict.ResourceIds[0])
+			continue
+		}
+		if err != nil {
+			return "", nil, fmt.Errorf("starting the migration task for environment %q on cluster %s: %w", t.EnvironmentName, t.ClusterArn, err)
+		}
+		if len(out.Failures) > 0 {
+			return "", nil, placementProblem(t, out.Failures)
+		}
+		if len(out.Tasks) != 1 {
+			return "", nil, fmt.Errorf("RunTask for environment %q returned %d tasks and no failures", t.EnvironmentName, len(out.Tasks))
+		}
+		task := out.Tasks[0]
+		arn := aws.ToString(task.TaskArn)
+		if aws.ToTime(task.CreatedAt).Before(called.Add(-time.Second)) {
+			return arn, &task, nil
+		}
+		log.Info("migration task started", map[string]any{"task": arn, "cluster": t.ClusterArn, "run": runID})
+		return arn, nil, nil
 	}
-	if len(out.Failures) > 0 {
-		return "", placementProblem(t, out.Failures)
-	}
-	if len(out.Tasks) != 1 {
-		return "", fmt.Errorf("RunTask for environment %q returned %d tasks and no failures", t.EnvironmentName, len(out.Tasks))
-	}
-	arn := aws.ToString(out.Tasks[0].TaskArn)
-	log.Info("migration task started", map[string]any{"task": arn, "cluster": t.ClusterArn, "run": runID})
-	return arn, nil
+	return "", nil, fmt.Errorf("starting the migration task for environment %q: its clientToken kept conflicting with earlier tasks", t.EnvironmentName)
 }
 
-// waitOther waits for another run's migration task to stop.
-func waitOther(ctx context.Context, c Clients, t *Target, other migrationTask, poll PollSchedule, log Logger) error {
+func taskIDOf(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
+
+// runTaskKnown calls RunTask, retrying for poll.RegisterFor while ECS does not
+// know the task definition yet: a revision just registered may be unknown
+// to RunTask for a moment (ClientException).
+func runTaskKnown(ctx context.Context, api ECS, in *ecs.RunTaskInput, poll PollSchedule) (*ecs.RunTaskOutput, error) {
+	start := time.Now()
+	interval := poll.Fast
+	for {
+		out, err := api.RunTask(ctx, in)
+		if !unknownTaskDefinition(err) || time.Since(start) > poll.RegisterFor {
+			return out, err
+		}
+		interval = min(max(interval*2, poll.Fast), poll.Max)
+		if !sleep(ctx, interval) {
+			return nil, err
+		}
+	}
+}
+
+// unknownTaskDefinition is ECS's ClientException for a task definition it
+// does not know (yet).
+func unknownTaskDefinition(err error) bool {
+	var ce *ecstypes.ClientException
+	if !errors.As(err, &ce) {
+		return false
+	}
+	msg := strings.ToLower(ce.ErrorMessage())
+	return strings.Contains(msg, "task definition") || strings.Contains(msg, "taskdefinition")
+}
+
+// waitOther waits for another run's migration task to stop. A task that
+// has not started within startTimeout of its creation never will: it is
+// stopped (it never ran, so that is safe) instead of blocking this run.
+func waitOther(ctx context.Context, c Clients, t *Target, other migrationTask, startTimeout time.Duration, poll PollSchedule, log Logger) error {
 	log.Info("another migration of the environment is running; waiting for it to finish", map[string]any{"task": other.arn, "status": other.status})
+	var stopErr error
+	stopped := false
 	last, err := pollTask(ctx, c.ECS, t.ClusterArn, other.arn, poll, NopLogger, func(task ecstypes.Task) bool {
+		if !stopped && aws.ToString(task.LastStatus) != "STOPPED" && task.StartedAt == nil && notStartedFor(task) > startTimeout {
+			log.Info("the other migration task never started within start_timeout; stopping it", map[string]any{"task": other.arn})
+			stopped = true
+			if _, stopErr = stopTask(c, t, other.arn, fmt.Sprintf("ebmigrate: the task did not start within start_timeout (%s)", startTimeout)); stopErr != nil {
+				return true
+			}
+		}
 		return aws.ToString(task.LastStatus) == "STOPPED"
 	})
+	if stopErr != nil {
+		return fmt.Errorf("stopping migration task %s, which did not start within start_timeout (%s): %w", other.arn, startTimeout, stopErr)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return &InterruptedError{Environment: t.EnvironmentName, Waiting: "for migration task " + other.arn + " of another run to finish (ours was not started)", LastStatus: last, Cause: ctx.Err()}

@@ -22,8 +22,11 @@ func TestMigrateSucceeds(t *testing.T) {
 	if got := rec.lines(); got != "Applying app.0001_initial... OK\napi key is set: yes" {
 		t.Errorf("log lines = %q", got)
 	}
-	if n := srv.Calls("ecs:RunTask"); n != 1 {
-		t.Errorf("RunTask calls = %d", n)
+	if n := len(migrationTasks(srv)); n != 1 {
+		t.Errorf("%d migration tasks started, want 1", n)
+	}
+	if !res.LogsComplete {
+		t.Errorf("logs not complete: %s", res.LogsProblem)
 	}
 	if n := srv.Calls("elasticbeanstalk:DescribeEnvironments"); n != 1 {
 		t.Errorf("DescribeEnvironments calls = %d, want 1 (the ready check's description serves discovery)", n)

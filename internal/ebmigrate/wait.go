@@ -11,29 +11,43 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
-// watch waits for a migration task to stop, following its logs, and
-// classifies how it ended.
+// watch waits for a migration task to stop, following its logs apart from
+// its status, and classifies how it ended. A task that has not started
+// RUNNING within in.StartTimeout of its creation is stopped (it never ran,
+// so stopping it is safe) and the wait fails saying so.
 func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string, attached bool, in MigrateInput, poll PollSchedule, log Logger) (*Result, error) {
 	container := d.Input.ContainerDefinitions[0]
 	taskID := taskArn[strings.LastIndex(taskArn, "/")+1:]
 	loc, hasLogs := ContainerLogs(&container, taskID)
 	var follower *logFollower
-	if hasLogs {
-		follower = newLogFollower(c.Logs, loc, log, in.LogLines)
-		if in.CollectOutput {
-			follower.collect = MaxCollectedLines
-		}
-	}
+	stopFollowing := func() {}
 	var stopped ecstypes.Task
+	startTimeout := in.startTimeout()
+	var neverStarted *StartTimeoutError
 	last, err := pollTask(ctx, c.ECS, t.ClusterArn, taskArn, poll, log, func(task ecstypes.Task) bool {
-		if follower != nil {
-			if _, err := follower.poll(ctx); err != nil && ctx.Err() == nil {
-				log.Info("reading the migration's log failed; will try again", map[string]any{"error": err.Error()})
+		if follower == nil && hasLogs {
+			follower = newLogFollower(c.Logs, loc, log, in.LogLines, aws.ToTime(task.CreatedAt))
+			if in.CollectOutput {
+				follower.collect = MaxCollectedLines
 			}
+			fctx, cancel := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() { defer close(done); follower.follow(fctx, poll.Logs, poll.LogsQuiet) }()
+			stopFollowing = func() { cancel(); <-done }
 		}
 		stopped = task
-		return aws.ToString(task.LastStatus) == "STOPPED"
+		status := aws.ToString(task.LastStatus)
+		if status != "STOPPED" && task.StartedAt == nil && notStartedFor(task) > startTimeout {
+			neverStarted = &StartTimeoutError{Environment: t.EnvironmentName, TaskArn: taskArn, LastStatus: status, Timeout: startTimeout}
+			return true
+		}
+		return status == "STOPPED"
 	})
+	stopFollowing()
+	if neverStarted != nil {
+		neverStarted.Stopped, neverStarted.StopErr = stopTask(c, t, taskArn, fmt.Sprintf("ebmigrate: the task did not start within start_timeout (%s)", startTimeout))
+		return nil, neverStarted
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			return nil, err
@@ -44,7 +58,7 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 		}
 		return nil, ie
 	}
-	r, err := finish(ctx, t, d, stopped, loc, follower)
+	r, err := finish(ctx, t, d, stopped, loc, follower, in, poll)
 	if r != nil {
 		r.Attached = attached
 		if follower != nil {
@@ -52,6 +66,42 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 		}
 	}
 	return r, err
+}
+
+// notStartedFor is how long a task has existed without starting.
+func notStartedFor(task ecstypes.Task) time.Duration {
+	if task.CreatedAt == nil {
+		return 0
+	}
+	return time.Since(*task.CreatedAt)
+}
+
+// stopTask stops a task with a context of its own (the caller's may be done).
+func stopTask(c Clients, t *Target, taskArn, reason string) (bool, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := c.ECS.StopTask(ctx, &ecs.StopTaskInput{Cluster: aws.String(t.ClusterArn), Task: aws.String(taskArn), Reason: aws.String(reason)})
+	return err == nil, err
+}
+
+// StartTimeoutError is a migration task that never reached RUNNING within
+// start_timeout; it was stopped.
+type StartTimeoutError struct {
+	Environment string
+	TaskArn     string
+	LastStatus  string
+	Timeout     time.Duration
+	Stopped     bool
+	StopErr     error
+}
+
+func (e *StartTimeoutError) Error() string {
+	stopped := "it was stopped (it never ran, so stopping it is safe)"
+	if !e.Stopped {
+		stopped = fmt.Sprintf("stopping it failed (%v); stop it in the ECS console", e.StopErr)
+	}
+	return fmt.Sprintf("migration task %s of environment %q did not start within start_timeout (%s): it was still %s, and %s. Look at the cluster's capacity and the task's image pull (CannotPullContainerError, no container instance with room), or raise start_timeout; the next apply runs the migration again",
+		e.TaskArn, e.Environment, e.Timeout, orNone(e.LastStatus), stopped)
 }
 
 // stopTimedOut stops a task whose wait timed out; ctx is done, so it gets a
@@ -70,12 +120,14 @@ func stopTimedOut(c Clients, t *Target, taskArn string, log Logger) bool {
 	return true
 }
 
-func finish(ctx context.Context, t *Target, d *Derived, task ecstypes.Task, loc LogLocation, follower *logFollower) (*Result, error) {
+func finish(ctx context.Context, t *Target, d *Derived, task ecstypes.Task, loc LogLocation, follower *logFollower, in MigrateInput, poll PollSchedule) (*Result, error) {
 	container := aws.ToString(d.Input.ContainerDefinitions[0].Name)
-	if follower != nil {
-		_ = follower.drain(ctx, 1000)
-	}
 	o := Classify(task, container)
+	var logsComplete bool
+	var logErr error
+	if follower != nil {
+		logsComplete, logErr = follower.finish(ctx, aws.ToTime(task.ExecutionStoppedAt), poll.LogGrace, min(2*poll.Fast, poll.LogGrace), poll.Fast)
+	}
 	r := &Result{
 		EnvironmentID:     t.EnvironmentID,
 		ClusterArn:        t.ClusterArn,
@@ -89,6 +141,10 @@ func finish(ctx context.Context, t *Target, d *Derived, task ecstypes.Task, loc 
 		StoppedAt:         aws.ToTime(task.StoppedAt),
 		Logs:              loc,
 		Outcome:           o,
+		LogsComplete:      logsComplete && (follower == nil || !follower.truncated),
+	}
+	if logErr != nil {
+		r.LogsProblem = logErr.Error()
 	}
 	if o.ExitCode != nil {
 		r.ExitCode = *o.ExitCode
@@ -99,8 +155,13 @@ func finish(ctx context.Context, t *Target, d *Derived, task ecstypes.Task, loc 
 	me := &MigrationError{Environment: t.EnvironmentName, Cluster: t.ClusterArn, TaskArn: r.TaskArn, Container: container, Outcome: o}
 	if follower != nil {
 		me.LogLines = follower.tail
-		if len(me.LogLines) == 0 {
+		switch {
+		case len(me.LogLines) == 0 && logErr != nil:
+			me.LogsNote = fmt.Sprintf("Could not read the log (group %s, stream %s): %v", loc.Group, loc.Stream, logErr)
+		case len(me.LogLines) == 0:
 			me.LogsNote = fmt.Sprintf("The container printed nothing to CloudWatch Logs (group %s, stream %s).", loc.Group, loc.Stream)
+		case !logsComplete:
+			me.LogsNote = fmt.Sprintf("The log may be incomplete: its tail could not be read (group %s, stream %s): %v", loc.Group, loc.Stream, errOr(logErr))
 		}
 	} else {
 		me.LogsNote = "No log lines can be shown: the migration container has no awslogs log configuration with an awslogs-stream-prefix. Give the app container an awslogs configuration to see its output here."

@@ -1,8 +1,6 @@
 package localaws
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -31,6 +29,8 @@ type environment struct {
 	cluster        *cluster
 	family         string
 	webTasks       []*task
+	// draft is a second settings set, pending or failed (eb_draft.go).
+	draft *DraftSeed
 }
 
 const defaultECSPlatform = "ECS running on 64bit Amazon Linux 2023/4.3.0"
@@ -43,10 +43,11 @@ func isECSPlatform(platformArn string) bool {
 }
 
 // EBClusterName is the name EB gives an environment's ECS cluster:
-// awseb-<EnvironmentName>-<10 characters>.
+// awseb-<EnvironmentName>-<environment id without "e-">.
 func EBClusterName(envName, envID string) string {
-	sum := sha256.Sum256([]byte(envID))
-	return "awseb-" + envName + "-" + hex.EncodeToString(sum[:])[:10]
+	// EB names the cluster exactly like the task family (an ECS platform
+	// environment's cluster: awseb-<name>-<id without "e-">).
+	return EBTaskFamily(envName, envID)
 }
 
 // EBTaskFamily is the family of EB's app task definition:
@@ -69,6 +70,7 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 		instances:     es.Instances,
 		properties:    copyMap(es.Properties),
 		secretRefs:    copyMap(es.Secrets),
+		draft:         es.Draft,
 		vpc:           es.VPC,
 		containers:    es.Containers,
 		taskDefExtra:  es.TaskDefinition,

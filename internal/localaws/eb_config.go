@@ -44,6 +44,18 @@ func (s *Server) ebDescribeConfigurationSettings(form url.Values) (any, error) {
 	if e == nil || e.app != app {
 		return nil, clientErr("InvalidParameterValue", "No Environment found for EnvironmentName = '%s'.", name)
 	}
+	deployed := xmlConfigurationSettings{
+		ApplicationName: e.app, EnvironmentName: e.name, DeploymentStatus: "deployed",
+		SolutionStackName: e.solutionStack, PlatformArn: e.platformArn,
+		DateCreated: xmlTime(e.created.UTC()), DateUpdated: xmlTime(e.updated.UTC()),
+		OptionSettings: optionSettings(e, e.properties, e.secretRefs),
+	}
+	return describeConfigurationSettingsResult{ConfigurationSettings: withDraft(e, deployed)}, nil
+}
+
+// optionSettings are an environment's settings with the given properties
+// and secret references.
+func optionSettings(e *environment, properties, secretRefs map[string]string) []xmlOptionSetting {
 	var opts []xmlOptionSetting
 	add := func(resource, ns, opt, val string) {
 		opts = append(opts, xmlOptionSetting{ResourceName: resource, Namespace: ns, OptionName: opt, Value: val})
@@ -55,17 +67,12 @@ func (s *Server) ebDescribeConfigurationSettings(form url.Values) (any, error) {
 	add("AWSEBAutoScalingGroup", "aws:ec2:vpc", "VPCId", e.vpc.ID)
 	add("AWSEBAutoScalingGroup", "aws:ec2:vpc", "Subnets", strings.Join(e.vpc.Subnets, ","))
 	add("AWSEBAutoScalingGroup", "aws:ec2:vpc", "AssociatePublicIpAddress", "false")
-	for _, k := range sortedKeys(e.properties) {
-		add("", "aws:elasticbeanstalk:application:environment", k, e.properties[k])
+	for _, k := range sortedKeys(properties) {
+		add("", "aws:elasticbeanstalk:application:environment", k, properties[k])
 	}
-	for _, k := range sortedKeys(e.secretRefs) {
-		add("", "aws:elasticbeanstalk:application:environmentsecrets", k, e.secretRefs[k])
+	for _, k := range sortedKeys(secretRefs) {
+		add("", "aws:elasticbeanstalk:application:environmentsecrets", k, secretRefs[k])
 	}
 	add("", "aws:elasticbeanstalk:environment", "EnvironmentType", "LoadBalanced")
-	return describeConfigurationSettingsResult{ConfigurationSettings: []xmlConfigurationSettings{{
-		ApplicationName: e.app, EnvironmentName: e.name, DeploymentStatus: "deployed",
-		SolutionStackName: e.solutionStack, PlatformArn: e.platformArn,
-		DateCreated: xmlTime(e.created.UTC()), DateUpdated: xmlTime(e.updated.UTC()),
-		OptionSettings: opts,
-	}}}, nil
+	return opts
 }

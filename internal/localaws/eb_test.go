@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 
@@ -136,14 +137,32 @@ func TestUpdateEnvironmentDeploysVersion(t *testing.T) {
 	if td.TaskDefinition.Revision != 2 || aws.ToString(td.TaskDefinition.ContainerDefinitions[0].Image) != "example/app:v2" {
 		t.Errorf("after deploy: revision %d image %s", td.TaskDefinition.Revision, aws.ToString(td.TaskDefinition.ContainerDefinitions[0].Image))
 	}
-	running, err := c.ecs.ListTasks(ctx(t), &ecs.ListTasksInput{Cluster: aws.String(localaws.FixtureCluster()), Family: aws.String(localaws.FixtureFamily())})
-	if err != nil {
-		t.Fatal(err)
+	// ListTasks lags (consistency.go): list until the new web tasks are
+	// listed and the old ones, being stopped, are not listed as running.
+	var live []ecstypes.Task
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		running, err := c.ecs.ListTasks(ctx(t), &ecs.ListTasksInput{Cluster: aws.String(localaws.FixtureCluster()), Family: aws.String(localaws.FixtureFamily())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		live = nil
+		if len(running.TaskArns) > 0 {
+			dt, err := c.ecs.DescribeTasks(ctx(t), &ecs.DescribeTasksInput{Cluster: aws.String(localaws.FixtureCluster()), Tasks: running.TaskArns})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, task := range dt.Tasks {
+				if aws.ToString(task.DesiredStatus) == "RUNNING" {
+					live = append(live, task)
+				}
+			}
+		}
+		if len(live) == 2 && len(running.TaskArns) == 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	dt, err := c.ecs.DescribeTasks(ctx(t), &ecs.DescribeTasksInput{Cluster: aws.String(localaws.FixtureCluster()), Tasks: running.TaskArns})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dt := struct{ Tasks []ecstypes.Task }{live}
 	for _, task := range dt.Tasks {
 		if aws.ToString(task.TaskDefinitionArn) != aws.ToString(td.TaskDefinition.TaskDefinitionArn) {
 			t.Errorf("web task %s still runs %s", aws.ToString(task.TaskArn), aws.ToString(task.TaskDefinitionArn))

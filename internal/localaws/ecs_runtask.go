@@ -84,12 +84,20 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 	if in.ClientToken != "" {
 		if rec, ok := s.tokens[c.arn+"/"+in.ClientToken]; ok {
 			if rec.params != params {
-				return nil, clientErr("ConflictException", "The clientToken %s was already used with different parameters.", in.ClientToken)
+				// "The resourceIds are the existing task ARNs which are
+				// already associated with the clientToken" (ECS RunTask).
+				e := clientErr("ConflictException", "The clientToken %s was already used with different parameters.", in.ClientToken)
+				var ids []string
+				for _, t := range rec.tasks {
+					ids = append(ids, t.arn)
+				}
+				e.Fields = map[string]any{"resourceIds": ids}
+				return nil, e
 			}
 			return s.runTaskResponse(rec.tasks, nil), nil
 		}
 	}
-	td, err := s.resolveTaskDef(in.TaskDefinition)
+	td, err := s.resolveVisibleTaskDef(in.TaskDefinition)
 	if err != nil {
 		return nil, err
 	}
@@ -171,14 +179,15 @@ func (s *Server) runTaskResponse(tasks []*task, failures []map[string]string) ma
 }
 
 // startTask places a task and starts its lifecycle. It returns a placement
-// failure reason ("RESOURCE:PORTS") instead when no instance can host it.
+// failure reason ("RESOURCE:MEMORY", "RESOURCE:CPU", "RESOURCE:PORTS")
+// instead when no instance can host it.
 func (s *Server) startTask(req runRequest) (*task, string) {
 	td := req.taskDef
 	instance := ""
 	if req.launchType == "EC2" {
-		instance = s.placeOnInstance(req.cluster, td)
-		if instance == "" {
-			return nil, "RESOURCE:PORTS"
+		var reason string
+		if instance, reason = s.placeOnInstance(req.cluster, td, req.overrides); instance == "" {
+			return nil, reason
 		}
 	}
 	id := fmt.Sprintf("%016x%016x", s.rng.Uint64(), s.rng.Uint64())

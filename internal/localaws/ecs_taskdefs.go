@@ -20,16 +20,18 @@ type family struct {
 }
 
 type taskDef struct {
-	family         string
-	revision       int
-	arn            string
-	status         string // ACTIVE, INACTIVE, DELETE_IN_PROGRESS
-	body           map[string]any
-	containers     []containerDef
-	networkMode    string
-	compat         []string
-	tags           []tag
-	registeredAt   time.Time
+	family       string
+	revision     int
+	arn          string
+	status       string // ACTIVE, INACTIVE, DELETE_IN_PROGRESS
+	body         map[string]any
+	containers   []containerDef
+	networkMode  string
+	compat       []string
+	tags         []tag
+	registeredAt time.Time
+	// visibleAt is when RunTask and DescribeTaskDefinition learn of it.
+	visibleAt      time.Time
 	registeredBy   string
 	deregisteredAt time.Time
 }
@@ -72,6 +74,7 @@ type containerDef struct {
 	WorkingDirectory  string        `json:"workingDirectory"`
 	Memory            *int          `json:"memory"`
 	MemoryReservation *int          `json:"memoryReservation"`
+	Cpu               int           `json:"cpu"`
 	PortMappings      []portMapping `json:"portMappings"`
 	Links             []string      `json:"links"`
 	VolumesFrom       []struct {
@@ -307,6 +310,9 @@ func (s *Server) ecsRegisterTaskDefinition(body []byte) (any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	td, err := s.registerTaskDefinition(body, "arn:aws:iam::"+s.account+":user/localaws")
+	if td != nil {
+		td.visibleAt = td.registeredAt.Add(ms(s.consistency.RegisterLagMS))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +329,7 @@ func (s *Server) ecsDescribeTaskDefinition(body []byte) (any, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	td, err := s.resolveTaskDef(in.TaskDefinition)
+	td, err := s.resolveVisibleTaskDef(in.TaskDefinition)
 	if err != nil {
 		return nil, err
 	}

@@ -24,7 +24,9 @@ func (s *Server) ecsListTaskDefinitions(body []byte) (any, error) {
 	defer s.mu.Unlock()
 	var arns []string
 	for _, name := range sortedKeys(s.families) {
-		if in.FamilyPrefix != "" && !strings.HasPrefix(name, in.FamilyPrefix) {
+		// "The full family name": unlike ListTaskDefinitionFamilies' prefix,
+		// it matches one family (botocore ecs ListTaskDefinitionsRequest.familyPrefix).
+		if in.FamilyPrefix != "" && name != in.FamilyPrefix {
 			continue
 		}
 		for _, td := range s.families[name].revisions {

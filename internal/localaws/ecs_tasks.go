@@ -29,7 +29,11 @@ type task struct {
 	createdAt, startedAt, stoppingAt, stoppedAt time.Time
 	visibleAt                                   time.Time
 	lastStatus, desiredStatus                   string
-	stopCode, stoppedReason                     string
+	// prevDesired and desiredChangedAt let ListTasks lag a change of the
+	// desired status (consistency.go).
+	prevDesired             string
+	desiredChangedAt        time.Time
+	stopCode, stoppedReason string
 
 	stopRequested chan struct{} // closed by StopTask or Close
 	killNow       bool          // Close: no grace period
@@ -59,10 +63,13 @@ type containerOverride struct {
 	Environment       []kv     `json:"environment"`
 	Memory            *int     `json:"memory"`
 	MemoryReservation *int     `json:"memoryReservation"`
+	Cpu               *int     `json:"cpu"`
 }
 
 type taskOverrides struct {
 	ContainerOverrides []containerOverride `json:"containerOverrides"`
+	Cpu                string              `json:"cpu"`
+	Memory             string              `json:"memory"`
 }
 
 // kill stops the task's processes at once; used when the server closes.
@@ -181,7 +188,7 @@ func (s *Server) ecsDescribeTasks(body []byte) (any, error) {
 	failures := []map[string]string{}
 	for _, ref := range in.Tasks {
 		t := s.findTask(c, ref)
-		if t == nil || now.Before(t.visibleAt) {
+		if t == nil || now.Before(t.visibleAt) || s.forgotten(t, now) {
 			failures = append(failures, map[string]string{"arn": ref, "reason": "MISSING"})
 			continue
 		}
@@ -204,7 +211,9 @@ func (s *Server) ecsListTasks(body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if in.StartedBy != "" && (in.Family != "" || in.ServiceName != "" || in.ContainerInstance != "") {
+	// "When you specify startedBy as the filter, it must be the only filter
+	// that you use" (botocore ecs ListTasksRequest.startedBy).
+	if in.StartedBy != "" && (in.Family != "" || in.ServiceName != "" || in.ContainerInstance != "" || in.DesiredStatus != "" || in.LaunchType != "") {
 		return nil, clientErr("InvalidParameterException", "When you specify startedBy as the filter, it must be the only filter parameter.")
 	}
 	desired := orDefault(in.DesiredStatus, "RUNNING")
@@ -218,8 +227,8 @@ func (s *Server) ecsListTasks(body []byte) (any, error) {
 	var arns []string
 	for _, t := range s.taskOrder {
 		switch {
-		case t.cluster != c, now.Before(t.visibleAt),
-			t.desiredStatus != desired,
+		case t.cluster != c, now.Before(s.listedAt(t)), s.forgotten(t, now),
+			s.listedDesired(t, now) != desired,
 			in.Family != "" && t.td.family != in.Family,
 			in.StartedBy != "" && t.startedBy != in.StartedBy,
 			in.ContainerInstance != "" && t.instance != in.ContainerInstance,
@@ -267,8 +276,10 @@ func (s *Server) stopTask(t *task, code, reason string) {
 	if t.stopped() || t.desiredStatus == "STOPPED" {
 		return
 	}
-	t.desiredStatus = "STOPPED"
+	t.setDesired("STOPPED")
 	t.stopCode = code
 	t.stoppedReason = reason
+	// "Any tags associated with the task will be deleted" (botocore ecs StopTask).
+	t.tags = nil
 	t.requestStop()
 }

@@ -2,6 +2,7 @@ package localaws_test
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -73,6 +74,11 @@ func TestTaskDefinitions(t *testing.T) {
 		t.Fatal(err)
 	}
 	arn := aws.ToString(reg.TaskDefinition.TaskDefinitionArn)
+	// A new revision is unknown for a moment (consistency.register_lag_ms).
+	if _, err := c.ecs.DescribeTaskDefinition(ctx(t), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)}); errCode(err) != "ClientException" {
+		t.Errorf("describe right after register: %v, want ClientException", err)
+	}
+	c.waitKnown(t, arn)
 	if !strings.HasSuffix(arn, ":task-definition/migrate:1") || !aws.ToBool(reg.TaskDefinition.ContainerDefinitions[0].Essential) {
 		t.Errorf("registered %s essential=%v", arn, reg.TaskDefinition.ContainerDefinitions[0].Essential)
 	}
@@ -148,15 +154,10 @@ func TestRunTaskExitCodeAndLogs(t *testing.T) {
 	}
 	taskID := aws.ToString(task.TaskArn)[strings.LastIndex(aws.ToString(task.TaskArn), "/")+1:]
 	stream := "migrate/web/" + taskID
-	logs, err := c.logs.GetLogEvents(ctx(t), &cloudwatchlogs.GetLogEventsInput{
-		LogGroupName: aws.String(localaws.FixtureLogGroup), LogStreamName: aws.String(stream), StartFromHead: aws.Bool(true),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	events, token := c.readLog(t, stream, 4)
 	var stdout []string
 	seenStderr := false
-	for _, e := range logs.Events {
+	for _, e := range events {
 		if aws.ToString(e.Message) == "to-stderr" {
 			seenStderr = true
 			continue
@@ -168,16 +169,16 @@ func TestRunTaskExitCodeAndLogs(t *testing.T) {
 	}
 	// At the end of a stream the same forward token comes back.
 	again, err := c.logs.GetLogEvents(ctx(t), &cloudwatchlogs.GetLogEventsInput{
-		LogGroupName: aws.String(localaws.FixtureLogGroup), LogStreamName: aws.String(stream), NextToken: logs.NextForwardToken,
+		LogGroupName: aws.String(localaws.FixtureLogGroup), LogStreamName: aws.String(stream), NextToken: token,
 	})
-	if err != nil || len(again.Events) != 0 || aws.ToString(again.NextForwardToken) != aws.ToString(logs.NextForwardToken) {
-		t.Errorf("end of stream: %v, %d events, token %s vs %s", err, len(again.Events), aws.ToString(again.NextForwardToken), aws.ToString(logs.NextForwardToken))
+	if err != nil || len(again.Events) != 0 || aws.ToString(again.NextForwardToken) != aws.ToString(token) {
+		t.Errorf("end of stream: %v, %d events, token %s vs %s", err, len(again.Events), aws.ToString(again.NextForwardToken), aws.ToString(token))
 	}
 	// Without startFromHead the newest events come first, limited.
 	tail, err := c.logs.GetLogEvents(ctx(t), &cloudwatchlogs.GetLogEventsInput{
 		LogGroupName: aws.String(localaws.FixtureLogGroup), LogStreamName: aws.String(stream), Limit: aws.Int32(2),
 	})
-	if err != nil || len(tail.Events) != 2 || aws.ToString(tail.Events[1].Message) != aws.ToString(logs.Events[len(logs.Events)-1].Message) {
+	if err != nil || len(tail.Events) != 2 || aws.ToString(tail.Events[1].Message) != aws.ToString(events[len(events)-1].Message) {
 		t.Errorf("tail: %v %+v", err, tail.Events)
 	}
 	// The stats see the task with its exit code.
@@ -222,6 +223,7 @@ func TestRunTaskEnvironmentSecretsAndOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.waitKnown(t, aws.ToString(out.TaskDefinition.TaskDefinitionArn))
 	task := c.runTask(t, aws.ToString(out.TaskDefinition.TaskDefinitionArn), func(in *ecs.RunTaskInput) {
 		in.Overrides = &ecstypes.TaskOverride{ContainerOverrides: []ecstypes.ContainerOverride{{
 			Name:        aws.String("web"),
@@ -231,13 +233,11 @@ func TestRunTaskEnvironmentSecretsAndOverrides(t *testing.T) {
 	})
 	c.waitStopped(t, aws.ToString(task.TaskArn))
 	id := aws.ToString(task.TaskArn)[strings.LastIndex(aws.ToString(task.TaskArn), "/")+1:]
-	logs, err := c.logs.GetLogEvents(ctx(t), &cloudwatchlogs.GetLogEventsInput{
-		LogGroupName: aws.String(localaws.FixtureLogGroup), LogStreamName: aws.String("env/web/" + id), StartFromHead: aws.Bool(true),
-	})
-	if err != nil || len(logs.Events) != 1 {
-		t.Fatalf("%v %+v", err, logs)
+	events, _ := c.readLog(t, "env/web/"+id, 1)
+	if len(events) != 1 {
+		t.Fatalf("%+v", events)
 	}
-	if got, want := aws.ToString(logs.Events[0].Message), "def ovr "+localaws.FixtureSecretValue; got != want {
+	if got, want := aws.ToString(events[0].Message), "def ovr "+localaws.FixtureSecretValue; got != want {
 		t.Errorf("environment seen by the process = %q, want %q", got, want)
 	}
 }
@@ -252,8 +252,9 @@ func TestClientTokenIdempotency(t *testing.T) {
 		t.Errorf("same clientToken started two tasks: %s, %s", aws.ToString(first.TaskArn), aws.ToString(second.TaskArn))
 	}
 	_, err := c.ecs.RunTask(ctx(t), &ecs.RunTaskInput{Cluster: aws.String(localaws.FixtureCluster()), TaskDefinition: aws.String(td), ClientToken: aws.String("token-1"), StartedBy: aws.String("other")})
-	if errCode(err) != "ConflictException" {
-		t.Errorf("same token, other parameters: %v", err)
+	var conflict *ecstypes.ConflictException
+	if !errors.As(err, &conflict) || len(conflict.ResourceIds) != 1 || conflict.ResourceIds[0] != aws.ToString(first.TaskArn) {
+		t.Errorf("same token, other parameters: %v (want ConflictException naming %s in resourceIds)", err, aws.ToString(first.TaskArn))
 	}
 	if n := c.srv.Calls("ecs:RunTask"); n != 3 {
 		t.Errorf("RunTask calls = %d", n)
@@ -272,7 +273,10 @@ func TestClientTokenIdempotency(t *testing.T) {
 func TestListAndStopTasks(t *testing.T) {
 	c := world(t)
 	td := c.registerTaskDef(t, "sleeper", "sleep", "30")
-	task := c.runTask(t, td, func(in *ecs.RunTaskInput) { in.StartedBy = aws.String("ebmigrate-abc") })
+	task := c.runTask(t, td, func(in *ecs.RunTaskInput) {
+		in.StartedBy = aws.String("ebmigrate-abc")
+		in.Tags = []ecstypes.Tag{{Key: aws.String("run"), Value: aws.String("1")}}
+	})
 	arn := aws.ToString(task.TaskArn)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -288,17 +292,21 @@ func TestListAndStopTasks(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	byStarter, err := c.ecs.ListTasks(ctx(t), &ecs.ListTasksInput{Cluster: aws.String(localaws.FixtureCluster()), StartedBy: aws.String("ebmigrate-abc")})
-	if err != nil || len(byStarter.TaskArns) != 1 || byStarter.TaskArns[0] != arn {
-		t.Errorf("ListTasks startedBy: %v %v", err, byStarter)
+	byStarter := c.listUntil(t, &ecs.ListTasksInput{StartedBy: aws.String("ebmigrate-abc")}, 1)
+	if byStarter[0] != arn {
+		t.Errorf("ListTasks startedBy: %v", byStarter)
 	}
-	byFamily, err := c.ecs.ListTasks(ctx(t), &ecs.ListTasksInput{Cluster: aws.String(localaws.FixtureCluster()), Family: aws.String("sleeper")})
-	if err != nil || len(byFamily.TaskArns) != 1 {
-		t.Errorf("ListTasks family: %v %v", err, byFamily)
-	}
-	_, err = c.ecs.ListTasks(ctx(t), &ecs.ListTasksInput{Cluster: aws.String(localaws.FixtureCluster()), StartedBy: aws.String("x"), Family: aws.String("y")})
-	if errCode(err) != "InvalidParameterException" {
-		t.Errorf("startedBy with family: %v", err)
+	c.listUntil(t, &ecs.ListTasksInput{Family: aws.String("sleeper")}, 1)
+	// "it must be the only filter" (botocore ecs ListTasksRequest.startedBy).
+	for name, in := range map[string]*ecs.ListTasksInput{
+		"family":        {StartedBy: aws.String("x"), Family: aws.String("y")},
+		"desiredStatus": {StartedBy: aws.String("x"), DesiredStatus: ecstypes.DesiredStatusRunning},
+		"launchType":    {StartedBy: aws.String("x"), LaunchType: ecstypes.LaunchTypeEc2},
+	} {
+		in.Cluster = aws.String(localaws.FixtureCluster())
+		if _, err := c.ecs.ListTasks(ctx(t), in); errCode(err) != "InvalidParameterException" {
+			t.Errorf("startedBy with %s: %v", name, err)
+		}
 	}
 	start := time.Now()
 	if _, err := c.ecs.StopTask(ctx(t), &ecs.StopTaskInput{Cluster: aws.String(localaws.FixtureCluster()), Task: aws.String(arn), Reason: aws.String("stopped by test")}); err != nil {
@@ -314,14 +322,13 @@ func TestListAndStopTasks(t *testing.T) {
 	if time.Since(start) > 10*time.Second {
 		t.Errorf("stop took %s", time.Since(start))
 	}
-	gone, err := c.ecs.ListTasks(ctx(t), &ecs.ListTasksInput{Cluster: aws.String(localaws.FixtureCluster()), StartedBy: aws.String("ebmigrate-abc")})
-	if err != nil || len(gone.TaskArns) != 0 {
-		t.Errorf("stopped task still listed as RUNNING: %v", gone.TaskArns)
+	// StopTask deleted the task's tags (botocore ecs StopTask).
+	tagged, err := c.ecs.DescribeTasks(ctx(t), &ecs.DescribeTasksInput{Cluster: aws.String(localaws.FixtureCluster()), Tasks: []string{arn}, Include: []ecstypes.TaskField{ecstypes.TaskFieldTags}})
+	if err != nil || len(tagged.Tasks) != 1 || len(tagged.Tasks[0].Tags) != 0 {
+		t.Errorf("tags after StopTask: %v %+v", err, tagged)
 	}
-	was, err := c.ecs.ListTasks(ctx(t), &ecs.ListTasksInput{Cluster: aws.String(localaws.FixtureCluster()), StartedBy: aws.String("ebmigrate-abc"), DesiredStatus: ecstypes.DesiredStatusStopped})
-	if err != nil || len(was.TaskArns) != 1 {
-		t.Errorf("desiredStatus STOPPED: %v %v", err, was.TaskArns)
-	}
+	c.listUntil(t, &ecs.ListTasksInput{StartedBy: aws.String("ebmigrate-abc")}, 0)
+	c.listUntil(t, &ecs.ListTasksInput{Family: aws.String("sleeper"), DesiredStatus: ecstypes.DesiredStatusStopped}, 1)
 	_, err = c.ecs.StopTask(ctx(t), &ecs.StopTaskInput{Cluster: aws.String(localaws.FixtureCluster()), Task: aws.String("nope")})
 	if errCode(err) != "InvalidParameterException" {
 		t.Errorf("unknown task: %v", err)

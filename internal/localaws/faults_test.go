@@ -111,6 +111,7 @@ func TestTaskFaults(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		c.waitKnown(t, aws.ToString(reg.TaskDefinition.TaskDefinitionArn))
 		stopped := c.waitStopped(t, aws.ToString(c.runTask(t, aws.ToString(reg.TaskDefinition.TaskDefinitionArn)).TaskArn))
 		if stopped.StopCode != ecstypes.TaskStopCodeTaskFailedToStart || !strings.Contains(aws.ToString(stopped.StoppedReason), "CannotPullContainerError") {
 			t.Errorf("unknown image: %s %q", stopped.StopCode, aws.ToString(stopped.StoppedReason))

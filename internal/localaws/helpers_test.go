@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
@@ -84,7 +85,24 @@ func (c clients) registerTaskDef(t *testing.T, family string, argv ...string) st
 	if err != nil {
 		t.Fatalf("RegisterTaskDefinition: %v", err)
 	}
-	return aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+	arn := aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+	c.waitKnown(t, arn)
+	return arn
+}
+
+// waitKnown waits out the register lag: until DescribeTaskDefinition knows arn.
+func (c clients) waitKnown(t *testing.T, arn string) {
+	t.Helper()
+	for i := 0; ; i++ {
+		_, err := c.ecs.DescribeTaskDefinition(ctx(t), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
+		if err == nil {
+			return
+		}
+		if errCode(err) != "ClientException" || i > 500 {
+			t.Fatalf("DescribeTaskDefinition %s: %v", arn, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func (c clients) runTask(t *testing.T, taskDef string, mod ...func(*ecs.RunTaskInput)) ecstypes.Task {
@@ -122,3 +140,57 @@ func (c clients) waitStopped(t *testing.T, arn string) ecstypes.Task {
 }
 
 func taskID(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
+
+// readLog reads a stream from its head as a careful client must: page while
+// the forward token changes (empty pages included), and read again until at
+// least want events are ingested. It returns the events and the last token.
+func (c clients) readLog(t *testing.T, stream string, want int) ([]logtypes.OutputLogEvent, *string) {
+	t.Helper()
+	var events []logtypes.OutputLogEvent
+	var token *string
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, err := c.logs.GetLogEvents(ctx(t), &cloudwatchlogs.GetLogEventsInput{
+			LogGroupName: aws.String(localaws.FixtureLogGroup), LogStreamName: aws.String(stream), StartFromHead: aws.Bool(true), NextToken: token,
+		})
+		if err != nil && errCode(err) != "ResourceNotFoundException" {
+			t.Fatalf("GetLogEvents %s: %v", stream, err)
+		}
+		if err == nil {
+			events = append(events, out.Events...)
+			same := aws.ToString(out.NextForwardToken) == aws.ToString(token)
+			token = out.NextForwardToken
+			if same && len(events) >= want {
+				return events, token
+			}
+			if !same {
+				continue
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stream %s: %d events after 10 s, want %d", stream, len(events), want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// listUntil lists the fixture cluster's tasks until want are listed: ListTasks
+// lags DescribeTasks (consistency.list_lag_ms).
+func (c clients) listUntil(t *testing.T, in *ecs.ListTasksInput, want int) []string {
+	t.Helper()
+	in.Cluster = aws.String(localaws.FixtureCluster())
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, err := c.ecs.ListTasks(ctx(t), in)
+		if err != nil {
+			t.Fatalf("ListTasks: %v", err)
+		}
+		if len(out.TaskArns) == want {
+			return out.TaskArns
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ListTasks lists %v, want %d tasks", out.TaskArns, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

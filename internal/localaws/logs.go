@@ -65,7 +65,8 @@ func (s *Server) appendLog(c *taskContainer, line string) {
 	}
 	now := time.Now().UnixMilli()
 	st := g.stream(c.logStream)
-	st.events = append(st.events, logEvent{ts: now, ingest: now, msg: line})
+	// Stamped when printed, readable LogIngestDelayMS later (consistency.go).
+	st.events = append(st.events, logEvent{ts: now, ingest: now + int64(s.consistency.LogIngestDelayMS), msg: line})
 }
 
 func (s *Server) findStream(group, stream string) (*logStream, error) {
@@ -120,19 +121,30 @@ func (s *Server) logsGetLogEvents(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := len(st.events)
+	n := readableEvents(st, time.Now().UnixMilli())
 	forward := in.StartFromHead
 	pos := 0
 	if !forward {
 		pos = n
 	}
+	skipped := false
 	if in.NextToken != "" {
 		dir, num, _ := strings.Cut(in.NextToken, "/")
+		num, mark, _ := strings.Cut(num, "/")
 		p, err := strconv.Atoi(num)
-		if (dir != "f" && dir != "b") || err != nil || p < 0 || p > n {
+		if (dir != "f" && dir != "b") || err != nil || p < 0 || p > len(st.events) {
 			return nil, clientErr("InvalidParameterException", "The specified nextToken is invalid.")
 		}
-		forward, pos = dir == "f", p
+		forward, pos, skipped = dir == "f", min(p, n), mark == "e"
+	}
+	if forward && !skipped && pos < n && s.rng.Float64() < s.consistency.EmptyLogPages {
+		// An empty page, and a token that moved on although later events
+		// exist: only a repeated token ends the stream (consistency.go).
+		return map[string]any{
+			"events":            []eventJSON{},
+			"nextForwardToken":  fmt.Sprintf("f/%d/e", pos),
+			"nextBackwardToken": fmt.Sprintf("b/%d", pos),
+		}, nil
 	}
 	// Collect up to limit matching events (and at most 1 MB), forward from pos
 	// or backward before pos.
@@ -207,7 +219,8 @@ func (s *Server) logsFilterLogEvents(body []byte) (any, error) {
 		if (len(in.LogStreamNames) > 0 && !slices.Contains(in.LogStreamNames, name)) || !strings.HasPrefix(name, in.LogStreamNamePrefix) {
 			continue
 		}
-		for i, e := range g.streams[name].events {
+		st := g.streams[name]
+		for i, e := range st.events[:readableEvents(st, time.Now().UnixMilli())] {
 			if inRange(e.ts, in.StartTime, in.EndTime) && strings.Contains(e.msg, pattern) {
 				all = append(all, eventJSON{LogStreamName: name, Timestamp: e.ts, Message: e.msg, IngestionTime: e.ingest, EventID: fmt.Sprintf("%s-%d", name, i)})
 			}

@@ -22,7 +22,8 @@ import (
 func (c clients) logPIDs(t *testing.T, taskArn, prefix string, want int) []int {
 	t.Helper()
 	id := taskArn[strings.LastIndex(taskArn, "/")+1:]
-	deadline := time.Now().Add(10 * time.Second)
+	// cmd/localaws has AWS's times: seconds to start, seconds to ingest a line.
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		out, err := c.logs.GetLogEvents(ctx(t), &cloudwatchlogs.GetLogEventsInput{
 			LogGroupName: aws.String(localaws.FixtureLogGroup), LogStreamName: aws.String(prefix + "/web/" + id), StartFromHead: aws.Bool(true),

@@ -72,7 +72,7 @@ func (s *Server) runLifecycle(t *task) {
 	}
 	if failure != "" {
 		t.stopCode, t.stoppedReason = "TaskFailedToStart", failure
-		t.desiredStatus = "STOPPED"
+		t.setDesired("STOPPED")
 		s.mu.Unlock()
 		s.finish(t, nil)
 		return
@@ -363,7 +363,7 @@ func (s *Server) finish(t *task, codes []int) {
 	s.mu.Lock()
 	now := time.Now()
 	t.lastStatus = "DEPROVISIONING"
-	t.desiredStatus = "STOPPED"
+	t.setDesired("STOPPED")
 	t.stoppingAt = now
 	if t.stopCode == "" {
 		// Stopped before it started (StopTask or Close while pending).

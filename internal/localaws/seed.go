@@ -37,6 +37,12 @@ type Seed struct {
 
 	Faults []Fault `json:"faults"`
 	Timing Timing  `json:"timing"`
+	// InstanceMemoryMB and InstanceCPU are what each container instance can
+	// give tasks (MiB, CPU units); 0 takes a t3.small's (ecs_placement.go).
+	InstanceMemoryMB int `json:"instance_memory_mb"`
+	InstanceCPU      int `json:"instance_cpu"`
+	// Consistency sets AWS's eventual consistency (consistency.go).
+	Consistency Consistency `json:"consistency"`
 
 	// RandomSeed makes fault fractions and generated ids repeatable.
 	RandomSeed int64 `json:"random_seed"`
@@ -84,6 +90,8 @@ type EnvironmentSeed struct {
 	TaskDefinition map[string]json.RawMessage `json:"task_definition"`
 	// Versions maps a version label to the image of each container.
 	Versions map[string]map[string]string `json:"versions"`
+	// Draft is a configuration change not in effect (eb_draft.go).
+	Draft *DraftSeed `json:"draft"`
 }
 
 // VPCSeed is the environment's network settings.
@@ -111,8 +119,12 @@ type Timing struct {
 	MissingMS int `json:"missing_ms"`
 	// DeployMS is how long an environment stays Updating after a deploy.
 	DeployMS int `json:"deploy_ms"`
-	// StopGraceMS is how long StopTask waits after SIGTERM before SIGKILL.
+	// StopGraceMS is how long StopTask waits after SIGTERM before SIGKILL
+	// (ECS StopTask doc: "a default 30-second timeout").
 	StopGraceMS int `json:"stop_grace_ms"`
+	// StoppedRetentionMS is how long a stopped task can still be described;
+	// after it DescribeTasks answers MISSING (ECS keeps them about an hour).
+	StoppedRetentionMS int `json:"stopped_retention_ms"`
 }
 
 func (t Timing) withDefaults() Timing {
@@ -122,14 +134,31 @@ func (t Timing) withDefaults() Timing {
 		}
 		return v
 	}
-	// As on ECS, a new task is listed (after MissingMS) well before it runs
-	// (after ProvisioningMS + PendingMS; on ECS, seconds of image pull).
-	t.ProvisioningMS = def(t.ProvisioningMS, 150)
-	t.PendingMS = def(t.PendingMS, 150)
+	// As on ECS, a new task is listed (after MissingMS + the list lag) well
+	// before it runs (after ProvisioningMS + PendingMS: seconds of image pull).
+	t.ProvisioningMS = def(t.ProvisioningMS, 1000)
+	t.PendingMS = def(t.PendingMS, 3000)
 	t.DeprovisioningMS = def(t.DeprovisioningMS, 20)
 	t.MissingMS = def(t.MissingMS, 40)
 	t.DeployMS = def(t.DeployMS, 300)
-	t.StopGraceMS = def(t.StopGraceMS, 2000)
+	t.StopGraceMS = def(t.StopGraceMS, 30000)
+	t.StoppedRetentionMS = def(t.StoppedRetentionMS, 3600000)
+	return t
+}
+
+// forTests shortens the times a seed leaves unset, for Start: a task starts
+// in 300 ms (still after TestConsistency's list lag, as on ECS) and a stop
+// grace of 2 s.
+func (t Timing) forTests() Timing {
+	if t.ProvisioningMS == 0 {
+		t.ProvisioningMS = 150
+	}
+	if t.PendingMS == 0 {
+		t.PendingMS = 150
+	}
+	if t.StopGraceMS == 0 {
+		t.StopGraceMS = testStopGraceMS
+	}
 	return t
 }
 
@@ -176,6 +205,11 @@ func (s *Seed) validate() error {
 			if _, ok := e.Versions[e.VersionLabel]; !ok {
 				return fmt.Errorf("environment %s: version_label %q is not in versions", e.Name, e.VersionLabel)
 			}
+		}
+	}
+	for _, e := range s.Environments {
+		if err := e.Draft.validate(e.Name); err != nil {
+			return err
 		}
 	}
 	for i, f := range s.Faults {

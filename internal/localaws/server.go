@@ -25,8 +25,12 @@ type Server struct {
 	images  map[string]Image
 	secrets map[string]string
 	timing  Timing
-	rng     *rand.Rand
-	idSeq   int
+	// instanceMemory and instanceCPU are each container instance's capacity.
+	instanceMemory, instanceCPU int
+	// consistency is AWS's eventual consistency (consistency.go).
+	consistency Consistency
+	rng         *rand.Rand
+	idSeq       int
 
 	envs      []*environment
 	clusters  map[string]*cluster
@@ -59,21 +63,24 @@ func New(seed Seed) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		region:    orDefault(seed.Region, "us-east-1"),
-		account:   orDefault(seed.AccountID, "123456789012"),
-		images:    map[string]Image{},
-		secrets:   map[string]string{},
-		timing:    seed.Timing.withDefaults(),
-		rng:       rand.New(rand.NewSource(seed.RandomSeed + 1)),
-		clusters:  map[string]*cluster{},
-		families:  map[string]*family{},
-		tasks:     map[string]*task{},
-		tokens:    map[string]*clientTokenRecord{},
-		logGroups: map[string]*logGroup{},
-		calls:     map[string]int{},
-		byApp:     map[string]map[string]bool{},
-		objects:   map[string][]byte{},
-		closing:   make(chan struct{}),
+		region:         orDefault(seed.Region, "us-east-1"),
+		account:        orDefault(seed.AccountID, "123456789012"),
+		images:         map[string]Image{},
+		secrets:        map[string]string{},
+		timing:         seed.Timing.withDefaults(),
+		consistency:    seed.Consistency.withDefaults(),
+		instanceMemory: orDefaultInt(seed.InstanceMemoryMB, defaultInstanceMemoryMB),
+		instanceCPU:    orDefaultInt(seed.InstanceCPU, defaultInstanceCPU),
+		rng:            rand.New(rand.NewSource(seed.RandomSeed + 1)),
+		clusters:       map[string]*cluster{},
+		families:       map[string]*family{},
+		tasks:          map[string]*task{},
+		tokens:         map[string]*clientTokenRecord{},
+		logGroups:      map[string]*logGroup{},
+		calls:          map[string]int{},
+		byApp:          map[string]map[string]bool{},
+		objects:        map[string][]byte{},
+		closing:        make(chan struct{}),
 	}
 	s.mu.Lock()
 	err := s.build(seed)
@@ -187,6 +194,8 @@ type apiError struct {
 	Status  int
 	Code    string
 	Message string
+	// Fields are the error's modelled members beside message (JSON only).
+	Fields map[string]any
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }

@@ -107,7 +107,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeJSONError(w http.ResponseWriter, e *apiError) {
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	writeJSON(w, e.Status, map[string]string{"__type": e.Code, "message": e.Message})
+	body := map[string]any{"__type": e.Code, "message": e.Message}
+	for k, v := range e.Fields {
+		body[k] = v
+	}
+	writeJSON(w, e.Status, body)
 }
 
 // epoch is a time as JSON 1.1 carries it: seconds since the epoch, a number.

@@ -65,14 +65,14 @@ func TestAccEnvironmentDataSource(t *testing.T) {
 // djangoWorld is the fixture environment running the demo's Django project:
 // example/app:vN is examples/demo/app/vN, with a SQLite database in a
 // temporary directory named by the DATABASE_PATH property.
-func djangoWorld(t *testing.T) *world {
+func djangoWorld(t *testing.T, mutate ...func(*localaws.Seed)) *world {
 	t.Helper()
-	w, _ := djangoWorldDB(t)
+	w, _ := djangoWorldDB(t, mutate...)
 	return w
 }
 
 // djangoWorldDB is djangoWorld and the path of its SQLite database.
-func djangoWorldDB(t *testing.T) (*world, string) {
+func djangoWorldDB(t *testing.T, mutate ...func(*localaws.Seed)) (*world, string) {
 	t.Helper()
 	if err := exec.Command("/usr/bin/python3", "-c", "import django").Run(); err != nil {
 		t.Skip("Debian's python3-django is not installed and 'make test' could not install it (apt-get install python3-django): skipping the Django test")
@@ -94,6 +94,9 @@ func djangoWorldDB(t *testing.T) (*world, string) {
 		s.Environments[0].Versions["v4"] = v4
 		s.Environments[0].Properties["DATABASE_PATH"] = db
 		s.Environments[0].Properties["DJANGO_SETTINGS_MODULE"] = "demo.settings"
+		for _, m := range mutate {
+			m(s)
+		}
 	}), db
 }
 
@@ -187,4 +190,25 @@ func (w *world) deploy(version string) {
 		time.Sleep(25 * time.Millisecond)
 	}
 	w.t.Fatalf("the deploy of %s did not finish", version)
+}
+
+// TestAccPendingMigrations_incompleteLogFails: when the command's log cannot
+// be read to its end, the data source fails instead of returning a list
+// that may be missing migrations.
+func TestAccPendingMigrations_incompleteLogFails(t *testing.T) {
+	t.Parallel()
+	w := djangoWorld(t, func(s *localaws.Seed) {
+		s.Faults = append(s.Faults, localaws.Fault{Operation: "logs:GetLogEvents", Error: "AccessDeniedException"})
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config: w.providerConfig() + fmt.Sprintf(`
+data "ebmigrate_pending_migrations" "this" {
+  environment_name = %q
+}
+`, localaws.FixtureEnv),
+			ExpectError: words("Output May Be Incomplete", "could not be read to its end", "AccessDeniedException"),
+		}},
+	})
 }

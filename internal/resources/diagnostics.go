@@ -22,9 +22,12 @@ func addTaskError(diags *diag.Diagnostics, failed, doing string, err error) {
 	var p *ebmigrate.ProblemError
 	var me *ebmigrate.MigrationError
 	var ie *ebmigrate.InterruptedError
+	var st *ebmigrate.StartTimeoutError
 	switch {
 	case errors.As(err, &p):
 		diags.AddError(p.Summary, p.Detail)
+	case errors.As(err, &st):
+		diags.AddError("Migration Task Did Not Start", "While "+doing+", "+err.Error())
 	case errors.As(err, &me):
 		diags.AddError(failed, "While "+doing+", "+err.Error())
 	case errors.As(err, &ie):

@@ -179,7 +179,8 @@ func TestAccCLI_interrupt(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	c := newCLI(t)
-	c.write(w.run("v1", []string{"sh", "-c", "sleep 3; echo migrated"}))
+	// Long enough to be still running when the next apply looks.
+	c.write(w.run("v1", []string{"sh", "-c", "sleep 8; echo migrated"}))
 	apply := c.Command("apply", "-auto-approve", "-input=false", "-no-color")
 	var out bytes.Buffer
 	apply.Stdout, apply.Stderr = &out, &out
@@ -210,8 +211,8 @@ func TestAccCLI_interrupt(t *testing.T) {
 	if again, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
 		t.Fatalf("the next apply: %v\n%s", err, again)
 	}
-	if n := w.srv.Calls("ecs:RunTask"); n != 1 {
-		t.Errorf("RunTask calls = %d, want 1", n)
+	if n := w.migrationTasks(); n != 1 {
+		t.Errorf("%d migration tasks started, want 1", n)
 	}
 	state, err := c.run("state", "show", "-no-color", "ebmigrate_run.migrate")
 	if err != nil || !strings.Contains(state, "exit_code") || !strings.Contains(state, w.firstMigrationTask()) {

@@ -183,6 +183,13 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 			fmt.Sprintf("While %s, the command ran but its output cannot be read: the container has no awslogs log configuration with an awslogs-stream-prefix. Give the app container an awslogs configuration.", doing))
 		return
 	}
+	if !res.LogsComplete {
+		// A list read from a log that may lack its tail could miss pending
+		// migrations: no answer is better than a wrong one.
+		resp.Diagnostics.AddError("Output May Be Incomplete",
+			fmt.Sprintf("While %s, the command ran but its output could not be read to its end from CloudWatch Logs (%s), so the list of pending migrations may be missing some. Apply again; if it persists, check the provider's logs:GetLogEvents permission. %s", doing, res.Logs.Stream, res.LogsProblem))
+		return
+	}
 	if res.PruneError != nil {
 		resp.Diagnostics.AddWarning("Old Task Definitions Not Deregistered",
 			fmt.Sprintf("While %s, deregistering old revisions of family %s failed; they stay ACTIVE until the next query: %v", doing, ebmigrate.QueryFamily(env), res.PruneError))

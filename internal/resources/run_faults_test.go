@@ -72,14 +72,14 @@ func TestAccRun_concurrentApplies(t *testing.T) {
 func TestAccRun_timeoutThenAttach(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	command := []string{"sh", "-c", "sleep 3; echo migrated"}
+	command := []string{"sh", "-c", "sleep 6; echo migrated"}
 	var firstTask string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
 			{
-				Config:      w.run("v1", command, `timeouts { create = "1s" }`),
-				ExpectError: words("Migration Wait Interrupted", "create timeout (1s", "ran out", "last status RUNNING", "left running", "next apply waits for it"),
+				Config:      w.run("v1", command, `timeouts { create = "3s" }`),
+				ExpectError: words("Migration Wait Interrupted", "create timeout (3s", "ran out", "last status RUNNING", "left running", "next apply waits for it"),
 			},
 			{
 				PreConfig: func() {
@@ -100,8 +100,8 @@ func TestAccRun_timeoutThenAttach(t *testing.T) {
 					})),
 				},
 				Check: func(*terraform.State) error {
-					if n := w.srv.Calls("ecs:RunTask"); n != 1 {
-						return fmt.Errorf("RunTask calls = %d, want 1", n)
+					if n := w.migrationTasks(); n != 1 {
+						return fmt.Errorf("%d migration tasks started, want 1", n)
 					}
 					return nil
 				},
@@ -117,7 +117,7 @@ func TestAccRun_stopOnTimeout(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
-			Config:      w.run("v1", []string{"sleep", "60"}, "stop_on_timeout = true", `timeouts { create = "1s" }`),
+			Config:      w.run("v1", []string{"sleep", "60"}, "stop_on_timeout = true", `timeouts { create = "3s" }`),
 			ExpectError: words("create timeout", "ran out", "was stopped (StopTask), as stop_on_timeout asks"),
 		}},
 	})

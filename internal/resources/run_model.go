@@ -49,6 +49,7 @@ type runModel struct {
 	SourceTaskDefinition     types.String   `tfsdk:"source_task_definition"`
 	LogLines                 types.Int64    `tfsdk:"log_lines"`
 	StopOnTimeout            types.Bool     `tfsdk:"stop_on_timeout"`
+	StartTimeout             types.String   `tfsdk:"start_timeout"`
 	LaunchType               types.String   `tfsdk:"launch_type"`
 	PlatformVersion          types.String   `tfsdk:"platform_version"`
 	CapacityProviderStrategy types.List     `tfsdk:"capacity_provider_strategy"`
@@ -109,6 +110,7 @@ func (m *runModel) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, di
 		VersionLabel:  m.VersionLabel.ValueString(),
 		LogLines:      int(m.LogLines.ValueInt64()),
 		StopOnTimeout: m.StopOnTimeout.ValueBool(),
+		StartTimeout:  startTimeout(m.StartTimeout),
 	}, diags
 }
 
@@ -162,6 +164,7 @@ func importedModel(name, envID, version string) runModel {
 		Triggers:                 types.MapNull(types.StringType),
 		LogLines:                 types.Int64Value(defaultLogLines),
 		StopOnTimeout:            types.BoolValue(false),
+		StartTimeout:             types.StringValue(defaultStartTimeout),
 		KeepRevisions:            types.Int64Value(defaultKeepRevisions),
 		EnvironmentID:            types.StringValue(envID),
 		Timeouts:                 timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType})},

@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -427,6 +428,13 @@ func runSchema(ctx context.Context) schema.Schema {
 				Default:             int64default.StaticInt64(defaultKeepRevisions),
 				MarkdownDescription: fmt.Sprintf("How many ACTIVE revisions of the migration task definition family (`ebmigrate-<environment name>`) to keep; older ones are deregistered after a successful run. Defaults to %d. A change does not re-run the migration.", defaultKeepRevisions),
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"start_timeout": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(defaultStartTimeout),
+				MarkdownDescription: startTimeoutDescription,
+				Validators:          []validator.String{durationValidator{}},
 			},
 			"stop_on_timeout": schema.BoolAttribute{
 				Optional: true,

@@ -1,0 +1,134 @@
+package localaws
+
+import (
+	"strings"
+	"time"
+)
+
+// Eventual consistency, as AWS documents it. Every behaviour here is on by
+// default with values close to AWS's; a seed may shorten them (tests do) but
+// a zero value takes the default, so none can be switched off by accident.
+
+// Consistency is the seed's "consistency" block, in milliseconds.
+type Consistency struct {
+	// ListLagMS is how long after a task shows in DescribeTasks it shows in
+	// ListTasks, and how long a task whose desired status changed keeps being
+	// listed under the old one. ListTasks reads a separate, eventually
+	// consistent index (ECS RunTask doc, botocore ecs service-2.json: "the
+	// results of describe or list commands might not be accurate right away").
+	ListLagMS int `json:"list_lag_ms"`
+	// RegisterLagMS is how long a newly registered revision is unknown to
+	// RunTask and DescribeTaskDefinition (ClientException "Unable to describe
+	// task definition."), the same eventual consistency.
+	RegisterLagMS int `json:"register_lag_ms"`
+	// LogIngestDelayMS is how long after a container printed a line it can be
+	// read from CloudWatch Logs, also after the task stopped: the Docker
+	// awslogs driver sends batches (every 5 s while it runs, at once when the
+	// container stops) and ingestion is asynchronous ("ingestionTime" is
+	// later than "timestamp" in GetLogEvents' OutputLogEvent).
+	LogIngestDelayMS int `json:"log_ingest_delay_ms"`
+	// EmptyLogPages is the fraction (0..1] of GetLogEvents calls that return an
+	// empty page with an advancing forward token although later events exist:
+	// "Partially full or empty pages don't necessarily mean that pagination is
+	// finished" (botocore logs service-2.json, GetLogEvents).
+	EmptyLogPages float64 `json:"empty_log_pages"`
+}
+
+// Realistic defaults, for cmd/localaws and any seed that leaves them out.
+const (
+	defaultListLagMS        = 1000
+	defaultRegisterLagMS    = 1000
+	defaultLogIngestDelayMS = 2000
+	defaultEmptyLogPages    = 0.3
+)
+
+func (c Consistency) withDefaults() Consistency {
+	def := func(v, d int) int {
+		if v <= 0 {
+			return d
+		}
+		return v
+	}
+	c.ListLagMS = def(c.ListLagMS, defaultListLagMS)
+	c.RegisterLagMS = def(c.RegisterLagMS, defaultRegisterLagMS)
+	c.LogIngestDelayMS = def(c.LogIngestDelayMS, defaultLogIngestDelayMS)
+	if c.EmptyLogPages <= 0 {
+		c.EmptyLogPages = defaultEmptyLogPages
+	}
+	if c.EmptyLogPages > 1 {
+		c.EmptyLogPages = 1
+	}
+	return c
+}
+
+// TestConsistency is what Start gives a seed without a consistency block:
+// every behaviour on, with times short enough for a test suite.
+var TestConsistency = Consistency{ListLagMS: 150, RegisterLagMS: 200, LogIngestDelayMS: 300, EmptyLogPages: 0.3}
+
+// testStopGraceMS is what Start gives a seed's unset stop grace: shorter than
+// ECS's 30 s, still a grace a process that ignores SIGTERM must sit out.
+const testStopGraceMS = 2000
+
+// listedAt is when ListTasks starts to list a task.
+func (s *Server) listedAt(t *task) time.Time {
+	return t.visibleAt.Add(ms(s.consistency.ListLagMS))
+}
+
+// listedDesired is the desired status ListTasks files a task under at now:
+// the previous one until the list index catches up with a change.
+func (s *Server) listedDesired(t *task, now time.Time) string {
+	if t.prevDesired != "" && now.Before(t.desiredChangedAt.Add(ms(s.consistency.ListLagMS))) {
+		return t.prevDesired
+	}
+	return t.desiredStatus
+}
+
+// setDesired changes a task's desired status, remembering the old one for
+// the list index's lag.
+func (t *task) setDesired(status string) {
+	if t.desiredStatus == status {
+		return
+	}
+	t.prevDesired, t.desiredStatus, t.desiredChangedAt = t.desiredStatus, status, time.Now()
+}
+
+// forgotten: ECS keeps a stopped task visible for at least an hour (ECS
+// DescribeTasks doc: "Recently stopped tasks might appear in the returned
+// results" / "stopped tasks ... appear for at least 1 hour"); after that it
+// answers MISSING.
+func (s *Server) forgotten(t *task, now time.Time) bool {
+	return t.stopped() && !t.stoppedAt.IsZero() && now.After(t.stoppedAt.Add(ms(s.timing.StoppedRetentionMS)))
+}
+
+// resolveVisibleTaskDef is resolveTaskDef as RunTask and
+// DescribeTaskDefinition see it: a revision registered less than
+// RegisterLagMS ago is unknown, and a family resolves to its latest ACTIVE
+// revision that is known.
+func (s *Server) resolveVisibleTaskDef(ref string) (*taskDef, error) {
+	td, err := s.resolveTaskDef(ref)
+	now := time.Now()
+	if err != nil || !now.Before(td.visibleAt) {
+		return td, err
+	}
+	notFound := clientErr("ClientException", "Unable to describe task definition.")
+	if strings.Contains(strings.TrimPrefix(ref, "arn:aws:ecs:"), ":") {
+		return nil, notFound // a revision named exactly
+	}
+	revs := s.families[td.family].revisions
+	for i := len(revs) - 1; i >= 0; i-- {
+		if revs[i].status == "ACTIVE" && !now.Before(revs[i].visibleAt) {
+			return revs[i], nil
+		}
+	}
+	return nil, notFound
+}
+
+// readableEvents is how many of a stream's events are ingested at now: a
+// prefix, since lines are ingested in the order they were printed.
+func readableEvents(st *logStream, now int64) int {
+	n := len(st.events)
+	for n > 0 && st.events[n-1].ingest > now {
+		n--
+	}
+	return n
+}
