@@ -4,6 +4,11 @@
 //	go run ./cmd/localaws -seed seed.json [-addr 127.0.0.1:0]
 //
 // Its first line of output is "localaws listening on http://127.0.0.1:PORT".
+//
+//	go run ./cmd/localaws capture -environment NAME [-region R] [-profile P] [-out seed.json]
+//
+// reads a real Elastic Beanstalk environment and writes a seed of the same
+// shape with every value replaced (see capture.go).
 package main
 
 import (
@@ -17,6 +22,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "capture" {
+		if err := capture(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "localaws:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	seedPath := flag.String("seed", "", "seed file (JSON) describing environments, images, secrets and faults")
 	addr := flag.String("addr", "127.0.0.1:0", "loopback address to listen on")
 	flag.Parse()

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -47,6 +46,12 @@ type DeriveSpec struct {
 	// Placement is where it runs; on Fargate the definition is made
 	// Fargate-ready.
 	Placement Placement
+	// TaskRoleArn and ExecutionRoleArn replace the source definition's roles
+	// when set.
+	TaskRoleArn, ExecutionRoleArn string
+	// LogRetentionDays is the retention of the default log group when the
+	// provider creates it (0: DefaultLogRetentionDays).
+	LogRetentionDays int32
 }
 
 // LogStreamPrefix is the awslogs stream prefix of a configured log_group.
@@ -59,6 +64,19 @@ type Derived struct {
 	Image     string
 	// Hash identifies the content: equal hashes, equal definitions.
 	Hash string
+	// Overrides pass EB's property values and the user's environment to the
+	// container at run time (RunTask), so that no revision holds them. Nil
+	// when there are none, or when they are in the revision instead
+	// (ValuesInRevision).
+	Overrides *ecstypes.TaskOverride
+	// ValuesInRevision is true when the values were too large for RunTask's
+	// overrides (MaxOverridesChars) and had to be written into the revision.
+	ValuesInRevision bool
+	// LogGroup is the awslogs group of the migration container ("" when it
+	// logs elsewhere); DefaultLogGroup is true when it is the provider's
+	// default group, which the apply creates when missing.
+	LogGroup        string
+	DefaultLogGroup bool
 }
 
 // DerivedFamily is the family migration task definitions of an environment
@@ -69,7 +87,9 @@ func DerivedFamily(envName string) string { return "ebmigrate-" + envName }
 func QueryFamily(envName string) string { return "ebmigrate-" + envName + "-query" }
 
 // SelectContainer finds the migration container of a task definition: the
-// named one, or else the one essential container.
+// named one, or else the one essential container, or else among several
+// essential ones the one the others link to or depend on, or else the one
+// without host port mappings.
 func SelectContainer(td *ecstypes.TaskDefinition, name string) (*ecstypes.ContainerDefinition, error) {
 	var names, essential []string
 	for i := range td.ContainerDefinitions {
@@ -101,8 +121,11 @@ func SelectContainer(td *ecstypes.TaskDefinition, name string) (*ecstypes.Contai
 			"Task definition %s has no essential container to run the migration in. Its containers are: %s. Set container_name.",
 			arn, strings.Join(names, ", "))
 	}
+	if n := defaultContainer(td, essential); n != "" {
+		return SelectContainer(td, n)
+	}
 	return nil, problem("Several Essential Containers",
-		"Task definition %s has several essential containers: %s. Set container_name to the one that holds the application code.",
+		"Task definition %s has several essential containers (%s), and neither links, dependsOn nor host port mappings tell which one holds the application code. Set container_name to it.",
 		arn, strings.Join(essential, ", "))
 }
 
@@ -139,11 +162,25 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 	if spec.Image != "" {
 		c.Image = aws.String(spec.Image)
 	}
-	c.Environment, c.Secrets = mergeVariables(c, t, spec.Environment)
-	if spec.LogGroup != "" {
+	var values []ecstypes.KeyValuePair
+	c.Environment, c.Secrets, values = splitVariables(c, t, spec.Environment)
+	overrides := overridesFor(aws.ToString(c.Name), values)
+	valuesInRevision := overrides != nil && overridesChars(overrides) > MaxOverridesChars
+	if valuesInRevision {
+		c.Environment = mergeVariables(c.Environment, values)
+		overrides = nil
+	}
+	logGroup, defaultGroup := migrationLogGroup(c, t, spec)
+	if spec.LogGroup != "" || defaultGroup {
 		c.LogConfiguration = &ecstypes.LogConfiguration{LogDriver: ecstypes.LogDriverAwslogs, Options: map[string]string{
-			"awslogs-group": spec.LogGroup, "awslogs-region": t.Region, "awslogs-stream-prefix": LogStreamPrefix, "mode": "blocking",
+			"awslogs-group": logGroup, "awslogs-region": t.Region, "awslogs-stream-prefix": LogStreamPrefix, "mode": "blocking",
 		}}
+	}
+	if spec.TaskRoleArn != "" {
+		in.TaskRoleArn = aws.String(spec.TaskRoleArn)
+	}
+	if spec.ExecutionRoleArn != "" {
+		in.ExecutionRoleArn = aws.String(spec.ExecutionRoleArn)
 	}
 	if spec.CPU != nil {
 		c.Cpu = *spec.CPU
@@ -160,7 +197,7 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 			names[i] = aws.ToString(s.Name)
 		}
 		return nil, problem("Execution Role Required",
-			"The migration container gets secrets (%s) but task definition %s has no executionRoleArn, which ECS needs to fetch them. Give the environment's task definition an execution role, or set source_task_definition to one that has it.",
+			"The migration container gets secrets (%s) but task definition %s has no executionRoleArn, which ECS needs to fetch them. Set execution_role_arn to a role that may read them, or give the Dockerrun.aws.json an executionRoleArn.",
 			strings.Join(names, ", "), aws.ToString(src.TaskDefinitionArn))
 	}
 	in.ContainerDefinitions = []ecstypes.ContainerDefinition{c}
@@ -179,7 +216,8 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(raw)
-	return &Derived{Input: in, Container: aws.ToString(c.Name), Image: aws.ToString(c.Image), Hash: hex.EncodeToString(sum[:16])}, nil
+	return &Derived{Input: in, Container: aws.ToString(c.Name), Image: aws.ToString(c.Image), Hash: hex.EncodeToString(sum[:16]),
+		Overrides: overrides, ValuesInRevision: valuesInRevision, LogGroup: logGroup, DefaultLogGroup: defaultGroup}, nil
 }
 
 // registerInputFrom turns a described definition into a registration of the
@@ -201,46 +239,21 @@ func roundTrip(from, to any) error {
 	return json.Unmarshal(raw, to)
 }
 
-// mergeVariables layers the container's own variables, EB's properties, EB's
-// secrets and the user's environment, later layers winning by name. Secrets
-// stay references (valueFrom); their values never pass through here.
-func mergeVariables(c ecstypes.ContainerDefinition, t *Target, user map[string]string) ([]ecstypes.KeyValuePair, []ecstypes.Secret) {
-	type variable struct {
-		value, from string
-		secret      bool
+// mergeVariables is env with values added, values winning by name, sorted
+// by name: the fallback when the values do not fit in RunTask's overrides.
+func mergeVariables(env, values []ecstypes.KeyValuePair) []ecstypes.KeyValuePair {
+	byName := map[string]string{}
+	for _, kv := range env {
+		byName[aws.ToString(kv.Name)] = aws.ToString(kv.Value)
 	}
-	vars := map[string]variable{}
-	for _, kv := range c.Environment {
-		vars[aws.ToString(kv.Name)] = variable{value: aws.ToString(kv.Value)}
+	for _, kv := range values {
+		byName[aws.ToString(kv.Name)] = aws.ToString(kv.Value)
 	}
-	for _, s := range c.Secrets {
-		vars[aws.ToString(s.Name)] = variable{from: aws.ToString(s.ValueFrom), secret: true}
+	var out []ecstypes.KeyValuePair
+	for _, k := range sortedKeys(byName) {
+		out = append(out, ecstypes.KeyValuePair{Name: aws.String(k), Value: aws.String(byName[k])})
 	}
-	for k, v := range t.Properties {
-		vars[k] = variable{value: v}
-	}
-	for k, arn := range t.Secrets {
-		vars[k] = variable{from: arn, secret: true}
-	}
-	for k, v := range user {
-		vars[k] = variable{value: v}
-	}
-	names := make([]string, 0, len(vars))
-	for k := range vars {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	var env []ecstypes.KeyValuePair
-	var secrets []ecstypes.Secret
-	for _, k := range names {
-		v := vars[k]
-		if v.secret {
-			secrets = append(secrets, ecstypes.Secret{Name: aws.String(k), ValueFrom: aws.String(v.from)})
-		} else {
-			env = append(env, ecstypes.KeyValuePair{Name: aws.String(k), Value: aws.String(v.value)})
-		}
-	}
-	return env, secrets
+	return out
 }
 
 // PruneRevisions deregisters the ACTIVE revisions of family beyond the

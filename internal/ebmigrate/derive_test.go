@@ -38,7 +38,7 @@ func TestRegisterInputCoversTaskDefinition(t *testing.T) {
 }
 
 func TestDeriveTaskDefinition(t *testing.T) {
-	_, c := fixture(t)
+	_, c := friendly(t)
 	target, err := ebmigrate.Discover(testCtx(t), c, ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv})
 	if err != nil {
 		t.Fatal(err)
@@ -62,15 +62,24 @@ func TestDeriveTaskDefinition(t *testing.T) {
 	for _, kv := range ctr.Environment {
 		env[aws.ToString(kv.Name)] = aws.ToString(kv.Value)
 	}
-	want := map[string]string{"PORT": "8000", "DATABASE_PASSWORD": localaws.FixturePropSecret, "DJANGO_SETTINGS_MODULE": "myapp.settings", "DEBUG": "true", "EXTRA": "1"}
-	if !reflect.DeepEqual(env, want) {
+	// The revision keeps the container's own variables; EB's properties and
+	// the user's environment go to RunTask as overrides.
+	if want := map[string]string{"PORT": "8000"}; !reflect.DeepEqual(env, want) {
 		t.Errorf("environment = %v, want %v", env, want)
+	}
+	over := map[string]string{}
+	for _, kv := range d.Overrides.ContainerOverrides[0].Environment {
+		over[aws.ToString(kv.Name)] = aws.ToString(kv.Value)
+	}
+	want := map[string]string{"DATABASE_PASSWORD": localaws.FixturePropSecret, "DJANGO_SETTINGS_MODULE": "myapp.settings", "DEBUG": "true", "EXTRA": "1"}
+	if !reflect.DeepEqual(over, want) || aws.ToString(d.Overrides.ContainerOverrides[0].Name) != "web" || d.ValuesInRevision {
+		t.Errorf("overrides = %v, want %v", over, want)
 	}
 	if len(ctr.Secrets) != 1 || aws.ToString(ctr.Secrets[0].ValueFrom) != localaws.FixtureSecretArn {
 		t.Errorf("secrets = %+v", ctr.Secrets)
 	}
-	// Everything else is kept.
-	if len(ctr.Ulimits) != 1 || len(ctr.MountPoints) != 1 || ctr.LogConfiguration == nil || len(in.Volumes) != 1 ||
+	// Everything else is kept (volumes: static and EB's two awseb-logs-*).
+	if len(ctr.Ulimits) != 1 || len(ctr.MountPoints) != 1 || ctr.LogConfiguration == nil || len(in.Volumes) != 3 ||
 		aws.ToString(in.TaskRoleArn) == "" || aws.ToString(in.ExecutionRoleArn) == "" {
 		t.Errorf("fields lost: %+v", in)
 	}

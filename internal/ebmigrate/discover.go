@@ -46,6 +46,9 @@ type Target struct {
 	Secrets        map[string]string
 	Subnets        []string
 	SecurityGroups []string
+	// AssociatePublicIP is the environment's aws:ec2:vpc
+	// AssociatePublicIpAddress: its instances are in public subnets.
+	AssociatePublicIP bool
 }
 
 // DiscoverInput names the environment and the user's overrides of discovery.
@@ -167,8 +170,11 @@ func readConfiguration(ctx context.Context, eb EB, t *Target) error {
 			case nsSecrets:
 				t.Secrets[name] = value
 			case nsVPC:
-				if name == "Subnets" {
+				switch name {
+				case "Subnets":
 					t.Subnets = splitList(value)
+				case "AssociatePublicIpAddress":
+					t.AssociatePublicIP = strings.EqualFold(value, "true")
 				}
 			case nsLaunch:
 				if name == "SecurityGroups" {

@@ -12,7 +12,7 @@ import (
 )
 
 func TestDiscover(t *testing.T) {
-	srv, c := fixture(t)
+	srv, c := friendly(t)
 	target, err := ebmigrate.Discover(testCtx(t), c, ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv})
 	if err != nil {
 		t.Fatal(err)

@@ -21,7 +21,17 @@ import (
 // fixture starts the localaws fixture world and engine clients for it.
 func fixture(t *testing.T, mutate ...func(*localaws.Seed)) (*localaws.Server, ebmigrate.Clients) {
 	t.Helper()
-	seed := localaws.FixtureSeed(t.TempDir())
+	return world(t, localaws.FixtureSeed(t.TempDir()), mutate...)
+}
+
+// friendly starts the friendly fixture world (awslogs, roles, an EB secret).
+func friendly(t *testing.T, mutate ...func(*localaws.Seed)) (*localaws.Server, ebmigrate.Clients) {
+	t.Helper()
+	return world(t, localaws.FriendlySeed(t.TempDir()), mutate...)
+}
+
+func world(t *testing.T, seed localaws.Seed, mutate ...func(*localaws.Seed)) (*localaws.Server, ebmigrate.Clients) {
+	t.Helper()
 	for _, m := range mutate {
 		m(&seed)
 	}

@@ -33,7 +33,9 @@ type CapacityProvider struct {
 type Network struct {
 	Subnets        []string
 	SecurityGroups []string
-	AssignPublicIP bool
+	// AssignPublicIP nil follows the environment's aws:ec2:vpc
+	// AssociatePublicIpAddress.
+	AssignPublicIP *bool
 }
 
 // Fargate reports whether the task runs on Fargate.
@@ -53,6 +55,11 @@ func (p Placement) Fargate() bool {
 // says which setting of the source definition blocks it.
 func makeFargateReady(in *ecs.RegisterTaskDefinitionInput, p Placement, src string) error {
 	c := &in.ContainerDefinitions[0]
+	// EB's awseb-logs-<container> volumes are host paths for log files: on
+	// Fargate the migration does without them (its output goes to awslogs).
+	c.MountPoints = slices.DeleteFunc(c.MountPoints, func(mp ecstypes.MountPoint) bool {
+		return strings.HasPrefix(aws.ToString(mp.SourceVolume), "awseb-logs-")
+	})
 	used := map[string]bool{}
 	for _, mp := range c.MountPoints {
 		used[aws.ToString(mp.SourceVolume)] = true
@@ -112,6 +119,11 @@ func ResolveNetwork(t *Target, d *Derived, p Placement) (*ecstypes.AwsVpcConfigu
 		return nil, nil
 	}
 	cfg := &ecstypes.AwsVpcConfiguration{Subnets: t.Subnets, AssignPublicIp: ecstypes.AssignPublicIpDisabled}
+	if t.AssociatePublicIP {
+		// The instances get public IPs: the subnets are public, likely
+		// without a NAT, and a task without one could not pull its image.
+		cfg.AssignPublicIp = ecstypes.AssignPublicIpEnabled
+	}
 	for _, sg := range t.SecurityGroups {
 		if strings.HasPrefix(sg, "sg-") {
 			cfg.SecurityGroups = append(cfg.SecurityGroups, sg)
@@ -124,8 +136,11 @@ func ResolveNetwork(t *Target, d *Derived, p Placement) (*ecstypes.AwsVpcConfigu
 		if len(n.SecurityGroups) > 0 {
 			cfg.SecurityGroups = n.SecurityGroups
 		}
-		if n.AssignPublicIP {
-			cfg.AssignPublicIp = ecstypes.AssignPublicIpEnabled
+		if n.AssignPublicIP != nil {
+			cfg.AssignPublicIp = ecstypes.AssignPublicIpDisabled
+			if *n.AssignPublicIP {
+				cfg.AssignPublicIp = ecstypes.AssignPublicIpEnabled
+			}
 		}
 	}
 	if len(cfg.Subnets) == 0 {

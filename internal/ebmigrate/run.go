@@ -98,6 +98,12 @@ type Result struct {
 	// says why pruning failed (the migration itself succeeded).
 	Deregistered []string
 	PruneError   error
+	// ValuesInRevision is true when the environment's values were written
+	// into the task definition revision, because they were too large for
+	// RunTask's overrides (MaxOverridesChars).
+	ValuesInRevision bool
+	// Warnings are CheckRun's: what may not go as the user expects.
+	Warnings []string
 }
 
 // StartedBy is the startedBy of every migration task of an environment, so
@@ -141,6 +147,19 @@ func Migrate(ctx context.Context, c Clients, in MigrateInput, log Logger) (*Resu
 	if _, err := ResolveNetwork(t, d, spec.Placement); err != nil {
 		return nil, err
 	}
+	warnings, err := CheckRun(ctx, c, t, d, spec, in.VersionLabel, false)
+	if err != nil {
+		return nil, err
+	}
+	if d.DefaultLogGroup {
+		created, err := EnsureLogGroup(ctx, c.Logs, d.LogGroup, spec.LogRetentionDays)
+		if err != nil {
+			return nil, err
+		}
+		if created {
+			log.Info("created the migration's log group", map[string]any{"log_group": d.LogGroup})
+		}
+	}
 	log.Info("migration image", map[string]any{"image": d.Image, "from": imageSource})
 	arn, registered, err := EnsureTaskDefinition(ctx, c.ECS, t, d)
 	if err != nil {
@@ -150,6 +169,8 @@ func Migrate(ctx context.Context, c Clients, in MigrateInput, log Logger) (*Resu
 	r, err := Run(ctx, c, t, d, arn, in, log)
 	if r != nil {
 		r.ImageSource = imageSource
+		r.ValuesInRevision = d.ValuesInRevision
+		r.Warnings = warnings
 	}
 	if err == nil && in.KeepRevisions > 0 {
 		r.Deregistered, r.PruneError = PruneRevisions(ctx, c.ECS, aws.ToString(d.Input.Family), in.KeepRevisions, arn)
@@ -302,6 +323,7 @@ func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, ru
 	if err := placeRunTask(runIn, t, d, placement); err != nil {
 		return "", nil, err
 	}
+	withOverrides(runIn, d)
 	// The same token for every retry also keeps a retried call whose
 	// response was lost from starting a second task.
 	for tries := 0; tries < 10; tries++ {

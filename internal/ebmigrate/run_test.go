@@ -10,7 +10,7 @@ import (
 )
 
 func TestMigrateSucceeds(t *testing.T) {
-	srv, c := fixture(t)
+	srv, c := friendly(t)
 	rec := &recorder{}
 	res, err := ebmigrate.Migrate(testCtx(t), c, migrateInput("sh", "-c", `echo "Applying app.0001_initial... OK"; echo "api key is set: ${API_KEY:+yes}"`), rec)
 	if err != nil {
@@ -103,6 +103,9 @@ func TestMigrateToleratesMissingAndErrors(t *testing.T) {
 	}
 	arn, _, err := ebmigrate.EnsureTaskDefinition(testCtx(t), c.ECS, target, d)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ebmigrate.EnsureLogGroup(testCtx(t), c.Logs, d.LogGroup, 0); err != nil {
 		t.Fatal(err)
 	}
 	// From here on, the first polls are throttled (no SDK retries in this test).

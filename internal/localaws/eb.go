@@ -29,6 +29,7 @@ type environment struct {
 	cluster        *cluster
 	family         string
 	webTasks       []*task
+	bundleBucket   string
 	// draft is a second settings set, pending or failed (eb_draft.go).
 	draft *DraftSeed
 }
@@ -75,6 +76,7 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 		containers:    es.Containers,
 		taskDefExtra:  es.TaskDefinition,
 		versions:      es.Versions,
+		bundleBucket:  es.BundleBucket,
 	}
 	if e.platformArn == "" {
 		e.platformArn = fmt.Sprintf("arn:aws:elasticbeanstalk:%s::platform/%s", s.region, defaultECSPlatform)
@@ -97,6 +99,10 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 		{Key: "elasticbeanstalk:environment-name", Value: e.name},
 		{Key: "elasticbeanstalk:environment-id", Value: e.id},
 	})
+	e.cluster.capacityProviders = es.CapacityProviders
+	if es.CapacityProviders == nil {
+		e.cluster.capacityProviders = []string{EBCapacityProvider(name)}
+	}
 	e.family = EBTaskFamily(e.name, e.id)
 	if err := s.deployVersion(e, e.versionLabel); err != nil {
 		return fmt.Errorf("environment %s: %w", e.name, err)
@@ -110,30 +116,10 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 // deployVersion registers a revision of EB's app task definition with the
 // version's images and replaces the web tasks with tasks of it.
 func (s *Server) deployVersion(e *environment, label string) error {
-	images, ok := e.versions[label]
-	if !ok {
-		return clientErr("InvalidParameterValue", "No Application Version named '%s' found.", label)
+	raw, err := e.renderTaskDefinition(label)
+	if err != nil {
+		return err
 	}
-	var containers []map[string]any
-	for _, raw := range e.containers {
-		var c map[string]any
-		if err := json.Unmarshal(raw, &c); err != nil {
-			return fmt.Errorf("container definition: %w", err)
-		}
-		if img, ok := images[fmt.Sprint(c["name"])]; ok {
-			c["image"] = img
-		}
-		containers = append(containers, c)
-	}
-	body := map[string]any{"family": e.family, "containerDefinitions": containers}
-	for k, v := range e.taskDefExtra {
-		var val any
-		if err := json.Unmarshal(v, &val); err != nil {
-			return fmt.Errorf("task_definition.%s: %w", k, err)
-		}
-		body[k] = val
-	}
-	raw, _ := json.Marshal(body)
 	td, err := s.registerTaskDefinition(raw, "arn:aws:sts::"+s.account+":assumed-role/aws-elasticbeanstalk-service-role/AWSElasticBeanstalk")
 	if err != nil {
 		return err

@@ -66,7 +66,7 @@ func optionSettings(e *environment, properties, secretRefs map[string]string) []
 	add("AWSEBAutoScalingLaunchConfiguration", "aws:autoscaling:launchconfiguration", "SecurityGroups", strings.Join(e.vpc.SecurityGroups, ","))
 	add("AWSEBAutoScalingGroup", "aws:ec2:vpc", "VPCId", e.vpc.ID)
 	add("AWSEBAutoScalingGroup", "aws:ec2:vpc", "Subnets", strings.Join(e.vpc.Subnets, ","))
-	add("AWSEBAutoScalingGroup", "aws:ec2:vpc", "AssociatePublicIpAddress", "false")
+	add("AWSEBAutoScalingGroup", "aws:ec2:vpc", "AssociatePublicIpAddress", fmt.Sprint(e.vpc.AssociatePublicIPAddress))
 	for _, k := range sortedKeys(properties) {
 		add("", "aws:elasticbeanstalk:application:environment", k, properties[k])
 	}

@@ -159,7 +159,7 @@ func (s *Server) ebDescribeApplicationVersions(form url.Values) (any, error) {
 				ApplicationVersionArn: s.arn("elasticbeanstalk", "applicationversion/"+e.app+"/"+label),
 				ApplicationName:       e.app,
 				VersionLabel:          label,
-				SourceBundle:          xmlSourceBundle{S3Bucket: "elasticbeanstalk-" + s.region + "-" + s.account, S3Key: e.app + "/" + label + ".zip"},
+				SourceBundle:          xmlSourceBundle{S3Bucket: s.bundleBucketOf(e), S3Key: e.app + "/" + label + ".zip"},
 				DateCreated:           xmlTime(e.created.UTC()),
 				DateUpdated:           xmlTime(e.created.UTC()),
 				Status:                "PROCESSED",

@@ -13,6 +13,9 @@ type cluster struct {
 	arn       string
 	instances []string // container instance ARNs; none means Fargate only
 	tags      []tag
+	// capacityProviders are the providers associated with the cluster; a
+	// RunTask strategy may name only these (see checkCapacityProviders).
+	capacityProviders []string
 }
 
 func (s *Server) addCluster(name string, instances int, tags []tag) *cluster {
@@ -63,6 +66,8 @@ func (s *Server) clusterJSON(c *cluster, withTags bool) map[string]any {
 		"runningTasksCount":                 running,
 		"pendingTasksCount":                 pending,
 		"activeServicesCount":               0,
+		"capacityProviders":                 nonNilStrings(c.capacityProviders),
+		"defaultCapacityProviderStrategy":   []any{},
 	}
 	if withTags {
 		out["tags"] = nonNilTags(c.tags)

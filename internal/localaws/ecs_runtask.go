@@ -25,6 +25,12 @@ type runRequest struct {
 	placeholder bool
 }
 
+// maxOverridesChars is RunTask's limit on overrides. Source: botocore ecs
+// service-2.json, RunTaskRequest.overrides: "A total of 8192 characters are
+// allowed for overrides. This limit includes the JSON formatting characters
+// of the override structure."
+const maxOverridesChars = 8192
+
 type clientTokenRecord struct {
 	params string
 	tasks  []*task
@@ -104,6 +110,13 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 	if td.status != "ACTIVE" {
 		return nil, clientErr("ClientException", "TaskDefinition is inactive")
 	}
+	var strategy []string
+	for _, cp := range in.CapacityProviderStrategy {
+		strategy = append(strategy, cp.CapacityProvider)
+	}
+	if err := checkCapacityProviders(c, strategy); err != nil {
+		return nil, err
+	}
 	launch := in.LaunchType
 	for _, cp := range in.CapacityProviderStrategy {
 		if strings.HasPrefix(cp.CapacityProvider, "FARGATE") {
@@ -128,6 +141,9 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 		return nil, clientErr("InvalidParameterException", "No Container Instances were found in your cluster.")
 	}
 	var ov taskOverrides
+	if len(in.Overrides) > maxOverridesChars {
+		return nil, clientErr("InvalidParameterException", "Container Overrides length must be at most %d", maxOverridesChars)
+	}
 	if len(in.Overrides) > 0 {
 		if err := json.Unmarshal(in.Overrides, &ov); err != nil {
 			return nil, clientErr("SerializationException", "overrides: %v", err)

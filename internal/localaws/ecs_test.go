@@ -50,13 +50,14 @@ func TestClusters(t *testing.T) {
 
 func TestTaskDefinitions(t *testing.T) {
 	c := world(t)
-	// EB's own definition keeps every field it was registered with.
+	// EB's own definition keeps every field it was registered with (and EB's
+	// two awseb-logs-* volumes).
 	eb, err := c.ecs.DescribeTaskDefinition(ctx(t), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(localaws.FixtureFamily())})
 	if err != nil {
 		t.Fatal(err)
 	}
 	web := eb.TaskDefinition.ContainerDefinitions[0]
-	if len(web.Ulimits) != 1 || len(web.MountPoints) != 1 || aws.ToString(eb.TaskDefinition.TaskRoleArn) == "" || len(eb.TaskDefinition.Volumes) != 1 {
+	if len(web.Ulimits) != 1 || len(web.MountPoints) != 1 || aws.ToString(eb.TaskDefinition.TaskRoleArn) == "" || len(eb.TaskDefinition.Volumes) != 3 {
 		t.Errorf("fields lost: ulimits %v mountPoints %v taskRole %v volumes %v", web.Ulimits, web.MountPoints, eb.TaskDefinition.TaskRoleArn, eb.TaskDefinition.Volumes)
 	}
 	if eb.TaskDefinition.Status != ecstypes.TaskDefinitionStatusActive || eb.TaskDefinition.RegisteredAt == nil {

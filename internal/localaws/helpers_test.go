@@ -26,11 +26,23 @@ type clients struct {
 	logs *cloudwatchlogs.Client
 }
 
-// world starts the fixture world and real SDK clients pointed at it, with
+// world starts the friendly fixture world (its log group and secret serve
+// the tests' own task definitions) and real SDK clients pointed at it, with
 // retries off so that every call is one request.
 func world(t *testing.T, mutate ...func(*localaws.Seed)) clients {
 	t.Helper()
-	seed := localaws.FixtureSeed(t.TempDir())
+	return worldOf(t, localaws.FriendlySeed(t.TempDir()), mutate...)
+}
+
+// stockWorld starts the stock fixture world (EB as AWS's Dockerrun v2
+// example shapes it).
+func stockWorld(t *testing.T, mutate ...func(*localaws.Seed)) clients {
+	t.Helper()
+	return worldOf(t, localaws.FixtureSeed(t.TempDir()), mutate...)
+}
+
+func worldOf(t *testing.T, seed localaws.Seed, mutate ...func(*localaws.Seed)) clients {
+	t.Helper()
 	for _, m := range mutate {
 		m(&seed)
 	}

@@ -16,6 +16,8 @@ type logGroup struct {
 	name    string
 	created time.Time
 	streams map[string]*logStream
+	// retentionDays is 0 when the group has no retention policy.
+	retentionDays int
 }
 
 type logStream struct {
@@ -335,7 +337,11 @@ func (s *Server) logsDescribeLogGroups(body []byte) (any, error) {
 	out := []map[string]any{}
 	for _, name := range items {
 		g := s.logGroups[name]
-		out = append(out, map[string]any{"logGroupName": g.name, "creationTime": g.created.UnixMilli(), "arn": s.arn("logs", "log-group:"+g.name+":*"), "storedBytes": 0})
+		desc := map[string]any{"logGroupName": g.name, "creationTime": g.created.UnixMilli(), "arn": s.arn("logs", "log-group:"+g.name+":*"), "storedBytes": 0}
+		if g.retentionDays > 0 {
+			desc["retentionInDays"] = g.retentionDays
+		}
+		out = append(out, desc)
 	}
 	return map[string]any{"logGroups": out, "nextToken": next}, nil
 }

@@ -92,7 +92,7 @@ func TestCommandLine(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	seed := localaws.FixtureSeed(dir)
+	seed := localaws.FriendlySeed(dir)
 	raw, err := json.Marshal(seed)
 	if err != nil {
 		t.Fatal(err)

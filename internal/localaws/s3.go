@@ -19,6 +19,12 @@ func (s *Server) bundleBucket() string {
 	return "elasticbeanstalk-" + s.region + "-" + s.account
 }
 
+// bundleBucketOf is the bucket an environment's versions name: the seed's
+// bundle_bucket, else EB's own.
+func (s *Server) bundleBucketOf(e *environment) string {
+	return orDefault(e.bundleBucket, s.bundleBucket())
+}
+
 // addBundles stores a source bundle for each version of an environment: a
 // zip holding Dockerrun.aws.json (v2) with the version's images.
 func (s *Server) addBundles(e *environment) error {
@@ -50,7 +56,7 @@ func (s *Server) addBundles(e *environment) error {
 		if err := zw.Close(); err != nil {
 			return err
 		}
-		key := s.bundleBucket() + "/" + e.app + "/" + label + ".zip"
+		key := s.bundleBucketOf(e) + "/" + e.app + "/" + label + ".zip"
 		if _, seeded := s.objects[key]; !seeded {
 			s.objects[key] = buf.Bytes()
 		}

@@ -90,6 +90,14 @@ type EnvironmentSeed struct {
 	TaskDefinition map[string]json.RawMessage `json:"task_definition"`
 	// Versions maps a version label to the image of each container.
 	Versions map[string]map[string]string `json:"versions"`
+	// BundleBucket is the S3 bucket of the versions' source bundles; empty is
+	// EB's own elasticbeanstalk-<region>-<account>. Application versions may
+	// name any bucket (CreateApplicationVersion's SourceBundle.S3Bucket).
+	BundleBucket string `json:"bundle_bucket"`
+	// CapacityProviders are the capacity providers associated with the
+	// environment's cluster; nil is the one Auto Scaling group provider of
+	// EB's instances (see EBCapacityProvider), empty ([]) none.
+	CapacityProviders []string `json:"capacity_providers"`
 	// Draft is a configuration change not in effect (eb_draft.go).
 	Draft *DraftSeed `json:"draft"`
 }
@@ -99,6 +107,9 @@ type VPCSeed struct {
 	ID             string   `json:"id"`
 	Subnets        []string `json:"subnets"`
 	SecurityGroups []string `json:"security_groups"`
+	// AssociatePublicIPAddress is aws:ec2:vpc AssociatePublicIpAddress: the
+	// instances are in public subnets.
+	AssociatePublicIPAddress bool `json:"associate_public_ip_address"`
 }
 
 // ClusterSeed is a cluster not made by an environment.
@@ -106,6 +117,9 @@ type ClusterSeed struct {
 	Name string `json:"name"`
 	// Instances is how many container instances it has; 0 means Fargate only.
 	Instances int `json:"instances"`
+	// CapacityProviders are the providers associated with it (FARGATE,
+	// FARGATE_SPOT or Auto Scaling group providers).
+	CapacityProviders []string `json:"capacity_providers"`
 }
 
 // Timing sets how long tasks and deploys take in each phase, in milliseconds.

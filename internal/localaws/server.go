@@ -106,7 +106,7 @@ func (s *Server) build(seed Seed) error {
 		s.ensureLogGroup(g)
 	}
 	for _, c := range seed.Clusters {
-		s.addCluster(c.Name, c.Instances, nil)
+		s.addCluster(c.Name, c.Instances, nil).capacityProviders = c.CapacityProviders
 	}
 	for _, f := range seed.Faults {
 		s.faults = append(s.faults, &activeFault{Fault: f})

@@ -23,6 +23,7 @@ type TaskInfo struct {
 	LaunchType        string          `json:"launch_type"`
 	Subnets           []string        `json:"subnets,omitempty"`
 	SecurityGroups    []string        `json:"security_groups,omitempty"`
+	AssignPublicIP    string          `json:"assign_public_ip,omitempty"`
 	LastStatus        string          `json:"last_status"`
 	StopCode          string          `json:"stop_code,omitempty"`
 	StoppedReason     string          `json:"stopped_reason,omitempty"`
@@ -56,7 +57,7 @@ func (s *Server) Stats() Stats {
 			StartedAt: timePtr(t.startedAt), StoppedAt: timePtr(t.stoppedAt),
 		}
 		if t.network != nil {
-			ti.Subnets, ti.SecurityGroups = t.network.Subnets, t.network.SecurityGroups
+			ti.Subnets, ti.SecurityGroups, ti.AssignPublicIP = t.network.Subnets, t.network.SecurityGroups, t.network.AssignPublicIP
 		}
 		if !t.stopped() {
 			// The stop code and reason of a task still stopping are not final.

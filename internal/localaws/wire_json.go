@@ -42,6 +42,7 @@ var jsonOps = map[string]jsonHandler{
 	"logs:CreateLogGroup":            (*Server).logsCreateLogGroup,
 	"logs:CreateLogStream":           (*Server).logsCreateLogStream,
 	"logs:PutLogEvents":              (*Server).logsPutLogEvents,
+	"logs:PutRetentionPolicy":        (*Server).logsPutRetentionPolicy,
 }
 
 func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {

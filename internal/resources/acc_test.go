@@ -2,6 +2,7 @@ package resources_test
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -76,10 +77,29 @@ func checkIAMPolicy() error {
 		return fmt.Errorf("no \"## IAM policy\" section")
 	}
 	policy, _, _ = strings.Cut(policy, "\n## ")
+	// The actions of the policy's statements (condition keys such as
+	// "ecs:cluster" or "ecs:CreateAction" are not actions).
+	_, block, _ := strings.Cut(policy, "```json")
+	block, _, _ = strings.Cut(block, "```")
+	var doc struct {
+		Statement []struct {
+			Action any
+		}
+	}
+	if err := json.Unmarshal([]byte(block), &doc); err != nil {
+		return fmt.Errorf("the policy is not JSON: %w", err)
+	}
 	listed := map[string]bool{}
-	for _, m := range regexp.MustCompile(`"((?:ecs|elasticbeanstalk|logs|s3):[A-Za-z]+)"`).FindAllStringSubmatch(policy, -1) {
-		if !permissionOnly[m[1]] {
-			listed[m[1]] = true
+	service := regexp.MustCompile(`^(ecs|elasticbeanstalk|logs|s3):[A-Za-z]+$`)
+	for _, st := range doc.Statement {
+		actions, _ := st.Action.([]any)
+		if a, ok := st.Action.(string); ok {
+			actions = []any{a}
+		}
+		for _, a := range actions {
+			if name, _ := a.(string); service.MatchString(name) && !permissionOnly[name] {
+				listed[name] = true
+			}
 		}
 	}
 	called := map[string]bool{}
@@ -116,7 +136,18 @@ type world struct {
 
 func newWorld(t *testing.T, mutate ...func(*localaws.Seed)) *world {
 	t.Helper()
-	seed := localaws.FixtureSeed(t.TempDir())
+	return newWorldOf(t, localaws.FixtureSeed(t.TempDir()), mutate...)
+}
+
+// newFriendlyWorld is a world whose environment logs with awslogs, has roles
+// and an EB secret, for the tests about those.
+func newFriendlyWorld(t *testing.T, mutate ...func(*localaws.Seed)) *world {
+	t.Helper()
+	return newWorldOf(t, localaws.FriendlySeed(t.TempDir()), mutate...)
+}
+
+func newWorldOf(t *testing.T, seed localaws.Seed, mutate ...func(*localaws.Seed)) *world {
+	t.Helper()
 	for _, m := range mutate {
 		m(&seed)
 	}

@@ -26,7 +26,9 @@ import (
 
 func TestAccEnvironmentDataSource(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
+	w := newWorld(t, func(s *localaws.Seed) {
+		s.Environments[0].Secrets = map[string]string{"API_KEY": localaws.FixtureSecretArn}
+	})
 	const ds = "data.ebmigrate_environment.this"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
@@ -40,7 +42,7 @@ func TestAccEnvironmentDataSource(t *testing.T) {
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("task_definition_arn"), knownvalue.StringRegexp(regexp.MustCompile(`task-definition/`+localaws.FixtureFamily()+`:1$`))),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("containers"), knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact("web"), "image": knownvalue.StringExact("example/app:v1"), "essential": knownvalue.Bool(true)}),
-					knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact("nginx"), "image": knownvalue.StringExact("example/nginx:1.27"), "essential": knownvalue.Bool(false)}),
+					knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact(localaws.FixtureProxy), "image": knownvalue.StringExact("example/nginx:1.27"), "essential": knownvalue.Bool(true)}),
 				})),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("property_names"), knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.StringExact("DATABASE_PASSWORD"), knownvalue.StringExact("DEBUG"), knownvalue.StringExact("DJANGO_SETTINGS_MODULE"),

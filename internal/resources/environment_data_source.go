@@ -70,7 +70,7 @@ func (d *environmentDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name":      str("Container name."),
 					"image":     str("Container image."),
-					"essential": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the container is essential; a migration runs in the one essential container by default."},
+					"essential": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the container is essential. A migration runs by default in the one essential container, or among several in the one the others link to or depend on, else the one without host port mappings."},
 				}},
 			},
 			"property_names":  list("Names of the environment properties (`aws:elasticbeanstalk:application:environment`), sorted. Their values are never read into Terraform."),

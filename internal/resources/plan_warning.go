@@ -65,7 +65,8 @@ func (r *runResource) warnPlannedRun(ctx context.Context, plan runModel, prior *
 	if err == nil {
 		placement, pd := plan.placement(ctx)
 		diags.Append(pd...)
-		spec, source := ebmigrate.DeriveSpec{Container: knownString(plan.ContainerName), Image: knownString(plan.Image), Placement: placement}, ""
+		spec, source := ebmigrate.DeriveSpec{Container: knownString(plan.ContainerName), Image: knownString(plan.Image), Placement: placement,
+			LogGroup: knownString(plan.LogGroup), TaskRoleArn: knownString(plan.TaskRoleArn), ExecutionRoleArn: knownString(plan.ExecutionRoleArn)}, ""
 		if !plan.VersionLabel.IsUnknown() {
 			spec, source, err = ebmigrate.ResolveImage(ctx, *r.clients, target, spec, plan.VersionLabel.ValueString())
 		}
@@ -75,6 +76,13 @@ func (r *runResource) warnPlannedRun(ctx context.Context, plan runModel, prior *
 		}
 		if err == nil {
 			_, err = ebmigrate.ResolveNetwork(target, d, placement)
+		}
+		var checks []string
+		if err == nil {
+			checks, err = ebmigrate.CheckRun(ctx, *r.clients, target, d, spec, knownString(plan.VersionLabel), true)
+		}
+		for _, w := range checks {
+			diags.AddWarning("Migration May Not Go As Planned", w)
 		}
 		if err == nil {
 			where := "cluster " + shortName(target.ClusterArn, ":cluster/")

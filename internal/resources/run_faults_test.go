@@ -179,7 +179,7 @@ func TestAccRun_startFailures(t *testing.T) {
 // not exist) reports TaskFailedToStart with ECS's reason.
 func TestAccRun_failedToStart(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, func(s *localaws.Seed) { s.Secrets = nil })
+	w := newFriendlyWorld(t, func(s *localaws.Seed) { s.Secrets = nil })
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -34,6 +35,7 @@ var (
 	// envNameRe is what Elastic Beanstalk allows as an environment name.
 	envNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{2,38}[A-Za-z0-9]$`)
 	clusterRe = regexp.MustCompile(`^([a-zA-Z0-9_-]{1,255}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster/[a-zA-Z0-9_-]{1,255})$`)
+	roleArnRe = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
 	taskDefRe = regexp.MustCompile(`^([a-zA-Z0-9_-]{1,255}(:[1-9]\d*)?|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition/[a-zA-Z0-9_-]{1,255}:[1-9]\d*)$`)
 )
 
@@ -76,6 +78,9 @@ type runModel struct {
 	Operations               types.Map      `tfsdk:"operations"`
 	DestructiveChanges       types.String   `tfsdk:"destructive_changes"`
 	AllowDestructive         types.List     `tfsdk:"allow_destructive"`
+	TaskRoleArn              types.String   `tfsdk:"task_role_arn"`
+	ExecutionRoleArn         types.String   `tfsdk:"execution_role_arn"`
+	LogRetentionDays         types.Int64    `tfsdk:"log_retention_days"`
 }
 
 // migrateInput is what the engine needs from the model.
@@ -105,6 +110,9 @@ func (m *runModel) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, di
 			Memory:            optionalInt32(m.Memory),
 			MemoryReservation: optionalInt32(m.MemoryReservation),
 			Placement:         placement,
+			TaskRoleArn:       knownString(m.TaskRoleArn),
+			ExecutionRoleArn:  knownString(m.ExecutionRoleArn),
+			LogRetentionDays:  int32(m.LogRetentionDays.ValueInt64()),
 		},
 		KeepRevisions: int(m.KeepRevisions.ValueInt64()),
 		VersionLabel:  m.VersionLabel.ValueString(),
@@ -166,6 +174,7 @@ func importedModel(name, envID, version string) runModel {
 		StopOnTimeout:            types.BoolValue(false),
 		StartTimeout:             types.StringValue(defaultStartTimeout),
 		KeepRevisions:            types.Int64Value(defaultKeepRevisions),
+		LogRetentionDays:         types.Int64Value(ebmigrate.DefaultLogRetentionDays),
 		EnvironmentID:            types.StringValue(envID),
 		Timeouts:                 timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType})},
 		ExitCode:                 types.Int64Null(),
@@ -244,7 +253,10 @@ func (m *runModel) placement(ctx context.Context) (ebmigrate.Placement, diag.Dia
 	if !m.NetworkConfiguration.IsNull() && !m.NetworkConfiguration.IsUnknown() {
 		var n networkModel
 		diags.Append(m.NetworkConfiguration.As(ctx, &n, basetypes.ObjectAsOptions{})...)
-		p.Network = &ebmigrate.Network{Subnets: n.Subnets, SecurityGroups: n.SecurityGroups, AssignPublicIP: n.AssignPublicIP.ValueBool()}
+		p.Network = &ebmigrate.Network{Subnets: n.Subnets, SecurityGroups: n.SecurityGroups}
+		if !n.AssignPublicIP.IsNull() && !n.AssignPublicIP.IsUnknown() {
+			p.Network.AssignPublicIP = aws.Bool(n.AssignPublicIP.ValueBool())
+		}
 	}
 	if p.Fargate() {
 		if cpu := optionalInt32(m.CPU); cpu != nil {

@@ -12,16 +12,31 @@ import (
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
 )
 
-// withoutHostVolume drops the web container's host volume mount, which
-// Fargate cannot have.
+// withoutHostVolume drops the web container's mount of the bundle's static
+// folder, a host path Fargate cannot have. Its awseb-logs-web mount stays:
+// on Fargate the migration does without it.
 func withoutHostVolume(s *localaws.Seed) {
 	var web map[string]any
 	if err := json.Unmarshal(s.Environments[0].Containers[0], &web); err != nil {
 		panic(err)
 	}
-	delete(web, "mountPoints")
+	var kept []any
+	for _, mp := range web["mountPoints"].([]any) {
+		if mp.(map[string]any)["sourceVolume"] != "static" {
+			kept = append(kept, mp)
+		}
+	}
+	web["mountPoints"] = kept
 	s.Environments[0].Containers[0], _ = json.Marshal(web)
 }
+
+// withFargate associates FARGATE and FARGATE_SPOT with the environment's
+// cluster, beside EB's Auto Scaling group provider.
+func withFargate(s *localaws.Seed) {
+	s.Environments[0].CapacityProviders = []string{localaws.EBCapacityProvider(localaws.FixtureCluster()), "FARGATE", "FARGATE_SPOT"}
+}
+
+const executionRole = `execution_role_arn = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"`
 
 // lastMigration is the newest migration task localaws ran.
 func (w *world) lastMigration() localaws.TaskInfo {
@@ -39,7 +54,7 @@ func (w *world) lastMigration() localaws.TaskInfo {
 // providers work the same way.
 func TestAccRun_fargate(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, withoutHostVolume)
+	w := newWorld(t, withoutHostVolume, withFargate)
 	expect := func(launch, subnets, groups string) resource.TestCheckFunc {
 		return func(*terraform.State) error {
 			ti := w.lastMigration()
@@ -58,11 +73,11 @@ func TestAccRun_fargate(t *testing.T) {
 				ExpectError: words("Invalid Attribute Combination", "launch_type", "capacity_provider_strategy"),
 			},
 			{
-				Config: w.run("v1", okCommand, `launch_type = "FARGATE"`),
+				Config: w.run("v1", okCommand, `launch_type = "FARGATE"`, executionRole),
 				Check:  expect("FARGATE", "subnet-0aaa1111,subnet-0bbb2222", "sg-0ccc3333"),
 			},
 			{
-				Config: w.run("v1", okCommand, `launch_type = "FARGATE"`, `network_configuration {
+				Config: w.run("v1", okCommand, `launch_type = "FARGATE"`, executionRole, `network_configuration {
     subnets          = ["subnet-0ddd4444"]
     assign_public_ip = true
   }`),
@@ -72,7 +87,7 @@ func TestAccRun_fargate(t *testing.T) {
 				Config: w.run("v1", okCommand, `capacity_provider_strategy {
     capacity_provider = "FARGATE_SPOT"
     weight            = 1
-  }`, "cpu = 512", "memory = 1024"),
+  }`, "cpu = 512", "memory = 1024", executionRole),
 				Check: expect("FARGATE", "subnet-0aaa1111,subnet-0bbb2222", "sg-0ccc3333"),
 			},
 		},

@@ -146,8 +146,17 @@ func (r *runResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// Delete runs nothing: a migration cannot be un-run. It only forgets the resource.
-func (r *runResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+// Delete runs nothing: a migration cannot be un-run. It deregisters and
+// deletes the migration task definitions derived for the environment, so
+// that no revision outlives the resource.
+func (r *runResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var m runModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(r.deleteDerived(ctx, m)...)
+}
 
 // ModifyPlan decides whether the plan runs the migration. If it does, the
 // results of the run are unknown until apply, and a warning says what will
@@ -254,6 +263,7 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeo
 		return diags
 	}
 	m.setResult(res)
+	diags.Append(runWarnings(res)...)
 	if res.PruneError != nil {
 		diags.AddWarning("Old Task Definitions Not Deregistered",
 			fmt.Sprintf("The migration succeeded, but deregistering old revisions (keep_revisions = %d) failed; they stay ACTIVE until the next successful run: %v", m.KeepRevisions.ValueInt64(), res.PruneError))
@@ -286,6 +296,8 @@ func runChanges(plan, state runModel, configuredContainer, configuredImage types
 		{"platform_version", !plan.PlatformVersion.Equal(state.PlatformVersion)},
 		{"capacity_provider_strategy", !plan.CapacityProviderStrategy.Equal(state.CapacityProviderStrategy)},
 		{"network_configuration", !plan.NetworkConfiguration.Equal(state.NetworkConfiguration)},
+		{"task_role_arn", !plan.TaskRoleArn.Equal(state.TaskRoleArn)},
+		{"execution_role_arn", !plan.ExecutionRoleArn.Equal(state.ExecutionRoleArn)},
 	} {
 		if c.changed {
 			changed = append(changed, c.name)
@@ -304,7 +316,9 @@ func runSchema(ctx context.Context) schema.Schema {
 		MarkdownDescription: "Runs a database migration (by default Django's `./manage.py migrate --noinput`) for an AWS Elastic Beanstalk environment on the ECS platform, " +
 			"once, as a one-off ECS task derived from the environment's own app task definition, and fails the apply when the migration fails.\n\n" +
 			"Create runs the migration. An update runs it again when `version_label`, `triggers`, `command`, `container_name`, `image`, `environment`, `cluster`, " +
-			"`source_task_definition`, `launch_type`, `capacity_provider_strategy`, `platform_version` or `network_configuration` change, or `pending` changes to a list that is not empty; changes of `log_lines`, `log_group`, `cpu`, `memory`, `memory_reservation`, `keep_revisions`, `stop_on_timeout`, `operations`, `destructive_changes`, `allow_destructive` and `timeouts` only update the state. Destroying the resource runs nothing. " +
+			"`source_task_definition`, `launch_type`, `capacity_provider_strategy`, `platform_version`, `network_configuration`, `task_role_arn` or `execution_role_arn` change, or `pending` changes to a list that is not empty; changes of `log_lines`, `log_group`, `log_retention_days`, `cpu`, `memory`, `memory_reservation`, `keep_revisions`, `stop_on_timeout`, `operations`, `destructive_changes`, `allow_destructive` and `timeouts` only update the state. " +
+			"Destroying the resource runs nothing; it deregisters and deletes the migration task definitions derived for the environment (families `ebmigrate-<environment name>` and `ebmigrate-<environment name>-query`). " +
+			"The environment's property values and `environment` reach the task as RunTask container overrides, never a task definition revision (unless they exceed ECS's 8192-character override limit, with a warning). " +
 			"A failed run leaves the previous state, so the next apply runs the migration again.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -338,7 +352,7 @@ func runSchema(ctx context.Context) schema.Schema {
 			"container_name": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
-				MarkdownDescription: "The container of the environment's task definition to run the migration in. Defaults to its one essential container; when there are several, the apply fails and lists them." + reruns,
+				MarkdownDescription: "The container of the environment's task definition to run the migration in. Defaults to its one essential container; among several, the one the others `links` to or `dependsOn`, else the one without host port mappings; when that still leaves several, the plan fails and lists them." + reruns,
 				PlanModifiers:       keep,
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 255)},
 			},
@@ -400,9 +414,10 @@ func runSchema(ctx context.Context) schema.Schema {
 			"log_group": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: "The CloudWatch Logs group of the migration's output. Set it for apps whose containers do not log to CloudWatch (EB's often write to files on the host): " +
-					"the migration container then gets an `awslogs` configuration with this group (which must exist), the provider's region, stream prefix `ebmigrate` and mode `blocking`. " +
-					"Left unset, the container's own log configuration is kept and this is its awslogs group, empty when it has none (a failure then cannot show the migration's output, and says so). " +
+				MarkdownDescription: "The CloudWatch Logs group of the migration's output. Left unset, a container that logs with awslogs keeps its group, and one that does not (Elastic Beanstalk's stock shape) gets an awslogs configuration with " +
+					"`/aws/elasticbeanstalk/<environment name>/ebmigrate`, which the provider creates when missing (retention `log_retention_days`) and Elastic Beanstalk's default instance role may write to. " +
+					"Set, the migration container logs to this group (which must exist: the plan warns and the apply fails before running anything when it does not), in the provider's region, stream prefix `ebmigrate`, mode `blocking`; " +
+					"outside `/aws/elasticbeanstalk*`, the instance profile's role (the execution role on Fargate) needs `logs:CreateLogStream` and `logs:PutLogEvents` on it. " +
 					"A change does not re-run the migration.",
 				Validators:    []validator.String{stringvalidator.LengthBetween(1, 512)},
 				PlanModifiers: keep,
@@ -429,6 +444,9 @@ func runSchema(ctx context.Context) schema.Schema {
 				MarkdownDescription: fmt.Sprintf("How many ACTIVE revisions of the migration task definition family (`ebmigrate-<environment name>`) to keep; older ones are deregistered after a successful run. Defaults to %d. A change does not re-run the migration.", defaultKeepRevisions),
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},
 			},
+			"task_role_arn":      roleAttribute("task role (`taskRoleArn`), the IAM role the migration's code runs with", reruns),
+			"execution_role_arn": roleAttribute("task execution role (`executionRoleArn`), which ECS uses to pull ECR images, fetch secrets and send awslogs output (required on Fargate for an ECR image or awslogs)", reruns),
+			"log_retention_days": logRetentionAttribute(),
 			"start_timeout": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
@@ -457,11 +475,11 @@ func runSchema(ctx context.Context) schema.Schema {
 			"stopped_reason": computed("ECS's stopped reason of the last successful run's task."),
 			"started_at":     computed("When the last successful run's task started (RFC 3339)."),
 			"stopped_at":     computed("When the last successful run's task stopped (RFC 3339)."),
-			"log_stream":     computed("CloudWatch Logs stream of the last successful run's output; empty when the container has no awslogs configuration."),
+			"log_stream":     computed("CloudWatch Logs stream of the last successful run's output (in `log_group`)."),
 		},
 		Blocks: map[string]schema.Block{
 			"capacity_provider_strategy": schema.ListNestedBlock{
-				MarkdownDescription: "Capacity providers to run the migration task with, instead of a launch type (for example `FARGATE` and `FARGATE_SPOT`, or an Auto Scaling group's provider). Conflicts with `launch_type`." + reruns,
+				MarkdownDescription: "Capacity providers to run the migration task with, instead of a launch type (for example `FARGATE` and `FARGATE_SPOT`, or an Auto Scaling group's provider). Each must be associated with the cluster, which the plan checks: Elastic Beanstalk's cluster has only its Auto Scaling group provider, so associate `FARGATE`/`FARGATE_SPOT` first (`aws ecs put-cluster-capacity-providers`) or use `launch_type = \"FARGATE\"`. Conflicts with `launch_type`." + reruns,
 				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
 					"capacity_provider": schema.StringAttribute{Required: true, MarkdownDescription: "Name of the capacity provider."},
 					"weight":            schema.Int64Attribute{Optional: true, MarkdownDescription: "Relative share of tasks for this provider.", Validators: []validator.Int64{int64validator.Between(0, 1000)}},
@@ -475,7 +493,7 @@ func runSchema(ctx context.Context) schema.Schema {
 				Attributes: map[string]schema.Attribute{
 					"subnets":          schema.ListAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Subnet IDs."},
 					"security_groups":  schema.ListAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Security group IDs."},
-					"assign_public_ip": schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether the task gets a public IP (needed on Fargate in public subnets without a NAT, to pull images). Defaults to `false`."},
+					"assign_public_ip": schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether the task gets a public IP (needed on Fargate in public subnets without a NAT, to pull images). Defaults to the environment's `aws:ec2:vpc` `AssociatePublicIpAddress`."},
 				},
 			},
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{

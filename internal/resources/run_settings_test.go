@@ -97,8 +97,9 @@ func withoutLogs(s *localaws.Seed) {
 	s.LogGroups = append(s.LogGroups, "/ebmigrate/migrations")
 }
 
-// TestAccRun_logGroup: without awslogs the failure says no output can be
-// shown and how to get it; with log_group the output is in the diagnostic.
+// TestAccRun_logGroup: without awslogs (EB's stock shape) the failure shows
+// the output from the default log group; with log_group the output is in the
+// diagnostic too; a log_group that does not exist fails before any task.
 func TestAccRun_logGroup(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, withoutLogs)
@@ -108,7 +109,11 @@ func TestAccRun_logGroup(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      w.run("v1", failing),
-				ExpectError: words("Migration Failed", "exit code 2", "No log lines can be shown", "awslogs"),
+				ExpectError: words("Migration Failed", "exit code 2", "OperationalError: could not connect to server"),
+			},
+			{
+				Config:      w.run("v1", failing, `log_group = "/ebmigrate/nowhere"`),
+				ExpectError: words("Log Group Not Found", "/ebmigrate/nowhere", "aws_cloudwatch_log_group"),
 			},
 			{
 				Config:      w.run("v1", failing, `log_group = "/ebmigrate/migrations"`),
@@ -228,7 +233,7 @@ func TestAccRun_versionImageProblems(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
-			{Config: w.run("v2", okCommand), ExpectError: words("Dockerrun.aws.json Not Found", "version \"v2\"", "not a readable zip", "Set image")},
+			{Config: w.run("v2", okCommand), ExpectError: words("Dockerrun.aws.json Not Found", "version \"v2\"", "Set image")},
 			{Config: w.run("v3", okCommand), ExpectError: words("Container Not In Version", `no container "web"`, "worker")},
 		},
 	})

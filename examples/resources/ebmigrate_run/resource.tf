@@ -24,9 +24,13 @@ resource "ebmigrate_run" "migrate" {
   # deployed yet, the image its Dockerrun.aws.json names.
   # image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/myapp:v42"
 
-  # For containers that log to files on the host: send the migration's
-  # output to CloudWatch Logs, so that a failure can show it.
-  log_group = "/ebmigrate/myapp-prod"
+  # Default: containers without awslogs log to
+  # /aws/elasticbeanstalk/myapp-prod/ebmigrate, created when missing, which
+  # EB's default instance role may write to. Another group must exist, and
+  # outside /aws/elasticbeanstalk* the instance role needs
+  # logs:CreateLogStream and logs:PutLogEvents on it.
+  log_group          = "/aws/elasticbeanstalk/myapp-prod/migrations"
+  log_retention_days = 30 # of the default group, when the provider creates it
 
   # Size the migration container apart from the web container.
   memory = 1024
@@ -51,15 +55,24 @@ resource "ebmigrate_run" "migrate_on_fargate" {
   cpu         = 512
   memory      = 1024
 
+  # Fargate pulls ECR images and sends awslogs output with an execution
+  # role; Elastic Beanstalk's task definition has none.
+  execution_role_arn = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
+
   # Defaults to the environment's own subnets and security groups.
   network_configuration {
     subnets          = ["subnet-0123456789abcdef0"]
-    assign_public_ip = false
+    assign_public_ip = false # defaults to the environment's AssociatePublicIpAddress
   }
 }
 
-# Or with capacity providers (here Fargate Spot), keeping fewer old
-# revisions of the migration task definition.
+# Or with capacity providers, keeping fewer old revisions of the migration
+# task definition. Only providers associated with the cluster can be used, and
+# Elastic Beanstalk's cluster has only its Auto Scaling group provider:
+# associate Fargate Spot first (the plan checks), keeping the existing ones:
+#   aws ecs put-cluster-capacity-providers --cluster awseb-myapp-preview-... \
+#     --capacity-providers <the cluster's provider> FARGATE_SPOT \
+#     --default-capacity-provider-strategy '[]'
 resource "ebmigrate_run" "migrate_on_spot" {
   environment_name = "myapp-preview"
   version_label    = "v42"
@@ -71,4 +84,9 @@ resource "ebmigrate_run" "migrate_on_spot" {
   platform_version   = "1.4.0"
   memory_reservation = 256
   keep_revisions     = 3
+  execution_role_arn = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
+
+  # The default log group, /aws/elasticbeanstalk/myapp-preview/ebmigrate, is
+  # created when missing with this retention.
+  log_retention_days = 14
 }

@@ -1,0 +1,69 @@
+package ebmigrate
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// DeleteFamilies deregisters every ACTIVE revision of the families and
+// deletes every INACTIVE one (DeleteTaskDefinitions, at most 10 a call), so
+// that no derived revision outlives the resource. A revision still used by a
+// running task stays DELETE_IN_PROGRESS until the task stops, as ECS
+// documents. It returns the revisions it deleted.
+func DeleteFamilies(ctx context.Context, api ECS, families ...string) ([]string, error) {
+	var deleted []string
+	for _, family := range families {
+		active, err := familyRevisions(ctx, api, family, ecstypes.TaskDefinitionStatusActive)
+		if err != nil {
+			return deleted, err
+		}
+		for _, arn := range active {
+			if _, err := api.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(arn)}); err != nil {
+				return deleted, fmt.Errorf("deregistering migration task definition %s: %w", arn, err)
+			}
+		}
+		inactive, err := familyRevisions(ctx, api, family, ecstypes.TaskDefinitionStatusInactive)
+		if err != nil {
+			return deleted, err
+		}
+		for len(inactive) > 0 {
+			batch := inactive[:min(10, len(inactive))]
+			inactive = inactive[len(batch):]
+			out, err := api.DeleteTaskDefinitions(ctx, &ecs.DeleteTaskDefinitionsInput{TaskDefinitions: batch})
+			if err != nil {
+				return deleted, fmt.Errorf("deleting migration task definitions of family %s: %w", family, err)
+			}
+			for _, f := range out.Failures {
+				return deleted, fmt.Errorf("deleting migration task definition %s: %s", aws.ToString(f.Arn), aws.ToString(f.Reason))
+			}
+			for _, td := range out.TaskDefinitions {
+				deleted = append(deleted, aws.ToString(td.TaskDefinitionArn))
+			}
+		}
+	}
+	return deleted, nil
+}
+
+// familyRevisions lists the revisions of exactly family with a status
+// (familyPrefix may also match longer families).
+func familyRevisions(ctx context.Context, api ECS, family string, status ecstypes.TaskDefinitionStatus) ([]string, error) {
+	var arns []string
+	p := ecs.NewListTaskDefinitionsPaginator(api, &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String(family), Status: status})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing the revisions of task definition family %s: %w", family, err)
+		}
+		for _, arn := range out.TaskDefinitionArns {
+			if i := strings.LastIndex(arn, ":"); i > 0 && strings.HasSuffix(arn[:i], ":task-definition/"+family) {
+				arns = append(arns, arn)
+			}
+		}
+	}
+	return arns, nil
+}

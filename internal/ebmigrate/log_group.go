@@ -1,0 +1,73 @@
+package ebmigrate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// DefaultLogRetentionDays is the retention of the default log group.
+const DefaultLogRetentionDays = 30
+
+// DefaultLogGroup is the awslogs group of a migration container that logs
+// nowhere readable. It is under /aws/elasticbeanstalk/ because on EC2 the
+// Docker awslogs driver writes with the instance profile, and EB's default
+// instance role (AWSElasticBeanstalkWebTier) may write only to log groups
+// named /aws/elasticbeanstalk*.
+func DefaultLogGroup(envName string) string { return "/aws/elasticbeanstalk/" + envName + "/ebmigrate" }
+
+// migrationLogGroup is the awslogs group the migration container writes to:
+// the log_group argument, else the container's own awslogs group, else the
+// default group (default true).
+func migrationLogGroup(c ecstypes.ContainerDefinition, t *Target, spec DeriveSpec) (string, bool) {
+	if spec.LogGroup != "" {
+		return spec.LogGroup, false
+	}
+	if lc := c.LogConfiguration; lc != nil && lc.LogDriver == ecstypes.LogDriverAwslogs && lc.Options["awslogs-group"] != "" {
+		return lc.Options["awslogs-group"], false
+	}
+	return DefaultLogGroup(t.EnvironmentName), true
+}
+
+// LogGroupExists tells whether a log group of exactly that name exists. It
+// makes one read-only call.
+func LogGroupExists(ctx context.Context, api Logs, name string) (bool, error) {
+	out, err := api.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(name), Limit: aws.Int32(50)})
+	if err != nil {
+		return false, fmt.Errorf("describing CloudWatch Logs group %s: %w", name, err)
+	}
+	for _, g := range out.LogGroups {
+		if aws.ToString(g.LogGroupName) == name {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// EnsureLogGroup creates the default log group, with a retention, when it
+// does not exist. It returns whether it created it.
+func EnsureLogGroup(ctx context.Context, api Logs, name string, retentionDays int32) (bool, error) {
+	exists, err := LogGroupExists(ctx, api, name)
+	if err != nil || exists {
+		return false, err
+	}
+	if _, err := api.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(name)}); err != nil {
+		var exists *logstypes.ResourceAlreadyExistsException
+		if errors.As(err, &exists) {
+			return false, nil // created by a concurrent apply
+		}
+		return false, fmt.Errorf("creating CloudWatch Logs group %s for the migration's output (log_group overrides it): %w", name, err)
+	}
+	if retentionDays <= 0 {
+		retentionDays = DefaultLogRetentionDays
+	}
+	if _, err := api.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(name), RetentionInDays: aws.Int32(retentionDays)}); err != nil {
+		return true, fmt.Errorf("setting the retention of CloudWatch Logs group %s to %d days: %w", name, retentionDays, err)
+	}
+	return true, nil
+}

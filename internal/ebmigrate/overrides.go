@@ -1,0 +1,104 @@
+package ebmigrate
+
+import (
+	"encoding/json"
+	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// MaxOverridesChars is ECS's limit on RunTask's overrides. Source: botocore
+// ecs service-2.json, RunTaskRequest.overrides: "A total of 8192 characters
+// are allowed for overrides. This limit includes the JSON formatting
+// characters of the override structure."
+const MaxOverridesChars = 8192
+
+// splitVariables layers the container's own variables, EB's properties, EB's
+// secrets and the user's environment, later layers winning by name, and
+// splits the result: what the task definition revision may hold (the
+// container's own variables, secret references) and the values passed at
+// run time as container overrides (EB properties and the user's
+// environment), which a revision would keep for ever. Secrets stay
+// references (valueFrom); their values never pass through here.
+func splitVariables(c ecstypes.ContainerDefinition, t *Target, user map[string]string) (env []ecstypes.KeyValuePair, secrets []ecstypes.Secret, overrides []ecstypes.KeyValuePair) {
+	values := map[string]string{}
+	for k, v := range t.Properties {
+		values[k] = v
+	}
+	refs := map[string]string{}
+	for _, s := range c.Secrets {
+		refs[aws.ToString(s.Name)] = aws.ToString(s.ValueFrom)
+	}
+	for k, arn := range t.Secrets {
+		refs[k] = arn
+		delete(values, k)
+	}
+	for k, v := range user {
+		values[k] = v
+		delete(refs, k)
+	}
+	for k := range values {
+		delete(refs, k) // an EB property wins over the container's own secret
+	}
+	for _, kv := range c.Environment {
+		if _, secret := refs[aws.ToString(kv.Name)]; !secret {
+			env = append(env, kv) // a value of the same name in overrides wins at run time
+		}
+	}
+	for _, k := range sortedKeys(refs) {
+		secrets = append(secrets, ecstypes.Secret{Name: aws.String(k), ValueFrom: aws.String(refs[k])})
+	}
+	for _, k := range sortedKeys(values) {
+		overrides = append(overrides, ecstypes.KeyValuePair{Name: aws.String(k), Value: aws.String(values[k])})
+	}
+	return env, secrets, overrides
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// overridesFor is RunTask's overrides passing the values to the container.
+func overridesFor(container string, values []ecstypes.KeyValuePair) *ecstypes.TaskOverride {
+	if len(values) == 0 {
+		return nil
+	}
+	return &ecstypes.TaskOverride{ContainerOverrides: []ecstypes.ContainerOverride{{Name: aws.String(container), Environment: values}}}
+}
+
+// overridesChars is the length of the overrides as RunTask's JSON carries
+// them, as ECS counts it.
+func overridesChars(o *ecstypes.TaskOverride) int {
+	type kv struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	}
+	type co struct {
+		Name        string `json:"name"`
+		Environment []kv   `json:"environment"`
+	}
+	var wire struct {
+		ContainerOverrides []co `json:"containerOverrides"`
+	}
+	for _, c := range o.ContainerOverrides {
+		w := co{Name: aws.ToString(c.Name)}
+		for _, e := range c.Environment {
+			w.Environment = append(w.Environment, kv{aws.ToString(e.Name), aws.ToString(e.Value)})
+		}
+		wire.ContainerOverrides = append(wire.ContainerOverrides, w)
+	}
+	raw, _ := json.Marshal(wire)
+	return len(raw)
+}
+
+// withOverrides adds the derived run's values to a RunTask input.
+func withOverrides(in *ecs.RunTaskInput, d *Derived) {
+	in.Overrides = d.Overrides
+}

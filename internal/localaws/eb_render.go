@@ -1,0 +1,64 @@
+package localaws
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+// EB's rendering of a Dockerrun.aws.json v2 into the environment's ECS task
+// definition.
+//
+// Source: AWS Elastic Beanstalk Developer Guide, "Dockerrun.aws.json v2"
+// (create_deploy_docker_v2config.html): "Elastic Beanstalk configures
+// additional volumes for logs, one for each container. These should be
+// mounted by your Docker containers in order to write logs to the host
+// instance" — volumes named awseb-logs-<container name>, on the host under
+// /var/log/containers/<container name>. Everything else (roles, awslogs,
+// mountPoints) is in the task definition only when the Dockerrun sets it:
+// EB adds no taskRoleArn, executionRoleArn or logConfiguration of its own.
+
+// ebLogsVolume is the name of the log volume EB adds for a container.
+func ebLogsVolume(container string) string { return "awseb-logs-" + container }
+
+// renderTaskDefinition is the RegisterTaskDefinition body EB sends for an
+// environment's version: the seed's containers with the version's images,
+// the seed's task-level fields, and one awseb-logs-<container> host volume
+// per container.
+func (e *environment) renderTaskDefinition(label string) ([]byte, error) {
+	images, ok := e.versions[label]
+	if !ok {
+		return nil, clientErr("InvalidParameterValue", "No Application Version named '%s' found.", label)
+	}
+	var containers []map[string]any
+	var names []string
+	for _, raw := range e.containers {
+		var c map[string]any
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return nil, fmt.Errorf("container definition: %w", err)
+		}
+		if img, ok := images[fmt.Sprint(c["name"])]; ok {
+			c["image"] = img
+		}
+		containers = append(containers, c)
+		names = append(names, fmt.Sprint(c["name"]))
+	}
+	body := map[string]any{"family": e.family, "containerDefinitions": containers}
+	for k, v := range e.taskDefExtra {
+		var val any
+		if err := json.Unmarshal(v, &val); err != nil {
+			return nil, fmt.Errorf("task_definition.%s: %w", k, err)
+		}
+		body[k] = val
+	}
+	volumes, _ := body["volumes"].([]any)
+	for _, n := range names {
+		name := ebLogsVolume(n)
+		if slices.ContainsFunc(volumes, func(v any) bool { m, _ := v.(map[string]any); return m["name"] == name }) {
+			continue
+		}
+		volumes = append(volumes, map[string]any{"name": name, "host": map[string]any{"sourcePath": "/var/log/containers/" + n}})
+	}
+	body["volumes"] = volumes
+	return json.Marshal(body)
+}

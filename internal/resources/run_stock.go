@@ -1,0 +1,74 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
+)
+
+// What ebmigrate_run does for a stock Elastic Beanstalk environment beside
+// running the migration: role arguments, the default log group's retention,
+// warnings of the run, and cleaning up derived revisions on destroy.
+
+// retentionDays are CloudWatch Logs' allowed retentions (botocore logs
+// service-2.json, Days).
+var retentionDays = []int64{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+func roleAttribute(what, reruns string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Optional:            true,
+		MarkdownDescription: "ARN of the " + what + ", instead of the one of the environment's task definition (Elastic Beanstalk sets none unless the `Dockerrun.aws.json` does)." + reruns,
+		Validators: []validator.String{stringvalidator.RegexMatches(roleArnRe,
+			"must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)")},
+	}
+}
+
+func logRetentionAttribute() schema.Int64Attribute {
+	return schema.Int64Attribute{
+		Optional: true,
+		Computed: true,
+		Default:  int64default.StaticInt64(ebmigrate.DefaultLogRetentionDays),
+		MarkdownDescription: fmt.Sprintf("Retention in days of the default log group `/aws/elasticbeanstalk/<environment name>/ebmigrate`, set when the provider creates it (it never changes an existing group). "+
+			"Defaults to %d. One of CloudWatch Logs' values: %v. A change does not re-run the migration.", ebmigrate.DefaultLogRetentionDays, retentionDays),
+		Validators: []validator.Int64{int64validator.OneOf(retentionDays...)},
+	}
+}
+
+// runWarnings are the warnings of a successful run.
+func runWarnings(res *ebmigrate.Result) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, w := range res.Warnings {
+		diags.AddWarning("Migration Ran With A Caveat", w)
+	}
+	if res.ValuesInRevision {
+		diags.AddWarning("Environment Values Written Into The Task Definition",
+			fmt.Sprintf("The environment's properties and the environment argument are larger than RunTask's overrides allow (%d characters), so they were written into migration task definition %s, where anyone allowed ecs:DescribeTaskDefinition can read them until it is deleted (destroying ebmigrate_run deletes it). "+
+				"Move large values to Secrets Manager or SSM (aws:elasticbeanstalk:application:environmentsecrets), which the task definition holds as references only.",
+				ebmigrate.MaxOverridesChars, res.TaskDefinitionArn))
+	}
+	return diags
+}
+
+// deleteDerived deregisters and deletes the task definition families derived
+// for the environment: the migration's and the pending data source's.
+func (r *runResource) deleteDerived(ctx context.Context, m runModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if r.clients == nil || m.EnvironmentName.IsNull() {
+		return diags
+	}
+	env := m.EnvironmentName.ValueString()
+	if _, err := ebmigrate.DeleteFamilies(ctx, r.clients.ECS, ebmigrate.DerivedFamily(env), ebmigrate.QueryFamily(env)); err != nil {
+		diags.AddWarning("Migration Task Definitions Not Deleted",
+			fmt.Sprintf("ebmigrate_run for environment %q was removed, but deleting its migration task definitions (families %s and %s) failed; delete them with aws ecs deregister-task-definition and delete-task-definitions: %v",
+				env, ebmigrate.DerivedFamily(env), ebmigrate.QueryFamily(env), err))
+	}
+	return diags
+}

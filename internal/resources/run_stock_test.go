@@ -1,0 +1,163 @@
+package resources_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
+)
+
+// withContainerCPU gives the web container a CPU reservation.
+func withContainerCPU(units int) func(*localaws.Seed) {
+	return func(s *localaws.Seed) {
+		var web map[string]any
+		if err := json.Unmarshal(s.Environments[0].Containers[0], &web); err != nil {
+			panic(err)
+		}
+		web["cpu"] = units
+		s.Environments[0].Containers[0], _ = json.Marshal(web)
+	}
+}
+
+// TestAccRun_stockPlanChecks: on EB's stock environment, what ECS would
+// refuse or what could not start fails at plan, saying what to do.
+func TestAccRun_stockPlanChecks(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, withoutHostVolume)
+	big := newWorld(t, withoutHostVolume, withFargate, withContainerCPU(512))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{
+			{
+				Config:      w.run("v1", okCommand, `launch_type = "FARGATE"`),
+				PlanOnly:    true,
+				ExpectError: words("Execution Role Required", "awslogs", "execution_role_arn"),
+			},
+			{
+				Config: w.run("v1", okCommand, executionRole, `capacity_provider_strategy {
+    capacity_provider = "FARGATE_SPOT"
+  }`, "cpu = 256", "memory = 512"),
+				PlanOnly:    true,
+				ExpectError: words("Capacity Provider Not Associated", `"FARGATE_SPOT"`, localaws.EBCapacityProvider(localaws.FixtureCluster()), "put-cluster-capacity-providers"),
+			},
+			{
+				Config:      big.run("v1", okCommand, `launch_type = "FARGATE"`, executionRole),
+				PlanOnly:    true,
+				ExpectError: words("Container CPU Above Task CPU", "512", "256"),
+			},
+		},
+	})
+	if n := w.migrationTasks() + big.migrationTasks(); n != 0 {
+		t.Errorf("%d tasks ran", n)
+	}
+}
+
+// TestAccRun_fargateStock: on Fargate the awseb-logs-* mount is dropped, and
+// a public IP follows the environment's AssociatePublicIpAddress.
+func TestAccRun_fargateStock(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, withoutHostVolume, withFargate, func(s *localaws.Seed) { s.Environments[0].VPC.AssociatePublicIPAddress = true })
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config: w.run("v1", okCommand, `launch_type = "FARGATE"`, executionRole),
+			Check: func(s *terraform.State) error {
+				if ti := w.lastMigration(); ti.AssignPublicIP != "ENABLED" {
+					return fmt.Errorf("assignPublicIp = %q, want ENABLED (the environment's instances get public IPs)", ti.AssignPublicIP)
+				}
+				out, err := w.ecs.DescribeTaskDefinition(w.ctx(), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(s.RootModule().Resources[addr].Primary.Attributes["task_definition_arn"])})
+				if err != nil {
+					return err
+				}
+				if mps := out.TaskDefinition.ContainerDefinitions[0].MountPoints; len(mps) != 0 || len(out.TaskDefinition.Volumes) != 0 {
+					return fmt.Errorf("mounts %+v, volumes %+v kept on Fargate", mps, out.TaskDefinition.Volumes)
+				}
+				if aws.ToString(out.TaskDefinition.ExecutionRoleArn) == "" {
+					return fmt.Errorf("execution_role_arn did not reach the revision")
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// TestAccRun_destroyDeletesRevisions: destroying ebmigrate_run leaves no
+// derived revision, of the migration family or the query family.
+func TestAccRun_destroyDeletesRevisions(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	family := "ebmigrate-" + localaws.FixtureEnv
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{
+			{Config: w.run("v1", okCommand)},
+			{Config: w.run("v2", okCommand)},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			for _, f := range []string{family, family + "-query"} {
+				for _, status := range []ecstypes.TaskDefinitionStatus{ecstypes.TaskDefinitionStatusActive, ecstypes.TaskDefinitionStatusInactive} {
+					out, err := w.ecs.ListTaskDefinitions(w.ctx(), &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String(f), Status: status})
+					if err != nil {
+						return err
+					}
+					for _, arn := range out.TaskDefinitionArns {
+						if strings.Contains(arn, "/"+f+":") {
+							return fmt.Errorf("%s revision %s left after destroy", status, arn)
+						}
+					}
+				}
+			}
+			if _, err := w.ecs.DescribeTaskDefinition(w.ctx(), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(family + ":1")}); err == nil {
+				return fmt.Errorf("revision %s:1 is still describable after destroy", family)
+			}
+			return nil
+		},
+	})
+}
+
+// TestAccCLI_stockPlanWarnings: the plan reads a version's bundle from the
+// bucket the version names, warns that a migration of a version not yet
+// deployed would mount the deployed bundle, and warns of a log_group that does
+// not exist.
+func TestAccCLI_stockPlanWarnings(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(s *localaws.Seed) { s.Environments[0].BundleBucket = "my-artifacts" })
+	c := newCLI(t)
+	c.write(w.run("v1", okCommand))
+	if out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	find := func(diags []jsonDiagnostic, summary, part string) bool {
+		for _, d := range diags {
+			if d.Summary == summary && strings.Contains(d.Detail, part) {
+				return true
+			}
+		}
+		return false
+	}
+	c.write(w.run("v2", okCommand))
+	diags, _ := c.planJSON()
+	if !find(diags, "Migration Will Run", "s3://my-artifacts/myapp/v2.zip") {
+		t.Errorf("the plan did not read v2's bundle from its bucket: %+v", diags)
+	}
+	if !find(diags, "Migration May Not Go As Planned", "/var/app/current/static") {
+		t.Errorf("no warning of the bundle-mounted code: %+v", diags)
+	}
+	c.write(w.run("v2", okCommand, `log_group = "/ebmigrate/nowhere"`))
+	diags, _ = c.planJSON()
+	if !find(diags, "Migration May Not Go As Planned", "/ebmigrate/nowhere, which does not exist") {
+		t.Errorf("no warning of the missing log group: %+v", diags)
+	}
+	c.write(w.run("v1", okCommand, `log_group = "/ebmigrate/nowhere"`))
+	if diags, _ = c.planJSON(); find(diags, "Migration May Not Go As Planned", "") {
+		t.Errorf("a plan that runs nothing warned: %+v", diags)
+	}
+}
