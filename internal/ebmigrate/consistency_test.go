@@ -1,6 +1,7 @@
 package ebmigrate_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -85,5 +86,71 @@ func TestNotPlacedForMemory(t *testing.T) {
 	}
 	if n := len(migrationTasks(srv)); n != 0 {
 		t.Errorf("%d tasks started", n)
+	}
+}
+
+// Aborting, LinkingFrom and LinkingTo are changes in progress too: the
+// migration waits for Ready.
+func TestWaitsWhileAbortingOrLinking(t *testing.T) {
+	for _, status := range []string{"Aborting", "LinkingFrom", "LinkingTo"} {
+		t.Run(status, func(t *testing.T) {
+			_, c := fixture(t, func(s *localaws.Seed) {
+				s.Environments[0].Status = status
+				s.Timing.DeployMS = 500
+			})
+			rec := &recorder{}
+			if _, err := ebmigrate.Migrate(testCtx(t), c, migrateInput("true"), rec); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(strings.Join(rec.infos, "\n"), "waiting for the environment to be Ready") {
+				t.Errorf("no wait while %s: %v", status, rec.infos)
+			}
+		})
+	}
+}
+
+// The cluster is found by its exact name first (no scan); a cluster named
+// otherwise (older environments) is found by the scan.
+func TestClusterByExactNameThenScan(t *testing.T) {
+	srv, c := fixture(t)
+	target, err := ebmigrate.Discover(testCtx(t), c, ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv})
+	if err != nil || !strings.HasSuffix(target.ClusterArn, ":cluster/awseb-myapp-prod-abc123xyz") {
+		t.Fatalf("exact name: %v %v", err, target)
+	}
+	if n := srv.Calls("ecs:ListClusters"); n != 0 {
+		t.Errorf("ListClusters calls = %d, want none when the exact name exists", n)
+	}
+	srv, c = fixture(t, func(s *localaws.Seed) { s.Environments[0].Cluster = "awseb-myapp-prod-Legacy0123" })
+	target, err = ebmigrate.Discover(testCtx(t), c, ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv})
+	if err != nil || !strings.HasSuffix(target.ClusterArn, ":cluster/awseb-myapp-prod-Legacy0123") {
+		t.Fatalf("scan: %v %v", err, target)
+	}
+	if n := srv.Calls("ecs:ListClusters"); n != 1 {
+		t.Errorf("ListClusters calls = %d, want 1", n)
+	}
+}
+
+// A task asked to stop whose container still runs (it ignores SIGTERM for
+// the stop grace) still counts: another run waits for it to stop.
+func TestStoppingTaskStillCounts(t *testing.T) {
+	srv, c := fixture(t, func(s *localaws.Seed) { s.Timing.StopGraceMS = 2500 })
+	first := migrateInput("sh", "-c", `trap "" TERM; echo first; sleep 5; echo first done`)
+	first.StopOnTimeout = true
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	var ie *ebmigrate.InterruptedError
+	if _, err := ebmigrate.Migrate(ctx, c, first, &recorder{}); !errors.As(err, &ie) || !ie.Stopped {
+		t.Fatalf("first apply: %v", err)
+	}
+	// Once ListTasks caught up (list lag 150 ms), the first task is no longer
+	// listed as RUNNING, though its container runs until SIGKILL.
+	time.Sleep(500 * time.Millisecond)
+	second := migrateInput("sh", "-c", "echo second")
+	second.VersionLabel = "v2"
+	if _, err := ebmigrate.Migrate(testCtx(t), c, second, &recorder{}); err != nil {
+		t.Fatal(err)
+	}
+	if ran := assertNoOverlap(t, srv); ran != 2 {
+		t.Errorf("%d migration tasks ran, want 2", ran)
 	}
 }

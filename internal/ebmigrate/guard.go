@@ -3,6 +3,7 @@ package ebmigrate
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -52,6 +53,20 @@ func activeMigrations(ctx context.Context, api ECS, t *Target, startedBy string)
 			break
 		}
 	}
+	// A task asked to stop leaves the RUNNING list while its container may
+	// still run (ECS's stop grace is 30 s): look among the migration
+	// families' tasks whose desired status is STOPPED too.
+	for _, family := range []string{DerivedFamily(t.EnvironmentName), QueryFamily(t.EnvironmentName)} {
+		stopping, err := listTasks(ctx, api, &ecs.ListTasksInput{Cluster: aws.String(t.ClusterArn), Family: aws.String(family), DesiredStatus: ecstypes.DesiredStatusStopped})
+		if err != nil {
+			return nil, fmt.Errorf("listing stopping migration tasks of environment %q: %w", t.EnvironmentName, err)
+		}
+		for _, arn := range stopping {
+			if !slices.Contains(arns, arn) {
+				arns = append(arns, arn)
+			}
+		}
+	}
 	var tasks []migrationTask
 	for len(arns) > 0 {
 		batch := arns[:min(len(arns), 100)]
@@ -63,7 +78,7 @@ func activeMigrations(ctx context.Context, api ECS, t *Target, startedBy string)
 			return nil, fmt.Errorf("describing migration tasks of environment %q: %w", t.EnvironmentName, err)
 		}
 		for _, task := range out.Tasks {
-			if aws.ToString(task.LastStatus) == "STOPPED" {
+			if aws.ToString(task.LastStatus) == "STOPPED" || aws.ToString(task.StartedBy) != StartedBy(t.EnvironmentID) {
 				continue
 			}
 			mt := migrationTask{arn: aws.ToString(task.TaskArn), createdAt: aws.ToTime(task.CreatedAt), started: task.StartedAt != nil, status: aws.ToString(task.LastStatus)}
@@ -82,6 +97,21 @@ func activeMigrations(ctx context.Context, api ECS, t *Target, startedBy string)
 		return tasks[i].arn < tasks[j].arn
 	})
 	return tasks, nil
+}
+
+// listTasks pages through ListTasks.
+func listTasks(ctx context.Context, api ECS, in *ecs.ListTasksInput) ([]string, error) {
+	var arns []string
+	for {
+		out, err := api.ListTasks(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		arns = append(arns, out.TaskArns...)
+		if in.NextToken = out.NextToken; in.NextToken == nil {
+			return arns, nil
+		}
+	}
 }
 
 // firstStarted waits until ECS shows our new task, then until ListTasks

@@ -142,9 +142,9 @@ func (f *logFollower) add(line string, ts int64) {
 }
 
 // follow reads the stream while the task runs, apart from its status: about
-// once a second while lines come, less often (up to max) while it is quiet.
+// once a second while lines come, less often (up to longest) while it is quiet.
 // It returns when ctx is done.
-func (f *logFollower) follow(ctx context.Context, every, max time.Duration) {
+func (f *logFollower) follow(ctx context.Context, every, longest time.Duration) {
 	interval := every
 	for sleep(ctx, interval) {
 		n, err := f.read(ctx)
@@ -154,31 +154,28 @@ func (f *logFollower) follow(ctx context.Context, every, max time.Duration) {
 		case n > 0:
 			interval = every
 		default:
-			interval = min(interval+interval/2, max)
+			interval = min(interval+interval/2, longest)
 		}
 	}
 }
 
 // finish reads after the task stopped until the stream is provably
-// complete: a line stamped at or after the container stopped was read, or
-// the stream stayed quiet after the stop for as long as CloudWatch took to
-// ingest the lines seen (twice the longest delay seen, at least floor), or
-// for grace when no line was seen. It reports whether it got there; when
-// not, why.
+// complete: a line stamped at or after the container stopped was read, or a
+// read made late enough after the stop that every line printed before it
+// has been ingested: the longest ingestion delay seen so far, half again,
+// plus floor (at most grace), or grace when no line was seen. It reports
+// whether it got there; when not, why.
 func (f *logFollower) finish(ctx context.Context, stoppedAt time.Time, grace, floor, every time.Duration) (bool, error) {
 	stopSeen := time.Now()
-	lastNew := stopSeen
 	for {
-		n, err := f.read(ctx)
+		readAt := time.Now()
+		_, err := f.read(ctx)
 		f.mu.Lock()
 		last, delay := f.lastTS, f.maxDelay
 		f.mu.Unlock()
-		quiet := grace
+		wait := grace
 		if delay >= 0 {
-			quiet = min(max(2*delay+floor, floor), grace)
-		}
-		if n > 0 {
-			lastNew = time.Now()
+			wait = min(delay+delay/2+floor, grace)
 		}
 		switch {
 		case err != nil && ctx.Err() != nil:
@@ -187,7 +184,7 @@ func (f *logFollower) finish(ctx context.Context, stoppedAt time.Time, grace, fl
 			// A failed read is not silence: it proves nothing.
 		case !stoppedAt.IsZero() && last >= stoppedAt.UnixMilli():
 			return true, nil
-		case time.Since(lastNew) >= quiet:
+		case readAt.Sub(stopSeen) >= wait:
 			return true, nil
 		}
 		if time.Since(stopSeen) >= 3*grace {

@@ -107,7 +107,9 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 	if err := s.deployVersion(e, e.versionLabel); err != nil {
 		return fmt.Errorf("environment %s: %w", e.name, err)
 	}
-	if e.status == "Updating" || e.status == "Launching" {
+	// Statuses of a change in progress (botocore elasticbeanstalk
+	// EnvironmentStatus) end in Ready after a deploy's time.
+	if e.status == "Updating" || e.status == "Launching" || e.status == "Aborting" || e.status == "LinkingFrom" || e.status == "LinkingTo" {
 		s.after(ms(s.timing.DeployMS), func() { e.status = "Ready"; e.updated = time.Now() })
 	}
 	return nil

@@ -114,8 +114,8 @@ func byteRange(obj []byte, header string) (body []byte, status int, contentRange
 		return obj, http.StatusOK, "", true
 	}
 	var from, to int64
-	switch {
-	case first == "":
+	switch first {
+	case "":
 		n, err := strconv.ParseInt(last, 10, 64)
 		if err != nil || n <= 0 {
 			return obj, http.StatusOK, "", true
