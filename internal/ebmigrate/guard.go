@@ -78,7 +78,7 @@ func activeMigrations(ctx context.Context, api ECS, t *Target, startedBy string)
 			return nil, fmt.Errorf("describing migration tasks of environment %q: %w", t.EnvironmentName, err)
 		}
 		for _, task := range out.Tasks {
-			if aws.ToString(task.LastStatus) == "STOPPED" || aws.ToString(task.StartedBy) != StartedBy(t.EnvironmentID) {
+			if aws.ToString(task.LastStatus) == "STOPPED" || aws.ToString(task.StartedBy) != startedBy {
 				continue
 			}
 			mt := migrationTask{arn: aws.ToString(task.TaskArn), createdAt: aws.ToTime(task.CreatedAt), started: task.StartedAt != nil, status: aws.ToString(task.LastStatus)}
