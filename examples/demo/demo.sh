@@ -24,6 +24,7 @@ cat > "$work/cli.tfrc" <<EOF
 provider_installation {
   dev_overrides {
     "registry.terraform.io/ebmigrate/ebmigrate" = "$PROVIDER_DIR"
+    "registry.opentofu.org/ebmigrate/ebmigrate" = "$PROVIDER_DIR"
   }
   direct {}
 }

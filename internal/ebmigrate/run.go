@@ -123,36 +123,23 @@ func RunID(envID, version, contentHash string, command []string) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-// Migrate waits for a deploy in progress, discovers the environment, derives
-// and registers the migration task definition, runs it once and waits for
-// it. A migration that does not succeed is a *MigrationError.
+// Migrate waits for a deploy in progress, previews the migration (discover,
+// image, derive, network: what a plan shows), registers the migration task
+// definition, runs it once and waits for it. A migration that does not succeed is a *MigrationError.
 func Migrate(ctx context.Context, c Clients, in MigrateInput, log Logger) (*Result, error) {
 	poll := in.Poll.withDefaults()
 	env, err := waitEnvironmentReady(ctx, c.EB, in.Discover.EnvironmentName, poll, log)
 	if err != nil {
 		return nil, err
 	}
-	t, err := discoverFrom(ctx, c, in.Discover, env)
+	p, err := preview(ctx, c, PreviewInput{MigrateInput: in}, env, false)
 	if err != nil {
 		return nil, err
 	}
-	spec, imageSource, err := ResolveImage(ctx, c, t, in.Derive, in.VersionLabel)
-	if err != nil {
-		return nil, err
-	}
-	d, err := DeriveTaskDefinition(t, spec)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := ResolveNetwork(t, d, spec.Placement); err != nil {
-		return nil, err
-	}
-	warnings, err := CheckRun(ctx, c, t, d, spec, in.VersionLabel, false)
-	if err != nil {
-		return nil, err
-	}
+	t, d, imageSource := p.Target, p.Derived, p.ImageSource
+	warnings := p.Warnings
 	if d.DefaultLogGroup {
-		created, err := EnsureLogGroup(ctx, c.Logs, d.LogGroup, spec.LogRetentionDays)
+		created, err := EnsureLogGroup(ctx, c.Logs, d.LogGroup, in.Derive.LogRetentionDays)
 		if err != nil {
 			return nil, err
 		}
@@ -320,6 +307,7 @@ func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, ru
 			{Key: aws.String(TagEnvID), Value: aws.String(t.EnvironmentID)},
 		},
 	}
+	runIn.Tags = append(runIn.Tags, userTags(d.Tags)...)
 	if err := placeRunTask(runIn, t, d, placement); err != nil {
 		return "", nil, err
 	}

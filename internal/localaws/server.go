@@ -46,6 +46,8 @@ type Server struct {
 	byApp map[string]map[string]bool
 	// objects are S3 objects by "bucket/key".
 	objects map[string][]byte
+	// versionBundles are the source bundles of versions CreateApplicationVersion made (app/label).
+	versionBundles map[string]xmlSourceBundle
 
 	closing chan struct{}
 	procs   sync.WaitGroup
@@ -184,6 +186,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveQuery(w, r)
 	case r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/_localaws/"):
 		s.serveS3(w, r)
+	case r.Method == http.MethodPut && !strings.HasPrefix(r.URL.Path, "/_localaws/"):
+		s.serveS3Put(w, r)
 	default:
 		http.Error(w, "localaws: unsupported request "+r.Method+" "+r.URL.Path, http.StatusNotFound)
 	}

@@ -25,6 +25,9 @@ var queryOps = map[string]queryHandler{
 	"DescribeEnvironmentResources":  (*Server).ebDescribeEnvironmentResources,
 	"DescribeApplicationVersions":   (*Server).ebDescribeApplicationVersions,
 	"UpdateEnvironment":             (*Server).ebUpdateEnvironment,
+	"CreateApplicationVersion":      (*Server).ebCreateApplicationVersion,
+	"CreateEnvironment":             (*Server).ebCreateEnvironment,
+	"TerminateEnvironment":          (*Server).ebTerminateEnvironment,
 }
 
 func isForm(contentType string) bool {
@@ -40,6 +43,10 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		writeQueryError(w, clientErr("MalformedQueryString", "%v", err))
+		return
+	}
+	if form.Get("Version") == stsVersion {
+		s.serveSTS(w, r, form)
 		return
 	}
 	action := form.Get("Action")
