@@ -39,6 +39,19 @@ type MigrateInput struct {
 	// stuck before RUNNING longer than that no longer blocks this one.
 	StartTimeout time.Duration
 	Poll         PollSchedule
+	// Query marks a read-only query (the pending migrations at plan time):
+	// its tasks have a startedBy of their own, so that a query never waits
+	// for a migration nor holds one up, while queries of the same content
+	// still attach to each other.
+	Query bool
+}
+
+// guardKey is the startedBy of this input's tasks.
+func (in MigrateInput) guardKey(envID string) string {
+	if in.Query {
+		return QueryStartedBy(envID)
+	}
+	return StartedBy(envID)
 }
 
 // DefaultStartTimeout is start_timeout's default.
@@ -96,6 +109,10 @@ type Result struct {
 // StartedBy is the startedBy of every migration task of an environment, so
 // that they can be found with ListTasks (at most 36 characters).
 func StartedBy(envID string) string { return "ebmigrate-" + envID }
+
+// QueryStartedBy is the startedBy of the read-only query tasks of an
+// environment: apart from its migrations.
+func QueryStartedBy(envID string) string { return "ebmigrate-q-" + envID }
 
 // RunID identifies one run by what runs: the same environment, version,
 // command and derived content (the derivation's content hash, not a
@@ -192,7 +209,7 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 		if attempt > 20 {
 			return nil, fmt.Errorf("the migration of environment %q could not be started after %d attempts: other migrations kept starting first", t.EnvironmentName, attempt)
 		}
-		active, err := activeMigrations(ctx, c.ECS, t)
+		active, err := activeMigrations(ctx, c.ECS, t, in.guardKey(t.EnvironmentID))
 		if err != nil {
 			return nil, err
 		}
@@ -207,7 +224,7 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 			}
 			continue
 		}
-		ours, existing, err := start(ctx, c, t, d, taskDefArn, runID, anchor, in.Derive.Placement, poll, log)
+		ours, existing, err := start(ctx, c, t, d, taskDefArn, runID, anchor, in.guardKey(t.EnvironmentID), in.Derive.Placement, poll, log)
 		if err != nil {
 			return nil, err
 		}
@@ -227,7 +244,7 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 			}
 			return r, err
 		}
-		first, err := firstStarted(ctx, c, t, ours, poll)
+		first, err := firstStarted(ctx, c, t, ours, in.guardKey(t.EnvironmentID), poll)
 		if err != nil {
 			return nil, interruptedOr(ctx, t, ours, "", err)
 		}
@@ -279,12 +296,12 @@ func runToken(runID, anchor string) string {
 // start runs the migration task. When the run's clientToken already names a
 // task (another apply of the same run started it, or an earlier attempt),
 // ECS returns that task: it is returned as existing.
-func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, runID, anchor string, placement Placement, poll PollSchedule, log Logger) (string, *ecstypes.Task, error) {
+func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, runID, anchor, startedBy string, placement Placement, poll PollSchedule, log Logger) (string, *ecstypes.Task, error) {
 	runIn := &ecs.RunTaskInput{
 		Cluster:        aws.String(t.ClusterArn),
 		TaskDefinition: aws.String(taskDefArn),
 		Count:          aws.Int32(1),
-		StartedBy:      aws.String(StartedBy(t.EnvironmentID)),
+		StartedBy:      aws.String(startedBy),
 		Tags: []ecstypes.Tag{
 			{Key: aws.String(TagRun), Value: aws.String(runID)},
 			{Key: aws.String(TagEnvID), Value: aws.String(t.EnvironmentID)},

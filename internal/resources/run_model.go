@@ -74,6 +74,10 @@ type runModel struct {
 	StoppedAt                types.String   `tfsdk:"stopped_at"`
 	LogGroup                 types.String   `tfsdk:"log_group"`
 	LogStream                types.String   `tfsdk:"log_stream"`
+	Pending                  types.List     `tfsdk:"pending"`
+	Operations               types.Map      `tfsdk:"operations"`
+	DestructiveChanges       types.String   `tfsdk:"destructive_changes"`
+	AllowDestructive         types.List     `tfsdk:"allow_destructive"`
 	TaskRoleArn              types.String   `tfsdk:"task_role_arn"`
 	ExecutionRoleArn         types.String   `tfsdk:"execution_role_arn"`
 	LogRetentionDays         types.Int64    `tfsdk:"log_retention_days"`
@@ -230,6 +234,10 @@ func importedModel(name, envID, version string) runModel {
 		ExitCode:                 types.Int64Null(),
 		CapacityProviderStrategy: types.ListNull(capacityProviderType),
 		NetworkConfiguration:     types.ObjectNull(networkAttrTypes),
+		Pending:                  types.ListNull(types.StringType),
+		Operations:               types.MapNull(types.ListType{ElemType: types.StringType}),
+		DestructiveChanges:       types.StringValue(defaultDestructiveChanges),
+		AllowDestructive:         types.ListNull(types.StringType),
 	}
 	return m
 }
