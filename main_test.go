@@ -27,7 +27,7 @@ func TestDemo(t *testing.T) {
 	cmd := exec.Command("bash", "examples/demo/demo.sh")
 	cmd.Env = append(os.Environ(), "TERRAFORM="+tf, "PROVIDER_DIR="+bin, "LOCALAWS="+filepath.Join(bin, "localaws"), "DEMO_WORK="+t.TempDir())
 	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "All 4 steps behaved as described.") {
+	if err != nil || !strings.Contains(string(out), "All 5 steps behaved as described.") {
 		t.Fatalf("the demo failed: %v\n%s", err, out)
 	}
 }

@@ -1,7 +1,9 @@
 // Command bench measures what users of ebmigrate_run wait for, against
-// localaws on loopback, and writes BENCHMARKS.md: stop detection, apply
-// overhead next to the usual terraform_data + AWS CLI script, plan time at
-// scale, AWS calls per operation, and the provider's peak memory.
+// localaws on loopback with its default account quotas, and writes
+// BENCHMARKS.md: fifty environments in one apply, plan time at scale next to
+// terraform_data, apply overhead next to Terraform's floor and the usual
+// terraform_data + AWS CLI script, then stop detection, AWS calls per
+// operation and the provider's peak memory. One file per section.
 //
 //	go run ./cmd/bench -terraform /path/to/terraform -out BENCHMARKS.md
 //
@@ -60,9 +62,10 @@ func run(o options) error {
 		name string
 		fn   func(*benchEnv, *report) error
 	}{
-		{"stop detection", stopDetection},
-		{"apply overhead", applyOverhead},
+		{"fifty environments", scale},
 		{"plan at scale", planAtScale},
+		{"apply overhead", applyOverhead},
+		{"stop detection", stopDetection},
 		{"API calls", apiCalls},
 		{"memory", memory},
 	}

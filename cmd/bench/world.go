@@ -18,6 +18,7 @@ import (
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/provider"
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/tfcli"
 )
 
@@ -58,9 +59,11 @@ func newWorld(e *benchEnv, n int) (*world, error) {
 
 func (w *world) close() { w.srv.Close() }
 
-// clients are engine clients for the world, with the SDK's standard retries.
+// clients are engine clients for the world, with the provider's retryer
+// (adaptive mode: one client-side rate limit per service, as in the provider).
 func (w *world) clients() ebmigrate.Clients {
-	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDBENCH", "bench", "")}
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDBENCH", "bench", ""),
+		Retryer: func() aws.Retryer { return provider.NewRetryer(provider.DefaultMaxRetries) }}
 	url := aws.String(w.srv.URL())
 	return ebmigrate.Clients{
 		Region: "us-east-1",
@@ -128,4 +131,23 @@ func providerBlock(url string) string { return tfcli.ProviderConfig(url) }
 
 func ctxFor(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)
+}
+
+func runEach(w *world, command string) string {
+	return providerBlock(w.srv.URL()) + fmt.Sprintf(`
+resource "ebmigrate_run" "migrate" {
+  for_each         = toset(%s)
+  environment_name = each.value
+  version_label    = "v1"
+  command          = %s
+}
+`, hclList(w.envs), command)
+}
+
+func hclList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
 }

@@ -8,7 +8,7 @@
 //	go run ./cmd/localaws capture -environment NAME [-region R] [-profile P] [-out seed.json]
 //
 // reads a real Elastic Beanstalk environment and writes a seed of the same
-// shape with every value replaced (see capture.go).
+// shape with every value replaced (internal/localaws/capture).
 package main
 
 import (
@@ -19,11 +19,12 @@ import (
 	"syscall"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws/capture"
 )
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "capture" {
-		if err := capture(os.Args[2:]); err != nil {
+		if err := capture.Run(os.Args[2:]); err != nil {
 			fmt.Fprintln(os.Stderr, "localaws:", err)
 			os.Exit(1)
 		}

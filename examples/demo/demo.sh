@@ -24,6 +24,7 @@ cat > "$work/cli.tfrc" <<EOF
 provider_installation {
   dev_overrides {
     "registry.terraform.io/ebmigrate/ebmigrate" = "$PROVIDER_DIR"
+    "registry.opentofu.org/ebmigrate/ebmigrate" = "$PROVIDER_DIR"
   }
   direct {}
 }
@@ -80,14 +81,14 @@ done
 info "environment myapp-prod (ECS platform, 2 instances) runs version v1 at $url"
 
 step=1
-say "1/4  terraform apply with v1 deployed: the first migration"
+say "1/5  terraform apply with v1 deployed: the first migration"
 tf apply -auto-approve -var app_version=v1 || fail 1 "the apply failed"
 applied=$(migrations)
 info "Django's django_migrations table now holds: $applied"
 [ "$applied" = "notes.0001_initial, shop.0001_initial" ] || fail 1 "unexpected migrations: $applied"
 
 step=2
-say "2/4  Elastic Beanstalk deploys v2, which adds a migration; terraform plan shows what will run"
+say "2/5  Elastic Beanstalk deploys v2, which adds a migration; terraform plan shows what will run"
 deploy v2
 before=$(wc -l <"$log")
 tf plan -var app_version=v2 || fail 2 "the plan failed"
@@ -98,7 +99,7 @@ info "pending migrations (data.ebmigrate_pending_migrations): ${pending:-none}"
 [ "$pending" = "shop.0002_product_price_cents" ] || fail 2 "the pending migration is not listed"
 
 step=3
-say "3/4  terraform apply with v2: the new migration runs, once"
+say "3/5  terraform apply with v2: the new migration runs, once"
 tf apply -auto-approve -var app_version=v2 || fail 3 "the apply failed"
 applied=$(migrations)
 info "django_migrations: $applied"
@@ -106,11 +107,11 @@ count=$(grep -o "shop.0002_product_price_cents" <<<"$applied" | wc -l)
 [ "$count" = 1 ] || fail 3 "shop.0002_product_price_cents applied $count times"
 before=$(wc -l <"$log")
 tf plan -var app_version=v2 || fail 3 "the plan after the apply failed"
-if tail -n +"$((before + 1))" "$log" | grep -Eq "Migration Will Run|ebmigrate_run.migrate will be"; then fail 3 "a plan after the apply runs the migration again"; fi
-info "a second plan with v2 runs nothing, and nothing is pending any more"
+if tail -n +"$((before + 1))" "$log" | grep -Eq "Migration Will Run|ebmigrate_run.migrate must be replaced"; then fail 3 "a plan after the apply runs the migration again"; fi
+info "a second plan with v2 runs nothing: it only records that nothing is pending any more"
 
 step=4
-say "4/4  Elastic Beanstalk deploys v3, whose migration fails; terraform apply fails with Django's traceback"
+say "4/5  Elastic Beanstalk deploys v3, whose migration fails; terraform apply fails with Django's traceback"
 deploy v3
 before=$(wc -l <"$log")
 if tf apply -auto-approve -var app_version=v3; then fail 4 "the apply of a failing migration succeeded"; fi
@@ -121,4 +122,26 @@ info "the state still says version_label = \"$state\", so the next apply runs th
 [ "$state" = "v2" ] || fail 4 "the state says $state"
 if grep -q "demo-secret-that-never-reaches-terraform-state" "$work/tf/terraform.tfstate"; then fail 4 "an environment property value is in the state"; fi
 
-say "All 4 steps behaved as described. Stopping localaws."
+step=5
+say "5/5  v4 drops the column shop_product.sku: the plan (before v4 is deployed) lists its operations and flags the destructive one"
+before=$(wc -l <"$log")
+tf plan -var app_version=v4 || fail 5 "the plan failed"
+tail -n +"$((before + 1))" "$log" | awk '/^Warning: (Migration Will Run|Destructive Migration)/{p=1;n=0} p{print "    " $0} p&&/^$/{n++; if(n>=4)p=0}' | sed -e '/^    │ *$/d' -e '/^    $/d'
+tail -n +"$((before + 1))" "$log" | grep -q "Remove field sku from product   \[destructive\]" || fail 5 "the plan does not flag the removed field"
+tail -n +"$((before + 1))" "$log" | grep -q "Warning: Destructive Migration" || fail 5 "the plan has no destructive-change warning"
+before=$(wc -l <"$log")
+if tf plan -var app_version=v4 -var destructive_changes=deny; then fail 5 "a plan with destructive_changes = \"deny\" succeeded"; fi
+tail -n +"$((before + 1))" "$log" | awk '/Error: Destructive Migration Denied/{p=1} p{print "    " $0}' | sed -e '/^    │ *$/d' | head -14
+tail -n +"$((before + 1))" "$log" | grep -q "shop.0003_remove_product_sku: Remove field sku from product" || fail 5 "the error does not name the removed field"
+info "with allow_destructive = [\"shop.0003_remove_product_sku\"], the reviewed migration runs:"
+tf apply -auto-approve -var app_version=v4 -var destructive_changes=deny -var 'allow_destructive=["shop.0003_remove_product_sku"]' || fail 5 "the apply with allow_destructive failed"
+applied=$(migrations)
+info "django_migrations: $applied"
+[ "${applied##*, }" = "shop.0003_remove_product_sku" ] || fail 5 "shop.0003_remove_product_sku was not applied last"
+deploy v4
+before=$(wc -l <"$log")
+tf plan -var app_version=v4 -var destructive_changes=deny -var 'allow_destructive=["shop.0003_remove_product_sku"]' || fail 5 "the plan after the apply failed"
+if tail -n +"$((before + 1))" "$log" | grep -q "Migration Will Run"; then fail 5 "the plan after the apply runs the migration again"; fi
+info "v4 deployed after its migration; the next plan runs nothing"
+
+say "All 5 steps behaved as described. Stopping localaws."

@@ -11,8 +11,19 @@ terraform {
 provider "ebmigrate" {
   region = "eu-west-1"
 
-  # Optional: assume a role for every call.
+  # Optional: assume a role for every call (without a role_arn known at
+  # plan, the block is an error).
   # assume_role {
   #   role_arn = "arn:aws:iam::123456789012:role/deployer"
   # }
+
+  # Refuse credentials of any other account (sts:GetCallerIdentity).
+  allowed_account_ids = ["123456789012"]
+
+  # Tags for every migration task definition and task.
+  default_tags {
+    tags = {
+      team = "platform"
+    }
+  }
 }

@@ -114,7 +114,10 @@ func checkContainerCPU(d *Derived) error {
 		return nil
 	}
 	units, err := strconv.Atoi(task)
-	if err != nil || int(c.Cpu) <= units {
+	if err != nil {
+		return nil //nolint:nilerr // a task size in vCPU ("1 vCPU") is left to ECS to compare
+	}
+	if int(c.Cpu) <= units {
 		return nil
 	}
 	return problem("Container CPU Above Task CPU",

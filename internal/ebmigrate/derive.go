@@ -52,6 +52,9 @@ type DeriveSpec struct {
 	// LogRetentionDays is the retention of the default log group when the
 	// provider creates it (0: DefaultLogRetentionDays).
 	LogRetentionDays int32
+	// Tags are the user's tags (the provider's default_tags and the
+	// resource's tags) for the task definition and the task.
+	Tags map[string]string
 }
 
 // LogStreamPrefix is the awslogs stream prefix of a configured log_group.
@@ -77,6 +80,8 @@ type Derived struct {
 	// default group, which the apply creates when missing.
 	LogGroup        string
 	DefaultLogGroup bool
+	// Tags are the user's tags, put on the registered revision and the task.
+	Tags map[string]string
 }
 
 // DerivedFamily is the family migration task definitions of an environment
@@ -215,8 +220,8 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(raw)
-	return &Derived{Input: in, Container: aws.ToString(c.Name), Image: aws.ToString(c.Image), Hash: hex.EncodeToString(sum[:16]),
+	sum := sha256.Sum256(append(raw, tagsHash(spec.Tags)...))
+	return &Derived{Input: in, Container: aws.ToString(c.Name), Image: aws.ToString(c.Image), Hash: hex.EncodeToString(sum[:16]), Tags: spec.Tags,
 		Overrides: overrides, ValuesInRevision: valuesInRevision, LogGroup: logGroup, DefaultLogGroup: defaultGroup}, nil
 }
 

@@ -54,6 +54,9 @@ type Clients struct {
 	Logs   Logs
 	S3     S3
 	Region string
+	// DefaultTags are the provider's default_tags, for every task
+	// definition and task the engine creates (a resource's tags win).
+	DefaultTags map[string]string
 	// Bundles, when set, keeps the source bundles already read, so that
 	// a provider process reads each at most once.
 	Bundles *BundleCache

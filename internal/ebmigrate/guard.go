@@ -34,7 +34,7 @@ type migrationTask struct {
 // activeMigrations lists the environment's migration tasks that have not
 // stopped, oldest first by createdAt. A task asked to stop but not stopped
 // yet still counts: its container may still be running.
-func activeMigrations(ctx context.Context, api ECS, t *Target) ([]migrationTask, error) {
+func activeMigrations(ctx context.Context, api ECS, t *Target, startedBy string) ([]migrationTask, error) {
 	var arns []string
 	var next *string
 	for {
@@ -42,7 +42,7 @@ func activeMigrations(ctx context.Context, api ECS, t *Target) ([]migrationTask,
 		// desired status is RUNNING.
 		out, err := api.ListTasks(ctx, &ecs.ListTasksInput{
 			Cluster:   aws.String(t.ClusterArn),
-			StartedBy: aws.String(StartedBy(t.EnvironmentID)),
+			StartedBy: aws.String(startedBy),
 			NextToken: next,
 		})
 		if err != nil {
@@ -78,7 +78,7 @@ func activeMigrations(ctx context.Context, api ECS, t *Target) ([]migrationTask,
 			return nil, fmt.Errorf("describing migration tasks of environment %q: %w", t.EnvironmentName, err)
 		}
 		for _, task := range out.Tasks {
-			if aws.ToString(task.LastStatus) == "STOPPED" || aws.ToString(task.StartedBy) != StartedBy(t.EnvironmentID) {
+			if aws.ToString(task.LastStatus) == "STOPPED" || aws.ToString(task.StartedBy) != startedBy {
 				continue
 			}
 			mt := migrationTask{arn: aws.ToString(task.TaskArn), createdAt: aws.ToTime(task.CreatedAt), started: task.StartedAt != nil, status: aws.ToString(task.LastStatus)}
@@ -117,7 +117,7 @@ func listTasks(ctx context.Context, api ECS, in *ecs.ListTasksInput) ([]string, 
 // firstStarted waits until ECS shows our new task, then until ListTasks
 // lists it, and returns the environment's oldest migration task that has not
 // stopped: ours, or one that another run started before it.
-func firstStarted(ctx context.Context, c Clients, t *Target, ours string, poll PollSchedule) (migrationTask, error) {
+func firstStarted(ctx context.Context, c Clients, t *Target, ours, startedBy string, poll PollSchedule) (migrationTask, error) {
 	var created time.Time
 	if _, err := pollTask(ctx, c.ECS, t.ClusterArn, ours, poll, NopLogger, func(task ecstypes.Task) bool {
 		created = aws.ToTime(task.CreatedAt)
@@ -127,7 +127,7 @@ func firstStarted(ctx context.Context, c Clients, t *Target, ours string, poll P
 	}
 	start := time.Now()
 	for {
-		active, err := activeMigrations(ctx, c.ECS, t)
+		active, err := activeMigrations(ctx, c.ECS, t, startedBy)
 		if err != nil {
 			return migrationTask{}, err
 		}

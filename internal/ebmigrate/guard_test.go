@@ -113,7 +113,13 @@ func TestOtherRunWaits(t *testing.T) {
 
 // Runs started at the same moment: the later one steps back before it runs.
 func TestSimultaneousStartsNeverOverlap(t *testing.T) {
-	srv, c := fixture(t)
+	// Four runs polling every 20 ms exceed ECS's account quota, which
+	// localaws enforces: throttled calls are retried, as the provider does,
+	// and a retry's backoff (up to a second) can outlast localaws's default
+	// 150 ms of PENDING, the window in which the guard stops a run that
+	// started second. On ECS that window is the image pull, seconds.
+	srv, _ := fixture(t, func(s *localaws.Seed) { s.Timing.PendingMS = 3000 })
+	c := withRetries(srv)
 	const runs = 4
 	var wg sync.WaitGroup
 	gate := make(chan struct{})

@@ -32,6 +32,13 @@ func friendly(t *testing.T, mutate ...func(*localaws.Seed)) (*localaws.Server, e
 
 func world(t *testing.T, seed localaws.Seed, mutate ...func(*localaws.Seed)) (*localaws.Server, ebmigrate.Clients) {
 	t.Helper()
+	// These tests poll every 20 ms where the engine polls every 250 ms: the
+	// account's quotas are scaled by the same factor, so that they bind as
+	// they would at the engine's own pace (on, not switched off).
+	seed.Quotas = &localaws.QuotaSeed{Buckets: map[string]localaws.Quota{}}
+	for name, q := range localaws.DefaultQuotas() {
+		seed.Quotas.Buckets[name] = localaws.Quota{Burst: q.Burst * 12.5, Rate: q.Rate * 12.5}
+	}
 	for _, m := range mutate {
 		m(&seed)
 	}

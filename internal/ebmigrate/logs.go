@@ -142,9 +142,9 @@ func (f *logFollower) add(line string, ts int64) {
 }
 
 // follow reads the stream while the task runs, apart from its status: about
-// once a second while lines come, less often (up to max) while it is quiet.
+// once a second while lines come, less often (up to longest) while it is quiet.
 // It returns when ctx is done.
-func (f *logFollower) follow(ctx context.Context, every, max time.Duration) {
+func (f *logFollower) follow(ctx context.Context, every, longest time.Duration) {
 	interval := every
 	for sleep(ctx, interval) {
 		n, err := f.read(ctx)
@@ -154,7 +154,7 @@ func (f *logFollower) follow(ctx context.Context, every, max time.Duration) {
 		case n > 0:
 			interval = every
 		default:
-			interval = min(interval+interval/2, max)
+			interval = min(interval+interval/2, longest)
 		}
 	}
 }

@@ -44,6 +44,7 @@ func EnsureTaskDefinition(ctx context.Context, api ECS, t *Target, d *Derived) (
 		{Key: aws.String(TagEnvID), Value: aws.String(t.EnvironmentID)},
 		{Key: aws.String(TagEnvName), Value: aws.String(t.EnvironmentName)},
 	}
+	in.Tags = append(in.Tags, userTags(d.Tags)...)
 	reg, err := api.RegisterTaskDefinition(ctx, &in)
 	if err != nil {
 		return "", false, fmt.Errorf("registering migration task definition %s for environment %q: %w", family, t.EnvironmentName, err)

@@ -39,6 +39,19 @@ type MigrateInput struct {
 	// stuck before RUNNING longer than that no longer blocks this one.
 	StartTimeout time.Duration
 	Poll         PollSchedule
+	// Query marks a read-only query (the pending migrations at plan time):
+	// its tasks have a startedBy of their own, so that a query never waits
+	// for a migration nor holds one up, while queries of the same content
+	// still attach to each other.
+	Query bool
+}
+
+// guardKey is the startedBy of this input's tasks.
+func (in MigrateInput) guardKey(envID string) string {
+	if in.Query {
+		return QueryStartedBy(envID)
+	}
+	return StartedBy(envID)
 }
 
 // DefaultStartTimeout is start_timeout's default.
@@ -97,6 +110,10 @@ type Result struct {
 // that they can be found with ListTasks (at most 36 characters).
 func StartedBy(envID string) string { return "ebmigrate-" + envID }
 
+// QueryStartedBy is the startedBy of the read-only query tasks of an
+// environment: apart from its migrations.
+func QueryStartedBy(envID string) string { return "ebmigrate-q-" + envID }
+
 // RunID identifies one run by what runs: the same environment, version,
 // command and derived content (the derivation's content hash, not a
 // revision ARN, which two simultaneous applies may each register) make the
@@ -106,36 +123,23 @@ func RunID(envID, version, contentHash string, command []string) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-// Migrate waits for a deploy in progress, discovers the environment, derives
-// and registers the migration task definition, runs it once and waits for
-// it. A migration that does not succeed is a *MigrationError.
+// Migrate waits for a deploy in progress, previews the migration (discover,
+// image, derive, network: what a plan shows), registers the migration task
+// definition, runs it once and waits for it. A migration that does not succeed is a *MigrationError.
 func Migrate(ctx context.Context, c Clients, in MigrateInput, log Logger) (*Result, error) {
 	poll := in.Poll.withDefaults()
 	env, err := waitEnvironmentReady(ctx, c.EB, in.Discover.EnvironmentName, poll, log)
 	if err != nil {
 		return nil, err
 	}
-	t, err := discoverFrom(ctx, c, in.Discover, env)
+	p, err := preview(ctx, c, PreviewInput{MigrateInput: in}, env, false)
 	if err != nil {
 		return nil, err
 	}
-	spec, imageSource, err := ResolveImage(ctx, c, t, in.Derive, in.VersionLabel)
-	if err != nil {
-		return nil, err
-	}
-	d, err := DeriveTaskDefinition(t, spec)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := ResolveNetwork(t, d, spec.Placement); err != nil {
-		return nil, err
-	}
-	warnings, err := CheckRun(ctx, c, t, d, spec, in.VersionLabel, false)
-	if err != nil {
-		return nil, err
-	}
+	t, d, imageSource := p.Target, p.Derived, p.ImageSource
+	warnings := p.Warnings
 	if d.DefaultLogGroup {
-		created, err := EnsureLogGroup(ctx, c.Logs, d.LogGroup, spec.LogRetentionDays)
+		created, err := EnsureLogGroup(ctx, c.Logs, d.LogGroup, in.Derive.LogRetentionDays)
 		if err != nil {
 			return nil, err
 		}
@@ -205,7 +209,7 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 		if attempt > 20 {
 			return nil, fmt.Errorf("the migration of environment %q could not be started after %d attempts: other migrations kept starting first", t.EnvironmentName, attempt)
 		}
-		active, err := activeMigrations(ctx, c.ECS, t)
+		active, err := activeMigrations(ctx, c.ECS, t, in.guardKey(t.EnvironmentID))
 		if err != nil {
 			return nil, err
 		}
@@ -220,7 +224,7 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 			}
 			continue
 		}
-		ours, existing, err := start(ctx, c, t, d, taskDefArn, runID, anchor, in.Derive.Placement, poll, log)
+		ours, existing, err := start(ctx, c, t, d, taskDefArn, runID, anchor, in.guardKey(t.EnvironmentID), in.Derive.Placement, poll, log)
 		if err != nil {
 			return nil, err
 		}
@@ -240,7 +244,7 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 			}
 			return r, err
 		}
-		first, err := firstStarted(ctx, c, t, ours, poll)
+		first, err := firstStarted(ctx, c, t, ours, in.guardKey(t.EnvironmentID), poll)
 		if err != nil {
 			return nil, interruptedOr(ctx, t, ours, "", err)
 		}
@@ -292,17 +296,18 @@ func runToken(runID, anchor string) string {
 // start runs the migration task. When the run's clientToken already names a
 // task (another apply of the same run started it, or an earlier attempt),
 // ECS returns that task: it is returned as existing.
-func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, runID, anchor string, placement Placement, poll PollSchedule, log Logger) (string, *ecstypes.Task, error) {
+func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, runID, anchor, startedBy string, placement Placement, poll PollSchedule, log Logger) (string, *ecstypes.Task, error) {
 	runIn := &ecs.RunTaskInput{
 		Cluster:        aws.String(t.ClusterArn),
 		TaskDefinition: aws.String(taskDefArn),
 		Count:          aws.Int32(1),
-		StartedBy:      aws.String(StartedBy(t.EnvironmentID)),
+		StartedBy:      aws.String(startedBy),
 		Tags: []ecstypes.Tag{
 			{Key: aws.String(TagRun), Value: aws.String(runID)},
 			{Key: aws.String(TagEnvID), Value: aws.String(t.EnvironmentID)},
 		},
 	}
+	runIn.Tags = append(runIn.Tags, userTags(d.Tags)...)
 	if err := placeRunTask(runIn, t, d, placement); err != nil {
 		return "", nil, err
 	}

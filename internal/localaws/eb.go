@@ -251,11 +251,16 @@ func (s *Server) TerminateEnvironment(name string) error {
 	if e == nil {
 		return fmt.Errorf("no live environment %q", name)
 	}
+	s.terminate(e)
+	return nil
+}
+
+// terminate stops an environment's web tasks and marks it Terminated.
+func (s *Server) terminate(e *environment) {
 	for _, t := range e.webTasks {
 		s.stopTask(t, "ServiceSchedulerInitiated", "Environment terminated")
 	}
 	e.status, e.updated = "Terminated", time.Now()
-	return nil
 }
 
 // AddEnvironment creates an environment (and its cluster, task definition

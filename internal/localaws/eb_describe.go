@@ -159,10 +159,10 @@ func (s *Server) ebDescribeApplicationVersions(form url.Values) (any, error) {
 				ApplicationVersionArn: s.arn("elasticbeanstalk", "applicationversion/"+e.app+"/"+label),
 				ApplicationName:       e.app,
 				VersionLabel:          label,
-				SourceBundle:          xmlSourceBundle{S3Bucket: s.bundleBucketOf(e), S3Key: e.app + "/" + label + ".zip"},
+				SourceBundle:          s.sourceBundleOf(e.app, label, s.bundleBucketOf(e)),
 				DateCreated:           xmlTime(e.created.UTC()),
 				DateUpdated:           xmlTime(e.created.UTC()),
-				Status:                "PROCESSED",
+				Status:                "Processed", // ApplicationVersionStatus enum in service-2.json
 			})
 		}
 	}

@@ -57,13 +57,7 @@ func TestClusterCapacityProviders(t *testing.T) {
 		t.Errorf("capacity providers = %v", got)
 	}
 	// EB's own definition holds host port 80 on every instance: run another.
-	reg, err := c.ecs.RegisterTaskDefinition(ctx(t), &ecs.RegisterTaskDefinitionInput{Family: aws.String("probe"), ContainerDefinitions: []ecstypes.ContainerDefinition{
-		{Name: aws.String("probe"), Image: aws.String("example/app:v1"), Memory: aws.Int32(64), Command: []string{"true"}},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.waitKnown(t, aws.ToString(reg.TaskDefinition.TaskDefinitionArn)) // register lag
+	reg := registerProbe(t, c)
 	family := reg.TaskDefinition.TaskDefinitionArn
 	_, err = c.ecs.RunTask(ctx(t), &ecs.RunTaskInput{Cluster: aws.String(cluster), TaskDefinition: family,
 		CapacityProviderStrategy: []ecstypes.CapacityProviderStrategyItem{{CapacityProvider: aws.String("FARGATE_SPOT"), Weight: 1}}})
@@ -128,13 +122,7 @@ func TestPutRetentionPolicy(t *testing.T) {
 // RunTask refuses overrides above ECS's 8192 characters.
 func TestRunTaskOverridesLimit(t *testing.T) {
 	c := world(t)
-	reg, err := c.ecs.RegisterTaskDefinition(ctx(t), &ecs.RegisterTaskDefinitionInput{Family: aws.String("probe"), ContainerDefinitions: []ecstypes.ContainerDefinition{
-		{Name: aws.String("probe"), Image: aws.String("example/app:v1"), Memory: aws.Int32(64), Command: []string{"true"}},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.waitKnown(t, aws.ToString(reg.TaskDefinition.TaskDefinitionArn)) // register lag
+	reg := registerProbe(t, c)
 	over := func(n int) *ecstypes.TaskOverride {
 		return &ecstypes.TaskOverride{ContainerOverrides: []ecstypes.ContainerOverride{{Name: aws.String("probe"),
 			Environment: []ecstypes.KeyValuePair{{Name: aws.String("BIG"), Value: aws.String(strings.Repeat("x", n))}}}}}
@@ -150,4 +138,18 @@ func TestRunTaskOverridesLimit(t *testing.T) {
 	if err := run(1000); err != nil {
 		t.Errorf("1000 characters of value: %v", err)
 	}
+}
+
+// registerProbe registers a one-container definition and waits until ECS
+// knows it (register_lag_ms).
+func registerProbe(t *testing.T, c clients) *ecs.RegisterTaskDefinitionOutput {
+	t.Helper()
+	reg, err := c.ecs.RegisterTaskDefinition(ctx(t), &ecs.RegisterTaskDefinitionInput{Family: aws.String("probe"), ContainerDefinitions: []ecstypes.ContainerDefinition{
+		{Name: aws.String("probe"), Image: aws.String("example/app:v1"), Memory: aws.Int32(64), Command: []string{"true"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.waitKnown(t, aws.ToString(reg.TaskDefinition.TaskDefinitionArn)) // register lag
+	return reg
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 )
@@ -70,6 +71,10 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
 		writeS3Error(w, fe.Status, fe.Code, fe.Message, key)
 		return
 	}
+	if te := s.throttle("s3:GetObject", bucket+"/"+path.Dir(key)); te != nil {
+		writeS3Error(w, te.Status, te.Code, te.Message, key)
+		return
+	}
 	s.mu.Lock()
 	obj, ok := s.objects[bucket+"/"+key]
 	s.mu.Unlock()
@@ -114,8 +119,8 @@ func byteRange(obj []byte, header string) (body []byte, status int, contentRange
 		return obj, http.StatusOK, "", true
 	}
 	var from, to int64
-	switch {
-	case first == "":
+	switch first {
+	case "":
 		n, err := strconv.ParseInt(last, 10, 64)
 		if err != nil || n <= 0 {
 			return obj, http.StatusOK, "", true

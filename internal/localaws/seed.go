@@ -44,6 +44,10 @@ type Seed struct {
 	// Consistency sets AWS's eventual consistency (consistency.go).
 	Consistency Consistency `json:"consistency"`
 
+	// Quotas are the account's API rate quotas (token buckets), on by
+	// default with AWS's numbers; see DefaultQuotas.
+	Quotas *QuotaSeed `json:"quotas,omitempty"`
+
 	// RandomSeed makes fault fractions and generated ids repeatable.
 	RandomSeed int64 `json:"random_seed"`
 }

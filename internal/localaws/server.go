@@ -40,12 +40,15 @@ type Server struct {
 	tokens    map[string]*clientTokenRecord
 	logGroups map[string]*logGroup
 	faults    []*activeFault
+	quotas    *quotaBook // nil when the seed turns quotas off
 	calls     map[string]int
 	// byApp records, for each client app id (app/<id> in the User-Agent),
 	// the operations it called; ResetStats leaves it.
 	byApp map[string]map[string]bool
 	// objects are S3 objects by "bucket/key".
 	objects map[string][]byte
+	// versionBundles are the source bundles of versions CreateApplicationVersion made (app/label).
+	versionBundles map[string]xmlSourceBundle
 
 	closing chan struct{}
 	procs   sync.WaitGroup
@@ -62,7 +65,12 @@ func New(seed Seed) (*Server, error) {
 	if err := seed.validate(); err != nil {
 		return nil, err
 	}
+	quotas, err := newQuotaBook(seed.Quotas)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
+		quotas:         quotas,
 		region:         orDefault(seed.Region, "us-east-1"),
 		account:        orDefault(seed.AccountID, "123456789012"),
 		images:         map[string]Image{},
@@ -83,7 +91,7 @@ func New(seed Seed) (*Server, error) {
 		closing:        make(chan struct{}),
 	}
 	s.mu.Lock()
-	err := s.build(seed)
+	err = s.build(seed)
 	s.mu.Unlock()
 	if err != nil {
 		s.Close()
@@ -184,6 +192,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveQuery(w, r)
 	case r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/_localaws/"):
 		s.serveS3(w, r)
+	case r.Method == http.MethodPut && !strings.HasPrefix(r.URL.Path, "/_localaws/"):
+		s.serveS3Put(w, r)
 	default:
 		http.Error(w, "localaws: unsupported request "+r.Method+" "+r.URL.Path, http.StatusNotFound)
 	}

@@ -9,7 +9,10 @@ import (
 // every task it started, EB's own web tasks included.
 type Stats struct {
 	Calls map[string]int `json:"calls"`
-	Tasks []TaskInfo     `json:"tasks"`
+	// Throttled counts the calls of each operation that got a throttling
+	// error from an account quota (see quotas.go); they are in Calls too.
+	Throttled map[string]int `json:"throttled"`
+	Tasks     []TaskInfo     `json:"tasks"`
 }
 
 // TaskInfo is one task as the stats report it.
@@ -45,7 +48,7 @@ type ContainerInfo struct {
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := Stats{Calls: make(map[string]int, len(s.calls)), Tasks: []TaskInfo{}}
+	st := Stats{Calls: make(map[string]int, len(s.calls)), Throttled: s.throttledCopy(), Tasks: []TaskInfo{}}
 	for k, v := range s.calls {
 		st.Calls[k] = v
 	}
@@ -84,6 +87,9 @@ func (s *Server) ResetStats() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = map[string]int{}
+	if s.quotas != nil {
+		s.quotas.throttled = map[string]int{}
+	}
 }
 
 // WaitTasksStopped waits until every task that is not EB's own has stopped,

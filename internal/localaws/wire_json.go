@@ -63,6 +63,10 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, fe)
 		return
 	}
+	if te := s.throttle(op, ""); te != nil {
+		writeJSONError(w, te)
+		return
+	}
 	h, ok := jsonOps[op]
 	if !ok {
 		writeJSONError(w, clientErr("UnknownOperationException", "localaws does not implement %s", op))

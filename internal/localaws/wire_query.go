@@ -25,6 +25,9 @@ var queryOps = map[string]queryHandler{
 	"DescribeEnvironmentResources":  (*Server).ebDescribeEnvironmentResources,
 	"DescribeApplicationVersions":   (*Server).ebDescribeApplicationVersions,
 	"UpdateEnvironment":             (*Server).ebUpdateEnvironment,
+	"CreateApplicationVersion":      (*Server).ebCreateApplicationVersion,
+	"CreateEnvironment":             (*Server).ebCreateEnvironment,
+	"TerminateEnvironment":          (*Server).ebTerminateEnvironment,
 }
 
 func isForm(contentType string) bool {
@@ -42,10 +45,18 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request) {
 		writeQueryError(w, clientErr("MalformedQueryString", "%v", err))
 		return
 	}
+	if form.Get("Version") == stsVersion {
+		s.serveSTS(w, r, form)
+		return
+	}
 	action := form.Get("Action")
 	fe, after := s.callFault("elasticbeanstalk:"+action, r.Header.Get("User-Agent"))
 	if fe != nil && !after {
 		writeQueryError(w, fe)
+		return
+	}
+	if te := s.throttle("elasticbeanstalk:"+action, ""); te != nil {
+		writeQueryError(w, te)
 		return
 	}
 	h, ok := queryOps[action]

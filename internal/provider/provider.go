@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -19,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -74,6 +74,18 @@ func (p *ebmigrateProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Optional:            true,
 				MarkdownDescription: "Named profile of the shared AWS config and credentials files. Defaults to `AWS_PROFILE`.",
 			},
+			"allowed_account_ids": schema.SetAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "AWS account IDs the provider may work in: any other account's credentials are an error (checked with `sts:GetCallerIdentity`). Conflicts with `forbidden_account_ids`.",
+				Validators:          []validator.Set{setvalidator.ConflictsWith(path.MatchRoot("forbidden_account_ids")), setvalidator.ValueStringsAre(stringvalidator.RegexMatches(accountIDRe, "must be a 12-digit AWS account ID"))},
+			},
+			"forbidden_account_ids": schema.SetAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: "AWS account IDs the provider must not work in (checked with `sts:GetCallerIdentity`). Conflicts with `allowed_account_ids`.",
+				Validators:          []validator.Set{setvalidator.ValueStringsAre(stringvalidator.RegexMatches(accountIDRe, "must be a 12-digit AWS account ID"))},
+			},
 			"max_retries": schema.Int64Attribute{
 				Optional:            true,
 				MarkdownDescription: fmt.Sprintf("How many times an AWS call that was throttled or failed on the server side is retried, with backoff. Defaults to %d.", DefaultMaxRetries),
@@ -103,6 +115,12 @@ func (p *ebmigrateProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					},
 				},
 			},
+			"default_tags": schema.SingleNestedBlock{
+				MarkdownDescription: "Tags for every migration task definition the provider registers and every task it runs, as the AWS provider's `default_tags`; an `ebmigrate_run`'s own `tags` win on equal keys.",
+				Attributes: map[string]schema.Attribute{
+					"tags": schema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Tag keys and values."},
+				},
+			},
 			"endpoints": schema.SingleNestedBlock{
 				MarkdownDescription: "Custom service endpoints, for example for a local AWS such as LocalStack or the project's `localaws`.",
 				Attributes: map[string]schema.Attribute{
@@ -118,9 +136,15 @@ func (p *ebmigrateProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 }
 
 type providerModel struct {
-	Region     types.String     `tfsdk:"region"`
-	Profile    types.String     `tfsdk:"profile"`
-	MaxRetries types.Int64      `tfsdk:"max_retries"`
+	Region     types.String `tfsdk:"region"`
+	Profile    types.String `tfsdk:"profile"`
+	MaxRetries types.Int64  `tfsdk:"max_retries"`
+	Allowed    types.Set    `tfsdk:"allowed_account_ids"`
+	Forbidden  types.Set    `tfsdk:"forbidden_account_ids"`
+	// DefaultTags is the default_tags block.
+	DefaultTags *struct {
+		Tags map[string]string `tfsdk:"tags"`
+	} `tfsdk:"default_tags"`
 	AssumeRole *assumeRoleModel `tfsdk:"assume_role"`
 	Endpoints  *endpointsModel  `tfsdk:"endpoints"`
 }
@@ -151,6 +175,9 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 			"The provider's region or profile depends on a value that is known only after apply. Give them values known at plan time.")
 		return
 	}
+	if resp.Diagnostics.Append(checkConfiguration(m)...); resp.Diagnostics.HasError() {
+		return
+	}
 	retries := DefaultMaxRetries
 	if !m.MaxRetries.IsNull() && !m.MaxRetries.IsUnknown() {
 		retries = int(m.MaxRetries.ValueInt64())
@@ -159,13 +186,8 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 		// app/terraform-provider-ebmigrate in the User-Agent: CloudTrail (and
 		// localaws) can tell the provider's calls apart.
 		config.WithAppID(AppID),
-		config.WithRetryer(func() aws.Retryer {
-			// No client-side retry quota: a long wait must not run out of retries.
-			return retry.NewStandard(func(o *retry.StandardOptions) {
-				o.MaxAttempts = retries + 1
-				o.RateLimiter = ratelimit.None
-			})
-		}),
+		// One retryer, and so one adaptive rate limit, per service client.
+		config.WithRetryer(func() aws.Retryer { return NewRetryer(retries) }),
 	}
 	if v := m.Region.ValueString(); v != "" {
 		opts = append(opts, config.WithRegion(v))
@@ -194,12 +216,7 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 		}
 		return nil
 	}
-	if ar := m.AssumeRole; ar != nil && !ar.RoleArn.IsNull() {
-		if ar.RoleArn.ValueString() == "" {
-			resp.Diagnostics.AddAttributeError(path.Root("assume_role").AtName("role_arn"), "Missing Role ARN",
-				"assume_role needs role_arn: the ARN of the role to assume.")
-			return
-		}
+	if ar := m.AssumeRole; ar != nil { // checkConfiguration made sure role_arn is set
 		stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = endpoint("sts", ep.STS) })
 		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient, ar.RoleArn.ValueString(), func(o *stscreds.AssumeRoleOptions) {
 			o.RoleSessionName = "terraform-provider-ebmigrate"
@@ -226,7 +243,16 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 			}
 		}),
 	}
+	stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = endpoint("sts", ep.STS) })
+	if resp.Diagnostics.Append(checkAccount(ctx, stsClient, m.Allowed, m.Forbidden)...); resp.Diagnostics.HasError() {
+		return
+	}
+	// Concurrent refreshes of many environments share DescribeEnvironments requests.
+	clients.EB = ebmigrate.BatchEnvironmentDescribes(clients.EB)
 	clients.Bundles = ebmigrate.NewBundleCache()
+	if m.DefaultTags != nil {
+		clients.DefaultTags = m.DefaultTags.Tags
+	}
 	tflog.Debug(ctx, "configured AWS clients", map[string]any{"region": cfg.Region, "max_retries": retries})
 	resp.ResourceData = clients
 	resp.DataSourceData = clients

@@ -69,6 +69,13 @@ func TestAccEnvironmentDataSource(t *testing.T) {
 // temporary directory named by the DATABASE_PATH property.
 func djangoWorld(t *testing.T, mutate ...func(*localaws.Seed)) *world {
 	t.Helper()
+	w, _ := djangoWorldDB(t, mutate...)
+	return w
+}
+
+// djangoWorldDB is djangoWorld and the path of its SQLite database.
+func djangoWorldDB(t *testing.T, mutate ...func(*localaws.Seed)) (*world, string) {
+	t.Helper()
 	if err := exec.Command("/usr/bin/python3", "-c", "import django").Run(); err != nil {
 		t.Skip("Debian's python3-django is not installed and 'make test' could not install it (apt-get install python3-django): skipping the Django test")
 	}
@@ -76,21 +83,27 @@ func djangoWorld(t *testing.T, mutate ...func(*localaws.Seed)) *world {
 	apps := filepath.Join(filepath.Dir(file), "..", "..", "examples", "demo", "app")
 	db := filepath.Join(t.TempDir(), "db.sqlite3")
 	return newWorld(t, func(s *localaws.Seed) {
-		for _, v := range []string{"v1", "v2", "v3"} {
+		for _, v := range []string{"v1", "v2", "v3", "v4"} {
 			s.Images["example/app:"+v] = localaws.Image{Dir: filepath.Join(apps, v), Env: map[string]string{
 				"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", "HOME": os.TempDir(),
 			}}
 		}
+		// v4 (which drops a field) is an application version, never deployed.
+		v4 := map[string]string{}
+		for name, image := range s.Environments[0].Versions["v3"] {
+			v4[name] = strings.Replace(image, "example/app:v3", "example/app:v4", 1)
+		}
+		s.Environments[0].Versions["v4"] = v4
 		s.Environments[0].Properties["DATABASE_PATH"] = db
 		s.Environments[0].Properties["DJANGO_SETTINGS_MODULE"] = "demo.settings"
 		for _, m := range mutate {
 			m(s)
 		}
-	})
+	}), db
 }
 
-// TestAccPendingMigrations: the data source runs Django's showmigrations
-// --plan through localaws and returns what is not applied, before and after
+// TestAccPendingMigrations: the data source runs Django's migrate --plan
+// through localaws and returns what is not applied, before and after
 // ebmigrate_run migrates.
 func TestAccPendingMigrations(t *testing.T) {
 	t.Parallel()
@@ -123,7 +136,8 @@ resource "ebmigrate_run" "migrate" {
 				Config: pending,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("pending"), list("notes.0001_initial", "shop.0001_initial")),
-					statecheck.ExpectKnownValue(ds, tfjsonpath.New("applied_count"), knownvalue.Int64Exact(0)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("applied_count"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("destructive"), list()),
 				},
 			},
 			{
@@ -138,7 +152,9 @@ resource "ebmigrate_run" "migrate" {
 				Config: migrate("v1"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("pending"), list("shop.0002_product_price_cents")),
-					statecheck.ExpectKnownValue(ds, tfjsonpath.New("applied_count"), knownvalue.Int64Exact(2)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("operations"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"shop.0002_product_price_cents": list("Add field price_cents to product"),
+					})),
 				},
 			},
 			{
@@ -154,7 +170,7 @@ resource "ebmigrate_run" "migrate" {
 				Config: migrate("v2"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("pending"), list()),
-					statecheck.ExpectKnownValue(ds, tfjsonpath.New("applied_count"), knownvalue.Int64Exact(3)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("operations"), knownvalue.MapExact(map[string]knownvalue.Check{})),
 				},
 			},
 		},

@@ -149,8 +149,10 @@ func TestAccCLI_planWarning(t *testing.T) {
 	if !changes || len(warnings) != 1 {
 		t.Fatalf("changes %v, warnings %+v (all: %+v)", changes, warnings, diags)
 	}
-	want := fmt.Sprintf(`ebmigrate_run will run ["sh","-c","echo Applying app.0001_initial... OK"] in environment myapp-prod (version v1 -> v2) on cluster %s, from task definition %s:1, container web, image example/app:v2 (from application version v2 (s3://elasticbeanstalk-us-east-1-123456789012/myapp/v2.zip)). The environment has version v1 deployed.`,
-		localaws.FixtureCluster(), localaws.FixtureFamily())
+	want := fmt.Sprintf("ebmigrate_run will run `sh -c …` (see the command attribute) in environment myapp-prod (version v1 -> v2), container web, image example/app:v2 (from application version v2 (s3://elasticbeanstalk-us-east-1-123456789012/myapp/v2.zip)). The environment has version v1 deployed. "+
+		"Today the environment has cluster %s (unless this apply replaces or redeploys it first). "+
+		"Known after apply: the task definition it derives from (version v2 is not deployed yet; if this apply deploys it first, Elastic Beanstalk registers a new revision).",
+		localaws.FixtureCluster())
 	if got := warnings[0]; got.Detail != want || got.Severity != "warning" || got.Address != "ebmigrate_run.migrate" {
 		t.Errorf("warning = %+v\nwant detail %s", got, want)
 	}
@@ -162,7 +164,7 @@ func TestAccCLI_planWarning(t *testing.T) {
 
 	c.write(w.run("v2", okCommand, `triggers = { schema = "2" }`))
 	diags, _ = c.planJSON()
-	if warnings := runWarnings(diags); len(warnings) != 1 || !strings.Contains(warnings[0].Detail, "(version v1 -> v2), because triggers changed on cluster") {
+	if warnings := runWarnings(diags); len(warnings) != 1 || !strings.Contains(warnings[0].Detail, "(version v1 -> v2), because triggers changed, container web") {
 		t.Errorf("a plan for a new version and triggers: %+v", warnings)
 	}
 

@@ -9,8 +9,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -37,12 +39,13 @@ func (d *pendingMigrationsDataSource) Metadata(_ context.Context, req datasource
 
 func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "The Django migrations an environment's database has not applied yet.\n\n" +
-			"**Reading this data source starts an ECS task during `terraform plan`**: it runs `./manage.py showmigrations --plan` (read-only) as a one-off task, " +
-			"derived from the environment's task definition exactly as `ebmigrate_run` derives its own (in family `ebmigrate-<environment name>-query`), waits for it, " +
-			"and parses its output from CloudWatch Logs, so the app container needs an awslogs configuration. It waits for a migration of the environment that is running. " +
-			"Use it as `triggers = { pending = join(\",\", data.ebmigrate_pending_migrations.x.pending) }` of an `ebmigrate_run` to see in the plan which migrations an apply will run, " +
-			"and to plan no run when nothing is pending.",
+		MarkdownDescription: "The Django migrations an environment's database has not applied yet, for the code that will run them, with their operations in Django's words and which of them destroy data.\n\n" +
+			"**Reading this data source starts a read-only ECS task during `terraform plan`**: it runs `./manage.py migrate --plan` (which prints what `migrate` would do and changes nothing) as a one-off task, " +
+			"derived from the environment's task definition exactly as `ebmigrate_run` derives its own (in family `ebmigrate-<environment name>-query`, whose old revisions are deregistered like the migration family's), waits for it, " +
+			"and parses its output from CloudWatch Logs, so the app container needs an awslogs configuration. With `version_label` set to a version that is not deployed yet, the task runs that version's image (from its source bundle's `Dockerrun.aws.json`), " +
+			"so the plan of a \"migrate, then deploy\" apply lists the new version's migrations. The query never waits for a migration of the environment nor holds one up (its tasks have a `startedBy` of their own), " +
+			"and two plans at once share one task when they ask the same. " +
+			"Pass `pending` and `operations` to an `ebmigrate_run` to see in the plan what an apply will run, to plan a run only while something is pending, and to apply its `destructive_changes` policy.",
 		Attributes: map[string]schema.Attribute{
 			"environment_name": schema.StringAttribute{
 				Required:            true,
@@ -52,13 +55,24 @@ func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.S
 			"command": schema.ListAttribute{
 				ElementType: types.StringType,
 				Optional:    true,
-				MarkdownDescription: "The read-only command that prints the migration plan in Django's `showmigrations --plan` format. " +
-					"Defaults to `[\"./manage.py\", \"showmigrations\", \"--plan\"]`.",
+				MarkdownDescription: "The read-only command that prints the migration plan in the format of Django's `migrate --plan` (or, for `pending` and `applied_count` only, `showmigrations --plan`). " +
+					"Defaults to `[\"./manage.py\", \"migrate\", \"--plan\"]`.",
 				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
 			"container_name": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "The container to run it in, as in `ebmigrate_run`. Defaults to the one essential container.",
+			},
+			"version_label": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The application version whose code asks, as `ebmigrate_run`'s `version_label`: when it is not the deployed version, the query runs the image that version's `Dockerrun.aws.json` gives the container, " +
+					"so that it knows that version's migrations. Defaults to the deployed version.",
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 100)},
+			},
+			"image": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "The image to run the query with, as `ebmigrate_run`'s `image`; it wins over `version_label`.",
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"cluster": schema.StringAttribute{
 				Optional:            true,
@@ -76,7 +90,24 @@ func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.S
 				ElementType:         types.StringType,
 				MarkdownDescription: "The migrations not applied yet, as `app.migration`, in the order they will apply.",
 			},
-			"applied_count": schema.Int64Attribute{Computed: true, MarkdownDescription: "How many migrations are applied."},
+			"operations": schema.MapAttribute{
+				Computed:    true,
+				ElementType: types.ListType{ElemType: types.StringType},
+				MarkdownDescription: "Each pending migration's operations, as Django describes them in `migrate --plan` (\"Add field price_cents to product\", \"Remove field sku from product\", " +
+					"\"Raw SQL operation -> DROP TABLE …\", cut by Django to 40 characters). Empty when the command prints `showmigrations --plan`.",
+			},
+			"destructive": schema.ListAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "The pending migrations with at least one operation that destroys or renames data: a removed field, a deleted model, a renamed field, model or table, " +
+					"or raw SQL whose text (as far as Django shows it) drops, truncates or deletes. Django's description of an altered field does not say its new type, so \"Alter field\" is not counted: read `operations`.",
+			},
+			"irreversible": schema.ListAttribute{
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "The migrations Django marks `IRREVERSIBLE` (an operation without reverse code). Django says so only in a backwards plan, so with the default (forwards) command this is empty.",
+			},
+			"applied_count": schema.Int64Attribute{Computed: true, MarkdownDescription: "How many migrations are applied, when the command prints `showmigrations --plan`; null with `migrate --plan`, which does not say."},
 			"task_arn":      schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the ECS task that ran the command."},
 		},
 		Blocks: map[string]schema.Block{
@@ -93,10 +124,15 @@ type pendingMigrationsModel struct {
 	EnvironmentName      types.String   `tfsdk:"environment_name"`
 	Command              types.List     `tfsdk:"command"`
 	ContainerName        types.String   `tfsdk:"container_name"`
+	VersionLabel         types.String   `tfsdk:"version_label"`
+	Image                types.String   `tfsdk:"image"`
 	Cluster              types.String   `tfsdk:"cluster"`
 	SourceTaskDefinition types.String   `tfsdk:"source_task_definition"`
 	ID                   types.String   `tfsdk:"id"`
 	Pending              []string       `tfsdk:"pending"`
+	Operations           types.Map      `tfsdk:"operations"`
+	Destructive          []string       `tfsdk:"destructive"`
+	Irreversible         []string       `tfsdk:"irreversible"`
 	AppliedCount         types.Int64    `tfsdk:"applied_count"`
 	TaskArn              types.String   `tfsdk:"task_arn"`
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
@@ -110,7 +146,7 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 	}
 	timeout, diags := m.Timeouts.Read(ctx, defaultQueryTimeout)
 	resp.Diagnostics.Append(diags...)
-	command := ebmigrate.ShowMigrationsCommand
+	command := ebmigrate.MigratePlanCommand
 	if !m.Command.IsNull() {
 		command = nil
 		resp.Diagnostics.Append(m.Command.ElementsAs(ctx, &command, false)...)
@@ -125,11 +161,15 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 		Discover: ebmigrate.DiscoverInput{EnvironmentName: env, Cluster: m.Cluster.ValueString(), SourceTaskDefinition: m.SourceTaskDefinition.ValueString()},
 		Derive: ebmigrate.DeriveSpec{
 			Container: m.ContainerName.ValueString(),
+			Image:     m.Image.ValueString(),
 			Command:   command,
 			Family:    ebmigrate.QueryFamily(env),
 		},
-		// Each read is its own run: never attach to an earlier query's task.
-		Nonce:         time.Now().UTC().Format(time.RFC3339Nano),
+		VersionLabel: m.VersionLabel.ValueString(),
+		// Apart from migrations; a query of the same content that is running
+		// already is attached to, not run twice.
+		Query:         true,
+		KeepRevisions: defaultKeepRevisions,
 		LogLines:      defaultLogLines,
 		CollectOutput: true,
 	}, tfLogger{ctx})
@@ -150,14 +190,43 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 			fmt.Sprintf("While %s, the command ran but its output could not be read to its end from CloudWatch Logs (%s), so the list of pending migrations may be missing some. Apply again; if it persists, check the provider's logs:GetLogEvents permission. %s", doing, res.Logs.Stream, res.LogsProblem))
 		return
 	}
-	plan, err := ebmigrate.ParseShowMigrationsPlan(res.Output)
-	if err != nil {
-		addEngineError(&resp.Diagnostics, doing, err)
+	if res.PruneError != nil {
+		resp.Diagnostics.AddWarning("Old Task Definitions Not Deregistered",
+			fmt.Sprintf("While %s, deregistering old revisions of family %s failed; they stay ACTIVE until the next query: %v", doing, ebmigrate.QueryFamily(env), res.PruneError))
+	}
+	resp.Diagnostics.Append(m.setPlan(ctx, res.Output, doing)...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	m.ID = m.EnvironmentName
-	m.Pending = nonNil(plan.Pending)
-	m.AppliedCount = types.Int64Value(int64(plan.Applied))
 	m.TaskArn = types.StringValue(res.TaskArn)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// setPlan reads the command's output: migrate --plan, or else
+// showmigrations --plan (pending and applied_count only).
+func (m *pendingMigrationsModel) setPlan(ctx context.Context, output []string, doing string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	plan, err := ebmigrate.ParseMigratePlan(output)
+	shown, showErr := ebmigrate.ParseShowMigrationsPlan(output)
+	m.AppliedCount = types.Int64Null()
+	if showErr == nil {
+		m.AppliedCount = types.Int64Value(int64(shown.Applied))
+	}
+	switch {
+	case err == nil:
+		m.Pending = plan.Pending()
+		m.Destructive = plan.Destructive()
+		m.Irreversible = plan.Irreversible()
+		ops, d := types.MapValueFrom(ctx, types.ListType{ElemType: types.StringType}, plan.Operations())
+		diags.Append(d...)
+		m.Operations = ops
+	case showErr == nil:
+		m.Pending = nonNil(shown.Pending)
+		m.Destructive, m.Irreversible = []string{}, []string{}
+		m.Operations = types.MapValueMust(types.ListType{ElemType: types.StringType}, map[string]attr.Value{})
+	default:
+		addEngineError(&diags, doing, err)
+	}
+	return diags
 }

@@ -2,12 +2,11 @@ package resources
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -16,17 +15,56 @@ import (
 
 const planWarningSummary = "Migration Will Run"
 
-// warnPlannedRun adds the plan's warning that a migration will run, saying
-// exactly what, as far as it is known at plan time. It makes read-only AWS
-// calls only. prior is the state of an update, nil for a create; changes are
-// the arguments whose change runs it (runChanges).
-func (r *runResource) warnPlannedRun(ctx context.Context, plan runModel, prior *runModel, changes []string, diags *diag.Diagnostics) {
+// previewRun shows a planned run: it runs the engine's Preview (read-only
+// calls only), sets the planned_* attributes to what it knows (unknown
+// otherwise) and adds the warning that says what will run. Nothing it finds
+// in AWS's current state is a plan error: the same apply may create or change
+// it (a new application version, a new container, a new environment), so
+// the warning says it is checked at apply. prior is the state of an update,
+// nil for a create; changes are the arguments whose change runs it.
+func (r *runResource) previewRun(ctx context.Context, plan *runModel, prior *runModel, changes []string, unknown map[string]bool, diags *diag.Diagnostics) {
+	plan.PlannedCluster, plan.PlannedSourceTaskDefinition = types.StringUnknown(), types.StringUnknown()
+	plan.PlannedContainer, plan.PlannedImage = types.StringUnknown(), types.StringUnknown()
+	head := runHeadline(ctx, *plan, prior, changes)
+	if r.clients == nil {
+		diags.AddWarning(planWarningSummary, head+". Its cluster, task definition, container and image are known after apply (the provider's configuration is).")
+		return
+	}
+	in, d := plan.migrateInput(ctx)
+	diags.Append(d...)
+	if diags.HasError() {
+		return
+	}
+	in.Derive.Tags = mergeTags(r.clients.DefaultTags, plan.Tags)
+	p, err := ebmigrate.PreviewMigration(ctx, *r.clients, ebmigrate.PreviewInput{MigrateInput: in, Unknown: unknown})
+	// Claimed only where the apply cannot change it before the run: the same
+	// apply may replace or redeploy the environment (a new cluster, a new
+	// revision), and Terraform refuses a known planned value that the
+	// apply-time plan changes. The configured cluster and a pinned revision
+	// are the configuration's; an image comes from an application version,
+	// which EB never changes.
+	if knownString(plan.Cluster) != "" {
+		setKnown(&plan.PlannedCluster, p.Cluster)
+	}
+	if ebmigrate.PinnedRevision(knownString(plan.SourceTaskDefinition)) {
+		setKnown(&plan.PlannedSourceTaskDefinition, p.SourceTaskDefinition)
+	}
+	setKnown(&plan.PlannedContainer, p.Container)
+	setKnown(&plan.PlannedImage, p.Image)
+	for _, w := range p.Warnings {
+		diags.AddWarning("Migration May Not Go As Planned", w)
+	}
+	diags.AddWarning(planWarningSummary, previewText(head, plan.VersionLabel, p, !plan.PlannedCluster.IsUnknown(), !plan.PlannedSourceTaskDefinition.IsUnknown(), err))
+}
+
+// runHeadline says which command runs where, for which version and why; the
+// command by its first words only (its values may be sensitive).
+func runHeadline(ctx context.Context, plan runModel, prior *runModel, changes []string) string {
 	command := "a command known after apply"
 	if !plan.Command.IsUnknown() {
 		var argv []string
-		diags.Append(plan.Command.ElementsAs(ctx, &argv, false)...)
-		raw, _ := json.Marshal(argv)
-		command = string(raw)
+		_ = plan.Command.ElementsAs(ctx, &argv, false)
+		command = commandName(argv)
 	}
 	version := "version known after apply"
 	if !plan.VersionLabel.IsUnknown() {
@@ -35,14 +73,11 @@ func (r *runResource) warnPlannedRun(ctx context.Context, plan runModel, prior *
 			version = "version " + prior.VersionLabel.ValueString() + " -> " + plan.VersionLabel.ValueString()
 		}
 	}
-	if plan.EnvironmentName.IsUnknown() {
-		diags.AddWarning(planWarningSummary, fmt.Sprintf(
-			"ebmigrate_run will run %s in an Elastic Beanstalk environment created or changed by this apply (%s). The environment's name, cluster, task definition, container and image are known after apply.",
-			command, version))
-		return
+	env := "an Elastic Beanstalk environment whose name is known after apply"
+	if !plan.EnvironmentName.IsUnknown() {
+		env = "environment " + plan.EnvironmentName.ValueString()
 	}
-	env := plan.EnvironmentName.ValueString()
-	head := fmt.Sprintf("ebmigrate_run will run %s in environment %s (%s)", command, env, version)
+	head := fmt.Sprintf("ebmigrate_run will run %s in %s (%s)", command, env, version)
 	// The version is in the message already; the other changes are said here.
 	var why []string
 	for _, c := range changes {
@@ -53,62 +88,111 @@ func (r *runResource) warnPlannedRun(ctx context.Context, plan runModel, prior *
 	if len(why) > 0 {
 		head += ", because " + strings.Join(why, ", ") + " changed"
 	}
-	if r.clients == nil || plan.Cluster.IsUnknown() || plan.SourceTaskDefinition.IsUnknown() {
-		diags.AddWarning(planWarningSummary, head+". Its cluster, task definition, container and image are known after apply.")
-		return
-	}
-	target, err := ebmigrate.Discover(ctx, *r.clients, ebmigrate.DiscoverInput{
-		EnvironmentName:      env,
-		Cluster:              plan.Cluster.ValueString(),
-		SourceTaskDefinition: plan.SourceTaskDefinition.ValueString(),
-	})
-	if err == nil {
-		placement, pd := plan.placement(ctx)
-		diags.Append(pd...)
-		spec, source := ebmigrate.DeriveSpec{Container: knownString(plan.ContainerName), Image: knownString(plan.Image), Placement: placement,
-			LogGroup: knownString(plan.LogGroup), TaskRoleArn: knownString(plan.TaskRoleArn), ExecutionRoleArn: knownString(plan.ExecutionRoleArn)}, ""
-		if !plan.VersionLabel.IsUnknown() {
-			spec, source, err = ebmigrate.ResolveImage(ctx, *r.clients, target, spec, plan.VersionLabel.ValueString())
-		}
-		var d *ebmigrate.Derived
-		if err == nil {
-			d, err = ebmigrate.DeriveTaskDefinition(target, spec)
-		}
-		if err == nil {
-			_, err = ebmigrate.ResolveNetwork(target, d, placement)
-		}
-		var checks []string
-		if err == nil {
-			checks, err = ebmigrate.CheckRun(ctx, *r.clients, target, d, spec, knownString(plan.VersionLabel), true)
-		}
-		for _, w := range checks {
-			diags.AddWarning("Migration May Not Go As Planned", w)
-		}
-		if err == nil {
-			where := "cluster " + shortName(target.ClusterArn, ":cluster/")
-			if placement.Fargate() {
-				where += " on Fargate"
-			}
-			detail := fmt.Sprintf("%s on %s, from task definition %s, container %s, image %s",
-				head, where, shortName(aws.ToString(target.SourceTaskDefinition.TaskDefinitionArn), ":task-definition/"),
-				d.Container, d.Image)
-			if source != "" {
-				detail += " (from " + source + ")"
-			}
-			if !plan.VersionLabel.IsUnknown() && target.VersionLabel != plan.VersionLabel.ValueString() {
-				detail += fmt.Sprintf(". The environment has version %s deployed", target.VersionLabel)
-			}
-			diags.AddWarning(planWarningSummary, detail+".")
-			return
+	return head
+}
+
+// previewText is the warning: the facts the preview knows, what is known
+// only after apply, and what stopped the preview (checked at apply).
+func previewText(head string, version types.String, p *ebmigrate.Preview, clusterFixed, taskDefFixed bool, err error) string {
+	// The cluster and task definition are what the environment has today;
+	// unless configured, the apply may replace or redeploy it first, so they
+	// are said as today's, not as what will run.
+	var facts, today []string
+	if p.Cluster != "" {
+		c := "cluster " + shortName(p.Cluster, ":cluster/")
+		if clusterFixed {
+			facts = append(facts, "on "+c)
+		} else {
+			today = append(today, c)
 		}
 	}
-	var p *ebmigrate.ProblemError
-	if errors.As(err, &p) && p.Summary != "Elastic Beanstalk Environment Not Found" {
-		// The environment is there and cannot work: say so now, not at apply.
-		diags.AddError(p.Summary, p.Detail)
-		return
+	if p.SourceTaskDefinition != "" {
+		td := "task definition " + shortName(p.SourceTaskDefinition, ":task-definition/")
+		if taskDefFixed {
+			facts = append(facts, "from "+td)
+		} else {
+			today = append(today, td)
+		}
 	}
-	diags.AddWarning(planWarningSummary, fmt.Sprintf("%s. What it runs on is decided at apply: at plan time, %v", head, err))
+	if p.Container != "" {
+		facts = append(facts, "container "+p.Container)
+	}
+	if p.Image != "" {
+		image := "image " + p.Image
+		if p.ImageSource != "" {
+			image += " (from " + p.ImageSource + ")"
+		}
+		facts = append(facts, image)
+	}
+	text := head
+	if len(facts) > 0 {
+		sep := ", "
+		if strings.HasPrefix(facts[0], "on ") || strings.HasPrefix(facts[0], "from ") {
+			sep = " "
+		}
+		text += sep + strings.Join(facts, ", ")
+	}
+	text += "."
+	if t := p.Target; t != nil && !version.IsUnknown() && t.VersionLabel != version.ValueString() {
+		text += fmt.Sprintf(" The environment has version %s deployed.", t.VersionLabel)
+	}
+	if len(today) > 0 {
+		text += " Today the environment has " + strings.Join(today, " and ") + " (unless this apply replaces or redeploys it first)."
+	}
+	if err != nil {
+		what := err.Error()
+		var pe *ebmigrate.ProblemError
+		if errors.As(err, &pe) {
+			what = pe.Summary + ": " + pe.Detail
+		}
+		text += " Checked at apply, after what this apply creates or changes: at plan time, " + strings.TrimSuffix(what, ".") + "."
+		if len(p.Unknown) == 0 {
+			var missing []string
+			for _, f := range []struct{ name, v string }{{"cluster", p.Cluster}, {"task definition", p.SourceTaskDefinition}, {"container", p.Container}, {"image", p.Image}} {
+				if f.v == "" {
+					missing = append(missing, f.name)
+				}
+			}
+			if len(missing) > 0 {
+				text += " Its " + strings.Join(missing, ", ") + " are known after apply."
+			}
+		}
+	}
+	if len(p.Unknown) > 0 {
+		text += " Known after apply: " + strings.Join(p.Unknown, "; ") + "."
+	}
+	return text
+}
+
+// plainWord is a command word safe to name: a subcommand or flag, never a
+// value (no digits, no "=", no spaces).
+var plainWord = regexp.MustCompile(`^(--?)?[a-z][a-z_:-]{0,30}$`)
+
+// commandName names a command by its first words, never its values: the
+// program, then up to two subcommand or flag words, then "…" and a pointer
+// to the command attribute when there is more.
+func commandName(argv []string) string {
+	if len(argv) == 0 {
+		return "the default command"
+	}
+	words := []string{argv[0]}
+	for _, a := range argv[1:] {
+		if len(words) == 3 || !plainWord.MatchString(a) {
+			break
+		}
+		words = append(words, a)
+	}
+	name := strings.Join(words, " ")
+	if len(words) < len(argv) {
+		name += " …"
+	}
+	return "`" + name + "` (see the command attribute)"
+}
+
+func setKnown(v *types.String, s string) {
+	if s != "" {
+		*v = types.StringValue(s)
+	}
 }
 
 func knownString(v types.String) string {

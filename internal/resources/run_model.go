@@ -74,19 +74,33 @@ type runModel struct {
 	StoppedAt                types.String   `tfsdk:"stopped_at"`
 	LogGroup                 types.String   `tfsdk:"log_group"`
 	LogStream                types.String   `tfsdk:"log_stream"`
+	Pending                  types.List     `tfsdk:"pending"`
+	Operations               types.Map      `tfsdk:"operations"`
+	DestructiveChanges       types.String   `tfsdk:"destructive_changes"`
+	AllowDestructive         types.List     `tfsdk:"allow_destructive"`
 	TaskRoleArn              types.String   `tfsdk:"task_role_arn"`
 	ExecutionRoleArn         types.String   `tfsdk:"execution_role_arn"`
 	LogRetentionDays         types.Int64    `tfsdk:"log_retention_days"`
+	Tags                     types.Map      `tfsdk:"tags"`
+	// What the plan knew would run (unknown in the plan when it did not).
+	PlannedCluster              types.String `tfsdk:"planned_cluster"`
+	PlannedSourceTaskDefinition types.String `tfsdk:"planned_source_task_definition"`
+	PlannedContainer            types.String `tfsdk:"planned_container"`
+	PlannedImage                types.String `tfsdk:"planned_image"`
 }
 
 // migrateInput is what the engine needs from the model.
 func (m *runModel) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	var command []string
-	diags.Append(m.Command.ElementsAs(ctx, &command, false)...)
+	// At plan time any of these may be unknown: the preview is told so.
+	command, _ := knownStrings(m.Command.Elements())
 	env := map[string]string{}
-	if !m.Environment.IsNull() {
-		diags.Append(m.Environment.ElementsAs(ctx, &env, false)...)
+	if !m.Environment.IsNull() && !m.Environment.IsUnknown() {
+		for k, v := range m.Environment.Elements() {
+			if s, ok := v.(types.String); ok && !s.IsUnknown() && !s.IsNull() {
+				env[k] = s.ValueString()
+			}
+		}
 	}
 	placement, d := m.placement(ctx)
 	diags.Append(d...)
@@ -111,6 +125,7 @@ func (m *runModel) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, di
 			LogRetentionDays:  int32(m.LogRetentionDays.ValueInt64()),
 		},
 		KeepRevisions: int(m.KeepRevisions.ValueInt64()),
+		// Derive.Tags: mergeTags, with the provider's default_tags.
 		VersionLabel:  m.VersionLabel.ValueString(),
 		LogLines:      int(m.LogLines.ValueInt64()),
 		StopOnTimeout: m.StopOnTimeout.ValueBool(),
@@ -135,6 +150,44 @@ func (m *runModel) setResult(r *ebmigrate.Result) {
 	m.StoppedAt = types.StringValue(rfc3339(r.StoppedAt))
 	m.LogGroup = types.StringValue(r.Logs.Group)
 	m.LogStream = types.StringValue(r.Logs.Stream)
+	// What the plan knew stays; what it did not is what ran.
+	for _, f := range []struct {
+		v   *types.String
+		ran string
+	}{{&m.PlannedCluster, r.ClusterArn}, {&m.PlannedSourceTaskDefinition, r.SourceTaskDefArn}, {&m.PlannedContainer, r.Container}, {&m.PlannedImage, r.Image}} {
+		if f.v.IsUnknown() || f.v.IsNull() {
+			*f.v = types.StringValue(f.ran)
+		}
+	}
+}
+
+// unknownArguments names the arguments the plan does not know yet, for the
+// engine's Preview.
+// container_name and image are the configured values (the plan's are
+// unknown when they are left to their defaults).
+func (m *runModel) unknownArguments(container, image types.String) map[string]bool {
+	unknown := map[string]bool{
+		ebmigrate.ArgEnvironmentName:      m.EnvironmentName.IsUnknown(),
+		ebmigrate.ArgVersionLabel:         m.VersionLabel.IsUnknown(),
+		ebmigrate.ArgCluster:              m.Cluster.IsUnknown(),
+		ebmigrate.ArgSourceTaskDefinition: m.SourceTaskDefinition.IsUnknown(),
+		ebmigrate.ArgContainerName:        container.IsUnknown(),
+		ebmigrate.ArgImage:                image.IsUnknown(),
+	}
+	return unknown
+}
+
+// knownStrings is a list's strings, false when it or an element is unknown.
+func knownStrings(elems []attr.Value) ([]string, bool) {
+	out := make([]string, 0, len(elems))
+	for _, e := range elems {
+		s, ok := e.(types.String)
+		if !ok || s.IsUnknown() || s.IsNull() {
+			return nil, false
+		}
+		out = append(out, s.ValueString())
+	}
+	return out, true
 }
 
 // keepResults is the plan of an update that runs nothing: the results (and
@@ -154,12 +207,17 @@ func (m *runModel) keepResults(state runModel) {
 	m.StoppedAt = state.StoppedAt
 	m.LogGroup = state.LogGroup
 	m.LogStream = state.LogStream
+	m.PlannedCluster = state.PlannedCluster
+	m.PlannedSourceTaskDefinition = state.PlannedSourceTaskDefinition
+	m.PlannedContainer = state.PlannedContainer
+	m.PlannedImage = state.PlannedImage
 }
 
 // importedModel is the state of an adopted environment: its deployed version
 // counts as migrated with the default command; no run is recorded.
 func importedModel(name, envID, version string) runModel {
 	m := runModel{
+		Tags:                     types.MapNull(types.StringType),
 		ID:                       types.StringValue(name),
 		EnvironmentName:          types.StringValue(name),
 		VersionLabel:             types.StringValue(version),
@@ -176,6 +234,10 @@ func importedModel(name, envID, version string) runModel {
 		ExitCode:                 types.Int64Null(),
 		CapacityProviderStrategy: types.ListNull(capacityProviderType),
 		NetworkConfiguration:     types.ObjectNull(networkAttrTypes),
+		Pending:                  types.ListNull(types.StringType),
+		Operations:               types.MapNull(types.ListType{ElemType: types.StringType}),
+		DestructiveChanges:       types.StringValue(defaultDestructiveChanges),
+		AllowDestructive:         types.ListNull(types.StringType),
 	}
 	return m
 }
@@ -259,4 +321,20 @@ func (m *runModel) placement(ctx context.Context) (ebmigrate.Placement, diag.Dia
 		}
 	}
 	return p, diags
+}
+
+// mergeTags is the provider's default_tags with the resource's tags on top.
+func mergeTags(defaults map[string]string, tags types.Map) map[string]string {
+	out := map[string]string{}
+	for k, v := range defaults {
+		out[k] = v
+	}
+	if !tags.IsNull() && !tags.IsUnknown() {
+		for k, v := range tags.Elements() {
+			if s, ok := v.(types.String); ok && !s.IsUnknown() && !s.IsNull() {
+				out[k] = s.ValueString()
+			}
+		}
+	}
+	return out
 }

@@ -94,8 +94,9 @@ func TestAccRun_fargate(t *testing.T) {
 	})
 }
 
-// TestAccRun_fargateProblems: what Fargate cannot run fails at plan, saying
-// which setting blocks it.
+// TestAccRun_fargateProblems: what Fargate cannot run fails the apply, before
+// anything is registered or run, saying which setting blocks it (the plan
+// only warns: the same apply may change the environment).
 func TestAccRun_fargateProblems(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -105,12 +106,10 @@ func TestAccRun_fargateProblems(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      w.run("v1", okCommand, `launch_type = "FARGATE"`),
-				PlanOnly:    true,
 				ExpectError: words("Not Possible On Fargate", `volume "static"`, "/var/app/current/static", `launch_type = "EC2"`),
 			},
 			{
 				Config:      noSubnets.run("v1", okCommand, `launch_type = "FARGATE"`),
-				PlanOnly:    true,
 				ExpectError: words("Subnets Required", "network_configuration"),
 			},
 		},

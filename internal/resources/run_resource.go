@@ -63,6 +63,7 @@ func (r *runResource) Metadata(_ context.Context, req resource.MetadataRequest, 
 
 func (r *runResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = runSchema(ctx)
+	addReviewAttributes(&resp.Schema)
 }
 
 func (r *runResource) ConfigValidators(context.Context) []resource.ConfigValidator {
@@ -98,8 +99,11 @@ func (r *runResource) Create(ctx context.Context, req resource.CreateRequest, re
 // environment now has its name, the resource leaves the state so that the
 // next apply migrates the new one. A migration that ran stays run.
 func (r *runResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var m runModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	// Only the two attributes refresh checks, not the whole model: resp.State
+	// starts as the current state, and nothing else in it is refreshed.
+	var m struct{ EnvironmentName, EnvironmentID types.String }
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("environment_name"), &m.EnvironmentName)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("environment_id"), &m.EnvironmentID)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -112,11 +116,11 @@ func (r *runResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 		id := m.EnvironmentID.ValueString()
 		if env == nil || env.Status == ebtypes.EnvironmentStatusTerminated || (id != "" && aws.ToString(env.EnvironmentId) != id) {
 			tflog.Info(ctx, "the environment the migration ran in is gone; removing ebmigrate_run from the state", map[string]any{"environment": m.EnvironmentName.ValueString(), "environment_id": id})
+			resp.Diagnostics.AddWarning("Migrated Environment Gone", environmentGone(m.EnvironmentName.ValueString(), id, env))
 			resp.State.RemoveResource(ctx)
 			return
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
 func (r *runResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -129,7 +133,12 @@ func (r *runResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	var configuredContainer, configuredImage types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("container_name"), &configuredContainer)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("image"), &configuredImage)...)
-	if len(runChanges(plan, state, configuredContainer, configuredImage)) > 0 {
+	changes := runChanges(plan, state, configuredContainer, configuredImage)
+	if adopting(ctx, req.Private, &resp.Diagnostics) {
+		changes = adoptionChanges(changes)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopting, nil)...)
+	}
+	if len(changes) > 0 {
 		timeout, diags := plan.Timeouts.Update(ctx, defaultTimeout)
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
@@ -165,6 +174,13 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	if req.Plan.Raw.IsNull() {
 		return // destroy: nothing runs
 	}
+	if req.Plan.Raw.Equal(req.State.Raw) {
+		// Nothing changed (computed results are carried by UseStateForUnknown):
+		// what follows would decode three copies of the model by reflection
+		// only to set the same plan again, the larger part of a no-change
+		// plan's cost (pprof of PlanResourceChange over 50 resources).
+		return
+	}
 	var plan runModel
 	var configuredContainer, configuredLogGroup, configuredImage types.String
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -182,33 +198,32 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		if changes = runChanges(plan, state, configuredContainer, configuredImage); len(changes) == 0 {
+		changes = runChanges(plan, state, configuredContainer, configuredImage)
+		if adopting(ctx, req.Private, &resp.Diagnostics) {
+			changes = adoptionChanges(changes)
+		}
+		if len(changes) == 0 {
 			plan.keepResults(state)
-			if !configuredLogGroup.IsNull() {
-				plan.LogGroup = configuredLogGroup
-			}
+			plan.keepConfigured(configuredContainer, configuredImage, configuredLogGroup)
 			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 			return
 		}
-		if configuredContainer.IsNull() {
-			plan.ContainerName = types.StringUnknown()
-		}
-		if configuredImage.IsNull() {
-			plan.Image = types.StringUnknown()
-		}
 		plan.markResultsUnknown()
-		if !configuredLogGroup.IsNull() {
-			plan.LogGroup = configuredLogGroup
-		}
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		prior = &state
 	}
-	r.warnPlannedRun(ctx, plan, prior, changes, &resp.Diagnostics)
+	// A run: the container and image left to their defaults are known after
+	// apply (they are results), a configured one is the configuration's.
+	plan.ContainerName, plan.Image = types.StringUnknown(), types.StringUnknown()
+	plan.keepConfigured(configuredContainer, configuredImage, configuredLogGroup)
+	r.previewRun(ctx, &plan, prior, changes, plan.unknownArguments(configuredContainer, configuredImage), &resp.Diagnostics)
+	reviewPlannedRun(ctx, plan, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
 // ImportState adopts an environment's migrations without running anything:
-// the state records its deployed version as migrated, with the default
-// command, so that a plan with that version_label is empty.
+// the state records its deployed version as migrated, and the next apply
+// adopts whatever command, container, environment and triggers are
+// configured (see adopting), running nothing unless version_label differs.
 func (r *runResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	name := req.ID
 	if !envNameRe.MatchString(name) {
@@ -232,6 +247,7 @@ func (r *runResource) ImportState(ctx context.Context, req resource.ImportStateR
 	}
 	m := importedModel(name, aws.ToString(env.EnvironmentId), aws.ToString(env.VersionLabel))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopting, []byte("true"))...)
 }
 
 // migrate runs the migration the model describes and records its result in it.
@@ -244,9 +260,11 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeo
 	}
 	in, d := m.migrateInput(ctx)
 	diags.Append(d...)
+	diags.Append(m.checkDestructiveAtApply(ctx)...)
 	if diags.HasError() {
 		return diags
 	}
+	in.Derive.Tags = mergeTags(r.clients.DefaultTags, m.Tags)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	res, err := ebmigrate.Migrate(ctx, *r.clients, in, tfLogger{ctx})
@@ -282,6 +300,7 @@ func runChanges(plan, state runModel, configuredContainer, configuredImage types
 		{"environment_name", !plan.EnvironmentName.Equal(state.EnvironmentName)},
 		{"version_label", !plan.VersionLabel.Equal(state.VersionLabel)},
 		{"triggers", !plan.Triggers.Equal(state.Triggers)},
+		{"pending", pendingRuns(plan, state)},
 		{"command", !plan.Command.Equal(state.Command)},
 		{"container_name", !configuredContainer.IsNull() && !configuredContainer.Equal(state.ContainerName)},
 		{"image", !configuredImage.IsNull() && !configuredImage.Equal(state.Image)},
@@ -312,7 +331,7 @@ func runSchema(ctx context.Context) schema.Schema {
 		MarkdownDescription: "Runs a database migration (by default Django's `./manage.py migrate --noinput`) for an AWS Elastic Beanstalk environment on the ECS platform, " +
 			"once, as a one-off ECS task derived from the environment's own app task definition, and fails the apply when the migration fails.\n\n" +
 			"Create runs the migration. An update runs it again when `version_label`, `triggers`, `command`, `container_name`, `image`, `environment`, `cluster`, " +
-			"`source_task_definition`, `launch_type`, `capacity_provider_strategy`, `platform_version`, `network_configuration`, `task_role_arn` or `execution_role_arn` change; changes of `log_lines`, `log_group`, `log_retention_days`, `cpu`, `memory`, `memory_reservation`, `keep_revisions`, `stop_on_timeout` and `timeouts` only update the state. " +
+			"`source_task_definition`, `launch_type`, `capacity_provider_strategy`, `platform_version`, `network_configuration`, `task_role_arn` or `execution_role_arn` change, or `pending` changes to a list that is not empty; changes of `tags`, `log_lines`, `log_group`, `log_retention_days`, `cpu`, `memory`, `memory_reservation`, `keep_revisions`, `stop_on_timeout`, `operations`, `destructive_changes`, `allow_destructive` and `timeouts` only update the state. " +
 			"Destroying the resource runs nothing; it deregisters and deletes the migration task definitions derived for the environment (families `ebmigrate-<environment name>` and `ebmigrate-<environment name>-query`). " +
 			"The environment's property values and `environment` reach the task as RunTask container overrides, never a task definition revision (unless they exceed ECS's 8192-character override limit, with a warning). " +
 			"A failed run leaves the previous state, so the next apply runs the migration again.",
@@ -333,6 +352,7 @@ func runSchema(ctx context.Context) schema.Schema {
 			"version_label": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "The Elastic Beanstalk application version the migration belongs to, usually `aws_elastic_beanstalk_environment.<name>.version_label` or the version being deployed." + reruns,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, maxVersionLabel)},
 			},
 			"command": schema.ListAttribute{
 				ElementType:         types.StringType,
@@ -343,6 +363,7 @@ func runSchema(ctx context.Context) schema.Schema {
 				Validators: []validator.List{
 					listvalidator.SizeAtLeast(1),
 					listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1)),
+					commandSizeValidator{},
 				},
 			},
 			"container_name": schema.StringAttribute{
@@ -359,6 +380,17 @@ func runSchema(ctx context.Context) schema.Schema {
 				MarkdownDescription: "Extra environment variables for the migration, on top of the environment's own properties (these win on equal names). " +
 					"Values are kept in the Terraform state like any argument (marked sensitive); keep secrets in Elastic Beanstalk properties or secrets instead, which never reach the state." + reruns,
 				Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
+			},
+			"tags": schema.MapAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				MarkdownDescription: fmt.Sprintf("Tags for the migration task definition and task, on top of the provider's `default_tags` (these win on equal keys). At most %d together; keys may not start with `aws:` or `ebmigrate:`. "+
+					"A change does not re-run the migration: it applies from the next run.", ebmigrate.MaxUserTags),
+				Validators: []validator.Map{
+					mapvalidator.SizeAtMost(ebmigrate.MaxUserTags),
+					mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128), tagKeyValidator{}),
+					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256)),
+				},
 			},
 			"triggers": schema.MapAttribute{
 				ElementType:         types.StringType,
@@ -471,7 +503,14 @@ func runSchema(ctx context.Context) schema.Schema {
 			"stopped_reason": computed("ECS's stopped reason of the last successful run's task."),
 			"started_at":     computed("When the last successful run's task started (RFC 3339)."),
 			"stopped_at":     computed("When the last successful run's task stopped (RFC 3339)."),
-			"log_stream":     computed("CloudWatch Logs stream of the last successful run's output (in `log_group`)."),
+			"planned_cluster": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the ECS cluster the migration will run on, known at plan when `cluster` is set (so that a saved plan names it); " +
+				"otherwise known after apply, since the same apply may replace the environment and its cluster."},
+			"planned_source_task_definition": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the task definition the migration will derive from, known at plan when `source_task_definition` names a revision; " +
+				"otherwise known after apply, since the same apply may deploy or reconfigure the environment, and Elastic Beanstalk then registers a new revision."},
+			"planned_container": schema.StringAttribute{Computed: true, MarkdownDescription: "The container the plan found the migration will run in, known after apply when the plan could not know it."},
+			"planned_image": schema.StringAttribute{Computed: true, MarkdownDescription: "The image the plan found the migration will run: the `image` argument, the deployed image when `version_label` is deployed, " +
+				"or the image of that application version's `Dockerrun.aws.json`. Known after apply when the plan could not know it (for example an application version that this apply creates): never a guess."},
+			"log_stream": computed("CloudWatch Logs stream of the last successful run's output (in `log_group`)."),
 		},
 		Blocks: map[string]schema.Block{
 			"capacity_provider_strategy": schema.ListNestedBlock{

@@ -28,7 +28,9 @@ func withContainerCPU(units int) func(*localaws.Seed) {
 }
 
 // TestAccRun_stockPlanChecks: on EB's stock environment, what ECS would
-// refuse or what could not start fails at plan, saying what to do.
+// refuse or what could not start fails the apply before anything is
+// registered or run, saying what to do. (The plan warns of it, "checked at
+// apply", since the same apply may mend it: TestAccCLI_stockPlanWarnings.)
 func TestAccRun_stockPlanChecks(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, withoutHostVolume)
@@ -38,19 +40,16 @@ func TestAccRun_stockPlanChecks(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      w.run("v1", okCommand, `launch_type = "FARGATE"`),
-				PlanOnly:    true,
 				ExpectError: words("Execution Role Required", "awslogs", "execution_role_arn"),
 			},
 			{
 				Config: w.run("v1", okCommand, executionRole, `capacity_provider_strategy {
     capacity_provider = "FARGATE_SPOT"
   }`, "cpu = 256", "memory = 512"),
-				PlanOnly:    true,
 				ExpectError: words("Capacity Provider Not Associated", `"FARGATE_SPOT"`, localaws.EBCapacityProvider(localaws.FixtureCluster()), "put-cluster-capacity-providers"),
 			},
 			{
 				Config:      big.run("v1", okCommand, `launch_type = "FARGATE"`, executionRole),
-				PlanOnly:    true,
 				ExpectError: words("Container CPU Above Task CPU", "512", "256"),
 			},
 		},
@@ -159,5 +158,19 @@ func TestAccCLI_stockPlanWarnings(t *testing.T) {
 	c.write(w.run("v1", okCommand, `log_group = "/ebmigrate/nowhere"`))
 	if diags, _ = c.planJSON(); find(diags, "Migration May Not Go As Planned", "") {
 		t.Errorf("a plan that runs nothing warned: %+v", diags)
+	}
+
+	// What ECS would refuse is said at plan, as checked at apply.
+	stock := newWorld(t, withoutHostVolume)
+	sc := newCLI(t)
+	sc.write(stock.run("v1", okCommand, executionRole, `capacity_provider_strategy {
+    capacity_provider = "FARGATE_SPOT"
+  }`, "cpu = 256", "memory = 512"))
+	diags, _ = sc.planJSON()
+	if !find(diags, "Migration Will Run", "Checked at apply") || !find(diags, "Migration Will Run", "Capacity Provider Not Associated") {
+		t.Errorf("the plan did not warn of the unassociated capacity provider: %+v", diags)
+	}
+	if n := stock.migrationTasks(); n != 0 {
+		t.Errorf("%d tasks ran", n)
 	}
 }

@@ -21,13 +21,15 @@ type Dir struct {
 
 // New prepares dir (created if missing) to run terraform with the provider
 // binary found in providerDir, offline, with static AWS credentials and no
-// shared AWS configuration.
+// shared AWS configuration. terraform may be Terraform or OpenTofu.
 func New(terraform, providerDir, dir string) (*Dir, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	rc := filepath.Join(dir, ".terraformrc")
-	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/ebmigrate/ebmigrate\" = %q\n  }\n  direct {}\n}\n", providerDir)
+	// Terraform resolves ebmigrate/ebmigrate on registry.terraform.io,
+	// OpenTofu on registry.opentofu.org: each uses its own key.
+	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/ebmigrate/ebmigrate\" = %[1]q\n    \"registry.opentofu.org/ebmigrate/ebmigrate\" = %[1]q\n  }\n  direct {}\n}\n", providerDir)
 	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
 		return nil, err
 	}

@@ -15,9 +15,11 @@ resource "ebmigrate_run" "migrate" {
   }
 
   # Run the migration again whenever the migrations change, even without a
-  # new version.
+  # new version, and in the new environment when this apply replaces it (its
+  # id is unknown in the plan of a replacement, which plans the migration).
   triggers = {
-    migrations = filesha256("${path.module}/app/migrations.lock")
+    migrations     = filesha256("${path.module}/app/migrations.lock")
+    environment_id = aws_elastic_beanstalk_environment.web.id
   }
 
   # Default: the deployed task definition's image, or for a version not

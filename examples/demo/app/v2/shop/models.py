@@ -3,4 +3,5 @@ from django.db import models
 
 class Product(models.Model):
     name = models.CharField(max_length=100)
+    sku = models.CharField(max_length=20, default="")
     price_cents = models.IntegerField(default=0)

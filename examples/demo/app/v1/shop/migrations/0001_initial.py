@@ -10,6 +10,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.AutoField(primary_key=True, serialize=False)),
                 ("name", models.CharField(max_length=100)),
+                ("sku", models.CharField(max_length=20, default="")),
             ],
         ),
     ]

@@ -1,4 +1,8 @@
-package main
+// Package capture reads a real Elastic Beanstalk environment on the ECS
+// platform and writes a localaws seed of the same shape with every value
+// replaced (`localaws capture`). Like localaws, it imports nothing of ours
+// but localaws.
+package capture
 
 import (
 	"context"
@@ -17,7 +21,7 @@ import (
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
 )
 
-// localaws capture reads a real Elastic Beanstalk environment on the ECS
+// Run (localaws capture) reads a real Elastic Beanstalk environment on the ECS
 // platform — DescribeEnvironments, DescribeConfigurationSettings, its
 // cluster, EB's task definition — and writes a localaws seed of the same
 // shape with every value replaced, so that real shapes become fixtures.
@@ -30,15 +34,16 @@ import (
 // environment values, log group names. Dropped: entryPoint and command (the
 // image's own programs do not exist locally; migrations bring their own).
 
+// Names of the captured environment in the seed.
 const (
-	capturedEnv     = "captured-env"
+	Environment     = "captured-env"
 	capturedEnvID   = "e-captured01"
 	capturedApp     = "captured-app"
 	capturedAccount = "123456789012"
-	capturedVersion = "v1"
+	Version         = "v1"
 )
 
-func capture(args []string) error {
+func Run(args []string) error {
 	fs := flag.NewFlagSet("capture", flag.ContinueOnError)
 	env := fs.String("environment", "", "name of the Elastic Beanstalk environment to capture (required)")
 	region := fs.String("region", "", "AWS region (default: the SDK's, AWS_REGION)")
@@ -102,8 +107,8 @@ func captureSeed(ctx context.Context, eb *elasticbeanstalk.Client, api *ecs.Clie
 	id := aws.ToString(e.EnvironmentId)
 	r := newReplacer(region)
 	es := localaws.EnvironmentSeed{
-		Name: capturedEnv, ID: capturedEnvID, Application: capturedApp,
-		PlatformArn: r.platform(aws.ToString(e.PlatformArn)), Status: "Ready", VersionLabel: capturedVersion,
+		Name: Environment, ID: capturedEnvID, Application: capturedApp,
+		PlatformArn: r.platform(aws.ToString(e.PlatformArn)), Status: "Ready", VersionLabel: Version,
 		Properties: map[string]string{}, Secrets: map[string]string{},
 	}
 	settings, err := eb.DescribeConfigurationSettings(ctx, &elasticbeanstalk.DescribeConfigurationSettingsInput{
@@ -156,13 +161,13 @@ func captureSeed(ctx context.Context, eb *elasticbeanstalk.Client, api *ecs.Clie
 		es.CapacityProviders = []string{}
 		for _, p := range c.CapacityProviders {
 			if !strings.HasPrefix(p, "FARGATE") {
-				p = localaws.EBCapacityProvider(localaws.EBClusterName(capturedEnv, capturedEnvID))
+				p = localaws.EBCapacityProvider(localaws.EBClusterName(Environment, capturedEnvID))
 			}
 			es.CapacityProviders = append(es.CapacityProviders, p)
 		}
 	}
 	images := map[string]localaws.Image{}
-	for _, img := range es.Versions[capturedVersion] {
+	for _, img := range es.Versions[Version] {
 		images[img] = localaws.Image{Dir: imageDir, Env: map[string]string{"PATH": "/usr/local/bin:/usr/bin:/bin"}}
 	}
 	return &localaws.Seed{
@@ -239,7 +244,7 @@ func (r *replacer) logGroup(name string) string {
 	}
 	fake := fmt.Sprintf("/captured/log-group-%d", r.next())
 	if strings.HasPrefix(name, "/aws/elasticbeanstalk/") {
-		fake = fmt.Sprintf("/aws/elasticbeanstalk/%s/captured-%d", capturedEnv, r.n)
+		fake = fmt.Sprintf("/aws/elasticbeanstalk/%s/captured-%d", Environment, r.n)
 	}
 	r.groupNames[name] = fake
 	r.logGroups = append(r.logGroups, fake)
@@ -260,7 +265,7 @@ func (r *replacer) taskDefinition(td *ecstypes.TaskDefinition) ([]json.RawMessag
 	var containers []json.RawMessage
 	for _, c := range td.ContainerDefinitions {
 		cname := aws.ToString(c.Name)
-		images[cname] = fmt.Sprintf("captured/%s:%s", cname, capturedVersion)
+		images[cname] = fmt.Sprintf("captured/%s:%s", cname, Version)
 		c.Image, c.EntryPoint, c.Command = aws.String(images[cname]), nil, nil
 		for i := range c.Environment {
 			c.Environment[i].Value = aws.String(r.value("env"))
@@ -314,7 +319,7 @@ func (r *replacer) taskDefinition(td *ecstypes.TaskDefinition) ([]json.RawMessag
 			extra[key], _ = json.Marshal(*v)
 		}
 	}
-	return containers, extra, map[string]map[string]string{capturedVersion: images}, nil
+	return containers, extra, map[string]map[string]string{Version: images}, nil
 }
 
 // ecsJSON renders an SDK type as ECS's wire JSON (lowerCamelCase names, no

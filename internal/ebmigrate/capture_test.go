@@ -1,4 +1,4 @@
-package main
+package ebmigrate_test
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws/capture"
 )
 
 // TestCapture captures a seeded environment from localaws itself, loads the
@@ -34,7 +35,7 @@ func TestCapture(t *testing.T) {
 			dir := t.TempDir()
 			src := localaws.Start(t, seed(dir))
 			out := filepath.Join(t.TempDir(), "captured.json")
-			if err := capture([]string{"-environment", localaws.FixtureEnv, "-endpoint", src.URL(), "-out", out, "-image-dir", dir}); err != nil {
+			if err := capture.Run([]string{"-environment", localaws.FixtureEnv, "-endpoint", src.URL(), "-out", out, "-image-dir", dir}); err != nil {
 				t.Fatal(err)
 			}
 			raw, err := os.ReadFile(out)
@@ -51,7 +52,7 @@ func TestCapture(t *testing.T) {
 				t.Fatal(err)
 			}
 			dst := localaws.Start(t, captured)
-			c := clients(dst.URL())
+			c := captureClients(dst.URL())
 			check := `test -n "$DATABASE_PASSWORD" && test "$DATABASE_PASSWORD" != ` + localaws.FixturePropSecret
 			if name == "friendly" {
 				check += ` && test -n "$API_KEY"`
@@ -59,9 +60,9 @@ func TestCapture(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
 			res, err := ebmigrate.Migrate(ctx, c, ebmigrate.MigrateInput{
-				Discover:     ebmigrate.DiscoverInput{EnvironmentName: capturedEnv},
+				Discover:     ebmigrate.DiscoverInput{EnvironmentName: capture.Environment},
 				Derive:       ebmigrate.DeriveSpec{Command: []string{"sh", "-c", check + " && echo captured ok"}},
-				VersionLabel: capturedVersion,
+				VersionLabel: capture.Version,
 				LogLines:     20,
 				Poll:         ebmigrate.PollSchedule{Fast: 20 * time.Millisecond},
 			}, ebmigrate.NopLogger)
@@ -75,7 +76,7 @@ func TestCapture(t *testing.T) {
 	}
 }
 
-func clients(url string) ebmigrate.Clients {
+func captureClients(url string) ebmigrate.Clients {
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", "")}
 	u := aws.String(url)
 	return ebmigrate.Clients{

@@ -1,0 +1,146 @@
+package ebmigrate
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+)
+
+// maxBatchNames bounds the names of one merged DescribeEnvironments. AWS
+// sets no bound on EnvironmentNames (botocore's EnvironmentNamesList has no
+// max), and "If no MaxRecords is specified, all available environments are
+// retrieved in a single response"; this keeps requests modest anyway.
+const maxBatchNames = 100
+
+// BatchEnvironmentDescribes makes an EB client whose DescribeEnvironments
+// calls by environment name share requests: while one is in flight, the
+// calls that arrive wait and then go together as one request for all their
+// names (DescribeEnvironments takes a list), each getting back the
+// environments it named. A lone call goes at once, so nothing waits for a
+// window; a refresh of fifty resources (Terraform reads ten at a time) makes
+// a handful of requests instead of fifty against Elastic Beanstalk's account
+// rate. Calls with any other filter, or options, pass through unchanged.
+func BatchEnvironmentDescribes(eb EB) EB {
+	return &describeBatcher{EB: eb}
+}
+
+type describeBatcher struct {
+	EB
+	mu       sync.Mutex
+	inFlight bool
+	next     *describeBatch // gathering while a request is in flight
+}
+
+type describeBatch struct {
+	ctx   context.Context // of the call that opened the batch, without its cancellation
+	names []string
+	done  chan struct{}
+	out   *elasticbeanstalk.DescribeEnvironmentsOutput
+	err   error
+}
+
+// batchable: by names only, deleted ones included, as DescribeEnvironment asks.
+func batchable(in *elasticbeanstalk.DescribeEnvironmentsInput, optFns []func(*elasticbeanstalk.Options)) bool {
+	return len(optFns) == 0 && in != nil && len(in.EnvironmentNames) > 0 && aws.ToBool(in.IncludeDeleted) &&
+		in.ApplicationName == nil && in.VersionLabel == nil && len(in.EnvironmentIds) == 0 &&
+		in.IncludedDeletedBackTo == nil && in.MaxRecords == nil && in.NextToken == nil
+}
+
+func (b *describeBatcher) DescribeEnvironments(ctx context.Context, in *elasticbeanstalk.DescribeEnvironmentsInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentsOutput, error) {
+	if !batchable(in, optFns) {
+		return b.EB.DescribeEnvironments(ctx, in, optFns...)
+	}
+	b.mu.Lock()
+	var batch, full *describeBatch
+	switch {
+	case !b.inFlight:
+		b.inFlight = true
+		batch = newDescribeBatch(ctx)
+		batch.add(in.EnvironmentNames)
+		go b.run(batch)
+	case b.next != nil && len(b.next.names)+len(in.EnvironmentNames) <= maxBatchNames:
+		batch = b.next
+		batch.add(in.EnvironmentNames)
+	default:
+		// The gathering batch is full: it goes as it is, and a new one
+		// gathers behind it.
+		full = b.next
+		batch = newDescribeBatch(ctx)
+		batch.add(in.EnvironmentNames)
+		b.next = batch
+	}
+	b.mu.Unlock()
+	if full != nil {
+		go b.send(full)
+	}
+	select {
+	case <-batch.done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if batch.err != nil {
+		return nil, batch.err
+	}
+	out := *batch.out
+	out.Environments = nil
+	for _, e := range batch.out.Environments {
+		if slices.Contains(in.EnvironmentNames, aws.ToString(e.EnvironmentName)) {
+			out.Environments = append(out.Environments, e)
+		}
+	}
+	return &out, nil
+}
+
+func newDescribeBatch(ctx context.Context) *describeBatch {
+	return &describeBatch{ctx: context.WithoutCancel(ctx), done: make(chan struct{})}
+}
+
+func (d *describeBatch) add(names []string) {
+	for _, n := range names {
+		if !slices.Contains(d.names, n) {
+			d.names = append(d.names, n)
+		}
+	}
+}
+
+// run sends batch, then each batch that gathered meanwhile, until none has.
+func (b *describeBatcher) run(batch *describeBatch) {
+	for batch != nil {
+		b.send(batch)
+		b.mu.Lock()
+		batch, b.next = b.next, nil
+		if batch == nil {
+			b.inFlight = false
+		}
+		b.mu.Unlock()
+	}
+}
+
+// send makes one request for every name of the batch, following pages.
+func (b *describeBatcher) send(batch *describeBatch) {
+	defer close(batch.done)
+	// Bounded, since no caller's cancellation reaches it (each caller stops
+	// waiting on its own context instead).
+	ctx, cancel := context.WithTimeout(batch.ctx, 5*time.Minute)
+	defer cancel()
+	in := &elasticbeanstalk.DescribeEnvironmentsInput{EnvironmentNames: batch.names, IncludeDeleted: aws.Bool(true)}
+	all := &elasticbeanstalk.DescribeEnvironmentsOutput{}
+	for {
+		out, err := b.EB.DescribeEnvironments(ctx, in)
+		if err != nil {
+			batch.err = err
+			return
+		}
+		all.Environments = append(all.Environments, out.Environments...)
+		all.ResultMetadata = out.ResultMetadata
+		if aws.ToString(out.NextToken) == "" {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	batch.out = all
+}

@@ -1,0 +1,81 @@
+package ebmigrate_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
+)
+
+func TestBatchEnvironmentDescribes(t *testing.T) {
+	const n = 30
+	srv, _ := fixture(t, func(s *localaws.Seed) {
+		base := s.Environments[0]
+		s.Environments = nil
+		for i := 0; i < n; i++ {
+			env := base
+			env.Name, env.ID, env.Instances = fmt.Sprintf("batch-%02d", i), fmt.Sprintf("e-batch%05d", i), 0
+			s.Environments = append(s.Environments, env)
+		}
+	})
+	// With retries, as the provider has: under load, calls that do not
+	// overlap can exceed EB's describe quota in localaws.
+	eb := ebmigrate.BatchEnvironmentDescribes(withRetries(srv).EB)
+
+	// A lone call goes at once, as it is.
+	env, err := ebmigrate.DescribeEnvironment(testCtx(t), eb, "batch-07")
+	if err != nil || env == nil || aws.ToString(env.EnvironmentId) != "e-batch00007" {
+		t.Fatalf("lone describe: %+v, %v", env, err)
+	}
+	if missing, err := ebmigrate.DescribeEnvironment(testCtx(t), eb, "no-such-env"); err != nil || missing != nil {
+		t.Fatalf("unknown environment: %+v, %v; want nil, nil", missing, err)
+	}
+	if got := srv.Calls("elasticbeanstalk:DescribeEnvironments"); got != 2 {
+		t.Fatalf("two lone describes made %d requests", got)
+	}
+
+	// Thirty at once: each gets its own environment, in fewer requests.
+	srv.ResetStats()
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			name := fmt.Sprintf("batch-%02d", i)
+			env, err := ebmigrate.DescribeEnvironment(testCtx(t), eb, name)
+			switch {
+			case err != nil:
+				errs[i] = err
+			case env == nil || aws.ToString(env.EnvironmentName) != name || aws.ToString(env.EnvironmentId) != fmt.Sprintf("e-batch%05d", i):
+				errs[i] = fmt.Errorf("%s: got %+v", name, env)
+			}
+		}(i)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if got := srv.Calls("elasticbeanstalk:DescribeEnvironments"); got >= n {
+		t.Errorf("%d concurrent describes made %d requests: none were shared", n, got)
+	} else {
+		t.Logf("%d concurrent describes made %d requests", n, got)
+	}
+
+	// Other filters pass through untouched.
+	srv.ResetStats()
+	out, err := eb.DescribeEnvironments(testCtx(t), &elasticbeanstalk.DescribeEnvironmentsInput{ApplicationName: aws.String(localaws.FixtureSeed(t.TempDir()).Environments[0].Application)})
+	if err != nil {
+		t.Fatalf("by application: %v", err)
+	}
+	if len(out.Environments) != n {
+		t.Errorf("by application: %d environments; want %d", len(out.Environments), n)
+	}
+}

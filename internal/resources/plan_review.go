@@ -1,0 +1,225 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
+)
+
+// The migration review: what ebmigrate_pending_migrations found pending, passed
+// to ebmigrate_run as pending and operations, shown in the plan, judged by the
+// destructive_changes policy, and a reason to run only while not empty.
+
+const defaultDestructiveChanges = "warn"
+
+var destructiveChangesValues = []string{"allow", "warn", "deny"}
+
+// addReviewAttributes adds the review's arguments to ebmigrate_run's schema.
+func addReviewAttributes(s *schema.Schema) {
+	s.Attributes["pending"] = schema.ListAttribute{
+		ElementType: types.StringType,
+		Optional:    true,
+		MarkdownDescription: "The migrations that are pending, usually `data.ebmigrate_pending_migrations.<name>.pending`: shown in the plan's \"Migration Will Run\" warning, " +
+			"and a change of it runs the migration only while it is not empty: the list that becomes empty after a successful run is an update that runs nothing.",
+		Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
+	}
+	s.Attributes["operations"] = schema.MapAttribute{
+		ElementType: types.ListType{ElemType: types.StringType},
+		Optional:    true,
+		MarkdownDescription: "Each pending migration's operations in Django's words, usually `data.ebmigrate_pending_migrations.<name>.operations`: shown in the plan, and judged by `destructive_changes`. " +
+			"A change alone does not run the migration.",
+	}
+	s.Attributes["destructive_changes"] = schema.StringAttribute{
+		Optional: true,
+		Computed: true,
+		Default:  stringdefault.StaticString(defaultDestructiveChanges),
+		MarkdownDescription: fmt.Sprintf("What a plan that runs destructive operations (in `operations`: a removed field, a deleted model, a renamed field, model or table, raw SQL that drops, truncates or deletes) does: "+
+			"`allow` runs them, `warn` runs them and says in a warning what would be lost, `deny` fails the plan, naming each, unless its migration is listed in `allow_destructive`. "+
+			"One of %s; defaults to `%s`. A change does not re-run the migration.", quotedList(destructiveChangesValues), defaultDestructiveChanges),
+		Validators: []validator.String{stringvalidator.OneOf(destructiveChangesValues...)},
+	}
+	s.Attributes["allow_destructive"] = schema.ListAttribute{
+		ElementType: types.StringType,
+		Optional:    true,
+		MarkdownDescription: "Migrations (`app.migration`) whose destructive operations were reviewed and may run under `destructive_changes = \"deny\"`. " +
+			"A change does not re-run the migration.",
+		Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
+	}
+}
+
+func quotedList(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = "`" + v + "`"
+	}
+	return strings.Join(q, ", ")
+}
+
+// pendingRuns tells whether pending is a reason to run: it changed and is
+// not known to be empty.
+func pendingRuns(plan, state runModel) bool {
+	if plan.Pending.Equal(state.Pending) || plan.Pending.IsNull() {
+		return false
+	}
+	return plan.Pending.IsUnknown() || len(plan.Pending.Elements()) > 0
+}
+
+// reviewedMigration is one pending migration with its operations.
+type reviewedMigration struct {
+	name        string
+	operations  []string
+	destructive []string
+}
+
+// review reads pending and operations; ok is false while either is unknown.
+func (m *runModel) review(ctx context.Context) (migrations []reviewedMigration, ok bool, diags diag.Diagnostics) {
+	if m.Pending.IsUnknown() || m.Operations.IsUnknown() {
+		return nil, false, nil
+	}
+	var pending []string
+	if !m.Pending.IsNull() {
+		diags.Append(m.Pending.ElementsAs(ctx, &pending, false)...)
+	}
+	ops := map[string][]string{}
+	if !m.Operations.IsNull() {
+		diags.Append(m.Operations.ElementsAs(ctx, &ops, false)...)
+	}
+	if m.Pending.IsNull() {
+		for name := range ops {
+			pending = append(pending, name)
+		}
+		sort.Strings(pending)
+	}
+	for _, name := range pending {
+		rm := reviewedMigration{name: name, operations: ops[name]}
+		for _, op := range rm.operations {
+			if ebmigrate.IsDestructive(op) {
+				rm.destructive = append(rm.destructive, op)
+			}
+		}
+		migrations = append(migrations, rm)
+	}
+	return migrations, true, diags
+}
+
+// reviewPlannedRun adds the review to a plan that runs the migration: the
+// pending migrations and their operations in the "Migration Will Run"
+// warning, and the destructive_changes policy's warning or error.
+func reviewPlannedRun(ctx context.Context, plan runModel, diags *diag.Diagnostics) {
+	if plan.Pending.IsNull() && plan.Operations.IsNull() {
+		return
+	}
+	migrations, known, d := plan.review(ctx)
+	diags.Append(d...)
+	if !known {
+		appendToRunWarning(diags, "The pending migrations are known after apply; destructive_changes is checked then.")
+		return
+	}
+	var b strings.Builder
+	if len(migrations) == 0 {
+		b.WriteString("No migration is pending.")
+	} else {
+		b.WriteString("Pending migrations and their operations:")
+		for _, m := range migrations {
+			fmt.Fprintf(&b, "\n  %s", m.name)
+			for _, op := range m.operations {
+				mark := ""
+				if slices.Contains(m.destructive, op) {
+					mark = "   [destructive]"
+				}
+				fmt.Fprintf(&b, "\n    %s%s", op, mark)
+			}
+		}
+	}
+	appendToRunWarning(diags, b.String())
+	diags.Append(plan.judgeDestructive(ctx, migrations, "plan")...)
+}
+
+// judgeDestructive applies destructive_changes to the migrations about to
+// run. when is "plan" or "apply".
+func (m *runModel) judgeDestructive(ctx context.Context, migrations []reviewedMigration, when string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	policy := m.DestructiveChanges.ValueString()
+	if policy == "" {
+		policy = defaultDestructiveChanges
+	}
+	if policy == "allow" || m.DestructiveChanges.IsUnknown() {
+		return diags
+	}
+	var allowed []string
+	if !m.AllowDestructive.IsNull() && !m.AllowDestructive.IsUnknown() {
+		diags.Append(m.AllowDestructive.ElementsAs(ctx, &allowed, false)...)
+	}
+	var denied, warned []string
+	for _, mig := range migrations {
+		for _, op := range mig.destructive {
+			line := fmt.Sprintf("  %s: %s", mig.name, op)
+			if policy == "deny" && !slices.Contains(allowed, mig.name) {
+				denied = append(denied, line)
+			} else {
+				warned = append(warned, line)
+			}
+		}
+	}
+	env := m.EnvironmentName.ValueString()
+	if len(denied) > 0 {
+		var names []string
+		for _, mig := range migrations {
+			if len(mig.destructive) > 0 && !slices.Contains(allowed, mig.name) {
+				names = append(names, fmt.Sprintf("%q", mig.name))
+			}
+		}
+		diags.AddError("Destructive Migration Denied", fmt.Sprintf(
+			"The migration of environment %s would run operations that destroy or rename data, and destructive_changes = \"deny\":\n%s\n\n"+
+				"Nothing ran. Review them (a removed field's or model's data is lost for good; code still running expects the old names); "+
+				"to let them run, list their migrations in allow_destructive = [%s], or set destructive_changes = \"warn\".",
+			env, strings.Join(denied, "\n"), strings.Join(names, ", ")))
+	}
+	if len(warned) > 0 {
+		why := fmt.Sprintf("destructive_changes = %q", policy)
+		if policy == "deny" {
+			why = "allowed by allow_destructive"
+		}
+		diags.AddWarning("Destructive Migration", fmt.Sprintf(
+			"The migration of environment %s will run operations that destroy or rename data (%s):\n%s\n\nData of a removed field or deleted model is lost for good once the %s applies.",
+			env, why, strings.Join(warned, "\n"), when))
+	}
+	return diags
+}
+
+// appendToRunWarning adds text to the plan's "Migration Will Run" warning.
+func appendToRunWarning(diags *diag.Diagnostics, text string) {
+	for i, d := range *diags {
+		if d.Severity() == diag.SeverityWarning && d.Summary() == planWarningSummary {
+			(*diags)[i] = diag.NewWarningDiagnostic(d.Summary(), d.Detail()+"\n\n"+text)
+			return
+		}
+	}
+}
+
+// checkDestructiveAtApply is the policy at apply, for the pending migrations
+// that were unknown at plan time.
+func (m *runModel) checkDestructiveAtApply(ctx context.Context) diag.Diagnostics {
+	migrations, known, diags := m.review(ctx)
+	if !known || m.DestructiveChanges.ValueString() != "deny" {
+		return diags
+	}
+	for _, d := range m.judgeDestructive(ctx, migrations, "apply") {
+		if d.Severity() == diag.SeverityError {
+			diags.Append(d)
+		}
+	}
+	return diags
+}

@@ -1,0 +1,70 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// privateAdopting is the private state key ImportState sets: until the next
+// apply, the resource adopts whatever is configured.
+const privateAdopting = "adopting"
+
+// privateGetter is the private state of a plan or an apply.
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+// adopting tells an imported resource that no apply has adopted yet: its
+// state knows the deployed version but not the configured command,
+// container, environment or triggers, so only a version (or environment)
+// change runs the migration.
+func adopting(ctx context.Context, private privateGetter, diags *diag.Diagnostics) bool {
+	if private == nil {
+		return false
+	}
+	v, d := private.GetKey(ctx, privateAdopting)
+	diags.Append(d...)
+	return len(v) > 0
+}
+
+// adoptionChanges are the changes that run the migration of an imported
+// resource: the version and the environment, not the rest of the
+// configuration, which the import could not know.
+func adoptionChanges(changes []string) []string {
+	var out []string
+	for _, c := range changes {
+		if c == "version_label" || c == "environment_name" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// keepConfigured puts the configured container, image and log group, where
+// set, in a plan whose values came from the state or were left unknown.
+func (m *runModel) keepConfigured(container, image, logGroup types.String) {
+	if !container.IsNull() {
+		m.ContainerName = container
+	}
+	if !image.IsNull() {
+		m.Image = image
+	}
+	if !logGroup.IsNull() {
+		m.LogGroup = logGroup
+	}
+}
+
+// environmentGone is the warning of a Read that drops the resource.
+func environmentGone(name, id string, env *ebtypes.EnvironmentDescription) string {
+	what := fmt.Sprintf("Elastic Beanstalk environment %q (%s), in which ebmigrate_run last migrated, no longer exists", name, id)
+	if env != nil && env.Status != ebtypes.EnvironmentStatusTerminated {
+		what = fmt.Sprintf("Elastic Beanstalk environment %q is now %s, not %s in which ebmigrate_run last migrated", name, aws.ToString(env.EnvironmentId), id)
+	}
+	return what + ". ebmigrate_run is removed from the state, so this apply migrates the environment of that name anew. " +
+		"To migrate an environment that the same apply replaces, put its id in triggers (triggers = { environment_id = aws_elastic_beanstalk_environment.<name>.id })."
+}
