@@ -67,7 +67,9 @@ func TestAccPendingMigrations_duringMigration(t *testing.T) {
 	defer func() {
 		if _, err := os.Stat(gate); err != nil {
 			release()
-			<-migration
+			if err := <-migration; err != nil {
+				t.Errorf("the held migration: %v", err)
+			}
 		}
 	}()
 	resource.Test(t, resource.TestCase{
