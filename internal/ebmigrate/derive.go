@@ -167,6 +167,15 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 	if spec.Image != "" {
 		c.Image = aws.String(spec.Image)
 	}
+	for _, s := range c.Secrets {
+		// ECS requires valueFrom (botocore ecs Secret: name and valueFrom
+		// are required), so such a definition cannot have come from ECS.
+		if aws.ToString(s.ValueFrom) == "" {
+			return nil, problem("Secret Without valueFrom",
+				"Container %q of task definition %s has secret %q without valueFrom, which ECS requires. Fix the task definition (or the Dockerrun.aws.json), or set source_task_definition to another.",
+				aws.ToString(c.Name), aws.ToString(t.SourceTaskDefinition.TaskDefinitionArn), aws.ToString(s.Name))
+		}
+	}
 	var values []ecstypes.KeyValuePair
 	c.Environment, c.Secrets, values = splitVariables(c, t, spec.Environment)
 	overrides := overridesFor(aws.ToString(c.Name), values)
