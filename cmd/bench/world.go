@@ -30,7 +30,7 @@ type world struct {
 	envs []string
 }
 
-func newWorld(e *benchEnv, n int) (*world, error) {
+func newWorld(e *benchEnv, n int, mods ...func(*localaws.Seed)) (*world, error) {
 	dir, err := os.MkdirTemp(e.work, "world-")
 	if err != nil {
 		return nil, err
@@ -46,6 +46,9 @@ func newWorld(e *benchEnv, n int) (*world, error) {
 		env.Instances = 1
 		seed.Environments = append(seed.Environments, env)
 		w.envs = append(w.envs, env.Name)
+	}
+	for _, mod := range mods {
+		mod(&seed)
 	}
 	if w.srv, err = localaws.New(seed); err != nil {
 		return nil, err
