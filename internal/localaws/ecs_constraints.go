@@ -9,11 +9,15 @@ import (
 // Placement constraints on EC2 container instances. A memberOf constraint
 // keeps the instances its cluster query language expression selects; a
 // distinctInstance constraint keeps the instances that run no task of the
-// same group. When none is left, RunTask returns a failure with the
+// same group. When none is left, RunTask returns a failure with a
 // container instance's ARN and ECS's reason, "MemberOf placement constraint
-// unsatisfied." or "DistinctInstance placement constraint unsatisfied."
-// (the ECS guide's API failure reasons; the strings as RunTask and service
-// events return them). Strategies are a best effort (ECS guide, task
+// unsatisfied." or "DistinctInstance placement constraint unsatisfied.".
+// The strings are ECS's as published output shows them: a RunTask response
+// printed by boto3 (failures [{arn: ...:container-instance/..., reason:
+// "DistinctInstance placement constraint unsatisfied."}]) and service events
+// ('container-instance ... encountered error "MemberOf placement constraint
+// unsatisfied."'); the ECS guide's "API failure reasons" page lists them.
+// Strategies are a best effort (ECS guide, task
 // placement: "Task placement strategies are a best effort ... task placement
 // constraints are binding"): recorded, not applied.
 
