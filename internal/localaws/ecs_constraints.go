@@ -16,7 +16,7 @@ import (
 // printed by boto3 (failures [{arn: ...:container-instance/..., reason:
 // "DistinctInstance placement constraint unsatisfied."}]) and service events
 // ('container-instance ... encountered error "MemberOf placement constraint
-// unsatisfied."'); the ECS guide's "API failure reasons" page lists them.
+// unsatisfied."').
 // Strategies are a best effort (ECS guide, task
 // placement: "Task placement strategies are a best effort ... task placement
 // constraints are binding"): recorded, not applied.
