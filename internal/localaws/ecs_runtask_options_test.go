@@ -1,6 +1,9 @@
 package localaws_test
 
 import (
+	"encoding/json"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -210,5 +213,50 @@ func TestRunTaskPlacementNotOnFargate(t *testing.T) {
 	}
 	if _, err := c.ecs.RunTask(ctx(t), in(func(*ecs.RunTaskInput) {})); err != nil {
 		t.Errorf("Fargate without placement options: %v", err)
+	}
+}
+
+// The AWS CLI (botocore) sends the options as ECS's model says and reads
+// what localaws answers: enableExecuteCommand on the task, the MemberOf
+// failure in failures[].
+func TestAWSCLIRunTaskOptions(t *testing.T) {
+	awsCLI, err := exec.LookPath("aws")
+	if err != nil {
+		t.Skip("no aws CLI on PATH: the wire formats are checked with the Go SDK only")
+	}
+	c := world(t)
+	td := c.registerTaskDef(t, "cli-options", "true")
+	run := func(args ...string) map[string]any {
+		t.Helper()
+		cmd := exec.Command(awsCLI, append(args, "--endpoint-url", c.srv.URL(), "--region", "us-east-1", "--output", "json")...)
+		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIDLOCAL", "AWS_SECRET_ACCESS_KEY=secret", "AWS_PAGER=",
+			"AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "AWS_EC2_METADATA_DISABLED=true")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("aws %v: %v\n%s", args, err, out)
+		}
+		var v map[string]any
+		if err := json.Unmarshal(out, &v); err != nil {
+			t.Fatalf("aws %v printed no JSON: %v\n%s", args, err, out)
+		}
+		return v
+	}
+	out := run("ecs", "run-task", "--cluster", localaws.FixtureCluster(), "--task-definition", td, "--enable-execute-command",
+		"--overrides", `{"taskRoleArn": "arn:aws:iam::123456789012:role/migrate"}`,
+		"--placement-constraints", "type=memberOf,expression=ec2InstanceId != "+localaws.FixtureInstanceID(0),
+		"--placement-strategy", "type=binpack,field=memory")
+	tasks := out["tasks"].([]any)
+	if len(tasks) != 1 || tasks[0].(map[string]any)["enableExecuteCommand"] != true {
+		t.Fatalf("run-task: %v", out)
+	}
+	ti := c.taskInfo(t, tasks[0].(map[string]any)["taskArn"].(string))
+	if ti.EC2InstanceID != localaws.FixtureInstanceID(1) || len(ti.PlacementStrategy) != 1 {
+		t.Errorf("the task ran as %+v", ti)
+	}
+	out = run("ecs", "run-task", "--cluster", localaws.FixtureCluster(), "--task-definition", td,
+		"--placement-constraints", "type=memberOf,expression=attribute:ecs.instance-type == m5.large")
+	failures := out["failures"].([]any)
+	if len(out["tasks"].([]any)) != 0 || len(failures) != 1 || failures[0].(map[string]any)["reason"] != "MemberOf placement constraint unsatisfied." {
+		t.Errorf("run-task with an unsatisfiable constraint: %v", out)
 	}
 }
