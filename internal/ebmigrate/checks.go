@@ -30,9 +30,6 @@ func CheckRun(ctx context.Context, c Clients, t *Target, d *Derived, spec Derive
 	if err := checkContainerCPU(d); err != nil {
 		return nil, err
 	}
-	if err := checkRunTaskOptions(d, spec.Placement); err != nil {
-		return nil, err
-	}
 	if d.LogGroup != "" && !d.DefaultLogGroup && c.Logs != nil {
 		exists, err := LogGroupExists(ctx, c.Logs, d.LogGroup)
 		if err != nil {

@@ -141,6 +141,9 @@ func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.Envir
 	if p.Warnings, err = CheckRun(ctx, c, t, d, spec, in.VersionLabel, atPlan); err != nil {
 		return p, err
 	}
+	if err := checkRunTaskOptions(d, spec.Placement, in.Unknown[ArgTaskRoleArn]); err != nil {
+		return p, err
+	}
 	// The definition derived from is today's, which is what runs only when
 	// the version to migrate is the deployed one (or the user pinned a
 	// revision): otherwise the same apply may deploy it first, and EB

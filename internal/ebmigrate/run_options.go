@@ -93,11 +93,16 @@ func StrategyProblem(s PlacementStrategy) string {
 	return ""
 }
 
+// ArgTaskRoleArn names task_role_arn in PreviewInput.Unknown: a role the
+// same apply creates is no missing role.
+const ArgTaskRoleArn = "task_role_arn"
+
 // checkRunTaskOptions refuses, before anything is registered or run, the
 // options RunTask would refuse for the derived definition: placement on
 // Fargate, more constraints than ECS allows together with the definition's
-// own, and ECS Exec without a task role.
-func checkRunTaskOptions(d *Derived, p Placement) error {
+// own, and ECS Exec without a task role (unless the role is roleUnknown, to
+// be known at apply).
+func checkRunTaskOptions(d *Derived, p Placement, roleUnknown bool) error {
 	if p.Fargate() && (len(p.Constraints) > 0 || len(p.Strategy) > 0) {
 		// ECS guide, Amazon ECS task placement: "Task placement strategies
 		// and constraints aren't supported for tasks using the Fargate
@@ -125,7 +130,7 @@ func checkRunTaskOptions(d *Derived, p Placement) error {
 	// override"; RunTask refuses it otherwise (InvalidParameterException,
 	// "The execute command failed because a valid task role is not being
 	// used", boto/boto3#3173).
-	if p.ExecuteCommand && aws.ToString(d.Input.TaskRoleArn) == "" {
+	if p.ExecuteCommand && aws.ToString(d.Input.TaskRoleArn) == "" && !roleUnknown {
 		return problem("Task Role Required For ECS Exec",
 			"enable_execute_command needs a task role, and the migration task definition has none (the environment's task definition sets no taskRoleArn: Elastic Beanstalk adds none unless the Dockerrun.aws.json does). "+
 				"Set task_role_arn to a role that ECS tasks may assume (ecs-tasks.amazonaws.com) and that allows ssmmessages:CreateControlChannel, ssmmessages:CreateDataChannel, ssmmessages:OpenControlChannel and ssmmessages:OpenDataChannel, "+

@@ -177,6 +177,7 @@ func (m *runModel) unknownArguments(container, image types.String) map[string]bo
 		ebmigrate.ArgSourceTaskDefinition: m.SourceTaskDefinition.IsUnknown(),
 		ebmigrate.ArgContainerName:        container.IsUnknown(),
 		ebmigrate.ArgImage:                image.IsUnknown(),
+		ebmigrate.ArgTaskRoleArn:          m.TaskRoleArn.IsUnknown(),
 	}
 	return unknown
 }

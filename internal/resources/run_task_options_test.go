@@ -238,6 +238,16 @@ func TestAccCLI_executeCommandPlan(t *testing.T) {
 	if n := w.migrationTasks(); n != 0 {
 		t.Errorf("%d tasks ran", n)
 	}
+	// A task role this apply creates is no missing role.
+	c.write(w.run("v1", okCommand, "enable_execute_command = true", "task_role_arn = terraform_data.role.output") + `
+resource "terraform_data" "role" {
+  input = "arn:aws:iam::123456789012:role/migrate"
+}
+`)
+	diags, _ = c.planJSON()
+	if ws := runWarnings(diags); len(ws) != 1 || strings.Contains(ws[0].Detail, "Task Role Required") || !strings.Contains(ws[0].Detail, "ECS Exec is on") {
+		t.Errorf("a plan with a task role known after apply: %+v", diags)
+	}
 	c.write(w.run("v1", okCommand, "enable_execute_command = true", taskRole))
 	diags, _ = c.planJSON()
 	want := fmt.Sprintf("ECS Exec is on: while the migration runs, open a shell in it with aws ecs execute-command --region us-east-1 --cluster %[1]s --task $(aws ecs list-tasks --region us-east-1 --cluster %[1]s --started-by ebmigrate-%[2]s --query 'taskArns[0]' --output text) --container web --interactive --command /bin/sh",
