@@ -21,6 +21,11 @@ type Placement struct {
 	Network *Network
 	// TaskCPU and TaskMemory are the task-level size on Fargate ("256", "512").
 	TaskCPU, TaskMemory string
+	// ExecuteCommand turns ECS Exec on (RunTask enableExecuteCommand);
+	// Constraints and Strategy are RunTask's placement (run_options.go).
+	ExecuteCommand bool
+	Constraints    []PlacementConstraint
+	Strategy       []PlacementStrategy
 }
 
 // CapacityProvider is one entry of a capacity provider strategy.
@@ -173,5 +178,6 @@ func placeRunTask(in *ecs.RunTaskInput, t *Target, d *Derived, p Placement) erro
 	if p.PlatformVersion != "" {
 		in.PlatformVersion = aws.String(p.PlatformVersion)
 	}
+	applyRunTaskOptions(in, p)
 	return nil
 }

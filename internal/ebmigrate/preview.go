@@ -49,6 +49,9 @@ type Preview struct {
 	// Unknown says what only the apply can know, and why, in phrases such
 	// as "the image (version_label is known after apply)".
 	Unknown []string
+	// ExecuteCommand, with enable_execute_command, is the AWS CLI command
+	// that opens a shell in the migration task while it runs.
+	ExecuteCommand string
 	// Warnings are CheckRun's: what may make the run go otherwise than
 	// planned without stopping it (a bundle-mounted code path, at plan a
 	// configured log group that does not exist yet).
@@ -129,10 +132,16 @@ func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.Envir
 	}
 	p.Derived = d
 	p.Container = d.Container
+	if spec.Placement.ExecuteCommand {
+		p.ExecuteCommand = executeCommandAtPlan(c.Region, t, d)
+	}
 	if p.Network, err = ResolveNetwork(t, d, spec.Placement); err != nil {
 		return p, err
 	}
 	if p.Warnings, err = CheckRun(ctx, c, t, d, spec, in.VersionLabel, atPlan); err != nil {
+		return p, err
+	}
+	if err := checkRunTaskOptions(d, spec.Placement, in.Unknown[ArgTaskRoleArn]); err != nil {
 		return p, err
 	}
 	// The definition derived from is today's, which is what runs only when

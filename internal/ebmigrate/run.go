@@ -329,7 +329,7 @@ func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, ru
 			return "", nil, fmt.Errorf("starting the migration task for environment %q on cluster %s: %w", t.EnvironmentName, t.ClusterArn, err)
 		}
 		if len(out.Failures) > 0 {
-			return "", nil, placementProblem(t, out.Failures)
+			return "", nil, placementProblem(t, out.Failures, placement)
 		}
 		if len(out.Tasks) != 1 {
 			return "", nil, fmt.Errorf("RunTask for environment %q returned %d tasks and no failures", t.EnvironmentName, len(out.Tasks))
@@ -340,6 +340,9 @@ func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, ru
 			return arn, &task, nil
 		}
 		log.Info("migration task started", map[string]any{"task": arn, "cluster": t.ClusterArn, "run": runID})
+		if placement.ExecuteCommand {
+			log.Info("ECS Exec is on: once the task runs, open a shell in it with", map[string]any{"command": ExecuteCommand(c.Region, t.ClusterArn, taskIDOf(arn), d.Container)})
+		}
 		return arn, nil, nil
 	}
 	return "", nil, fmt.Errorf("starting the migration task for environment %q: its clientToken kept conflicting with earlier tasks", t.EnvironmentName)
@@ -405,7 +408,7 @@ func waitOther(ctx context.Context, c Clients, t *Target, other migrationTask, s
 	return nil
 }
 
-func placementProblem(t *Target, failures []ecstypes.Failure) error {
+func placementProblem(t *Target, failures []ecstypes.Failure, placement Placement) error {
 	var reasons []string
 	advice := "Free capacity in the cluster, or run the migration on another cluster (cluster)."
 	for _, f := range failures {
@@ -416,6 +419,10 @@ func placementProblem(t *Target, failures []ecstypes.Failure) error {
 			advice = "No container instance has enough free memory or CPU: give the migration container less memory or cpu, add capacity, or run it on another cluster (cluster)."
 		case strings.HasPrefix(r, "RESOURCE:PORTS"):
 			advice = "The task needs a host port that is already taken on every instance."
+		case strings.HasPrefix(r, "MemberOf placement constraint unsatisfied"):
+			advice = memberOfAdvice(t, placement)
+		case strings.HasPrefix(r, "DistinctInstance placement constraint unsatisfied"):
+			advice = "Every container instance already runs a task of the migration's group, and placement_constraints has distinctInstance: remove it, or add capacity."
 		case strings.HasPrefix(r, "AGENT"):
 			advice = "The ECS agent on the instances is not connected: check the instances' health in the ECS console."
 		}

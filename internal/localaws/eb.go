@@ -100,6 +100,9 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 		{Key: "elasticbeanstalk:environment-id", Value: e.id},
 	})
 	e.cluster.capacityProviders = es.CapacityProviders
+	for i := range e.cluster.instances {
+		e.cluster.ec2IDs = append(e.cluster.ec2IDs, ebInstanceID(e.id, i))
+	}
 	if es.CapacityProviders == nil {
 		e.cluster.capacityProviders = []string{EBCapacityProvider(name)}
 	}

@@ -1,10 +1,8 @@
 package localaws
 
 import (
-	"fmt"
 	"net/url"
 	"slices"
-	"strings"
 )
 
 // Elastic Beanstalk describe calls: environments, their resources, application versions.
@@ -114,7 +112,7 @@ func (s *Server) ebDescribeEnvironmentResources(form url.Values) (any, error) {
 	r.LaunchConfigurations = []xmlName{{Name: "awseb-" + e.id + "-stack-AWSEBAutoScalingLaunchConfiguration"}}
 	r.LoadBalancers = []xmlName{{Name: "awseb-" + e.id}}
 	for i := 0; i < e.instances; i++ {
-		r.Instances = append(r.Instances, xmlID{Id: fmt.Sprintf("i-%s%04d", strings.TrimPrefix(e.id, "e-"), i)})
+		r.Instances = append(r.Instances, xmlID{Id: ebInstanceID(e.id, i)})
 	}
 	return res, nil
 }

@@ -12,7 +12,9 @@ type cluster struct {
 	name      string
 	arn       string
 	instances []string // container instance ARNs; none means Fargate only
-	tags      []tag
+	// ec2IDs are the EC2 instances behind them, when set (ecs_constraints.go).
+	ec2IDs []string
+	tags   []tag
 	// capacityProviders are the providers associated with the cluster; a
 	// RunTask strategy may name only these (see checkCapacityProviders).
 	capacityProviders []string

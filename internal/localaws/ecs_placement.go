@@ -109,12 +109,13 @@ func hostPorts(td *taskDef) []int {
 // placeOnInstance picks the container instance with the fewest tasks that
 // has the memory, CPU and static host ports the task needs, or "" and the
 // reason none has.
-func (s *Server) placeOnInstance(c *cluster, td *taskDef, overrides json.RawMessage) (string, string) {
+func (s *Server) placeOnInstance(c *cluster, candidates []int, td *taskDef, overrides json.RawMessage) (string, string) {
 	want := hostPorts(td)
 	needMem, needCPU := reservation(td, overrides)
 	best, bestCount := "", -1
 	short := map[string]bool{}
-	for _, inst := range c.instances {
+	for _, i := range candidates {
+		inst := c.instances[i]
 		count, usedMem, usedCPU := 0, 0, 0
 		var used []int
 		for _, t := range s.taskOrder {

@@ -20,6 +20,7 @@ type runRequest struct {
 	platform   string
 	overrides  json.RawMessage
 	tags       []tag
+	opts       runOptions
 	// placeholder runs no process: EB's own web tasks, which only need to
 	// hold their instance and host ports.
 	placeholder bool
@@ -140,6 +141,10 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 	case launch == "EC2" && len(c.instances) == 0:
 		return nil, clientErr("InvalidParameterException", "No Container Instances were found in your cluster.")
 	}
+	opts, err := parseRunOptions(body, td, launch)
+	if err != nil {
+		return nil, err
+	}
 	var ov taskOverrides
 	if len(in.Overrides) > maxOverridesChars {
 		return nil, clientErr("InvalidParameterException", "Container Overrides length must be at most %d", maxOverridesChars)
@@ -161,7 +166,7 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 	req := runRequest{
 		cluster: c, taskDef: td, launchType: launch, startedBy: in.StartedBy,
 		group: orDefault(in.Group, "family:"+td.family), network: network,
-		platform: in.PlatformVersion, overrides: in.Overrides, tags: tags,
+		platform: in.PlatformVersion, overrides: in.Overrides, tags: tags, opts: opts,
 	}
 	var started []*task
 	var failures []map[string]string
@@ -201,8 +206,11 @@ func (s *Server) startTask(req runRequest) (*task, string) {
 	td := req.taskDef
 	instance := ""
 	if req.launchType == "EC2" {
-		var reason string
-		if instance, reason = s.placeOnInstance(req.cluster, td, req.overrides); instance == "" {
+		candidates, reason := s.constrainedInstances(req.cluster, req.group, req.opts.constraints)
+		if reason != "" {
+			return nil, reason
+		}
+		if instance, reason = s.placeOnInstance(req.cluster, candidates, td, req.overrides); instance == "" {
 			return nil, reason
 		}
 	}
@@ -221,6 +229,7 @@ func (s *Server) startTask(req runRequest) (*task, string) {
 		platform:      req.platform,
 		overrides:     req.overrides,
 		tags:          req.tags,
+		opts:          req.opts,
 		createdAt:     now,
 		visibleAt:     now.Add(ms(s.timing.MissingMS)),
 		lastStatus:    "PROVISIONING",

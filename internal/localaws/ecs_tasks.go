@@ -21,6 +21,7 @@ type task struct {
 	platform   string
 	overrides  json.RawMessage
 	tags       []tag
+	opts       runOptions
 	containers []*taskContainer
 	fault      *Fault
 	// placeholder: no container runs a process (EB's web tasks).
@@ -119,6 +120,8 @@ func (s *Server) taskJSON(t *task, withTags bool) map[string]any {
 		"createdAt":         epoch(t.createdAt),
 		"version":           1,
 		"overrides":         json.RawMessage(orDefault(string(t.overrides), `{"containerOverrides":[]}`)),
+		// botocore ecs Task.enableExecuteCommand: whether ECS Exec is on.
+		"enableExecuteCommand": t.opts.executeCommand,
 	}
 	if t.startedBy != "" {
 		out["startedBy"] = t.startedBy

@@ -1,6 +1,7 @@
 package localaws
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -34,6 +35,14 @@ type TaskInfo struct {
 	StartedAt         *time.Time      `json:"started_at,omitempty"`
 	StoppedAt         *time.Time      `json:"stopped_at,omitempty"`
 	Containers        []ContainerInfo `json:"containers"`
+	// ContainerInstance and EC2InstanceID are where an EC2 task was placed.
+	ContainerInstance string `json:"container_instance,omitempty"`
+	EC2InstanceID     string `json:"ec2_instance_id,omitempty"`
+	// The RunTask options (ecs_runtask_options.go): DescribeTasks returns
+	// enableExecuteCommand, and no placement fields.
+	EnableExecuteCommand bool                      `json:"enable_execute_command"`
+	PlacementConstraints []PlacementConstraintInfo `json:"placement_constraints,omitempty"`
+	PlacementStrategy    []PlacementStrategyInfo   `json:"placement_strategy,omitempty"`
 }
 
 // ContainerInfo is one container of a task in the stats.
@@ -58,6 +67,10 @@ func (s *Server) Stats() Stats {
 			Group: t.group, StartedBy: t.startedBy, LaunchType: t.launchType, LastStatus: t.lastStatus,
 			StopCode: t.stopCode, StoppedReason: t.stoppedReason, CreatedAt: t.createdAt,
 			StartedAt: timePtr(t.startedAt), StoppedAt: timePtr(t.stoppedAt),
+		}
+		ti.EnableExecuteCommand, ti.PlacementConstraints, ti.PlacementStrategy = t.opts.executeCommand, t.opts.constraints, t.opts.strategy
+		if i := slices.Index(t.cluster.instances, t.instance); i >= 0 {
+			ti.ContainerInstance, ti.EC2InstanceID = t.instance, t.cluster.ec2InstanceID(i)
 		}
 		if t.network != nil {
 			ti.Subnets, ti.SecurityGroups, ti.AssignPublicIP = t.network.Subnets, t.network.SecurityGroups, t.network.AssignPublicIP

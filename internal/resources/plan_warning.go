@@ -161,6 +161,9 @@ func previewText(head string, version types.String, p *ebmigrate.Preview, cluste
 	if len(p.Unknown) > 0 {
 		text += " Known after apply: " + strings.Join(p.Unknown, "; ") + "."
 	}
+	if p.ExecuteCommand != "" {
+		text += " ECS Exec is on: while the migration runs, open a shell in it with " + p.ExecuteCommand
+	}
 	return text
 }
 

@@ -82,6 +82,10 @@ type runModel struct {
 	ExecutionRoleArn         types.String   `tfsdk:"execution_role_arn"`
 	LogRetentionDays         types.Int64    `tfsdk:"log_retention_days"`
 	Tags                     types.Map      `tfsdk:"tags"`
+	// RunTask options (run_task_options.go).
+	EnableExecuteCommand types.Bool `tfsdk:"enable_execute_command"`
+	PlacementConstraints types.List `tfsdk:"placement_constraints"`
+	PlacementStrategy    types.List `tfsdk:"placement_strategy"`
 	// What the plan knew would run (unknown in the plan when it did not).
 	PlannedCluster              types.String `tfsdk:"planned_cluster"`
 	PlannedSourceTaskDefinition types.String `tfsdk:"planned_source_task_definition"`
@@ -173,6 +177,7 @@ func (m *runModel) unknownArguments(container, image types.String) map[string]bo
 		ebmigrate.ArgSourceTaskDefinition: m.SourceTaskDefinition.IsUnknown(),
 		ebmigrate.ArgContainerName:        container.IsUnknown(),
 		ebmigrate.ArgImage:                image.IsUnknown(),
+		ebmigrate.ArgTaskRoleArn:          m.TaskRoleArn.IsUnknown(),
 	}
 	return unknown
 }
@@ -238,6 +243,9 @@ func importedModel(name, envID, version string) runModel {
 		Operations:               types.MapNull(types.ListType{ElemType: types.StringType}),
 		DestructiveChanges:       types.StringValue(defaultDestructiveChanges),
 		AllowDestructive:         types.ListNull(types.StringType),
+		EnableExecuteCommand:     types.BoolValue(false),
+		PlacementConstraints:     types.ListNull(placementConstraintType),
+		PlacementStrategy:        types.ListNull(placementStrategyType),
 	}
 	return m
 }
@@ -312,6 +320,7 @@ func (m *runModel) placement(ctx context.Context) (ebmigrate.Placement, diag.Dia
 			p.Network.AssignPublicIP = aws.Bool(n.AssignPublicIP.ValueBool())
 		}
 	}
+	diags.Append(m.runTaskOptions(ctx, &p)...)
 	if p.Fargate() {
 		if cpu := optionalInt32(m.CPU); cpu != nil {
 			p.TaskCPU = fmt.Sprint(*cpu)

@@ -64,11 +64,13 @@ func (r *runResource) Metadata(_ context.Context, req resource.MetadataRequest, 
 func (r *runResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = runSchema(ctx)
 	addReviewAttributes(&resp.Schema)
+	addRunTaskOptions(&resp.Schema)
 }
 
 func (r *runResource) ConfigValidators(context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
 		resourcevalidator.Conflicting(path.MatchRoot("launch_type"), path.MatchRoot("capacity_provider_strategy")),
+		fargatePlacementValidator{},
 	}
 }
 
@@ -331,7 +333,7 @@ func runSchema(ctx context.Context) schema.Schema {
 		MarkdownDescription: "Runs a database migration (by default Django's `./manage.py migrate --noinput`) for an AWS Elastic Beanstalk environment on the ECS platform, " +
 			"once, as a one-off ECS task derived from the environment's own app task definition, and fails the apply when the migration fails.\n\n" +
 			"Create runs the migration. An update runs it again when `version_label`, `triggers`, `command`, `container_name`, `image`, `environment`, `cluster`, " +
-			"`source_task_definition`, `launch_type`, `capacity_provider_strategy`, `platform_version`, `network_configuration`, `task_role_arn` or `execution_role_arn` change, or `pending` changes to a list that is not empty; changes of `tags`, `log_lines`, `log_group`, `log_retention_days`, `cpu`, `memory`, `memory_reservation`, `keep_revisions`, `stop_on_timeout`, `operations`, `destructive_changes`, `allow_destructive` and `timeouts` only update the state. " +
+			"`source_task_definition`, `launch_type`, `capacity_provider_strategy`, `platform_version`, `network_configuration`, `task_role_arn` or `execution_role_arn` change, or `pending` changes to a list that is not empty; changes of `tags`, `log_lines`, `log_group`, `log_retention_days`, `cpu`, `memory`, `memory_reservation`, `keep_revisions`, `stop_on_timeout`, `enable_execute_command`, `placement_constraints`, `placement_strategy`, `operations`, `destructive_changes`, `allow_destructive` and `timeouts` only update the state. " +
 			"Destroying the resource runs nothing; it deregisters and deletes the migration task definitions derived for the environment (families `ebmigrate-<environment name>` and `ebmigrate-<environment name>-query`). " +
 			"The environment's property values and `environment` reach the task as RunTask container overrides, never a task definition revision (unless they exceed ECS's 8192-character override limit, with a warning). " +
 			"A failed run leaves the previous state, so the next apply runs the migration again.",

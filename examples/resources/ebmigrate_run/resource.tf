@@ -37,6 +37,17 @@ resource "ebmigrate_run" "migrate" {
   # Size the migration container apart from the web container.
   memory = 1024
 
+  # ECS Exec, to open a shell in a long migration (the plan prints the
+  # command). It needs a task role with the ssmmessages permissions.
+  enable_execute_command = true
+  task_role_arn          = "arn:aws:iam::123456789012:role/myapp-migrate"
+
+  # Keep the migration off an instance that is about to be replaced.
+  placement_constraints {
+    type       = "memberOf"
+    expression = "ec2InstanceId != i-0123456789abcdef0"
+  }
+
   # Stop the task when the timeout runs out (default: leave it running
   # for the next apply to wait for).
   stop_on_timeout = false
