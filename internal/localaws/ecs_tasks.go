@@ -41,9 +41,11 @@ type task struct {
 }
 
 type taskContainer struct {
-	def        containerDef
-	arn        string
-	runtimeID  string
+	def       containerDef
+	arn       string
+	runtimeID string
+	// started: the container runtime started it (runtimeIDShown).
+	started    bool
 	lastStatus string
 	exitCode   *int
 	reason     string
@@ -97,7 +99,9 @@ func (s *Server) taskJSON(t *task, withTags bool) map[string]any {
 			"name":         c.def.Name,
 			"image":        c.def.Image,
 			"lastStatus":   c.lastStatus,
-			"runtimeId":    c.runtimeID,
+		}
+		if c.runtimeIDShown() {
+			cj["runtimeId"] = c.runtimeID
 		}
 		if c.exitCode != nil {
 			cj["exitCode"] = *c.exitCode
