@@ -1,6 +1,7 @@
 package ebmigrate_test
 
 import (
+	"encoding/json"
 	"errors"
 	"regexp"
 	"strings"
@@ -65,4 +66,36 @@ func TestLogsWithoutStreamPrefix(t *testing.T) {
 			}
 		}
 	})
+}
+
+// On Fargate ECS requires a stream prefix: the migration's definition adds
+// its own, and the plan says so.
+func TestFargateAddsStreamPrefix(t *testing.T) {
+	_, c := noPrefix(t, func(s *localaws.Seed) {
+		var web map[string]any
+		if err := json.Unmarshal(s.Environments[0].Containers[0], &web); err != nil {
+			t.Fatal(err)
+		}
+		delete(web, "mountPoints") // a host path, which Fargate cannot have
+		s.Environments[0].Containers[0], _ = json.Marshal(web)
+	})
+	in := migrateInput("true")
+	in.Derive.Placement.LaunchType = "FARGATE"
+	p, err := ebmigrate.PreviewMigration(testCtx(t), c, ebmigrate.PreviewInput{MigrateInput: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Derived.Input.ContainerDefinitions[0].LogConfiguration.Options["awslogs-stream-prefix"]; got != ebmigrate.LogStreamPrefix {
+		t.Errorf("derived awslogs-stream-prefix = %q, want %q", got, ebmigrate.LogStreamPrefix)
+	}
+	if w := strings.Join(p.Warnings, "\n"); !strings.Contains(w, "without awslogs-stream-prefix, which ECS requires on Fargate") || !strings.Contains(w, "ebmigrate/web/<task id>") {
+		t.Errorf("warnings = %q, want the added prefix explained", w)
+	}
+	res, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(res.Logs.Stream, "ebmigrate/web/") {
+		t.Errorf("stream = %q", res.Logs.Stream)
+	}
 }
