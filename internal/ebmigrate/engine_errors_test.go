@@ -32,7 +32,7 @@ func TestEngineErrors(t *testing.T) {
 		in := migrateInput("true")
 		in.Poll.MissingFor = 300 * time.Millisecond
 		_, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
-		expectEngineError(t, err, "Migration Task Missing", "MISSING", "stopped and forgotten", "next apply runs it again")
+		_ = expectEngineError(t, err, "Migration Task Missing", "MISSING", "stopped and forgotten", "next apply runs it again")
 	})
 	t.Run("failed polls", func(t *testing.T) {
 		_, c := fixture(t, func(s *localaws.Seed) {
@@ -51,7 +51,7 @@ func TestEngineErrors(t *testing.T) {
 		_, c := fixture(t)
 		c.ECS = twoTasks{c.ECS}
 		_, err := ebmigrate.Migrate(testCtx(t), c, migrateInput("true"), &recorder{})
-		expectEngineError(t, err, "Unexpected RunTask Answer", "answered with 2 tasks", "stop any that should not run")
+		_ = expectEngineError(t, err, "Unexpected RunTask Answer", "answered with 2 tasks", "stop any that should not run")
 	})
 }
 
