@@ -12,8 +12,8 @@ import (
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/resources"
 )
 
-// These tests shorten the engine's windows (resources.SetPollSchedule), so
-// none of them runs in parallel.
+// The engine-error tests shorten the engine's windows
+// (resources.SetPollSchedule), so they do not run in parallel.
 
 // noRetries is the world's provider configuration with the SDK's retries off,
 // so that an injected error reaches the engine at the first call.
@@ -62,6 +62,7 @@ func TestAccRun_engineErrorFailedPolls(t *testing.T) {
 // Error", and now says which call and which code, with the permissions
 // remedy where it fits.
 func TestAccRun_awsErrorAccessDenied(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, func(s *localaws.Seed) {
 		s.Faults = append(s.Faults, localaws.Fault{Operation: "ecs:RunTask", Error: "AccessDeniedException"})
 	})
@@ -70,6 +71,25 @@ func TestAccRun_awsErrorAccessDenied(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config:      w.noRetries(w.run("v1", []string{"sh", "-c", "echo migrated"})),
 			ExpectError: words("Error: AWS Error", "ECS RunTask failed: AWS answered AccessDeniedException (HTTP 400", "is not authorized to perform: ecs:RunTask", "grant the permission"),
+		}},
+	})
+}
+
+// TestAccRun_awsErrorThrottled: a call AWS kept throttling past the SDK's
+// retries is an "AWS Error" that says so, without sending anyone to their
+// credentials.
+func TestAccRun_awsErrorThrottled(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(s *localaws.Seed) {
+		s.Faults = append(s.Faults, localaws.Fault{Operation: "ecs:RunTask", Error: "ThrottlingException"})
+	})
+	cfg := strings.Replace(w.run("v1", []string{"sh", "-c", "echo migrated"}), `region = "us-east-1"`, `region = "us-east-1"
+  max_retries = 1`, 1)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config:      cfg,
+			ExpectError: words("Error: AWS Error", "ECS RunTask failed: AWS answered ThrottlingException", "tried 2 times", "AWS throttled the call", "max_retries"),
 		}},
 	})
 }
