@@ -57,6 +57,8 @@ func TestErrorDiagnostic(t *testing.T) {
 			"AWS Error", []string{"ECS DescribeClusters failed: AWS answered ClusterNotFoundException", "Cluster not found."}, []string{"credentials", "permission"}},
 		{"no credentials", noCreds,
 			"AWS Credentials Not Available", []string{"ECS ListTasks failed without an answer from AWS", "no usable AWS credentials"}, nil},
+		{"cut short by the timeout", fmt.Errorf("listing migration tasks: %w", &smithy.OperationError{ServiceID: "ECS", OperationName: "ListTasks", Err: context.DeadlineExceeded}),
+			"AWS Call Interrupted", []string{"ECS ListTasks failed without an answer from AWS", "timeout ran out"}, []string{"credentials", "network"}},
 		{"something else", context.Canceled,
 			"Migration Error", []string{"context canceled"}, []string{"AWS", "credentials"}},
 		{"a problem keeps its words", &ebmigrate.ProblemError{Summary: "Container Not Found", Detail: "No container web."},
