@@ -41,16 +41,17 @@ type task struct {
 }
 
 type taskContainer struct {
-	def       containerDef
-	arn       string
-	runtimeID string
-	// started: the container runtime started it (runtimeIDShown).
-	started    bool
+	def        containerDef
+	arn        string
+	runtimeID  string
 	lastStatus string
 	exitCode   *int
 	reason     string
 	logGroup   string
 	logStream  string
+
+	// started: the container runtime started it (runtimeIDShown).
+	started bool
 }
 
 type awsvpcConfig struct {
