@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
 )
 
@@ -40,17 +41,25 @@ func (w *world) recordedStream(want string) resource.TestCheckFunc {
 
 // TestAccRun_logsWithoutStreamPrefix: the source task definition's awslogs
 // has no awslogs-stream-prefix (allowed on EC2), so ECS names the stream
-// after the container's runtime ID. A failing migration shows its traceback
+// after the container's runtime ID. A container that never started has none,
+// and the failure says so and what to do. A failing migration shows its traceback
 // from that stream; after a success, log_stream in state is that stream.
 // On Fargate, where ECS requires a prefix, the migration's definition adds
 // its own and runs.
 func TestAccRun_logsWithoutStreamPrefix(t *testing.T) {
 	t.Parallel()
-	w := newWorldOf(t, localaws.NoPrefixSeed(t.TempDir()), withoutHostVolume, withFargate)
+	w := newWorldOf(t, localaws.NoPrefixSeed(t.TempDir()), withoutHostVolume, withFargate, func(s *localaws.Seed) {
+		// The first migration task's image cannot be pulled: its container never starts.
+		s.Faults = append(s.Faults, localaws.Fault{Task: "pull_error", Family: ebmigrate.DerivedFamily(localaws.FixtureEnv), Count: 1})
+	})
 	failing := []string{"sh", "-c", `echo "Applying shop.0002_price..."; echo "Traceback (most recent call last):" >&2; echo "django.db.utils.ProgrammingError: column shop_product.price does not exist" >&2; exit 1`}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
+			{
+				Config:      w.run("v1", okCommand),
+				ExpectError: words("Migration Failed", "CannotPullContainerError", "no awslogs-stream-prefix", "names its stream", "runtime ID", "never started", "Add awslogs-stream-prefix"),
+			},
 			{
 				Config:      w.run("v1", failing),
 				ExpectError: words("Migration Failed", "exit code 1", "Traceback (most recent call last):", "ProgrammingError: column shop_product.price does not exist"),
