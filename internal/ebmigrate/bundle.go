@@ -64,7 +64,7 @@ func VersionImage(ctx context.Context, c Clients, t *Target, version, container 
 	bundle := out.ApplicationVersions[0].SourceBundle
 	where := fmt.Sprintf("s3://%s/%s", aws.ToString(bundle.S3Bucket), aws.ToString(bundle.S3Key))
 	if c.S3 == nil {
-		return "", "", fmt.Errorf("no S3 client to read %s", where)
+		return "", "", engineError(nil, "No S3 Client", "The image of version %q is in its source bundle %s, and this provider was configured without an S3 client to read it. Set image, or configure the provider's s3 endpoint.", version, where)
 	}
 	dockerrun, err := readDockerrun(ctx, c, aws.ToString(bundle.S3Bucket), aws.ToString(bundle.S3Key))
 	if err != nil {

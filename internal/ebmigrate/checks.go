@@ -43,6 +43,9 @@ func CheckRun(ctx context.Context, c Clients, t *Target, d *Derived, spec Derive
 			warnings = append(warnings, msg)
 		}
 	}
+	if w := fargatePrefixNote(t, d, spec); w != "" {
+		warnings = append(warnings, w)
+	}
 	if w := bundleMountedCode(t, d, version); w != "" {
 		warnings = append(warnings, w)
 	}

@@ -39,7 +39,8 @@ func DeleteFamilies(ctx context.Context, api ECS, families ...string) ([]string,
 				return deleted, fmt.Errorf("deleting migration task definitions of family %s: %w", family, err)
 			}
 			for _, f := range out.Failures {
-				return deleted, fmt.Errorf("deleting migration task definition %s: %s", aws.ToString(f.Arn), aws.ToString(f.Reason))
+				return deleted, engineError(nil, "Task Definition Not Deleted",
+					"ECS did not delete migration task definition %s (DeleteTaskDefinitions failure): %s. Delete it in the ECS console, or destroy again.", aws.ToString(f.Arn), aws.ToString(f.Reason))
 			}
 			for _, td := range out.TaskDefinitions {
 				deleted = append(deleted, aws.ToString(td.TaskDefinitionArn))

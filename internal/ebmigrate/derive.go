@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -141,7 +140,7 @@ func SelectContainer(td *ecstypes.TaskDefinition, name string) (*ecstypes.Contai
 func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 	src := t.SourceTaskDefinition
 	if src == nil {
-		return nil, errors.New("no source task definition")
+		return nil, engineError(nil, "No Source Task Definition", "No task definition was found to derive the migration task definition from. Set source_task_definition.")
 	}
 	chosen, err := SelectContainer(src, spec.Container)
 	if err != nil {

@@ -67,3 +67,26 @@ func orNone(s string) string {
 	}
 	return s
 }
+
+// EngineError is a condition the engine found itself (a task ECS stopped
+// showing, reads that kept failing, an answer it cannot use), as opposed to
+// an error AWS returned: it has its own summary and a detail that says what
+// to do. Cause, when set, is what it ended on (often an AWS error).
+type EngineError struct {
+	Summary string // Title Case, a few words
+	Detail  string
+	Cause   error
+}
+
+func (e *EngineError) Error() string {
+	if e.Cause == nil {
+		return e.Summary + ": " + e.Detail
+	}
+	return fmt.Sprintf("%s: %s\n\nLast error: %v", e.Summary, e.Detail, e.Cause)
+}
+
+func (e *EngineError) Unwrap() error { return e.Cause }
+
+func engineError(cause error, summary, format string, args ...any) *EngineError {
+	return &EngineError{Summary: summary, Detail: fmt.Sprintf(format, args...), Cause: cause}
+}

@@ -146,7 +146,8 @@ func firstStarted(ctx context.Context, c Clients, t *Target, ours, startedBy str
 			return migrationTask{arn: ours, createdAt: created}, nil
 		}
 		if time.Since(start) > poll.ListFor {
-			return migrationTask{}, fmt.Errorf("ListTasks has not listed migration task %s of environment %q for %s after DescribeTasks showed it, so whether another migration started first cannot be told; the task was left as it is: look at it in the ECS console before applying again",
+			return migrationTask{}, engineError(nil, "Migration Task Not Listed",
+				"ListTasks has not listed migration task %s of environment %q for %s after DescribeTasks showed it, so whether another migration started first cannot be told, and the task was left as it is. Look at it in the ECS console: when it runs alone, the next apply waits for it; when another migration runs too, stop one of them before applying again.",
 				ours, t.EnvironmentName, poll.ListFor)
 		}
 		// Poll fast: ours may start running soon.

@@ -17,20 +17,48 @@ import (
 type LogLocation struct {
 	Group  string
 	Stream string
+	// ByRuntimeID: the awslogs configuration has no stream prefix, so the
+	// stream is named after the container's runtimeId, which DescribeTasks
+	// shows once the container has started; Stream is "" until then.
+	ByRuntimeID bool
 }
 
 // ContainerLogs tells where the named container of a task logs to, from its
-// awslogs configuration; ok is false when it has none with a stream prefix.
+// awslogs configuration; ok is false when it has none. Without
+// awslogs-stream-prefix (optional on EC2), "the log stream is named after
+// the container ID that's assigned by the Docker daemon" (botocore ecs
+// LogConfiguration options), which DescribeTasks returns as the container's
+// runtimeId: the location is ByRuntimeID and its stream is found with
+// streamOf.
 func ContainerLogs(c *ecstypes.ContainerDefinition, taskID string) (LogLocation, bool) {
 	lc := c.LogConfiguration
 	if lc == nil || lc.LogDriver != ecstypes.LogDriverAwslogs {
 		return LogLocation{}, false
 	}
 	group, prefix := lc.Options["awslogs-group"], lc.Options["awslogs-stream-prefix"]
-	if group == "" || prefix == "" {
+	switch {
+	case group == "":
 		return LogLocation{}, false
+	case prefix == "":
+		return LogLocation{Group: group, ByRuntimeID: true}, true
 	}
 	return LogLocation{Group: group, Stream: prefix + "/" + aws.ToString(c.Name) + "/" + taskID}, true
+}
+
+// streamOf is the location with its stream known from the task, when the
+// stream is named after the container's runtimeId; ok is false while
+// DescribeTasks does not show one (the container has not started).
+func (l LogLocation) streamOf(task ecstypes.Task, container string) (LogLocation, bool) {
+	if !l.ByRuntimeID || l.Stream != "" {
+		return l, true
+	}
+	for _, c := range task.Containers {
+		if aws.ToString(c.Name) == container && aws.ToString(c.RuntimeId) != "" {
+			l.Stream = aws.ToString(c.RuntimeId)
+			return l, true
+		}
+	}
+	return l, false
 }
 
 // maxPagesPerRead bounds one read of the stream (10,000 events a page).
@@ -201,4 +229,13 @@ func errOr(err error) error {
 		return errors.New("no error, but no proof of its end either")
 	}
 	return err
+}
+
+// noLogsNote says why a failed migration shows no log lines although the
+// task was followed, and what to do.
+func noLogsNote(loc LogLocation) string {
+	if loc.ByRuntimeID {
+		return fmt.Sprintf("No log lines can be shown: the container's awslogs configuration has no awslogs-stream-prefix, so ECS names its stream (in group %s) after the container's runtime ID, and DescribeTasks showed none: the container never started. Add awslogs-stream-prefix to the container's awslogs options (or set log_group, which gives the migration a prefix of its own) so that the stream can be found from the task alone.", loc.Group)
+	}
+	return "No log lines can be shown: the migration container has no awslogs log configuration. Give the app container an awslogs configuration, or set log_group, to see its output here."
 }

@@ -90,6 +90,7 @@ func makeFargateReady(in *ecs.RegisterTaskDefinitionInput, p Placement, src stri
 		return problem("Not Possible On Fargate",
 			"Task definition %s uses the host IPC or PID namespace, which Fargate does not support. Run the migration with launch_type = \"EC2\".", src)
 	}
+	addFargateStreamPrefix(c)
 	in.NetworkMode = ecstypes.NetworkModeAwsvpc
 	in.RequiresCompatibilities = []ecstypes.Compatibility{ecstypes.CompatibilityFargate}
 	in.Cpu = aws.String(orDefault(p.TaskCPU, "256"))

@@ -2,7 +2,6 @@ package ebmigrate
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -133,13 +132,17 @@ func pollTask(ctx context.Context, api ECS, cluster, taskArn string, poll PollSc
 			errorsInARow++
 			log.Info("reading the migration task failed; will try again", map[string]any{"task": taskArn, "error": err.Error()})
 			if errorsInARow >= poll.MaxErrors {
-				return lastStatus, fmt.Errorf("reading migration task %s failed %d times in a row: %w", taskArn, errorsInARow, err)
+				return lastStatus, engineError(err, "Migration Task Unreadable",
+					"Reading migration task %s on cluster %s (DescribeTasks) failed %d times in a row, so the wait gave up; the task itself may still be running. Look at it in the ECS console; the next apply waits for it when it is still running, or runs the migration again when it failed. The last error says what AWS answered.",
+					taskArn, cluster, errorsInARow)
 			}
 		case len(out.Tasks) == 0:
 			errorsInARow = 0
 			missing = true
 			if time.Since(start) > poll.MissingFor {
-				return lastStatus, fmt.Errorf("ECS has not known migration task %s for %s after it was started (DescribeTasks says MISSING); look for it in the ECS console before applying again", taskArn, poll.MissingFor)
+				return lastStatus, engineError(nil, "Migration Task Missing",
+					"ECS has not shown migration task %s on cluster %s for %s after it was started (DescribeTasks answers MISSING). ECS may have stopped and forgotten it (it forgets stopped tasks after about an hour), or the cluster may have been deleted or replaced. Look for the task, and its stopped reason, in the ECS console or with `aws ecs describe-tasks`, and at the migration's log; whether the migration ran is not known, so the next apply runs it again.",
+					taskArn, cluster, poll.MissingFor)
 			}
 		default:
 			errorsInARow = 0

@@ -207,7 +207,9 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 	anchor := ""
 	for attempt := 0; ; attempt++ {
 		if attempt > 20 {
-			return nil, fmt.Errorf("the migration of environment %q could not be started after %d attempts: other migrations kept starting first", t.EnvironmentName, attempt)
+			return nil, engineError(nil, "Migration Not Started",
+				"The migration of environment %q was not started after %d attempts: each time, another migration of the environment started first. Look for the applies or pipelines that migrate this environment at the same time (ECS console: tasks started by %s), let them finish, then apply again.",
+				t.EnvironmentName, attempt, in.guardKey(t.EnvironmentID))
 		}
 		active, err := activeMigrations(ctx, c.ECS, t, in.guardKey(t.EnvironmentID))
 		if err != nil {
@@ -332,7 +334,9 @@ func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, ru
 			return "", nil, placementProblem(t, out.Failures, placement)
 		}
 		if len(out.Tasks) != 1 {
-			return "", nil, fmt.Errorf("RunTask for environment %q returned %d tasks and no failures", t.EnvironmentName, len(out.Tasks))
+			return "", nil, engineError(nil, "Unexpected RunTask Answer",
+				"RunTask for environment %q on cluster %s asked for one task and ECS answered with %d tasks and no failures, so which one is the migration cannot be told; nothing was waited for. Look at the cluster's tasks started by %s in the ECS console and stop any that should not run, then apply again.",
+				t.EnvironmentName, t.ClusterArn, len(out.Tasks), startedBy)
 		}
 		task := out.Tasks[0]
 		arn := aws.ToString(task.TaskArn)
@@ -345,7 +349,9 @@ func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, ru
 		}
 		return arn, nil, nil
 	}
-	return "", nil, fmt.Errorf("starting the migration task for environment %q: its clientToken kept conflicting with earlier tasks", t.EnvironmentName)
+	return "", nil, engineError(nil, "Migration Not Started",
+		"RunTask for environment %q kept answering that its clientToken belongs to earlier tasks with other parameters (ConflictException), so the migration task was not started. The environment's settings are probably changing while it applies: wait until they settle, then apply again.",
+		t.EnvironmentName)
 }
 
 func taskIDOf(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }

@@ -25,7 +25,11 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 	startTimeout := in.startTimeout()
 	var neverStarted *StartTimeoutError
 	last, err := pollTask(ctx, c.ECS, t.ClusterArn, taskArn, poll, log, func(task ecstypes.Task) bool {
+		found := false
 		if follower == nil && hasLogs {
+			loc, found = loc.streamOf(task, aws.ToString(container.Name))
+		}
+		if follower == nil && found {
 			follower = newLogFollower(c.Logs, loc, log, in.LogLines, aws.ToTime(task.CreatedAt))
 			if in.CollectOutput {
 				follower.collect = MaxCollectedLines
@@ -164,7 +168,7 @@ func finish(ctx context.Context, t *Target, d *Derived, task ecstypes.Task, loc 
 			me.LogsNote = fmt.Sprintf("The log may be incomplete: its tail could not be read (group %s, stream %s): %v", loc.Group, loc.Stream, errOr(logErr))
 		}
 	} else {
-		me.LogsNote = "No log lines can be shown: the migration container has no awslogs log configuration with an awslogs-stream-prefix. Give the app container an awslogs configuration to see its output here."
+		me.LogsNote = noLogsNote(loc)
 	}
 	return r, me
 }

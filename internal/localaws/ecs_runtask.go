@@ -264,18 +264,15 @@ func (s *Server) startTask(req runRequest) (*task, string) {
 		tc := &taskContainer{
 			def:        def,
 			arn:        s.arn("ecs", fmt.Sprintf("container/%s/%s/%032x", req.cluster.name, id, s.nextID())),
-			runtimeID:  id + "-" + fmt.Sprint(s.nextID()),
+			runtimeID:  s.newRuntimeID(req.launchType, id),
 			lastStatus: "PENDING",
 		}
 		if lc := def.LogConfiguration; lc != nil && lc.LogDriver == "awslogs" {
 			tc.logGroup = lc.Options["awslogs-group"]
-			tc.logStream = tc.runtimeID
-			if p := lc.Options["awslogs-stream-prefix"]; p != "" {
-				tc.logStream = p + "/" + def.Name + "/" + id
-			}
+			tc.logStream = awslogsStream(lc.Options["awslogs-stream-prefix"], def.Name, id, tc.runtimeID)
 		}
 		if req.placeholder {
-			tc.lastStatus = "RUNNING"
+			tc.lastStatus, tc.started = "RUNNING", true
 		}
 		t.containers = append(t.containers, tc)
 	}

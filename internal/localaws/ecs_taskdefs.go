@@ -197,9 +197,12 @@ func (s *Server) registerTaskDefinition(raw []byte, registeredBy string) (*taskD
 	for _, v := range head.Volumes {
 		hostVolumes = hostVolumes || (v.Host != nil && v.Host.SourcePath != "")
 	}
-	fargateOK := mode == "awsvpc" && head.Cpu != "" && head.Memory != "" && !hostVolumes
+	logsProblem := fargateLogsProblem(head.ContainerDefinitions)
+	fargateOK := mode == "awsvpc" && head.Cpu != "" && head.Memory != "" && !hostVolumes && logsProblem == ""
 	if fargate {
 		switch {
+		case logsProblem != "":
+			return nil, clientErr("ClientException", "%s", logsProblem)
 		case mode != "awsvpc":
 			return nil, clientErr("ClientException", "Fargate only supports network mode 'awsvpc'.")
 		case head.Cpu == "" || head.Memory == "":

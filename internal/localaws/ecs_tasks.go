@@ -50,6 +50,9 @@ type taskContainer struct {
 	reason     string
 	logGroup   string
 	logStream  string
+
+	// started: the container runtime started it (runtimeIDShown).
+	started bool
 }
 
 type awsvpcConfig struct {
@@ -98,7 +101,9 @@ func (s *Server) taskJSON(t *task, withTags bool) map[string]any {
 			"name":         c.def.Name,
 			"image":        c.def.Image,
 			"lastStatus":   c.lastStatus,
-			"runtimeId":    c.runtimeID,
+		}
+		if c.runtimeIDShown() {
+			cj["runtimeId"] = c.runtimeID
 		}
 		if c.exitCode != nil {
 			cj["exitCode"] = *c.exitCode

@@ -13,7 +13,8 @@ import (
 // An operation fault ("operation" set) delays calls of that operation by
 // latency_ms and/or fails them with error: the next count calls, a fraction of
 // calls, or (neither given) every call. Error is an AWS error code
-// ("ThrottlingException", "Throttling") or "500" for an HTTP 500. With after,
+// ("ThrottlingException", "Throttling", "AccessDeniedException" with IAM's
+// message) or "500" for an HTTP 500. With after,
 // the call is carried out first and its response replaced by the error, as
 // when a response is lost on the way back.
 //
@@ -125,7 +126,7 @@ func (s *Server) callFault(op, userAgent string) (*apiError, bool) {
 		}
 		delay += ms(f.LatencyMS)
 		if f.Error != "" && fail == nil {
-			fail, after = faultError(f.Error), f.After
+			fail, after = s.faultError(f.Error, op), f.After
 		}
 	}
 	s.mu.Unlock()
@@ -135,8 +136,28 @@ func (s *Server) callFault(op, userAgent string) (*apiError, bool) {
 	return fail, after
 }
 
-func faultError(code string) *apiError {
+// faultError is the error AWS answers with that code. An access-denied code
+// carries IAM's message for an identity-based policy that does not allow the
+// action ("User: <arn> is not authorized to perform: <action> because no
+// identity-based policy allows the <action> action", IAM User Guide,
+// "Troubleshoot access denied error messages"); ECS and CloudWatch Logs send
+// AccessDeniedException with HTTP 400 (botocore ecs/logs service-2.json
+// AccessDeniedException has no httpStatusCode, so the JSON protocol's 400),
+// the query protocol services AccessDenied with 403.
+func (s *Server) faultError(code, op string) *apiError {
 	switch code {
+	case "AccessDeniedException", "AccessDenied":
+		action := op
+		if i := strings.Index(op, ":"); i >= 0 {
+			action = strings.ToLower(op[:i]) + op[i:]
+		}
+		status := http.StatusBadRequest
+		if code == "AccessDenied" {
+			status = http.StatusForbidden
+		}
+		return &apiError{Status: status, Code: code, Message: fmt.Sprintf(
+			"User: arn:aws:iam::%s:user/%s is not authorized to perform: %s because no identity-based policy allows the %s action (injected by localaws)",
+			s.account, CallerUser, action, action)}
 	case "500", "InternalFailure", "ServerException", "InternalServerError":
 		c := code
 		if c == "500" {

@@ -1,6 +1,7 @@
 package localaws_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -181,5 +182,21 @@ func TestLostResponseFault(t *testing.T) {
 	}
 	if n := len(c.srv.Stats().Tasks) - 2; n != 1 { // 2 are EB's web tasks
 		t.Errorf("%d tasks started, want 1", n)
+	}
+}
+
+// An access-denied fault answers as ECS does for a caller IAM does not
+// allow: the SDK's modelled AccessDeniedException with IAM's message.
+func TestAccessDeniedFault(t *testing.T) {
+	c := world(t, func(s *localaws.Seed) {
+		s.Faults = []localaws.Fault{{Operation: "ecs:RunTask", Error: "AccessDeniedException"}}
+	})
+	_, err := c.ecs.RunTask(ctx(t), &ecs.RunTaskInput{TaskDefinition: aws.String("x")})
+	var denied *ecstypes.AccessDeniedException
+	if !errors.As(err, &denied) {
+		t.Fatalf("RunTask: %v, want *types.AccessDeniedException", err)
+	}
+	if msg := denied.ErrorMessage(); !strings.Contains(msg, "is not authorized to perform: ecs:RunTask") || !strings.Contains(msg, "arn:aws:iam::") {
+		t.Errorf("message = %q, want IAM's not-authorized message for ecs:RunTask", msg)
 	}
 }

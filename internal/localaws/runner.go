@@ -80,7 +80,7 @@ func (s *Server) runLifecycle(t *task) {
 	t.lastStatus = "RUNNING"
 	t.startedAt = time.Now()
 	for _, l := range launches {
-		l.c.lastStatus = "RUNNING"
+		l.c.lastStatus, l.c.started = "RUNNING", true
 	}
 	s.mu.Unlock()
 

@@ -51,6 +51,9 @@ type ContainerInfo struct {
 	Image    string `json:"image"`
 	ExitCode *int   `json:"exit_code,omitempty"`
 	Reason   string `json:"reason,omitempty"`
+	// RuntimeID is the container's runtimeId; LogStream its awslogs stream.
+	RuntimeID string `json:"runtime_id,omitempty"`
+	LogStream string `json:"log_stream,omitempty"`
 }
 
 // Stats returns a snapshot of the calls and tasks so far.
@@ -80,7 +83,8 @@ func (s *Server) Stats() Stats {
 			ti.StopCode, ti.StoppedReason = "", ""
 		}
 		for _, c := range t.containers {
-			ti.Containers = append(ti.Containers, ContainerInfo{Name: c.def.Name, Image: c.def.Image, ExitCode: c.exitCode, Reason: c.reason})
+			ti.Containers = append(ti.Containers, ContainerInfo{Name: c.def.Name, Image: c.def.Image, ExitCode: c.exitCode, Reason: c.reason,
+				RuntimeID: c.runtimeID, LogStream: c.logStream})
 		}
 		st.Tasks = append(st.Tasks, ti)
 	}

@@ -134,6 +134,7 @@ func (m *runModel) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, di
 		LogLines:      int(m.LogLines.ValueInt64()),
 		StopOnTimeout: m.StopOnTimeout.ValueBool(),
 		StartTimeout:  startTimeout(m.StartTimeout),
+		Poll:          pollSchedule,
 	}, diags
 }
 

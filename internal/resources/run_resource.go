@@ -273,7 +273,7 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeo
 	if err != nil {
 		doing := fmt.Sprintf("running the migration of ebmigrate_run for environment %q (version %s)", m.EnvironmentName.ValueString(), m.VersionLabel.ValueString())
 		var ie *ebmigrate.InterruptedError
-		if errors.As(err, &ie) && ie.TimedOut() {
+		if errors.As(err, &ie) && ie.TimedOut() || errors.Is(err, context.DeadlineExceeded) {
 			doing += fmt.Sprintf(", the %s timeout (%s, set in timeouts { %s = ... }) ran out", op, timeout, op)
 		}
 		addEngineError(&diags, doing, err)
