@@ -74,6 +74,7 @@ type runModel struct {
 	StoppedAt                types.String   `tfsdk:"stopped_at"`
 	LogGroup                 types.String   `tfsdk:"log_group"`
 	LogStream                types.String   `tfsdk:"log_stream"`
+	Output                   types.List     `tfsdk:"output"`
 	Pending                  types.List     `tfsdk:"pending"`
 	Operations               types.Map      `tfsdk:"operations"`
 	DestructiveChanges       types.String   `tfsdk:"destructive_changes"`
@@ -150,6 +151,7 @@ func (m *runModel) setResult(r *ebmigrate.Result) {
 	m.StoppedAt = types.StringValue(rfc3339(r.StoppedAt))
 	m.LogGroup = types.StringValue(r.Logs.Group)
 	m.LogStream = types.StringValue(r.Logs.Stream)
+	m.Output = outputList(outputLines(r))
 	// What the plan knew stays; what it did not is what ran.
 	for _, f := range []struct {
 		v   *types.String
@@ -207,6 +209,7 @@ func (m *runModel) keepResults(state runModel) {
 	m.StoppedAt = state.StoppedAt
 	m.LogGroup = state.LogGroup
 	m.LogStream = state.LogStream
+	m.Output = state.Output
 	m.PlannedCluster = state.PlannedCluster
 	m.PlannedSourceTaskDefinition = state.PlannedSourceTaskDefinition
 	m.PlannedContainer = state.PlannedContainer
@@ -238,6 +241,7 @@ func importedModel(name, envID, version string) runModel {
 		Operations:               types.MapNull(types.ListType{ElemType: types.StringType}),
 		DestructiveChanges:       types.StringValue(defaultDestructiveChanges),
 		AllowDestructive:         types.ListNull(types.StringType),
+		Output:                   types.ListNull(types.StringType),
 	}
 	return m
 }
@@ -249,6 +253,7 @@ func (m *runModel) markResultsUnknown() {
 		*s = types.StringUnknown()
 	}
 	m.ExitCode = types.Int64Unknown()
+	m.Output = types.ListUnknown(types.StringType)
 }
 
 func rfc3339(t time.Time) string {

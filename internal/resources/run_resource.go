@@ -278,6 +278,7 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeo
 		return diags
 	}
 	m.setResult(res)
+	diags.Append(migrationOutput(*m, res, outputLines(res))...)
 	diags.Append(runWarnings(res)...)
 	if res.PruneError != nil {
 		diags.AddWarning("Old Task Definitions Not Deregistered",
@@ -416,7 +417,7 @@ func runSchema(ctx context.Context) schema.Schema {
 				Optional:            true,
 				Computed:            true,
 				Default:             int64default.StaticInt64(defaultLogLines),
-				MarkdownDescription: fmt.Sprintf("How many of the migration's last log lines a failure shows. Defaults to %d. A change does not re-run the migration.", defaultLogLines),
+				MarkdownDescription: fmt.Sprintf("How many of the migration's last log lines a failure shows, and a success shows (a \"Migration Output\" warning after the apply) and keeps in `output`. Defaults to %d; `0` shows and keeps none. A change does not re-run the migration: it applies from the next run.", defaultLogLines),
 				Validators:          []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"launch_type": schema.StringAttribute{
@@ -511,6 +512,7 @@ func runSchema(ctx context.Context) schema.Schema {
 			"planned_image": schema.StringAttribute{Computed: true, MarkdownDescription: "The image the plan found the migration will run: the `image` argument, the deployed image when `version_label` is deployed, " +
 				"or the image of that application version's `Dockerrun.aws.json`. Known after apply when the plan could not know it (for example an application version that this apply creates): never a guess."},
 			"log_stream": computed("CloudWatch Logs stream of the last successful run's output (in `log_group`)."),
+			"output":     outputAttribute(),
 		},
 		Blocks: map[string]schema.Block{
 			"capacity_provider_strategy": schema.ListNestedBlock{
