@@ -36,12 +36,13 @@ func TestAccRun_basic(t *testing.T) {
 			{
 				Config: w.run("v1", okCommand),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("exit_code"), knownvalue.Int64Exact(0)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("task_arn"), knownvalue.StringRegexp(regexp.MustCompile(`^arn:aws:ecs:us-east-1:123456789012:task/`))),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("environment_id"), knownvalue.StringExact(localaws.FixtureEnvID)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container_name"), knownvalue.StringExact("web")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container_used"), knownvalue.StringExact("web")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container_name"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(localaws.FixtureEnv)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group"), knownvalue.StringExact("/aws/elasticbeanstalk/"+localaws.FixtureEnv+"/ebmigrate")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group_used"), knownvalue.StringExact("/aws/elasticbeanstalk/"+localaws.FixtureEnv+"/ebmigrate")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group"), knownvalue.Null()),
 				},
 				Check: func(s *terraform.State) error {
 					// RunTask may be retried while ECS does not know the new
@@ -175,7 +176,7 @@ func TestAccRun_failureKeepsState(t *testing.T) {
 				Config: w.run("v2", okCommand),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("version_label"), knownvalue.StringExact("v2")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("exit_code"), knownvalue.Int64Exact(0)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("task_arn"), knownvalue.NotNull()),
 				},
 				Check: w.expectMigrationTasks(3),
 			},
