@@ -73,25 +73,25 @@ type runModel struct {
 	StoppedAt                types.String   `tfsdk:"stopped_at"`
 	LogGroup                 types.String   `tfsdk:"log_group"`
 	LogStream                types.String   `tfsdk:"log_stream"`
-	// What the last run used: container_name, image and log_group are only
-	// what is asked for (null when left to the default).
-	ContainerUsed      types.String `tfsdk:"container_used"`
-	ImageUsed          types.String `tfsdk:"image_used"`
-	LogGroupUsed       types.String `tfsdk:"log_group_used"`
-	Output             types.List   `tfsdk:"output"`
-	Pending            types.List   `tfsdk:"pending"`
-	Operations         types.Map    `tfsdk:"operations"`
-	DestructiveChanges types.String `tfsdk:"destructive_changes"`
-	AllowDestructive   types.List   `tfsdk:"allow_destructive"`
-	TaskRoleArn        types.String `tfsdk:"task_role_arn"`
-	ExecutionRoleArn   types.String `tfsdk:"execution_role_arn"`
-	LogRetentionDays   types.Int64  `tfsdk:"log_retention_days"`
-	Tags               types.Map    `tfsdk:"tags"`
+	Pending                  types.List     `tfsdk:"pending"`
+	Operations               types.Map      `tfsdk:"operations"`
+	DestructiveChanges       types.String   `tfsdk:"destructive_changes"`
+	AllowDestructive         types.List     `tfsdk:"allow_destructive"`
+	TaskRoleArn              types.String   `tfsdk:"task_role_arn"`
+	ExecutionRoleArn         types.String   `tfsdk:"execution_role_arn"`
+	LogRetentionDays         types.Int64    `tfsdk:"log_retention_days"`
+	Tags                     types.Map      `tfsdk:"tags"`
 	// What the plan knew would run (unknown in the plan when it did not).
 	PlannedCluster              types.String `tfsdk:"planned_cluster"`
 	PlannedSourceTaskDefinition types.String `tfsdk:"planned_source_task_definition"`
 	PlannedContainer            types.String `tfsdk:"planned_container"`
 	PlannedImage                types.String `tfsdk:"planned_image"`
+	// What the last run used (container_name, image and log_group are only
+	// what is asked for, null when left to the default), and its last lines.
+	ContainerUsed types.String `tfsdk:"container_used"`
+	ImageUsed     types.String `tfsdk:"image_used"`
+	LogGroupUsed  types.String `tfsdk:"log_group_used"`
+	Output        types.List   `tfsdk:"output"`
 }
 
 // migrateInput is what the engine needs from the model.
