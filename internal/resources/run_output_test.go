@@ -147,6 +147,17 @@ func TestAccCLI_migrationOutput(t *testing.T) {
 	if got := c.stateOutput(); len(got) != 0 || w.migrationTasks() != 3 {
 		t.Errorf("log_lines = 0: output %q after %d runs", got, w.migrationTasks())
 	}
+
+	// A failure's last lines are redacted too.
+	c.write(w.run("v2", []string{"sh", "-c", `echo "connecting with $DATABASE_PASSWORD and $EXTRA_TOKEN"; exit 4`}, env))
+	out, err = c.run("apply", "-auto-approve", "-input=false", "-no-color")
+	if err == nil {
+		t.Fatalf("a failing migration applied:\n%s", out)
+	}
+	if !strings.Contains(out, "Migration Failed") || !strings.Contains(out, "connecting with "+ebmigrate.Redacted+" and "+ebmigrate.Redacted) ||
+		strings.Contains(out, localaws.FixturePropSecret) || strings.Contains(out, extraToken) {
+		t.Errorf("the failure's lines are not redacted:\n%s", out)
+	}
 }
 
 // TestAccCLI_migrationOutputEach: with several environments migrated in one

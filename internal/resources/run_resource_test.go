@@ -197,7 +197,8 @@ func TestAccRun_secretsStayOut(t *testing.T) {
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
 			// The process sees the password (it prints its length), the config never names it.
-			Config: w.run("v1", []string{"sh", "-c", `echo "password length ${#DATABASE_PASSWORD}"`}),
+			// It also prints the password, which is redacted from its output.
+			Config: w.run("v1", []string{"sh", "-c", `echo "password length ${#DATABASE_PASSWORD}"; echo "password $DATABASE_PASSWORD"`}),
 			Check: func(s *terraform.State) error {
 				raw, err := json.Marshal(s)
 				if err != nil {
@@ -217,7 +218,8 @@ func TestAccRun_secretsStayOut(t *testing.T) {
 		t.Fatalf("no log written: %v", err)
 	}
 	log := string(raw)
-	if !strings.Contains(log, "migration task started") || !strings.Contains(log, fmt.Sprintf("migration | password length %d", len(localaws.FixturePropSecret))) {
+	if !strings.Contains(log, "migration task started") || !strings.Contains(log, fmt.Sprintf("migration | password length %d", len(localaws.FixturePropSecret))) ||
+		!strings.Contains(log, "migration | password (sensitive value)") {
 		t.Fatalf("the provider's log lines are not in %s (%d bytes): the check below would prove nothing", logPath, len(raw))
 	}
 	for _, secret := range secrets {
