@@ -185,3 +185,26 @@ resource "ebmigrate_run" "migrate" {
 		}
 	}
 }
+
+// TestAccCLI_migrationOutputUnreadable: a migration that succeeded but whose
+// log cannot be read still applies; its warning says why there are no lines.
+func TestAccCLI_migrationOutputUnreadable(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(s *localaws.Seed) {
+		s.Faults = append(s.Faults, localaws.Fault{Operation: "logs:GetLogEvents", Error: "AccessDeniedException"})
+	})
+	c := newCLI(t)
+	c.write(w.run("v1", outputCommand))
+	out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("the apply of a migration that succeeded failed: %v\n%s", err, out)
+	}
+	after := strings.Join(strings.Fields(afterApply(out)), " ")
+	if !strings.Contains(after, "Warning: Migration Output ("+localaws.FixtureEnv+")") || !strings.Contains(after, "Could not read the log") ||
+		!strings.Contains(after, "AccessDeniedException") || strings.Contains(after, "Applying shop") {
+		t.Errorf("the warning does not say the log could not be read:\n%s", out)
+	}
+	if got := c.stateOutput(); len(got) != 0 {
+		t.Errorf("output = %q, want none", got)
+	}
+}
