@@ -99,8 +99,11 @@ info "pending migrations (data.ebmigrate_pending_migrations): ${pending:-none}"
 [ "$pending" = "shop.0002_product_price_cents" ] || fail 2 "the pending migration is not listed"
 
 step=3
-say "3/5  terraform apply with v2: the new migration runs, once"
+say "3/5  terraform apply with v2: the new migration runs, once, and the apply shows its last lines"
+before=$(wc -l <"$log")
 tf apply -auto-approve -var app_version=v2 || fail 3 "the apply failed"
+tail -n +"$((before + 1))" "$log" | awk '/^Warning: Migration Output/{p=1} p&&/^Apply complete/{exit} p{print "    " $0}' | sed -e '/^    $/d'
+tail -n +"$((before + 1))" "$log" | grep -q "^ *Applying shop.0002_product_price_cents\.\.\. OK$" || fail 3 "the apply does not show the migration's output"
 applied=$(migrations)
 info "django_migrations: $applied"
 count=$(grep -o "shop.0002_product_price_cents" <<<"$applied" | wc -l)

@@ -81,7 +81,7 @@ func TestAccAWS_echo(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: run(`["echo", "ebmigrate acceptance test"]`),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("ebmigrate_run.acc", tfjsonpath.New("exit_code"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue("ebmigrate_run.acc", tfjsonpath.New("output"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("ebmigrate acceptance test")})),
 				statecheck.ExpectKnownValue("ebmigrate_run.acc", tfjsonpath.New("log_stream"), knownvalue.StringRegexp(regexp.MustCompile(`^.+/.+/[0-9a-f]{32}$`))),
 			},
 		}},

@@ -65,7 +65,7 @@ func (l LogLocation) streamOf(task ecstypes.Task, container string) (LogLocation
 const maxPagesPerRead = 1000
 
 // logFollower reads a log stream forward, handing each line to the logger
-// and keeping the last lines for a failure diagnostic. CloudWatch Logs
+// and keeping the last lines for the run's diagnostic (failed or not). CloudWatch Logs
 // ingests late and may return empty pages before later events ("Partially
 // full or empty pages don't necessarily mean that pagination is finished",
 // GetLogEvents): only a repeated forward token ends a read.
@@ -93,6 +93,8 @@ type logFollower struct {
 	collect int
 	// truncated: collect lines were not enough.
 	truncated bool
+	// redact takes the environment's values out of each line first.
+	redact *redactor
 }
 
 func newLogFollower(api Logs, loc LogLocation, log Logger, keep int, createdAt time.Time) *logFollower {
@@ -149,6 +151,7 @@ func (f *logFollower) read(ctx context.Context) (int, error) {
 }
 
 func (f *logFollower) add(line string, ts int64) {
+	line = f.redact.line(line)
 	f.log.Output(line)
 	f.lines++
 	if ts > f.lastTS {

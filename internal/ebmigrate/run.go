@@ -20,7 +20,8 @@ type MigrateInput struct {
 	Discover     DiscoverInput
 	Derive       DeriveSpec
 	VersionLabel string
-	// LogLines is how many of the last log lines a failure shows.
+	// LogLines is how many of the last log lines a run keeps (Result.LogTail)
+	// and a failure shows.
 	LogLines int
 	// StopOnTimeout stops the task when the wait times out; otherwise it is
 	// left running for the next apply to attach to.
@@ -94,6 +95,11 @@ type Result struct {
 	// that parses Output must not trust it otherwise. LogsProblem says why.
 	LogsComplete bool
 	LogsProblem  string
+	// LogTail are the last LogLines lines the container printed, with the
+	// environment's values redacted; LogsNote says why there are none, or
+	// that they may be incomplete ("" when they are all there).
+	LogTail  []string
+	LogsNote string
 	// Deregistered are the old revisions KeepRevisions removed; PruneError
 	// says why pruning failed (the migration itself succeeded).
 	Deregistered []string

@@ -31,6 +31,7 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 		}
 		if follower == nil && found {
 			follower = newLogFollower(c.Logs, loc, log, in.LogLines, aws.ToTime(task.CreatedAt))
+			follower.redact = newRedactor(t, in.Derive.Environment)
 			if in.CollectOutput {
 				follower.collect = MaxCollectedLines
 			}
@@ -67,6 +68,7 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 		r.Attached = attached
 		if follower != nil {
 			r.Output = follower.all
+			r.LogTail = follower.tail
 		}
 	}
 	return r, err
@@ -153,22 +155,30 @@ func finish(ctx context.Context, t *Target, d *Derived, task ecstypes.Task, loc 
 	if o.ExitCode != nil {
 		r.ExitCode = *o.ExitCode
 	}
+	r.LogsNote = logsNote(follower, loc, logsComplete, logErr)
 	if o.Success() {
 		return r, nil
 	}
-	me := &MigrationError{Environment: t.EnvironmentName, Cluster: t.ClusterArn, TaskArn: r.TaskArn, Container: container, Outcome: o}
+	me := &MigrationError{Environment: t.EnvironmentName, Cluster: t.ClusterArn, TaskArn: r.TaskArn, Container: container, Outcome: o, LogsNote: r.LogsNote}
 	if follower != nil {
 		me.LogLines = follower.tail
-		switch {
-		case len(me.LogLines) == 0 && logErr != nil:
-			me.LogsNote = fmt.Sprintf("Could not read the log (group %s, stream %s): %v", loc.Group, loc.Stream, logErr)
-		case len(me.LogLines) == 0:
-			me.LogsNote = fmt.Sprintf("The container printed nothing to CloudWatch Logs (group %s, stream %s).", loc.Group, loc.Stream)
-		case !logsComplete:
-			me.LogsNote = fmt.Sprintf("The log may be incomplete: its tail could not be read (group %s, stream %s): %v", loc.Group, loc.Stream, errOr(logErr))
-		}
-	} else {
-		me.LogsNote = noLogsNote(loc)
 	}
 	return r, me
+}
+
+// logsNote says why a run's last log lines are missing or may be incomplete
+// ("" when they are all there), for a failure and a success alike.
+func logsNote(follower *logFollower, loc LogLocation, logsComplete bool, logErr error) string {
+	if follower == nil {
+		return noLogsNote(loc)
+	}
+	switch {
+	case follower.lines == 0 && logErr != nil:
+		return fmt.Sprintf("Could not read the log (group %s, stream %s): %v", loc.Group, loc.Stream, logErr)
+	case follower.lines == 0:
+		return fmt.Sprintf("The container printed nothing to CloudWatch Logs (group %s, stream %s).", loc.Group, loc.Stream)
+	case !logsComplete:
+		return fmt.Sprintf("The log may be incomplete: its tail could not be read (group %s, stream %s): %v", loc.Group, loc.Stream, errOr(logErr))
+	}
+	return ""
 }

@@ -36,6 +36,7 @@ func TestAccEnvironmentDataSource(t *testing.T) {
 			Config: w.providerConfig() + fmt.Sprintf(`data "ebmigrate_environment" "this" { name = %q }`, localaws.FixtureEnv),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("environment_id"), knownvalue.StringExact(localaws.FixtureEnvID)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("id"), knownvalue.StringExact(localaws.FixtureEnv)),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("version_label"), knownvalue.StringExact("v1")),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("status"), knownvalue.StringExact("Ready")),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("cluster_arn"), knownvalue.StringRegexp(regexp.MustCompile(`cluster/`+localaws.FixtureCluster()+`$`))),

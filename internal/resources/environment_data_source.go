@@ -56,7 +56,7 @@ func (d *environmentDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				MarkdownDescription: "Task definition to derive from, as in `ebmigrate_run`. Defaults to the one the environment's tasks run.",
 				Validators:          []validator.String{taskDefinitionValidator()},
 			},
-			"id":                  str("The environment id."),
+			"id":                  str("The environment name, as on every object of this provider (the environment id is `environment_id`)."),
 			"environment_id":      str("The environment id (`e-…`)."),
 			"application_name":    str("The Elastic Beanstalk application."),
 			"version_label":       str("The application version deployed now."),
@@ -125,7 +125,7 @@ func (d *environmentDataSource) Read(ctx context.Context, req datasource.ReadReq
 		addEngineError(&resp.Diagnostics, "reading data source ebmigrate_environment", err)
 		return
 	}
-	m.ID = types.StringValue(t.EnvironmentID)
+	m.ID = m.Name
 	m.EnvironmentID = types.StringValue(t.EnvironmentID)
 	m.ApplicationName = types.StringValue(t.ApplicationName)
 	m.VersionLabel = types.StringValue(t.VersionLabel)

@@ -169,7 +169,7 @@ func TestAccCLI_savedPlan(t *testing.T) {
 	if after["planned_image"] != "example/app:v2" || after["planned_container"] != "web" {
 		t.Errorf("saved plan for v2: %v", after)
 	}
-	for _, attr := range []string{"planned_cluster", "planned_source_task_definition", "task_definition_arn", "task_arn", "exit_code"} {
+	for _, attr := range []string{"planned_cluster", "planned_source_task_definition", "task_definition_arn", "task_arn", "container_used", "image_used", "output"} {
 		if unknown[attr] != true {
 			t.Errorf("%s is not known after apply in the saved plan: after %v, unknown %v", attr, after[attr], unknown[attr])
 		}

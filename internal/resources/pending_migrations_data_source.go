@@ -84,7 +84,7 @@ func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.S
 				MarkdownDescription: "Task definition to derive from, as in `ebmigrate_run`.",
 				Validators:          []validator.String{taskDefinitionValidator()},
 			},
-			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The environment name."},
+			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The environment name, as on every object of this provider."},
 			"pending": schema.ListAttribute{
 				Computed:            true,
 				ElementType:         types.StringType,

@@ -80,7 +80,7 @@ func TestAccPendingMigrations_migrateThenDeploy(t *testing.T) {
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("operations"), knownvalue.MapExact(map[string]knownvalue.Check{
 						"shop.0002_product_price_cents": stringList("Add field price_cents to product"),
 					})),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image"), knownvalue.StringExact("example/app:v2")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_used"), knownvalue.StringExact("example/app:v2")),
 				},
 				Check: func(*terraform.State) error {
 					if got := appliedMigrations(t, db); !strings.HasSuffix(got, "shop.0002_product_price_cents") {

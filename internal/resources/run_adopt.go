@@ -45,18 +45,13 @@ func adoptionChanges(changes []string) []string {
 	return out
 }
 
-// keepConfigured puts the configured container, image and log group, where
-// set, in a plan whose values came from the state or were left unknown.
-func (m *runModel) keepConfigured(container, image, logGroup types.String) {
-	if !container.IsNull() {
-		m.ContainerName = container
+// lastUsed is what the last run used, or for an adopted resource that has
+// not run yet, what was configured when it was adopted.
+func lastUsed(used, asked types.String) types.String {
+	if used.IsNull() {
+		return asked
 	}
-	if !image.IsNull() {
-		m.Image = image
-	}
-	if !logGroup.IsNull() {
-		m.LogGroup = logGroup
-	}
+	return used
 }
 
 // environmentGone is the warning of a Read that drops the resource.

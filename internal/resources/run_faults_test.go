@@ -50,7 +50,7 @@ func TestAccRun_concurrentApplies(t *testing.T) {
 					Steps: []resource.TestStep{{
 						Config: w.run(version, []string{"sh", "-c", "sleep 1; echo migrated " + version}),
 						ConfigStateChecks: []statecheck.StateCheck{
-							statecheck.ExpectKnownValue(addr, tfjsonpath.New("exit_code"), knownvalue.Int64Exact(0)),
+							statecheck.ExpectKnownValue(addr, tfjsonpath.New("output"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("migrated " + version)})),
 						},
 					}},
 				})
@@ -91,7 +91,6 @@ func TestAccRun_timeoutThenAttach(t *testing.T) {
 				},
 				Config: w.run("v1", command, `timeouts { create = "1m" }`),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("exit_code"), knownvalue.Int64Exact(0)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("task_arn"), knownvalue.StringFunc(func(v string) error {
 						if v != firstTask {
 							return fmt.Errorf("task_arn = %s, want the task the timed-out apply started (%s)", v, firstTask)
@@ -206,7 +205,7 @@ func TestAccRun_throttlingAndErrors(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: w.run("v1", []string{"sh", "-c", "for i in 1 2 3; do echo step $i; sleep 0.3; done"}),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(addr, tfjsonpath.New("exit_code"), knownvalue.Int64Exact(0)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("output"), stringList("step 1", "step 2", "step 3")),
 			},
 			Check: func(*terraform.State) error {
 				if n := w.migrationTasks(); n != 1 {

@@ -68,7 +68,6 @@ type runModel struct {
 	SourceTaskDefinitionArn  types.String   `tfsdk:"source_task_definition_arn"`
 	TaskDefinitionArn        types.String   `tfsdk:"task_definition_arn"`
 	TaskArn                  types.String   `tfsdk:"task_arn"`
-	ExitCode                 types.Int64    `tfsdk:"exit_code"`
 	StoppedReason            types.String   `tfsdk:"stopped_reason"`
 	StartedAt                types.String   `tfsdk:"started_at"`
 	StoppedAt                types.String   `tfsdk:"stopped_at"`
@@ -91,6 +90,12 @@ type runModel struct {
 	PlannedSourceTaskDefinition types.String `tfsdk:"planned_source_task_definition"`
 	PlannedContainer            types.String `tfsdk:"planned_container"`
 	PlannedImage                types.String `tfsdk:"planned_image"`
+	// What the last run used (container_name, image and log_group are only
+	// what is asked for, null when left to the default), and its last lines.
+	ContainerUsed types.String `tfsdk:"container_used"`
+	ImageUsed     types.String `tfsdk:"image_used"`
+	LogGroupUsed  types.String `tfsdk:"log_group_used"`
+	Output        types.List   `tfsdk:"output"`
 }
 
 // migrateInput is what the engine needs from the model.
@@ -141,20 +146,20 @@ func (m *runModel) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, di
 // setResult records a successful run.
 func (m *runModel) setResult(r *ebmigrate.Result) {
 	m.ID = m.EnvironmentName
-	m.ContainerName = types.StringValue(r.Container)
-	m.Image = types.StringValue(r.Image)
+	m.ContainerUsed = types.StringValue(r.Container)
+	m.ImageUsed = types.StringValue(r.Image)
 	m.ImageSource = types.StringValue(r.ImageSource)
 	m.EnvironmentID = types.StringValue(r.EnvironmentID)
 	m.ClusterArn = types.StringValue(r.ClusterArn)
 	m.SourceTaskDefinitionArn = types.StringValue(r.SourceTaskDefArn)
 	m.TaskDefinitionArn = types.StringValue(r.TaskDefinitionArn)
 	m.TaskArn = types.StringValue(r.TaskArn)
-	m.ExitCode = types.Int64Value(int64(r.ExitCode))
 	m.StoppedReason = types.StringValue(r.StoppedReason)
 	m.StartedAt = types.StringValue(rfc3339(r.StartedAt))
 	m.StoppedAt = types.StringValue(rfc3339(r.StoppedAt))
-	m.LogGroup = types.StringValue(r.Logs.Group)
+	m.LogGroupUsed = types.StringValue(r.Logs.Group)
 	m.LogStream = types.StringValue(r.Logs.Stream)
+	m.Output = outputList(outputLines(r))
 	// What the plan knew stays; what it did not is what ran.
 	for _, f := range []struct {
 		v   *types.String
@@ -168,16 +173,14 @@ func (m *runModel) setResult(r *ebmigrate.Result) {
 
 // unknownArguments names the arguments the plan does not know yet, for the
 // engine's Preview.
-// container_name and image are the configured values (the plan's are
-// unknown when they are left to their defaults).
-func (m *runModel) unknownArguments(container, image types.String) map[string]bool {
+func (m *runModel) unknownArguments() map[string]bool {
 	unknown := map[string]bool{
 		ebmigrate.ArgEnvironmentName:      m.EnvironmentName.IsUnknown(),
 		ebmigrate.ArgVersionLabel:         m.VersionLabel.IsUnknown(),
 		ebmigrate.ArgCluster:              m.Cluster.IsUnknown(),
 		ebmigrate.ArgSourceTaskDefinition: m.SourceTaskDefinition.IsUnknown(),
-		ebmigrate.ArgContainerName:        container.IsUnknown(),
-		ebmigrate.ArgImage:                image.IsUnknown(),
+		ebmigrate.ArgContainerName:        m.ContainerName.IsUnknown(),
+		ebmigrate.ArgImage:                m.Image.IsUnknown(),
 		ebmigrate.ArgTaskRoleArn:          m.TaskRoleArn.IsUnknown(),
 	}
 	return unknown
@@ -196,23 +199,23 @@ func knownStrings(elems []attr.Value) ([]string, bool) {
 	return out, true
 }
 
-// keepResults is the plan of an update that runs nothing: the results (and
-// the derived container) stay what they are in the state, null included.
+// keepResults is the plan of an update that runs nothing: the results stay
+// what they are in the state, null included.
 func (m *runModel) keepResults(state runModel) {
-	m.ContainerName = state.ContainerName
-	m.Image = state.Image
+	m.ContainerUsed = state.ContainerUsed
+	m.ImageUsed = state.ImageUsed
+	m.LogGroupUsed = state.LogGroupUsed
 	m.ImageSource = state.ImageSource
 	m.EnvironmentID = state.EnvironmentID
 	m.ClusterArn = state.ClusterArn
 	m.SourceTaskDefinitionArn = state.SourceTaskDefinitionArn
 	m.TaskDefinitionArn = state.TaskDefinitionArn
 	m.TaskArn = state.TaskArn
-	m.ExitCode = state.ExitCode
 	m.StoppedReason = state.StoppedReason
 	m.StartedAt = state.StartedAt
 	m.StoppedAt = state.StoppedAt
-	m.LogGroup = state.LogGroup
 	m.LogStream = state.LogStream
+	m.Output = state.Output
 	m.PlannedCluster = state.PlannedCluster
 	m.PlannedSourceTaskDefinition = state.PlannedSourceTaskDefinition
 	m.PlannedContainer = state.PlannedContainer
@@ -237,7 +240,6 @@ func importedModel(name, envID, version string) runModel {
 		LogRetentionDays:         types.Int64Value(ebmigrate.DefaultLogRetentionDays),
 		EnvironmentID:            types.StringValue(envID),
 		Timeouts:                 timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType})},
-		ExitCode:                 types.Int64Null(),
 		CapacityProviderStrategy: types.ListNull(capacityProviderType),
 		NetworkConfiguration:     types.ObjectNull(networkAttrTypes),
 		Pending:                  types.ListNull(types.StringType),
@@ -247,6 +249,7 @@ func importedModel(name, envID, version string) runModel {
 		EnableExecuteCommand:     types.BoolValue(false),
 		PlacementConstraints:     types.ListNull(placementConstraintType),
 		PlacementStrategy:        types.ListNull(placementStrategyType),
+		Output:                   types.ListNull(types.StringType),
 	}
 	return m
 }
@@ -254,10 +257,22 @@ func importedModel(name, envID, version string) runModel {
 // markResultsUnknown is the plan of a run: its results are known after apply.
 func (m *runModel) markResultsUnknown() {
 	for _, s := range []*types.String{&m.EnvironmentID, &m.ClusterArn, &m.SourceTaskDefinitionArn, &m.TaskDefinitionArn,
-		&m.TaskArn, &m.StoppedReason, &m.StartedAt, &m.StoppedAt, &m.LogGroup, &m.LogStream, &m.ImageSource} {
+		&m.TaskArn, &m.StoppedReason, &m.StartedAt, &m.StoppedAt, &m.LogStream, &m.ImageSource,
+		&m.ContainerUsed, &m.ImageUsed, &m.LogGroupUsed} {
 		*s = types.StringUnknown()
 	}
-	m.ExitCode = types.Int64Unknown()
+	m.Output = types.ListUnknown(types.StringType)
+}
+
+// usedAsAsked is the plan of a run whose container, image or log group the
+// configuration names: the engine uses them as they are, so what it will
+// use is known (unknown where the configuration is).
+func (m *runModel) usedAsAsked() {
+	for _, f := range []struct{ used, asked *types.String }{{&m.ContainerUsed, &m.ContainerName}, {&m.ImageUsed, &m.Image}, {&m.LogGroupUsed, &m.LogGroup}} {
+		if !f.asked.IsNull() {
+			*f.used = *f.asked
+		}
+	}
 }
 
 func rfc3339(t time.Time) string {

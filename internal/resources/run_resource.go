@@ -20,7 +20,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -38,6 +37,7 @@ var (
 	_ resource.ResourceWithModifyPlan       = (*runResource)(nil)
 	_ resource.ResourceWithImportState      = (*runResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*runResource)(nil)
+	_ resource.ResourceWithUpgradeState     = (*runResource)(nil)
 )
 
 // DefaultCommand is the migration command when none is configured.
@@ -132,10 +132,7 @@ func (r *runResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var configuredContainer, configuredImage types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("container_name"), &configuredContainer)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("image"), &configuredImage)...)
-	changes := runChanges(plan, state, configuredContainer, configuredImage)
+	changes := runChanges(plan, state)
 	if adopting(ctx, req.Private, &resp.Diagnostics) {
 		changes = adoptionChanges(changes)
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopting, nil)...)
@@ -184,11 +181,7 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		return
 	}
 	var plan runModel
-	var configuredContainer, configuredLogGroup, configuredImage types.String
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("image"), &configuredImage)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("container_name"), &configuredContainer)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("log_group"), &configuredLogGroup)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -200,24 +193,22 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		changes = runChanges(plan, state, configuredContainer, configuredImage)
+		changes = runChanges(plan, state)
 		if adopting(ctx, req.Private, &resp.Diagnostics) {
 			changes = adoptionChanges(changes)
 		}
 		if len(changes) == 0 {
 			plan.keepResults(state)
-			plan.keepConfigured(configuredContainer, configuredImage, configuredLogGroup)
 			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 			return
 		}
 		plan.markResultsUnknown()
 		prior = &state
 	}
-	// A run: the container and image left to their defaults are known after
-	// apply (they are results), a configured one is the configuration's.
-	plan.ContainerName, plan.Image = types.StringUnknown(), types.StringUnknown()
-	plan.keepConfigured(configuredContainer, configuredImage, configuredLogGroup)
-	r.previewRun(ctx, &plan, prior, changes, plan.unknownArguments(configuredContainer, configuredImage), &resp.Diagnostics)
+	// A run: the container, image and log group left to their defaults are
+	// known after apply, configured ones are the configuration's.
+	plan.usedAsAsked()
+	r.previewRun(ctx, &plan, prior, changes, plan.unknownArguments(), &resp.Diagnostics)
 	reviewPlannedRun(ctx, plan, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -280,6 +271,7 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeo
 		return diags
 	}
 	m.setResult(res)
+	diags.Append(migrationOutput(*m, res, outputLines(res))...)
 	diags.Append(runWarnings(res)...)
 	if res.PruneError != nil {
 		diags.AddWarning("Old Task Definitions Not Deregistered",
@@ -291,9 +283,9 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeo
 // runChanges names the arguments whose change from state to plan runs the
 // migration: everything that changes what runs or where; log_lines,
 // log_group, sizing, keep_revisions, stop_on_timeout and timeouts do not. A
-// container_name or image left to its default is not a change. An empty
-// result means no run.
-func runChanges(plan, state runModel, configuredContainer, configuredImage types.String) []string {
+// container_name or image left to its default, or set to the one the last
+// run used, is not a change. An empty result means no run.
+func runChanges(plan, state runModel) []string {
 	var changed []string
 	for _, c := range []struct {
 		name    string
@@ -304,8 +296,8 @@ func runChanges(plan, state runModel, configuredContainer, configuredImage types
 		{"triggers", !plan.Triggers.Equal(state.Triggers)},
 		{"pending", pendingRuns(plan, state)},
 		{"command", !plan.Command.Equal(state.Command)},
-		{"container_name", !configuredContainer.IsNull() && !configuredContainer.Equal(state.ContainerName)},
-		{"image", !configuredImage.IsNull() && !configuredImage.Equal(state.Image)},
+		{"container_name", !plan.ContainerName.IsNull() && !plan.ContainerName.Equal(lastUsed(state.ContainerUsed, state.ContainerName))},
+		{"image", !plan.Image.IsNull() && !plan.Image.Equal(lastUsed(state.ImageUsed, state.Image))},
 		{"environment", !plan.Environment.Equal(state.Environment)},
 		{"cluster", !plan.Cluster.Equal(state.Cluster)},
 		{"source_task_definition", !plan.SourceTaskDefinition.Equal(state.SourceTaskDefinition)},
@@ -330,17 +322,20 @@ func runSchema(ctx context.Context) schema.Schema {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc, PlanModifiers: keep}
 	}
 	return schema.Schema{
+		// Version of the state's shape: see run_upgrade.go before changing it.
+		Version: runSchemaVersion,
 		MarkdownDescription: "Runs a database migration (by default Django's `./manage.py migrate --noinput`) for an AWS Elastic Beanstalk environment on the ECS platform, " +
 			"once, as a one-off ECS task derived from the environment's own app task definition, and fails the apply when the migration fails.\n\n" +
 			"Create runs the migration. An update runs it again when `version_label`, `triggers`, `command`, `container_name`, `image`, `environment`, `cluster`, " +
 			"`source_task_definition`, `launch_type`, `capacity_provider_strategy`, `platform_version`, `network_configuration`, `task_role_arn` or `execution_role_arn` change, or `pending` changes to a list that is not empty; changes of `tags`, `log_lines`, `log_group`, `log_retention_days`, `cpu`, `memory`, `memory_reservation`, `keep_revisions`, `stop_on_timeout`, `enable_execute_command`, `placement_constraints`, `placement_strategy`, `operations`, `destructive_changes`, `allow_destructive` and `timeouts` only update the state. " +
 			"Destroying the resource runs nothing; it deregisters and deletes the migration task definitions derived for the environment (families `ebmigrate-<environment name>` and `ebmigrate-<environment name>-query`). " +
 			"The environment's property values and `environment` reach the task as RunTask container overrides, never a task definition revision (unless they exceed ECS's 8192-character override limit, with a warning). " +
-			"A failed run leaves the previous state, so the next apply runs the migration again.",
+			"A failed run leaves the previous state, so the next apply runs the migration again. " +
+			"A successful run's last `log_lines` lines are shown after the apply in a \"Migration Output (<environment name>)\" warning and kept in `output`, the environment's values redacted.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The environment name.",
+				MarkdownDescription: "The environment name, as on every object of this provider (the environment id is `environment_id`).",
 				PlanModifiers:       keep,
 			},
 			"environment_name": schema.StringAttribute{
@@ -369,11 +364,10 @@ func runSchema(ctx context.Context) schema.Schema {
 				},
 			},
 			"container_name": schema.StringAttribute{
-				Optional:            true,
-				Computed:            true,
-				MarkdownDescription: "The container of the environment's task definition to run the migration in. Defaults to its one essential container; among several, the one the others `links` to or `dependsOn`, else the one without host port mappings; when that still leaves several, the plan fails and lists them." + reruns,
-				PlanModifiers:       keep,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 255)},
+				Optional: true,
+				MarkdownDescription: "The container of the environment's task definition to run the migration in. Defaults to its one essential container; among several, the one the others `links` to or `dependsOn`, else the one without host port mappings; when that still leaves several, the plan fails and lists them. " +
+					"The container a run used is `container_used`. A change re-runs the migration, unless it names the container the last run used.",
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 255)},
 			},
 			"environment": schema.MapAttribute{
 				ElementType: types.StringType,
@@ -418,7 +412,7 @@ func runSchema(ctx context.Context) schema.Schema {
 				Optional:            true,
 				Computed:            true,
 				Default:             int64default.StaticInt64(defaultLogLines),
-				MarkdownDescription: fmt.Sprintf("How many of the migration's last log lines a failure shows. Defaults to %d. A change does not re-run the migration.", defaultLogLines),
+				MarkdownDescription: fmt.Sprintf("How many of the migration's last log lines a failure shows, and a success shows (a \"Migration Output\" warning after the apply) and keeps in `output`. Defaults to %d; `0` shows and keeps none. A change does not re-run the migration: it applies from the next run.", defaultLogLines),
 				Validators:          []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"launch_type": schema.StringAttribute{
@@ -434,23 +428,19 @@ func runSchema(ctx context.Context) schema.Schema {
 			},
 			"image": schema.StringAttribute{
 				Optional: true,
-				Computed: true,
 				MarkdownDescription: "The image the migration runs. Set it to choose one; left unset, it is the image the environment's task definition has when `version_label` is the deployed version, " +
 					"and otherwise the image the `Dockerrun.aws.json` of that application version's source bundle gives the container (so that a migration before the deploy runs the new code). " +
-					"A change of a set image re-runs the migration.",
-				PlanModifiers: keep,
+					"The image a run used is `image_used`. A change of a set image re-runs the migration, unless it is the image the last run used.",
 			},
-			"image_source": computed("Where `image` came from: the image argument, the deployed task definition, or an application version's source bundle (with its S3 location)."),
+			"image_source": computed("Where `image_used` came from: the image argument, the deployed task definition, or an application version's source bundle (with its S3 location)."),
 			"log_group": schema.StringAttribute{
 				Optional: true,
-				Computed: true,
-				MarkdownDescription: "The CloudWatch Logs group of the migration's output. Left unset, a container that logs with awslogs keeps its group, and one that does not (Elastic Beanstalk's stock shape) gets an awslogs configuration with " +
+				MarkdownDescription: "The CloudWatch Logs group of the migration's output (the group a run used is `log_group_used`). Left unset, a container that logs with awslogs keeps its group, and one that does not (Elastic Beanstalk's stock shape) gets an awslogs configuration with " +
 					"`/aws/elasticbeanstalk/<environment name>/ebmigrate`, which the provider creates when missing (retention `log_retention_days`) and Elastic Beanstalk's default instance role may write to. " +
 					"Set, the migration container logs to this group (which must exist: the plan warns and the apply fails before running anything when it does not), in the provider's region, stream prefix `ebmigrate`, mode `blocking`; " +
 					"outside `/aws/elasticbeanstalk*`, the instance profile's role (the execution role on Fargate) needs `logs:CreateLogStream` and `logs:PutLogEvents` on it. " +
 					"A change does not re-run the migration.",
-				Validators:    []validator.String{stringvalidator.LengthBetween(1, 512)},
-				PlanModifiers: keep,
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 512)},
 			},
 			"cpu": schema.Int64Attribute{
 				Optional:            true,
@@ -496,15 +486,13 @@ func runSchema(ctx context.Context) schema.Schema {
 			"cluster_arn":                computed("ARN of the ECS cluster the migration ran on."),
 			"source_task_definition_arn": computed("ARN of the task definition the migration task definition was derived from."),
 			"task_definition_arn":        computed("ARN of the migration task definition that ran, in family `ebmigrate-<environment name>`."),
-			"task_arn":                   computed("ARN of the ECS task of the last successful run."),
-			"exit_code": schema.Int64Attribute{
-				Computed:            true,
-				MarkdownDescription: "Exit code of the migration container in the last successful run (always 0: any other ends the apply with an error).",
-				PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
-			},
-			"stopped_reason": computed("ECS's stopped reason of the last successful run's task."),
-			"started_at":     computed("When the last successful run's task started (RFC 3339)."),
-			"stopped_at":     computed("When the last successful run's task stopped (RFC 3339)."),
+			"task_arn":                   computed("ARN of the ECS task of the last successful run. A run that fails ends the apply with an error and never reaches the state, so there is no exit code to record: it was 0."),
+			"container_used":             computed("The container the last successful run ran in: `container_name`, or the default one. Null after an import until a run."),
+			"image_used":                 computed("The image the last successful run ran: `image`, or the default one (`image_source` says where it came from). Null after an import until a run."),
+			"log_group_used":             computed("The CloudWatch Logs group of the last successful run's output: `log_group`, the container's own awslogs group, or the default `/aws/elasticbeanstalk/<environment name>/ebmigrate`. Null after an import until a run."),
+			"stopped_reason":             computed("ECS's stopped reason of the last successful run's task."),
+			"started_at":                 computed("When the last successful run's task started (RFC 3339)."),
+			"stopped_at":                 computed("When the last successful run's task stopped (RFC 3339)."),
 			"planned_cluster": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the ECS cluster the migration will run on, known at plan when `cluster` is set (so that a saved plan names it); " +
 				"otherwise known after apply, since the same apply may replace the environment and its cluster."},
 			"planned_source_task_definition": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the task definition the migration will derive from, known at plan when `source_task_definition` names a revision; " +
@@ -512,7 +500,8 @@ func runSchema(ctx context.Context) schema.Schema {
 			"planned_container": schema.StringAttribute{Computed: true, MarkdownDescription: "The container the plan found the migration will run in, known after apply when the plan could not know it."},
 			"planned_image": schema.StringAttribute{Computed: true, MarkdownDescription: "The image the plan found the migration will run: the `image` argument, the deployed image when `version_label` is deployed, " +
 				"or the image of that application version's `Dockerrun.aws.json`. Known after apply when the plan could not know it (for example an application version that this apply creates): never a guess."},
-			"log_stream": computed("CloudWatch Logs stream of the last successful run's output (in `log_group`)."),
+			"log_stream": computed("CloudWatch Logs stream of the last successful run's output (in `log_group_used`)."),
+			"output":     outputAttribute(),
 		},
 		Blocks: map[string]schema.Block{
 			"capacity_provider_strategy": schema.ListNestedBlock{

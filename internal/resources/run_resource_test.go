@@ -36,12 +36,13 @@ func TestAccRun_basic(t *testing.T) {
 			{
 				Config: w.run("v1", okCommand),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("exit_code"), knownvalue.Int64Exact(0)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("task_arn"), knownvalue.StringRegexp(regexp.MustCompile(`^arn:aws:ecs:us-east-1:123456789012:task/`))),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("environment_id"), knownvalue.StringExact(localaws.FixtureEnvID)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container_name"), knownvalue.StringExact("web")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container_used"), knownvalue.StringExact("web")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container_name"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(localaws.FixtureEnv)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group"), knownvalue.StringExact("/aws/elasticbeanstalk/"+localaws.FixtureEnv+"/ebmigrate")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group_used"), knownvalue.StringExact("/aws/elasticbeanstalk/"+localaws.FixtureEnv+"/ebmigrate")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group"), knownvalue.Null()),
 				},
 				Check: func(s *terraform.State) error {
 					// RunTask may be retried while ECS does not know the new
@@ -175,7 +176,7 @@ func TestAccRun_failureKeepsState(t *testing.T) {
 				Config: w.run("v2", okCommand),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("version_label"), knownvalue.StringExact("v2")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("exit_code"), knownvalue.Int64Exact(0)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("task_arn"), knownvalue.NotNull()),
 				},
 				Check: w.expectMigrationTasks(3),
 			},
@@ -196,7 +197,8 @@ func TestAccRun_secretsStayOut(t *testing.T) {
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
 			// The process sees the password (it prints its length), the config never names it.
-			Config: w.run("v1", []string{"sh", "-c", `echo "password length ${#DATABASE_PASSWORD}"`}),
+			// It also prints the password, which is redacted from its output.
+			Config: w.run("v1", []string{"sh", "-c", `echo "password length ${#DATABASE_PASSWORD}"; echo "password $DATABASE_PASSWORD"`}),
 			Check: func(s *terraform.State) error {
 				raw, err := json.Marshal(s)
 				if err != nil {
@@ -216,7 +218,8 @@ func TestAccRun_secretsStayOut(t *testing.T) {
 		t.Fatalf("no log written: %v", err)
 	}
 	log := string(raw)
-	if !strings.Contains(log, "migration task started") || !strings.Contains(log, fmt.Sprintf("migration | password length %d", len(localaws.FixturePropSecret))) {
+	if !strings.Contains(log, "migration task started") || !strings.Contains(log, fmt.Sprintf("migration | password length %d", len(localaws.FixturePropSecret))) ||
+		!strings.Contains(log, "migration | password (sensitive value)") {
 		t.Fatalf("the provider's log lines are not in %s (%d bytes): the check below would prove nothing", logPath, len(raw))
 	}
 	for _, secret := range secrets {

@@ -123,6 +123,7 @@ func TestAccRun_logGroup(t *testing.T) {
 				Config: w.run("v1", okCommand, `log_group = "/ebmigrate/migrations"`),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group"), knownvalue.StringExact("/ebmigrate/migrations")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group_used"), knownvalue.StringExact("/ebmigrate/migrations")),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_stream"), knownvalue.StringRegexp(regexpOf(`^ebmigrate/web/[0-9a-f]{32}$`))),
 				},
 			},
@@ -193,14 +194,15 @@ func TestAccRun_versionImage(t *testing.T) {
 			{
 				Config: w.run("v1", okCommand),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image"), knownvalue.StringExact("example/app:v1")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_used"), knownvalue.StringExact("example/app:v1")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_source"), knownvalue.StringExact("the deployed task definition "+localaws.FixtureFamily()+":1")),
 				},
 			},
 			{
 				Config: w.run("v2", okCommand),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image"), knownvalue.StringExact("example/app:v2")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_used"), knownvalue.StringExact("example/app:v2")),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_source"), knownvalue.StringExact("application version v2 (s3://elasticbeanstalk-us-east-1-123456789012/myapp/v2.zip)")),
 				},
 				Check: expectImages("example/app:v1", "example/app:v2"),
@@ -209,6 +211,8 @@ func TestAccRun_versionImage(t *testing.T) {
 				Config: w.run("v2", okCommand, `image = "example/app:v3"`),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_source"), knownvalue.StringExact("the image argument")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_used"), knownvalue.StringExact("example/app:v3")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image"), knownvalue.StringExact("example/app:v3")),
 				},
 				Check: expectImages("example/app:v1", "example/app:v2", "example/app:v3"),
 			},

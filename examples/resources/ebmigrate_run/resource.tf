@@ -5,7 +5,8 @@ resource "ebmigrate_run" "migrate" {
   environment_name = aws_elastic_beanstalk_environment.web.name
   version_label    = aws_elastic_beanstalk_environment.web.version_label
 
-  # These are the defaults:
+  # These are the defaults. The last log_lines lines of a successful run are
+  # shown after the apply (a "Migration Output" warning) and kept in output.
   # command   = ["./manage.py", "migrate", "--noinput"]
   # log_lines = 50
 
@@ -55,6 +56,17 @@ resource "ebmigrate_run" "migrate" {
   timeouts {
     create = "45m"
     update = "45m"
+  }
+}
+
+# What the last run used (container_name, image and log_group are only what
+# is asked for) and the last lines it printed.
+output "migration" {
+  value = {
+    container = ebmigrate_run.migrate.container_used
+    image     = ebmigrate_run.migrate.image_used
+    log_group = ebmigrate_run.migrate.log_group_used
+    output    = ebmigrate_run.migrate.output
   }
 }
 

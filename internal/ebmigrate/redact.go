@@ -1,0 +1,71 @@
+package ebmigrate
+
+import (
+	"sort"
+	"strings"
+)
+
+// Redacted replaces a secret value in a line the migration printed.
+const Redacted = "(sensitive value)"
+
+// MinRedactedLen is the shortest value that is redacted from the
+// migration's output. Shorter values ("1", "true", "false", a port) are
+// not secrets one can keep, and replacing them would garble every line
+// that happens to hold them ("Applying shop.0001…").
+const MinRedactedLen = 6
+
+// redactor replaces the environment's values in the migration's output
+// lines before they reach the provider log, a diagnostic or the state:
+// a migration may echo a setting (a database URL with its password).
+// nil redacts nothing.
+type redactor struct{ r *strings.Replacer }
+
+// newRedactor redacts the Elastic Beanstalk environment properties' values
+// and the values of the resource's environment argument. Secrets that ECS
+// resolves (environmentsecrets, valueFrom) never pass through the provider,
+// so they cannot be recognised here.
+func newRedactor(t *Target, user map[string]string) *redactor {
+	seen := map[string]bool{}
+	var values []string
+	add := func(v string) {
+		// A value over several lines reaches the log a line at a time.
+		for _, part := range strings.Split(v, "\n") {
+			part = strings.TrimSpace(part)
+			if len(part) >= MinRedactedLen && !seen[part] {
+				seen[part] = true
+				values = append(values, part)
+			}
+		}
+	}
+	if t != nil {
+		for _, v := range t.Properties {
+			add(v)
+		}
+	}
+	for _, v := range user {
+		add(v)
+	}
+	if len(values) == 0 {
+		return nil
+	}
+	// The Replacer tries its pairs in argument order at each position:
+	// longest first, so that a value holding another is replaced whole.
+	sort.Slice(values, func(i, j int) bool {
+		if len(values[i]) != len(values[j]) {
+			return len(values[i]) > len(values[j])
+		}
+		return values[i] < values[j]
+	})
+	pairs := make([]string, 0, 2*len(values))
+	for _, v := range values {
+		pairs = append(pairs, v, Redacted)
+	}
+	return &redactor{r: strings.NewReplacer(pairs...)}
+}
+
+func (r *redactor) line(s string) string {
+	if r == nil {
+		return s
+	}
+	return r.r.Replace(s)
+}

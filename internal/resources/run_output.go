@@ -1,0 +1,93 @@
+package resources
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
+)
+
+// maxOutputLineBytes bounds one line of the output attribute and the
+// Migration Output warning: a CloudWatch event may hold 256 KiB.
+const maxOutputLineBytes = 2048
+
+// outputLines are the last lines of a successful run, for the output
+// attribute: each bounded, the environment's values already redacted by
+// the engine.
+func outputLines(res *ebmigrate.Result) []string {
+	out := make([]string, len(res.LogTail))
+	for i, l := range res.LogTail {
+		out[i] = boundLine(l)
+	}
+	return out
+}
+
+func outputList(lines []string) types.List {
+	elems := make([]attr.Value, len(lines))
+	for i, l := range lines {
+		elems[i] = types.StringValue(l)
+	}
+	return types.ListValueMust(types.StringType, elems)
+}
+
+// boundLine cuts a line to maxOutputLineBytes, at a character boundary.
+func boundLine(l string) string {
+	if len(l) <= maxOutputLineBytes {
+		return l
+	}
+	cut := maxOutputLineBytes
+	for cut > 0 && !utf8.RuneStart(l[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d more bytes)", l[:cut], len(l)-cut)
+}
+
+// migrationOutput is the warning that shows a successful run's last lines
+// after the apply: Terraform shows only errors and warnings without TF_LOG
+// (the framework has no other severity). Each line is indented, so that
+// Terraform prints it as it is instead of re-wrapping it (format.WordWrap
+// leaves lines that start with a space alone). The summary names the
+// environment: Terraform shows only the first of the warnings with the same
+// summary in full (ConsolidateWarnings(1)), which would hide every other
+// environment's output. Nothing is shown with log_lines = 0.
+func migrationOutput(m runModel, res *ebmigrate.Result, lines []string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if m.LogLines.ValueInt64() == 0 {
+		return diags
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "The migration of environment %q (version %s) succeeded in task %s.", m.EnvironmentName.ValueString(), m.VersionLabel.ValueString(), res.TaskArn)
+	if len(lines) > 0 {
+		fmt.Fprintf(&b, " Its last %d log lines (log_lines = %d; also in the output attribute):\n\n", len(lines), m.LogLines.ValueInt64())
+		for _, l := range lines {
+			fmt.Fprintf(&b, "  %s\n", l)
+		}
+	}
+	detail := strings.TrimRight(b.String(), "\n")
+	if res.LogsNote != "" {
+		detail += "\n\n" + res.LogsNote
+	}
+	diags.AddWarning(fmt.Sprintf("Migration Output (%s)", m.EnvironmentName.ValueString()), detail)
+	return diags
+}
+
+func outputAttribute() schema.ListAttribute {
+	return schema.ListAttribute{
+		ElementType: types.StringType,
+		Computed:    true,
+		MarkdownDescription: fmt.Sprintf("The last `log_lines` lines the migration container printed in the last successful run, oldest first, each cut at %d bytes; "+
+			"the apply also shows them in a \"Migration Output\" warning. Values of the environment's properties and of `environment` (of at least %d characters) are replaced with `%s`; "+
+			"secrets that ECS fetches (`environmentsecrets`, `valueFrom`) never pass through the provider and cannot be recognised, so do not print them. "+
+			"Empty when `log_lines` is 0 or the container printed nothing (the warning then says why), null after an import until a run. An apply that does not re-run the migration keeps the previous lines.",
+			maxOutputLineBytes, ebmigrate.MinRedactedLen, ebmigrate.Redacted),
+		PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+	}
+}

@@ -1,0 +1,150 @@
+package resources_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
+)
+
+// TestAccRun_usedApartFromAsked: container_name, image and log_group stay
+// what the configuration asks (null when unset), container_used, image_used
+// and log_group_used say what ran; the plan after the apply is empty; asking
+// for what the last run used updates the state without running; there is
+// no exit_code; id is the environment name.
+func TestAccRun_usedApartFromAsked(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	defaultGroup := "/aws/elasticbeanstalk/" + localaws.FixtureEnv + "/ebmigrate"
+	asked := []string{`container_name = "web"`, `image = "example/app:v1"`}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{
+			{
+				Config: w.run("v1", okCommand),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container_name"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container_used"), knownvalue.StringExact("web")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_used"), knownvalue.StringExact("example/app:v1")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group_used"), knownvalue.StringExact(defaultGroup)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_source"), knownvalue.StringExact("the deployed task definition "+localaws.FixtureFamily()+":1")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(localaws.FixtureEnv)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("environment_id"), knownvalue.StringExact(localaws.FixtureEnvID)),
+				},
+				Check: func(s *terraform.State) error {
+					if v, ok := s.RootModule().Resources[addr].Primary.Attributes["exit_code"]; ok {
+						return fmt.Errorf("exit_code is still in the state (%q)", v)
+					}
+					return nil
+				},
+			},
+			{
+				Config:           w.run("v1", okCommand),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// Asking for what ran: the state records the request, nothing runs.
+				Config: w.run("v1", okCommand, asked...),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("task_arn"), knownvalue.NotNull()),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container_name"), knownvalue.StringExact("web")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image"), knownvalue.StringExact("example/app:v1")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container_used"), knownvalue.StringExact("web")),
+				},
+				Check: w.expectMigrationTasks(1),
+			},
+			{
+				Config:           w.run("v1", okCommand, asked...),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// Another image runs; what the plan asks for is known in it.
+				Config: w.run("v1", okCommand, `container_name = "web"`, `image = "example/app:v2"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("image_used"), knownvalue.StringExact("example/app:v2")),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("container_used"), knownvalue.StringExact("web")),
+					plancheck.ExpectUnknownValue(addr, tfjsonpath.New("log_group_used")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_used"), knownvalue.StringExact("example/app:v2")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_source"), knownvalue.StringExact("the image argument")),
+				},
+				Check: w.expectMigrationTasks(2),
+			},
+			{
+				// Back to the defaults: no run, the results stay.
+				Config: w.run("v1", okCommand),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_used"), knownvalue.StringExact("example/app:v2")),
+				},
+				Check: w.expectMigrationTasks(2),
+			},
+		},
+	})
+}
+
+// TestAccCLI_stateSchemaVersion: the state is written with schema version
+// 0, and Terraform reads it back (UpgradeResourceState at the same version)
+// into an empty plan.
+func TestAccCLI_stateSchemaVersion(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	c := newCLI(t)
+	c.write(w.run("v1", okCommand))
+	if out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(filepath.Join(c.Path, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state struct {
+		Resources []struct {
+			Type      string `json:"type"`
+			Instances []struct {
+				SchemaVersion *int           `json:"schema_version"`
+				Attributes    map[string]any `json:"attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(raw, &state); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range state.Resources {
+		if r.Type != "ebmigrate_run" {
+			continue
+		}
+		for _, in := range r.Instances {
+			found = true
+			if in.SchemaVersion == nil || *in.SchemaVersion != 0 {
+				t.Errorf("schema_version = %v, want 0", in.SchemaVersion)
+			}
+			if in.Attributes["container_used"] != "web" || in.Attributes["id"] != localaws.FixtureEnv {
+				t.Errorf("attributes = %v", in.Attributes)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no ebmigrate_run in the state:\n%s", raw)
+	}
+	if out, err := c.run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+		t.Errorf("the plan after the apply is not empty: %v\n%s", err, out)
+	}
+}
