@@ -331,7 +331,7 @@ func runSchema(ctx context.Context) schema.Schema {
 			"Destroying the resource runs nothing; it deregisters and deletes the migration task definitions derived for the environment (families `ebmigrate-<environment name>` and `ebmigrate-<environment name>-query`). " +
 			"The environment's property values and `environment` reach the task as RunTask container overrides, never a task definition revision (unless they exceed ECS's 8192-character override limit, with a warning). " +
 			"A failed run leaves the previous state, so the next apply runs the migration again. " +
-			"A successful run's last `log_lines` lines are shown after the apply in a \"Migration Output (<environment name>)\" warning and kept in `output`, the environment's values redacted.",
+			"A successful run's last `log_lines` lines are shown after the apply in a `Migration Output (<environment name>)` warning and kept in `output`, the environment's values redacted.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
