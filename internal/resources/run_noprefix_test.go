@@ -68,7 +68,7 @@ func TestAccRun_logsWithoutStreamPrefix(t *testing.T) {
 				Config: w.run("v1", []string{"sh", "-c", "echo Applying shop.0002_price... OK"}),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_stream"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group"), knownvalue.StringExact(localaws.FixtureLogGroup)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group_used"), knownvalue.StringExact(localaws.FixtureLogGroup)),
 				},
 				Check: w.recordedStream("runtime ID"),
 			},
