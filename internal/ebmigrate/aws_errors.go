@@ -125,7 +125,7 @@ func AsAWSFailure(err error) (AWSFailure, bool) {
 			// Not AWS's doing (a context error is also a net.Error).
 			f.Summary = "AWS Call Interrupted"
 			f.Remedy = "The apply's timeout ran out, or the apply was cancelled, during the call. Apply again; raise the timeouts block's create or update when it ran out."
-		case errors.As(err, &signing):
+		case errors.As(err, &signing) || identityFailed(err):
 			f.Summary = "AWS Credentials Not Available"
 			f.Remedy = "The provider found no usable AWS credentials to sign the call: set the provider's profile or the AWS_* environment variables, or give the machine a role."
 		case errors.As(err, &netErr):
@@ -154,4 +154,25 @@ func AsAWSFailure(err error) (AWSFailure, bool) {
 		f.Remedy = "AWS refused the call as made: its message above says why."
 	}
 	return f, true
+}
+
+// identityFailed tells whether a call failed in the SDK's auth step, before
+// anything was sent: the service client's getIdentityMiddleware wraps the
+// credentials provider's error as fmt.Errorf("get identity: %w", err)
+// (service/ecs/auth.go, and the same in every generated client), and
+// internal/auth/smithy's adapter as "get credentials: %w". The SDK has no
+// typed error for it (aws.CredentialsCache adds only "failed to refresh cached
+// credentials, %w"), so the wrapper's words are matched, on one link of the
+// chain rather than the whole text. It is checked before net.Error: when the
+// default chain's last provider (EC2 IMDS) is out of reach, the chain also
+// holds the IMDS client's network error, yet the trouble is the credentials.
+// v4.SigningError is still recognised for clients that sign with the
+// deprecated SignHTTPRequestMiddleware.
+func identityFailed(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if strings.HasPrefix(e.Error(), "get identity: ") {
+			return true
+		}
+	}
+	return false
 }
