@@ -70,6 +70,16 @@ func TestRunTaskMemberOf(t *testing.T) {
 		{"ec2InstanceId not_in [" + second + ", i-0000]", first},
 		{"attribute:ecs.instance-type == t3.small and ec2InstanceId != " + second, first},
 		{"ec2InstanceId == i-nothere or ec2InstanceId == " + second, second},
+		// The ECS guide's syntax ("Cluster query language"): quoted values
+		// and list items (its example "ec2InstanceId in ['i-abcd1234',
+		// 'i-wxyx7890']"), && and || beside and/or, !in beside not_in.
+		{"ec2InstanceId in ['i-abcd1234', '" + second + "']", second},
+		{"ec2InstanceId in [\"" + first + "\"]", first},
+		{"ec2InstanceId == '" + second + "'", second},
+		{"attribute:ecs.instance-type == t3.small && ec2InstanceId == " + second, second},
+		{"ec2InstanceId == i-nothere || ec2InstanceId == " + first, first},
+		{"ec2InstanceId !in [" + first + "]", second},
+		{"ec2InstanceId !in ['" + second + "']", first},
 	} {
 		task := c.runTask(t, td, constraint(tc.expr))
 		ti := c.taskInfo(t, aws.ToString(task.TaskArn))
@@ -79,9 +89,16 @@ func TestRunTaskMemberOf(t *testing.T) {
 		if len(ti.PlacementConstraints) != 1 || ti.PlacementConstraints[0].Expression != tc.expr {
 			t.Errorf("stats recorded constraints %+v", ti.PlacementConstraints)
 		}
+		// A stopping task gives its instance's memory back: the next
+		// placement depends on the constraint alone.
+		if _, err := c.ecs.StopTask(ctx(t), &ecs.StopTaskInput{Cluster: aws.String(localaws.FixtureCluster()), Task: task.TaskArn}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	before := len(c.srv.Stats().Tasks)
-	for _, expr := range []string{"attribute:ecs.instance-type == m5.large", "ec2InstanceId not_in [" + first + "," + second + "]"} {
+	for _, expr := range []string{"attribute:ecs.instance-type == m5.large", "ec2InstanceId not_in [" + first + "," + second + "]",
+		"ec2InstanceId !in ['" + first + "', '" + second + "']", "ec2InstanceId in ['i-abcd1234', 'i-wxyx7890']",
+		"attribute:ecs.instance-type == t3.small && ec2InstanceId == i-nothere"} {
 		in := &ecs.RunTaskInput{Cluster: aws.String(localaws.FixtureCluster()), TaskDefinition: aws.String(td)}
 		constraint(expr)(in)
 		out, err := c.ecs.RunTask(ctx(t), in)
@@ -96,10 +113,14 @@ func TestRunTaskMemberOf(t *testing.T) {
 	if n := len(c.srv.Stats().Tasks); n != before {
 		t.Errorf("%d tasks started by unsatisfiable constraints", n-before)
 	}
-	// An expression localaws does not model is accepted, not a failure.
-	task := c.runTask(t, td, constraint("attribute:ecs.availability-zone in [us-east-1a, us-east-1b]"))
-	if c.taskInfo(t, aws.ToString(task.TaskArn)).EC2InstanceID == "" {
-		t.Error("a task with an unmodelled expression was not placed")
+	// An expression localaws does not model (another attribute, =~, a
+	// negation, parentheses) is accepted, not a failure.
+	for _, expr := range []string{"attribute:ecs.availability-zone in [us-east-1a, us-east-1b]", "attribute:ecs.instance-type =~ t3.*",
+		"not ec2InstanceId == i-nothere", "!(ec2InstanceId == i-nothere)", "(ec2InstanceId == i-nothere || ec2InstanceId == " + first + ") && attribute:ecs.os-type == linux"} {
+		task := c.runTask(t, td, constraint(expr))
+		if c.taskInfo(t, aws.ToString(task.TaskArn)).EC2InstanceID == "" {
+			t.Errorf("a task with the unmodelled expression %q was not placed", expr)
+		}
 	}
 }
 
