@@ -77,9 +77,19 @@ func parseRunOptions(body []byte, td *taskDef, launch string) (runOptions, error
 	// aren't supported"; the ECS guide, Amazon ECS task placement: "Task
 	// placement strategies and constraints aren't supported for tasks using
 	// the Fargate launch type."
-	if launch == "FARGATE" && (len(in.PlacementConstraints) > 0 || len(in.PlacementStrategy) > 0) {
-		return opts, clientErr("InvalidParameterException", "Task placement constraints and strategies are not supported for tasks using the Fargate launch type.")
+	// The constraints message is ECS's as published: "Placement constraints
+	// are not supported with FARGATE launch type.", InvalidParameterException
+	// (quoted from CreateService in GetSimpl/cloudlift#138; the title of
+	// hashicorp/terraform-provider-aws#26337). No published text was found
+	// for strategies: that message is localaws's own wording.
+	if launch == "FARGATE" && len(in.PlacementConstraints) > 0 {
+		return opts, clientErr("InvalidParameterException", "Placement constraints are not supported with FARGATE launch type.")
 	}
+	if launch == "FARGATE" && len(in.PlacementStrategy) > 0 {
+		return opts, clientErr("InvalidParameterException", "Placement strategies are not supported with FARGATE launch type.")
+	}
+	// The messages below are localaws's own wording (no published ECS text
+	// was found); the error codes are ECS's, and tests match only those.
 	inDefinition := 0
 	if v, ok := td.body["placementConstraints"].([]any); ok {
 		inDefinition = len(v)
