@@ -186,7 +186,7 @@ func (m *runModel) runTaskOptions(ctx context.Context, p *ebmigrate.Placement) d
 		var cs []placementConstraintModel
 		diags.Append(m.PlacementConstraints.ElementsAs(ctx, &cs, false)...)
 		for _, c := range cs {
-			if c.Expression.IsUnknown() {
+			if c.Type.IsUnknown() || c.Expression.IsUnknown() {
 				continue // known at apply, checked then
 			}
 			p.Constraints = append(p.Constraints, ebmigrate.PlacementConstraint{Type: c.Type.ValueString(), Expression: c.Expression.ValueString()})
@@ -196,7 +196,7 @@ func (m *runModel) runTaskOptions(ctx context.Context, p *ebmigrate.Placement) d
 		var ss []placementStrategyModel
 		diags.Append(m.PlacementStrategy.ElementsAs(ctx, &ss, false)...)
 		for _, s := range ss {
-			if s.Field.IsUnknown() {
+			if s.Type.IsUnknown() || s.Field.IsUnknown() {
 				continue // known at apply, checked then
 			}
 			p.Strategy = append(p.Strategy, ebmigrate.PlacementStrategy{Type: s.Type.ValueString(), Field: s.Field.ValueString()})
