@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -141,11 +142,20 @@ func AsAWSFailure(err error) (AWSFailure, bool) {
 	_, throttled := retry.DefaultThrottleErrorCodes[f.Code]
 	switch {
 	case credentialCodes[f.Code] == "denied":
-		f.Remedy = fmt.Sprintf("The provider's credentials are not allowed to call %s: grant the permission to the provider's role or user (the README lists the policy), and check the provider's region and account.", f.Call())
+		if action := deniedAction(f.Message); action != "" {
+			f.Remedy = fmt.Sprintf("The provider's credentials are not allowed to perform %s, which %s needs: grant the permission to the provider's role or user (the README lists the policy), and check the provider's region and account.", action, f.Call())
+		} else {
+			f.Remedy = fmt.Sprintf("The provider's credentials are not allowed to call %s: grant the permission to the provider's role or user (the README lists the policy), and check the provider's region and account.", f.Call())
+		}
 	case credentialCodes[f.Code] == "unknown":
 		f.Remedy = "AWS does not recognise the provider's credentials: check the access key, profile and region the provider uses."
 	case credentialCodes[f.Code] == "expired":
 		f.Remedy = "The provider's credentials have expired: refresh them (a new session or role assumption) and apply again."
+	case f.Code == "LimitExceededException":
+		// A quota, though retry.DefaultThrottleErrorCodes lists the code:
+		// botocore ecs service-2.json, LimitExceededException, "The limit for
+		// the resource was exceeded." (RegisterTaskDefinition, TagResource).
+		f.Remedy = "An AWS quota was reached (AWS's message above names it): raise it in Service Quotas, or clean up what counts against it; for ECS task definition revisions, deregister old ones (keep_revisions keeps fewer of the migration's)."
 	case throttled:
 		f.Remedy = "AWS throttled the call, and the SDK's retries (the provider's max_retries) were used up: apply again when the account is less busy, run fewer migrations at once, or raise max_retries."
 	case f.Status >= 500 || api.ErrorFault() == smithy.FaultServer:
@@ -155,6 +165,20 @@ func AsAWSFailure(err error) (AWSFailure, bool) {
 	}
 	return f, true
 }
+
+// deniedAction is the IAM action an access-denied message names ("User: arn
+// is not authorized to perform: iam:PassRole on resource: ...", IAM User
+// Guide, "Troubleshoot access denied error messages"), or "". It is not
+// always the call's own: RunTask with a task role also needs iam:PassRole.
+func deniedAction(message string) string {
+	m := deniedActionPattern.FindStringSubmatch(message)
+	if m == nil {
+		return ""
+	}
+	return strings.TrimRight(m[1], ".,;")
+}
+
+var deniedActionPattern = regexp.MustCompile(`is not authorized to perform: (\S+)`)
 
 // identityFailed tells whether a call failed in the SDK's auth step, before
 // anything was sent: the service client's getIdentityMiddleware wraps the
