@@ -3,6 +3,7 @@ package localaws
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -41,6 +42,18 @@ type runOptions struct {
 	executeCommand bool
 	constraints    []PlacementConstraintInfo
 	strategy       []PlacementStrategyInfo
+	// definition are the task definition's own placementConstraints.
+	definition []PlacementConstraintInfo
+}
+
+// placementConstraints are the constraints placement honours: the task
+// definition's and RunTask's. Both bind (botocore ecs service-2.json,
+// RunTaskRequest.placementConstraints counts "constraints in the task
+// definition and those specified at runtime" together; a task whose
+// definition's memberOf contradicts RunTask's is not placed, "MemberOf
+// placement constraint unsatisfied.", aws/amazon-ecs-agent#3044).
+func (o runOptions) placementConstraints() []PlacementConstraintInfo {
+	return append(slices.Clone(o.definition), o.constraints...)
 }
 
 // execRoleMessage is ECS's refusal of enableExecuteCommand for a task
@@ -90,10 +103,15 @@ func parseRunOptions(body []byte, td *taskDef, launch string) (runOptions, error
 	}
 	// The messages below are localaws's own wording (no published ECS text
 	// was found); the error codes are ECS's, and tests match only those.
-	inDefinition := 0
 	if v, ok := td.body["placementConstraints"].([]any); ok {
-		inDefinition = len(v)
+		for _, raw := range v {
+			m, _ := raw.(map[string]any)
+			typ, _ := m["type"].(string)
+			expr, _ := m["expression"].(string)
+			opts.definition = append(opts.definition, PlacementConstraintInfo{Type: typ, Expression: expr})
+		}
 	}
+	inDefinition := len(opts.definition)
 	if n := len(in.PlacementConstraints) + inDefinition; n > maxPlacementConstraints {
 		return opts, clientErr("InvalidParameterException", "Too many placement constraints: %d (%d in the task definition), at most %d are allowed per task.", n, inDefinition, maxPlacementConstraints)
 	}

@@ -281,3 +281,44 @@ func TestAWSCLIRunTaskOptions(t *testing.T) {
 		t.Errorf("run-task with an unsatisfiable constraint: %v", out)
 	}
 }
+
+// The task definition's own memberOf constraints bind as RunTask's do, and
+// both together (botocore RunTaskRequest.placementConstraints; a definition
+// constraint contradicting RunTask's leaves no instance,
+// aws/amazon-ecs-agent#3044).
+func TestRunTaskDefinitionMemberOf(t *testing.T) {
+	c := world(t)
+	first, second := localaws.FixtureInstanceID(0), localaws.FixtureInstanceID(1)
+	register := func(expr string) string {
+		out, err := c.ecs.RegisterTaskDefinition(ctx(t), &ecs.RegisterTaskDefinitionInput{
+			Family:               aws.String("defconstrained"),
+			PlacementConstraints: []ecstypes.TaskDefinitionPlacementConstraint{{Type: ecstypes.TaskDefinitionPlacementConstraintTypeMemberOf, Expression: aws.String(expr)}},
+			ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("web"), Image: aws.String("example/app:v1"), Essential: aws.Bool(true), Memory: aws.Int32(256), Command: []string{"true"}}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		arn := aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+		c.waitKnown(t, arn)
+		return arn
+	}
+	for _, want := range []string{first, second} {
+		td := register("ec2InstanceId == " + want)
+		task := c.runTask(t, td)
+		if got := c.taskInfo(t, aws.ToString(task.TaskArn)).EC2InstanceID; got != want {
+			t.Errorf("a definition with memberOf ec2InstanceId == %s placed its task on %s", want, got)
+		}
+		if _, err := c.ecs.StopTask(ctx(t), &ecs.StopTaskInput{Cluster: aws.String(localaws.FixtureCluster()), Task: task.TaskArn}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	td := register("ec2InstanceId == " + first)
+	out, err := c.ecs.RunTask(ctx(t), &ecs.RunTaskInput{Cluster: aws.String(localaws.FixtureCluster()), TaskDefinition: aws.String(td),
+		PlacementConstraints: []ecstypes.PlacementConstraint{{Type: ecstypes.PlacementConstraintTypeMemberOf, Expression: aws.String("ec2InstanceId == " + second)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Tasks) != 0 || len(out.Failures) != 1 || aws.ToString(out.Failures[0].Reason) != "MemberOf placement constraint unsatisfied." {
+		t.Errorf("contradicting definition and RunTask constraints: %d tasks, failures %+v", len(out.Tasks), out.Failures)
+	}
+}
