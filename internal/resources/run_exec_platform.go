@@ -51,11 +51,11 @@ func (fargateExecPlatformValidator) ValidateResource(ctx context.Context, req re
 			strconv.Quote(version.ValueString())+". Set platform_version = \"1.4.0\" or \"LATEST\" (or remove it), or set enable_execute_command = false.")
 }
 
-// versionBelow tells whether v, a version x.y.z, is below min; a v that is
-// not one (LATEST) is not.
-func versionBelow(v string, min []int) bool {
+// versionBelow tells whether v, a version x.y.z, is below floor; a v that
+// is not one (LATEST) is not.
+func versionBelow(v string, floor []int) bool {
 	parts := strings.Split(v, ".")
-	if len(parts) != len(min) {
+	if len(parts) != len(floor) {
 		return false
 	}
 	for i, s := range parts {
@@ -63,8 +63,8 @@ func versionBelow(v string, min []int) bool {
 		if err != nil {
 			return false
 		}
-		if n != min[i] {
-			return n < min[i]
+		if n != floor[i] {
+			return n < floor[i]
 		}
 	}
 	return false
