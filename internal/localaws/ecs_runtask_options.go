@@ -71,6 +71,7 @@ func parseRunOptions(body []byte, td *taskDef, launch string) (runOptions, error
 		EnableExecuteCommand bool                      `json:"enableExecuteCommand"`
 		PlacementConstraints []PlacementConstraintInfo `json:"placementConstraints"`
 		PlacementStrategy    []PlacementStrategyInfo   `json:"placementStrategy"`
+		PlatformVersion      string                    `json:"platformVersion"`
 		Overrides            struct {
 			TaskRoleArn string `json:"taskRoleArn"`
 		} `json:"overrides"`
@@ -83,6 +84,12 @@ func parseRunOptions(body []byte, td *taskDef, launch string) (runOptions, error
 		role, _ := td.body["taskRoleArn"].(string)
 		if role == "" && in.Overrides.TaskRoleArn == "" {
 			return opts, clientErr("InvalidParameterException", "%s", execRoleMessage)
+		}
+		// ECS guide, "Running commands using ECS Exec", prerequisites: "If
+		// you're using AWS Fargate, you must use platform version 1.4.0 or
+		// higher (Linux)". The message is localaws's own wording.
+		if launch == "FARGATE" && fargateVersionBelow(in.PlatformVersion, 1, 4) {
+			return opts, clientErr("InvalidParameterException", "ECS Exec is supported on Fargate platform version 1.4.0 or later, not %s.", in.PlatformVersion)
 		}
 	}
 	// PlacementConstraint and PlacementStrategy (botocore ecs service-2.json):
@@ -181,4 +188,14 @@ func validStrategy(ps PlacementStrategyInfo) error {
 		return bad("Invalid placement strategy type %q: must be random, spread or binpack.", ps.Type)
 	}
 	return nil
+}
+
+// fargateVersionBelow tells whether a Fargate platform version x.y.z is
+// below major.minor; LATEST, "" and anything else are not.
+func fargateVersionBelow(v string, major, minor int) bool {
+	var x, y, z int
+	if n, err := fmt.Sscanf(v, "%d.%d.%d", &x, &y, &z); err != nil || n != 3 {
+		return false
+	}
+	return x < major || x == major && y < minor
 }

@@ -322,3 +322,37 @@ func TestRunTaskDefinitionMemberOf(t *testing.T) {
 		t.Errorf("contradicting definition and RunTask constraints: %d tasks, failures %+v", len(out.Tasks), out.Failures)
 	}
 }
+
+// ECS Exec on Fargate needs platform version 1.4.0 or later (ECS guide,
+// "Running commands using ECS Exec").
+func TestRunTaskExecFargatePlatformVersion(t *testing.T) {
+	c := world(t)
+	out, err := c.ecs.RegisterTaskDefinition(ctx(t), &ecs.RegisterTaskDefinitionInput{
+		Family: aws.String("fargate-exec"), NetworkMode: ecstypes.NetworkModeAwsvpc, Cpu: aws.String("256"), Memory: aws.String("512"),
+		RequiresCompatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityFargate},
+		TaskRoleArn:             aws.String("arn:aws:iam::123456789012:role/migrate"),
+		ContainerDefinitions:    []ecstypes.ContainerDefinition{{Name: aws.String("web"), Image: aws.String("example/app:v1"), Command: []string{"true"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+	c.waitKnown(t, td)
+	run := func(version string) error {
+		in := &ecs.RunTaskInput{Cluster: aws.String(localaws.FixtureCluster()), TaskDefinition: aws.String(td), LaunchType: ecstypes.LaunchTypeFargate,
+			EnableExecuteCommand: true, NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{Subnets: []string{"subnet-0aaa1111"}}}}
+		if version != "" {
+			in.PlatformVersion = aws.String(version)
+		}
+		_, err := c.ecs.RunTask(ctx(t), in)
+		return err
+	}
+	if err := run("1.3.0"); errCode(err) != "InvalidParameterException" {
+		t.Errorf("ECS Exec on platform version 1.3.0: %v, want InvalidParameterException", err)
+	}
+	for _, v := range []string{"1.4.0", "LATEST", ""} {
+		if err := run(v); err != nil {
+			t.Errorf("ECS Exec on platform version %q: %v", v, err)
+		}
+	}
+}
