@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -125,7 +126,7 @@ func AsAWSFailure(err error) (AWSFailure, bool) {
 			// Not AWS's doing (a context error is also a net.Error).
 			f.Summary = "AWS Call Interrupted"
 			f.Remedy = "The apply's timeout ran out, or the apply was cancelled, during the call. Apply again; raise the timeouts block's create or update when it ran out."
-		case errors.As(err, &signing):
+		case errors.As(err, &signing) || identityFailed(err):
 			f.Summary = "AWS Credentials Not Available"
 			f.Remedy = "The provider found no usable AWS credentials to sign the call: set the provider's profile or the AWS_* environment variables, or give the machine a role."
 		case errors.As(err, &netErr):
@@ -141,11 +142,20 @@ func AsAWSFailure(err error) (AWSFailure, bool) {
 	_, throttled := retry.DefaultThrottleErrorCodes[f.Code]
 	switch {
 	case credentialCodes[f.Code] == "denied":
-		f.Remedy = fmt.Sprintf("The provider's credentials are not allowed to call %s: grant the permission to the provider's role or user (the README lists the policy), and check the provider's region and account.", f.Call())
+		if action := deniedAction(f.Message); action != "" {
+			f.Remedy = fmt.Sprintf("The provider's credentials are not allowed to perform %s, which %s needs: grant the permission to the provider's role or user (the README lists the policy), and check the provider's region and account.", action, f.Call())
+		} else {
+			f.Remedy = fmt.Sprintf("The provider's credentials are not allowed to call %s: grant the permission to the provider's role or user (the README lists the policy), and check the provider's region and account.", f.Call())
+		}
 	case credentialCodes[f.Code] == "unknown":
 		f.Remedy = "AWS does not recognise the provider's credentials: check the access key, profile and region the provider uses."
 	case credentialCodes[f.Code] == "expired":
 		f.Remedy = "The provider's credentials have expired: refresh them (a new session or role assumption) and apply again."
+	case f.Code == "LimitExceededException":
+		// A quota, though retry.DefaultThrottleErrorCodes lists the code:
+		// botocore ecs service-2.json, LimitExceededException, "The limit for
+		// the resource was exceeded." (RegisterTaskDefinition, TagResource).
+		f.Remedy = "An AWS quota was reached (AWS's message above names it): raise it in Service Quotas, or clean up what counts against it; for ECS task definition revisions, deregister old ones (keep_revisions keeps fewer of the migration's)."
 	case throttled:
 		f.Remedy = "AWS throttled the call, and the SDK's retries (the provider's max_retries) were used up: apply again when the account is less busy, run fewer migrations at once, or raise max_retries."
 	case f.Status >= 500 || api.ErrorFault() == smithy.FaultServer:
@@ -154,4 +164,39 @@ func AsAWSFailure(err error) (AWSFailure, bool) {
 		f.Remedy = "AWS refused the call as made: its message above says why."
 	}
 	return f, true
+}
+
+// deniedAction is the IAM action an access-denied message names ("User: arn
+// is not authorized to perform: iam:PassRole on resource: ...", IAM User
+// Guide, "Troubleshoot access denied error messages"), or "". It is not
+// always the call's own: RunTask with a task role also needs iam:PassRole.
+func deniedAction(message string) string {
+	m := deniedActionPattern.FindStringSubmatch(message)
+	if m == nil {
+		return ""
+	}
+	return strings.TrimRight(m[1], ".,;")
+}
+
+var deniedActionPattern = regexp.MustCompile(`is not authorized to perform: (\S+)`)
+
+// identityFailed tells whether a call failed in the SDK's auth step, before
+// anything was sent: the service client's getIdentityMiddleware wraps the
+// credentials provider's error as fmt.Errorf("get identity: %w", err)
+// (service/ecs/auth.go, and the same in every generated client), and
+// internal/auth/smithy's adapter as "get credentials: %w". The SDK has no
+// typed error for it (aws.CredentialsCache adds only "failed to refresh cached
+// credentials, %w"), so the wrapper's words are matched, on one link of the
+// chain rather than the whole text. It is checked before net.Error: when the
+// default chain's last provider (EC2 IMDS) is out of reach, the chain also
+// holds the IMDS client's network error, yet the trouble is the credentials.
+// v4.SigningError is still recognised for clients that sign with the
+// deprecated SignHTTPRequestMiddleware.
+func identityFailed(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if strings.HasPrefix(e.Error(), "get identity: ") {
+			return true
+		}
+	}
+	return false
 }

@@ -32,7 +32,7 @@ func TestEngineErrors(t *testing.T) {
 		in := migrateInput("true")
 		in.Poll.MissingFor = 300 * time.Millisecond
 		_, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
-		_ = expectEngineError(t, err, "Migration Task Missing", "MISSING", "stopped and forgotten", "next apply runs it again")
+		_ = expectEngineError(t, err, "Migration Task Missing", "MISSING", "stopped and forgotten", "after at least an hour", "next apply runs it again")
 	})
 	t.Run("failed polls", func(t *testing.T) {
 		_, c := fixture(t, func(s *localaws.Seed) {

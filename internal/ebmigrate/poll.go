@@ -140,8 +140,10 @@ func pollTask(ctx context.Context, api ECS, cluster, taskArn string, poll PollSc
 			errorsInARow = 0
 			missing = true
 			if time.Since(start) > poll.MissingFor {
+				// botocore ecs DescribeTasks: "stopped tasks appear in the
+				// returned results for at least one hour".
 				return lastStatus, engineError(nil, "Migration Task Missing",
-					"ECS has not shown migration task %s on cluster %s for %s after it was started (DescribeTasks answers MISSING). ECS may have stopped and forgotten it (it forgets stopped tasks after about an hour), or the cluster may have been deleted or replaced. Look for the task, and its stopped reason, in the ECS console or with `aws ecs describe-tasks`, and at the migration's log; whether the migration ran is not known, so the next apply runs it again.",
+					"ECS has not shown migration task %s on cluster %s for %s after it was started (DescribeTasks answers MISSING). ECS may have stopped and forgotten it (it forgets stopped tasks after at least an hour), or the cluster may have been deleted or replaced. Look for the task, and its stopped reason, in the ECS console or with `aws ecs describe-tasks`, and at the migration's log; whether the migration ran is not known, so the next apply runs it again.",
 					taskArn, cluster, poll.MissingFor)
 			}
 		default:

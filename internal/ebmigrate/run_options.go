@@ -164,11 +164,7 @@ func applyRunTaskOptions(in *ecs.RunTaskInput, p Placement) {
 // Manager plugin and ecs:ExecuteCommand). task is a task id or ARN, or a
 // shell expression that gives one.
 func ExecuteCommand(region, cluster, task, container string) string {
-	cmd := "aws ecs execute-command"
-	if region != "" {
-		cmd += " --region " + region
-	}
-	return fmt.Sprintf("%s --cluster %s --task %s --container %s --interactive --command /bin/sh", cmd, shortArn(cluster), task, container)
+	return fmt.Sprintf("aws ecs execute-command%s --cluster %s --task %s --container %s --interactive --command /bin/sh", regionFlag(region), shortArn(cluster), task, container)
 }
 
 // executeCommandAtPlan is ExecuteCommand for a task not started yet: the
@@ -199,7 +195,7 @@ func memberOfAdvice(t *Target, p Placement) string {
 	if len(exprs) == 0 {
 		return "No container instance met a memberOf placement constraint of the migration task definition (placementConstraints of the source task definition): check it against the cluster's instances."
 	}
-	return fmt.Sprintf("No container instance of the cluster met placement_constraints memberOf %s. "+
+	return fmt.Sprintf("No container instance of the cluster met placement_constraints memberOf %s (together with any memberOf in the source task definition's placementConstraints, which ECS applies too). "+
 		"See which instances an expression selects with aws ecs list-container-instances --cluster %s --filter '<expression>'; then correct the expression, remove the constraint, or add capacity that matches it. Nothing ran.",
 		strings.Join(exprs, " and "), shortArn(t.ClusterArn))
 }

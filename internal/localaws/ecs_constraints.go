@@ -98,14 +98,21 @@ func (s *Server) runsGroup(instance, group string) bool {
 
 // matches evaluates a subset of the cluster query language (ECS guide,
 // "Create expressions to define container instances for Amazon ECS tasks"):
-// subject operator value, with the operators ==, !=, in, not_in, and
-// expressions joined by "and" or "or" (and binds first). Subjects are
-// ec2InstanceId, attribute:ecs.instance-type and attribute:ecs.os-type.
-// Anything else (parentheses, other attributes, the other operators,
-// wildcards in values) is accepted and matches every instance: localaws does
+// subject operator value, with the operators ==/equals, !=/not_equals,
+// in, not_in/!in, values and list items bare or in ' or " quotes (the guide's
+// example: ec2InstanceId in ['i-abcd1234', 'i-wxyx7890']), and expressions
+// joined by the Boolean operators "&&, and" or "||, or" (and binds first).
+// Subjects are ec2InstanceId, attribute:ecs.instance-type and
+// attribute:ecs.os-type. Anything else matches every instance: localaws does
 // not model it, and refusing the instances would report a placement failure
-// AWS would not.
+// AWS would not. That is a negated term ("!, not"), an expression with
+// parentheses (as a whole: its precedence is not modelled), other
+// attributes, the other operators (=~, exists, >, ...).
 func (c *cluster) matches(i int, expr string) bool {
+	if strings.ContainsAny(expr, "()") {
+		return true
+	}
+	expr = strings.NewReplacer("&&", " and ", "||", " or ").Replace(expr)
 	for _, alternative := range splitWord(expr, "or") {
 		all := true
 		for _, term := range splitWord(alternative, "and") {
@@ -124,10 +131,10 @@ func (c *cluster) matches(i int, expr string) bool {
 // termMatches evaluates one "subject operator value" term.
 func (c *cluster) termMatches(i int, term string) bool {
 	fields := strings.Fields(term)
-	if len(fields) < 3 || strings.ContainsAny(term, "()*") {
+	if len(fields) < 3 || strings.Contains(term, "*") || fields[0] == "not" || strings.HasPrefix(fields[0], "!") {
 		return true // not modelled: see matches
 	}
-	subject, op, value := fields[0], fields[1], strings.Join(fields[2:], " ")
+	subject, op, value := fields[0], fields[1], unquote(strings.Join(fields[2:], " "))
 	have, known := c.instanceAttribute(i, subject)
 	if !known {
 		return true
@@ -137,7 +144,7 @@ func (c *cluster) termMatches(i int, term string) bool {
 		return have == value
 	case "!=", "not_equals":
 		return have != value
-	case "in", "not_in":
+	case "in", "not_in", "!in":
 		list, ok := listValue(value)
 		if !ok {
 			return true
@@ -147,7 +154,7 @@ func (c *cluster) termMatches(i int, term string) bool {
 	return true
 }
 
-// listValue reads "[a, b]" or "[a,b]".
+// listValue reads "[a, b]", "[a,b]" or "['a', "b"]".
 func listValue(v string) ([]string, bool) {
 	v = strings.TrimSpace(v)
 	if !strings.HasPrefix(v, "[") || !strings.HasSuffix(v, "]") {
@@ -155,11 +162,19 @@ func listValue(v string) ([]string, bool) {
 	}
 	var out []string
 	for _, s := range strings.Split(v[1:len(v)-1], ",") {
-		if s = strings.TrimSpace(s); s != "" {
+		if s = unquote(strings.TrimSpace(s)); s != "" {
 			out = append(out, s)
 		}
 	}
 	return out, true
+}
+
+// unquote strips one pair of ' or " quotes around a value.
+func unquote(v string) string {
+	if len(v) >= 2 && (v[0] == '\'' || v[0] == '"') && v[len(v)-1] == v[0] {
+		return v[1 : len(v)-1]
+	}
+	return v
 }
 
 // splitWord splits an expression at a lowercase word standing alone.

@@ -206,7 +206,7 @@ func (s *Server) startTask(req runRequest) (*task, string) {
 	td := req.taskDef
 	instance := ""
 	if req.launchType == "EC2" {
-		candidates, reason := s.constrainedInstances(req.cluster, req.group, req.opts.constraints)
+		candidates, reason := s.constrainedInstances(req.cluster, req.group, req.opts.placementConstraints())
 		if reason != "" {
 			return nil, reason
 		}

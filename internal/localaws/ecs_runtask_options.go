@@ -3,6 +3,7 @@ package localaws
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -41,6 +42,18 @@ type runOptions struct {
 	executeCommand bool
 	constraints    []PlacementConstraintInfo
 	strategy       []PlacementStrategyInfo
+	// definition are the task definition's own placementConstraints.
+	definition []PlacementConstraintInfo
+}
+
+// placementConstraints are the constraints placement honours: the task
+// definition's and RunTask's. Both bind (botocore ecs service-2.json,
+// RunTaskRequest.placementConstraints counts "constraints in the task
+// definition and those specified at runtime" together; a task whose
+// definition's memberOf contradicts RunTask's is not placed, "MemberOf
+// placement constraint unsatisfied.", aws/amazon-ecs-agent#3044).
+func (o runOptions) placementConstraints() []PlacementConstraintInfo {
+	return append(slices.Clone(o.definition), o.constraints...)
 }
 
 // execRoleMessage is ECS's refusal of enableExecuteCommand for a task
@@ -58,6 +71,7 @@ func parseRunOptions(body []byte, td *taskDef, launch string) (runOptions, error
 		EnableExecuteCommand bool                      `json:"enableExecuteCommand"`
 		PlacementConstraints []PlacementConstraintInfo `json:"placementConstraints"`
 		PlacementStrategy    []PlacementStrategyInfo   `json:"placementStrategy"`
+		PlatformVersion      string                    `json:"platformVersion"`
 		Overrides            struct {
 			TaskRoleArn string `json:"taskRoleArn"`
 		} `json:"overrides"`
@@ -71,19 +85,40 @@ func parseRunOptions(body []byte, td *taskDef, launch string) (runOptions, error
 		if role == "" && in.Overrides.TaskRoleArn == "" {
 			return opts, clientErr("InvalidParameterException", "%s", execRoleMessage)
 		}
+		// ECS guide, "Running commands using ECS Exec", prerequisites: "If
+		// you're using AWS Fargate, you must use platform version 1.4.0 or
+		// higher (Linux)". The message is localaws's own wording.
+		if launch == "FARGATE" && fargateVersionBelow(in.PlatformVersion, 1, 4) {
+			return opts, clientErr("InvalidParameterException", "ECS Exec is supported on Fargate platform version 1.4.0 or later, not %s.", in.PlatformVersion)
+		}
 	}
 	// PlacementConstraint and PlacementStrategy (botocore ecs service-2.json):
 	// "If you're using the Fargate launch type, task placement constraints
 	// aren't supported"; the ECS guide, Amazon ECS task placement: "Task
 	// placement strategies and constraints aren't supported for tasks using
 	// the Fargate launch type."
-	if launch == "FARGATE" && (len(in.PlacementConstraints) > 0 || len(in.PlacementStrategy) > 0) {
-		return opts, clientErr("InvalidParameterException", "Task placement constraints and strategies are not supported for tasks using the Fargate launch type.")
+	// The constraints message is ECS's as published: "Placement constraints
+	// are not supported with FARGATE launch type.", InvalidParameterException
+	// (quoted from CreateService in GetSimpl/cloudlift#138; the title of
+	// hashicorp/terraform-provider-aws#26337). No published text was found
+	// for strategies: that message is localaws's own wording.
+	if launch == "FARGATE" && len(in.PlacementConstraints) > 0 {
+		return opts, clientErr("InvalidParameterException", "Placement constraints are not supported with FARGATE launch type.")
 	}
-	inDefinition := 0
+	if launch == "FARGATE" && len(in.PlacementStrategy) > 0 {
+		return opts, clientErr("InvalidParameterException", "Placement strategies are not supported with FARGATE launch type.")
+	}
+	// The messages below are localaws's own wording (no published ECS text
+	// was found); the error codes are ECS's, and tests match only those.
 	if v, ok := td.body["placementConstraints"].([]any); ok {
-		inDefinition = len(v)
+		for _, raw := range v {
+			m, _ := raw.(map[string]any)
+			typ, _ := m["type"].(string)
+			expr, _ := m["expression"].(string)
+			opts.definition = append(opts.definition, PlacementConstraintInfo{Type: typ, Expression: expr})
+		}
 	}
+	inDefinition := len(opts.definition)
 	if n := len(in.PlacementConstraints) + inDefinition; n > maxPlacementConstraints {
 		return opts, clientErr("InvalidParameterException", "Too many placement constraints: %d (%d in the task definition), at most %d are allowed per task.", n, inDefinition, maxPlacementConstraints)
 	}
@@ -153,4 +188,14 @@ func validStrategy(ps PlacementStrategyInfo) error {
 		return bad("Invalid placement strategy type %q: must be random, spread or binpack.", ps.Type)
 	}
 	return nil
+}
+
+// fargateVersionBelow tells whether a Fargate platform version x.y.z is
+// below major.minor; LATEST, "" and anything else are not.
+func fargateVersionBelow(v string, major, minor int) bool {
+	var x, y, z int
+	if n, err := fmt.Sscanf(v, "%d.%d.%d", &x, &y, &z); err != nil || n != 3 {
+		return false
+	}
+	return x < major || x == major && y < minor
 }

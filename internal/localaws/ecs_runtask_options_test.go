@@ -70,6 +70,16 @@ func TestRunTaskMemberOf(t *testing.T) {
 		{"ec2InstanceId not_in [" + second + ", i-0000]", first},
 		{"attribute:ecs.instance-type == t3.small and ec2InstanceId != " + second, first},
 		{"ec2InstanceId == i-nothere or ec2InstanceId == " + second, second},
+		// The ECS guide's syntax ("Cluster query language"): quoted values
+		// and list items (its example "ec2InstanceId in ['i-abcd1234',
+		// 'i-wxyx7890']"), && and || beside and/or, !in beside not_in.
+		{"ec2InstanceId in ['i-abcd1234', '" + second + "']", second},
+		{"ec2InstanceId in [\"" + first + "\"]", first},
+		{"ec2InstanceId == '" + second + "'", second},
+		{"attribute:ecs.instance-type == t3.small && ec2InstanceId == " + second, second},
+		{"ec2InstanceId == i-nothere || ec2InstanceId == " + first, first},
+		{"ec2InstanceId !in [" + first + "]", second},
+		{"ec2InstanceId !in ['" + second + "']", first},
 	} {
 		task := c.runTask(t, td, constraint(tc.expr))
 		ti := c.taskInfo(t, aws.ToString(task.TaskArn))
@@ -79,9 +89,16 @@ func TestRunTaskMemberOf(t *testing.T) {
 		if len(ti.PlacementConstraints) != 1 || ti.PlacementConstraints[0].Expression != tc.expr {
 			t.Errorf("stats recorded constraints %+v", ti.PlacementConstraints)
 		}
+		// A stopping task gives its instance's memory back: the next
+		// placement depends on the constraint alone.
+		if _, err := c.ecs.StopTask(ctx(t), &ecs.StopTaskInput{Cluster: aws.String(localaws.FixtureCluster()), Task: task.TaskArn}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	before := len(c.srv.Stats().Tasks)
-	for _, expr := range []string{"attribute:ecs.instance-type == m5.large", "ec2InstanceId not_in [" + first + "," + second + "]"} {
+	for _, expr := range []string{"attribute:ecs.instance-type == m5.large", "ec2InstanceId not_in [" + first + "," + second + "]",
+		"ec2InstanceId !in ['" + first + "', '" + second + "']", "ec2InstanceId in ['i-abcd1234', 'i-wxyx7890']",
+		"attribute:ecs.instance-type == t3.small && ec2InstanceId == i-nothere"} {
 		in := &ecs.RunTaskInput{Cluster: aws.String(localaws.FixtureCluster()), TaskDefinition: aws.String(td)}
 		constraint(expr)(in)
 		out, err := c.ecs.RunTask(ctx(t), in)
@@ -96,10 +113,14 @@ func TestRunTaskMemberOf(t *testing.T) {
 	if n := len(c.srv.Stats().Tasks); n != before {
 		t.Errorf("%d tasks started by unsatisfiable constraints", n-before)
 	}
-	// An expression localaws does not model is accepted, not a failure.
-	task := c.runTask(t, td, constraint("attribute:ecs.availability-zone in [us-east-1a, us-east-1b]"))
-	if c.taskInfo(t, aws.ToString(task.TaskArn)).EC2InstanceID == "" {
-		t.Error("a task with an unmodelled expression was not placed")
+	// An expression localaws does not model (another attribute, =~, a
+	// negation, parentheses) is accepted, not a failure.
+	for _, expr := range []string{"attribute:ecs.availability-zone in [us-east-1a, us-east-1b]", "attribute:ecs.instance-type =~ t3.*",
+		"not ec2InstanceId == i-nothere", "!(ec2InstanceId == i-nothere)", "(ec2InstanceId == i-nothere || ec2InstanceId == " + first + ") && attribute:ecs.os-type == linux"} {
+		task := c.runTask(t, td, constraint(expr))
+		if c.taskInfo(t, aws.ToString(task.TaskArn)).EC2InstanceID == "" {
+			t.Errorf("a task with the unmodelled expression %q was not placed", expr)
+		}
 	}
 }
 
@@ -207,7 +228,7 @@ func TestRunTaskPlacementNotOnFargate(t *testing.T) {
 		},
 		"strategy": func(r *ecs.RunTaskInput) { r.PlacementStrategy = []ecstypes.PlacementStrategy{{Type: "random"}} },
 	} {
-		if _, err := c.ecs.RunTask(ctx(t), in(mod)); errCode(err) != "InvalidParameterException" || !strings.Contains(err.Error(), "Fargate") {
+		if _, err := c.ecs.RunTask(ctx(t), in(mod)); errCode(err) != "InvalidParameterException" {
 			t.Errorf("Fargate with a placement %s: %v, want InvalidParameterException", name, err)
 		}
 	}
@@ -258,5 +279,80 @@ func TestAWSCLIRunTaskOptions(t *testing.T) {
 	failures := out["failures"].([]any)
 	if len(out["tasks"].([]any)) != 0 || len(failures) != 1 || failures[0].(map[string]any)["reason"] != "MemberOf placement constraint unsatisfied." {
 		t.Errorf("run-task with an unsatisfiable constraint: %v", out)
+	}
+}
+
+// The task definition's own memberOf constraints bind as RunTask's do, and
+// both together (botocore RunTaskRequest.placementConstraints; a definition
+// constraint contradicting RunTask's leaves no instance,
+// aws/amazon-ecs-agent#3044).
+func TestRunTaskDefinitionMemberOf(t *testing.T) {
+	c := world(t)
+	first, second := localaws.FixtureInstanceID(0), localaws.FixtureInstanceID(1)
+	register := func(expr string) string {
+		out, err := c.ecs.RegisterTaskDefinition(ctx(t), &ecs.RegisterTaskDefinitionInput{
+			Family:               aws.String("defconstrained"),
+			PlacementConstraints: []ecstypes.TaskDefinitionPlacementConstraint{{Type: ecstypes.TaskDefinitionPlacementConstraintTypeMemberOf, Expression: aws.String(expr)}},
+			ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("web"), Image: aws.String("example/app:v1"), Essential: aws.Bool(true), Memory: aws.Int32(256), Command: []string{"true"}}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		arn := aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+		c.waitKnown(t, arn)
+		return arn
+	}
+	for _, want := range []string{first, second} {
+		td := register("ec2InstanceId == " + want)
+		task := c.runTask(t, td)
+		if got := c.taskInfo(t, aws.ToString(task.TaskArn)).EC2InstanceID; got != want {
+			t.Errorf("a definition with memberOf ec2InstanceId == %s placed its task on %s", want, got)
+		}
+		if _, err := c.ecs.StopTask(ctx(t), &ecs.StopTaskInput{Cluster: aws.String(localaws.FixtureCluster()), Task: task.TaskArn}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	td := register("ec2InstanceId == " + first)
+	out, err := c.ecs.RunTask(ctx(t), &ecs.RunTaskInput{Cluster: aws.String(localaws.FixtureCluster()), TaskDefinition: aws.String(td),
+		PlacementConstraints: []ecstypes.PlacementConstraint{{Type: ecstypes.PlacementConstraintTypeMemberOf, Expression: aws.String("ec2InstanceId == " + second)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Tasks) != 0 || len(out.Failures) != 1 || aws.ToString(out.Failures[0].Reason) != "MemberOf placement constraint unsatisfied." {
+		t.Errorf("contradicting definition and RunTask constraints: %d tasks, failures %+v", len(out.Tasks), out.Failures)
+	}
+}
+
+// ECS Exec on Fargate needs platform version 1.4.0 or later (ECS guide,
+// "Running commands using ECS Exec").
+func TestRunTaskExecFargatePlatformVersion(t *testing.T) {
+	c := world(t)
+	out, err := c.ecs.RegisterTaskDefinition(ctx(t), &ecs.RegisterTaskDefinitionInput{
+		Family: aws.String("fargate-exec"), NetworkMode: ecstypes.NetworkModeAwsvpc, Cpu: aws.String("256"), Memory: aws.String("512"),
+		RequiresCompatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityFargate},
+		TaskRoleArn:             aws.String("arn:aws:iam::123456789012:role/migrate"),
+		ContainerDefinitions:    []ecstypes.ContainerDefinition{{Name: aws.String("web"), Image: aws.String("example/app:v1"), Command: []string{"true"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+	c.waitKnown(t, td)
+	run := func(version string) error {
+		in := &ecs.RunTaskInput{Cluster: aws.String(localaws.FixtureCluster()), TaskDefinition: aws.String(td), LaunchType: ecstypes.LaunchTypeFargate,
+			EnableExecuteCommand: true, NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{Subnets: []string{"subnet-0aaa1111"}}}}
+		if version != "" {
+			in.PlatformVersion = aws.String(version)
+		}
+		_, err := c.ecs.RunTask(ctx(t), in)
+		return err
+	}
+	if err := run("1.3.0"); errCode(err) != "InvalidParameterException" {
+		t.Errorf("ECS Exec on platform version 1.3.0: %v, want InvalidParameterException", err)
+	}
+	for _, v := range []string{"1.4.0", "LATEST", ""} {
+		if err := run(v); err != nil {
+			t.Errorf("ECS Exec on platform version %q: %v", v, err)
+		}
 	}
 }

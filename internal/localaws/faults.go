@@ -14,7 +14,10 @@ import (
 // latency_ms and/or fails them with error: the next count calls, a fraction of
 // calls, or (neither given) every call. Error is an AWS error code
 // ("ThrottlingException", "Throttling", "AccessDeniedException" with IAM's
-// message) or "500" for an HTTP 500. With after,
+// message, naming action when set, else the operation: an ecs:RunTask fault
+// with action iam:PassRole is RunTask refused for want of iam:PassRole on
+// the task role; "LimitExceededException", a quota reached) or "500" for an
+// HTTP 500. With after,
 // the call is carried out first and its response replaced by the error, as
 // when a response is lost on the way back.
 //
@@ -35,6 +38,7 @@ type Fault struct {
 	Reason     string  `json:"reason,omitempty"`
 	DurationMS int     `json:"duration_ms,omitempty"`
 	Family     string  `json:"family,omitempty"`
+	Action     string  `json:"action,omitempty"`
 }
 
 var taskFaultKinds = []string{"placement_failure", "slow_start", "never_start", "oom", "pull_error"}
@@ -126,7 +130,11 @@ func (s *Server) callFault(op, userAgent string) (*apiError, bool) {
 		}
 		delay += ms(f.LatencyMS)
 		if f.Error != "" && fail == nil {
-			fail, after = s.faultError(f.Error, op), f.After
+			action := op
+			if f.Action != "" {
+				action = f.Action
+			}
+			fail, after = s.faultError(f.Error, action), f.After
 		}
 	}
 	s.mu.Unlock()
@@ -136,7 +144,9 @@ func (s *Server) callFault(op, userAgent string) (*apiError, bool) {
 	return fail, after
 }
 
-// faultError is the error AWS answers with that code. An access-denied code
+// faultError is the error AWS answers with that code, for a call that needs
+// the IAM action op ("ecs:RunTask" as localaws names operations, or another
+// action such as "iam:PassRole"). An access-denied code
 // carries IAM's message for an identity-based policy that does not allow the
 // action ("User: <arn> is not authorized to perform: <action> because no
 // identity-based policy allows the <action> action", IAM User Guide,
@@ -164,6 +174,11 @@ func (s *Server) faultError(code, op string) *apiError {
 			c = "InternalFailure"
 		}
 		return &apiError{Status: http.StatusInternalServerError, Code: c, Message: "We encountered an internal error. Please try again. (injected by localaws)"}
+	case "LimitExceededException":
+		// botocore ecs service-2.json, LimitExceededException: "The limit for
+		// the resource was exceeded." (RegisterTaskDefinition, TagResource,
+		// ...); the message naming the quota is localaws's own wording.
+		return &apiError{Status: http.StatusBadRequest, Code: code, Message: "The limit for the resource was exceeded: task definition revisions per family (injected by localaws)"}
 	case "503", "ServiceUnavailable":
 		return &apiError{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Message: "Service is unavailable. (injected by localaws)"}
 	}

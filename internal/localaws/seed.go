@@ -141,7 +141,7 @@ type Timing struct {
 	// (ECS StopTask doc: "a default 30-second timeout").
 	StopGraceMS int `json:"stop_grace_ms"`
 	// StoppedRetentionMS is how long a stopped task can still be described;
-	// after it DescribeTasks answers MISSING (ECS keeps them about an hour).
+	// after it DescribeTasks answers MISSING (ECS keeps them at least an hour).
 	StoppedRetentionMS int `json:"stopped_retention_ms"`
 }
 

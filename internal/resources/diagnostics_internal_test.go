@@ -2,7 +2,6 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
@@ -35,7 +33,8 @@ func TestErrorDiagnostic(t *testing.T) {
 			Err: &smithy.GenericAPIError{Code: "ThrottlingException", Message: "Rate exceeded"}}}}}
 	expired := awsCallError("Elastic Beanstalk", "DescribeEnvironments", 403, &smithy.GenericAPIError{Code: "ExpiredToken", Message: "The security token included in the request is expired"})
 	refused := awsCallError("ECS", "DescribeClusters", 400, &ecstypes.ClusterNotFoundException{Message: aws.String("Cluster not found.")})
-	noCreds := &smithy.OperationError{ServiceID: "ECS", OperationName: "ListTasks", Err: &v4.SigningError{Err: errors.New("failed to retrieve credentials: no EC2 IMDS role found")}}
+	noCreds := noCredentialsError(t, "")
+	noCredsIMDSUnreachable := noCredentialsError(t, unreachableURL(t))
 	cases := []struct {
 		name    string
 		err     error
@@ -56,7 +55,9 @@ func TestErrorDiagnostic(t *testing.T) {
 		{"refused for another reason", refused,
 			"AWS Error", []string{"ECS DescribeClusters failed: AWS answered ClusterNotFoundException", "Cluster not found."}, []string{"credentials", "permission"}},
 		{"no credentials", noCreds,
-			"AWS Credentials Not Available", []string{"ECS ListTasks failed without an answer from AWS", "no usable AWS credentials"}, nil},
+			"AWS Credentials Not Available", []string{"ECS ListTasks failed without an answer from AWS", "no usable AWS credentials"}, []string{"network"}},
+		{"no credentials, EC2 IMDS out of reach", noCredsIMDSUnreachable,
+			"AWS Credentials Not Available", []string{"ECS ListTasks failed without an answer from AWS", "no usable AWS credentials"}, []string{"check the network"}},
 		{"cut short by the timeout", fmt.Errorf("listing migration tasks: %w", &smithy.OperationError{ServiceID: "ECS", OperationName: "ListTasks", Err: context.DeadlineExceeded}),
 			"AWS Call Interrupted", []string{"ECS ListTasks failed without an answer from AWS", "timeout ran out"}, []string{"credentials", "network"}},
 		{"something else", context.Canceled,

@@ -71,6 +71,7 @@ func (r *runResource) ConfigValidators(context.Context) []resource.ConfigValidat
 	return []resource.ConfigValidator{
 		resourcevalidator.Conflicting(path.MatchRoot("launch_type"), path.MatchRoot("capacity_provider_strategy")),
 		fargatePlacementValidator{},
+		fargateExecPlatformValidator{},
 	}
 }
 
@@ -424,7 +425,7 @@ func runSchema(ctx context.Context) schema.Schema {
 			},
 			"platform_version": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Fargate platform version, such as `1.4.0` or `LATEST`. Defaults to `LATEST`." + reruns,
+				MarkdownDescription: "Fargate platform version, such as `1.4.0` or `LATEST`. Defaults to `LATEST`. With `enable_execute_command`, at least `1.4.0` (ECS Exec needs it)." + reruns,
 			},
 			"image": schema.StringAttribute{
 				Optional: true,

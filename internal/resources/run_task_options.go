@@ -52,6 +52,7 @@ func addRunTaskOptions(s *schema.Schema) {
 		MarkdownDescription: "Whether to turn on ECS Exec for the migration task (RunTask `enableExecuteCommand`), so that you can open a shell in a long migration while it runs. Defaults to `false`. " +
 			"ECS requires a task role for it: the environment's task definition's `taskRoleArn`, or `task_role_arn`, a role that `ecs-tasks.amazonaws.com` may assume and that allows " +
 			"`ssmmessages:CreateControlChannel`, `ssmmessages:CreateDataChannel`, `ssmmessages:OpenControlChannel` and `ssmmessages:OpenDataChannel`; without one the plan warns and the apply fails before running anything. " +
+			"On Fargate it needs platform version 1.4.0 or later: an older `platform_version` fails the plan. " +
 			"The plan's warning and the provider's log (INFO) give the `aws ecs execute-command … --interactive --command /bin/sh` that opens the shell (it needs the Session Manager plugin and `ecs:ExecuteCommand`)." + notRerun,
 	}
 	s.Blocks["placement_constraints"] = schema.ListNestedBlock{
@@ -150,24 +151,13 @@ func (v fargatePlacementValidator) MarkdownDescription(ctx context.Context) stri
 }
 
 func (fargatePlacementValidator) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var launch types.String
-	var providers, constraints, strategy types.List
-	for name, dst := range map[string]any{"launch_type": &launch, "capacity_provider_strategy": &providers, "placement_constraints": &constraints, "placement_strategy": &strategy} {
+	var constraints, strategy types.List
+	for name, dst := range map[string]any{"placement_constraints": &constraints, "placement_strategy": &strategy} {
 		if d := req.Config.GetAttribute(ctx, path.Root(name), dst); d.HasError() {
 			return
 		}
 	}
-	p := ebmigrate.Placement{LaunchType: knownString(launch)}
-	if !providers.IsNull() && !providers.IsUnknown() {
-		var cps []capacityProviderModel
-		if providers.ElementsAs(ctx, &cps, false).HasError() {
-			return
-		}
-		for _, cp := range cps {
-			p.CapacityProvider = append(p.CapacityProvider, ebmigrate.CapacityProvider{Name: cp.CapacityProvider.ValueString()})
-		}
-	}
-	if !p.Fargate() {
+	if p, ok := configPlacement(ctx, req); !ok || !p.Fargate() {
 		return
 	}
 	for name, l := range map[string]types.List{"placement_constraints": constraints, "placement_strategy": strategy} {
@@ -186,7 +176,7 @@ func (m *runModel) runTaskOptions(ctx context.Context, p *ebmigrate.Placement) d
 		var cs []placementConstraintModel
 		diags.Append(m.PlacementConstraints.ElementsAs(ctx, &cs, false)...)
 		for _, c := range cs {
-			if c.Expression.IsUnknown() {
+			if c.Type.IsUnknown() || c.Expression.IsUnknown() {
 				continue // known at apply, checked then
 			}
 			p.Constraints = append(p.Constraints, ebmigrate.PlacementConstraint{Type: c.Type.ValueString(), Expression: c.Expression.ValueString()})
@@ -196,7 +186,7 @@ func (m *runModel) runTaskOptions(ctx context.Context, p *ebmigrate.Placement) d
 		var ss []placementStrategyModel
 		diags.Append(m.PlacementStrategy.ElementsAs(ctx, &ss, false)...)
 		for _, s := range ss {
-			if s.Field.IsUnknown() {
+			if s.Type.IsUnknown() || s.Field.IsUnknown() {
 				continue // known at apply, checked then
 			}
 			p.Strategy = append(p.Strategy, ebmigrate.PlacementStrategy{Type: s.Type.ValueString(), Field: s.Field.ValueString()})
