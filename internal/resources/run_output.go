@@ -19,6 +19,14 @@ import (
 // Migration Output warning: a CloudWatch event may hold 256 KiB.
 const maxOutputLineBytes = 2048
 
+// maxLogLines bounds log_lines, which both the output attribute (state, and
+// every plan that re-runs) and a failure's diagnostic use: at most about
+// 2 MB of lines. A Django migrate prints a line per migration and a few
+// headers, so even the first run of a large project (hundreds of
+// migrations) fits, as does any traceback; more belongs in CloudWatch Logs,
+// not in state.
+const maxLogLines = 1000
+
 // outputLines are the last lines of a successful run, for the output
 // attribute: each bounded, the environment's values already redacted by
 // the engine.

@@ -412,8 +412,8 @@ func runSchema(ctx context.Context) schema.Schema {
 				Optional:            true,
 				Computed:            true,
 				Default:             int64default.StaticInt64(defaultLogLines),
-				MarkdownDescription: fmt.Sprintf("How many of the migration's last log lines a failure shows, and a success shows (a \"Migration Output\" warning after the apply) and keeps in `output`. Defaults to %d; `0` shows and keeps none. A change does not re-run the migration: it applies from the next run.", defaultLogLines),
-				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+				MarkdownDescription: fmt.Sprintf("How many of the migration's last log lines a failure shows, and a success shows (a \"Migration Output\" warning after the apply) and keeps in `output`. Defaults to %d; `0` shows and keeps none; at most %d (each line is cut at %d bytes, so state and the warning hold at most about %d MB). A change does not re-run the migration: it applies from the next run.", defaultLogLines, maxLogLines, maxOutputLineBytes, maxLogLines*maxOutputLineBytes/1000000),
+				Validators:          []validator.Int64{int64validator.Between(0, maxLogLines)},
 			},
 			"launch_type": schema.StringAttribute{
 				Optional: true,
