@@ -91,10 +91,16 @@ func outputAttribute() schema.ListAttribute {
 	return schema.ListAttribute{
 		ElementType: types.StringType,
 		Computed:    true,
+		// Every plan that re-runs would otherwise print the previous run's
+		// lines, and with them whatever redaction cannot catch (values under
+		// MinRedactedLen, secrets ECS fetches itself, lines Docker split).
+		Sensitive: true,
 		MarkdownDescription: fmt.Sprintf("The last `log_lines` lines the migration container printed in the last successful run, oldest first, each cut at %d bytes; "+
 			"the apply also shows them in a \"Migration Output\" warning. Values of the environment's properties and of `environment` (of at least %d characters) are replaced with `%s`; "+
 			"secrets that ECS fetches (`environmentsecrets`, `valueFrom`) never pass through the provider and cannot be recognised, so do not print them. "+
-			"Empty when `log_lines` is 0 or the container printed nothing (the warning then says why), null after an import until a run. An apply that does not re-run the migration keeps the previous lines.",
+			"Empty when `log_lines` is 0 or the container printed nothing (the warning then says why), null after an import until a run. An apply that does not re-run the migration keeps the previous lines. "+
+			"Sensitive, so that a plan that re-runs does not print the previous run's lines (redaction cannot catch every secret); the warning after the apply shows them. "+
+			"To use them as a root module output, write `value = nonsensitive(ebmigrate_run.migrate.output)`.",
 			maxOutputLineBytes, ebmigrate.MinRedactedLen, ebmigrate.Redacted),
 		PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 	}

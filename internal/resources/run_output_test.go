@@ -2,6 +2,7 @@ package resources_test
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -50,6 +51,36 @@ func (c *cli) stateOutput() []string {
 	}
 	c.t.Fatalf("no ebmigrate_run.migrate in the state: %s", raw)
 	return nil
+}
+
+// sensitiveValues is the sensitive_values of ebmigrate_run.migrate in the
+// state, as JSON.
+func (c *cli) sensitiveValues() string {
+	c.t.Helper()
+	raw, err := c.Command("show", "-json").Output()
+	if err != nil {
+		c.t.Fatalf("show -json: %v", err)
+	}
+	var state struct {
+		Values struct {
+			RootModule struct {
+				Resources []struct {
+					Address   string          `json:"address"`
+					Sensitive json.RawMessage `json:"sensitive_values"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal(raw, &state); err != nil {
+		c.t.Fatal(err)
+	}
+	for _, r := range state.Values.RootModule.Resources {
+		if r.Address == "ebmigrate_run.migrate" {
+			return string(r.Sensitive)
+		}
+	}
+	c.t.Fatalf("no ebmigrate_run.migrate in the state: %s", raw)
+	return ""
 }
 
 // afterApply is what terraform printed after the resource's apply (the
@@ -106,6 +137,20 @@ func TestAccCLI_migrationOutput(t *testing.T) {
 		if strings.Contains(strings.ReplaceAll(string(state), `"EXTRA_TOKEN":"`+extraToken, ""), secret) {
 			t.Errorf("the state holds a secret value outside the environment argument")
 		}
+	}
+
+	// A plan that re-runs does not print the previous run's lines: output
+	// is sensitive (the warning after the apply shows them).
+	c.write(w.run("v2", outputCommand, env, "log_lines = 4"))
+	out, err = c.run("plan", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("plan v2: %v\n%s", err, out)
+	}
+	if strings.Contains(out, "Apply all migrations") || !regexp.MustCompile(`~ output\s+= \(sensitive value\)`).MatchString(out) {
+		t.Errorf("the plan of a re-run does not hide output as sensitive:\n%s", out)
+	}
+	if !strings.Contains(c.sensitiveValues(), `"output":true`) {
+		t.Errorf("the state does not mark output sensitive: %s", c.sensitiveValues())
 	}
 
 	// A change that does not re-run keeps the lines, and shows none.
