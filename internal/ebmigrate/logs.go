@@ -169,7 +169,7 @@ func (f *logFollower) add(raw string, ts int64) {
 		f.lastTS = ts
 	}
 	if f.keep > 0 {
-		f.tail = append(f.tail, line)
+		f.tail = append(f.tail, BoundLine(line))
 		if len(f.tail) > f.keep {
 			f.tail = f.tail[len(f.tail)-f.keep:]
 		}

@@ -100,7 +100,7 @@ type Result struct {
 	LogsComplete bool
 	LogsProblem  string
 	// LogTail are the last LogLines lines the container printed, with the
-	// environment's values redacted; LogsNote says why there are none, or
+	// environment's values redacted, each cut at MaxLineBytes; LogsNote says why there are none, or
 	// that they may be incomplete ("" when they are all there).
 	LogTail  []string
 	LogsNote string

@@ -3,7 +3,6 @@ package resources
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -16,8 +15,8 @@ import (
 )
 
 // maxOutputLineBytes bounds one line of the output attribute and the
-// Migration Output warning: a CloudWatch event may hold 256 KiB.
-const maxOutputLineBytes = 2048
+// Migration Output warning (the engine cuts each line it keeps).
+const maxOutputLineBytes = ebmigrate.MaxLineBytes
 
 // maxLogLines bounds log_lines, which both the output attribute (state, and
 // every plan that re-runs) and a failure's diagnostic use: at most about
@@ -28,14 +27,10 @@ const maxOutputLineBytes = 2048
 const maxLogLines = 1000
 
 // outputLines are the last lines of a successful run, for the output
-// attribute: each bounded, the environment's values already redacted by
-// the engine.
+// attribute: the engine has redacted the environment's values and cut each
+// line at maxOutputLineBytes.
 func outputLines(res *ebmigrate.Result) []string {
-	out := make([]string, len(res.LogTail))
-	for i, l := range res.LogTail {
-		out[i] = boundLine(l)
-	}
-	return out
+	return append([]string{}, res.LogTail...)
 }
 
 func outputList(lines []string) types.List {
@@ -44,18 +39,6 @@ func outputList(lines []string) types.List {
 		elems[i] = types.StringValue(l)
 	}
 	return types.ListValueMust(types.StringType, elems)
-}
-
-// boundLine cuts a line to maxOutputLineBytes, at a character boundary.
-func boundLine(l string) string {
-	if len(l) <= maxOutputLineBytes {
-		return l
-	}
-	cut := maxOutputLineBytes
-	for cut > 0 && !utf8.RuneStart(l[cut]) {
-		cut--
-	}
-	return fmt.Sprintf("%s… (%d more bytes)", l[:cut], len(l)-cut)
 }
 
 // migrationOutput is the warning that shows a successful run's last lines

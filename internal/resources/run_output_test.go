@@ -253,3 +253,33 @@ func TestAccCLI_migrationOutputUnreadable(t *testing.T) {
 		t.Errorf("output = %q, want none", got)
 	}
 }
+
+// TestAccCLI_longLinesBounded: a line longer than ebmigrate.MaxLineBytes is
+// cut in output and the Migration Output warning, and in a failure's
+// diagnostic alike.
+func TestAccCLI_longLinesBounded(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	c := newCLI(t)
+	long := `printf 'x%.0s' $(seq 1 12000); echo`
+	cut := strings.Repeat("x", ebmigrate.MaxLineBytes) + "… (9952 more bytes)"
+	c.write(w.run("v1", []string{"sh", "-c", long + "; echo done"}))
+	out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	if got := c.stateOutput(); len(got) != 2 || got[0] != cut {
+		t.Errorf("output in the state: %d lines, the first %d bytes", len(got), len(got[0]))
+	}
+	if !strings.Contains(out, "\n  "+cut+"\n") || strings.Contains(out, strings.Repeat("x", ebmigrate.MaxLineBytes+1)) {
+		t.Errorf("the Migration Output warning does not cut the long line:\n%.3000s", afterApply(out))
+	}
+	c.write(w.run("v2", []string{"sh", "-c", long + "; exit 3"}))
+	out, err = c.run("apply", "-auto-approve", "-input=false", "-no-color")
+	if err == nil {
+		t.Fatalf("a failing migration applied:\n%s", out)
+	}
+	if !strings.Contains(out, "Migration Failed") || !strings.Contains(out, "… (9952 more bytes)") || strings.Contains(out, strings.Repeat("x", ebmigrate.MaxLineBytes+1)) {
+		t.Errorf("the failure does not cut the long line:\n%.3000s", out)
+	}
+}
