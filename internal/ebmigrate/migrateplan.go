@@ -20,9 +20,10 @@ var MigratePlanCommand = []string{"./manage.py", "migrate", "--plan"}
 var (
 	migrationHeading = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z0-9_]+)$`)
 	// headingLike is an unindented line that has a migration name's shape
-	// (something, a dot, a word) without being one, unlike a warning
-	// ("WARNING: …", "x.py:3: RuntimeWarning: …", a sentence ending in ".").
-	headingLike = regexp.MustCompile(`^[^\s:][^:]*\.[^\s.:]+$`)
+	// (one word with a dot inside) without being one (a label that is not
+	// an identifier, a name with a hyphen), unlike a warning or a log line
+	// ("WARNING: …", "x.py:3: RuntimeWarning: …", a sentence).
+	headingLike = regexp.MustCompile(`^[^\s:]+\.[^\s.:]+$`)
 	ansiEscape  = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 	// Django's describe() texts of the operations that lose data or break the
 	// code still running against the database (fields.py, models.py).
