@@ -1,9 +1,6 @@
 package main
 
 import (
-	"archive/zip"
-	"bytes"
-	"encoding/json"
 	"fmt"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
@@ -17,7 +14,7 @@ const bundleSize = 200 << 20
 // image of a version that is not deployed yet (Dockerrun.aws.json, a few
 // hundred bytes inside it).
 func bundleReads(e *benchEnv, r *report) error {
-	bundle, err := paddedBundle("web", "example/app:v2", bundleSize)
+	bundle, err := localaws.PaddedBundle("web", "example/app:v2", bundleSize)
 	if err != nil {
 		return err
 	}
@@ -100,40 +97,4 @@ func kib(n int64) string {
 	default:
 		return fmt.Sprintf("%d bytes", n)
 	}
-}
-
-// paddedBundle is a source bundle with Dockerrun.aws.json (v2) between two
-// stored entries of half the padding each, as a bundle that ships the app's
-// code and assets would have.
-// The app container of FixtureSeed is "web".
-func paddedBundle(container, image string, padding int) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(padding + 4096)
-	zw := zip.NewWriter(&buf)
-	pad := func(name string) error {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(make([]byte, padding/2))
-		return err
-	}
-	if err := pad("static/app.js"); err != nil {
-		return nil, err
-	}
-	w, err := zw.Create("Dockerrun.aws.json")
-	if err != nil {
-		return nil, err
-	}
-	doc := map[string]any{"AWSEBDockerrunVersion": 2, "containerDefinitions": []any{map[string]any{"name": container, "image": image}}}
-	if err := json.NewEncoder(w).Encode(doc); err != nil {
-		return nil, err
-	}
-	if err := pad("vendor/wheels.tar"); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }

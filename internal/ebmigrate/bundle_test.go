@@ -16,38 +16,15 @@ import (
 
 const bundleKey = "elasticbeanstalk-us-east-1-123456789012/myapp/v2.zip"
 
-// bundleZip is a source bundle with padding of the given size stored (not
-// compressed) before and after Dockerrun.aws.json, as a bundle that ships
-// the app's code and assets would have.
+// bundleZip is localaws.PaddedBundle (padding stored, not compressed,
+// around Dockerrun.aws.json), as a string for S3Objects.
 func bundleZip(t *testing.T, container, image string, padding int) string {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	pad := func(name string) {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write(make([]byte, padding/2)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	pad("static/app.js")
-	w, err := zw.Create("Dockerrun.aws.json")
+	b, err := localaws.PaddedBundle(container, image, padding)
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc := map[string]any{"AWSEBDockerrunVersion": 2, "containerDefinitions": []any{
-		map[string]any{"name": container, "image": image},
-	}}
-	if err := json.NewEncoder(w).Encode(doc); err != nil {
-		t.Fatal(err)
-	}
-	pad("vendor/wheels.tar")
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.String()
+	return string(b)
 }
 
 // defaultContainer is the container the engine migrates in by default.

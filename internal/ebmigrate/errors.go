@@ -26,8 +26,8 @@ type MigrationError struct {
 	TaskArn     string
 	Container   string
 	Outcome     Outcome
-	// LogLines are the last lines the container printed; nil when no logs
-	// could be read.
+	// LogLines are the last lines the container printed, redacted and each
+	// cut at MaxLineBytes; nil when no logs could be read.
 	LogLines []string
 	// LogsNote says why there are no log lines, or that they may be incomplete.
 	LogsNote string

@@ -88,12 +88,14 @@ type logFollower struct {
 	maxDelay time.Duration
 	// readErr is the last failed read, cleared by a good one.
 	readErr error
-	// all holds every line when collecting (collect > 0), up to collect lines.
+	// all holds every line when collecting (collect > 0), up to collect
+	// lines, as printed: unredacted, for parsing only (see Result.RawOutput).
 	all     []string
 	collect int
 	// truncated: collect lines were not enough.
 	truncated bool
-	// redact takes the environment's values out of each line first.
+	// redact takes the environment's values out of each line that is shown
+	// (the provider log, tail); all keeps the lines as printed.
 	redact *redactor
 }
 
@@ -150,22 +152,24 @@ func (f *logFollower) read(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-func (f *logFollower) add(line string, ts int64) {
-	line = f.redact.line(line)
+func (f *logFollower) add(raw string, ts int64) {
+	// Parsing reads the raw line: a value that also appears in an app label
+	// or migration name must not hide it (see Result.RawOutput).
+	if f.collect > 0 {
+		if len(f.all) < f.collect {
+			f.all = append(f.all, raw)
+		} else {
+			f.truncated = true
+		}
+	}
+	line := f.redact.line(raw)
 	f.log.Output(line)
 	f.lines++
 	if ts > f.lastTS {
 		f.lastTS = ts
 	}
-	if f.collect > 0 {
-		if len(f.all) < f.collect {
-			f.all = append(f.all, line)
-		} else {
-			f.truncated = true
-		}
-	}
 	if f.keep > 0 {
-		f.tail = append(f.tail, line)
+		f.tail = append(f.tail, BoundLine(line))
 		if len(f.tail) > f.keep {
 			f.tail = f.tail[len(f.tail)-f.keep:]
 		}

@@ -19,7 +19,12 @@ var MigratePlanCommand = []string{"./manage.py", "migrate", "--plan"}
 // no reverse code.
 var (
 	migrationHeading = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z0-9_]+)$`)
-	ansiEscape       = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+	// headingLike is an unindented line that has a migration name's shape
+	// (one word with a dot inside) without being one (a label that is not
+	// an identifier, a name with a hyphen), unlike a warning or a log line
+	// ("WARNING: …", "x.py:3: RuntimeWarning: …", a sentence).
+	headingLike = regexp.MustCompile(`^[^\s:]+\.[^\s.:]+$`)
+	ansiEscape  = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 	// Django's describe() texts of the operations that lose data or break the
 	// code still running against the database (fields.py, models.py).
 	destructiveOps = []*regexp.Regexp{
@@ -100,7 +105,16 @@ func (p MigratePlan) Irreversible() []string {
 // model or table, or raw SQL whose shown text drops, truncates or deletes.
 // Django's text of an altered field does not say its new type, so "Alter
 // field" is not judged.
+//
+// A description may come redacted (operations in state): the marker stands
+// for one word, so "Remove field sku from (sensitive value)" is still
+// destructive, and one that begins with it (its verb was a value) is
+// counted as destructive, since it cannot be told apart.
 func IsDestructive(description string) bool {
+	if strings.HasPrefix(description, Redacted) || strings.HasPrefix(description, "Undo "+Redacted) {
+		return true
+	}
+	description = strings.ReplaceAll(description, Redacted, "REDACTED")
 	if sql, ok := strings.CutPrefix(description, "Raw SQL operation -> "); ok {
 		return destructiveSQL.MatchString(sql)
 	}
@@ -115,10 +129,27 @@ func IsDestructive(description string) bool {
 // ParseMigratePlan reads the output of migrate --plan. Lines before its
 // "Planned operations:" (warnings a project prints while it starts) are passed
 // over; output without that line is an error that quotes its first lines.
+// It redacts nothing: Result.MigratePlan parses a run's output and redacts
+// what it shows.
 func ParseMigratePlan(lines []string) (MigratePlan, error) {
+	return parseMigratePlan(lines, nil)
+}
+
+// parseMigratePlan parses the lines as printed and passes each operation's
+// description, and each quoted line, through show (nil: as they are).
+// Migration names are not passed through it: app labels and migration names
+// are identifiers Django prints from the code, not runtime values, and
+// redacting them would hide a migration (DB_NAME=myshop, app myshop).
+func parseMigratePlan(lines []string, show func(string) string) (MigratePlan, error) {
+	if show == nil {
+		show = func(s string) string { return s }
+	}
 	p := MigratePlan{Migrations: []PlannedMigration{}}
 	started := false
 	var current *PlannedMigration
+	// unnamed is the last line that looked like a migration's name but is
+	// not one: operations under it belong to no migration we know of.
+	unnamed := ""
 	for _, raw := range lines {
 		line := strings.TrimRight(ansiEscape.ReplaceAllString(raw, ""), " \t\r")
 		if !started {
@@ -128,18 +159,36 @@ func ParseMigratePlan(lines []string) (MigratePlan, error) {
 		if migrationHeading.MatchString(line) {
 			p.Migrations = append(p.Migrations, PlannedMigration{Name: line, Operations: []string{}})
 			current = &p.Migrations[len(p.Migrations)-1]
+			unnamed = ""
+			continue
+		}
+		if headingLike.MatchString(line) {
+			// Never pin its operations on the migration before it.
+			current, unnamed = nil, line
 			continue
 		}
 		// An operation is indented by four spaces under its migration; other
 		// lines (a warning on stderr in the same log stream) are not part of it.
 		op, ok := strings.CutPrefix(line, "    ")
-		if !ok || current == nil || strings.TrimSpace(op) == "" {
+		if !ok || strings.TrimSpace(op) == "" {
 			continue
 		}
+		if current == nil {
+			if unnamed == "" {
+				continue
+			}
+			// Failing is safer than a plan that misses a migration (and
+			// perhaps a destructive operation under destructive_changes).
+			return MigratePlan{}, problem("Unrecognized migrate --plan Output",
+				"Operations follow the line %q, which is not a migration's name (app_label.migration_name), so the pending migrations and their operations cannot be read safely. Check that the command is Django's migrate --plan and that nothing else prints to its output.",
+				show(unnamed))
+		}
 		op = strings.TrimSpace(op)
-		current.Operations = append(current.Operations, op)
+		shown := show(op)
+		current.Operations = append(current.Operations, shown)
+		// Judged as printed: a redacted value would hide "Delete model X".
 		if IsDestructive(op) {
-			current.Destructive = append(current.Destructive, op)
+			current.Destructive = append(current.Destructive, shown)
 		}
 		if strings.HasSuffix(op, " -> IRREVERSIBLE") {
 			current.Irreversible = true
@@ -148,7 +197,7 @@ func ParseMigratePlan(lines []string) (MigratePlan, error) {
 	if !started {
 		return MigratePlan{}, problem("Unrecognized migrate --plan Output",
 			"The output has no line \"Planned operations:\", so the pending migrations cannot be read. Check that the command is Django's migrate --plan (Django 2.2 or later). Its first lines were:\n%s",
-			quoteFirst(lines, 10))
+			quoteFirst(lines, 10, show))
 	}
 	return p, nil
 }

@@ -114,8 +114,14 @@ func TestParseMigratePlan(t *testing.T) {
 
 func TestIsDestructive(t *testing.T) {
 	for desc, want := range map[string]bool{
-		"Remove field sku from product":                             true,
-		"Delete model Coupon":                                       true,
+		"Remove field sku from product": true,
+		"Delete model Coupon":           true,
+		// Redacted (operations in state): the marker is one word.
+		"Remove field sku from " + Redacted:                         true,
+		"Delete model " + Redacted:                                  true,
+		"Raw SQL operation -> DROP TABLE " + Redacted:               true,
+		Redacted + " model Coupon":                                  true,
+		"Add field " + Redacted + " to product":                     false,
 		"Rename field name on product to title":                     true,
 		"Rename model Order to Purchase":                            true,
 		"Rename table for product to shop_items":                    true,
@@ -210,4 +216,41 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// An unparsable heading (here a label that is not an identifier) does not
+// pin its operations on the migration before it: the plan fails instead of
+// missing a migration and its destructive operation; parse-error quotes and
+// operation descriptions go through show, names do not.
+func TestParseMigratePlanUnparsableHeading(t *testing.T) {
+	_, err := parseMigratePlan([]string{
+		"Planned operations:",
+		"billing.0002_x",
+		"    Add field a to invoice",
+		"my-shop.0003_drop_price",
+		"    Delete model Price",
+	}, func(s string) string { return strings.ReplaceAll(s, "my-shop", Redacted) })
+	var pe *ProblemError
+	if !errors.As(err, &pe) || pe.Summary != "Unrecognized migrate --plan Output" || !strings.Contains(pe.Detail, Redacted+".0003_drop_price") || strings.Contains(pe.Detail, "my-shop") {
+		t.Fatalf("got %v", err)
+	}
+	p, err := parseMigratePlan([]string{
+		"Planned operations:",
+		"myshop.0003_drop_price",
+		"    Raw SQL operation -> DROP TABLE myshop_legacy",
+		"Loading demo.settings", // a log line: not a heading, the migration goes on
+		"    Delete model Legacy",
+		"billing.0002_x",
+		"    Add field a to invoice",
+	}, func(s string) string { return strings.ReplaceAll(s, "myshop", Redacted) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"myshop.0003_drop_price": {"Raw SQL operation -> DROP TABLE " + Redacted + "_legacy", "Delete model Legacy"},
+		"billing.0002_x":         {"Add field a to invoice"},
+	}
+	if !reflect.DeepEqual(p.Operations(), want) || !reflect.DeepEqual(p.Destructive(), []string{"myshop.0003_drop_price"}) {
+		t.Errorf("operations %q, destructive %q", p.Operations(), p.Destructive())
+	}
 }

@@ -65,8 +65,8 @@ func TestQueryDoesNotWaitForMigration(t *testing.T) {
 	if err != nil {
 		t.Fatalf("query: %v", err)
 	}
-	if !strings.Contains(strings.Join(q.Output, "\n"), "Planned operations:") {
-		t.Errorf("query output %q", q.Output)
+	if !strings.Contains(strings.Join(q.RawOutput, "\n"), "Planned operations:") {
+		t.Errorf("query output %q", q.RawOutput)
 	}
 	qi := taskInfo(t, srv, q.TaskArn)
 	if qi.StartedBy != ebmigrate.QueryStartedBy(localaws.FixtureEnvID) {

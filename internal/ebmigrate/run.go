@@ -33,7 +33,7 @@ type MigrateInput struct {
 	// KeepRevisions ACTIVE revisions of the derived family after a success.
 	KeepRevisions int
 	// CollectOutput keeps every line the container prints (up to
-	// MaxCollectedLines) in Result.Output.
+	// MaxCollectedLines) in Result.RawOutput.
 	CollectOutput bool
 	// StartTimeout is how long a migration task may take to reach RUNNING
 	// before it is stopped (0: DefaultStartTimeout). A task of another run
@@ -65,7 +65,7 @@ func (in MigrateInput) startTimeout() time.Duration {
 	return DefaultStartTimeout
 }
 
-// MaxCollectedLines bounds Result.Output.
+// MaxCollectedLines bounds Result.RawOutput.
 const MaxCollectedLines = 100000
 
 // Result is what a finished migration task left.
@@ -88,15 +88,19 @@ type Result struct {
 	// Attached is true when the task was started by an earlier or concurrent
 	// apply of the same run, and this one only waited for it.
 	Attached bool
-	// Output is what the container printed, with CollectOutput.
-	Output []string
+	// RawOutput is what the container printed, with CollectOutput, NOT
+	// redacted: it is for parsing only (MigratePlan, ShowMigrationsPlan),
+	// never to be shown or stored; redact what is shown with Redact.
+	RawOutput []string
+	// redact is the run's redactor (nil: nothing to redact).
+	redact *redactor
 	// LogsComplete is true when the log was read to its proven end (or as
 	// long as CloudWatch can be expected to ingest late lines); a caller
-	// that parses Output must not trust it otherwise. LogsProblem says why.
+	// that parses RawOutput must not trust it otherwise. LogsProblem says why.
 	LogsComplete bool
 	LogsProblem  string
 	// LogTail are the last LogLines lines the container printed, with the
-	// environment's values redacted; LogsNote says why there are none, or
+	// environment's values redacted, each cut at MaxLineBytes; LogsNote says why there are none, or
 	// that they may be incomplete ("" when they are all there).
 	LogTail  []string
 	LogsNote string

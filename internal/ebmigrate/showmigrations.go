@@ -26,6 +26,12 @@ type MigrationPlan struct {
 // lines (warnings a project prints while it starts) are passed over, but
 // output with no plan line at all is an error that quotes its first lines.
 func ParseShowMigrationsPlan(lines []string) (MigrationPlan, error) {
+	return parseShowMigrationsPlan(lines, nil)
+}
+
+// parseShowMigrationsPlan parses the lines as printed; show redacts the
+// lines an error quotes. Names are kept as parsed (see parseMigratePlan).
+func parseShowMigrationsPlan(lines []string, show func(string) string) (MigrationPlan, error) {
 	var p MigrationPlan
 	found := false
 	for _, raw := range lines {
@@ -48,12 +54,16 @@ func ParseShowMigrationsPlan(lines []string) (MigrationPlan, error) {
 	if !found {
 		return MigrationPlan{}, problem("Unrecognized showmigrations Output",
 			"The output has no line like \"[X]  app.0001_initial\" or \"[ ]  app.0002_change\", so the pending migrations cannot be read. Check that the command is Django's showmigrations --plan. Its first lines were:\n%s",
-			quoteFirst(lines, 10))
+			quoteFirst(lines, 10, show))
 	}
 	return p, nil
 }
 
-func quoteFirst(lines []string, n int) string {
+// quoteFirst quotes the first n lines, each through show (nil: as is).
+func quoteFirst(lines []string, n int, show func(string) string) string {
+	if show == nil {
+		show = func(s string) string { return s }
+	}
 	if len(lines) == 0 {
 		return "  (no output)"
 	}
@@ -63,7 +73,7 @@ func quoteFirst(lines []string, n int) string {
 			fmt.Fprintf(&b, "  … (%d more lines)\n", len(lines)-n)
 			break
 		}
-		fmt.Fprintf(&b, "  %s\n", l)
+		fmt.Fprintf(&b, "  %s\n", show(l))
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

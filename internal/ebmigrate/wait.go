@@ -67,7 +67,8 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 	if r != nil {
 		r.Attached = attached
 		if follower != nil {
-			r.Output = follower.all
+			r.RawOutput = follower.all
+			r.redact = follower.redact
 			r.LogTail = follower.tail
 		}
 	}

@@ -1,9 +1,6 @@
 package resources_test
 
 import (
-	"archive/zip"
-	"bytes"
-	"encoding/json"
 	"testing"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
@@ -52,36 +49,12 @@ func TestAccCLI_bundleReadWithRangedGets(t *testing.T) {
 	t.Logf("plan: %d bytes in %d GETs; apply: %d bytes in %d GETs; bundle %d bytes", plan.bytes, plan.gets, apply.bytes, apply.gets, len(bundle))
 }
 
-// paddedBundle is a source bundle with Dockerrun.aws.json between two stored
-// entries of half the padding each, as a bundle that ships the app's code
-// and assets has.
+// paddedBundle is localaws.PaddedBundle, failing the test on error.
 func paddedBundle(t *testing.T, container, image string, padding int) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	pad := func(name string) {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
-		if err == nil {
-			_, err = w.Write(make([]byte, padding/2))
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	pad("static/app.js")
-	w, err := zw.Create("Dockerrun.aws.json")
+	b, err := localaws.PaddedBundle(container, image, padding)
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc := map[string]any{"AWSEBDockerrunVersion": 2, "containerDefinitions": []any{
-		map[string]any{"name": container, "image": image, "essential": true, "memory": 512},
-	}}
-	if err := json.NewEncoder(w).Encode(doc); err != nil {
-		t.Fatal(err)
-	}
-	pad("vendor/wheels.tar")
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return b
 }

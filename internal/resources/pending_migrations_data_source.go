@@ -42,7 +42,7 @@ func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.S
 		MarkdownDescription: "The Django migrations an environment's database has not applied yet, for the code that will run them, with their operations in Django's words and which of them destroy data.\n\n" +
 			"**Reading this data source starts a read-only ECS task during `terraform plan`**: it runs `./manage.py migrate --plan` (which prints what `migrate` would do and changes nothing) as a one-off task, " +
 			"derived from the environment's task definition exactly as `ebmigrate_run` derives its own (in family `ebmigrate-<environment name>-query`, whose old revisions are deregistered like the migration family's), waits for it, " +
-			"and parses its output from CloudWatch Logs, so the app container needs an awslogs configuration. With `version_label` set to a version that is not deployed yet, the task runs that version's image (from its source bundle's `Dockerrun.aws.json`), " +
+			"and parses its output from CloudWatch Logs, so the app container needs an awslogs configuration. The output is parsed as printed; operation descriptions are stored with the environment's values redacted, while migration names (code identifiers) are kept as printed. With `version_label` set to a version that is not deployed yet, the task runs that version's image (from its source bundle's `Dockerrun.aws.json`), " +
 			"so the plan of a \"migrate, then deploy\" apply lists the new version's migrations. The query never waits for a migration of the environment nor holds one up (its tasks have a `startedBy` of their own), " +
 			"and two plans at once share one task when they ask the same. " +
 			"Pass `pending` and `operations` to an `ebmigrate_run` to see in the plan what an apply will run, to plan a run only while something is pending, and to apply its `destructive_changes` policy.",
@@ -194,7 +194,7 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 		resp.Diagnostics.AddWarning("Old Task Definitions Not Deregistered",
 			fmt.Sprintf("While %s, deregistering old revisions of family %s failed; they stay ACTIVE until the next query: %v", doing, ebmigrate.QueryFamily(env), res.PruneError))
 	}
-	resp.Diagnostics.Append(m.setPlan(ctx, res.Output, doing)...)
+	resp.Diagnostics.Append(m.setPlan(ctx, res, doing)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -204,11 +204,12 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 }
 
 // setPlan reads the command's output: migrate --plan, or else
-// showmigrations --plan (pending and applied_count only).
-func (m *pendingMigrationsModel) setPlan(ctx context.Context, output []string, doing string) diag.Diagnostics {
+// showmigrations --plan (pending and applied_count only). The engine parses
+// it as printed and redacts the operations' descriptions and quoted lines.
+func (m *pendingMigrationsModel) setPlan(ctx context.Context, res *ebmigrate.Result, doing string) diag.Diagnostics {
 	var diags diag.Diagnostics
-	plan, err := ebmigrate.ParseMigratePlan(output)
-	shown, showErr := ebmigrate.ParseShowMigrationsPlan(output)
+	plan, err := res.MigratePlan()
+	shown, showErr := res.ShowMigrationsPlan()
 	m.AppliedCount = types.Int64Null()
 	if showErr == nil {
 		m.AppliedCount = types.Int64Value(int64(shown.Applied))

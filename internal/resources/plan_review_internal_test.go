@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 )
 
 func strList(values ...string) types.List {
@@ -119,21 +121,21 @@ func TestReviewUnknownPending(t *testing.T) {
 func TestPendingMigrationsSetPlan(t *testing.T) {
 	ctx := context.Background()
 	var m pendingMigrationsModel
-	if d := m.setPlan(ctx, []string{"Planned operations:", "shop.0003_remove_product_sku", "    Remove field sku from product"}, "testing"); d.HasError() {
+	if d := m.setPlan(ctx, &ebmigrate.Result{RawOutput: []string{"Planned operations:", "shop.0003_remove_product_sku", "    Remove field sku from product"}}, "testing"); d.HasError() {
 		t.Fatal(d)
 	}
 	if len(m.Pending) != 1 || len(m.Destructive) != 1 || !m.AppliedCount.IsNull() || len(m.Operations.Elements()) != 1 {
 		t.Errorf("migrate --plan: %+v", m)
 	}
 	m = pendingMigrationsModel{}
-	if d := m.setPlan(ctx, []string{"[X]  shop.0001_initial", "[ ]  shop.0002_x"}, "testing"); d.HasError() {
+	if d := m.setPlan(ctx, &ebmigrate.Result{RawOutput: []string{"[X]  shop.0001_initial", "[ ]  shop.0002_x"}}, "testing"); d.HasError() {
 		t.Fatal(d)
 	}
 	if len(m.Pending) != 1 || m.Pending[0] != "shop.0002_x" || m.AppliedCount.ValueInt64() != 1 || len(m.Destructive) != 0 || m.Operations.IsNull() {
 		t.Errorf("showmigrations --plan: %+v", m)
 	}
 	m = pendingMigrationsModel{}
-	d := m.setPlan(ctx, []string{"Traceback (most recent call last):"}, "testing")
+	d := m.setPlan(ctx, &ebmigrate.Result{RawOutput: []string{"Traceback (most recent call last):"}}, "testing")
 	if !d.HasError() || d[0].Summary() != "Unrecognized migrate --plan Output" {
 		t.Errorf("not a plan: %v", d)
 	}

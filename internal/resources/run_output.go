@@ -3,7 +3,6 @@ package resources
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -16,18 +15,22 @@ import (
 )
 
 // maxOutputLineBytes bounds one line of the output attribute and the
-// Migration Output warning: a CloudWatch event may hold 256 KiB.
-const maxOutputLineBytes = 2048
+// Migration Output warning (the engine cuts each line it keeps).
+const maxOutputLineBytes = ebmigrate.MaxLineBytes
+
+// maxLogLines bounds log_lines, which both the output attribute (state, and
+// every plan that re-runs) and a failure's diagnostic use: at most about
+// 2 MB of lines. A Django migrate prints a line per migration and a few
+// headers, so even the first run of a large project (hundreds of
+// migrations) fits, as does any traceback; more belongs in CloudWatch Logs,
+// not in state.
+const maxLogLines = 1000
 
 // outputLines are the last lines of a successful run, for the output
-// attribute: each bounded, the environment's values already redacted by
-// the engine.
+// attribute: the engine has redacted the environment's values and cut each
+// line at maxOutputLineBytes.
 func outputLines(res *ebmigrate.Result) []string {
-	out := make([]string, len(res.LogTail))
-	for i, l := range res.LogTail {
-		out[i] = boundLine(l)
-	}
-	return out
+	return append([]string{}, res.LogTail...)
 }
 
 func outputList(lines []string) types.List {
@@ -36,18 +39,6 @@ func outputList(lines []string) types.List {
 		elems[i] = types.StringValue(l)
 	}
 	return types.ListValueMust(types.StringType, elems)
-}
-
-// boundLine cuts a line to maxOutputLineBytes, at a character boundary.
-func boundLine(l string) string {
-	if len(l) <= maxOutputLineBytes {
-		return l
-	}
-	cut := maxOutputLineBytes
-	for cut > 0 && !utf8.RuneStart(l[cut]) {
-		cut--
-	}
-	return fmt.Sprintf("%s… (%d more bytes)", l[:cut], len(l)-cut)
 }
 
 // migrationOutput is the warning that shows a successful run's last lines
@@ -83,10 +74,16 @@ func outputAttribute() schema.ListAttribute {
 	return schema.ListAttribute{
 		ElementType: types.StringType,
 		Computed:    true,
+		// Every plan that re-runs would otherwise print the previous run's
+		// lines, and with them whatever redaction cannot catch (values under
+		// MinRedactedLen, secrets ECS fetches itself, lines Docker split).
+		Sensitive: true,
 		MarkdownDescription: fmt.Sprintf("The last `log_lines` lines the migration container printed in the last successful run, oldest first, each cut at %d bytes; "+
 			"the apply also shows them in a \"Migration Output\" warning. Values of the environment's properties and of `environment` (of at least %d characters) are replaced with `%s`; "+
 			"secrets that ECS fetches (`environmentsecrets`, `valueFrom`) never pass through the provider and cannot be recognised, so do not print them. "+
-			"Empty when `log_lines` is 0 or the container printed nothing (the warning then says why), null after an import until a run. An apply that does not re-run the migration keeps the previous lines.",
+			"Empty when `log_lines` is 0 or the container printed nothing (the warning then says why), null after an import until a run. An apply that does not re-run the migration keeps the previous lines. "+
+			"Sensitive, so that a plan that re-runs does not print the previous run's lines (redaction cannot catch every secret); the warning after the apply shows them. "+
+			"To use them as a root module output, write `value = nonsensitive(ebmigrate_run.migrate.output)`.",
 			maxOutputLineBytes, ebmigrate.MinRedactedLen, ebmigrate.Redacted),
 		PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 	}

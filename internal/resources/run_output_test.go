@@ -2,6 +2,7 @@ package resources_test
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -50,6 +51,36 @@ func (c *cli) stateOutput() []string {
 	}
 	c.t.Fatalf("no ebmigrate_run.migrate in the state: %s", raw)
 	return nil
+}
+
+// sensitiveValues is the sensitive_values of ebmigrate_run.migrate in the
+// state, as JSON.
+func (c *cli) sensitiveValues() string {
+	c.t.Helper()
+	raw, err := c.Command("show", "-json").Output()
+	if err != nil {
+		c.t.Fatalf("show -json: %v", err)
+	}
+	var state struct {
+		Values struct {
+			RootModule struct {
+				Resources []struct {
+					Address   string          `json:"address"`
+					Sensitive json.RawMessage `json:"sensitive_values"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal(raw, &state); err != nil {
+		c.t.Fatal(err)
+	}
+	for _, r := range state.Values.RootModule.Resources {
+		if r.Address == "ebmigrate_run.migrate" {
+			return string(r.Sensitive)
+		}
+	}
+	c.t.Fatalf("no ebmigrate_run.migrate in the state: %s", raw)
+	return ""
 }
 
 // afterApply is what terraform printed after the resource's apply (the
@@ -106,6 +137,20 @@ func TestAccCLI_migrationOutput(t *testing.T) {
 		if strings.Contains(strings.ReplaceAll(string(state), `"EXTRA_TOKEN":"`+extraToken, ""), secret) {
 			t.Errorf("the state holds a secret value outside the environment argument")
 		}
+	}
+
+	// A plan that re-runs does not print the previous run's lines: output
+	// is sensitive (the warning after the apply shows them).
+	c.write(w.run("v2", outputCommand, env, "log_lines = 4"))
+	out, err = c.run("plan", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("plan v2: %v\n%s", err, out)
+	}
+	if strings.Contains(out, "Apply all migrations") || !regexp.MustCompile(`~ output\s+= \(sensitive value\)`).MatchString(out) {
+		t.Errorf("the plan of a re-run does not hide output as sensitive:\n%s", out)
+	}
+	if !strings.Contains(c.sensitiveValues(), `"output":true`) {
+		t.Errorf("the state does not mark output sensitive: %s", c.sensitiveValues())
 	}
 
 	// A change that does not re-run keeps the lines, and shows none.
@@ -206,5 +251,35 @@ func TestAccCLI_migrationOutputUnreadable(t *testing.T) {
 	}
 	if got := c.stateOutput(); len(got) != 0 {
 		t.Errorf("output = %q, want none", got)
+	}
+}
+
+// TestAccCLI_longLinesBounded: a line longer than ebmigrate.MaxLineBytes is
+// cut in output and the Migration Output warning, and in a failure's
+// diagnostic alike.
+func TestAccCLI_longLinesBounded(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	c := newCLI(t)
+	long := `printf 'x%.0s' $(seq 1 12000); echo`
+	cut := strings.Repeat("x", ebmigrate.MaxLineBytes) + "… (9952 more bytes)"
+	c.write(w.run("v1", []string{"sh", "-c", long + "; echo done"}))
+	out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	if got := c.stateOutput(); len(got) != 2 || got[0] != cut {
+		t.Errorf("output in the state: %d lines, the first %d bytes", len(got), len(got[0]))
+	}
+	if !strings.Contains(out, "\n  "+cut+"\n") || strings.Contains(out, strings.Repeat("x", ebmigrate.MaxLineBytes+1)) {
+		t.Errorf("the Migration Output warning does not cut the long line:\n%.3000s", afterApply(out))
+	}
+	c.write(w.run("v2", []string{"sh", "-c", long + "; exit 3"}))
+	out, err = c.run("apply", "-auto-approve", "-input=false", "-no-color")
+	if err == nil {
+		t.Fatalf("a failing migration applied:\n%s", out)
+	}
+	if !strings.Contains(out, "Migration Failed") || !strings.Contains(out, "… (9952 more bytes)") || strings.Contains(out, strings.Repeat("x", ebmigrate.MaxLineBytes+1)) {
+		t.Errorf("the failure does not cut the long line:\n%.3000s", out)
 	}
 }

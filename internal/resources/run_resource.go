@@ -367,7 +367,7 @@ func runSchema(ctx context.Context) schema.Schema {
 			"container_name": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The container of the environment's task definition to run the migration in. Defaults to its one essential container; among several, the one the others `links` to or `dependsOn`, else the one without host port mappings; when that still leaves several, the plan fails and lists them. " +
-					"The container a run used is `container_used`. A change re-runs the migration, unless it names the container the last run used.",
+					"The container a run used is `container_used`. A change re-runs the migration, unless it names the container the last run used; removing it does not re-run the migration (the next run uses the default).",
 				Validators: []validator.String{stringvalidator.LengthBetween(1, 255)},
 			},
 			"environment": schema.MapAttribute{
@@ -413,8 +413,8 @@ func runSchema(ctx context.Context) schema.Schema {
 				Optional:            true,
 				Computed:            true,
 				Default:             int64default.StaticInt64(defaultLogLines),
-				MarkdownDescription: fmt.Sprintf("How many of the migration's last log lines a failure shows, and a success shows (a \"Migration Output\" warning after the apply) and keeps in `output`. Defaults to %d; `0` shows and keeps none. A change does not re-run the migration: it applies from the next run.", defaultLogLines),
-				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+				MarkdownDescription: fmt.Sprintf("How many of the migration's last log lines a failure shows, and a success shows (a \"Migration Output\" warning after the apply) and keeps in `output`. Defaults to %d; `0` shows and keeps none; at most %d (each line is cut at %d bytes, so state and the warning hold at most about %d MB). A change does not re-run the migration: it applies from the next run.", defaultLogLines, maxLogLines, maxOutputLineBytes, maxLogLines*maxOutputLineBytes/1000000),
+				Validators:          []validator.Int64{int64validator.Between(0, maxLogLines)},
 			},
 			"launch_type": schema.StringAttribute{
 				Optional: true,
@@ -431,7 +431,7 @@ func runSchema(ctx context.Context) schema.Schema {
 				Optional: true,
 				MarkdownDescription: "The image the migration runs. Set it to choose one; left unset, it is the image the environment's task definition has when `version_label` is the deployed version, " +
 					"and otherwise the image the `Dockerrun.aws.json` of that application version's source bundle gives the container (so that a migration before the deploy runs the new code). " +
-					"The image a run used is `image_used`. A change of a set image re-runs the migration, unless it is the image the last run used.",
+					"The image a run used is `image_used`. A change of a set image re-runs the migration, unless it is the image the last run used; removing it does not re-run the migration (the next run uses the default).",
 			},
 			"image_source": computed("Where `image_used` came from: the image argument, the deployed task definition, or an application version's source bundle (with its S3 location)."),
 			"log_group": schema.StringAttribute{

@@ -99,9 +99,11 @@ func TestAccRun_usedApartFromAsked(t *testing.T) {
 	})
 }
 
-// TestAccCLI_stateSchemaVersion: the state is written with schema version
-// 0, and Terraform reads it back (UpgradeResourceState at the same version)
-// into an empty plan.
+// TestAccCLI_stateSchemaVersion: Terraform records schema version 0 and
+// reads the state back (UpgradeResourceState at the same version) into an
+// empty plan. While the version is 0 it cannot tell a set Version from the
+// default: TestRunSchemaVersionAndUpgraders checks the schema against
+// runSchemaVersion and the upgraders; this one checks the round trip.
 func TestAccCLI_stateSchemaVersion(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)

@@ -66,7 +66,8 @@ output "migration" {
     container = ebmigrate_run.migrate.container_used
     image     = ebmigrate_run.migrate.image_used
     log_group = ebmigrate_run.migrate.log_group_used
-    output    = ebmigrate_run.migrate.output
+    # output is sensitive (a plan that re-runs would print the previous lines).
+    output = nonsensitive(ebmigrate_run.migrate.output)
   }
 }
 
