@@ -82,6 +82,17 @@ func (c *cli) run(args ...string) (string, error) {
 	return out, err
 }
 
+// apply runs terraform apply, which must succeed (what names it in the
+// failure), and returns its output.
+func (c *cli) apply(what string) string {
+	c.t.Helper()
+	out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color")
+	if err != nil {
+		c.t.Fatalf("%s: %v\n%s", what, err, out)
+	}
+	return out
+}
+
 type jsonDiagnostic struct {
 	Severity string `json:"severity"`
 	Summary  string `json:"summary"`
@@ -139,9 +150,7 @@ func TestAccCLI_planWarning(t *testing.T) {
 	w := newWorld(t)
 	c := newCLI(t)
 	c.write(w.run("v1", okCommand))
-	if out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
+	c.apply("apply")
 	c.write(w.run("v2", okCommand))
 	w.srv.ResetStats()
 	diags, changes := c.planJSON()
@@ -210,9 +219,7 @@ func TestAccCLI_interrupt(t *testing.T) {
 			t.Errorf("the interrupted apply does not say %q:\n%s", part, text)
 		}
 	}
-	if again, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("the next apply: %v\n%s", err, again)
-	}
+	c.apply("the next apply")
 	if n := w.migrationTasks(); n != 1 {
 		t.Errorf("%d migration tasks started, want 1", n)
 	}

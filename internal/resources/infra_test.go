@@ -107,9 +107,7 @@ func TestAccCLI_infraRepo(t *testing.T) {
 		if strings.Contains(warnings[0].Detail, "image example/app:") {
 			t.Errorf("%s: the warning names an image it cannot know: %s", release, warnings[0].Detail)
 		}
-		if out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-			t.Fatalf("%s: apply: %v\n%s", release, err, out)
-		}
+		c.apply(release + ": apply")
 		images := w.migratedImages()
 		if len(images) != i+1 || images[i] != "example/app:"+release {
 			t.Errorf("after release %s the migrations ran with %v", release, images)
@@ -161,9 +159,7 @@ func TestAccCLI_savedPlan(t *testing.T) {
 	w := infraWorld(t)
 	c := newCLI(t)
 	c.write(w.run("v1", okCommand))
-	if out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
+	c.apply("apply")
 	c.write(w.run("v2", okCommand))
 	after, unknown := c.savedPlan()
 	if after["planned_image"] != "example/app:v2" || after["planned_container"] != "web" {
@@ -206,9 +202,7 @@ func TestAccCLI_environmentGoneWarns(t *testing.T) {
 	w := newWorld(t)
 	c := newCLI(t)
 	c.write(w.run("v1", okCommand))
-	if out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
+	c.apply("apply")
 	replacement := localaws.FixtureSeed(t.TempDir()).Environments[0]
 	replacement.ID = "e-new0000001"
 	replacement.Cluster = "awseb-myapp-prod-newcluster"
@@ -262,13 +256,9 @@ resource "ebmigrate_run" "migrate" {
 `, eb, generation, localaws.FixtureEnv)
 	}
 	c.write(config("1"))
-	if out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
+	c.apply("apply")
 	c.write(config("2"))
-	if out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("the apply that replaces the environment: %v\n%s", err, out)
-	}
+	c.apply("the apply that replaces the environment")
 	state, err := c.run("state", "show", "-no-color", "ebmigrate_run.migrate")
 	if err != nil {
 		t.Fatal(err)

@@ -16,46 +16,9 @@ var outputCommand = []string{"sh", "-c", `echo "Operations to perform:"; echo " 
 
 const extraToken = "tok-only-in-the-environment-argument"
 
-// stateOutput is the output attribute of ebmigrate_run.migrate in the state.
-func (c *cli) stateOutput() []string {
-	c.t.Helper()
-	raw, err := c.Command("show", "-json").Output()
-	if err != nil {
-		c.t.Fatalf("show -json: %v", err)
-	}
-	var state struct {
-		Values struct {
-			RootModule struct {
-				Resources []struct {
-					Address string         `json:"address"`
-					Values  map[string]any `json:"values"`
-				} `json:"resources"`
-			} `json:"root_module"`
-		} `json:"values"`
-	}
-	if err := json.Unmarshal(raw, &state); err != nil {
-		c.t.Fatal(err)
-	}
-	for _, r := range state.Values.RootModule.Resources {
-		if r.Address == "ebmigrate_run.migrate" {
-			list, ok := r.Values["output"].([]any)
-			if !ok {
-				c.t.Fatalf("output in the state is %#v", r.Values["output"])
-			}
-			out := make([]string, len(list))
-			for i, v := range list {
-				out[i], _ = v.(string)
-			}
-			return out
-		}
-	}
-	c.t.Fatalf("no ebmigrate_run.migrate in the state: %s", raw)
-	return nil
-}
-
-// sensitiveValues is the sensitive_values of ebmigrate_run.migrate in the
-// state, as JSON.
-func (c *cli) sensitiveValues() string {
+// stateResource is ebmigrate_run.migrate as `terraform show -json` gives
+// it: its values and its sensitive_values (as JSON).
+func (c *cli) stateResource() (map[string]any, string) {
 	c.t.Helper()
 	raw, err := c.Command("show", "-json").Output()
 	if err != nil {
@@ -66,6 +29,7 @@ func (c *cli) sensitiveValues() string {
 			RootModule struct {
 				Resources []struct {
 					Address   string          `json:"address"`
+					Values    map[string]any  `json:"values"`
 					Sensitive json.RawMessage `json:"sensitive_values"`
 				} `json:"resources"`
 			} `json:"root_module"`
@@ -76,11 +40,34 @@ func (c *cli) sensitiveValues() string {
 	}
 	for _, r := range state.Values.RootModule.Resources {
 		if r.Address == "ebmigrate_run.migrate" {
-			return string(r.Sensitive)
+			return r.Values, string(r.Sensitive)
 		}
 	}
 	c.t.Fatalf("no ebmigrate_run.migrate in the state: %s", raw)
-	return ""
+	return nil, ""
+}
+
+// stateOutput is the output attribute of ebmigrate_run.migrate in the state.
+func (c *cli) stateOutput() []string {
+	c.t.Helper()
+	values, _ := c.stateResource()
+	list, ok := values["output"].([]any)
+	if !ok {
+		c.t.Fatalf("output in the state is %#v", values["output"])
+	}
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i], _ = v.(string)
+	}
+	return out
+}
+
+// sensitiveValues is the sensitive_values of ebmigrate_run.migrate in the
+// state, as JSON.
+func (c *cli) sensitiveValues() string {
+	c.t.Helper()
+	_, sensitive := c.stateResource()
+	return sensitive
 }
 
 // afterApply is what terraform printed after the resource's apply (the
@@ -102,10 +89,7 @@ func TestAccCLI_migrationOutput(t *testing.T) {
 	c := newCLI(t)
 	env := `environment = { EXTRA_TOKEN = "` + extraToken + `" }`
 	c.write(w.run("v1", outputCommand, env, "log_lines = 4"))
-	out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color")
-	if err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
+	out := c.apply("apply")
 	t.Logf("terraform apply printed:\n%s", out)
 	want := []string{
 		"  Apply all migrations: shop",
@@ -142,7 +126,7 @@ func TestAccCLI_migrationOutput(t *testing.T) {
 	// A plan that re-runs does not print the previous run's lines: output
 	// is sensitive (the warning after the apply shows them).
 	c.write(w.run("v2", outputCommand, env, "log_lines = 4"))
-	out, err = c.run("plan", "-input=false", "-no-color")
+	out, err := c.run("plan", "-input=false", "-no-color")
 	if err != nil {
 		t.Fatalf("plan v2: %v\n%s", err, out)
 	}
@@ -155,10 +139,7 @@ func TestAccCLI_migrationOutput(t *testing.T) {
 
 	// A change that does not re-run keeps the lines, and shows none.
 	c.write(w.run("v1", outputCommand, env, "log_lines = 2"))
-	out, err = c.run("apply", "-auto-approve", "-input=false", "-no-color")
-	if err != nil {
-		t.Fatalf("apply log_lines = 2: %v\n%s", err, out)
-	}
+	out = c.apply("apply log_lines = 2")
 	if strings.Contains(out, "Migration Output") || w.migrationTasks() != 1 {
 		t.Errorf("an apply that runs nothing (%d tasks) shows output:\n%s", w.migrationTasks(), out)
 	}
@@ -182,10 +163,7 @@ func TestAccCLI_migrationOutput(t *testing.T) {
 
 	// log_lines = 0: nothing shown, nothing kept.
 	c.write(w.run("v3", outputCommand, env, "log_lines = 0"))
-	out, err = c.run("apply", "-auto-approve", "-input=false", "-no-color")
-	if err != nil {
-		t.Fatalf("apply v3: %v\n%s", err, out)
-	}
+	out = c.apply("apply v3")
 	if strings.Contains(out, "Migration Output") || strings.Contains(afterApply(out), "Applying shop") {
 		t.Errorf("log_lines = 0 shows output:\n%s", out)
 	}
@@ -220,10 +198,7 @@ resource "ebmigrate_run" "migrate" {
   command          = ["sh", "-c", "echo Applying shop.0002_price... OK in ${each.key}"]
 }
 `)
-	out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color")
-	if err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
+	out := c.apply("apply")
 	for _, env := range []string{"scale-00", "scale-01"} {
 		if !strings.Contains(out, "Warning: Migration Output ("+env+")") || !strings.Contains(out, "\n  Applying shop.0002_price... OK in "+env+"\n") {
 			t.Errorf("the apply does not show %s's output:\n%s", env, out)
@@ -240,10 +215,7 @@ func TestAccCLI_migrationOutputUnreadable(t *testing.T) {
 	})
 	c := newCLI(t)
 	c.write(w.run("v1", outputCommand))
-	out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color")
-	if err != nil {
-		t.Fatalf("the apply of a migration that succeeded failed: %v\n%s", err, out)
-	}
+	out := c.apply("the apply of a migration that succeeded failed")
 	after := strings.Join(strings.Fields(afterApply(out)), " ")
 	if !strings.Contains(after, "Warning: Migration Output ("+localaws.FixtureEnv+")") || !strings.Contains(after, "Could not read the log") ||
 		!strings.Contains(after, "AccessDeniedException") || strings.Contains(after, "Applying shop") {
@@ -264,10 +236,7 @@ func TestAccCLI_longLinesBounded(t *testing.T) {
 	long := `printf 'x%.0s' $(seq 1 12000); echo`
 	cut := strings.Repeat("x", ebmigrate.MaxLineBytes) + "… (9952 more bytes)"
 	c.write(w.run("v1", []string{"sh", "-c", long + "; echo done"}))
-	out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color")
-	if err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
+	out := c.apply("apply")
 	if got := c.stateOutput(); len(got) != 2 || got[0] != cut {
 		t.Errorf("output in the state: %d lines, the first %d bytes", len(got), len(got[0]))
 	}
@@ -275,7 +244,7 @@ func TestAccCLI_longLinesBounded(t *testing.T) {
 		t.Errorf("the Migration Output warning does not cut the long line:\n%.3000s", afterApply(out))
 	}
 	c.write(w.run("v2", []string{"sh", "-c", long + "; exit 3"}))
-	out, err = c.run("apply", "-auto-approve", "-input=false", "-no-color")
+	out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color")
 	if err == nil {
 		t.Fatalf("a failing migration applied:\n%s", out)
 	}

@@ -131,9 +131,7 @@ func TestAccCLI_stockPlanWarnings(t *testing.T) {
 	w := newWorld(t, func(s *localaws.Seed) { s.Environments[0].BundleBucket = "my-artifacts" })
 	c := newCLI(t)
 	c.write(w.run("v1", okCommand))
-	if out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
+	c.apply("apply")
 	find := func(diags []jsonDiagnostic, summary, part string) bool {
 		for _, d := range diags {
 			if d.Summary == summary && strings.Contains(d.Detail, part) {

@@ -35,9 +35,7 @@ resource "terraform_data" "placement" {
 			t.Errorf("the plan checked a type known only after apply: %s: %s", d.Summary, d.Detail)
 		}
 	}
-	if out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
+	c.apply("apply")
 	ti := w.lastMigration()
 	if ti.EC2InstanceID != second || len(ti.PlacementConstraints) != 1 || ti.PlacementConstraints[0].Type != "memberOf" ||
 		len(ti.PlacementStrategy) != 1 || ti.PlacementStrategy[0].Type != "binpack" {

@@ -109,9 +109,7 @@ func TestAccCLI_stateSchemaVersion(t *testing.T) {
 	w := newWorld(t)
 	c := newCLI(t)
 	c.write(w.run("v1", okCommand))
-	if out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
+	c.apply("apply")
 	raw, err := os.ReadFile(filepath.Join(c.Path, "terraform.tfstate"))
 	if err != nil {
 		t.Fatal(err)
