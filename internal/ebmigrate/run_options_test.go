@@ -1,7 +1,6 @@
 package ebmigrate_test
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -117,7 +116,7 @@ func TestMigratePlacementChecks(t *testing.T) {
 		"binpack disk": {ebmigrate.Placement{Strategy: []ebmigrate.PlacementStrategy{{Type: "binpack", Field: "disk"}}}, "Invalid Placement Strategy"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			srv, c := friendly(t, withoutHostVolume)
+			srv, c := friendly(t, localaws.WithoutHostVolume)
 			in := migrateInput("true")
 			in.Derive.Placement = tc.p
 			in.Derive.ExecutionRoleArn = "arn:aws:iam::123456789012:role/exec"
@@ -131,21 +130,4 @@ func TestMigratePlacementChecks(t *testing.T) {
 			}
 		})
 	}
-}
-
-// withoutHostVolume drops the web container's host-path mounts but EB's log
-// volume (Fargate has no host paths; the migration does without awseb-logs).
-func withoutHostVolume(s *localaws.Seed) {
-	var web map[string]any
-	if err := json.Unmarshal(s.Environments[0].Containers[0], &web); err != nil {
-		panic(err)
-	}
-	var kept []any
-	for _, mp := range web["mountPoints"].([]any) {
-		if mp.(map[string]any)["sourceVolume"] != "static" {
-			kept = append(kept, mp)
-		}
-	}
-	web["mountPoints"] = kept
-	s.Environments[0].Containers[0], _ = json.Marshal(web)
 }

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
 )
 
 // TestAccRun_execPlatformVersion: ECS Exec on Fargate needs platform version
@@ -12,7 +14,7 @@ import (
 // LATEST, and an old version without ECS Exec or on EC2 plan.
 func TestAccRun_execPlatformVersion(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, withoutHostVolume, withFargate)
+	w := newWorld(t, localaws.WithoutHostVolume, withFargate)
 	fargate := func(extra ...string) string {
 		return w.run("v1", okCommand, append([]string{`launch_type = "FARGATE"`, executionRole, taskRole}, extra...)...)
 	}

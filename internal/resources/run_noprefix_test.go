@@ -48,7 +48,7 @@ func (w *world) recordedStream(want string) resource.TestCheckFunc {
 // its own and runs.
 func TestAccRun_logsWithoutStreamPrefix(t *testing.T) {
 	t.Parallel()
-	w := newWorldOf(t, localaws.NoPrefixSeed(t.TempDir()), withoutHostVolume, withFargate, func(s *localaws.Seed) {
+	w := newWorldOf(t, localaws.NoPrefixSeed(t.TempDir()), localaws.WithoutHostVolume, withFargate, func(s *localaws.Seed) {
 		// The first migration task's image cannot be pulled: its container never starts.
 		s.Faults = append(s.Faults, localaws.Fault{Task: "pull_error", Family: ebmigrate.DerivedFamily(localaws.FixtureEnv), Count: 1})
 	})

@@ -1,7 +1,6 @@
 package resources_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,24 +10,6 @@ import (
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
 )
-
-// withoutHostVolume drops the web container's mount of the bundle's static
-// folder, a host path Fargate cannot have. Its awseb-logs-web mount stays:
-// on Fargate the migration does without it.
-func withoutHostVolume(s *localaws.Seed) {
-	var web map[string]any
-	if err := json.Unmarshal(s.Environments[0].Containers[0], &web); err != nil {
-		panic(err)
-	}
-	var kept []any
-	for _, mp := range web["mountPoints"].([]any) {
-		if mp.(map[string]any)["sourceVolume"] != "static" {
-			kept = append(kept, mp)
-		}
-	}
-	web["mountPoints"] = kept
-	s.Environments[0].Containers[0], _ = json.Marshal(web)
-}
 
 // withFargate associates FARGATE and FARGATE_SPOT with the environment's
 // cluster, beside EB's Auto Scaling group provider.
@@ -54,7 +35,7 @@ func (w *world) lastMigration() localaws.TaskInfo {
 // providers work the same way.
 func TestAccRun_fargate(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, withoutHostVolume, withFargate)
+	w := newWorld(t, localaws.WithoutHostVolume, withFargate)
 	expect := func(launch, subnets, groups string) resource.TestCheckFunc {
 		return func(*terraform.State) error {
 			ti := w.lastMigration()
@@ -100,7 +81,7 @@ func TestAccRun_fargate(t *testing.T) {
 func TestAccRun_fargateProblems(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	noSubnets := newWorld(t, withoutHostVolume, func(s *localaws.Seed) { s.Environments[0].VPC.Subnets = nil })
+	noSubnets := newWorld(t, localaws.WithoutHostVolume, func(s *localaws.Seed) { s.Environments[0].VPC.Subnets = nil })
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{

@@ -33,8 +33,8 @@ func withContainerCPU(units int) func(*localaws.Seed) {
 // apply", since the same apply may mend it: TestAccCLI_stockPlanWarnings.)
 func TestAccRun_stockPlanChecks(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, withoutHostVolume)
-	big := newWorld(t, withoutHostVolume, withFargate, withContainerCPU(512))
+	w := newWorld(t, localaws.WithoutHostVolume)
+	big := newWorld(t, localaws.WithoutHostVolume, withFargate, withContainerCPU(512))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
@@ -63,7 +63,7 @@ func TestAccRun_stockPlanChecks(t *testing.T) {
 // a public IP follows the environment's AssociatePublicIpAddress.
 func TestAccRun_fargateStock(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, withoutHostVolume, withFargate, func(s *localaws.Seed) { s.Environments[0].VPC.AssociatePublicIPAddress = true })
+	w := newWorld(t, localaws.WithoutHostVolume, withFargate, func(s *localaws.Seed) { s.Environments[0].VPC.AssociatePublicIPAddress = true })
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
@@ -159,7 +159,7 @@ func TestAccCLI_stockPlanWarnings(t *testing.T) {
 	}
 
 	// What ECS would refuse is said at plan, as checked at apply.
-	stock := newWorld(t, withoutHostVolume)
+	stock := newWorld(t, localaws.WithoutHostVolume)
 	sc := newCLI(t)
 	sc.write(stock.run("v1", okCommand, executionRole, `capacity_provider_strategy {
     capacity_provider = "FARGATE_SPOT"
