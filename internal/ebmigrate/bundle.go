@@ -67,6 +67,11 @@ func VersionImage(ctx context.Context, c Clients, t *Target, version, container 
 		return "", "", engineError(nil, "No S3 Client", "The image of version %q is in its source bundle %s, and this provider was configured without an S3 client to read it. Set image, or configure the provider's s3 endpoint.", version, where)
 	}
 	dockerrun, err := readDockerrun(ctx, c, aws.ToString(bundle.S3Bucket), aws.ToString(bundle.S3Key))
+	if f, ok := AsAWSFailure(err); ok {
+		// S3 refused or failed the read: the bundle may be fine.
+		return "", "", problem("Source Bundle Not Readable",
+			"The source bundle of version %q (%s) holds the image to migrate with, and reading it failed. %s Set image to skip the bundle.", version, where, f.Detail())
+	}
 	if err != nil {
 		return "", "", problem("Dockerrun.aws.json Not Found",
 			"The source bundle of version %q (%s) %v, so the image to migrate with cannot be known. Set image.", version, where, err)

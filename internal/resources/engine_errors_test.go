@@ -93,3 +93,23 @@ func TestAccRun_awsErrorThrottled(t *testing.T) {
 		}},
 	})
 }
+
+// TestAccRun_bundleAccessDenied: a source bundle S3 refuses to read is an
+// AWS failure that names S3 GetObject and its code, not a bundle without
+// Dockerrun.aws.json, with the remedy for a denied call; nothing runs.
+func TestAccRun_bundleAccessDenied(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(s *localaws.Seed) {
+		s.Faults = append(s.Faults, localaws.Fault{Operation: "s3:GetObject", Error: "AccessDenied"})
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config:      w.noRetries(w.run("v2", okCommand)),
+			ExpectError: words("Error: Source Bundle Not Readable", `version "v2"`, "S3 GetObject failed: AWS answered AccessDenied (HTTP 403", "s3:GetObject", "Set image"),
+		}},
+	})
+	if n := w.migrationTasks(); n != 0 {
+		t.Errorf("%d tasks ran", n)
+	}
+}
