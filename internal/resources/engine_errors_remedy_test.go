@@ -3,8 +3,6 @@ package resources_test
 import (
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
 )
 
@@ -13,17 +11,12 @@ import (
 // rather than the call.
 func TestAccRun_awsErrorPassRoleDenied(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, func(s *localaws.Seed) {
-		s.Faults = append(s.Faults, localaws.Fault{Operation: "ecs:RunTask", Error: "AccessDeniedException", Action: "iam:PassRole"})
-	})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories,
-		Steps: []resource.TestStep{{
-			Config: w.noRetries(w.run("v1", []string{"sh", "-c", "echo migrated"}, taskRole)),
-			ExpectError: words("Error: AWS Error", "ECS RunTask failed: AWS answered AccessDeniedException",
-				"is not authorized to perform: iam:PassRole", "not allowed to perform iam:PassRole", "ECS RunTask", "grant the permission"),
-		}},
-	})
+	failsWithFault(t, localaws.Fault{Operation: "ecs:RunTask", Error: "AccessDeniedException", Action: "iam:PassRole"},
+		func(w *world) string {
+			return w.noRetries(w.run("v1", []string{"sh", "-c", "echo migrated"}, taskRole))
+		},
+		words("Error: AWS Error", "ECS RunTask failed: AWS answered AccessDeniedException",
+			"is not authorized to perform: iam:PassRole", "not allowed to perform iam:PassRole", "ECS RunTask", "grant the permission"))
 }
 
 // TestAccRun_awsErrorLimitExceeded: LimitExceededException is a quota (botocore
@@ -31,18 +24,8 @@ func TestAccRun_awsErrorPassRoleDenied(t *testing.T) {
 // the SDK retries it as throttling: the remedy is the quota, not max_retries.
 func TestAccRun_awsErrorLimitExceeded(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, func(s *localaws.Seed) {
-		s.Faults = append(s.Faults, localaws.Fault{Operation: "ecs:RegisterTaskDefinition", Error: "LimitExceededException"})
-	})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories,
-		Steps: []resource.TestStep{{
-			Config: w.noRetries(w.run("v1", []string{"sh", "-c", "echo migrated"})),
-			ExpectError: words("Error: AWS Error", "ECS RegisterTaskDefinition failed: AWS answered LimitExceededException",
-				"task definition revisions per family", "quota", "Service Quotas", "keep_revisions"),
-		}},
-	})
-	if n := w.migrationTasks(); n != 0 {
-		t.Errorf("%d tasks ran", n)
-	}
+	failsWithFault(t, localaws.Fault{Operation: "ecs:RegisterTaskDefinition", Error: "LimitExceededException"},
+		func(w *world) string { return w.noRetries(w.run("v1", []string{"sh", "-c", "echo migrated"})) },
+		words("Error: AWS Error", "ECS RegisterTaskDefinition failed: AWS answered LimitExceededException",
+			"task definition revisions per family", "quota", "Service Quotas", "keep_revisions"))
 }

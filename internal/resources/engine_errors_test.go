@@ -1,6 +1,7 @@
 package resources_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,20 @@ import (
 func (w *world) noRetries(cfg string) string {
 	return strings.Replace(cfg, `region = "us-east-1"`, `region = "us-east-1"
   max_retries = 0`, 1)
+}
+
+// failsWithFault applies config (made for a world whose localaws answers
+// fault) and expects the apply to fail with want, having run no task.
+func failsWithFault(t *testing.T, fault localaws.Fault, config func(*world) string, want *regexp.Regexp) {
+	t.Helper()
+	w := newWorld(t, func(s *localaws.Seed) { s.Faults = append(s.Faults, fault) })
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps:                    []resource.TestStep{{Config: config(w), ExpectError: want}},
+	})
+	if n := w.migrationTasks(); n != 0 {
+		t.Errorf("%d migration tasks ran", n)
+	}
 }
 
 // TestAccRun_engineErrorMissingTask: a task ECS stops showing for longer
@@ -63,16 +78,9 @@ func TestAccRun_engineErrorFailedPolls(t *testing.T) {
 // remedy where it fits.
 func TestAccRun_awsErrorAccessDenied(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, func(s *localaws.Seed) {
-		s.Faults = append(s.Faults, localaws.Fault{Operation: "ecs:RunTask", Error: "AccessDeniedException"})
-	})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories,
-		Steps: []resource.TestStep{{
-			Config:      w.noRetries(w.run("v1", []string{"sh", "-c", "echo migrated"})),
-			ExpectError: words("Error: AWS Error", "ECS RunTask failed: AWS answered AccessDeniedException (HTTP 400", "is not authorized to perform: ecs:RunTask", "grant the permission"),
-		}},
-	})
+	failsWithFault(t, localaws.Fault{Operation: "ecs:RunTask", Error: "AccessDeniedException"},
+		func(w *world) string { return w.noRetries(w.run("v1", []string{"sh", "-c", "echo migrated"})) },
+		words("Error: AWS Error", "ECS RunTask failed: AWS answered AccessDeniedException (HTTP 400", "is not authorized to perform: ecs:RunTask", "grant the permission"))
 }
 
 // TestAccRun_awsErrorThrottled: a call AWS kept throttling past the SDK's
@@ -80,18 +88,12 @@ func TestAccRun_awsErrorAccessDenied(t *testing.T) {
 // credentials.
 func TestAccRun_awsErrorThrottled(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, func(s *localaws.Seed) {
-		s.Faults = append(s.Faults, localaws.Fault{Operation: "ecs:RunTask", Error: "ThrottlingException"})
-	})
-	cfg := strings.Replace(w.run("v1", []string{"sh", "-c", "echo migrated"}), `region = "us-east-1"`, `region = "us-east-1"
+	failsWithFault(t, localaws.Fault{Operation: "ecs:RunTask", Error: "ThrottlingException"},
+		func(w *world) string {
+			return strings.Replace(w.run("v1", []string{"sh", "-c", "echo migrated"}), `region = "us-east-1"`, `region = "us-east-1"
   max_retries = 1`, 1)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories,
-		Steps: []resource.TestStep{{
-			Config:      cfg,
-			ExpectError: words("Error: AWS Error", "ECS RunTask failed: AWS answered ThrottlingException", "tried 2 times", "AWS throttled the call", "max_retries"),
-		}},
-	})
+		},
+		words("Error: AWS Error", "ECS RunTask failed: AWS answered ThrottlingException", "tried 2 times", "AWS throttled the call", "max_retries"))
 }
 
 // TestAccRun_bundleAccessDenied: a source bundle S3 refuses to read is an
@@ -99,17 +101,7 @@ func TestAccRun_awsErrorThrottled(t *testing.T) {
 // Dockerrun.aws.json, with the remedy for a denied call; nothing runs.
 func TestAccRun_bundleAccessDenied(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, func(s *localaws.Seed) {
-		s.Faults = append(s.Faults, localaws.Fault{Operation: "s3:GetObject", Error: "AccessDenied"})
-	})
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories,
-		Steps: []resource.TestStep{{
-			Config:      w.noRetries(w.run("v2", okCommand)),
-			ExpectError: words("Error: Source Bundle Not Readable", `version "v2"`, "S3 GetObject failed: AWS answered AccessDenied (HTTP 403", "s3:GetObject", "Set image"),
-		}},
-	})
-	if n := w.migrationTasks(); n != 0 {
-		t.Errorf("%d tasks ran", n)
-	}
+	failsWithFault(t, localaws.Fault{Operation: "s3:GetObject", Error: "AccessDenied"},
+		func(w *world) string { return w.noRetries(w.run("v2", okCommand)) },
+		words("Error: Source Bundle Not Readable", `version "v2"`, "S3 GetObject failed: AWS answered AccessDenied (HTTP 403", "s3:GetObject", "Set image"))
 }
