@@ -30,4 +30,11 @@ func TestDemo(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "All 5 steps behaved as described.") {
 		t.Fatalf("the demo failed: %v\n%s", err, out)
 	}
+	// Its output goes to a pipe here, as to a file or a CI log: no colours.
+	if strings.Contains(string(out), "\x1b[") {
+		t.Errorf("the demo wrote ANSI escape codes into a pipe:\n%q", out)
+	}
+	if !strings.Contains(string(out), "Python: /usr/bin/python3, Debian's") {
+		t.Errorf("the demo does not say which Python runs Django:\n%s", out)
+	}
 }

@@ -34,9 +34,15 @@ export AWS_ACCESS_KEY_ID=AKIDDEMO AWS_SECRET_ACCESS_KEY=demo AWS_EC2_METADATA_DI
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 unset AWS_PROFILE
 
-say()  { printf '\n\033[1m%s\033[0m\n' "$*"; }
+# Bold and red only on a terminal, never with NO_COLOR set (no-color.org):
+# a file or a CI log gets plain text.
+colour() { [ -z "${NO_COLOR:-}" ] && [ -t "$1" ]; }
+bold='' red='' plain='' plain_err=''
+if colour 1; then bold=$'\033[1m' plain=$'\033[0m'; fi
+if colour 2; then red=$'\033[31m' plain_err=$'\033[0m'; fi
+say()  { printf '\n%s%s%s\n' "$bold" "$*" "$plain"; }
 info() { printf '    %s\n' "$*"; }
-fail() { printf '\n\033[31mStep %s did not behave as described: %s\033[0m\n(terraform output: %s)\n' "$step" "$2" "$log" >&2; exit 1; }
+fail() { printf '\n%sStep %s did not behave as described: %s%s\n(terraform output: %s)\n' "$red" "$step" "$2" "$plain_err" "$log" >&2; exit 1; }
 
 localaws_pid=""
 cleanup() {
@@ -79,6 +85,14 @@ for _ in $(seq 100); do
 done
 [ -n "$url" ] || fail 0 "localaws did not start: $(cat "$work/localaws.out")"
 info "environment myapp-prod (ECS platform, 2 instances) runs version v1 at $url"
+# Which Python runs Django, and why not the python3 first on PATH.
+django=$(/usr/bin/python3 -c 'import django; print(django.get_version())' 2>/dev/null || echo "missing: apt-get install python3-django")
+info "Python: /usr/bin/python3, Debian's (Django $django): python3-django is Debian's package, so the app's"
+info "images (seed.json) run manage.py with PATH=/usr/bin:/bin."
+onpath=$(command -v python3 || true)
+if [ -n "$onpath" ] && [ "$(readlink -f "$onpath")" != "$(readlink -f /usr/bin/python3)" ]; then
+  info "The python3 first on your PATH is $onpath, another Python: it may lack Django."
+fi
 
 step=1
 say "1/5  terraform apply with v1 deployed: the first migration"
