@@ -32,11 +32,6 @@ type runRequest struct {
 // of the override structure."
 const maxOverridesChars = 8192
 
-type clientTokenRecord struct {
-	params string
-	tasks  []*task
-}
-
 func (s *Server) ecsRunTask(body []byte) (any, error) {
 	var in struct {
 		Cluster                  string `json:"cluster"`
@@ -45,9 +40,7 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 		StartedBy                string `json:"startedBy"`
 		Group                    string `json:"group"`
 		LaunchType               string `json:"launchType"`
-		CapacityProviderStrategy []struct {
-			CapacityProvider string `json:"capacityProvider"`
-		} `json:"capacityProviderStrategy"`
+		CapacityProviderStrategy []capacityStrategyItem `json:"capacityProviderStrategy"`
 		PlatformVersion      string `json:"platformVersion"`
 		NetworkConfiguration *struct {
 			AwsvpcConfiguration *awsvpcConfig `json:"awsvpcConfiguration"`
@@ -69,14 +62,17 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 	switch {
 	case in.Count < 1 || in.Count > 10:
 		return nil, clientErr("InvalidParameterException", "count must be between 1 and 10.")
-	case len(in.StartedBy) > 128:
-		return nil, clientErr("InvalidParameterException", "startedBy must be at most 128 characters.")
 	case len(in.Group) > 255:
 		return nil, clientErr("InvalidParameterException", "group must be at most 255 characters.")
-	case len(in.ClientToken) > 64:
-		return nil, clientErr("InvalidParameterException", "clientToken must be at most 64 characters.")
 	case in.LaunchType != "" && len(in.CapacityProviderStrategy) > 0:
 		return nil, clientErr("InvalidParameterException", "Specifying both a launchType and capacityProviderStrategy is not supported.")
+	}
+	checks := runTaskChecks{StartedBy: in.StartedBy, ClientToken: in.ClientToken, PropagateTags: in.PropagateTags, Strategy: in.CapacityProviderStrategy}
+	if n := in.NetworkConfiguration; n != nil && n.AwsvpcConfiguration != nil {
+		checks.Subnets, checks.SecGroups = len(n.AwsvpcConfiguration.Subnets), len(n.AwsvpcConfiguration.SecurityGroups)
+	}
+	if err := checks.check(); err != nil {
+		return nil, err
 	}
 	if err := validateTags(in.Tags); err != nil {
 		return nil, err
@@ -88,20 +84,10 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 		return nil, err
 	}
 	params := canonicalWithout(body, "clientToken")
+	tokenKey := c.arn + "/" + in.ClientToken
 	if in.ClientToken != "" {
-		if rec, ok := s.tokens[c.arn+"/"+in.ClientToken]; ok {
-			if rec.params != params {
-				// "The resourceIds are the existing task ARNs which are
-				// already associated with the clientToken" (ECS RunTask).
-				e := clientErr("ConflictException", "The clientToken %s was already used with different parameters.", in.ClientToken)
-				var ids []string
-				for _, t := range rec.tasks {
-					ids = append(ids, t.arn)
-				}
-				e.Fields = map[string]any{"resourceIds": ids}
-				return nil, e
-			}
-			return s.runTaskResponse(rec.tasks, nil), nil
+		if resp, err, ok := s.replay(tokenKey, params); ok {
+			return resp, err
 		}
 	}
 	td, err := s.resolveVisibleTaskDef(in.TaskDefinition)
@@ -182,10 +168,11 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 		}
 		started = append(started, t)
 	}
-	if in.ClientToken != "" && len(started) > 0 {
-		s.tokens[c.arn+"/"+in.ClientToken] = &clientTokenRecord{params: params, tasks: started}
+	resp := s.runTaskResponse(started, failures)
+	if in.ClientToken != "" {
+		s.record(tokenKey, params, resp, started)
 	}
-	return s.runTaskResponse(started, failures), nil
+	return resp, nil
 }
 
 func (s *Server) runTaskResponse(tasks []*task, failures []map[string]string) map[string]any {

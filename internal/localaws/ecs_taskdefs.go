@@ -254,6 +254,12 @@ func validateTags(tags []tag) error {
 		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
 			return clientErr("InvalidParameterException", "Tag keys must be 1 to 128 characters and values at most 256 characters (key %q).", t.Key)
 		}
+		// botocore ecs Tag: "Do not use aws:, AWS:, or any upper or
+		// lowercase combination of such as a prefix for either keys or
+		// values as it is reserved for Amazon Web Services use."
+		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") || strings.HasPrefix(strings.ToLower(t.Value), "aws:") {
+			return clientErr("InvalidParameterException", "Tag keys and values can not begin with the reserved prefix 'aws:' (key %q).", t.Key)
+		}
 		if seen[t.Key] {
 			return clientErr("InvalidParameterException", "Tag key %q appears more than once.", t.Key)
 		}
@@ -336,6 +342,11 @@ func (s *Server) ecsDescribeTaskDefinition(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// botocore ecs DescribeTaskDefinition: "You can only describe INACTIVE
+	// task definitions while an active task or service references them."
+	if td.status == "INACTIVE" && !s.referenced(td) {
+		return nil, clientErr("ClientException", "Unable to describe task definition.")
+	}
 	out := map[string]any{"taskDefinition": td.describe()}
 	if slices.Contains(in.Include, "TAGS") {
 		out["tags"] = nonNilTags(td.tags)
@@ -348,4 +359,15 @@ func nonNilTags(t []tag) []tag {
 		return []tag{}
 	}
 	return t
+}
+
+// referenced: a task that has not stopped runs this revision. The caller
+// holds s.mu.
+func (s *Server) referenced(td *taskDef) bool {
+	for _, t := range s.taskOrder {
+		if t.td == td && !t.stopped() {
+			return true
+		}
+	}
+	return false
 }
