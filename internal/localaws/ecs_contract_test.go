@@ -75,16 +75,24 @@ func TestRunTaskRefusesWhatECSRefuses(t *testing.T) {
 		return out
 	}
 	cases := map[string]func(*ecs.RunTaskInput){
-		"startedBy with a space":    func(in *ecs.RunTaskInput) { in.StartedBy = aws.String("ebmigrate run") },
-		"startedBy of 129":          func(in *ecs.RunTaskInput) { in.StartedBy = aws.String(strings.Repeat("a", 129)) },
-		"propagateTags SERVICE":     func(in *ecs.RunTaskInput) { in.PropagateTags = ecstypes.PropagateTagsService },
-		"aws: tag key":              func(in *ecs.RunTaskInput) { in.Tags = []ecstypes.Tag{{Key: aws.String("AWS:run"), Value: aws.String("x")}} },
-		"clientToken with a space":  func(in *ecs.RunTaskInput) { in.ClientToken = aws.String("a b") },
-		"clientToken of 65":         func(in *ecs.RunTaskInput) { in.ClientToken = aws.String(strings.Repeat("t", 65)) },
-		"6 security groups":         func(in *ecs.RunTaskInput) { in.NetworkConfiguration = awsvpc(many("subnet-", 1), many("sg-", 6)) },
-		"17 subnets":                func(in *ecs.RunTaskInput) { in.NetworkConfiguration = awsvpc(many("subnet-", 17), many("sg-", 1)) },
-		"all-zero weights":          func(in *ecs.RunTaskInput) { in.Cluster = aws.String("fargate"); in.CapacityProviderStrategy = strategy(0, 0, 0, 0) },
-		"two bases":                 func(in *ecs.RunTaskInput) { in.Cluster = aws.String("fargate"); in.CapacityProviderStrategy = strategy(1, 1, 1, 1) },
+		"startedBy with a space": func(in *ecs.RunTaskInput) { in.StartedBy = aws.String("ebmigrate run") },
+		"startedBy of 129":       func(in *ecs.RunTaskInput) { in.StartedBy = aws.String(strings.Repeat("a", 129)) },
+		"propagateTags SERVICE":  func(in *ecs.RunTaskInput) { in.PropagateTags = ecstypes.PropagateTagsService },
+		"aws: tag key": func(in *ecs.RunTaskInput) {
+			in.Tags = []ecstypes.Tag{{Key: aws.String("AWS:run"), Value: aws.String("x")}}
+		},
+		"clientToken with a space": func(in *ecs.RunTaskInput) { in.ClientToken = aws.String("a b") },
+		"clientToken of 65":        func(in *ecs.RunTaskInput) { in.ClientToken = aws.String(strings.Repeat("t", 65)) },
+		"6 security groups":        func(in *ecs.RunTaskInput) { in.NetworkConfiguration = awsvpc(many("subnet-", 1), many("sg-", 6)) },
+		"17 subnets":               func(in *ecs.RunTaskInput) { in.NetworkConfiguration = awsvpc(many("subnet-", 17), many("sg-", 1)) },
+		"all-zero weights": func(in *ecs.RunTaskInput) {
+			in.Cluster = aws.String("fargate")
+			in.CapacityProviderStrategy = strategy(0, 0, 0, 0)
+		},
+		"two bases": func(in *ecs.RunTaskInput) {
+			in.Cluster = aws.String("fargate")
+			in.CapacityProviderStrategy = strategy(1, 1, 1, 1)
+		},
 	}
 	for name, mod := range cases {
 		t.Run(name, func(t *testing.T) {

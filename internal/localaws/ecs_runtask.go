@@ -34,15 +34,15 @@ const maxOverridesChars = 8192
 
 func (s *Server) ecsRunTask(body []byte) (any, error) {
 	var in struct {
-		Cluster                  string `json:"cluster"`
-		TaskDefinition           string `json:"taskDefinition"`
-		Count                    int    `json:"count"`
-		StartedBy                string `json:"startedBy"`
-		Group                    string `json:"group"`
-		LaunchType               string `json:"launchType"`
+		Cluster                  string                 `json:"cluster"`
+		TaskDefinition           string                 `json:"taskDefinition"`
+		Count                    int                    `json:"count"`
+		StartedBy                string                 `json:"startedBy"`
+		Group                    string                 `json:"group"`
+		LaunchType               string                 `json:"launchType"`
 		CapacityProviderStrategy []capacityStrategyItem `json:"capacityProviderStrategy"`
-		PlatformVersion      string `json:"platformVersion"`
-		NetworkConfiguration *struct {
+		PlatformVersion          string                 `json:"platformVersion"`
+		NetworkConfiguration     *struct {
 			AwsvpcConfiguration *awsvpcConfig `json:"awsvpcConfiguration"`
 		} `json:"networkConfiguration"`
 		Overrides     json.RawMessage `json:"overrides"`
