@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -188,6 +189,16 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 		c.LogConfiguration = &ecstypes.LogConfiguration{LogDriver: ecstypes.LogDriverAwslogs, Options: map[string]string{
 			"awslogs-group": logGroup, "awslogs-region": t.Region, "awslogs-stream-prefix": LogStreamPrefix, "mode": "blocking",
 		}}
+	}
+	if lc := c.LogConfiguration; lc != nil && lc.LogDriver == ecstypes.LogDriverAwslogs && lc.Options["mode"] == "" {
+		// ECS defaults awslogs to non-blocking since June 2025 (ECS
+		// developer guide, awslogs "mode"), which drops lines when the
+		// buffer fills; the pending list and the failure's tail are parsed
+		// from these lines. A mode the user set is kept.
+		blocking := *lc
+		blocking.Options = maps.Clone(lc.Options)
+		blocking.Options["mode"] = "blocking"
+		c.LogConfiguration = &blocking
 	}
 	if spec.TaskRoleArn != "" {
 		in.TaskRoleArn = aws.String(spec.TaskRoleArn)
