@@ -80,3 +80,15 @@ func TestDerivedAwslogsBlocks(t *testing.T) {
 		}
 	}
 }
+
+// webField sets a field of the friendly world's app container.
+func webField(key string, value any) func(*localaws.Seed) {
+	return func(s *localaws.Seed) {
+		var web map[string]any
+		if err := json.Unmarshal(s.Environments[0].Containers[0], &web); err != nil {
+			panic(err)
+		}
+		web[key] = value
+		s.Environments[0].Containers[0], _ = json.Marshal(web)
+	}
+}

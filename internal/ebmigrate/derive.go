@@ -229,6 +229,11 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 		if err := makeFargateReady(in, spec.Placement, aws.ToString(src.TaskDefinitionArn)); err != nil {
 			return nil, err
 		}
+	} else if err := checkContainerMemory(in, false); err != nil {
+		return nil, err
+	}
+	if err := checkContainerFields(in, spec.Placement.Fargate(), aws.ToString(src.TaskDefinitionArn)); err != nil {
+		return nil, err
 	}
 	in.Family = aws.String(DerivedFamily(t.EnvironmentName))
 	if spec.Family != "" {

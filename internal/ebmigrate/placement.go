@@ -103,7 +103,10 @@ func makeFargateReady(in *ecs.RegisterTaskDefinitionInput, p Placement, src stri
 		}
 	}
 	in.Memory = aws.String(memory)
-	return nil
+	if err := checkFargateSize(aws.ToString(in.Cpu), memory); err != nil {
+		return err
+	}
+	return checkContainerMemory(in, true)
 }
 
 func orDefault(v, d string) string {
@@ -176,7 +179,7 @@ func placeRunTask(in *ecs.RunTaskInput, t *Target, d *Derived, p Placement) erro
 			CapacityProvider: aws.String(cp.Name), Weight: cp.Weight, Base: cp.Base,
 		})
 	}
-	if p.PlatformVersion != "" {
+	if p.PlatformVersion != "" && p.Fargate() {
 		in.PlatformVersion = aws.String(p.PlatformVersion)
 	}
 	applyRunTaskOptions(in, p)

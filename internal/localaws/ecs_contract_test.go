@@ -85,6 +85,10 @@ func TestRunTaskRefusesWhatECSRefuses(t *testing.T) {
 		"clientToken of 65":        func(in *ecs.RunTaskInput) { in.ClientToken = aws.String(strings.Repeat("t", 65)) },
 		"6 security groups":        func(in *ecs.RunTaskInput) { in.NetworkConfiguration = awsvpc(many("subnet-", 1), many("sg-", 6)) },
 		"17 subnets":               func(in *ecs.RunTaskInput) { in.NetworkConfiguration = awsvpc(many("subnet-", 17), many("sg-", 1)) },
+		"platformVersion on EC2": func(in *ecs.RunTaskInput) {
+			in.LaunchType = ecstypes.LaunchTypeEc2
+			in.PlatformVersion = aws.String("1.4.0")
+		},
 		"all-zero weights": func(in *ecs.RunTaskInput) {
 			in.Cluster = aws.String("fargate")
 			in.CapacityProviderStrategy = strategy(0, 0, 0, 0)
@@ -199,4 +203,55 @@ func TestImageCachedRunsBeforeListed(t *testing.T) {
 	}
 	c.listUntil(t, &ecs.ListTasksInput{StartedBy: aws.String("test")}, 1)
 	_, _ = c.ecs.StopTask(ctx(t), &ecs.StopTaskInput{Cluster: aws.String(localaws.FixtureCluster()), Task: task.TaskArn})
+}
+
+// RegisterTaskDefinition refuses what awsvpc or Fargate does not support,
+// and Fargate task sizes it does not offer (botocore ecs ContainerDefinition,
+// ECS guide's Fargate task size table).
+func TestRegisterRefusesWhatFargateRefuses(t *testing.T) {
+	c := world(t)
+	base := func(mod func(*ecs.RegisterTaskDefinitionInput, *ecstypes.ContainerDefinition)) *ecs.RegisterTaskDefinitionInput {
+		in := &ecs.RegisterTaskDefinitionInput{
+			Family: aws.String("shape"), NetworkMode: ecstypes.NetworkModeAwsvpc, Cpu: aws.String("256"), Memory: aws.String("512"),
+			RequiresCompatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityFargate},
+			ContainerDefinitions:    []ecstypes.ContainerDefinition{{Name: aws.String("web"), Image: aws.String("example/app:v1"), Essential: aws.Bool(true)}},
+		}
+		mod(in, &in.ContainerDefinitions[0])
+		return in
+	}
+	cases := map[string]func(*ecs.RegisterTaskDefinitionInput, *ecstypes.ContainerDefinition){
+		"hostname": func(_ *ecs.RegisterTaskDefinitionInput, c *ecstypes.ContainerDefinition) {
+			c.Hostname = aws.String("db")
+		},
+		"extraHosts": func(_ *ecs.RegisterTaskDefinitionInput, c *ecstypes.ContainerDefinition) {
+			c.ExtraHosts = []ecstypes.HostEntry{{Hostname: aws.String("db"), IpAddress: aws.String("10.0.0.1")}}
+		},
+		"privileged": func(_ *ecs.RegisterTaskDefinitionInput, c *ecstypes.ContainerDefinition) {
+			c.Privileged = aws.Bool(true)
+		},
+		"devices": func(_ *ecs.RegisterTaskDefinitionInput, c *ecstypes.ContainerDefinition) {
+			c.LinuxParameters = &ecstypes.LinuxParameters{Devices: []ecstypes.Device{{HostPath: aws.String("/dev/fuse")}}}
+		},
+		"sharedMemorySize": func(_ *ecs.RegisterTaskDefinitionInput, c *ecstypes.ContainerDefinition) {
+			c.LinuxParameters = &ecstypes.LinuxParameters{SharedMemorySize: aws.Int32(64)}
+		},
+		"256 cpu, 1536 MiB": func(in *ecs.RegisterTaskDefinitionInput, _ *ecstypes.ContainerDefinition) {
+			in.Memory = aws.String("1536")
+		},
+		"1024 cpu, 1024 MiB": func(in *ecs.RegisterTaskDefinitionInput, _ *ecstypes.ContainerDefinition) {
+			in.Cpu = aws.String("1024")
+			in.Memory = aws.String("1024")
+		},
+	}
+	for name, mod := range cases {
+		if _, err := c.ecs.RegisterTaskDefinition(ctx(t), base(mod)); errCode(err) != "ClientException" {
+			t.Errorf("%s: %v, want ClientException", name, err)
+		}
+	}
+	if _, err := c.ecs.RegisterTaskDefinition(ctx(t), base(func(in *ecs.RegisterTaskDefinitionInput, _ *ecstypes.ContainerDefinition) {
+		in.Cpu = aws.String("512")
+		in.Memory = aws.String("2048")
+	})); err != nil {
+		t.Errorf("a valid Fargate size: %v", err)
+	}
 }

@@ -124,6 +124,10 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 		return nil, clientErr("InvalidParameterException", "Network Configuration must be provided when networkMode 'awsvpc' is specified.")
 	case td.networkMode != "awsvpc" && network != nil:
 		return nil, clientErr("InvalidParameterException", "Network Configuration is not valid for the given networkMode of this task definition.")
+	case launch == "EC2" && in.PlatformVersion != "":
+		// botocore ecs RunTaskRequest.platformVersion: "A platform version
+		// is only specified for tasks hosted on Fargate."
+		return nil, clientErr("InvalidParameterException", "The platform version must be null when specifying an EC2 launch type.")
 	case launch == "EC2" && len(c.instances) == 0:
 		return nil, clientErr("InvalidParameterException", "No Container Instances were found in your cluster.")
 	}

@@ -64,6 +64,14 @@ type logConfig struct {
 
 // containerDef is the part of an ECS container definition that localaws acts on.
 type containerDef struct {
+	// Fields ECS refuses with awsvpc or on Fargate (containerShapeProblem).
+	Hostname        string          `json:"hostname"`
+	ExtraHosts      json.RawMessage `json:"extraHosts"`
+	Privileged      bool            `json:"privileged"`
+	LinuxParameters *struct {
+		Devices          json.RawMessage `json:"devices"`
+		SharedMemorySize *int            `json:"sharedMemorySize"`
+	} `json:"linuxParameters"`
 	Name              string        `json:"name"`
 	Image             string        `json:"image"`
 	Essential         *bool         `json:"essential"`
@@ -163,6 +171,9 @@ func (s *Server) registerTaskDefinition(raw []byte, registeredBy string) (*taskD
 				return nil, clientErr("ClientException", "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.")
 			}
 		}
+		if msg := containerShapeProblem(c, mode == "awsvpc", fargate); msg != "" {
+			return nil, clientErr("ClientException", "%s", msg)
+		}
 		if len(c.Links) > 0 && mode != "bridge" {
 			return nil, clientErr("ClientException", "Links are not supported when networkMode=%s.", mode)
 		}
@@ -209,6 +220,8 @@ func (s *Server) registerTaskDefinition(raw []byte, registeredBy string) (*taskD
 			return nil, clientErr("ClientException", "Fargate requires that 'cpu' be defined at the task level.")
 		case hostVolumes:
 			return nil, clientErr("ClientException", "Host path volumes are not supported with Fargate.")
+		case !fargateSize(head.Cpu, head.Memory):
+			return nil, clientErr("ClientException", "No Fargate configuration exists for given values: %s CPU, %s memory. See the Amazon ECS documentation for the valid values.", head.Cpu, head.Memory)
 		}
 	}
 	delete(body, "tags")
