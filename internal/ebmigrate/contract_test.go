@@ -92,3 +92,21 @@ func webField(key string, value any) func(*localaws.Seed) {
 		s.Environments[0].Containers[0], _ = json.Marshal(web)
 	}
 }
+
+// A CreateLogGroup whose response is lost is retried by the SDK and answered
+// ResourceAlreadyExistsException: the group still gets its retention.
+func TestLostCreateLogGroupStillSetsRetention(t *testing.T) {
+	srv, _ := fixture(t, func(s *localaws.Seed) {
+		s.Faults = []localaws.Fault{{Operation: "logs:CreateLogGroup", Error: "500", Count: 1, After: true}}
+	})
+	c := withRetries(srv)
+	if _, err := ebmigrate.Migrate(testCtx(t), c, migrateInput("true"), &recorder{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Calls("logs:CreateLogGroup"); n < 2 {
+		t.Fatalf("CreateLogGroup calls = %d: the lost call was not retried, so this shows nothing", n)
+	}
+	if days, ok := srv.LogGroupRetention(ebmigrate.DefaultLogGroup(localaws.FixtureEnv)); !ok || days != ebmigrate.DefaultLogRetentionDays {
+		t.Errorf("default log group: exists %v, retention %d days, want %d", ok, days, ebmigrate.DefaultLogRetentionDays)
+	}
+}
