@@ -47,6 +47,11 @@ func TestTaskShapeChecks(t *testing.T) {
 		"privileged on fargate": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.Placement = fargate("512", "1024")
 		}, seed: webField("privileged", true), summary: "Container Setting Not Supported", names: "privileged"},
+		"security group names on fargate": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = fargate("512", "1024")
+		}, seed: func(s *localaws.Seed) {
+			s.Environments[0].VPC.SecurityGroups = []string{"sg-0ccc3333", "database-clients"}
+		}, summary: "Security Group Names", names: "database-clients"},
 		"hostname on fargate": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.Placement = fargate("512", "1024")
 		}, seed: webField("hostname", "db"), summary: "Container Setting Not Supported", names: "hostname"},
