@@ -185,18 +185,29 @@ func notStarted(ctx context.Context, c Clients, t *Target, arn string) (bool, er
 // task ran (started before it stopped, and stopped after it started or not
 // at all). ListTasks by family, under both desired statuses: startedBy can
 // not be combined with desiredStatus, and stopped tasks are listed under
-// STOPPED for at least an hour.
-func ranAlongside(ctx context.Context, api ECS, t *Target, family string, r *Result) ([]string, error) {
+// STOPPED for at least an hour. ListTasks lags: it is read until it lists
+// our own task (for at most poll.ListFor), so that every task created before
+// ours is listed too; of two that started at once, the younger's apply is
+// the one sure to see both.
+func ranAlongside(ctx context.Context, api ECS, t *Target, family string, r *Result, poll PollSchedule) ([]string, error) {
 	var arns []string
-	for _, desired := range []ecstypes.DesiredStatus{ecstypes.DesiredStatusRunning, ecstypes.DesiredStatusStopped} {
-		listed, err := listTasks(ctx, api, &ecs.ListTasksInput{Cluster: aws.String(t.ClusterArn), Family: aws.String(family), DesiredStatus: desired})
-		if err != nil {
-			return nil, err
-		}
-		for _, arn := range listed {
-			if arn != r.TaskArn && !slices.Contains(arns, arn) {
-				arns = append(arns, arn)
+	for start := time.Now(); ; {
+		arns = arns[:0]
+		ours := false
+		for _, desired := range []ecstypes.DesiredStatus{ecstypes.DesiredStatusRunning, ecstypes.DesiredStatusStopped} {
+			listed, err := listTasks(ctx, api, &ecs.ListTasksInput{Cluster: aws.String(t.ClusterArn), Family: aws.String(family), DesiredStatus: desired})
+			if err != nil {
+				return nil, err
 			}
+			for _, arn := range listed {
+				ours = ours || arn == r.TaskArn
+				if arn != r.TaskArn && !slices.Contains(arns, arn) {
+					arns = append(arns, arn)
+				}
+			}
+		}
+		if ours || time.Since(start) > poll.ListFor || !sleep(ctx, poll.Fast) {
+			break
 		}
 	}
 	var others []string

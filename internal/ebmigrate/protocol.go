@@ -121,7 +121,7 @@ func watchToEnd(ctx context.Context, c Clients, t *Target, d *Derived, arn strin
 	if in.Query || r == nil || r.StartedAt.IsZero() {
 		return r, err
 	}
-	others, lookErr := ranAlongside(ctx, c.ECS, t, aws.ToString(d.Input.Family), r)
+	others, lookErr := ranAlongside(ctx, c.ECS, t, aws.ToString(d.Input.Family), r, poll)
 	if lookErr != nil {
 		log.Info("could not check whether another migration ran at the same time", map[string]any{"error": lookErr.Error()})
 	}
