@@ -94,9 +94,10 @@ func DefaultQuotas() map[string]Quota {
 		// The knowledge-center article above: FilterLogEvents "has a default
 		// quota of 5 transactions per second (TPS) per account/Region".
 		"logs:FilterLogEvents": {Burst: 5, Rate: 5},
-		// CloudWatch Logs quotas page: "DescribeLogGroups: 10 transactions
-		// per second (TPS)/account/Region", "CreateLogGroup: 5 TPS", and
-		// "PutRetentionPolicy: 5 TPS"; above them Logs answers
+		// CloudWatch Logs quotas page (cloudwatch_limits_cwl.html, as
+		// recalled, not re-read for this change): DescribeLogGroups 10
+		// transactions per second per account and Region, CreateLogGroup
+		// and PutRetentionPolicy 5; above them Logs answers
 		// ThrottlingException. No burst is stated: one second's worth.
 		"logs:DescribeLogGroups":  {Burst: 10, Rate: 10},
 		"logs:CreateLogGroup":     {Burst: 5, Rate: 5},
