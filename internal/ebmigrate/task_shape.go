@@ -136,3 +136,17 @@ func checkPlatformVersion(p Placement) error {
 		"platform_version = %q is set but the migration runs on %s: ECS takes a platform version only for Fargate tasks. Remove platform_version, or run on Fargate (launch_type = \"FARGATE\").",
 		p.PlatformVersion, on)
 }
+
+// checkReservedTags: botocore ecs Tag: "Do not use aws:, AWS:, or any upper or
+// lowercase combination of such as a prefix for either keys or values as it
+// is reserved for Amazon Web Services use". RegisterTaskDefinition and
+// RunTask refuse them; the provider's default_tags reach here too.
+func checkReservedTags(tags map[string]string) error {
+	for k, v := range tags {
+		if strings.HasPrefix(strings.ToLower(k), "aws:") || strings.HasPrefix(strings.ToLower(v), "aws:") {
+			return problem("Reserved Tag Prefix",
+				"Tag %q (from tags or the provider's default_tags) has a key or value starting with aws:, which AWS reserves in any case: ECS would refuse the migration's task definition and task. Choose another key or value.", k)
+		}
+	}
+	return nil
+}

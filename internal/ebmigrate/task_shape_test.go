@@ -31,6 +31,9 @@ func TestTaskShapeChecks(t *testing.T) {
 		"platform_version on the cluster default": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.Placement = ebmigrate.Placement{PlatformVersion: "LATEST"}
 		}, summary: "Platform Version Only On Fargate", names: "platform_version"},
+		"tag value with AWS:": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Tags = map[string]string{"team": "AWS:platform"}
+		}, summary: "Reserved Tag Prefix", names: "team"},
 		"fargate 256/1536": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.Placement = fargate("256", "1536")
 		}, summary: "Invalid Fargate Task Size", names: "memory = 1536"},
