@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 )
 
 // Source bundles reach hundreds of MB, and only Dockerrun.aws.json is needed.
@@ -91,8 +93,12 @@ type rangedObject struct {
 	api         S3
 	bucket, key string
 	size        int64
-	blocks      map[int64]block // by block index
-	read        int64           // bytes transferred
+	// etag is the version the first read saw; every later ranged read asks
+	// for it (If-Match), so that the blocks all come from one version of an
+	// object that may be overwritten while it is read.
+	etag   string
+	blocks map[int64]block // by block index
+	read   int64           // bytes transferred
 }
 
 // block is what is held of one block: data from offset from within it (0
@@ -171,9 +177,20 @@ func (o *rangedObject) open() error {
 // get makes one ranged GET; it returns the bytes, their offset and the
 // object's size.
 func (o *rangedObject) get(rng string) ([]byte, int64, int64, error) {
-	out, err := o.api.GetObject(o.ctx, &s3.GetObjectInput{Bucket: aws.String(o.bucket), Key: aws.String(o.key), Range: aws.String(rng)})
+	in := &s3.GetObjectInput{Bucket: aws.String(o.bucket), Key: aws.String(o.key), Range: aws.String(rng)}
+	if o.etag != "" {
+		in.IfMatch = aws.String(o.etag)
+	}
+	out, err := o.api.GetObject(o.ctx, in)
+	var api smithy.APIError
+	if errors.As(err, &api) && api.ErrorCode() == "PreconditionFailed" {
+		return nil, 0, 0, fmt.Errorf("was replaced while it was read (its ETag is no longer %s): apply again", o.etag)
+	}
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("could not be read: %w", err)
+	}
+	if o.etag == "" {
+		o.etag = aws.ToString(out.ETag)
 	}
 	defer out.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(out.Body, maxBundleRead+1))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"math/rand"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -48,5 +49,26 @@ func TestRangedObjectReadAt(t *testing.T) {
 		if o.read > int64(size)+bundleBlock {
 			t.Errorf("size %d: transferred %d bytes; each block should be fetched once", size, o.read)
 		}
+	}
+}
+
+// An object overwritten between ranged reads (same size, other bytes) is not
+// stitched from two versions: every read after the first asks for the first
+// one's ETag (If-Match), and S3 answers 412.
+func TestRangedObjectPinnedToOneVersion(t *testing.T) {
+	first := bytes.Repeat([]byte("a"), 3*bundleBlock)
+	srv := localaws.Start(t, localaws.Seed{Region: "us-east-1", AccountID: "123456789012", S3Objects: map[string]string{"b/k": string(first)}})
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""), RetryMaxAttempts: 1}
+	api := s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = aws.String(srv.URL()); o.UsePathStyle = true })
+	o := &rangedObject{ctx: context.Background(), api: api, bucket: "b", key: "k"}
+	if err := o.open(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("b"), Key: aws.String("k"), Body: bytes.NewReader(bytes.Repeat([]byte("b"), 3*bundleBlock))}); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, 10)
+	if _, err := o.ReadAt(got, 0); err == nil || !strings.Contains(err.Error(), "replaced while it was read") {
+		t.Fatalf("ReadAt after the object was replaced: %q, %v; want an error saying so", got, err)
 	}
 }

@@ -30,19 +30,11 @@ func CheckRun(ctx context.Context, c Clients, t *Target, d *Derived, spec Derive
 	if err := checkContainerCPU(d); err != nil {
 		return nil, err
 	}
-	if d.LogGroup != "" && !d.DefaultLogGroup && c.Logs != nil {
-		exists, err := LogGroupExists(ctx, c.Logs, d.LogGroup)
-		if err != nil {
-			return nil, err
-		}
-		if !exists {
-			msg := fmt.Sprintf("The migration container logs to CloudWatch Logs group %s, which does not exist: the task cannot start without it (the awslogs driver does not create it). Create it (aws_cloudwatch_log_group), or leave log_group unset to use %s, which the provider creates.", d.LogGroup, DefaultLogGroup(t.EnvironmentName))
-			if !atPlan {
-				return nil, problem("Log Group Not Found", "%s", msg)
-			}
-			warnings = append(warnings, msg)
-		}
+	w, err := checkLogGroup(ctx, c, t, d, atPlan)
+	if err != nil {
+		return nil, err
 	}
+	warnings = append(warnings, w...)
 	if w := fargatePrefixNote(t, d, spec); w != "" {
 		warnings = append(warnings, w)
 	}
@@ -148,4 +140,36 @@ func bundleMountedCode(t *Target, d *Derived, version string) string {
 		}
 	}
 	return ""
+}
+
+// checkLogGroup checks the configured awslogs group the migration writes
+// to. ECS documents two options that change what "missing" means (ECS
+// developer guide, "Using the awslogs log driver"): awslogs-create-group
+// "true" has the driver create the group (the role that writes the logs
+// needs logs:CreateLogGroup), and awslogs-region names the Region the group
+// is in, which may not be the provider's: the group cannot be checked, nor
+// its lines read, with this Region's client.
+func checkLogGroup(ctx context.Context, c Clients, t *Target, d *Derived, atPlan bool) ([]string, error) {
+	if d.LogGroup == "" || d.DefaultLogGroup || c.Logs == nil {
+		return nil, nil
+	}
+	opts := map[string]string{}
+	if lc := d.Input.ContainerDefinitions[0].LogConfiguration; lc != nil {
+		opts = lc.Options
+	}
+	if region := opts["awslogs-region"]; region != "" && c.Region != "" && region != c.Region {
+		return []string{fmt.Sprintf("The migration container logs to CloudWatch Logs group %s in Region %s (awslogs-region), not the provider's Region %s: the provider neither checks that group nor shows its lines. Set log_group to log in %s, or read the output in %s.", d.LogGroup, region, c.Region, c.Region, region)}, nil
+	}
+	exists, err := LogGroupExists(ctx, c.Logs, d.LogGroup)
+	if err != nil || exists {
+		return nil, err
+	}
+	if opts["awslogs-create-group"] == "true" {
+		return []string{fmt.Sprintf("CloudWatch Logs group %s does not exist yet: the container's awslogs-create-group asks the awslogs driver to create it when the task starts, which needs logs:CreateLogGroup for the role that writes the logs (the task execution role, or the instance profile on EC2).", d.LogGroup)}, nil
+	}
+	msg := fmt.Sprintf("The migration container logs to CloudWatch Logs group %s, which does not exist: the task cannot start without it (the container's awslogs options do not set awslogs-create-group). Create it (aws_cloudwatch_log_group), set awslogs-create-group to \"true\" in the container's awslogs options, or leave log_group unset to use %s, which the provider creates.", d.LogGroup, DefaultLogGroup(t.EnvironmentName))
+	if !atPlan {
+		return nil, problem("Log Group Not Found", "%s", msg)
+	}
+	return []string{msg}, nil
 }

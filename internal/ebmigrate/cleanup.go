@@ -3,6 +3,7 @@ package ebmigrate
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -27,9 +28,19 @@ func DeleteFamilies(ctx context.Context, api ECS, families ...string) ([]string,
 				return deleted, fmt.Errorf("deregistering migration task definition %s: %w", arn, err)
 			}
 		}
-		inactive, err := familyRevisions(ctx, api, family, ecstypes.TaskDefinitionStatusInactive)
+		// The revisions just deregistered are deleted by the ARNs in hand:
+		// ListTaskDefinitions is eventually consistent and may still list
+		// them as ACTIVE, not INACTIVE. The list adds those deregistered
+		// before.
+		listed, err := familyRevisions(ctx, api, family, ecstypes.TaskDefinitionStatusInactive)
 		if err != nil {
 			return deleted, err
+		}
+		inactive := active
+		for _, arn := range listed {
+			if !slices.Contains(inactive, arn) {
+				inactive = append(inactive, arn)
+			}
 		}
 		for len(inactive) > 0 {
 			batch := inactive[:min(10, len(inactive))]

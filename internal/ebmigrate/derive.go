@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -189,6 +190,16 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 			"awslogs-group": logGroup, "awslogs-region": t.Region, "awslogs-stream-prefix": LogStreamPrefix, "mode": "blocking",
 		}}
 	}
+	if lc := c.LogConfiguration; lc != nil && lc.LogDriver == ecstypes.LogDriverAwslogs && lc.Options["mode"] == "" {
+		// ECS defaults awslogs to non-blocking since June 2025 (ECS
+		// developer guide, awslogs "mode"), which drops lines when the
+		// buffer fills; the pending list and the failure's tail are parsed
+		// from these lines. A mode the user set is kept.
+		blocking := *lc
+		blocking.Options = maps.Clone(lc.Options)
+		blocking.Options["mode"] = "blocking"
+		c.LogConfiguration = &blocking
+	}
 	if spec.TaskRoleArn != "" {
 		in.TaskRoleArn = aws.String(spec.TaskRoleArn)
 	}
@@ -218,6 +229,11 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 		if err := makeFargateReady(in, spec.Placement, aws.ToString(src.TaskDefinitionArn)); err != nil {
 			return nil, err
 		}
+	} else if err := checkContainerMemory(in, false); err != nil {
+		return nil, err
+	}
+	if err := checkContainerFields(in, spec.Placement.Fargate(), aws.ToString(src.TaskDefinitionArn)); err != nil {
+		return nil, err
 	}
 	in.Family = aws.String(DerivedFamily(t.EnvironmentName))
 	if spec.Family != "" {

@@ -69,9 +69,17 @@ func EBTaskFamily(envName, envID string) string {
 
 // IsECSPlatform tells EB's ECS-managed Docker platforms ("ECS running on …",
 // formerly "Multi-container Docker running on …") from the others.
+//
+// Older ARNs spell it "multicontainer Docker running on 64bit Amazon
+// Linux/2.11.0" (as `eb status` printed it for Amazon Linux AMI
+// environments), so the name is compared without case, hyphens or spaces.
 func IsECSPlatform(platformArn string) bool {
-	return strings.Contains(platformArn, "platform/ECS running on") ||
-		strings.Contains(platformArn, "platform/Multi-container Docker running on")
+	_, name, ok := strings.Cut(platformArn, ":platform/")
+	if !ok {
+		name = platformArn
+	}
+	squashed := strings.NewReplacer("-", "", " ", "").Replace(strings.ToLower(name))
+	return strings.HasPrefix(squashed, "ecsrunningon") || strings.HasPrefix(squashed, "multicontainerdockerrunningon")
 }
 
 // DescribeEnvironment reads the environment itself (one EB call): the live

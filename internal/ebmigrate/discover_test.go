@@ -79,3 +79,19 @@ func TestDiscoverOverrides(t *testing.T) {
 		t.Errorf("revision = %d", target.SourceTaskDefinition.Revision)
 	}
 }
+
+// EB's ECS platforms under each name they have had, older ones included.
+func TestIsECSPlatform(t *testing.T) {
+	for arn, want := range map[string]bool{
+		"arn:aws:elasticbeanstalk:us-east-1::platform/ECS running on 64bit Amazon Linux 2023/4.4.0":                true,
+		"arn:aws:elasticbeanstalk:us-east-1::platform/ECS running on 64bit Amazon Linux 2/3.2.0":                   true,
+		"arn:aws:elasticbeanstalk:us-east-1::platform/Multi-container Docker running on 64bit Amazon Linux/2.26.0": true,
+		"arn:aws:elasticbeanstalk:us-east-1::platform/multicontainer Docker running on 64bit Amazon Linux/2.11.0":  true,
+		"arn:aws:elasticbeanstalk:us-east-1::platform/Docker running on 64bit Amazon Linux 2023/4.3.0":             false,
+		"arn:aws:elasticbeanstalk:us-east-1::platform/PHP 8.3 running on 64bit Amazon Linux 2023/4.3.0":            false,
+	} {
+		if got := ebmigrate.IsECSPlatform(arn); got != want {
+			t.Errorf("IsECSPlatform(%q) = %v, want %v", arn, got, want)
+		}
+	}
+}

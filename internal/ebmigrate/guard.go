@@ -12,15 +12,11 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
-// The guard keeps migrations of one environment from running at once. Every
+// The guard's reads of ECS for the run protocol (protocol.go). Every
 // migration task of an environment has the same startedBy, and a run tag.
-// Before starting, a run waits for the environment's migration tasks that
-// have not stopped (or attaches to one of its own run). After starting, it
-// looks again: when two runs started at about the same time, the task created
-// first goes on and the other is stopped before it gets to run, since ECS
-// lists a task well before it has pulled its image and started. ListTasks is
-// eventually consistent (it lags DescribeTasks), so the guard concludes
-// nothing from a list that does not show our own task yet.
+// ListTasks is eventually consistent (it lags DescribeTasks), so the guard
+// concludes nothing from a list that does not show our own task yet; tasks
+// are ordered by AWS's createdAt and task ARN, never by the local clock.
 
 // migrationTask is a not-yet-stopped migration task of the environment.
 type migrationTask struct {
@@ -29,6 +25,9 @@ type migrationTask struct {
 	createdAt time.Time
 	started   bool
 	status    string
+	// stopping: asked to stop (desired STOPPED); it may still run for the
+	// stop grace, but it is not a task to attach to.
+	stopping bool
 }
 
 // activeMigrations lists the environment's migration tasks that have not
@@ -81,7 +80,7 @@ func activeMigrations(ctx context.Context, api ECS, t *Target, startedBy string)
 			if aws.ToString(task.LastStatus) == "STOPPED" || aws.ToString(task.StartedBy) != startedBy {
 				continue
 			}
-			mt := migrationTask{arn: aws.ToString(task.TaskArn), createdAt: aws.ToTime(task.CreatedAt), started: task.StartedAt != nil, status: aws.ToString(task.LastStatus)}
+			mt := migrationTask{arn: aws.ToString(task.TaskArn), createdAt: aws.ToTime(task.CreatedAt), started: task.StartedAt != nil, status: aws.ToString(task.LastStatus), stopping: aws.ToString(task.DesiredStatus) == "STOPPED"}
 			for _, tg := range task.Tags {
 				if aws.ToString(tg.Key) == TagRun {
 					mt.run = aws.ToString(tg.Value)
@@ -155,4 +154,77 @@ func firstStarted(ctx context.Context, c Clients, t *Target, ours, startedBy str
 			return migrationTask{}, ctx.Err()
 		}
 	}
+}
+
+// notStarted reads our task just before the caller may stop it: true only
+// when DescribeTasks shows it PROVISIONING or PENDING with no container
+// started (ECS task lifecycle: containers start between PENDING and
+// ACTIVATING/RUNNING). A task ECS does not show yet counts as started: what
+// cannot be seen is not stopped.
+func notStarted(ctx context.Context, c Clients, t *Target, arn string) (bool, error) {
+	out, err := c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(t.ClusterArn), Tasks: []string{arn}})
+	if err != nil {
+		return false, fmt.Errorf("describing migration task %s: %w", arn, err)
+	}
+	if len(out.Tasks) != 1 {
+		return false, nil
+	}
+	task := out.Tasks[0]
+	if s := aws.ToString(task.LastStatus); (s != "PROVISIONING" && s != "PENDING") || task.StartedAt != nil {
+		return false, nil
+	}
+	for _, ct := range task.Containers {
+		if s := aws.ToString(ct.LastStatus); (s != "" && s != "PENDING") || ct.ExitCode != nil || ct.RuntimeId != nil {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// ranAlongside names the tasks of the migration family that ran while r's
+// task ran (started before it stopped, and stopped after it started or not
+// at all). ListTasks by family, under both desired statuses: startedBy can
+// not be combined with desiredStatus, and stopped tasks are listed under
+// STOPPED for at least an hour. ListTasks lags: it is read until it lists
+// our own task (for at most poll.ListFor), so that every task created before
+// ours is listed too; of two that started at once, the younger's apply is
+// the one sure to see both.
+func ranAlongside(ctx context.Context, api ECS, t *Target, family string, r *Result, poll PollSchedule) ([]string, error) {
+	var arns []string
+	for start := time.Now(); ; {
+		arns = arns[:0]
+		ours := false
+		for _, desired := range []ecstypes.DesiredStatus{ecstypes.DesiredStatusRunning, ecstypes.DesiredStatusStopped} {
+			listed, err := listTasks(ctx, api, &ecs.ListTasksInput{Cluster: aws.String(t.ClusterArn), Family: aws.String(family), DesiredStatus: desired})
+			if err != nil {
+				return nil, err
+			}
+			for _, arn := range listed {
+				ours = ours || arn == r.TaskArn
+				if arn != r.TaskArn && !slices.Contains(arns, arn) {
+					arns = append(arns, arn)
+				}
+			}
+		}
+		if ours || time.Since(start) > poll.ListFor || !sleep(ctx, poll.Fast) {
+			break
+		}
+	}
+	var others []string
+	for len(arns) > 0 {
+		batch := arns[:min(len(arns), 100)]
+		arns = arns[len(batch):]
+		out, err := api.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(t.ClusterArn), Tasks: batch})
+		if err != nil {
+			return others, err
+		}
+		for _, task := range out.Tasks {
+			started, stopped := task.StartedAt, task.StoppedAt
+			if started == nil || !started.Before(r.StoppedAt) || (stopped != nil && !stopped.After(r.StartedAt)) {
+				continue
+			}
+			others = append(others, aws.ToString(task.TaskArn))
+		}
+	}
+	return others, nil
 }

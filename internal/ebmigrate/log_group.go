@@ -56,18 +56,37 @@ func EnsureLogGroup(ctx context.Context, api Logs, name string, retentionDays in
 	if err != nil || exists {
 		return false, err
 	}
-	if _, err := api.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(name)}); err != nil {
-		var exists *logstypes.ResourceAlreadyExistsException
-		if errors.As(err, &exists) {
-			return false, nil // created by a concurrent apply
-		}
-		return false, fmt.Errorf("creating CloudWatch Logs group %s for the migration's output (log_group overrides it): %w", name, err)
-	}
 	if retentionDays <= 0 {
 		retentionDays = DefaultLogRetentionDays
+	}
+	if _, err := api.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(name)}); err != nil {
+		var exists *logstypes.ResourceAlreadyExistsException
+		if !errors.As(err, &exists) {
+			return false, fmt.Errorf("creating CloudWatch Logs group %s for the migration's output (log_group overrides it): %w", name, err)
+		}
+		// Created by a concurrent apply, or by our own call whose response
+		// was lost and which the SDK retried: either way the group may have
+		// no retention yet, and ours is the same.
+		if has, err := hasRetention(ctx, api, name); err != nil || has {
+			return false, err
+		}
 	}
 	if _, err := api.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(name), RetentionInDays: aws.Int32(retentionDays)}); err != nil {
 		return true, fmt.Errorf("setting the retention of CloudWatch Logs group %s to %d days: %w", name, retentionDays, err)
 	}
 	return true, nil
+}
+
+// hasRetention tells whether the log group has a retention policy.
+func hasRetention(ctx context.Context, api Logs, name string) (bool, error) {
+	out, err := api.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(name), Limit: aws.Int32(50)})
+	if err != nil {
+		return false, fmt.Errorf("describing CloudWatch Logs group %s: %w", name, err)
+	}
+	for _, g := range out.LogGroups {
+		if aws.ToString(g.LogGroupName) == name {
+			return g.RetentionInDays != nil, nil
+		}
+	}
+	return false, nil
 }

@@ -57,7 +57,11 @@ func Classify(task ecstypes.Task, container string) Outcome {
 	case task.StopCode == ecstypes.TaskStopCodeUserInitiated ||
 		task.StopCode == ecstypes.TaskStopCodeServiceSchedulerInitiated ||
 		task.StopCode == ecstypes.TaskStopCodeSpotInterruption ||
-		task.StopCode == ecstypes.TaskStopCodeTerminationNotice:
+		task.StopCode == ecstypes.TaskStopCodeTerminationNotice ||
+		// ECS stopped the task for the health of its infrastructure (the
+		// SDK's TaskStopCode enum; ECS guide, "Amazon ECS stopped task error
+		// codes"): the container's exit is ECS's doing, not the command's.
+		task.StopCode == ecstypes.TaskStopCodeInfrastructureHealth:
 		o.Kind = Interrupted
 	case !found || o.ExitCode == nil:
 		o.Kind = NoExitCode
@@ -115,6 +119,9 @@ func (o Outcome) Hint() string {
 	case FailedToStart:
 		return "ECS could not start the task; the reason above says why (secrets, log group, network or image)."
 	case Interrupted:
+		if o.StopCode == string(ecstypes.TaskStopCodeInfrastructureHealth) {
+			return "ECS stopped the task because of its infrastructure's health (stop code InfrastructureHealth), not because the command failed; the migration may have been cut short. Apply again to run the migration again."
+		}
 		return "Something stopped the task (a user, a deployment, or a Spot interruption). Apply again to run the migration again."
 	case NoExitCode:
 		return "ECS reported no exit code for the migration container, so its result is unknown. Look at the task in the ECS console, then apply again."

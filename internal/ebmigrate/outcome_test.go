@@ -32,6 +32,7 @@ func TestClassify(t *testing.T) {
 		{"pull error", task(ecstypes.TaskStopCodeTaskFailedToStart, "CannotPullContainerError: pull image manifest has been retried", nil, ""), "web", ebmigrate.PullError},
 		{"stopped by user, exit 0", task(ecstypes.TaskStopCodeUserInitiated, "Task stopped by user", aws.Int32(0), ""), "web", ebmigrate.Interrupted},
 		{"spot", task(ecstypes.TaskStopCodeSpotInterruption, "Your Spot Task was interrupted.", aws.Int32(143), ""), "web", ebmigrate.Interrupted},
+		{"infrastructure health, exit 143", task(ecstypes.TaskStopCodeInfrastructureHealth, "Task stopped due to infrastructure health", aws.Int32(143), ""), "web", ebmigrate.Interrupted},
 		{"container missing from task", task(exited, "Essential container in task exited", aws.Int32(0), ""), "migrate", ebmigrate.NoExitCode},
 		{"empty task", ecstypes.Task{}, "web", ebmigrate.NoExitCode},
 	}

@@ -103,7 +103,10 @@ func makeFargateReady(in *ecs.RegisterTaskDefinitionInput, p Placement, src stri
 		}
 	}
 	in.Memory = aws.String(memory)
-	return nil
+	if err := checkFargateSize(aws.ToString(in.Cpu), memory); err != nil {
+		return err
+	}
+	return checkContainerMemory(in, true)
 }
 
 func orDefault(v, d string) string {
@@ -114,7 +117,8 @@ func orDefault(v, d string) string {
 }
 
 // ResolveNetwork gives the awsvpc network of a run: the placement's, else
-// the environment's own subnets and security groups (those that are IDs).
+// the environment's own subnets and security groups (IDs: a name fails,
+// unless the placement gives security groups of its own).
 // It is nil when the task definition does not use awsvpc.
 func ResolveNetwork(t *Target, d *Derived, p Placement) (*ecstypes.AwsVpcConfiguration, error) {
 	if d.Input.NetworkMode != ecstypes.NetworkModeAwsvpc {
@@ -130,10 +134,23 @@ func ResolveNetwork(t *Target, d *Derived, p Placement) (*ecstypes.AwsVpcConfigu
 		// without a NAT, and a task without one could not pull its image.
 		cfg.AssignPublicIp = ecstypes.AssignPublicIpEnabled
 	}
+	var names []string
 	for _, sg := range t.SecurityGroups {
 		if strings.HasPrefix(sg, "sg-") {
 			cfg.SecurityGroups = append(cfg.SecurityGroups, sg)
+		} else {
+			names = append(names, sg)
 		}
+	}
+	if len(names) > 0 && (p.Network == nil || len(p.Network.SecurityGroups) == 0) {
+		// EB accepts security group names in aws:autoscaling:launchconfiguration
+		// SecurityGroups; RunTask's awsvpcConfiguration takes only IDs
+		// (botocore ecs AwsVpcConfiguration.securityGroups: "The IDs of the
+		// security groups"). Dropping the names would run the migration
+		// without the groups that may be what lets it reach the database.
+		return nil, problem("Security Group Names",
+			"Environment %q names security groups by name (%s) in aws:autoscaling:launchconfiguration SecurityGroups, and an awsvpc task takes only security group IDs (sg-…). Set network_configuration { security_groups = [...] } to their IDs, or use IDs in the environment's setting.",
+			t.EnvironmentName, strings.Join(names, ", "))
 	}
 	if n := p.Network; n != nil {
 		if len(n.Subnets) > 0 {
@@ -176,7 +193,7 @@ func placeRunTask(in *ecs.RunTaskInput, t *Target, d *Derived, p Placement) erro
 			CapacityProvider: aws.String(cp.Name), Weight: cp.Weight, Base: cp.Base,
 		})
 	}
-	if p.PlatformVersion != "" {
+	if p.PlatformVersion != "" && p.Fargate() {
 		in.PlatformVersion = aws.String(p.PlatformVersion)
 	}
 	applyRunTaskOptions(in, p)

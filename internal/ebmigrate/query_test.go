@@ -192,8 +192,11 @@ func TestQueryFamilyPruned(t *testing.T) {
 		in := queryInput("echo", "Planned operations:", fmt.Sprint(i)) // a new revision each
 		in.KeepRevisions = 5
 		r, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
-		if err != nil || r.PruneError != nil {
-			t.Fatalf("query %d: %v %v", i, err, r.PruneError)
+		if err != nil {
+			t.Fatalf("query %d: %v", i, err)
+		}
+		if r.PruneError != nil {
+			t.Fatalf("query %d: pruning: %v", i, r.PruneError)
 		}
 	}
 	active := func(family string) int {
@@ -208,6 +211,10 @@ func TestQueryFamilyPruned(t *testing.T) {
 			}
 		}
 		return n
+	}
+	// ListTaskDefinitions lags a deregistration (eventual consistency).
+	for deadline := time.Now().Add(5 * time.Second); active(ebmigrate.QueryFamily(localaws.FixtureEnv)) != 5 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
 	}
 	if n := active(ebmigrate.QueryFamily(localaws.FixtureEnv)); n != 5 {
 		t.Errorf("%d ACTIVE query revisions, want 5", n)

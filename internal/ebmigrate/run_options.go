@@ -103,6 +103,9 @@ const ArgTaskRoleArn = "task_role_arn"
 // own, and ECS Exec without a task role (unless the role is roleUnknown, to
 // be known at apply).
 func checkRunTaskOptions(d *Derived, p Placement, roleUnknown bool) error {
+	if err := checkPlatformVersion(p); err != nil {
+		return err
+	}
 	if p.Fargate() && (len(p.Constraints) > 0 || len(p.Strategy) > 0) {
 		// ECS guide, Amazon ECS task placement: "Task placement strategies
 		// and constraints aren't supported for tasks using the Fargate

@@ -48,5 +48,5 @@ func checkTags(tags map[string]string) error {
 		return problem("Too Many Tags",
 			"default_tags and tags together give %d tags; ECS allows 50 per task definition and task, and ebmigrate_run needs 5 of them. Keep at most %d.", n, MaxUserTags)
 	}
-	return nil
+	return checkReservedTags(tags)
 }

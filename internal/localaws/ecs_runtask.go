@@ -32,24 +32,17 @@ type runRequest struct {
 // of the override structure."
 const maxOverridesChars = 8192
 
-type clientTokenRecord struct {
-	params string
-	tasks  []*task
-}
-
 func (s *Server) ecsRunTask(body []byte) (any, error) {
 	var in struct {
-		Cluster                  string `json:"cluster"`
-		TaskDefinition           string `json:"taskDefinition"`
-		Count                    int    `json:"count"`
-		StartedBy                string `json:"startedBy"`
-		Group                    string `json:"group"`
-		LaunchType               string `json:"launchType"`
-		CapacityProviderStrategy []struct {
-			CapacityProvider string `json:"capacityProvider"`
-		} `json:"capacityProviderStrategy"`
-		PlatformVersion      string `json:"platformVersion"`
-		NetworkConfiguration *struct {
+		Cluster                  string                 `json:"cluster"`
+		TaskDefinition           string                 `json:"taskDefinition"`
+		Count                    int                    `json:"count"`
+		StartedBy                string                 `json:"startedBy"`
+		Group                    string                 `json:"group"`
+		LaunchType               string                 `json:"launchType"`
+		CapacityProviderStrategy []capacityStrategyItem `json:"capacityProviderStrategy"`
+		PlatformVersion          string                 `json:"platformVersion"`
+		NetworkConfiguration     *struct {
 			AwsvpcConfiguration *awsvpcConfig `json:"awsvpcConfiguration"`
 		} `json:"networkConfiguration"`
 		Overrides     json.RawMessage `json:"overrides"`
@@ -69,14 +62,17 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 	switch {
 	case in.Count < 1 || in.Count > 10:
 		return nil, clientErr("InvalidParameterException", "count must be between 1 and 10.")
-	case len(in.StartedBy) > 128:
-		return nil, clientErr("InvalidParameterException", "startedBy must be at most 128 characters.")
 	case len(in.Group) > 255:
 		return nil, clientErr("InvalidParameterException", "group must be at most 255 characters.")
-	case len(in.ClientToken) > 64:
-		return nil, clientErr("InvalidParameterException", "clientToken must be at most 64 characters.")
 	case in.LaunchType != "" && len(in.CapacityProviderStrategy) > 0:
 		return nil, clientErr("InvalidParameterException", "Specifying both a launchType and capacityProviderStrategy is not supported.")
+	}
+	checks := runTaskChecks{StartedBy: in.StartedBy, ClientToken: in.ClientToken, PropagateTags: in.PropagateTags, Strategy: in.CapacityProviderStrategy}
+	if n := in.NetworkConfiguration; n != nil && n.AwsvpcConfiguration != nil {
+		checks.Subnets, checks.SecGroups = len(n.AwsvpcConfiguration.Subnets), len(n.AwsvpcConfiguration.SecurityGroups)
+	}
+	if err := checks.check(); err != nil {
+		return nil, err
 	}
 	if err := validateTags(in.Tags); err != nil {
 		return nil, err
@@ -88,20 +84,10 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 		return nil, err
 	}
 	params := canonicalWithout(body, "clientToken")
+	tokenKey := c.arn + "/" + in.ClientToken
 	if in.ClientToken != "" {
-		if rec, ok := s.tokens[c.arn+"/"+in.ClientToken]; ok {
-			if rec.params != params {
-				// "The resourceIds are the existing task ARNs which are
-				// already associated with the clientToken" (ECS RunTask).
-				e := clientErr("ConflictException", "The clientToken %s was already used with different parameters.", in.ClientToken)
-				var ids []string
-				for _, t := range rec.tasks {
-					ids = append(ids, t.arn)
-				}
-				e.Fields = map[string]any{"resourceIds": ids}
-				return nil, e
-			}
-			return s.runTaskResponse(rec.tasks, nil), nil
+		if resp, err, ok := s.replay(tokenKey, params); ok {
+			return resp, err
 		}
 	}
 	td, err := s.resolveVisibleTaskDef(in.TaskDefinition)
@@ -138,6 +124,10 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 		return nil, clientErr("InvalidParameterException", "Network Configuration must be provided when networkMode 'awsvpc' is specified.")
 	case td.networkMode != "awsvpc" && network != nil:
 		return nil, clientErr("InvalidParameterException", "Network Configuration is not valid for the given networkMode of this task definition.")
+	case launch == "EC2" && in.PlatformVersion != "":
+		// botocore ecs RunTaskRequest.platformVersion: "A platform version
+		// is only specified for tasks hosted on Fargate."
+		return nil, clientErr("InvalidParameterException", "The platform version must be null when specifying an EC2 launch type.")
 	case launch == "EC2" && len(c.instances) == 0:
 		return nil, clientErr("InvalidParameterException", "No Container Instances were found in your cluster.")
 	}
@@ -182,10 +172,11 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 		}
 		started = append(started, t)
 	}
-	if in.ClientToken != "" && len(started) > 0 {
-		s.tokens[c.arn+"/"+in.ClientToken] = &clientTokenRecord{params: params, tasks: started}
+	resp := s.runTaskResponse(started, failures)
+	if in.ClientToken != "" {
+		s.record(tokenKey, params, resp, started)
 	}
-	return s.runTaskResponse(started, failures), nil
+	return resp, nil
 }
 
 func (s *Server) runTaskResponse(tasks []*task, failures []map[string]string) map[string]any {

@@ -64,6 +64,14 @@ type logConfig struct {
 
 // containerDef is the part of an ECS container definition that localaws acts on.
 type containerDef struct {
+	// Fields ECS refuses with awsvpc or on Fargate (containerShapeProblem).
+	Hostname        string          `json:"hostname"`
+	ExtraHosts      json.RawMessage `json:"extraHosts"`
+	Privileged      bool            `json:"privileged"`
+	LinuxParameters *struct {
+		Devices          json.RawMessage `json:"devices"`
+		SharedMemorySize *int            `json:"sharedMemorySize"`
+	} `json:"linuxParameters"`
 	Name              string        `json:"name"`
 	Image             string        `json:"image"`
 	Essential         *bool         `json:"essential"`
@@ -163,6 +171,9 @@ func (s *Server) registerTaskDefinition(raw []byte, registeredBy string) (*taskD
 				return nil, clientErr("ClientException", "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.")
 			}
 		}
+		if msg := containerShapeProblem(c, mode == "awsvpc", fargate); msg != "" {
+			return nil, clientErr("ClientException", "%s", msg)
+		}
 		if len(c.Links) > 0 && mode != "bridge" {
 			return nil, clientErr("ClientException", "Links are not supported when networkMode=%s.", mode)
 		}
@@ -209,6 +220,8 @@ func (s *Server) registerTaskDefinition(raw []byte, registeredBy string) (*taskD
 			return nil, clientErr("ClientException", "Fargate requires that 'cpu' be defined at the task level.")
 		case hostVolumes:
 			return nil, clientErr("ClientException", "Host path volumes are not supported with Fargate.")
+		case !fargateSize(head.Cpu, head.Memory):
+			return nil, clientErr("ClientException", "No Fargate configuration exists for given values: %s CPU, %s memory. See the Amazon ECS documentation for the valid values.", head.Cpu, head.Memory)
 		}
 	}
 	delete(body, "tags")
@@ -253,6 +266,12 @@ func validateTags(tags []tag) error {
 	for _, t := range tags {
 		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
 			return clientErr("InvalidParameterException", "Tag keys must be 1 to 128 characters and values at most 256 characters (key %q).", t.Key)
+		}
+		// botocore ecs Tag: "Do not use aws:, AWS:, or any upper or
+		// lowercase combination of such as a prefix for either keys or
+		// values as it is reserved for Amazon Web Services use."
+		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") || strings.HasPrefix(strings.ToLower(t.Value), "aws:") {
+			return clientErr("InvalidParameterException", "Tag keys and values can not begin with the reserved prefix 'aws:' (key %q).", t.Key)
 		}
 		if seen[t.Key] {
 			return clientErr("InvalidParameterException", "Tag key %q appears more than once.", t.Key)
@@ -336,6 +355,11 @@ func (s *Server) ecsDescribeTaskDefinition(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// botocore ecs DescribeTaskDefinition: "You can only describe INACTIVE
+	// task definitions while an active task or service references them."
+	if td.status == "INACTIVE" && !s.referenced(td) {
+		return nil, clientErr("ClientException", "Unable to describe task definition.")
+	}
 	out := map[string]any{"taskDefinition": td.describe()}
 	if slices.Contains(in.Include, "TAGS") {
 		out["tags"] = nonNilTags(td.tags)
@@ -348,4 +372,15 @@ func nonNilTags(t []tag) []tag {
 		return []tag{}
 	}
 	return t
+}
+
+// referenced: a task that has not stopped runs this revision. The caller
+// holds s.mu.
+func (s *Server) referenced(td *taskDef) bool {
+	for _, t := range s.taskOrder {
+		if t.td == td && !t.stopped() {
+			return true
+		}
+	}
+	return false
 }

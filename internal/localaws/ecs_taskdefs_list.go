@@ -29,8 +29,9 @@ func (s *Server) ecsListTaskDefinitions(body []byte) (any, error) {
 		if in.FamilyPrefix != "" && name != in.FamilyPrefix {
 			continue
 		}
+		now := time.Now()
 		for _, td := range s.families[name].revisions {
-			if td.status == status {
+			if s.listedTaskDefStatus(td, now) == status {
 				arns = append(arns, td.arn)
 			}
 		}
@@ -152,4 +153,18 @@ func (p page) apply(items []string, limit int) ([]string, *string, error) {
 		return out, &next, nil
 	}
 	return out, nil, nil
+}
+
+// listedTaskDefStatus is the status ListTaskDefinitions files a revision
+// under: a revision deregistered less than ListLagMS ago is still listed as
+// ACTIVE, as ListTasks lags a task's desired status. The ECS API "follows an
+// eventual consistency model ... the result of an API command you run that
+// affects your Amazon ECS resources might not be immediately visible to all
+// subsequent commands you run" (botocore ecs service-2.json, RunTask and
+// others). DescribeTaskDefinition shows the new status at once.
+func (s *Server) listedTaskDefStatus(td *taskDef, now time.Time) string {
+	if td.status == "INACTIVE" && !td.deregisteredAt.IsZero() && now.Before(td.deregisteredAt.Add(ms(s.consistency.ListLagMS))) {
+		return "ACTIVE"
+	}
+	return td.status
 }

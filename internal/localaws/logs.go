@@ -353,8 +353,8 @@ func (s *Server) logsCreateLogGroup(body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	if in.LogGroupName == "" || len(in.LogGroupName) > 512 {
-		return nil, clientErr("InvalidParameterException", "logGroupName must be 1 to 512 characters.")
+	if err := checkLogGroupName(in.LogGroupName); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -420,4 +420,20 @@ func (s *Server) logsPutLogEvents(body []byte) (any, error) {
 		st.events = append(st.events, logEvent{ts: e.Timestamp, ingest: now, msg: e.Message})
 	}
 	return map[string]any{"nextSequenceToken": strconv.Itoa(len(st.events))}, nil
+}
+
+// checkLogGroupName: botocore logs LogGroupName, min 1, max 512, pattern
+// "[\.\-_/#A-Za-z0-9]+"; CreateLogGroup: "Log group names can't start with
+// the string aws/".
+func checkLogGroupName(name string) error {
+	bad := strings.IndexFunc(name, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-/#", r))
+	}) >= 0
+	if name == "" || len(name) > 512 || bad {
+		return clientErr("InvalidParameterException", "1 validation error detected: Value '%s' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+", name)
+	}
+	if strings.HasPrefix(name, "aws/") {
+		return clientErr("InvalidParameterException", "Log group names can't start with the string aws/.")
+	}
+	return nil
 }

@@ -56,6 +56,12 @@ var quotaGroups = map[string]string{
 	// and they don't qualify for a limit increase", each its own quota.
 	"logs:GetLogEvents":    "logs:GetLogEvents",
 	"logs:FilterLogEvents": "logs:FilterLogEvents",
+	// The CloudWatch Logs quotas page lists a TPS quota per control-plane
+	// operation, each its own: DescribeLogGroups, CreateLogGroup and
+	// PutRetentionPolicy (which the engine calls at plan and apply).
+	"logs:DescribeLogGroups":  "logs:DescribeLogGroups",
+	"logs:CreateLogGroup":     "logs:CreateLogGroup",
+	"logs:PutRetentionPolicy": "logs:PutRetentionPolicy",
 
 	// Elastic Beanstalk publishes no request rate; its describe calls share
 	// one conservative bucket (see DefaultQuotas).
@@ -88,6 +94,14 @@ func DefaultQuotas() map[string]Quota {
 		// The knowledge-center article above: FilterLogEvents "has a default
 		// quota of 5 transactions per second (TPS) per account/Region".
 		"logs:FilterLogEvents": {Burst: 5, Rate: 5},
+		// CloudWatch Logs quotas page (cloudwatch_limits_cwl.html, as
+		// recalled, not re-read for this change): DescribeLogGroups 10
+		// transactions per second per account and Region, CreateLogGroup
+		// and PutRetentionPolicy 5; above them Logs answers
+		// ThrottlingException. No burst is stated: one second's worth.
+		"logs:DescribeLogGroups":  {Burst: 10, Rate: 10},
+		"logs:CreateLogGroup":     {Burst: 5, Rate: 5},
+		"logs:PutRetentionPolicy": {Burst: 5, Rate: 5},
 		// Elastic Beanstalk: no published number, and the AWS provider's
 		// history shows EB throttling describe-heavy polling readily
 		// ("Throttling: Rate exceeded"). Half of ECS's read buckets.

@@ -3,6 +3,7 @@ package localaws
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/md5"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -82,6 +83,13 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
 		writeS3Error(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.", key)
 		return
 	}
+	// botocore s3 GetObjectRequest.IfMatch: "Return the object only if its
+	// entity tag (ETag) is the same as the one specified in this header;
+	// otherwise, return a 412 Precondition Failed error."
+	if m := r.Header.Get("If-Match"); m != "" && m != "*" && strings.Trim(m, "\"") != strings.Trim(objectETag(obj), "\"") {
+		writeS3Error(w, http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", key)
+		return
+	}
 	body, status, contentRange, ok := byteRange(obj, r.Header.Get("Range"))
 	if !ok {
 		writeS3Error(w, http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable", key)
@@ -96,7 +104,7 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
 	if contentRange != "" {
 		w.Header().Set("Content-Range", contentRange)
 	}
-	w.Header().Set("ETag", fmt.Sprintf("\"%x\"", len(obj)))
+	w.Header().Set("ETag", objectETag(obj))
 	w.Header().Set("x-amz-request-id", requestID())
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
@@ -161,4 +169,12 @@ func writeS3Error(w http.ResponseWriter, status int, code, message, key string) 
 	w.WriteHeader(status)
 	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>%s</Message><Key>%s</Key><RequestId>%s</RequestId></Error>`,
 		code, msg.String(), k.String(), requestID())
+}
+
+// objectETag is an object's entity tag: for an object uploaded in one PUT
+// without SSE-KMS, "the ETag is an MD5 digest of the object data" (S3 API
+// reference, Object, ETag), quoted as S3 sends it. Any change of the bytes
+// changes it, which is what If-Match relies on.
+func objectETag(obj []byte) string {
+	return fmt.Sprintf("\"%x\"", md5.Sum(obj))
 }

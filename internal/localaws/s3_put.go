@@ -35,7 +35,7 @@ func (s *Server) serveS3Put(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.objects[bucket+"/"+key] = body
 	s.mu.Unlock()
-	w.Header().Set("ETag", fmt.Sprintf("\"%x\"", len(body)))
+	w.Header().Set("ETag", objectETag(body))
 	w.Header().Set("x-amz-request-id", requestID())
 	w.WriteHeader(http.StatusOK)
 }

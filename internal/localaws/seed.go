@@ -143,6 +143,16 @@ type Timing struct {
 	// StoppedRetentionMS is how long a stopped task can still be described;
 	// after it DescribeTasks answers MISSING (ECS keeps them at least an hour).
 	StoppedRetentionMS int `json:"stopped_retention_ms"`
+	// ClientTokenTTLMS is how long RunTask remembers a clientToken and
+	// replays its original response (ECS idempotency page: 24 hours).
+	ClientTokenTTLMS int `json:"client_token_ttl_ms"`
+	// ImageCached models container instances that have the image already
+	// (EB's instances pulled it for the web tasks; ECS_IMAGE_PULL_BEHAVIOR
+	// "prefer-cached", ECS agent configuration): a task goes through
+	// PROVISIONING and PENDING in a few milliseconds, and is RUNNING before
+	// ListTasks lists it (its list lag, Consistency.ListLagMS). It replaces
+	// ProvisioningMS and PendingMS.
+	ImageCached bool `json:"image_cached"`
 }
 
 func (t Timing) withDefaults() Timing {
@@ -161,6 +171,10 @@ func (t Timing) withDefaults() Timing {
 	t.DeployMS = def(t.DeployMS, 300)
 	t.StopGraceMS = def(t.StopGraceMS, 30000)
 	t.StoppedRetentionMS = def(t.StoppedRetentionMS, 3600000)
+	t.ClientTokenTTLMS = def(t.ClientTokenTTLMS, defaultClientTokenTTLMS)
+	if t.ImageCached {
+		t.ProvisioningMS, t.PendingMS = 2, 3
+	}
 	return t
 }
 

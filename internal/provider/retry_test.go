@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/provider"
@@ -70,5 +72,27 @@ func TestRetryerAbsorbsAThrottledBurst(t *testing.T) {
 	}
 	if n := srv.Calls("ecs:DescribeTasks"); n < 60 {
 		t.Errorf("localaws saw %d DescribeTasks, want at least 60", n)
+	}
+}
+
+// LimitExceededException is a quota (botocore ecs): the provider's retryer
+// does not retry it as throttling, so the call fails at once, one request.
+func TestRetryerDoesNotRetryAQuota(t *testing.T) {
+	seed := localaws.FixtureSeed(t.TempDir())
+	seed.Faults = []localaws.Fault{{Operation: "ecs:RegisterTaskDefinition", Error: "LimitExceededException"}}
+	srv := localaws.Start(t, seed)
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""),
+		Retryer: func() aws.Retryer { return provider.NewRetryer(provider.DefaultMaxRetries) }}
+	client := ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = aws.String(srv.URL()) })
+	_, err := client.RegisterTaskDefinition(context.Background(), &ecs.RegisterTaskDefinitionInput{
+		Family:               aws.String("quota"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("web"), Image: aws.String("example/app:v1"), Memory: aws.Int32(128)}},
+	})
+	var quota *ecstypes.LimitExceededException
+	if !errors.As(err, &quota) {
+		t.Fatalf("err = %v, want LimitExceededException", err)
+	}
+	if n := srv.Calls("ecs:RegisterTaskDefinition"); n != 1 {
+		t.Errorf("RegisterTaskDefinition calls = %d, want 1: a quota is not retried", n)
 	}
 }

@@ -1,0 +1,80 @@
+package ebmigrate_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
+)
+
+func int32p(v int32) *int32 { return &v }
+
+// What configuration alone decides ECS would refuse (RunTask's platform
+// version on EC2, Fargate task sizes, a container's memory below its
+// reservation, container fields Fargate refuses) fails before anything is
+// registered or run, naming the setting.
+func TestTaskShapeChecks(t *testing.T) {
+	fargate := func(cpu, mem string) ebmigrate.Placement {
+		return ebmigrate.Placement{LaunchType: "FARGATE", TaskCPU: cpu, TaskMemory: mem}
+	}
+	for name, tc := range map[string]struct {
+		mod     func(*ebmigrate.MigrateInput)
+		seed    func(*localaws.Seed)
+		summary string
+		names   string
+	}{
+		"platform_version on EC2": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = ebmigrate.Placement{LaunchType: "EC2", PlatformVersion: "1.4.0"}
+		}, summary: "Platform Version Only On Fargate", names: "platform_version"},
+		"platform_version on the cluster default": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = ebmigrate.Placement{PlatformVersion: "LATEST"}
+		}, summary: "Platform Version Only On Fargate", names: "platform_version"},
+		"tag value with AWS:": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Tags = map[string]string{"team": "AWS:platform"}
+		}, summary: "Reserved Tag Prefix", names: "team"},
+		"fargate 256/1536": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = fargate("256", "1536")
+		}, summary: "Invalid Fargate Task Size", names: "memory = 1536"},
+		"fargate cpu 300": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = fargate("300", "1024")
+		}, summary: "Invalid Fargate Task Size", names: "cpu = 300"},
+		"memory below the inherited reservation": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Memory, in.Derive.MemoryReservation = int32p(256), int32p(384)
+		}, summary: "Container Memory Below Reservation", names: "memoryReservation"},
+		"fargate container above the task": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = fargate("256", "1024")
+			in.Derive.Memory = int32p(2048)
+		}, summary: "Container Memory Above Task Memory", names: "2048"},
+		"privileged on fargate": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = fargate("512", "1024")
+		}, seed: webField("privileged", true), summary: "Container Setting Not Supported", names: "privileged"},
+		"security group names on fargate": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = fargate("512", "1024")
+		}, seed: func(s *localaws.Seed) {
+			s.Environments[0].VPC.SecurityGroups = []string{"sg-0ccc3333", "database-clients"}
+		}, summary: "Security Group Names", names: "database-clients"},
+		"hostname on fargate": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = fargate("512", "1024")
+		}, seed: webField("hostname", "db"), summary: "Container Setting Not Supported", names: "hostname"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			mutate := []func(*localaws.Seed){localaws.WithoutHostVolume}
+			if tc.seed != nil {
+				mutate = append(mutate, tc.seed)
+			}
+			srv, c := friendly(t, mutate...)
+			in := migrateInput("true")
+			tc.mod(&in)
+			_, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
+			var p *ebmigrate.ProblemError
+			if !errors.As(err, &p) || p.Summary != tc.summary || !strings.Contains(p.Detail, tc.names) {
+				t.Errorf("err = %v, want %s naming %s", err, tc.summary, tc.names)
+			}
+			if n := srv.Calls("ecs:RegisterTaskDefinition") + srv.Calls("ecs:RunTask"); n != 0 {
+				t.Errorf("%d registrations or runs", n)
+			}
+		})
+	}
+}

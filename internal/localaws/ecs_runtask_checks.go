@@ -1,0 +1,149 @@
+package localaws
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+// RunTask's input checks and clientToken records, as ECS documents them.
+
+// clientTokenRecord is what ECS keeps of a RunTask call made with a
+// clientToken: its parameters and its response, as they were.
+//
+// Source: "Ensuring idempotency", Amazon ECS API Reference
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html),
+// "Idempotency for RunTask": "If you retry a request that completed
+// successfully using the same client token and the same request parameters,
+// the original request's result is returned" — the tasks as RunTask first
+// described them (PROVISIONING), not as they are now; "If you retry a
+// successful request using the same client token, but one or more of the
+// parameters are different, other than the Region or Availability Zone, the
+// retry fails with a ConflictException"; "The RunTask client token is valid
+// for 24 hours". The ConflictException's resourceIds are "the existing task
+// ARNs which are already associated with the clientToken" (botocore ecs
+// service-2.json, RunTask and ConflictException).
+type clientTokenRecord struct {
+	params   string
+	response json.RawMessage
+	arns     []string
+	at       time.Time
+}
+
+// defaultClientTokenTTLMS is the RunTask clientToken's lifetime (24 h, the
+// idempotency page above).
+const defaultClientTokenTTLMS = 24 * 3600 * 1000
+
+// replay answers a RunTask whose clientToken ECS still knows: the original
+// response, or a ConflictException when the parameters differ. ok is false
+// when the token is unknown or has expired. The caller holds s.mu.
+func (s *Server) replay(key, params string) (resp any, err error, ok bool) {
+	rec := s.tokens[key]
+	if rec == nil {
+		return nil, nil, false
+	}
+	if time.Since(rec.at) > ms(s.timing.ClientTokenTTLMS) {
+		delete(s.tokens, key)
+		return nil, nil, false
+	}
+	if rec.params != params {
+		e := clientErr("ConflictException", "The clientToken was already used with different parameters.")
+		e.Fields = map[string]any{"resourceIds": rec.arns}
+		return nil, e, true
+	}
+	return rec.response, nil, true
+}
+
+// record keeps a RunTask response under its clientToken. The caller holds s.mu.
+func (s *Server) record(key, params string, resp map[string]any, tasks []*task) {
+	b, err := json.Marshal(resp)
+	if err != nil {
+		return
+	}
+	rec := &clientTokenRecord{params: params, response: b, at: time.Now(), arns: []string{}}
+	for _, t := range tasks {
+		rec.arns = append(rec.arns, t.arn)
+	}
+	s.tokens[key] = rec
+}
+
+// runTaskChecks are RunTask's documented input constraints.
+type runTaskChecks struct {
+	StartedBy     string
+	ClientToken   string
+	PropagateTags string
+	Subnets       int
+	SecGroups     int
+	Strategy      []capacityStrategyItem
+}
+
+type capacityStrategyItem struct {
+	CapacityProvider string `json:"capacityProvider"`
+	Weight           int    `json:"weight"`
+	Base             int    `json:"base"`
+}
+
+func (in runTaskChecks) check() error {
+	// botocore ecs RunTaskRequest.startedBy: "Up to 128 letters (uppercase
+	// and lowercase), numbers, hyphens (-), forward slash (/), and
+	// underscores (_) are allowed."
+	if len(in.StartedBy) > 128 || strings.IndexFunc(in.StartedBy, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '/' || r == '_')
+	}) >= 0 {
+		return clientErr("InvalidParameterException", "startedBy can have up to 128 letters (uppercase and lowercase), numbers, hyphens, forward slashes and underscores.")
+	}
+	// botocore ecs RunTaskRequest.clientToken: "Up to 64 characters are
+	// allowed. The valid characters are characters in the range of 33-126,
+	// inclusive."
+	if len(in.ClientToken) > 64 || strings.IndexFunc(in.ClientToken, func(r rune) bool { return r < 33 || r > 126 }) >= 0 {
+		return clientErr("InvalidParameterException", "clientToken can have up to 64 ASCII characters in the range 33-126.")
+	}
+	// botocore ecs RunTaskRequest.propagateTags: "An error will be received
+	// if you specify the SERVICE option when running a task."
+	if in.PropagateTags == "SERVICE" {
+		return clientErr("InvalidParameterException", "propagateTags SERVICE is not supported when running a task.")
+	}
+	// botocore ecs AwsVpcConfiguration: "There's a limit of 16 subnets" and
+	// "a limit of 5 security groups that can be specified".
+	if in.Subnets > 16 {
+		return clientErr("InvalidParameterException", "There's a limit of 16 subnets that can be specified.")
+	}
+	if in.SecGroups > 5 {
+		return clientErr("InvalidParameterException", "There's a limit of 5 security groups that can be specified.")
+	}
+	return checkStrategyWeights(in.Strategy)
+}
+
+// checkStrategyWeights: botocore ecs CapacityProviderStrategyItem.weight:
+// "If you specify multiple capacity providers in a strategy that all have a
+// weight of 0, any RunTask or CreateService actions using the capacity
+// provider strategy will fail"; .base: "Only one capacity provider in a
+// capacity provider strategy can have a base defined"; weight 0 to 1,000,
+// base 0 to 100,000.
+func checkStrategyWeights(items []capacityStrategyItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	if len(items) > 20 {
+		return clientErr("InvalidParameterException", "A capacity provider strategy can contain a maximum of 20 capacity providers.")
+	}
+	weighted, bases := 0, 0
+	for _, it := range items {
+		if it.Weight < 0 || it.Weight > 1000 || it.Base < 0 || it.Base > 100000 {
+			return clientErr("InvalidParameterException", "Capacity provider %s: weight must be 0 to 1000 and base 0 to 100000.", it.CapacityProvider)
+		}
+		if it.Weight > 0 {
+			weighted++
+		}
+		if it.Base > 0 {
+			bases++
+		}
+	}
+	if bases > 1 {
+		return clientErr("InvalidParameterException", "Only one capacity provider in a capacity provider strategy can have a base defined.")
+	}
+	if len(items) > 1 && weighted == 0 {
+		return clientErr("InvalidParameterException", "At least one capacity provider in the strategy must have a weight greater than zero.")
+	}
+	return nil
+}
