@@ -49,10 +49,12 @@ type PollSchedule struct {
 }
 
 // DefaultPoll sees a stop within a quarter second for the first 10 s, within
-// a second for the first minute, and within 5 s after that.
+// a second for the first ten minutes (most migrations), and within 5 s after
+// that. Many migrations polling at once share the provider's read bucket
+// (PaceClusterReads), so the pace stays under ECS's quota.
 var DefaultPoll = PollSchedule{
 	Fast: 250 * time.Millisecond, FastFor: 10 * time.Second,
-	Normal: time.Second, NormalUntil: time.Minute,
+	Normal: time.Second, NormalUntil: 10 * time.Minute,
 	Max: 5 * time.Second, MissingFor: 5 * time.Minute, MaxErrors: 10,
 	Logs: time.Second, LogsQuiet: 5 * time.Second, LogGrace: 5 * time.Second, LogEndWithin: time.Minute,
 	EB: 5 * time.Second, ListFor: 2 * time.Minute, RegisterFor: time.Minute,
