@@ -141,7 +141,7 @@ func (f *logFollower) read(ctx context.Context) (int, error) {
 		}
 		f.readErr = nil
 		for _, e := range out.Events {
-			if msg := aws.ToString(e.Message); isEndMark(msg) {
+			if msg := aws.ToString(e.Message); IsEndMark(msg) {
 				// Not the container's: ours proves the end, another
 				// apply's is skipped.
 				f.endSeen = f.endSeen || msg == f.endMark

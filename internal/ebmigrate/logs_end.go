@@ -55,8 +55,8 @@ func newEndMark() string {
 	return endMarkPrefix + hex.EncodeToString(b)
 }
 
-// isEndMark tells an end mark (any run's) from a line the container printed.
-func isEndMark(line string) bool {
+// IsEndMark tells an end mark (any run's) from a line the container printed.
+func IsEndMark(line string) bool {
 	rest, ok := strings.CutPrefix(line, endMarkPrefix)
 	if !ok || len(rest) != 32 {
 		return false
@@ -132,7 +132,7 @@ func containerCreated(task ecstypes.Task) bool {
 }
 
 // readToMark reads until the end mark shows, about every `every` at first,
-// then less often (up to 4×), for at most within. It reports whether the
+// then less often (up to 2×), for at most within. It reports whether the
 // mark was seen; err is the last failed read.
 func (f *logFollower) readToMark(ctx context.Context, every, within time.Duration) (bool, error) {
 	start := time.Now()
@@ -154,6 +154,6 @@ func (f *logFollower) readToMark(ctx context.Context, every, within time.Duratio
 		if !sleep(ctx, interval) {
 			return false, ctx.Err()
 		}
-		interval = min(interval+interval/2, 4*every)
+		interval = min(interval+interval/2, 2*every)
 	}
 }
