@@ -218,7 +218,7 @@ func (f *logFollower) finish(ctx context.Context, task ecstypes.Task, nonBlockin
 		case endEmpty:
 			return true, nil
 		case endMarked:
-			return f.readToMark(ctx, poll.Fast, poll.LogEndWithin)
+			return f.readToMark(ctx, poll.Fast, poll.LogEndWithin, 3*poll.LogGrace)
 		}
 	}
 	f.log.Info("the end of the migration's log cannot be proven; waiting for it to stay quiet instead", map[string]any{"why": why, "grace": poll.LogGrace.String()})

@@ -132,14 +132,15 @@ func containerCreated(task ecstypes.Task) bool {
 }
 
 // readToMark reads until the end mark shows, about every `every` at first,
-// then less often (up to 2×), for at most within. It reports whether the
-// mark was seen; err is the last failed read.
-func (f *logFollower) readToMark(ctx context.Context, every, within time.Duration) (bool, error) {
+// then less often (up to 2×), for at most within; reads that keep failing
+// give up sooner, after failing for failFor. It reports whether the mark
+// was seen; err says why not.
+func (f *logFollower) readToMark(ctx context.Context, every, within, failFor time.Duration) (bool, error) {
 	start := time.Now()
+	var failingSince time.Time
 	interval := every
-	var err error
 	for {
-		_, err = f.read(ctx)
+		_, err := f.read(ctx)
 		f.mu.Lock()
 		seen := f.endSeen
 		f.mu.Unlock()
@@ -148,8 +149,16 @@ func (f *logFollower) readToMark(ctx context.Context, every, within time.Duratio
 			return true, nil
 		case err != nil && ctx.Err() != nil:
 			return false, err
-		case time.Since(start) >= within:
-			return false, fmt.Errorf("the end-of-log mark did not show within %s: %w", within, errOr(err))
+		case err == nil:
+			failingSince = time.Time{}
+		case failingSince.IsZero():
+			failingSince = time.Now()
+		}
+		if !failingSince.IsZero() && time.Since(failingSince) >= failFor {
+			return false, fmt.Errorf("the log could not be read to its end: reading it failed for %s after the stop: %w", failFor, err)
+		}
+		if time.Since(start) >= within {
+			return false, fmt.Errorf("the log could not be read to its end: the end-of-log mark written after the stop did not show within %s: %w", within, errOr(err))
 		}
 		if !sleep(ctx, interval) {
 			return false, ctx.Err()
