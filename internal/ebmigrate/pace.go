@@ -24,6 +24,13 @@ import (
 // refill 20 a second, per account and Region): three quarters of each.
 var clusterReads = bucketSize{burst: 75, rate: 15}
 
+// taskDefinitionWrites is ECS's "task definition modify" bucket (the same
+// page: capacity 20, refill 1 a second), taken whole: a first apply of fifty
+// registers fifty revisions, and a smaller share would only start the last
+// migration later than ECS itself would. Registering at ECS's pace instead
+// of into its throttling spares the retries' backoff, which overshoots it.
+var taskDefinitionWrites = bucketSize{burst: 20, rate: 1}
+
 // logReads is the engine's share of GetLogEvents' quota ("25 requests per
 // second per account per Region. This quota can't be changed", CloudWatch
 // Logs quotas).
@@ -71,16 +78,24 @@ func (p *pacer) wait(ctx context.Context) bool {
 }
 
 // PaceClusterReads makes an ECS client whose DescribeTasks and ListTasks
-// calls share one token bucket below ECS's (clusterReads); every other
-// call passes through unchanged. The provider wraps its client once, so
-// that every migration of an apply shares it.
+// calls share one token bucket below ECS's (clusterReads), and whose
+// RegisterTaskDefinition calls go at ECS's pace (taskDefinitionWrites);
+// every other call passes through unchanged. The provider wraps its client
+// once, so that every migration of an apply shares them.
 func PaceClusterReads(api ECS) ECS {
-	return &pacedECS{ECS: api, reads: newPacer(clusterReads)}
+	return &pacedECS{ECS: api, reads: newPacer(clusterReads), registers: newPacer(taskDefinitionWrites)}
 }
 
 type pacedECS struct {
 	ECS
-	reads *pacer
+	reads, registers *pacer
+}
+
+func (p *pacedECS) RegisterTaskDefinition(ctx context.Context, in *ecs.RegisterTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.RegisterTaskDefinitionOutput, error) {
+	if !p.registers.wait(ctx) {
+		return nil, ctx.Err()
+	}
+	return p.ECS.RegisterTaskDefinition(ctx, in, optFns...)
 }
 
 func (p *pacedECS) DescribeTasks(ctx context.Context, in *ecs.DescribeTasksInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error) {
