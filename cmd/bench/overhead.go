@@ -27,7 +27,8 @@ func applyOverhead(e *benchEnv, r *report) error {
 	if err != nil {
 		return err
 	}
-	var ours, oursFromCreate []time.Duration
+	var ours, oursFromCreate, remainders, ecsOwn []time.Duration
+	var applies []time.Duration
 	for i := 0; i < e.o.repeats; i++ {
 		cfg := providerBlock(w.srv.URL()) + fmt.Sprintf(`
 resource "ebmigrate_run" "migrate" {
@@ -48,19 +49,36 @@ resource "ebmigrate_run" "migrate" {
 		last := ms[len(ms)-1]
 		ours = append(ours, took-last.StoppedAt.Sub(*last.StartedAt))
 		oursFromCreate = append(oursFromCreate, took-last.StoppedAt.Sub(last.CreatedAt))
+		applies = append(applies, took)
+		// ECS's own time for the task: created to stopped beyond the command's run time.
+		ecsOwn = append(ecsOwn, last.StoppedAt.Sub(last.CreatedAt)-task)
 	}
 	floor, err := terraformFloor(e, task)
 	if err != nil {
 		return err
 	}
-	oursSum, createSum, floorSum := summarize(ours), summarize(oursFromCreate), summarize(floor)
-	above := oursSum.med - floorSum.med
-	r.line("\n## 3. Apply overhead\n\n`terraform apply` wall time minus the task's own run time (started to stopped, from `localaws`), for a %s task, %d applies each. "+
-		"Terraform's floor is `terraform_data` with a `local-exec` provisioner running `sleep %d`: the same wait with no provider process and no AWS.\n\n", task, e.o.repeats, int(task.Seconds()))
-	r.line("| Way | Overhead | Target | |\n| --- | --- | --- | --- |\n")
-	r.line("| Terraform's floor: `terraform_data` + `local-exec sleep %d` | %s | | |\n", int(task.Seconds()), floorSum)
-	r.line("| `ebmigrate_run` | %s | ≤ 0.3 s above the floor (here %s) | %s |\n", oursSum, round(above), met(above <= 300*time.Millisecond))
-	r.line("| `ebmigrate_run`, counting ECS's provisioning and pending as the task's (created to stopped) | %s | | |\n", createSum)
+	// The floor of an apply: Terraform's own (terraform_data + local-exec
+	// sleeping as long), ECS's own time for the task, and the ingestion of
+	// the task's last line (none: the task prints nothing). What is left of
+	// the apply's wall time beyond the command's run time is ours.
+	floorSum, ecsSum := summarize(floor), summarize(ecsOwn)
+	floorTotal := floorSum.med + ecsSum.med
+	for _, a := range applies {
+		remainders = append(remainders, a-task-floorTotal)
+	}
+	oursSum, createSum, remSum := summarize(ours), summarize(oursFromCreate), summarize(remainders)
+	r.line("\n## 3. Apply overhead\n\n`terraform apply` of one `ebmigrate_run` running `sleep %d` (silent), %d applies, against `localaws` with its default timings. "+
+		"The floor is what no provider can avoid: Terraform's own (`terraform_data` with a `local-exec` provisioner running `sleep %d`: the same wait with no provider process and no AWS), "+
+		"ECS's own time for the task (created to stopped, beyond the command's %s, from `localaws`: provisioning, pending, start, deprovisioning) "+
+		"and the ingestion of the task's last line (none here: it prints nothing). Ours is the apply's wall time beyond the command's run time and the floor.\n\n", int(task.Seconds()), e.o.repeats, int(task.Seconds()), task)
+	r.line("| Part | Time | Target | |\n| --- | --- | --- | --- |\n")
+	r.line("| floor: Terraform's own, `terraform_data` + `local-exec sleep %d`, beyond the sleep | %s | | |\n", int(task.Seconds()), floorSum)
+	r.line("| floor: ECS's own time for the task, created to stopped beyond %s | %s | | |\n", task, ecsSum)
+	r.line("| floor: ingestion of the last line | 0 (silent task) | | |\n")
+	r.line("| `ebmigrate_run` apply, wall time | %s | | |\n", summarize(applies))
+	r.line("| **ours**: the apply beyond the command, Terraform's own and ECS's own time | %s | ≤ 0.5 s | %s |\n", remSum, met(remSum.med <= 500*time.Millisecond))
+	r.line("| `ebmigrate_run`, apply beyond the task's run (started to stopped) | %s | | |\n", oursSum)
+	r.line("| `ebmigrate_run`, apply beyond created to stopped | %s | | |\n", createSum)
 	if startup, err := providerStartup(e, 9); err == nil {
 		r.line("| provider process start, exec to handshake (Terraform starts it once per phase: schema, validate, plan, apply) | %s | | |\n", startup)
 	}
@@ -111,8 +129,9 @@ resource "terraform_data" "migrate" {
 		theirs = append(theirs, took-run.StoppedAt.Sub(*run.StartedAt))
 	}
 	theirsSum := summarize(theirs)
-	r.line("| `terraform_data` + `aws ecs run-task`, `wait tasks-stopped`, `describe-tasks` | %s | | |\n", theirsSum)
-	r.line("\nRatio of the medians, script / `ebmigrate_run`: **%.1f×**.\n", float64(theirsSum.med)/float64(oursSum.med))
+	ratio := float64(theirsSum.med) / float64(oursSum.med)
+	r.line("| `terraform_data` + `aws ecs run-task`, `wait tasks-stopped`, `describe-tasks`, apply beyond the task's run | %s | | |\n", theirsSum)
+	r.line("| the script's overhead / ours (both beyond the task's run, started to stopped) | **%.1f×** | ≥ 2× | %s |\n", ratio, met(ratio >= 2))
 	return nil
 }
 

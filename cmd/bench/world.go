@@ -62,17 +62,18 @@ func newWorld(e *benchEnv, n int, mods ...func(*localaws.Seed)) (*world, error) 
 
 func (w *world) close() { w.srv.Close() }
 
-// clients are engine clients for the world, with the provider's retryer
-// (adaptive mode: one client-side rate limit per service, as in the provider).
+// clients are engine clients for the world as the provider makes them: its
+// retryer (adaptive mode: one client-side rate limit per service), its
+// batched EB describes and its paced ECS and CloudWatch Logs reads.
 func (w *world) clients() ebmigrate.Clients {
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDBENCH", "bench", ""),
 		Retryer: func() aws.Retryer { return provider.NewRetryer(provider.DefaultMaxRetries) }}
 	url := aws.String(w.srv.URL())
 	return ebmigrate.Clients{
 		Region: "us-east-1",
-		EB:     elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = url }),
-		ECS:    ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = url }),
-		Logs:   cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = url }),
+		EB:     ebmigrate.BatchEnvironmentDescribes(elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = url })),
+		ECS:    ebmigrate.PaceClusterReads(ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = url })),
+		Logs:   ebmigrate.PaceLogReads(cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = url })),
 		S3:     s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = url; o.UsePathStyle = true }),
 	}
 }

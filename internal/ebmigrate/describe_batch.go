@@ -33,7 +33,22 @@ type describeBatcher struct {
 	mu       sync.Mutex
 	inFlight bool
 	next     *describeBatch // gathering while a request is in flight
+	// updated is each environment's DateUpdated as last described, and
+	// settings the configuration settings read while it was that (see
+	// DescribeConfigurationSettings).
+	updated  map[string]time.Time
+	settings map[string]settingsEntry
 }
+
+type settingsEntry struct {
+	updated time.Time
+	read    time.Time
+	out     *elasticbeanstalk.DescribeConfigurationSettingsOutput
+}
+
+// settingsFresh bounds how long read settings are reused, on top of the
+// environment's DateUpdated not having moved.
+const settingsFresh = time.Minute
 
 type describeBatch struct {
 	ctx   context.Context // of the call that opened the batch, without its cancellation
@@ -52,7 +67,11 @@ func batchable(in *elasticbeanstalk.DescribeEnvironmentsInput, optFns []func(*el
 
 func (b *describeBatcher) DescribeEnvironments(ctx context.Context, in *elasticbeanstalk.DescribeEnvironmentsInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentsOutput, error) {
 	if !batchable(in, optFns) {
-		return b.EB.DescribeEnvironments(ctx, in, optFns...)
+		out, err := b.EB.DescribeEnvironments(ctx, in, optFns...)
+		if err == nil {
+			b.observe(out)
+		}
+		return out, err
 	}
 	b.mu.Lock()
 	var batch, full *describeBatch
@@ -135,6 +154,7 @@ func (b *describeBatcher) send(batch *describeBatch) {
 			batch.err = err
 			return
 		}
+		b.observe(out)
 		all.Environments = append(all.Environments, out.Environments...)
 		all.ResultMetadata = out.ResultMetadata
 		if aws.ToString(out.NextToken) == "" {
@@ -143,4 +163,51 @@ func (b *describeBatcher) send(batch *describeBatch) {
 		in.NextToken = out.NextToken
 	}
 	batch.out = all
+}
+
+// observe notes each described environment's DateUpdated.
+func (b *describeBatcher) observe(out *elasticbeanstalk.DescribeEnvironmentsOutput) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.updated == nil {
+		b.updated = map[string]time.Time{}
+	}
+	for _, e := range out.Environments {
+		if e.DateUpdated != nil {
+			b.updated[aws.ToString(e.ApplicationName)+"/"+aws.ToString(e.EnvironmentName)] = *e.DateUpdated
+		}
+	}
+}
+
+// DescribeConfigurationSettings of an environment by name reuses the
+// settings read for it in the last minute while its DateUpdated, as
+// described since, has not moved: Elastic Beanstalk updates it when a
+// change to the environment starts and again when it is deployed. Every
+// read of the settings follows a DescribeEnvironments of the environment,
+// so an apply's re-plan and its migration (seconds apart, one provider
+// process) read the settings once, against a bucket Elastic Beanstalk
+// shares with the account's other callers. Other calls pass through.
+func (b *describeBatcher) DescribeConfigurationSettings(ctx context.Context, in *elasticbeanstalk.DescribeConfigurationSettingsInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeConfigurationSettingsOutput, error) {
+	if len(optFns) > 0 || in == nil || in.TemplateName != nil || in.EnvironmentName == nil || in.ApplicationName == nil {
+		return b.EB.DescribeConfigurationSettings(ctx, in, optFns...)
+	}
+	key := aws.ToString(in.ApplicationName) + "/" + aws.ToString(in.EnvironmentName)
+	b.mu.Lock()
+	updated, known := b.updated[key]
+	e, cached := b.settings[key]
+	b.mu.Unlock()
+	if cached && known && e.updated.Equal(updated) && time.Since(e.read) < settingsFresh {
+		return e.out, nil
+	}
+	out, err := b.EB.DescribeConfigurationSettings(ctx, in, optFns...)
+	if err != nil || !known {
+		return out, err
+	}
+	b.mu.Lock()
+	if b.settings == nil {
+		b.settings = map[string]settingsEntry{}
+	}
+	b.settings[key] = settingsEntry{updated: updated, read: time.Now(), out: out}
+	b.mu.Unlock()
+	return out, nil
 }

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
@@ -77,5 +79,51 @@ func TestBatchEnvironmentDescribes(t *testing.T) {
 	}
 	if len(out.Environments) != n {
 		t.Errorf("by application: %d environments; want %d", len(out.Environments), n)
+	}
+}
+
+// The settings read by a plan are reused by the migration right after it in
+// the same provider process while the environment's DateUpdated stays; a
+// configuration change moves it, and the next read sees the new values.
+func TestSettingsReusedUntilTheEnvironmentChanges(t *testing.T) {
+	srv, c := fixture(t)
+	c.EB = ebmigrate.BatchEnvironmentDescribes(c.EB)
+	preview := func() map[string]string {
+		t.Helper()
+		p, err := ebmigrate.PreviewMigration(testCtx(t), c, ebmigrate.PreviewInput{MigrateInput: migrateInput("true")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Target.Properties
+	}
+	before := preview()
+	preview()
+	if n := srv.Calls("elasticbeanstalk:DescribeConfigurationSettings"); n != 1 {
+		t.Errorf("two previews read the settings %d times, want once", n)
+	}
+	raw := clientsFor(srv, 1).EB.(*elasticbeanstalk.Client)
+	if _, err := raw.UpdateEnvironment(testCtx(t), &elasticbeanstalk.UpdateEnvironmentInput{
+		EnvironmentName: aws.String(localaws.FixtureEnv),
+		OptionSettings: []ebtypes.ConfigurationOptionSetting{{
+			Namespace: aws.String("aws:elasticbeanstalk:application:environment"), OptionName: aws.String("DEBUG"), Value: aws.String("changed"),
+		}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		env, err := ebmigrate.DescribeEnvironment(testCtx(t), c.EB, localaws.FixtureEnv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if env.Status == ebtypes.EnvironmentStatusReady {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if after := preview(); after["DEBUG"] != "changed" || before["DEBUG"] == "changed" {
+		t.Errorf("DEBUG before %q, after the change %q: the change was not read", before["DEBUG"], after["DEBUG"])
+	}
+	if n := srv.Calls("elasticbeanstalk:DescribeConfigurationSettings"); n != 2 {
+		t.Errorf("settings read %d times, want once more after the change", n)
 	}
 }

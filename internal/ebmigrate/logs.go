@@ -97,6 +97,10 @@ type logFollower struct {
 	// redact takes the environment's values out of each line that is shown
 	// (the provider log, tail); all keeps the lines as printed.
 	redact *redactor
+	// endMark is the end mark this run wrote (logs_end.go); endSeen is true
+	// once it was read back.
+	endMark string
+	endSeen bool
 }
 
 func newLogFollower(api Logs, loc LogLocation, log Logger, keep int, createdAt time.Time) *logFollower {
@@ -137,6 +141,12 @@ func (f *logFollower) read(ctx context.Context) (int, error) {
 		}
 		f.readErr = nil
 		for _, e := range out.Events {
+			if msg := aws.ToString(e.Message); IsEndMark(msg) {
+				// Not the container's: ours proves the end, another
+				// apply's is skipped.
+				f.endSeen = f.endSeen || msg == f.endMark
+				continue
+			}
 			f.add(aws.ToString(e.Message), aws.ToInt64(e.Timestamp))
 			if d := time.Duration(aws.ToInt64(e.IngestionTime)-aws.ToInt64(e.Timestamp)) * time.Millisecond; d > f.maxDelay {
 				f.maxDelay = d
@@ -195,12 +205,31 @@ func (f *logFollower) follow(ctx context.Context, every, longest time.Duration) 
 }
 
 // finish reads after the task stopped until the stream is provably
-// complete: a line stamped at or after the container stopped was read, or a
-// read made late enough after the stop that every line printed before it
-// has been ingested: the longest ingestion delay seen so far, half again,
-// plus floor (at most grace), or grace when no line was seen. It reports
-// whether it got there; when not, why.
-func (f *logFollower) finish(ctx context.Context, stoppedAt time.Time, grace, floor, every time.Duration) (bool, error) {
+// complete: until the end mark it writes shows (logs_end.go), or, when it
+// could not write one, until a line stamped at or after the container
+// stopped was read, or a read was made late enough after the stop that every
+// line printed before it has been ingested (quiet). It reports whether it
+// got there; when not, why.
+func (f *logFollower) finish(ctx context.Context, task ecstypes.Task, nonBlockingMode bool, poll PollSchedule) (bool, error) {
+	why := "the container's awslogs mode is non-blocking"
+	if !nonBlockingMode {
+		var proof endProof
+		switch proof, why = f.markEnd(ctx, task); proof {
+		case endEmpty:
+			return true, nil
+		case endMarked:
+			return f.readToMark(ctx, poll.Fast, poll.LogEndWithin, 3*poll.LogGrace)
+		}
+	}
+	f.log.Info("the end of the migration's log cannot be proven; waiting for it to stay quiet instead", map[string]any{"why": why, "grace": poll.LogGrace.String()})
+	return f.quiet(ctx, aws.ToTime(task.ExecutionStoppedAt), poll.LogGrace, min(2*poll.Fast, poll.LogGrace), poll.Fast)
+}
+
+// quiet is finish without an end mark: the log counts as complete once a
+// line stamped at or after the container stopped was read, or once a read
+// was made late enough after the stop: the longest ingestion delay seen so
+// far, half again, plus floor (at most grace), or grace when no line was seen.
+func (f *logFollower) quiet(ctx context.Context, stoppedAt time.Time, grace, floor, every time.Duration) (bool, error) {
 	stopSeen := time.Now()
 	for {
 		readAt := time.Now()

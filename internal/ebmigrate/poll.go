@@ -29,9 +29,13 @@ type PollSchedule struct {
 	Logs      time.Duration
 	LogsQuiet time.Duration
 	// LogGrace is how long a stopped task's log must stay quiet before it
-	// counts as complete: CloudWatch ingests lines seconds after they are
+	// counts as complete, when its end cannot be proven with an end mark
+	// (logs_end.go): CloudWatch ingests lines seconds after they are
 	// printed, also after the task stopped.
 	LogGrace time.Duration
+	// LogEndWithin is how long after the end mark was written it may take
+	// to show before the log counts as incomplete.
+	LogEndWithin time.Duration
 	// EB is the least time between two reads of an Elastic Beanstalk
 	// environment while waiting for a deploy (a jitter of up to a fifth is
 	// added); EB's own tools poll no faster.
@@ -45,12 +49,14 @@ type PollSchedule struct {
 }
 
 // DefaultPoll sees a stop within a quarter second for the first 10 s, within
-// a second for the first minute, and within 5 s after that.
+// a second for the first ten minutes (most migrations), and within 5 s after
+// that. Many migrations polling at once share the provider's read bucket
+// (PaceClusterReads), so the pace stays under ECS's quota.
 var DefaultPoll = PollSchedule{
 	Fast: 250 * time.Millisecond, FastFor: 10 * time.Second,
-	Normal: time.Second, NormalUntil: time.Minute,
+	Normal: time.Second, NormalUntil: 10 * time.Minute,
 	Max: 5 * time.Second, MissingFor: 5 * time.Minute, MaxErrors: 10,
-	Logs: time.Second, LogsQuiet: 5 * time.Second, LogGrace: 5 * time.Second,
+	Logs: time.Second, LogsQuiet: 5 * time.Second, LogGrace: 5 * time.Second, LogEndWithin: time.Minute,
 	EB: 5 * time.Second, ListFor: 2 * time.Minute, RegisterFor: time.Minute,
 }
 
@@ -70,6 +76,7 @@ func (p PollSchedule) withDefaults() PollSchedule {
 	set(&d.Logs, p.Logs)
 	set(&d.LogsQuiet, p.LogsQuiet)
 	set(&d.LogGrace, p.LogGrace)
+	set(&d.LogEndWithin, p.LogEndWithin)
 	set(&d.EB, p.EB)
 	set(&d.ListFor, p.ListFor)
 	set(&d.RegisterFor, p.RegisterFor)

@@ -129,13 +129,13 @@ func TestPollSchedule(t *testing.T) {
 		next := p.Interval(elapsed, prev)
 		switch {
 		case elapsed < p.NormalUntil && next > p.Normal:
-			t.Fatalf("at %s the poll waits %s, more than a second in the first minute", elapsed, next)
+			t.Fatalf("at %s the poll waits %s, more than %s before %s", elapsed, next, p.Normal, p.NormalUntil)
 		case next > p.Max:
 			t.Fatalf("at %s the poll waits %s, more than %s", elapsed, next, p.Max)
 		}
 		prev = next
 	}
 	if prev != p.Max {
-		t.Errorf("after ten minutes the poll waits %s, want it backed off to %s", prev, p.Max)
+		t.Errorf("after %s the poll waits %s, want it backed off to %s", 10*p.NormalUntil, prev, p.Max)
 	}
 }

@@ -133,7 +133,7 @@ func finish(ctx context.Context, t *Target, d *Derived, task ecstypes.Task, loc 
 	var logsComplete bool
 	var logErr error
 	if follower != nil {
-		logsComplete, logErr = follower.finish(ctx, aws.ToTime(task.ExecutionStoppedAt), poll.LogGrace, min(2*poll.Fast, poll.LogGrace), poll.Fast)
+		logsComplete, logErr = follower.finish(ctx, task, nonBlocking(&d.Input.ContainerDefinitions[0]), poll)
 	}
 	r := &Result{
 		EnvironmentID:     t.EnvironmentID,

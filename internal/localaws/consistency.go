@@ -124,11 +124,13 @@ func (s *Server) resolveVisibleTaskDef(ref string) (*taskDef, error) {
 }
 
 // readableEvents is how many of a stream's events are ingested at now: a
-// prefix, since lines are ingested in the order they were printed.
+// prefix, since lines are ingested in the order they were printed, and an
+// event not yet ingested hides the ones after it from a forward reader.
 func readableEvents(st *logStream, now int64) int {
-	n := len(st.events)
-	for n > 0 && st.events[n-1].ingest > now {
-		n--
+	for i, e := range st.events {
+		if e.ingest > now {
+			return i
+		}
 	}
-	return n
+	return len(st.events)
 }

@@ -389,39 +389,6 @@ func (s *Server) logsCreateLogStream(body []byte) (any, error) {
 	return map[string]any{}, nil
 }
 
-func (s *Server) logsPutLogEvents(body []byte) (any, error) {
-	var in struct {
-		LogGroupName  string `json:"logGroupName"`
-		LogStreamName string `json:"logStreamName"`
-		LogEvents     []struct {
-			Timestamp int64  `json:"timestamp"`
-			Message   string `json:"message"`
-		} `json:"logEvents"`
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	if len(in.LogEvents) == 0 || len(in.LogEvents) > 10000 {
-		return nil, clientErr("InvalidParameterException", "logEvents must hold 1 to 10000 events.")
-	}
-	for i := 1; i < len(in.LogEvents); i++ {
-		if in.LogEvents[i].Timestamp < in.LogEvents[i-1].Timestamp {
-			return nil, clientErr("InvalidParameterException", "Log events in a single PutLogEvents request must be in chronological order.")
-		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, err := s.findStream(in.LogGroupName, in.LogStreamName)
-	if err != nil {
-		return nil, err
-	}
-	now := time.Now().UnixMilli()
-	for _, e := range in.LogEvents {
-		st.events = append(st.events, logEvent{ts: e.Timestamp, ingest: now, msg: e.Message})
-	}
-	return map[string]any{"nextSequenceToken": strconv.Itoa(len(st.events))}, nil
-}
-
 // checkLogGroupName: botocore logs LogGroupName, min 1, max 512, pattern
 // "[\.\-_/#A-Za-z0-9]+"; CreateLogGroup: "Log group names can't start with
 // the string aws/".

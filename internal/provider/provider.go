@@ -253,6 +253,10 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 	}
 	// Concurrent refreshes of many environments share DescribeEnvironments requests.
 	clients.EB = ebmigrate.BatchEnvironmentDescribes(clients.EB)
+	// Every migration of an apply polls through the same buckets, below
+	// ECS's and CloudWatch Logs' account quotas.
+	clients.ECS = ebmigrate.PaceClusterReads(clients.ECS)
+	clients.Logs = ebmigrate.PaceLogReads(clients.Logs)
 	clients.Bundles = ebmigrate.NewBundleCache()
 	if m.DefaultTags != nil {
 		clients.DefaultTags = m.DefaultTags.Tags

@@ -1,0 +1,74 @@
+package ebmigrate
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
+)
+
+// Forty status reads at once, as forty migrations polling together make,
+// against an account whose cluster-read bucket holds ten: unpaced, ECS
+// throttles some; through PaceClusterReads (a bucket below the account's)
+// none is throttled and each is answered.
+func TestPaceClusterReadsStaysUnderTheQuota(t *testing.T) {
+	account := localaws.Quota{Burst: 10, Rate: 10}
+	defer func(old bucketSize) { clusterReads = old }(clusterReads)
+	clusterReads = bucketSize{burst: 8, rate: 8}
+	run := func(paced bool) (failed int, throttled int) {
+		seed := localaws.FriendlySeed(t.TempDir())
+		seed.Quotas = &localaws.QuotaSeed{Buckets: map[string]localaws.Quota{"ecs:cluster-resource-read": account}}
+		srv := localaws.Start(t, seed)
+		cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""), RetryMaxAttempts: 1}
+		var api ECS = ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = aws.String(srv.URL()) })
+		if paced {
+			api = PaceClusterReads(api)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for range 40 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := api.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(localaws.FixtureCluster()), Tasks: []string{"arn:aws:ecs:us-east-1:123456789012:task/x/0123"}})
+				if err != nil {
+					mu.Lock()
+					failed++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		return failed, srv.Throttled()["ecs:DescribeTasks"]
+	}
+	if failed, throttled := run(false); throttled == 0 || failed == 0 {
+		t.Fatalf("unpaced: %d failed, %d throttled: the account's bucket should have throttled some", failed, throttled)
+	}
+	if failed, throttled := run(true); throttled != 0 || failed != 0 {
+		t.Errorf("paced: %d failed, %d throttled, want none", failed, throttled)
+	}
+}
+
+// A caller whose context ends while it waits for a token gives it back.
+func TestPacerGivesBackOnCancel(t *testing.T) {
+	p := newPacer(bucketSize{burst: 1, rate: 0.001})
+	if !p.wait(context.Background()) {
+		t.Fatal("the first call should go at once")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if p.wait(ctx) {
+		t.Fatal("a cancelled caller got a token from an empty bucket")
+	}
+	if p.tokens < -0.01 {
+		t.Errorf("tokens = %v after the cancelled wait, want it given back", p.tokens)
+	}
+}
