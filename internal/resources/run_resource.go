@@ -98,9 +98,12 @@ func (r *runResource) Create(ctx context.Context, req resource.CreateRequest, re
 }
 
 // Read checks only that the environment is still the one the migration ran
-// in (one Elastic Beanstalk call, no ECS call): when it is gone, or another
-// environment now has its name, the resource leaves the state so that the
-// next apply migrates the new one. A migration that ran stays run.
+// in (one Elastic Beanstalk call, no ECS call): when it is terminated, or
+// another environment now has its name, the resource leaves the state so
+// that the next apply migrates the new one. An environment that is not found
+// at all keeps the state with a warning: a wrong region or account (or
+// credentials) looks the same, and dropping the state would run the
+// migration again. A migration that ran stays run.
 func (r *runResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	// Only the two attributes refresh checks, not the whole model: resp.State
 	// starts as the current state, and nothing else in it is refreshed.
@@ -117,7 +120,11 @@ func (r *runResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 			return
 		}
 		id := m.EnvironmentID.ValueString()
-		if env == nil || env.Status == ebtypes.EnvironmentStatusTerminated || (id != "" && aws.ToString(env.EnvironmentId) != id) {
+		if env == nil {
+			resp.Diagnostics.AddWarning("Migrated Environment Not Found", environmentNotFound(m.EnvironmentName.ValueString(), id, r.clients.Region))
+			return
+		}
+		if env.Status == ebtypes.EnvironmentStatusTerminated || (id != "" && aws.ToString(env.EnvironmentId) != id) {
 			tflog.Info(ctx, "the environment the migration ran in is gone; removing ebmigrate_run from the state", map[string]any{"environment": m.EnvironmentName.ValueString(), "environment_id": id})
 			resp.Diagnostics.AddWarning("Migrated Environment Gone", environmentGone(m.EnvironmentName.ValueString(), id, env))
 			resp.State.RemoveResource(ctx)
@@ -200,6 +207,7 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		}
 		if len(changes) == 0 {
 			plan.keepResults(state)
+			plan.keepReviewOfLastRun(state)
 			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 			return
 		}
