@@ -260,6 +260,11 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeo
 		diags.AddError("Provider Not Configured", "The ebmigrate provider was not configured before ebmigrate_run was applied. This is a bug in the provider; please report it.")
 		return diags
 	}
+	if r.clients.DefaultTagsUnknown {
+		diags.AddError("Default Tags Not Known", "The provider's default_tags still depend on values known only after apply, so the migration task definition and task cannot be tagged as configured. "+
+			"Apply what those values come from first (for example with -target), then apply again.")
+		return diags
+	}
 	in, d := m.migrateInput(ctx)
 	diags.Append(d...)
 	diags.Append(m.checkDestructiveAtApply(ctx)...)
