@@ -60,6 +60,9 @@ type Clients struct {
 	// DefaultTags are the provider's default_tags, for every task
 	// definition and task the engine creates (a resource's tags win).
 	DefaultTags map[string]string
+	// DefaultTagsUnknown is set while default_tags depend on values known
+	// only after apply (at plan): nothing may be registered or run then.
+	DefaultTagsUnknown bool
 	// Bundles, when set, keeps the source bundles already read, so that
 	// a provider process reads each at most once.
 	Bundles *BundleCache

@@ -45,6 +45,9 @@ type Server struct {
 	// byApp records, for each client app id (app/<id> in the User-Agent),
 	// the operations it called; ResetStats leaves it.
 	byApp map[string]map[string]bool
+	// authz is, for each client app id, the authorization context of its
+	// resource-scoped ECS calls (authz.go); ResetStats leaves it.
+	authz map[string][]AuthzRequest
 	// objects are S3 objects by "bucket/key".
 	objects map[string][]byte
 	// versionBundles are the source bundles of versions CreateApplicationVersion made (app/label).
@@ -87,6 +90,7 @@ func New(seed Seed) (*Server, error) {
 		logGroups:      map[string]*logGroup{},
 		calls:          map[string]int{},
 		byApp:          map[string]map[string]bool{},
+		authz:          map[string][]AuthzRequest{},
 		objects:        map[string][]byte{},
 		closing:        make(chan struct{}),
 	}

@@ -72,6 +72,10 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, clientErr("UnknownOperationException", "localaws does not implement %s", op))
 		return
 	}
+	var before map[string]map[string]string
+	if authzOps[op] {
+		before = s.authzBefore(op, body)
+	}
 	out, err := h(s, body)
 	if fe != nil {
 		err = fe
@@ -79,6 +83,9 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		writeJSONError(w, asAPIError(err))
 		return
+	}
+	if app := appID(r.Header.Get("User-Agent")); authzOps[op] && app != "" {
+		s.recordAuthz(app, op, body, out, before)
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	writeJSON(w, http.StatusOK, out)

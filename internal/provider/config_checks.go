@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"strings"
+
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -34,6 +36,34 @@ func checkConfiguration(m providerModel) diag.Diagnostics {
 					"endpoints."+e.name+" depends on a value known only after apply; the provider would call AWS's own endpoint at plan instead. "+
 						"Give it a value known at plan, or create what serves it in a separate apply.")
 			}
+		}
+	}
+	return diags
+}
+
+// checkEndpoints checks the endpoints the provider will use, configured or
+// from AWS_ENDPOINT_URL_<SERVICE> / AWS_ENDPOINT_URL (the schema's validator
+// has checked the configured ones already, with their source location).
+func checkEndpoints(ep *endpointsModel, getenv func(string) string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	reported := map[string]bool{}
+	for _, e := range []struct {
+		name  string
+		value types.String
+	}{{"ecs", ep.ECS}, {"elasticbeanstalk", ep.ElasticBeanstalk}, {"logs", ep.Logs}, {"sts", ep.STS}, {"s3", ep.S3}} {
+		if strings.TrimSpace(e.value.ValueString()) != "" {
+			continue
+		}
+		for _, variable := range []string{"AWS_ENDPOINT_URL_" + endpointEnvNames[e.name], "AWS_ENDPOINT_URL"} {
+			v := strings.TrimSpace(getenv(variable))
+			if v == "" {
+				continue
+			}
+			if err := checkEndpointURL(v); err != nil && !reported[variable] {
+				reported[variable] = true
+				diags.AddError("Invalid Endpoint", invalidEndpoint("The environment variable "+variable+" (the "+e.name+" endpoint)", err))
+			}
+			break
 		}
 	}
 	return diags

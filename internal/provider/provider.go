@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -58,8 +59,9 @@ func (p *ebmigrateProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 	endpoint := func(service, variable string) schema.StringAttribute {
 		return schema.StringAttribute{
 			Optional: true,
-			MarkdownDescription: fmt.Sprintf("Endpoint URL of %s. Defaults to `AWS_ENDPOINT_URL_%s`, then `AWS_ENDPOINT_URL`, then the regional AWS endpoint.",
+			MarkdownDescription: fmt.Sprintf("Endpoint URL of %s, with its scheme and host (`https://…` or `http://…`; anything else fails the plan). Defaults to `AWS_ENDPOINT_URL_%s`, then `AWS_ENDPOINT_URL`, then the regional AWS endpoint.",
 				service, variable),
+			Validators: []validator.String{endpointValidator{}},
 		}
 	}
 	resp.Schema = schema.Schema{
@@ -110,7 +112,7 @@ func (p *ebmigrateProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					},
 					"duration": schema.StringAttribute{
 						Optional:            true,
-						MarkdownDescription: "How long the assumed role's credentials last, as a Go duration such as `1h` (15m to 12h). Defaults to `1h`.",
+						MarkdownDescription: "How long the assumed role's credentials last, as a Go duration such as `1h` (15m to 12h). Defaults to `1h`, as STS's own `DurationSeconds` and the AWS CLI do (the Go SDK alone would ask for 15m); the role's maximum session duration must allow it, and the provider renews the credentials before they expire.",
 						Validators:          []validator.String{durationValidator{}},
 					},
 				},
@@ -118,7 +120,7 @@ func (p *ebmigrateProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			"default_tags": schema.SingleNestedBlock{
 				MarkdownDescription: "Tags for every migration task definition the provider registers and every task it runs, as the AWS provider's `default_tags`; an `ebmigrate_run`'s own `tags` win on equal keys.",
 				Attributes: map[string]schema.Attribute{
-					"tags": schema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Tag keys and values."},
+					"tags": schema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Tag keys and values. Values known only after apply are fine: nothing is tagged at plan, and the apply uses the values known then."},
 				},
 			},
 			"endpoints": schema.SingleNestedBlock{
@@ -143,7 +145,8 @@ type providerModel struct {
 	Forbidden  types.Set    `tfsdk:"forbidden_account_ids"`
 	// DefaultTags is the default_tags block.
 	DefaultTags *struct {
-		Tags map[string]string `tfsdk:"tags"`
+		// A types.Map: at plan it may be unknown (see knownTags).
+		Tags types.Map `tfsdk:"tags"`
 	} `tfsdk:"default_tags"`
 	AssumeRole *assumeRoleModel `tfsdk:"assume_role"`
 	Endpoints  *endpointsModel  `tfsdk:"endpoints"`
@@ -216,20 +219,12 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 		}
 		return nil
 	}
+	if resp.Diagnostics.Append(checkEndpoints(ep, os.Getenv)...); resp.Diagnostics.HasError() {
+		return
+	}
 	if ar := m.AssumeRole; ar != nil { // checkConfiguration made sure role_arn is set
 		stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = endpoint("sts", ep.STS) })
-		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient, ar.RoleArn.ValueString(), func(o *stscreds.AssumeRoleOptions) {
-			o.RoleSessionName = "terraform-provider-ebmigrate"
-			if v := ar.SessionName.ValueString(); v != "" {
-				o.RoleSessionName = v
-			}
-			if v := ar.ExternalID.ValueString(); v != "" {
-				o.ExternalID = aws.String(v)
-			}
-			if d, err := time.ParseDuration(ar.Duration.ValueString()); err == nil {
-				o.Duration = d
-			}
-		}))
+		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient, ar.RoleArn.ValueString(), ar.options))
 	}
 	clients := &ebmigrate.Clients{
 		Region: cfg.Region,
@@ -259,7 +254,11 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 	clients.Logs = ebmigrate.PaceLogReads(clients.Logs)
 	clients.Bundles = ebmigrate.NewBundleCache()
 	if m.DefaultTags != nil {
-		clients.DefaultTags = m.DefaultTags.Tags
+		var d diag.Diagnostics
+		clients.DefaultTags, clients.DefaultTagsUnknown, d = knownTags(ctx, m.DefaultTags.Tags)
+		if resp.Diagnostics.Append(d...); resp.Diagnostics.HasError() {
+			return
+		}
 	}
 	tflog.Debug(ctx, "configured AWS clients", map[string]any{"region": cfg.Region, "max_retries": retries})
 	resp.ResourceData = clients

@@ -65,6 +65,22 @@ func TestAccEnvironmentDataSource(t *testing.T) {
 	})
 }
 
+// requireDjango fails the test in CI (CI=true, as CI services and .ci/run
+// set it), where a missing Django would otherwise turn every Django test into
+// a silent skip, and elsewhere skips it saying why and what to install.
+func requireDjango(t *testing.T) {
+	t.Helper()
+	out, err := exec.Command("/usr/bin/python3", "-c", "import django").CombinedOutput()
+	if err == nil {
+		return
+	}
+	why := fmt.Sprintf("Debian's python3-django is not importable by /usr/bin/python3 (%v: %s); 'make django' or 'apt-get install python3-django' installs it", err, lastLine(out))
+	if os.Getenv("CI") == "true" {
+		t.Fatal("CI=true and " + why)
+	}
+	t.Skip("skipping the Django test: " + why)
+}
+
 // djangoWorld is the fixture environment running the demo's Django project:
 // example/app:vN is examples/demo/app/vN, with a SQLite database in a
 // temporary directory named by the DATABASE_PATH property.
@@ -77,9 +93,7 @@ func djangoWorld(t *testing.T, mutate ...func(*localaws.Seed)) *world {
 // djangoWorldDB is djangoWorld and the path of its SQLite database.
 func djangoWorldDB(t *testing.T, mutate ...func(*localaws.Seed)) (*world, string) {
 	t.Helper()
-	if err := exec.Command("/usr/bin/python3", "-c", "import django").Run(); err != nil {
-		t.Skip("Debian's python3-django is not installed and 'make test' could not install it (apt-get install python3-django): skipping the Django test")
-	}
+	requireDjango(t)
 	_, file, _, _ := runtime.Caller(0)
 	apps := filepath.Join(filepath.Dir(file), "..", "..", "examples", "demo", "app")
 	db := filepath.Join(t.TempDir(), "db.sqlite3")
@@ -214,4 +228,10 @@ data "ebmigrate_pending_migrations" "this" {
 			ExpectError: words("Output May Be Incomplete", "could not be read to its end", "AccessDeniedException"),
 		}},
 	})
+}
+
+// lastLine is the last line of a command's output (Python's error).
+func lastLine(out []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return lines[len(lines)-1]
 }

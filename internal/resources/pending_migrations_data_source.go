@@ -3,7 +3,6 @@ package resources
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
@@ -173,7 +172,7 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 		LogLines:      defaultLogLines,
 		CollectOutput: true,
 	}, tfLogger{ctx})
-	doing := fmt.Sprintf("reading the pending migrations of environment %q (running %s)", env, strings.Join(command, " "))
+	doing := fmt.Sprintf("reading the pending migrations of environment %q (running %s)", env, commandName(command))
 	if err != nil {
 		addTaskError(&resp.Diagnostics, "Pending Migrations Query Failed", doing, err)
 		return

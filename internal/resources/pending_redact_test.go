@@ -26,14 +26,13 @@ func TestAccPendingMigrations_propertyValueInMigrationName(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
-			{Config: reviewConfig(w, "v2"), ExpectNonEmptyPlan: true},
+			{Config: reviewConfig(w, "v2")},
 			{
 				Config:      reviewConfig(w, "v4", `destructive_changes = "deny"`),
 				ExpectError: words("Destructive Migration Denied", "shop.0003_remove_product_sku: Remove field sku from (sensitive value)"),
 			},
 			{
-				Config:             reviewConfig(w, "v4", `destructive_changes = "deny"`, `allow_destructive = ["shop.0003_remove_product_sku"]`),
-				ExpectNonEmptyPlan: true, // the list that became empty
+				Config: reviewConfig(w, "v4", `destructive_changes = "deny"`, `allow_destructive = ["shop.0003_remove_product_sku"]`),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("pending"), stringList("shop.0003_remove_product_sku")),
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("destructive"), stringList("shop.0003_remove_product_sku")),

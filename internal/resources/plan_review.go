@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -32,14 +33,14 @@ func addReviewAttributes(s *schema.Schema) {
 		ElementType: types.StringType,
 		Optional:    true,
 		MarkdownDescription: "The migrations that are pending, usually `data.ebmigrate_pending_migrations.<name>.pending`: shown in the plan's \"Migration Will Run\" warning, " +
-			"and a change of it runs the migration only while it is not empty: the list that becomes empty after a successful run is an update that runs nothing.",
+			"and a change of it runs the migration only while it is not empty: the list that becomes empty after a successful run is no change (the state keeps the migrations that run applied), so the plan after it is empty.",
 		Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 	}
 	s.Attributes["operations"] = schema.MapAttribute{
 		ElementType: types.ListType{ElemType: types.StringType},
 		Optional:    true,
 		MarkdownDescription: "Each pending migration's operations in Django's words, usually `data.ebmigrate_pending_migrations.<name>.operations`: shown in the plan, and judged by `destructive_changes`. " +
-			"A change alone does not run the migration.",
+			"A change alone does not run the migration; the map that becomes empty after a successful run is no change.",
 	}
 	s.Attributes["destructive_changes"] = schema.StringAttribute{
 		Optional: true,
@@ -74,6 +75,26 @@ func pendingRuns(plan, state runModel) bool {
 		return false
 	}
 	return plan.Pending.IsUnknown() || len(plan.Pending.Elements()) > 0
+}
+
+// keepReviewOfLastRun plans, for a plan that runs nothing, the state's
+// pending and operations instead of a configured empty list or map: the
+// migrations the last run applied are what made
+// ebmigrate_pending_migrations empty, so "nothing pending" is no change
+// (otherwise every apply that migrates is followed by an update that records
+// the emptied list, and CI's "plan after apply is empty" check fails).
+// Terraform accepts a planned value equal to the prior one in place of a
+// configured one (the provider deems them equivalent), with or without
+// -refresh=false. A null (argument removed) or non-empty value is planned as
+// configured.
+func (m *runModel) keepReviewOfLastRun(state runModel) {
+	known := func(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() }
+	if known(m.Pending) && len(m.Pending.Elements()) == 0 && len(state.Pending.Elements()) > 0 {
+		m.Pending = state.Pending
+	}
+	if known(m.Operations) && len(m.Operations.Elements()) == 0 && len(state.Operations.Elements()) > 0 {
+		m.Operations = state.Operations
+	}
 }
 
 // reviewedMigration is one pending migration with its operations.

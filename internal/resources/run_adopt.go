@@ -54,9 +54,19 @@ func lastUsed(used, asked types.String) types.String {
 	return used
 }
 
+// environmentNotFound is the warning of a Read that finds no environment of
+// the name, terminated or live, and keeps the state.
+func environmentNotFound(name, id, region string) string {
+	return fmt.Sprintf("No Elastic Beanstalk environment named %q (last migrated as %s) is visible in region %s with the provider's credentials, "+
+		"so ebmigrate_run keeps its state and runs nothing for it. "+
+		"Check the provider's region and that its credentials (profile, assume_role) are of the AWS account the environment is in. "+
+		"If the environment was deleted, remove ebmigrate_run from the configuration, or from the state (terraform state rm); "+
+		"Elastic Beanstalk lists a terminated environment only for a while, and one that it still lists is dropped from the state by refresh.", name, id, region)
+}
+
 // environmentGone is the warning of a Read that drops the resource.
 func environmentGone(name, id string, env *ebtypes.EnvironmentDescription) string {
-	what := fmt.Sprintf("Elastic Beanstalk environment %q (%s), in which ebmigrate_run last migrated, no longer exists", name, id)
+	what := fmt.Sprintf("Elastic Beanstalk environment %q (%s), in which ebmigrate_run last migrated, is terminated", name, id)
 	if env != nil && env.Status != ebtypes.EnvironmentStatusTerminated {
 		what = fmt.Sprintf("Elastic Beanstalk environment %q is now %s, not %s in which ebmigrate_run last migrated", name, aws.ToString(env.EnvironmentId), id)
 	}

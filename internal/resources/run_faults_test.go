@@ -216,27 +216,3 @@ func TestAccRun_throttlingAndErrors(t *testing.T) {
 		}},
 	})
 }
-
-// TestAccRun_waitsForDeploy: an environment that is Updating is waited for.
-func TestAccRun_waitsForDeploy(t *testing.T) {
-	t.Parallel()
-	w := newWorld(t, func(s *localaws.Seed) {
-		s.Environments[0].Status = "Updating"
-		s.Timing.DeployMS = 1500
-	})
-	began := time.Now()
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories,
-		Steps: []resource.TestStep{{
-			Config: w.run("v1", okCommand),
-			Check: func(*terraform.State) error {
-				for _, ti := range w.srv.Stats().Tasks {
-					if strings.HasPrefix(ti.StartedBy, "ebmigrate-") && ti.CreatedAt.Sub(began) < 1500*time.Millisecond {
-						return fmt.Errorf("the migration started %s after the test began, during the deploy", ti.CreatedAt.Sub(began))
-					}
-				}
-				return nil
-			},
-		}},
-	})
-}

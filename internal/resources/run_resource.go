@@ -98,9 +98,12 @@ func (r *runResource) Create(ctx context.Context, req resource.CreateRequest, re
 }
 
 // Read checks only that the environment is still the one the migration ran
-// in (one Elastic Beanstalk call, no ECS call): when it is gone, or another
-// environment now has its name, the resource leaves the state so that the
-// next apply migrates the new one. A migration that ran stays run.
+// in (one Elastic Beanstalk call, no ECS call): when it is terminated, or
+// another environment now has its name, the resource leaves the state so
+// that the next apply migrates the new one. An environment that is not found
+// at all keeps the state with a warning: a wrong region or account (or
+// credentials) looks the same, and dropping the state would run the
+// migration again. A migration that ran stays run.
 func (r *runResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	// Only the two attributes refresh checks, not the whole model: resp.State
 	// starts as the current state, and nothing else in it is refreshed.
@@ -117,7 +120,11 @@ func (r *runResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 			return
 		}
 		id := m.EnvironmentID.ValueString()
-		if env == nil || env.Status == ebtypes.EnvironmentStatusTerminated || (id != "" && aws.ToString(env.EnvironmentId) != id) {
+		if env == nil {
+			resp.Diagnostics.AddWarning("Migrated Environment Not Found", environmentNotFound(m.EnvironmentName.ValueString(), id, r.clients.Region))
+			return
+		}
+		if env.Status == ebtypes.EnvironmentStatusTerminated || (id != "" && aws.ToString(env.EnvironmentId) != id) {
 			tflog.Info(ctx, "the environment the migration ran in is gone; removing ebmigrate_run from the state", map[string]any{"environment": m.EnvironmentName.ValueString(), "environment_id": id})
 			resp.Diagnostics.AddWarning("Migrated Environment Gone", environmentGone(m.EnvironmentName.ValueString(), id, env))
 			resp.State.RemoveResource(ctx)
@@ -200,6 +207,7 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		}
 		if len(changes) == 0 {
 			plan.keepResults(state)
+			plan.keepReviewOfLastRun(state)
 			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 			return
 		}
@@ -250,6 +258,11 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeo
 	var diags diag.Diagnostics
 	if r.clients == nil {
 		diags.AddError("Provider Not Configured", "The ebmigrate provider was not configured before ebmigrate_run was applied. This is a bug in the provider; please report it.")
+		return diags
+	}
+	if r.clients.DefaultTagsUnknown {
+		diags.AddError("Default Tags Not Known", "The provider's default_tags still depend on values known only after apply, so the migration task definition and task cannot be tagged as configured. "+
+			"Apply what those values come from first (for example with -target), then apply again.")
 		return diags
 	}
 	in, d := m.migrateInput(ctx)

@@ -1,0 +1,147 @@
+package localaws
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+)
+
+// The authorization context of the ECS calls whose IAM permission can be
+// scoped to a resource, as IAM evaluates it, so that a test can check a
+// policy's Resource and Condition elements against what a client really did
+// (AWS Service Authorization Reference, Amazon ECS: RegisterTaskDefinition
+// and RunTask on task-definition*, with aws:RequestTag and ecs:cluster;
+// DeleteTaskDefinitions on task-definition* with aws:ResourceTag; StopTask
+// on task* with aws:ResourceTag and ecs:cluster; DeregisterTaskDefinition
+// has no resource type, so IAM sees "*").
+
+// AuthzRequest is one resource an ECS call acted on, as IAM sees it.
+type AuthzRequest struct {
+	Action   string `json:"action"`
+	Resource string `json:"resource"`
+	// ResourceTags are the resource's tags when the call came
+	// (aws:ResourceTag); RequestTags the tags the call sets (aws:RequestTag).
+	ResourceTags map[string]string `json:"resource_tags,omitempty"`
+	RequestTags  map[string]string `json:"request_tags,omitempty"`
+	// Cluster is ecs:cluster, for RunTask and StopTask.
+	Cluster string `json:"cluster,omitempty"`
+}
+
+// authzOps are the operations recorded.
+var authzOps = map[string]bool{
+	"ecs:RegisterTaskDefinition": true, "ecs:RunTask": true, "ecs:DeregisterTaskDefinition": true,
+	"ecs:DeleteTaskDefinitions": true, "ecs:StopTask": true,
+}
+
+// AuthzRequests returns the authorization context of the calls of a client
+// app (app/<id> in the User-Agent) that succeeded, in order.
+func (s *Server) AuthzRequests(app string) []AuthzRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]AuthzRequest(nil), s.authz[app]...)
+}
+
+// authzBefore takes what the call will change from the state before it:
+// the tags of the task StopTask is about to stop (StopTask deletes them).
+func (s *Server) authzBefore(op string, body []byte) map[string]map[string]string {
+	if op != "ecs:StopTask" {
+		return nil
+	}
+	var in struct{ Cluster, Task string }
+	if json.Unmarshal(body, &in) != nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, err := s.findCluster(in.Cluster)
+	if err != nil {
+		return nil
+	}
+	t := s.findTask(c, in.Task)
+	if t == nil {
+		return nil
+	}
+	return map[string]map[string]string{t.arn: tagMap(t.tags)}
+}
+
+// recordAuthz records a successful call's authorization context, read from
+// its request and response.
+func (s *Server) recordAuthz(app, op string, body []byte, out any, before map[string]map[string]string) {
+	raw, err := json.Marshal(out)
+	if err != nil {
+		return
+	}
+	var req struct {
+		Tags []tag `json:"tags"`
+	}
+	_ = json.Unmarshal(body, &req)
+	var resp struct {
+		TaskDefinition  *struct{ TaskDefinitionArn string }              `json:"taskDefinition"`
+		TaskDefinitions []struct{ TaskDefinitionArn string }             `json:"taskDefinitions"`
+		Tasks           []struct{ TaskDefinitionArn, ClusterArn string } `json:"tasks"`
+		Task            *struct{ TaskArn, ClusterArn string }            `json:"task"`
+	}
+	if json.Unmarshal(raw, &resp) != nil {
+		return
+	}
+	var got []AuthzRequest
+	switch op {
+	case "ecs:RegisterTaskDefinition":
+		if resp.TaskDefinition != nil {
+			got = append(got, AuthzRequest{Resource: resp.TaskDefinition.TaskDefinitionArn, RequestTags: tagMap(req.Tags)})
+		}
+	case "ecs:RunTask":
+		for _, t := range resp.Tasks {
+			got = append(got, AuthzRequest{Resource: t.TaskDefinitionArn, RequestTags: tagMap(req.Tags), Cluster: t.ClusterArn})
+		}
+	case "ecs:DeregisterTaskDefinition":
+		if resp.TaskDefinition != nil {
+			got = append(got, AuthzRequest{Resource: resp.TaskDefinition.TaskDefinitionArn})
+		}
+	case "ecs:DeleteTaskDefinitions":
+		for _, td := range resp.TaskDefinitions {
+			got = append(got, AuthzRequest{Resource: td.TaskDefinitionArn})
+		}
+	case "ecs:StopTask":
+		if resp.Task != nil {
+			got = append(got, AuthzRequest{Resource: resp.Task.TaskArn, ResourceTags: before[resp.Task.TaskArn], Cluster: resp.Task.ClusterArn})
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range got {
+		got[i].Action = op
+		if got[i].ResourceTags == nil && op != "ecs:StopTask" {
+			if td := s.taskDefByArn(got[i].Resource); td != nil {
+				got[i].ResourceTags = tagMap(td.tags)
+			}
+		}
+	}
+	s.authz[app] = append(s.authz[app], got...)
+}
+
+func tagMap(tags []tag) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[t.Key] = t.Value
+	}
+	return m
+}
+
+// taskDefByArn is a revision by its ARN, whatever its status.
+func (s *Server) taskDefByArn(arn string) *taskDef {
+	_, ref, ok := strings.Cut(arn, ":task-definition/")
+	if !ok {
+		return nil
+	}
+	name, revStr, _ := strings.Cut(ref, ":")
+	rev, err := strconv.Atoi(revStr)
+	f := s.families[name]
+	if err != nil || f == nil || rev < 1 || rev > len(f.revisions) {
+		return nil
+	}
+	return f.revisions[rev-1]
+}
