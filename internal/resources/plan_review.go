@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -29,6 +31,8 @@ var destructiveChangesValues = []string{"allow", "warn", "deny"}
 func reviewAttribute() schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
 		Optional:            true,
+		Computed:            true,
+		Default:             objectdefault.StaticValue(defaultReview()),
 		MarkdownDescription: "The migration review: what `ebmigrate_pending_migrations` found pending, shown in the plan, and what the plan does with destructive operations.",
 		Attributes: map[string]schema.Attribute{
 			"pending": schema.ListAttribute{
@@ -46,6 +50,8 @@ func reviewAttribute() schema.SingleNestedAttribute {
 			},
 			"destructive_changes": schema.StringAttribute{
 				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(defaultDestructiveChanges),
 				MarkdownDescription: fmt.Sprintf("What a plan that runs destructive operations (in `operations`: a removed field, a deleted model, a renamed field, model or table, raw SQL that drops, truncates or deletes) does: "+
 					"`allow` runs them, `warn` runs them and says in a warning what would be lost, `deny` fails the plan, naming each, unless its migration is listed in `allow_destructive`. "+
 					"One of %s; defaults to `%s`. A change does not re-run the migration.", quotedList(destructiveChangesValues), defaultDestructiveChanges),

@@ -118,14 +118,14 @@ var (
 // (every attribute null, that is its default), and known is false while the
 // object is unknown.
 func objectAs[T any](ctx context.Context, o types.Object) (m T, known bool, diags diag.Diagnostics) {
-	if o.IsNull() {
-		return m, true, nil
-	}
-	if o.IsUnknown() {
-		return m, false, nil
+	known = !o.IsUnknown()
+	if o.IsNull() || o.IsUnknown() {
+		// Typed nulls, not zero values: a zero list, map or object equals
+		// nothing, not even another zero one.
+		o = objectOrNull(o.AttributeTypes(ctx), nil, false)
 	}
 	diags = o.As(ctx, &m, basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true})
-	return m, true, diags
+	return m, known, diags
 }
 
 // runArgs are the arguments a migration is made of, as the resource and the

@@ -170,6 +170,26 @@ func (m *runModel) markResultsUnknown() {
 	m.Output = types.ListUnknown(types.StringType)
 }
 
+// The defaults of task, logs, review and timeouts: these objects are never
+// null, so that their defaults are in the plan and the state (as version 0
+// had them at the top level) and a configuration that sets a default
+// explicitly plans nothing.
+func defaultTask() types.Object {
+	return objectOrNull(taskAttrTypes, map[string]attr.Value{"enable_execute_command": types.BoolValue(false), "keep_revisions": types.Int64Value(defaultKeepRevisions)}, false)
+}
+
+func defaultLogs() types.Object {
+	return objectOrNull(logsAttrTypes, map[string]attr.Value{"retention_in_days": types.Int64Value(ebmigrate.DefaultLogRetentionDays), "lines": types.Int64Value(defaultLogLines)}, false)
+}
+
+func defaultReview() types.Object {
+	return objectOrNull(reviewAttrTypes, map[string]attr.Value{"destructive_changes": types.StringValue(defaultDestructiveChanges)}, false)
+}
+
+func defaultTimeouts() types.Object {
+	return objectOrNull(timeoutsAttrTypes, map[string]attr.Value{"start": types.StringValue(defaultStartTimeout), "stop_on_timeout": types.BoolValue(false)}, false)
+}
+
 // importedModel is the state of an adopted environment: its deployed version
 // counts as migrated with the default command; no run is recorded.
 func importedModel(env, name, envID, version string) runModel {
@@ -182,10 +202,10 @@ func importedModel(env, name, envID, version string) runModel {
 		Triggers:        types.MapNull(types.StringType),
 		Tags:            types.MapNull(types.StringType),
 		Container:       types.ObjectNull(containerAttrTypes),
-		Task:            types.ObjectNull(taskAttrTypes),
-		Logs:            types.ObjectNull(logsAttrTypes),
-		Review:          types.ObjectNull(reviewAttrTypes),
-		Timeouts:        types.ObjectNull(timeoutsAttrTypes),
+		Task:            defaultTask(),
+		Logs:            defaultLogs(),
+		Review:          defaultReview(),
+		Timeouts:        defaultTimeouts(),
 		EnvironmentID:   types.StringValue(envID),
 		LastRun:         types.ObjectNull(lastRunAttrTypes),
 		Output:          types.ListNull(types.StringType),

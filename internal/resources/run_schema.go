@@ -9,7 +9,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -176,6 +179,8 @@ func containerAttribute() schema.SingleNestedAttribute {
 func logsAttribute() schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
 		Optional:            true,
+		Computed:            true,
+		Default:             objectdefault.StaticValue(defaultLogs()),
 		MarkdownDescription: "Where the migration's output goes, and how much of it the apply shows and keeps. A change does not re-run the migration.",
 		Attributes: map[string]schema.Attribute{
 			"group": schema.StringAttribute{
@@ -188,12 +193,16 @@ func logsAttribute() schema.SingleNestedAttribute {
 			},
 			"retention_in_days": schema.Int64Attribute{
 				Optional: true,
+				Computed: true,
+				Default:  int64default.StaticInt64(ebmigrate.DefaultLogRetentionDays),
 				MarkdownDescription: fmt.Sprintf("Retention in days of the default log group `/aws/elasticbeanstalk/<environment name>/ebmigrate`, set when the provider creates it (it never changes an existing group). "+
 					"Defaults to %d. One of CloudWatch Logs' values: %v.", ebmigrate.DefaultLogRetentionDays, retentionDays),
 				Validators: []validator.Int64{int64validator.OneOf(retentionDays...)},
 			},
 			"lines": schema.Int64Attribute{
 				Optional: true,
+				Computed: true,
+				Default:  int64default.StaticInt64(defaultLogLines),
 				MarkdownDescription: fmt.Sprintf("How many of the migration's last log lines a failure shows, and a success shows (a \"Migration Output\" warning after the apply) and keeps in `output`. Defaults to %d; `0` shows and keeps none; at most %d (each line is cut at %d bytes, so state and the warning hold at most about %d MB). It applies from the next run.",
 					defaultLogLines, maxLogLines, maxOutputLineBytes, maxLogLines*maxOutputLineBytes/1000000),
 				Validators: []validator.Int64{int64validator.Between(0, maxLogLines)},
@@ -208,13 +217,21 @@ func timeoutsAttribute() schema.SingleNestedAttribute {
 	}
 	return schema.SingleNestedAttribute{
 		Optional:            true,
+		Computed:            true,
+		Default:             objectdefault.StaticValue(defaultTimeouts()),
 		MarkdownDescription: "Every timeout of the migration, as Go durations such as `\"90s\"`, `\"45m\"` or `\"1h\"`, and what a timeout does to the task.",
 		Attributes: map[string]schema.Attribute{
 			"create": duration(fmt.Sprintf("How long a create may wait for the migration. Defaults to `%s`.", defaultTimeout)),
 			"update": duration(fmt.Sprintf("How long an update may wait for the migration. Defaults to `%s`.", defaultTimeout)),
-			"start":  duration(startTimeoutDescription),
+			"start": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString(defaultStartTimeout),
+				MarkdownDescription: startTimeoutDescription + " A change does not re-run the migration.",
+				Validators:          []validator.String{durationValidator{}},
+			},
 			"stop_on_timeout": schema.BoolAttribute{
 				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
 				MarkdownDescription: "Whether to stop the migration task (ECS StopTask) when the create or update timeout runs out. " +
 					"Defaults to `false`: the task is left running, and the next apply waits for it instead of starting another, " +
 					"recording its result when it is the same run. A cancelled apply (Ctrl-C) always leaves the task running. A change does not re-run the migration.",

@@ -12,6 +12,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
@@ -42,6 +45,8 @@ type placementStrategyModel struct {
 func taskAttribute() schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
 		Optional:            true,
+		Computed:            true,
+		Default:             objectdefault.StaticValue(defaultTask()),
 		MarkdownDescription: "How and where the migration task runs (RunTask options, named as `aws_ecs_task_execution`'s). Each left unset is the environment's own.",
 		Attributes: map[string]schema.Attribute{
 			"cluster": schema.StringAttribute{
@@ -119,6 +124,8 @@ func taskAttribute() schema.SingleNestedAttribute {
 			},
 			"enable_execute_command": schema.BoolAttribute{
 				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
 				MarkdownDescription: "Whether to turn on ECS Exec for the migration task (RunTask `enableExecuteCommand`), so that you can open a shell in a long migration while it runs. Defaults to `false`. " +
 					"ECS requires a task role for it: the environment's task definition's `taskRoleArn`, or `task_role_arn`, a role that `ecs-tasks.amazonaws.com` may assume and that allows " +
 					"`ssmmessages:CreateControlChannel`, `ssmmessages:CreateDataChannel`, `ssmmessages:OpenControlChannel` and `ssmmessages:OpenDataChannel`; without one the plan warns and the apply fails before running anything. " +
@@ -129,6 +136,8 @@ func taskAttribute() schema.SingleNestedAttribute {
 			"execution_role_arn": roleAttribute("task execution role (`executionRoleArn`), which ECS uses to pull ECR images, fetch secrets and send awslogs output (required on Fargate for an ECR image or awslogs)", reruns),
 			"keep_revisions": schema.Int64Attribute{
 				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(defaultKeepRevisions),
 				MarkdownDescription: fmt.Sprintf("How many ACTIVE revisions of this resource's migration task definition family to keep; older ones are deregistered after a successful run. Defaults to %d. A change does not re-run the migration.", defaultKeepRevisions),
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},
 			},

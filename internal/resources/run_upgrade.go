@@ -8,8 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
-
-	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 )
 
 // runSchemaVersion is the version of ebmigrate_run's state: 1 is the schema
@@ -141,10 +139,11 @@ func runSchemaV0() schema.Schema {
 }
 
 // upgradeRunFromV0 moves the flat version 0 state into the nested
-// attributes. A value that was version 0's default becomes null (the
-// default, unconfigured), and an object whose attributes are all null
-// becomes null, so that a configuration that left them unset plans nothing
-// after the upgrade. The planned_* values are dropped (nothing replaces
+// attributes, values as they are: version 1 has the same defaults, in task,
+// logs, review and timeouts (objects that are never null), so that a
+// configuration that left them unset, or set them to their default, plans
+// nothing after the upgrade; container, which has no defaults, is null
+// when none of its attributes was set. The planned_* values are dropped (nothing replaces
 // them: the plan's warning says what will run); the *_used values and the
 // run's ARNs move to last_run.
 func upgradeRunFromV0(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
@@ -174,28 +173,28 @@ func upgradeRunFromV0(ctx context.Context, req resource.UpgradeStateRequest, res
 			"name": old.ContainerName, "image": old.Image, "environment": old.Environment,
 			"environment_wo": types.MapNull(types.StringType), "environment_wo_version": types.Int64Null(),
 			"cpu": old.CPU, "memory": old.Memory, "memory_reservation": old.MemoryReservation,
-		}),
+		}, true),
 		Task: objectOrNull(taskAttrTypes, map[string]attr.Value{
 			"cluster": old.Cluster, "task_definition": old.SourceTaskDefinition, "launch_type": old.LaunchType, "platform_version": old.PlatformVersion,
 			"capacity_provider_strategy": listOrNull(old.CapacityProviderStrategy, capacityProviderType),
-			"network_configuration":      objectOrNull(networkAttrTypes, old.NetworkConfiguration.Attributes()),
+			"network_configuration":      objectOrNull(networkAttrTypes, old.NetworkConfiguration.Attributes(), true),
 			"placement_constraints":      listOrNull(old.PlacementConstraints, placementConstraintType),
 			"placement_strategy":         listOrNull(old.PlacementStrategy, placementStrategyType),
-			"enable_execute_command":     nullIfBool(old.EnableExecuteCommand, false),
+			"enable_execute_command":     old.EnableExecuteCommand,
 			"task_role_arn":              old.TaskRoleArn, "execution_role_arn": old.ExecutionRoleArn,
-			"keep_revisions": nullIfInt(old.KeepRevisions, defaultKeepRevisions),
-		}),
+			"keep_revisions": old.KeepRevisions,
+		}, false),
 		Logs: objectOrNull(logsAttrTypes, map[string]attr.Value{
-			"group": old.LogGroup, "retention_in_days": nullIfInt(old.LogRetentionDays, ebmigrate.DefaultLogRetentionDays), "lines": nullIfInt(old.LogLines, defaultLogLines),
-		}),
+			"group": old.LogGroup, "retention_in_days": old.LogRetentionDays, "lines": old.LogLines,
+		}, false),
 		Review: objectOrNull(reviewAttrTypes, map[string]attr.Value{
 			"pending": old.Pending, "operations": old.Operations,
-			"destructive_changes": nullIfString(old.DestructiveChanges, defaultDestructiveChanges), "allow_destructive": old.AllowDestructive,
-		}),
+			"destructive_changes": old.DestructiveChanges, "allow_destructive": old.AllowDestructive,
+		}, false),
 		Timeouts: objectOrNull(timeoutsAttrTypes, map[string]attr.Value{
 			"create": timeouts.Create, "update": timeouts.Update,
-			"start": nullIfString(old.StartTimeout, defaultStartTimeout), "stop_on_timeout": nullIfBool(old.StopOnTimeout, false),
-		}),
+			"start": old.StartTimeout, "stop_on_timeout": old.StopOnTimeout,
+		}, false),
 		LastRun: types.ObjectNull(lastRunAttrTypes),
 	}
 	if !old.TaskArn.IsNull() {
@@ -209,9 +208,10 @@ func upgradeRunFromV0(ctx context.Context, req resource.UpgradeStateRequest, res
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// objectOrNull is the object of the values, or null when every one is null
-// (an unset nested attribute); a value missing from values is null.
-func objectOrNull(types_ map[string]attr.Type, values map[string]attr.Value) types.Object {
+// objectOrNull is the object of the values, or, when nullable, null when
+// every one is null (an unset nested attribute); a value missing from values
+// is null.
+func objectOrNull(types_ map[string]attr.Type, values map[string]attr.Value, nullable bool) types.Object {
 	full := map[string]attr.Value{}
 	allNull := true
 	for name, t := range types_ {
@@ -222,7 +222,7 @@ func objectOrNull(types_ map[string]attr.Type, values map[string]attr.Value) typ
 		full[name] = v
 		allNull = allNull && v.IsNull()
 	}
-	if allNull {
+	if allNull && nullable {
 		return types.ObjectNull(types_)
 	}
 	o, d := types.ObjectValue(types_, full)
@@ -259,25 +259,4 @@ func listOrNull(l types.List, elem attr.Type) types.List {
 		return types.ListNull(elem)
 	}
 	return out
-}
-
-func nullIfInt(v types.Int64, def int64) types.Int64 {
-	if v.IsNull() || v.ValueInt64() == def {
-		return types.Int64Null()
-	}
-	return v
-}
-
-func nullIfString(v types.String, def string) types.String {
-	if v.IsNull() || v.ValueString() == def {
-		return types.StringNull()
-	}
-	return v
-}
-
-func nullIfBool(v types.Bool, def bool) types.Bool {
-	if v.IsNull() || v.ValueBool() == def {
-		return types.BoolNull()
-	}
-	return v
 }
