@@ -2,6 +2,8 @@ package resources
 
 import (
 	"context"
+	"sort"
+	"strings"
 	"testing"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
@@ -110,5 +112,20 @@ func importedV0() runModelV0 {
 		PlacementConstraints: types.ListValueMust(placementConstraintType, nil), PlacementStrategy: types.ListValueMust(placementStrategyType, nil),
 		PlannedCluster: null, PlannedSourceTaskDefinition: null, PlannedContainer: null, PlannedImage: null,
 		ContainerUsed: null, ImageUsed: null, LogGroupUsed: null, Output: types.ListNull(types.StringType),
+	}
+}
+
+// TestRunSchemaTopLevel: the schema stays small (issue 21): 15 top-level
+// attributes, no blocks; the CHANGELOG says why each stays.
+func TestRunSchemaTopLevel(t *testing.T) {
+	s := runSchema(context.Background())
+	var names []string
+	for name := range s.Attributes {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	want := "command container environment_id environment_name id last_run logs name output review tags task timeouts triggers version_label"
+	if got := strings.Join(names, " "); got != want || len(s.Blocks) != 0 {
+		t.Errorf("top-level attributes %s (blocks %d), want %s and no blocks", got, len(s.Blocks), want)
 	}
 }
