@@ -284,3 +284,31 @@ resource "ebmigrate_run" "migrate" {
 		t.Error("the plan after the replacement is not empty")
 	}
 }
+
+// TestAccCLI_unknownVersionClaimsNoContainer: with version_label known only
+// after apply, the plan says nothing about the container (the version's
+// Dockerrun.aws.json may name others than today's task definition), unless
+// the configuration names it.
+func TestAccCLI_unknownVersionClaimsNoContainer(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	c := newCLI(t)
+	unknownVersion := func(extra ...string) string {
+		return strings.Replace(w.run("v1", okCommand, extra...), `version_label    = "v1"`, `version_label    = terraform_data.version.output`, 1) + `
+resource "terraform_data" "version" {
+  input = "v1"
+}
+`
+	}
+	c.write(unknownVersion())
+	diags, _ := c.planJSON()
+	ws := runWarnings(diags)
+	if len(ws) != 1 || strings.Contains(ws[0].Detail, "container web") || !strings.Contains(ws[0].Detail, "the container (version_label is known after apply)") {
+		t.Errorf("plan with version_label unknown: %+v", diags)
+	}
+	c.write(unknownVersion(containerArgs(`name = "web"`)))
+	diags, _ = c.planJSON()
+	if ws := runWarnings(diags); len(ws) != 1 || !strings.Contains(ws[0].Detail, "container web") {
+		t.Errorf("plan with version_label unknown and container.name configured: %+v", diags)
+	}
+}
