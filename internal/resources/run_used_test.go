@@ -98,11 +98,11 @@ func TestAccRun_usedApartFromAsked(t *testing.T) {
 	})
 }
 
-// TestAccCLI_stateSchemaVersion: Terraform records schema version 0 and
-// reads the state back (UpgradeResourceState at the same version) into an
-// empty plan. While the version is 0 it cannot tell a set Version from the
-// default: TestRunSchemaVersionAndUpgraders checks the schema against
-// runSchemaVersion and the upgraders; this one checks the round trip.
+// TestAccCLI_stateSchemaVersion: Terraform records schema version 1 (the
+// nested attributes; 0 was the flat schema) and reads the state back
+// (UpgradeResourceState at the same version) into an empty plan.
+// TestRunSchemaVersionAndUpgraders checks the schema against
+// runSchemaVersion and the upgraders; TestAccCLI_upgradeFromV0 the upgrade.
 func TestAccCLI_stateSchemaVersion(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -132,10 +132,11 @@ func TestAccCLI_stateSchemaVersion(t *testing.T) {
 		}
 		for _, in := range r.Instances {
 			found = true
-			if in.SchemaVersion == nil || *in.SchemaVersion != 0 {
-				t.Errorf("schema_version = %v, want 0", in.SchemaVersion)
+			if in.SchemaVersion == nil || *in.SchemaVersion != 1 {
+				t.Errorf("schema_version = %v, want 1", in.SchemaVersion)
 			}
-			if in.Attributes["last_run.container"] != "web" || in.Attributes["id"] != localaws.FixtureEnv {
+			lastRun, _ := in.Attributes["last_run"].(map[string]any)
+			if lastRun["container"] != "web" || in.Attributes["id"] != localaws.FixtureEnv {
 				t.Errorf("attributes = %v", in.Attributes)
 			}
 		}
