@@ -64,7 +64,7 @@ func TestAccCLI_writeOnlyEnvironment(t *testing.T) {
 	if versionBelow(terraformVersion(t), 1, 11) {
 		c.write(w.run("v1", okCommand, containerArgs(`environment_wo = { WO_SECRET = "x" }`)))
 		out, err := c.run("plan", "-input=false", "-no-color")
-		if err == nil || !strings.Contains(out, "only supported in Terraform 1.11 and later") {
+		if err == nil || !words("WriteOnly Attribute Not Allowed", "container.environment_wo", "only supported in Terraform 1.11 and later").MatchString(out) {
 			t.Errorf("a write-only environment on Terraform %s: %v\n%s", terraformVersion(t), err, out)
 		}
 		t.Skipf("Terraform %s has no write-only attributes (1.11 and later): checked that it says so", terraformVersion(t))
