@@ -48,13 +48,19 @@ data "ebmigrate_pending_migrations" "web" {
 }
 
 resource "ebmigrate_run" "migrate" {
-  environment_name    = "myapp-prod"
-  version_label       = var.app_version
-  log_lines           = 8
-  pending             = data.ebmigrate_pending_migrations.web.pending
-  operations          = data.ebmigrate_pending_migrations.web.operations
-  destructive_changes = var.destructive_changes
-  allow_destructive   = var.allow_destructive
+  environment_name = "myapp-prod"
+  version_label    = var.app_version
+
+  logs = {
+    lines = 8
+  }
+
+  review = {
+    pending             = data.ebmigrate_pending_migrations.web.pending
+    operations          = data.ebmigrate_pending_migrations.web.operations
+    destructive_changes = var.destructive_changes
+    allow_destructive   = var.allow_destructive
+  }
 }
 
 output "pending_migrations" {

@@ -218,3 +218,14 @@ func words(phrases ...string) *regexp.Regexp {
 }
 
 func regexpOf(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+// nested is the nested attribute name = { lines }, for w.run's extras.
+func nested(name string, lines ...string) string {
+	return name + " = {\n    " + strings.Join(lines, "\n    ") + "\n  }"
+}
+
+func taskArgs(lines ...string) string      { return nested("task", lines...) }
+func containerArgs(lines ...string) string { return nested("container", lines...) }
+func logsArgs(lines ...string) string      { return nested("logs", lines...) }
+func reviewArgs(lines ...string) string    { return nested("review", lines...) }
+func timeoutsArgs(lines ...string) string  { return nested("timeouts", lines...) }

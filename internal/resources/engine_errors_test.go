@@ -61,9 +61,9 @@ func TestAccRun_engineErrorFailedPolls(t *testing.T) {
 	w := newWorld(t, func(s *localaws.Seed) {
 		s.Faults = append(s.Faults, localaws.Fault{Operation: "ecs:DescribeTasks", Error: "ServerException"})
 	})
-	// With source_task_definition, discovery does not describe EB's tasks:
+	// With task.task_definition, discovery does not describe EB's tasks:
 	// the first DescribeTasks is the wait's.
-	cfg := w.noRetries(w.run("v1", []string{"sh", "-c", "echo migrated"}, `source_task_definition = "`+localaws.FixtureFamily()+`"`))
+	cfg := w.noRetries(w.run("v1", []string{"sh", "-c", "echo migrated"}, taskArgs(`task_definition = "`+localaws.FixtureFamily()+`"`)))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{

@@ -150,24 +150,28 @@ func (c *cli) savedPlan() (after map[string]any, unknown map[string]any) {
 	return nil, nil
 }
 
-// TestAccCLI_savedPlan: a saved plan names the image and container of a
-// version not yet deployed, leaves unknown what the apply may change (the
-// cluster and task definition of an environment it may replace or
-// redeploy) unless configured, and the results stay known after apply.
+// TestAccCLI_savedPlan: a saved plan claims nothing AWS says (no value the
+// apply-time plan could contradict): the results are known after apply, the
+// arguments are the configuration's, and it applies.
 func TestAccCLI_savedPlan(t *testing.T) {
 	t.Parallel()
 	w := infraWorld(t)
 	c := newCLI(t)
 	c.write(w.run("v1", okCommand))
 	c.apply("apply")
-	c.write(w.run("v2", okCommand))
+	c.write(w.run("v2", okCommand, containerArgs(`name = "web"`)))
 	after, unknown := c.savedPlan()
-	if after["planned_image"] != "example/app:v2" || after["planned_container"] != "web" {
-		t.Errorf("saved plan for v2: %v", after)
-	}
-	for _, attr := range []string{"planned_cluster", "planned_source_task_definition", "task_definition_arn", "task_arn", "container_used", "image_used", "output"} {
+	for _, attr := range []string{"last_run", "output", "environment_id"} {
 		if unknown[attr] != true {
 			t.Errorf("%s is not known after apply in the saved plan: after %v, unknown %v", attr, after[attr], unknown[attr])
+		}
+	}
+	if container, _ := after["container"].(map[string]any); container["name"] != "web" || after["version_label"] != "v2" {
+		t.Errorf("the saved plan does not have the configuration's arguments: %v", after)
+	}
+	for attr := range after {
+		if strings.HasPrefix(attr, "planned_") {
+			t.Errorf("the saved plan has %s", attr)
 		}
 	}
 	if out, err := c.run("apply", "-input=false", "-no-color", "tfplan"); err != nil {
@@ -176,21 +180,31 @@ func TestAccCLI_savedPlan(t *testing.T) {
 	if images := w.migratedImages(); len(images) != 2 || images[1] != "example/app:v2" {
 		t.Errorf("migrations ran with %v", images)
 	}
+}
 
-	// The deployed version with the cluster and a revision configured: the
-	// plan names them.
-	c.write(w.run("v1", okCommand, fmt.Sprintf("cluster = %q", localaws.FixtureCluster()), fmt.Sprintf("source_task_definition = %q", localaws.FixtureFamily()+":1")))
-	after, _ = c.savedPlan()
-	if after["planned_image"] != "example/app:v1" || !strings.HasSuffix(fmt.Sprint(after["planned_source_task_definition"]), ":task-definition/"+localaws.FixtureFamily()+":1") ||
-		!strings.HasSuffix(fmt.Sprint(after["planned_cluster"]), ":cluster/"+localaws.FixtureCluster()) {
-		t.Errorf("saved plan for the deployed v1 with cluster and revision: %v", after)
+// TestAccCLI_savedPlanFaultAtApply: an AWS call that fails (HTTP 500) in
+// the apply-time plan of a saved plan is an error that names the call and
+// says nothing ran, not Terraform's "Provider produced inconsistent final
+// plan" (which the planned_* attributes gave: known in the saved plan,
+// unknown when the apply-time preview failed); nothing runs.
+func TestAccCLI_savedPlanFaultAtApply(t *testing.T) {
+	t.Parallel()
+	w := infraWorld(t)
+	c := newCLI(t)
+	c.write(w.noRetries(w.run("v1", okCommand)))
+	c.apply("apply")
+	c.write(w.noRetries(w.run("v2", okCommand)))
+	c.savedPlan()
+	if err := w.srv.AddFault(localaws.Fault{Operation: "ecs:DescribeTaskDefinition", Error: "500"}); err != nil {
+		t.Fatal(err)
 	}
-
-	// A version this apply creates: its image is not claimed.
-	c.write(w.run("v4", okCommand))
-	after, unknown = c.savedPlan()
-	if unknown["planned_image"] != true || after["planned_image"] != nil {
-		t.Errorf("saved plan for a version that does not exist yet: planned_image %v (unknown %v)", after["planned_image"], unknown["planned_image"])
+	out, err := c.run("apply", "-input=false", "-no-color", "tfplan")
+	if err == nil || strings.Contains(out, "inconsistent final plan") || !strings.Contains(out, "While Planning") ||
+		!strings.Contains(out, "DescribeTaskDefinition") || !strings.Contains(out, "Nothing ran") {
+		t.Errorf("apply of the saved plan with ECS answering 500: %v\n%s", err, out)
+	}
+	if n := w.migrationTasks(); n != 1 {
+		t.Errorf("%d migrations ran, want the first only", n)
 	}
 }
 
@@ -268,5 +282,33 @@ resource "ebmigrate_run" "migrate" {
 	}
 	if _, changes := c.planJSON(); changes {
 		t.Error("the plan after the replacement is not empty")
+	}
+}
+
+// TestAccCLI_unknownVersionClaimsNoContainer: with version_label known only
+// after apply, the plan says nothing about the container (the version's
+// Dockerrun.aws.json may name others than today's task definition), unless
+// the configuration names it.
+func TestAccCLI_unknownVersionClaimsNoContainer(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	c := newCLI(t)
+	unknownVersion := func(extra ...string) string {
+		return strings.Replace(w.run("v1", okCommand, extra...), `version_label    = "v1"`, `version_label    = terraform_data.version.output`, 1) + `
+resource "terraform_data" "version" {
+  input = "v1"
+}
+`
+	}
+	c.write(unknownVersion())
+	diags, _ := c.planJSON()
+	ws := runWarnings(diags)
+	if len(ws) != 1 || strings.Contains(ws[0].Detail, "container web") || !strings.Contains(ws[0].Detail, "the container (version_label is known after apply)") {
+		t.Errorf("plan with version_label unknown: %+v", diags)
+	}
+	c.write(unknownVersion(containerArgs(`name = "web"`)))
+	diags, _ = c.planJSON()
+	if ws := runWarnings(diags); len(ws) != 1 || !strings.Contains(ws[0].Detail, "container web") {
+		t.Errorf("plan with version_label unknown and container.name configured: %+v", diags)
 	}
 }

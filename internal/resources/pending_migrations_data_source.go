@@ -60,7 +60,8 @@ func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.S
 			},
 			"container_name": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "The container to run it in, as in `ebmigrate_run`. Defaults to the one essential container.",
+				MarkdownDescription: "The container to run it in, as `ebmigrate_run`'s `container.name`. Defaults to the one essential container.",
+				Validators:          []validator.String{notEmpty("container_name", "remove it to use the default container")},
 			},
 			"version_label": schema.StringAttribute{
 				Optional: true,

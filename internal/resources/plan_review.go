@@ -9,9 +9,9 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -27,37 +27,52 @@ const defaultDestructiveChanges = "warn"
 
 var destructiveChangesValues = []string{"allow", "warn", "deny"}
 
-// addReviewAttributes adds the review's arguments to ebmigrate_run's schema.
-func addReviewAttributes(s *schema.Schema) {
-	s.Attributes["pending"] = schema.ListAttribute{
-		ElementType: types.StringType,
-		Optional:    true,
-		MarkdownDescription: "The migrations that are pending, usually `data.ebmigrate_pending_migrations.<name>.pending`: shown in the plan's \"Migration Will Run\" warning, " +
-			"and a change of it runs the migration only while it is not empty: the list that becomes empty after a successful run is no change (the state keeps the migrations that run applied), so the plan after it is empty.",
-		Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
+// reviewAttribute is the review's arguments in ebmigrate_run's schema.
+func reviewAttribute() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Optional:            true,
+		Computed:            true,
+		Default:             objectdefault.StaticValue(defaultReview()),
+		MarkdownDescription: "The migration review: what `ebmigrate_pending_migrations` found pending, shown in the plan, and what the plan does with destructive operations.",
+		Attributes: map[string]schema.Attribute{
+			"pending": schema.ListAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				MarkdownDescription: "The migrations that are pending, usually `data.ebmigrate_pending_migrations.<name>.pending`: shown in the plan's \"Migration Will Run\" warning, " +
+					"and a change of it runs the migration only while it is not empty: the list that becomes empty after a successful run is an update that runs nothing.",
+				Validators: []validator.List{listvalidator.ValueStringsAre(notEmpty("a pending migration", "remove it"))},
+			},
+			"operations": schema.MapAttribute{
+				ElementType: types.ListType{ElemType: types.StringType},
+				Optional:    true,
+				MarkdownDescription: "Each pending migration's operations in Django's words, usually `data.ebmigrate_pending_migrations.<name>.operations`: shown in the plan, and judged by `destructive_changes`. " +
+					"A change alone does not run the migration.",
+			},
+			"destructive_changes": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(defaultDestructiveChanges),
+				MarkdownDescription: fmt.Sprintf("What a plan that runs destructive operations (in `operations`: a removed field, a deleted model, a renamed field, model or table, raw SQL that drops, truncates or deletes) does: "+
+					"`allow` runs them, `warn` runs them and says in a warning what would be lost, `deny` fails the plan, naming each, unless its migration is listed in `allow_destructive`. "+
+					"One of %s; defaults to `%s`. A change does not re-run the migration.", quotedList(destructiveChangesValues), defaultDestructiveChanges),
+				Validators: []validator.String{stringvalidator.OneOf(destructiveChangesValues...)},
+			},
+			"allow_destructive": schema.ListAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				MarkdownDescription: "Migrations (`app.migration`) whose destructive operations were reviewed and may run under `destructive_changes = \"deny\"`. " +
+					"A change does not re-run the migration.",
+				Validators: []validator.List{listvalidator.ValueStringsAre(notEmpty("a migration name", "remove it"))},
+			},
+		},
 	}
-	s.Attributes["operations"] = schema.MapAttribute{
-		ElementType: types.ListType{ElemType: types.StringType},
-		Optional:    true,
-		MarkdownDescription: "Each pending migration's operations in Django's words, usually `data.ebmigrate_pending_migrations.<name>.operations`: shown in the plan, and judged by `destructive_changes`. " +
-			"A change alone does not run the migration; the map that becomes empty after a successful run is no change.",
-	}
-	s.Attributes["destructive_changes"] = schema.StringAttribute{
-		Optional: true,
-		Computed: true,
-		Default:  stringdefault.StaticString(defaultDestructiveChanges),
-		MarkdownDescription: fmt.Sprintf("What a plan that runs destructive operations (in `operations`: a removed field, a deleted model, a renamed field, model or table, raw SQL that drops, truncates or deletes) does: "+
-			"`allow` runs them, `warn` runs them and says in a warning what would be lost, `deny` fails the plan, naming each, unless its migration is listed in `allow_destructive`. "+
-			"One of %s; defaults to `%s`. A change does not re-run the migration.", quotedList(destructiveChangesValues), defaultDestructiveChanges),
-		Validators: []validator.String{stringvalidator.OneOf(destructiveChangesValues...)},
-	}
-	s.Attributes["allow_destructive"] = schema.ListAttribute{
-		ElementType: types.StringType,
-		Optional:    true,
-		MarkdownDescription: "Migrations (`app.migration`) whose destructive operations were reviewed and may run under `destructive_changes = \"deny\"`. " +
-			"A change does not re-run the migration.",
-		Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
-	}
+}
+
+// reviewArgs is the model's review (all null when unset or unknown: an
+// unknown review object is known only at apply, checked then).
+func (m *runModel) reviewArgs(ctx context.Context) (reviewModel, bool) {
+	r, known, _ := objectAs[reviewModel](ctx, m.Review)
+	return r, known
 }
 
 func quotedList(values []string) string {
@@ -70,16 +85,21 @@ func quotedList(values []string) string {
 
 // pendingRuns tells whether pending is a reason to run: it changed and is
 // not known to be empty.
-func pendingRuns(plan, state runModel) bool {
-	if plan.Pending.Equal(state.Pending) || plan.Pending.IsNull() {
+func pendingRuns(ctx context.Context, plan, state runModel) bool {
+	p, known := plan.reviewArgs(ctx)
+	s, _ := state.reviewArgs(ctx)
+	if !known {
+		return true
+	}
+	if p.Pending.Equal(s.Pending) || p.Pending.IsNull() {
 		return false
 	}
-	return plan.Pending.IsUnknown() || len(plan.Pending.Elements()) > 0
+	return p.Pending.IsUnknown() || len(p.Pending.Elements()) > 0
 }
 
 // keepReviewOfLastRun plans, for a plan that runs nothing, the state's
-// pending and operations instead of a configured empty list or map: the
-// migrations the last run applied are what made
+// review.pending and review.operations instead of a configured empty list or
+// map: the migrations the last run applied are what made
 // ebmigrate_pending_migrations empty, so "nothing pending" is no change
 // (otherwise every apply that migrates is followed by an update that records
 // the emptied list, and CI's "plan after apply is empty" check fails).
@@ -87,14 +107,33 @@ func pendingRuns(plan, state runModel) bool {
 // configured one (the provider deems them equivalent), with or without
 // -refresh=false. A null (argument removed) or non-empty value is planned as
 // configured.
-func (m *runModel) keepReviewOfLastRun(state runModel) {
-	known := func(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() }
-	if known(m.Pending) && len(m.Pending.Elements()) == 0 && len(state.Pending.Elements()) > 0 {
-		m.Pending = state.Pending
+func (m *runModel) keepReviewOfLastRun(ctx context.Context, state runModel) diag.Diagnostics {
+	p, known := m.reviewArgs(ctx)
+	s, stateKnown := state.reviewArgs(ctx)
+	if !known || !stateKnown {
+		return nil
 	}
-	if known(m.Operations) && len(m.Operations.Elements()) == 0 && len(state.Operations.Elements()) > 0 {
-		m.Operations = state.Operations
+	emptied := func(planned, prior interface {
+		IsNull() bool
+		IsUnknown() bool
+	}, plannedLen, priorLen int) bool {
+		return !planned.IsNull() && !planned.IsUnknown() && plannedLen == 0 && priorLen > 0
 	}
+	changed := false
+	if emptied(p.Pending, s.Pending, len(p.Pending.Elements()), len(s.Pending.Elements())) {
+		p.Pending, changed = s.Pending, true
+	}
+	if emptied(p.Operations, s.Operations, len(p.Operations.Elements()), len(s.Operations.Elements())) {
+		p.Operations, changed = s.Operations, true
+	}
+	if !changed {
+		return nil
+	}
+	o, diags := types.ObjectValueFrom(ctx, reviewAttrTypes, p)
+	if !diags.HasError() {
+		m.Review = o
+	}
+	return diags
 }
 
 // reviewedMigration is one pending migration with its operations.
@@ -106,18 +145,19 @@ type reviewedMigration struct {
 
 // review reads pending and operations; ok is false while either is unknown.
 func (m *runModel) review(ctx context.Context) (migrations []reviewedMigration, ok bool, diags diag.Diagnostics) {
-	if m.Pending.IsUnknown() || m.Operations.IsUnknown() {
+	r, known := m.reviewArgs(ctx)
+	if !known || r.Pending.IsUnknown() || r.Operations.IsUnknown() {
 		return nil, false, nil
 	}
 	var pending []string
-	if !m.Pending.IsNull() {
-		diags.Append(m.Pending.ElementsAs(ctx, &pending, false)...)
+	if !r.Pending.IsNull() {
+		diags.Append(r.Pending.ElementsAs(ctx, &pending, false)...)
 	}
 	ops := map[string][]string{}
-	if !m.Operations.IsNull() {
-		diags.Append(m.Operations.ElementsAs(ctx, &ops, false)...)
+	if !r.Operations.IsNull() {
+		diags.Append(r.Operations.ElementsAs(ctx, &ops, false)...)
 	}
-	if m.Pending.IsNull() {
+	if r.Pending.IsNull() {
 		for name := range ops {
 			pending = append(pending, name)
 		}
@@ -139,7 +179,7 @@ func (m *runModel) review(ctx context.Context) (migrations []reviewedMigration, 
 // pending migrations and their operations in the "Migration Will Run"
 // warning, and the destructive_changes policy's warning or error.
 func reviewPlannedRun(ctx context.Context, plan runModel, diags *diag.Diagnostics) {
-	if plan.Pending.IsNull() && plan.Operations.IsNull() {
+	if r, known := plan.reviewArgs(ctx); known && r.Pending.IsNull() && r.Operations.IsNull() {
 		return
 	}
 	migrations, known, d := plan.review(ctx)
@@ -172,16 +212,17 @@ func reviewPlannedRun(ctx context.Context, plan runModel, diags *diag.Diagnostic
 // run. when is "plan" or "apply".
 func (m *runModel) judgeDestructive(ctx context.Context, migrations []reviewedMigration, when string) diag.Diagnostics {
 	var diags diag.Diagnostics
-	policy := m.DestructiveChanges.ValueString()
+	r, _ := m.reviewArgs(ctx)
+	policy := r.DestructiveChanges.ValueString()
 	if policy == "" {
 		policy = defaultDestructiveChanges
 	}
-	if policy == "allow" || m.DestructiveChanges.IsUnknown() {
+	if policy == "allow" || r.DestructiveChanges.IsUnknown() {
 		return diags
 	}
 	var allowed []string
-	if !m.AllowDestructive.IsNull() && !m.AllowDestructive.IsUnknown() {
-		diags.Append(m.AllowDestructive.ElementsAs(ctx, &allowed, false)...)
+	if !r.AllowDestructive.IsNull() && !r.AllowDestructive.IsUnknown() {
+		diags.Append(r.AllowDestructive.ElementsAs(ctx, &allowed, false)...)
 	}
 	var denied, warned []string
 	for _, mig := range migrations {
@@ -203,15 +244,15 @@ func (m *runModel) judgeDestructive(ctx context.Context, migrations []reviewedMi
 			}
 		}
 		diags.AddError("Destructive Migration Denied", fmt.Sprintf(
-			"The migration of environment %s would run operations that destroy or rename data, and destructive_changes = \"deny\":\n%s\n\n"+
+			"The migration of environment %s would run operations that destroy or rename data, and review.destructive_changes = \"deny\":\n%s\n\n"+
 				"Nothing ran. Review them (a removed field's or model's data is lost for good; code still running expects the old names); "+
-				"to let them run, list their migrations in allow_destructive = [%s], or set destructive_changes = \"warn\".",
+				"to let them run, list their migrations in review.allow_destructive = [%s], or set review.destructive_changes = \"warn\".",
 			env, strings.Join(denied, "\n"), strings.Join(names, ", ")))
 	}
 	if len(warned) > 0 {
-		why := fmt.Sprintf("destructive_changes = %q", policy)
+		why := fmt.Sprintf("review.destructive_changes = %q", policy)
 		if policy == "deny" {
-			why = "allowed by allow_destructive"
+			why = "allowed by review.allow_destructive"
 		}
 		diags.AddWarning("Destructive Migration", fmt.Sprintf(
 			"The migration of environment %s will run operations that destroy or rename data (%s):\n%s\n\nData of a removed field or deleted model is lost for good once the %s applies.",
@@ -234,7 +275,7 @@ func appendToRunWarning(diags *diag.Diagnostics, text string) {
 // that were unknown at plan time.
 func (m *runModel) checkDestructiveAtApply(ctx context.Context) diag.Diagnostics {
 	migrations, known, diags := m.review(ctx)
-	if !known || m.DestructiveChanges.ValueString() != "deny" {
+	if r, _ := m.reviewArgs(ctx); !known || r.DestructiveChanges.ValueString() != "deny" {
 		return diags
 	}
 	for _, d := range m.judgeDestructive(ctx, migrations, "apply") {

@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -41,25 +42,42 @@ func TestPendingRuns(t *testing.T) {
 		{"unknown", strList(), types.ListUnknown(types.StringType), true},
 		{"unset", strList("shop.0002_x"), types.ListNull(types.StringType), false},
 	} {
-		got := pendingRuns(runModel{Pending: tc.plan}, runModel{Pending: tc.state})
+		got := pendingRuns(context.Background(), withReview(reviewModel{Pending: tc.plan}), withReview(reviewModel{Pending: tc.state}))
 		if got != tc.want {
 			t.Errorf("%s: pendingRuns = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }
 
-func reviewModel(policy string, allow ...string) runModel {
-	m := runModel{
-		EnvironmentName:    types.StringValue("myapp-prod"),
+// withReview is a model with the review r (null values where r has none).
+func withReview(r reviewModel) runModel {
+	if r.Pending.ElementType(context.Background()) == nil {
+		r.Pending = types.ListNull(types.StringType)
+	}
+	if r.Operations.ElementType(context.Background()) == nil {
+		r.Operations = types.MapNull(types.ListType{ElemType: types.StringType})
+	}
+	if r.AllowDestructive.ElementType(context.Background()) == nil {
+		r.AllowDestructive = types.ListNull(types.StringType)
+	}
+	o, d := types.ObjectValueFrom(context.Background(), reviewAttrTypes, r)
+	if d.HasError() {
+		panic(fmt.Sprint(d))
+	}
+	return runModel{EnvironmentName: types.StringValue("myapp-prod"), Review: o}
+}
+
+func reviewed(policy string, allow ...string) reviewModel {
+	r := reviewModel{
 		Pending:            strList("shop.0002_add", "shop.0003_remove_product_sku"),
 		Operations:         opsMap(map[string][]string{"shop.0002_add": {"Add field price_cents to product"}, "shop.0003_remove_product_sku": {"Remove field sku from product", "Delete model Coupon"}}),
 		DestructiveChanges: types.StringValue(policy),
 		AllowDestructive:   types.ListNull(types.StringType),
 	}
 	if len(allow) > 0 {
-		m.AllowDestructive = strList(allow...)
+		r.AllowDestructive = strList(allow...)
 	}
-	return m
+	return r
 }
 
 func TestReviewPlannedRun(t *testing.T) {
@@ -78,7 +96,7 @@ func TestReviewPlannedRun(t *testing.T) {
 	} {
 		var diags diag.Diagnostics
 		diags.AddWarning(planWarningSummary, "ebmigrate_run will run x.")
-		reviewPlannedRun(ctx, reviewModel(tc.policy, tc.allow...), &diags)
+		reviewPlannedRun(ctx, withReview(reviewed(tc.policy, tc.allow...)), &diags)
 		if !strings.Contains(diags[0].Detail(), "shop.0003_remove_product_sku\n    Remove field sku from product   [destructive]\n    Delete model Coupon   [destructive]") ||
 			!strings.Contains(diags[0].Detail(), "shop.0002_add\n    Add field price_cents to product\n") {
 			t.Errorf("%s: the run warning does not list the operations:\n%s", tc.policy, diags[0].Detail())
@@ -102,15 +120,16 @@ func TestReviewPlannedRun(t *testing.T) {
 }
 
 func TestReviewUnknownPending(t *testing.T) {
-	m := reviewModel("deny")
-	m.Pending = types.ListUnknown(types.StringType)
+	r := reviewed("deny")
+	r.Pending = types.ListUnknown(types.StringType)
 	var diags diag.Diagnostics
 	diags.AddWarning(planWarningSummary, "ebmigrate_run will run x.")
-	reviewPlannedRun(context.Background(), m, &diags)
+	reviewPlannedRun(context.Background(), withReview(r), &diags)
 	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), "known after apply") {
 		t.Errorf("got %v", diags)
 	}
-	m.Pending = strList("shop.0003_remove_product_sku")
+	r.Pending = strList("shop.0003_remove_product_sku")
+	m := withReview(r)
 	if d := m.checkDestructiveAtApply(context.Background()); !d.HasError() {
 		t.Error("at apply, deny lets an unreviewed destructive migration run")
 	}

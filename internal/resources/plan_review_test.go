@@ -17,7 +17,7 @@ import (
 )
 
 // reviewConfig migrates to version with the pending migrations of that
-// version's code passed in; extra goes into ebmigrate_run.
+// version's code passed in; extra goes into ebmigrate_run's review.
 func reviewConfig(w *world, version string, extra ...string) string {
 	return w.providerConfig() + fmt.Sprintf(`
 data "ebmigrate_pending_migrations" "this" {
@@ -28,11 +28,13 @@ data "ebmigrate_pending_migrations" "this" {
 resource "ebmigrate_run" "migrate" {
   environment_name = %[1]q
   version_label    = %[2]q
-  pending          = data.ebmigrate_pending_migrations.this.pending
-  operations       = data.ebmigrate_pending_migrations.this.operations
-  %[3]s
+  review = {
+    pending    = data.ebmigrate_pending_migrations.this.pending
+    operations = data.ebmigrate_pending_migrations.this.operations
+    %[3]s
+  }
 }
-`, localaws.FixtureEnv, version, strings.Join(extra, "\n  "))
+`, localaws.FixtureEnv, version, strings.Join(extra, "\n    "))
 }
 
 func stringList(names ...string) knownvalue.Check {
@@ -78,7 +80,7 @@ func TestAccPendingMigrations_migrateThenDeploy(t *testing.T) {
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("operations"), knownvalue.MapExact(map[string]knownvalue.Check{
 						"shop.0002_product_price_cents": stringList("Add field price_cents to product"),
 					})),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_used"), knownvalue.StringExact("example/app:v2")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("image"), knownvalue.StringExact("example/app:v2")),
 				},
 				Check: func(*terraform.State) error {
 					if got := appliedMigrations(t, db); !strings.HasSuffix(got, "shop.0002_product_price_cents") {
@@ -97,7 +99,7 @@ func TestAccPendingMigrations_migrateThenDeploy(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("pending"), stringList()),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("pending"), stringList("shop.0002_product_price_cents")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("review").AtMapKey("pending"), stringList("shop.0002_product_price_cents")),
 				},
 				Check: func(*terraform.State) error {
 					if n := migrationRuns(w); n != runs {

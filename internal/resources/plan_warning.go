@@ -16,45 +16,45 @@ import (
 const planWarningSummary = "Migration Will Run"
 
 // previewRun shows a planned run: it runs the engine's Preview (read-only
-// calls only), sets the planned_* attributes to what it knows (unknown
-// otherwise) and adds the warning that says what will run. Nothing it finds
-// in AWS's current state is a plan error: the same apply may create or change
-// it (a new application version, a new container, a new environment), so
-// the warning says it is checked at apply. prior is the state of an update,
-// nil for a create; changes are the arguments whose change runs it.
-func (r *runResource) previewRun(ctx context.Context, plan *runModel, prior *runModel, changes []string, unknown map[string]bool, diags *diag.Diagnostics) {
-	plan.PlannedCluster, plan.PlannedSourceTaskDefinition = types.StringUnknown(), types.StringUnknown()
-	plan.PlannedContainer, plan.PlannedImage = types.StringUnknown(), types.StringUnknown()
+// calls only) and adds the warning that says what will run. It sets no
+// attribute: a value the plan claimed from AWS would have to be the same in
+// the apply-time plan, or Terraform fails the apply as an "inconsistent
+// final plan" (an AWS call failing then, a redeploy in between). What it
+// finds missing in AWS is not a plan error: the same apply may create it (a
+// new application version, container or environment), so the warning says
+// it is checked at apply. An AWS call that fails is an error that says so:
+// the apply could not run the migration either. prior is the state of an
+// update, nil for a create; changes are the arguments whose change runs it.
+func (r *runResource) previewRun(ctx context.Context, plan *runModel, in ebmigrate.MigrateInput, prior *runModel, changes []string, unknown map[string]bool, diags *diag.Diagnostics) {
 	head := runHeadline(ctx, *plan, prior, changes)
 	if r.clients == nil {
 		diags.AddWarning(planWarningSummary, head+". Its cluster, task definition, container and image are known after apply (the provider's configuration is).")
 		return
 	}
-	in, d := plan.migrateInput(ctx)
-	diags.Append(d...)
-	if diags.HasError() {
-		return
-	}
 	in.Derive.Tags = mergeTags(r.clients.DefaultTags, plan.Tags)
 	p, err := ebmigrate.PreviewMigration(ctx, *r.clients, ebmigrate.PreviewInput{MigrateInput: in, Unknown: unknown})
-	// Claimed only where the apply cannot change it before the run: the same
-	// apply may replace or redeploy the environment (a new cluster, a new
-	// revision), and Terraform refuses a known planned value that the
-	// apply-time plan changes. The configured cluster and a pinned revision
-	// are the configuration's; an image comes from an application version,
-	// which EB never changes.
-	if knownString(plan.Cluster) != "" {
-		setKnown(&plan.PlannedCluster, p.Cluster)
+	var pe *ebmigrate.ProblemError
+	if f, ok := ebmigrate.AsAWSFailure(err); ok && !errors.As(err, &pe) {
+		diags.AddError(f.Summary+" While Planning",
+			fmt.Sprintf("While planning the migration of ebmigrate_run for environment %q, an AWS call failed, so the plan cannot say what will run: %s\n\nNothing ran. Plan (or apply) again; if it keeps failing, run with TF_LOG=DEBUG to see the call.",
+				plan.EnvironmentName.ValueString(), f.Detail()))
+		return
 	}
-	if ebmigrate.PinnedRevision(knownString(plan.SourceTaskDefinition)) {
-		setKnown(&plan.PlannedSourceTaskDefinition, p.SourceTaskDefinition)
+	if unknown[ebmigrate.ArgVersionLabel] && in.Derive.Container == "" && p.Container != "" {
+		// The version's Dockerrun.aws.json may name other containers than
+		// today's task definition: nothing is said about the container.
+		p.Container = ""
+		p.Unknown = append(p.Unknown, "the container (version_label is known after apply)")
 	}
-	setKnown(&plan.PlannedContainer, p.Container)
-	setKnown(&plan.PlannedImage, p.Image)
 	for _, w := range p.Warnings {
 		diags.AddWarning("Migration May Not Go As Planned", w)
 	}
-	diags.AddWarning(planWarningSummary, previewText(head, plan.VersionLabel, p, !plan.PlannedCluster.IsUnknown(), !plan.PlannedSourceTaskDefinition.IsUnknown(), err))
+	// The configured cluster and a pinned revision are the configuration's;
+	// the environment's own may change before the run (the same apply may
+	// replace or redeploy it).
+	clusterFixed := in.Discover.Cluster != ""
+	taskDefFixed := ebmigrate.PinnedRevision(in.Discover.SourceTaskDefinition)
+	diags.AddWarning(planWarningSummary, previewText(head, plan.VersionLabel, p, clusterFixed, taskDefFixed, err))
 }
 
 // runHeadline says which command runs where, for which version and why; the
@@ -190,12 +190,6 @@ func commandName(argv []string) string {
 		name += " …"
 	}
 	return "`" + name + "` (see the command attribute)"
-}
-
-func setKnown(v *types.String, s string) {
-	if s != "" {
-		*v = types.StringValue(s)
-	}
 }
 
 func knownString(v types.String) string {

@@ -14,7 +14,7 @@ import (
 
 // adoptedConfig configures everything an import cannot know.
 func (w *world) adoptedConfig(version string) string {
-	return w.run(version, okCommand, `container_name = "web"`, `environment = { FEATURE = "on" }`, `triggers = { schema = "7" }`)
+	return w.run(version, okCommand, containerArgs(`name = "web"`, `environment = { FEATURE = "on" }`), `triggers = { schema = "7" }`)
 }
 
 // TestAccRun_importAdoptsConfiguration: after terraform import, an apply
@@ -44,7 +44,7 @@ func TestAccRun_importAdoptsConfiguration(t *testing.T) {
 				Check:            w.expectMigrationTasks(0),
 			},
 			{
-				Config: w.run("v1", []string{"sh", "-c", "echo changed"}, `container_name = "web"`, `environment = { FEATURE = "on" }`, `triggers = { schema = "7" }`),
+				Config: w.run("v1", []string{"sh", "-c", "echo changed"}, containerArgs(`name = "web"`, `environment = { FEATURE = "on" }`), `triggers = { schema = "7" }`),
 				Check:  w.expectMigrationTasks(1),
 			},
 		},

@@ -25,7 +25,7 @@ var minExecPlatformVersion = []int{1, 4, 0}
 type fargateExecPlatformValidator struct{}
 
 func (fargateExecPlatformValidator) Description(context.Context) string {
-	return "enable_execute_command on Fargate needs platform_version 1.4.0 or later"
+	return "task.enable_execute_command on Fargate needs task.platform_version 1.4.0 or later"
 }
 
 func (v fargateExecPlatformValidator) MarkdownDescription(ctx context.Context) string {
@@ -35,8 +35,8 @@ func (v fargateExecPlatformValidator) MarkdownDescription(ctx context.Context) s
 func (fargateExecPlatformValidator) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var exec types.Bool
 	var version types.String
-	if req.Config.GetAttribute(ctx, path.Root("enable_execute_command"), &exec).HasError() ||
-		req.Config.GetAttribute(ctx, path.Root("platform_version"), &version).HasError() {
+	if req.Config.GetAttribute(ctx, path.Root("task").AtName("enable_execute_command"), &exec).HasError() ||
+		req.Config.GetAttribute(ctx, path.Root("task").AtName("platform_version"), &version).HasError() {
 		return
 	}
 	if !exec.ValueBool() || version.IsNull() || version.IsUnknown() || !versionBelow(version.ValueString(), minExecPlatformVersion) {
@@ -46,9 +46,9 @@ func (fargateExecPlatformValidator) ValidateResource(ctx context.Context, req re
 	if !ok || !p.Fargate() {
 		return
 	}
-	resp.Diagnostics.AddAttributeError(path.Root("platform_version"), "ECS Exec Needs Platform Version 1.4.0",
-		"enable_execute_command = true turns on ECS Exec, which on Fargate needs platform version 1.4.0 or later (Linux), and platform_version is "+
-			strconv.Quote(version.ValueString())+". Set platform_version = \"1.4.0\" or \"LATEST\" (or remove it), or set enable_execute_command = false.")
+	resp.Diagnostics.AddAttributeError(path.Root("task").AtName("platform_version"), "ECS Exec Needs Platform Version 1.4.0",
+		"task.enable_execute_command = true turns on ECS Exec, which on Fargate needs platform version 1.4.0 or later (Linux), and task.platform_version is "+
+			strconv.Quote(version.ValueString())+". Set task.platform_version = \"1.4.0\" or \"LATEST\" (or remove it), or set task.enable_execute_command = false.")
 }
 
 // versionBelow tells whether v, a version x.y.z, is below floor; a v that
@@ -75,8 +75,8 @@ func versionBelow(v string, floor []int) bool {
 func configPlacement(ctx context.Context, req resource.ValidateConfigRequest) (ebmigrate.Placement, bool) {
 	var launch types.String
 	var providers types.List
-	if req.Config.GetAttribute(ctx, path.Root("launch_type"), &launch).HasError() ||
-		req.Config.GetAttribute(ctx, path.Root("capacity_provider_strategy"), &providers).HasError() {
+	if req.Config.GetAttribute(ctx, path.Root("task").AtName("launch_type"), &launch).HasError() ||
+		req.Config.GetAttribute(ctx, path.Root("task").AtName("capacity_provider_strategy"), &providers).HasError() {
 		return ebmigrate.Placement{}, false
 	}
 	p := ebmigrate.Placement{LaunchType: knownString(launch)}

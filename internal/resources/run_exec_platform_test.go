@@ -16,7 +16,7 @@ func TestAccRun_execPlatformVersion(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, localaws.WithoutHostVolume, withFargate)
 	fargate := func(extra ...string) string {
-		return w.run("v1", okCommand, append([]string{`launch_type = "FARGATE"`, executionRole, taskRole}, extra...)...)
+		return w.run("v1", okCommand, taskArgs(append([]string{`launch_type = "FARGATE"`, executionRole, taskRole}, extra...)...))
 	}
 	plans := func(cfg string) resource.TestStep {
 		return resource.TestStep{Config: cfg, PlanOnly: true, ExpectNonEmptyPlan: true}
@@ -27,12 +27,10 @@ func TestAccRun_execPlatformVersion(t *testing.T) {
 			{
 				Config:      fargate("enable_execute_command = true", `platform_version = "1.3.0"`),
 				PlanOnly:    true,
-				ExpectError: words("ECS Exec Needs Platform Version 1.4.0", "enable_execute_command = true", `platform_version is "1.3.0"`, `platform_version = "1.4.0"`),
+				ExpectError: words("ECS Exec Needs Platform Version 1.4.0", "task.enable_execute_command = true", `task.platform_version is "1.3.0"`, `task.platform_version = "1.4.0"`),
 			},
 			{
-				Config: w.run("v1", okCommand, `capacity_provider_strategy {
-    capacity_provider = "FARGATE_SPOT"
-  }`, executionRole, taskRole, "enable_execute_command = true", `platform_version = "1.2.0"`),
+				Config:      w.run("v1", okCommand, taskArgs(`capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT" }]`, executionRole, taskRole, "enable_execute_command = true", `platform_version = "1.2.0"`)),
 				PlanOnly:    true,
 				ExpectError: words("ECS Exec Needs Platform Version 1.4.0", `"1.2.0"`),
 			},

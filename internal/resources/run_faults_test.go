@@ -78,7 +78,7 @@ func TestAccRun_timeoutThenAttach(t *testing.T) {
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
 			{
-				Config:      w.run("v1", command, `timeouts { create = "3s" }`),
+				Config:      w.run("v1", command, `timeouts = { create = "3s" }`),
 				ExpectError: words("Migration Wait Interrupted", "create timeout (3s", "ran out", "last status RUNNING", "left running", "next apply waits for it"),
 			},
 			{
@@ -89,9 +89,9 @@ func TestAccRun_timeoutThenAttach(t *testing.T) {
 						}
 					}
 				},
-				Config: w.run("v1", command, `timeouts { create = "1m" }`),
+				Config: w.run("v1", command, `timeouts = { create = "1m" }`),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("task_arn"), knownvalue.StringFunc(func(v string) error {
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("task_arn"), knownvalue.StringFunc(func(v string) error {
 						if v != firstTask {
 							return fmt.Errorf("task_arn = %s, want the task the timed-out apply started (%s)", v, firstTask)
 						}
@@ -116,7 +116,7 @@ func TestAccRun_stopOnTimeout(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
-			Config:      w.run("v1", []string{"sleep", "60"}, "stop_on_timeout = true", `timeouts { create = "3s" }`),
+			Config:      w.run("v1", []string{"sleep", "60"}, timeoutsArgs("stop_on_timeout = true", `create = "3s"`)),
 			ExpectError: words("create timeout", "ran out", "was stopped (StopTask), as stop_on_timeout asks"),
 		}},
 	})

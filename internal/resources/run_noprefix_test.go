@@ -21,7 +21,7 @@ import (
 // container's runtime ID when want is "runtime ID".
 func (w *world) recordedStream(want string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		got := s.RootModule().Resources[addr].Primary.Attributes["log_stream"]
+		got := s.RootModule().Resources[addr].Primary.Attributes["last_run.log_stream"]
 		ti := w.lastMigration()
 		if len(ti.Containers) != 1 {
 			return fmt.Errorf("last migration task has containers %+v", ti.Containers)
@@ -67,13 +67,13 @@ func TestAccRun_logsWithoutStreamPrefix(t *testing.T) {
 			{
 				Config: w.run("v1", []string{"sh", "-c", "echo Applying shop.0002_price... OK"}),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_stream"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group_used"), knownvalue.StringExact(localaws.FixtureLogGroup)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("log_stream"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("log_group"), knownvalue.StringExact(localaws.FixtureLogGroup)),
 				},
 				Check: w.recordedStream("runtime ID"),
 			},
 			{
-				Config: w.run("v2", []string{"sh", "-c", "echo Applying shop.0003_sku... OK"}, `launch_type = "FARGATE"`, executionRole),
+				Config: w.run("v2", []string{"sh", "-c", "echo Applying shop.0003_sku... OK"}, taskArgs(`launch_type = "FARGATE"`, executionRole)),
 				Check:  w.recordedStream("ebmigrate/web/"),
 			},
 		},

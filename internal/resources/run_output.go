@@ -1,6 +1,7 @@
 package resources
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -48,16 +49,17 @@ func outputList(lines []string) types.List {
 // leaves lines that start with a space alone). The summary names the
 // environment: Terraform shows only the first of the warnings with the same
 // summary in full (ConsolidateWarnings(1)), which would hide every other
-// environment's output. Nothing is shown with log_lines = 0.
-func migrationOutput(m runModel, res *ebmigrate.Result, lines []string) diag.Diagnostics {
+// environment's output. Nothing is shown with logs.lines = 0.
+func migrationOutput(ctx context.Context, m runModel, res *ebmigrate.Result, lines []string) diag.Diagnostics {
 	var diags diag.Diagnostics
-	if m.LogLines.ValueInt64() == 0 {
+	logLines := m.logLines(ctx)
+	if logLines == 0 {
 		return diags
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "The migration of environment %q (version %s) succeeded in task %s.", m.EnvironmentName.ValueString(), m.VersionLabel.ValueString(), res.TaskArn)
 	if len(lines) > 0 {
-		fmt.Fprintf(&b, " Its last %d log lines (log_lines = %d; also in the output attribute):\n\n", len(lines), m.LogLines.ValueInt64())
+		fmt.Fprintf(&b, " Its last %d log lines (logs.lines = %d; also in the output attribute):\n\n", len(lines), logLines)
 		for _, l := range lines {
 			fmt.Fprintf(&b, "  %s\n", l)
 		}
@@ -78,10 +80,10 @@ func outputAttribute() schema.ListAttribute {
 		// lines, and with them whatever redaction cannot catch (values under
 		// MinRedactedLen, secrets ECS fetches itself, lines Docker split).
 		Sensitive: true,
-		MarkdownDescription: fmt.Sprintf("The last `log_lines` lines the migration container printed in the last successful run, oldest first, each cut at %d bytes; "+
-			"the apply also shows them in a \"Migration Output\" warning. Values of the environment's properties and of `environment` (of at least %d characters) are replaced with `%s`; "+
+		MarkdownDescription: fmt.Sprintf("The last `logs.lines` lines the migration container printed in the last successful run, oldest first, each cut at %d bytes; "+
+			"the apply also shows them in a \"Migration Output\" warning. Values of the environment's properties and of `container.environment` and `container.environment_wo` (of at least %d characters) are replaced with `%s`; "+
 			"secrets that ECS fetches (`environmentsecrets`, `valueFrom`) never pass through the provider and cannot be recognised, so do not print them. "+
-			"Empty when `log_lines` is 0 or the container printed nothing (the warning then says why), null after an import until a run. An apply that does not re-run the migration keeps the previous lines. "+
+			"Empty when `logs.lines` is 0 or the container printed nothing (the warning then says why), null after an import until a run. An apply that does not re-run the migration keeps the previous lines. "+
 			"Sensitive, so that a plan that re-runs does not print the previous run's lines (redaction cannot catch every secret); the warning after the apply shows them. "+
 			"To use them as a root module output, write `value = nonsensitive(ebmigrate_run.migrate.output)`.",
 			maxOutputLineBytes, ebmigrate.MinRedactedLen, ebmigrate.Redacted),

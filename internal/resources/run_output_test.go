@@ -80,15 +80,15 @@ func afterApply(out string) string {
 }
 
 // TestAccCLI_migrationOutput: the apply of a successful run shows its last
-// log_lines lines in a "Migration Output" warning and keeps them in the
+// logs.lines lines in a "Migration Output" warning and keeps them in the
 // output attribute, the environment's values redacted in both; an apply
-// that does not re-run keeps them; log_lines = 0 shows and keeps none.
+// that does not re-run keeps them; logs.lines = 0 shows and keeps none.
 func TestAccCLI_migrationOutput(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	c := newCLI(t)
 	env := `environment = { EXTRA_TOKEN = "` + extraToken + `" }`
-	c.write(w.run("v1", outputCommand, env, "log_lines = 4"))
+	c.write(w.run("v1", outputCommand, containerArgs(env), logsArgs("lines = 4")))
 	out := c.apply("apply")
 	t.Logf("terraform apply printed:\n%s", out)
 	want := []string{
@@ -107,7 +107,7 @@ func TestAccCLI_migrationOutput(t *testing.T) {
 		}
 	}
 	if strings.Contains(afterApply(out), "Operations to perform:") {
-		t.Errorf("the apply shows more than log_lines lines:\n%s", out)
+		t.Errorf("the apply shows more than logs.lines lines:\n%s", out)
 	}
 	got := c.stateOutput()
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -125,7 +125,7 @@ func TestAccCLI_migrationOutput(t *testing.T) {
 
 	// A plan that re-runs does not print the previous run's lines: output
 	// is sensitive (the warning after the apply shows them).
-	c.write(w.run("v2", outputCommand, env, "log_lines = 4"))
+	c.write(w.run("v2", outputCommand, containerArgs(env), logsArgs("lines = 4")))
 	out, err := c.run("plan", "-input=false", "-no-color")
 	if err != nil {
 		t.Fatalf("plan v2: %v\n%s", err, out)
@@ -138,8 +138,8 @@ func TestAccCLI_migrationOutput(t *testing.T) {
 	}
 
 	// A change that does not re-run keeps the lines, and shows none.
-	c.write(w.run("v1", outputCommand, env, "log_lines = 2"))
-	out = c.apply("apply log_lines = 2")
+	c.write(w.run("v1", outputCommand, containerArgs(env), logsArgs("lines = 2")))
+	out = c.apply("apply logs.lines = 2")
 	if strings.Contains(out, "Migration Output") || w.migrationTasks() != 1 {
 		t.Errorf("an apply that runs nothing (%d tasks) shows output:\n%s", w.migrationTasks(), out)
 	}
@@ -148,7 +148,7 @@ func TestAccCLI_migrationOutput(t *testing.T) {
 	}
 
 	// -compact-warnings names the warning, without its lines.
-	c.write(w.run("v2", outputCommand, env, "log_lines = 2"))
+	c.write(w.run("v2", outputCommand, containerArgs(env), logsArgs("lines = 2")))
 	out, err = c.run("apply", "-auto-approve", "-input=false", "-no-color", "-compact-warnings")
 	if err != nil {
 		t.Fatalf("apply v2: %v\n%s", err, out)
@@ -158,21 +158,21 @@ func TestAccCLI_migrationOutput(t *testing.T) {
 		t.Errorf("-compact-warnings does not name the warning alone:\n%s", out)
 	}
 	if got := c.stateOutput(); len(got) != 2 || got[1] != "Applying shop.0002_price... OK" {
-		t.Errorf("output after v2 with log_lines = 2: %q", got)
+		t.Errorf("output after v2 with logs.lines = 2: %q", got)
 	}
 
-	// log_lines = 0: nothing shown, nothing kept.
-	c.write(w.run("v3", outputCommand, env, "log_lines = 0"))
+	// logs.lines = 0: nothing shown, nothing kept.
+	c.write(w.run("v3", outputCommand, containerArgs(env), logsArgs("lines = 0")))
 	out = c.apply("apply v3")
 	if strings.Contains(out, "Migration Output") || strings.Contains(afterApply(out), "Applying shop") {
-		t.Errorf("log_lines = 0 shows output:\n%s", out)
+		t.Errorf("logs.lines = 0 shows output:\n%s", out)
 	}
 	if got := c.stateOutput(); len(got) != 0 || w.migrationTasks() != 3 {
-		t.Errorf("log_lines = 0: output %q after %d runs", got, w.migrationTasks())
+		t.Errorf("logs.lines = 0: output %q after %d runs", got, w.migrationTasks())
 	}
 
 	// A failure's last lines are redacted too.
-	c.write(w.run("v2", []string{"sh", "-c", `echo "connecting with $DATABASE_PASSWORD and $EXTRA_TOKEN"; exit 4`}, env))
+	c.write(w.run("v2", []string{"sh", "-c", `echo "connecting with $DATABASE_PASSWORD and $EXTRA_TOKEN"; exit 4`}, containerArgs(env)))
 	out, err = c.run("apply", "-auto-approve", "-input=false", "-no-color")
 	if err == nil {
 		t.Fatalf("a failing migration applied:\n%s", out)

@@ -42,7 +42,7 @@ func TestAccRun_placementUnsatisfiedByDefinition(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
-			Config:      w.run("v1", okCommand, `source_task_definition = "`+arn+`"`),
+			Config:      w.run("v1", okCommand, taskArgs(`task_definition = "`+arn+`"`)),
 			ExpectError: words("Migration Task Not Placed", "MemberOf placement constraint unsatisfied.", "memberOf placement constraint of the migration task definition", "placementConstraints of the source task definition"),
 		}},
 	})

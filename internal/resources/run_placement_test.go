@@ -49,26 +49,26 @@ func TestAccRun_fargate(t *testing.T) {
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
 			{
-				Config:      w.run("v1", okCommand, `launch_type = "EC2"`, `capacity_provider_strategy { capacity_provider = "FARGATE" }`),
+				Config:      w.run("v1", okCommand, taskArgs(`launch_type = "EC2"`, `capacity_provider_strategy = [{ capacity_provider = "FARGATE" }]`)),
 				PlanOnly:    true,
 				ExpectError: words("Invalid Attribute Combination", "launch_type", "capacity_provider_strategy"),
 			},
 			{
-				Config: w.run("v1", okCommand, `launch_type = "FARGATE"`, executionRole),
+				Config: w.run("v1", okCommand, taskArgs(`launch_type = "FARGATE"`, executionRole)),
 				Check:  expect("FARGATE", "subnet-0aaa1111,subnet-0bbb2222", "sg-0ccc3333"),
 			},
 			{
-				Config: w.run("v1", okCommand, `launch_type = "FARGATE"`, executionRole, `network_configuration {
-    subnets          = ["subnet-0ddd4444"]
-    assign_public_ip = true
-  }`),
+				Config: w.run("v1", okCommand, taskArgs(`launch_type = "FARGATE"`, executionRole, `network_configuration = {
+      subnets          = ["subnet-0ddd4444"]
+      assign_public_ip = true
+    }`)),
 				Check: expect("FARGATE", "subnet-0ddd4444", "sg-0ccc3333"),
 			},
 			{
-				Config: w.run("v1", okCommand, `capacity_provider_strategy {
-    capacity_provider = "FARGATE_SPOT"
-    weight            = 1
-  }`, "cpu = 512", "memory = 1024", executionRole),
+				Config: w.run("v1", okCommand, taskArgs(`capacity_provider_strategy = [{
+      capacity_provider = "FARGATE_SPOT"
+      weight            = 1
+    }]`, executionRole), containerArgs("cpu = 512", "memory = 1024")),
 				Check: expect("FARGATE", "subnet-0aaa1111,subnet-0bbb2222", "sg-0ccc3333"),
 			},
 		},
@@ -86,11 +86,11 @@ func TestAccRun_fargateProblems(t *testing.T) {
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
 			{
-				Config:      w.run("v1", okCommand, `launch_type = "FARGATE"`),
+				Config:      w.run("v1", okCommand, taskArgs(`launch_type = "FARGATE"`)),
 				ExpectError: words("Not Possible On Fargate", `volume "static"`, "/var/app/current/static", `launch_type = "EC2"`),
 			},
 			{
-				Config:      noSubnets.run("v1", okCommand, `launch_type = "FARGATE"`),
+				Config:      noSubnets.run("v1", okCommand, taskArgs(`launch_type = "FARGATE"`)),
 				ExpectError: words("Subnets Required", "network_configuration"),
 			},
 		},

@@ -156,7 +156,7 @@ func TestAccRun_environmentReplaced(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("environment_id"), knownvalue.StringExact("e-new0000001")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("cluster_arn"), knownvalue.StringRegexp(regexpOf(`cluster/awseb-myapp-prod-newcluster$`))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("cluster_arn"), knownvalue.StringRegexp(regexpOf(`cluster/awseb-myapp-prod-newcluster$`))),
 				},
 				Check: w.expectMigrationTasks(2),
 			},
@@ -164,19 +164,19 @@ func TestAccRun_environmentReplaced(t *testing.T) {
 	})
 }
 
-// TestAccRun_overrides: cluster and source_task_definition replace discovery.
+// TestAccRun_overrides: task.cluster and task.task_definition replace discovery.
 func TestAccRun_overrides(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
-			Config: w.run("v1", okCommand,
+			Config: w.run("v1", okCommand, taskArgs(
 				fmt.Sprintf("cluster = %q", localaws.FixtureCluster()),
-				fmt.Sprintf("source_task_definition = %q", localaws.FixtureFamily()+":1")),
+				fmt.Sprintf("task_definition = %q", localaws.FixtureFamily()+":1"))),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(addr, tfjsonpath.New("source_task_definition_arn"), knownvalue.StringRegexp(regexpOf(localaws.FixtureFamily()+`:1$`))),
-				statecheck.ExpectKnownValue(addr, tfjsonpath.New("task_arn"), knownvalue.NotNull()),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("source_task_definition_arn"), knownvalue.StringRegexp(regexpOf(localaws.FixtureFamily()+`:1$`))),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("task_arn"), knownvalue.NotNull()),
 			},
 		}},
 	})

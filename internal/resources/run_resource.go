@@ -4,27 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -63,13 +52,11 @@ func (r *runResource) Metadata(_ context.Context, req resource.MetadataRequest, 
 
 func (r *runResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = runSchema(ctx)
-	addReviewAttributes(&resp.Schema)
-	addRunTaskOptions(&resp.Schema)
 }
 
 func (r *runResource) ConfigValidators(context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
-		resourcevalidator.Conflicting(path.MatchRoot("launch_type"), path.MatchRoot("capacity_provider_strategy")),
+		resourcevalidator.Conflicting(path.MatchRoot("task").AtName("launch_type"), path.MatchRoot("task").AtName("capacity_provider_strategy")),
 		fargatePlacementValidator{},
 		fargateExecPlatformValidator{},
 	}
@@ -85,12 +72,7 @@ func (r *runResource) Create(ctx context.Context, req resource.CreateRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := m.Timeouts.Create(ctx, defaultTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(r.migrate(ctx, &m, "create", timeout)...)
+	resp.Diagnostics.Append(r.migrate(ctx, &m, writeOnlyEnvironment(ctx, req.Config, &resp.Diagnostics), "create")...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -140,20 +122,15 @@ func (r *runResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	changes := runChanges(plan, state)
+	changes := runChanges(ctx, plan, state)
 	if adopting(ctx, req.Private, &resp.Diagnostics) {
 		changes = adoptionChanges(changes)
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopting, nil)...)
 	}
 	if len(changes) > 0 {
-		timeout, diags := plan.Timeouts.Update(ctx, defaultTimeout)
-		resp.Diagnostics.Append(diags...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
 		// A failed run returns before State.Set: the previous state stays,
 		// so the next apply runs the migration again.
-		resp.Diagnostics.Append(r.migrate(ctx, &plan, "update", timeout)...)
+		resp.Diagnostics.Append(r.migrate(ctx, &plan, writeOnlyEnvironment(ctx, req.Config, &resp.Diagnostics), "update")...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -201,23 +178,33 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		changes = runChanges(plan, state)
+		changes = runChanges(ctx, plan, state)
 		if adopting(ctx, req.Private, &resp.Diagnostics) {
 			changes = adoptionChanges(changes)
 		}
 		if len(changes) == 0 {
 			plan.keepResults(state)
-			plan.keepReviewOfLastRun(state)
+			resp.Diagnostics.Append(plan.keepReviewOfLastRun(ctx, state)...)
 			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 			return
 		}
 		plan.markResultsUnknown()
 		prior = &state
 	}
-	// A run: the container, image and log group left to their defaults are
-	// known after apply, configured ones are the configuration's.
-	plan.usedAsAsked()
-	r.previewRun(ctx, &plan, prior, changes, plan.unknownArguments(), &resp.Diagnostics)
+	if req.State.Raw.IsNull() {
+		plan.ID = types.StringUnknown()
+		plan.markResultsUnknown()
+	}
+	in, d := plan.migrateInput(ctx, types.MapNull(types.StringType))
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	a, _ := plan.args(ctx, types.MapNull(types.StringType))
+	r.previewRun(ctx, &plan, in, prior, changes, a.unknownArguments(ctx), &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	reviewPlannedRun(ctx, plan, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -227,34 +214,38 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 // adopts whatever command, container, environment and triggers are
 // configured (see adopting), running nothing unless version_label differs.
 func (r *runResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	name := req.ID
-	if !envNameRe.MatchString(name) {
+	env, name, named := strings.Cut(req.ID, "/")
+	if !named {
+		name = defaultName
+	}
+	if !envNameRe.MatchString(env) || !nameRe.MatchString(name) {
 		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("%q is not an Elastic Beanstalk environment name. Import ebmigrate_run by the environment's name, for example: terraform import ebmigrate_run.migrate myapp-prod", name))
+			fmt.Sprintf("%q is not an Elastic Beanstalk environment name, nor <environment name>/<name>. Import ebmigrate_run by the environment's name, or with its name when it is not \"migrate\", for example: terraform import ebmigrate_run.migrate myapp-prod, or terraform import ebmigrate_run.cache myapp-prod/createcachetable", req.ID))
 		return
 	}
 	if r.clients == nil {
 		resp.Diagnostics.AddError("Provider Not Configured", "The ebmigrate provider must be configured to import ebmigrate_run.")
 		return
 	}
-	env, err := ebmigrate.DescribeEnvironment(ctx, r.clients.EB, name)
+	e, err := ebmigrate.DescribeEnvironment(ctx, r.clients.EB, env)
 	if err != nil {
-		addEngineError(&resp.Diagnostics, fmt.Sprintf("importing ebmigrate_run for environment %q", name), err)
+		addEngineError(&resp.Diagnostics, fmt.Sprintf("importing ebmigrate_run for environment %q", env), err)
 		return
 	}
-	if env == nil || env.Status == ebtypes.EnvironmentStatusTerminated {
+	if e == nil || e.Status == ebtypes.EnvironmentStatusTerminated {
 		resp.Diagnostics.AddError("Elastic Beanstalk Environment Not Found",
-			fmt.Sprintf("No live Elastic Beanstalk environment named %q exists in region %s, so there is nothing to import.", name, r.clients.Region))
+			fmt.Sprintf("No live Elastic Beanstalk environment named %q exists in region %s, so there is nothing to import.", env, r.clients.Region))
 		return
 	}
-	m := importedModel(name, aws.ToString(env.EnvironmentId), aws.ToString(env.VersionLabel))
+	m := importedModel(env, name, aws.ToString(e.EnvironmentId), aws.ToString(e.VersionLabel))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopting, []byte("true"))...)
 }
 
 // migrate runs the migration the model describes and records its result in it.
-// op ("create" or "update") names the timeout that applies.
-func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeout time.Duration) diag.Diagnostics {
+// wo is the write-only environment (from the configuration); op ("create"
+// or "update") names the timeout that applies.
+func (r *runResource) migrate(ctx context.Context, m *runModel, wo types.Map, op string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if r.clients == nil {
 		diags.AddError("Provider Not Configured", "The ebmigrate provider was not configured before ebmigrate_run was applied. This is a bug in the provider; please report it.")
@@ -265,7 +256,8 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeo
 			"Apply what those values come from first (for example with -target), then apply again.")
 		return diags
 	}
-	in, d := m.migrateInput(ctx)
+	timeout := m.timeout(ctx, op)
+	in, d := m.migrateInput(ctx, wo)
 	diags.Append(d...)
 	diags.Append(m.checkDestructiveAtApply(ctx)...)
 	if diags.HasError() {
@@ -279,27 +271,46 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, op string, timeo
 		doing := fmt.Sprintf("running the migration of ebmigrate_run for environment %q (version %s)", m.EnvironmentName.ValueString(), m.VersionLabel.ValueString())
 		var ie *ebmigrate.InterruptedError
 		if errors.As(err, &ie) && ie.TimedOut() || errors.Is(err, context.DeadlineExceeded) {
-			doing += fmt.Sprintf(", the %s timeout (%s, set in timeouts { %s = ... }) ran out", op, timeout, op)
+			doing += fmt.Sprintf(", the %s timeout (%s, set in timeouts = { %s = ... }) ran out", op, timeout, op)
 		}
 		addEngineError(&diags, doing, err)
 		return diags
 	}
 	m.setResult(res)
-	diags.Append(migrationOutput(*m, res, outputLines(res))...)
+	diags.Append(migrationOutput(ctx, *m, res, outputLines(res))...)
 	diags.Append(runWarnings(res)...)
 	if res.PruneError != nil {
 		diags.AddWarning("Old Task Definitions Not Deregistered",
-			fmt.Sprintf("The migration succeeded, but deregistering old revisions (keep_revisions = %d) failed; they stay ACTIVE until the next successful run: %v", m.KeepRevisions.ValueInt64(), res.PruneError))
+			fmt.Sprintf("The migration succeeded, but deregistering old revisions (task.keep_revisions = %d) failed; they stay ACTIVE until the next successful run: %v", in.KeepRevisions, res.PruneError))
 	}
 	return diags
 }
 
+// timeout is timeouts.create or timeouts.update (op), or its default.
+func (m *runModel) timeout(ctx context.Context, op string) time.Duration {
+	t, _, _ := objectAs[timeoutsModel](ctx, m.Timeouts)
+	v := t.Create
+	if op == "update" {
+		v = t.Update
+	}
+	if d, err := time.ParseDuration(v.ValueString()); err == nil && d > 0 {
+		return d
+	}
+	return defaultTimeout
+}
+
 // runChanges names the arguments whose change from state to plan runs the
-// migration: everything that changes what runs or where; log_lines,
-// log_group, sizing, keep_revisions, stop_on_timeout and timeouts do not. A
-// container_name or image left to its default, or set to the one the last
-// run used, is not a change. An empty result means no run.
-func runChanges(plan, state runModel) []string {
+// migration: everything that changes what runs or where; logs, sizing,
+// keep_revisions, the RunTask placement options, the review policy and
+// timeouts do not. A container.name or container.image left to its default,
+// or set to the one the last run used, is not a change. An empty result
+// means no run.
+func runChanges(ctx context.Context, plan, state runModel) []string {
+	pc, pcKnown, _ := objectAs[runContainer](ctx, plan.Container)
+	sc, _, _ := objectAs[runContainer](ctx, state.Container)
+	pt, ptKnown, _ := objectAs[runTask](ctx, plan.Task)
+	st, _, _ := objectAs[runTask](ctx, state.Task)
+	last, _, _ := objectAs[lastRunModel](ctx, state.LastRun)
 	var changed []string
 	for _, c := range []struct {
 		name    string
@@ -308,19 +319,22 @@ func runChanges(plan, state runModel) []string {
 		{"environment_name", !plan.EnvironmentName.Equal(state.EnvironmentName)},
 		{"version_label", !plan.VersionLabel.Equal(state.VersionLabel)},
 		{"triggers", !plan.Triggers.Equal(state.Triggers)},
-		{"pending", pendingRuns(plan, state)},
+		{"review.pending", pendingRuns(ctx, plan, state)},
 		{"command", !plan.Command.Equal(state.Command)},
-		{"container_name", !plan.ContainerName.IsNull() && !plan.ContainerName.Equal(lastUsed(state.ContainerUsed, state.ContainerName))},
-		{"image", !plan.Image.IsNull() && !plan.Image.Equal(lastUsed(state.ImageUsed, state.Image))},
-		{"environment", !plan.Environment.Equal(state.Environment)},
-		{"cluster", !plan.Cluster.Equal(state.Cluster)},
-		{"source_task_definition", !plan.SourceTaskDefinition.Equal(state.SourceTaskDefinition)},
-		{"launch_type", !plan.LaunchType.Equal(state.LaunchType)},
-		{"platform_version", !plan.PlatformVersion.Equal(state.PlatformVersion)},
-		{"capacity_provider_strategy", !plan.CapacityProviderStrategy.Equal(state.CapacityProviderStrategy)},
-		{"network_configuration", !plan.NetworkConfiguration.Equal(state.NetworkConfiguration)},
-		{"task_role_arn", !plan.TaskRoleArn.Equal(state.TaskRoleArn)},
-		{"execution_role_arn", !plan.ExecutionRoleArn.Equal(state.ExecutionRoleArn)},
+		{"container", !pcKnown},
+		{"task", !ptKnown},
+		{"container.name", !pc.Name.IsNull() && !pc.Name.Equal(lastUsed(last.Container, sc.Name))},
+		{"container.image", !pc.Image.IsNull() && !pc.Image.Equal(lastUsed(last.Image, sc.Image))},
+		{"container.environment", !pc.Environment.Equal(sc.Environment)},
+		{"container.environment_wo_version", !pc.EnvironmentWOVersion.Equal(sc.EnvironmentWOVersion)},
+		{"task.cluster", !pt.Cluster.Equal(st.Cluster)},
+		{"task.task_definition", !pt.TaskDefinition.Equal(st.TaskDefinition)},
+		{"task.launch_type", !pt.LaunchType.Equal(st.LaunchType)},
+		{"task.platform_version", !pt.PlatformVersion.Equal(st.PlatformVersion)},
+		{"task.capacity_provider_strategy", !pt.CapacityProviderStrategy.Equal(st.CapacityProviderStrategy)},
+		{"task.network_configuration", !pt.NetworkConfiguration.Equal(st.NetworkConfiguration)},
+		{"task.task_role_arn", !pt.TaskRoleArn.Equal(st.TaskRoleArn)},
+		{"task.execution_role_arn", !pt.ExecutionRoleArn.Equal(st.ExecutionRoleArn)},
 	} {
 		if c.changed {
 			changed = append(changed, c.name)
@@ -329,219 +343,14 @@ func runChanges(plan, state runModel) []string {
 	return changed
 }
 
-func runSchema(ctx context.Context) schema.Schema {
-	reruns := " A change re-runs the migration."
-	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
-	computed := func(desc string) schema.StringAttribute {
-		return schema.StringAttribute{Computed: true, MarkdownDescription: desc, PlanModifiers: keep}
+// writeOnlyEnvironment is container.environment_wo from the configuration:
+// write-only values are never in the plan or the state.
+func writeOnlyEnvironment(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) types.Map {
+	var wo types.Map
+	d := config.GetAttribute(ctx, path.Root("container").AtName("environment_wo"), &wo)
+	if d.HasError() {
+		// A null container has no attribute to read: no write-only values.
+		return types.MapNull(types.StringType)
 	}
-	return schema.Schema{
-		// Version of the state's shape: see run_upgrade.go before changing it.
-		Version: runSchemaVersion,
-		MarkdownDescription: "Runs a database migration (by default Django's `./manage.py migrate --noinput`) for an AWS Elastic Beanstalk environment on the ECS platform, " +
-			"once, as a one-off ECS task derived from the environment's own app task definition, and fails the apply when the migration fails.\n\n" +
-			"Create runs the migration. An update runs it again when `version_label`, `triggers`, `command`, `container_name`, `image`, `environment`, `cluster`, " +
-			"`source_task_definition`, `launch_type`, `capacity_provider_strategy`, `platform_version`, `network_configuration`, `task_role_arn` or `execution_role_arn` change, or `pending` changes to a list that is not empty; changes of `tags`, `log_lines`, `log_group`, `log_retention_days`, `cpu`, `memory`, `memory_reservation`, `keep_revisions`, `stop_on_timeout`, `enable_execute_command`, `placement_constraints`, `placement_strategy`, `operations`, `destructive_changes`, `allow_destructive` and `timeouts` only update the state. " +
-			"Destroying the resource runs nothing; it deregisters and deletes the migration task definitions derived for the environment (families `ebmigrate-<environment name>` and `ebmigrate-<environment name>-query`). " +
-			"The environment's property values and `environment` reach the task as RunTask container overrides, never a task definition revision (unless they exceed ECS's 8192-character override limit, with a warning). " +
-			"A failed run leaves the previous state, so the next apply runs the migration again. " +
-			"A successful run's last `log_lines` lines are shown after the apply in a `Migration Output (<environment name>)` warning and kept in `output`, the environment's values redacted.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The environment name, as on every object of this provider (the environment id is `environment_id`).",
-				PlanModifiers:       keep,
-			},
-			"environment_name": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Name of the Elastic Beanstalk environment, which must run on the ECS platform. A change replaces the resource, which runs the migration in the new environment.",
-				Validators: []validator.String{
-					envNameValidator(),
-				},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
-			"version_label": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "The Elastic Beanstalk application version the migration belongs to, usually `aws_elastic_beanstalk_environment.<name>.version_label` or the version being deployed." + reruns,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, maxVersionLabel)},
-			},
-			"command": schema.ListAttribute{
-				ElementType:         types.StringType,
-				Optional:            true,
-				Computed:            true,
-				Default:             listdefault.StaticValue(defaultCommandList()),
-				MarkdownDescription: "The migration command, as an exec-form list; it replaces the container's command and is passed to its `entryPoint`, if it has one. Defaults to `[\"./manage.py\", \"migrate\", \"--noinput\"]`." + reruns,
-				Validators: []validator.List{
-					listvalidator.SizeAtLeast(1),
-					listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1)),
-					commandSizeValidator{},
-				},
-			},
-			"container_name": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "The container of the environment's task definition to run the migration in. Defaults to its one essential container; among several, the one the others `links` to or `dependsOn`, else the one without host port mappings; when that still leaves several, the plan fails and lists them. " +
-					"The container a run used is `container_used`. A change re-runs the migration, unless it names the container the last run used; removing it does not re-run the migration (the next run uses the default).",
-				Validators: []validator.String{stringvalidator.LengthBetween(1, 255)},
-			},
-			"environment": schema.MapAttribute{
-				ElementType: types.StringType,
-				Optional:    true,
-				Sensitive:   true,
-				MarkdownDescription: "Extra environment variables for the migration, on top of the environment's own properties (these win on equal names). " +
-					"Values are kept in the Terraform state like any argument (marked sensitive); keep secrets in Elastic Beanstalk properties or secrets instead, which never reach the state." + reruns,
-				Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
-			},
-			"tags": schema.MapAttribute{
-				ElementType: types.StringType,
-				Optional:    true,
-				MarkdownDescription: fmt.Sprintf("Tags for the migration task definition and task, on top of the provider's `default_tags` (these win on equal keys). At most %d together; keys may not start with `aws:` or `ebmigrate:`. "+
-					"A change does not re-run the migration: it applies from the next run.", ebmigrate.MaxUserTags),
-				Validators: []validator.Map{
-					mapvalidator.SizeAtMost(ebmigrate.MaxUserTags),
-					mapvalidator.KeysAre(stringvalidator.LengthBetween(1, 128), tagKeyValidator{}),
-					mapvalidator.ValueStringsAre(stringvalidator.LengthAtMost(256)),
-				},
-			},
-			"triggers": schema.MapAttribute{
-				ElementType:         types.StringType,
-				Optional:            true,
-				MarkdownDescription: "Arbitrary values that re-run the migration when they change, for example a hash of the migrations directory." + reruns,
-				Validators:          []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
-			},
-			"cluster": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Name or ARN of the ECS cluster to run the migration on. Defaults to the environment's own cluster (`awseb-<environment name>-…`)." + reruns,
-				Validators: []validator.String{
-					clusterValidator(),
-				},
-			},
-			"source_task_definition": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Family, `family:revision` or ARN of the task definition to derive the migration task from. Defaults to the one the environment's tasks run, else the latest ACTIVE revision of `awseb-<environment name>-<environment id>`." + reruns,
-				Validators: []validator.String{
-					taskDefinitionValidator(),
-				},
-			},
-			"log_lines": schema.Int64Attribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             int64default.StaticInt64(defaultLogLines),
-				MarkdownDescription: fmt.Sprintf("How many of the migration's last log lines a failure shows, and a success shows (a \"Migration Output\" warning after the apply) and keeps in `output`. Defaults to %d; `0` shows and keeps none; at most %d (each line is cut at %d bytes, so state and the warning hold at most about %d MB). A change does not re-run the migration: it applies from the next run.", defaultLogLines, maxLogLines, maxOutputLineBytes, maxLogLines*maxOutputLineBytes/1000000),
-				Validators:          []validator.Int64{int64validator.Between(0, maxLogLines)},
-			},
-			"launch_type": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Where the migration task runs: `EC2` (the environment's own instances) or `FARGATE`. Defaults to the cluster's default, which for Elastic Beanstalk's clusters is EC2. " +
-					"On Fargate the migration task definition is made Fargate-ready (awsvpc, task-level `cpu` and `memory`, default 256 and 512), or the plan says which setting of the source blocks it. " +
-					"Conflicts with `capacity_provider_strategy`." + reruns,
-				Validators: []validator.String{stringvalidator.OneOf("EC2", "FARGATE")},
-			},
-			"platform_version": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Fargate platform version, such as `1.4.0` or `LATEST`. Defaults to `LATEST`. With `enable_execute_command`, at least `1.4.0` (ECS Exec needs it)." + reruns,
-			},
-			"image": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "The image the migration runs. Set it to choose one; left unset, it is the image the environment's task definition has when `version_label` is the deployed version, " +
-					"and otherwise the image the `Dockerrun.aws.json` of that application version's source bundle gives the container (so that a migration before the deploy runs the new code). " +
-					"The image a run used is `image_used`. A change of a set image re-runs the migration, unless it is the image the last run used; removing it does not re-run the migration (the next run uses the default).",
-			},
-			"image_source": computed("Where `image_used` came from: the image argument, the deployed task definition, or an application version's source bundle (with its S3 location)."),
-			"log_group": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "The CloudWatch Logs group of the migration's output (the group a run used is `log_group_used`). Left unset, a container that logs with awslogs keeps its group, and one that does not (Elastic Beanstalk's stock shape) gets an awslogs configuration with " +
-					"`/aws/elasticbeanstalk/<environment name>/ebmigrate`, which the provider creates when missing (retention `log_retention_days`) and Elastic Beanstalk's default instance role may write to. " +
-					"Set, the migration container logs to this group (which must exist: the plan warns and the apply fails before running anything when it does not), in the provider's region, stream prefix `ebmigrate`, mode `blocking`; " +
-					"outside `/aws/elasticbeanstalk*`, the instance profile's role (the execution role on Fargate) needs `logs:CreateLogStream` and `logs:PutLogEvents` on it. " +
-					"A change does not re-run the migration.",
-				Validators: []validator.String{stringvalidator.LengthBetween(1, 512)},
-			},
-			"cpu": schema.Int64Attribute{
-				Optional:            true,
-				MarkdownDescription: "CPU units (1024 = one vCPU) for the migration container, instead of its own. A change does not re-run the migration.",
-				Validators:          []validator.Int64{int64validator.Between(0, 196608)},
-			},
-			"memory": schema.Int64Attribute{
-				Optional:            true,
-				MarkdownDescription: "Hard memory limit of the migration container in MiB, instead of its own; the container is killed (out of memory) above it. A change does not re-run the migration.",
-				Validators:          []validator.Int64{int64validator.AtLeast(6)},
-			},
-			"memory_reservation": schema.Int64Attribute{
-				Optional:            true,
-				MarkdownDescription: "Soft memory limit of the migration container in MiB, instead of its own: what ECS reserves on the instance to place it. A change does not re-run the migration.",
-				Validators:          []validator.Int64{int64validator.AtLeast(4)},
-			},
-			"keep_revisions": schema.Int64Attribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             int64default.StaticInt64(defaultKeepRevisions),
-				MarkdownDescription: fmt.Sprintf("How many ACTIVE revisions of the migration task definition family (`ebmigrate-<environment name>`) to keep; older ones are deregistered after a successful run. Defaults to %d. A change does not re-run the migration.", defaultKeepRevisions),
-				Validators:          []validator.Int64{int64validator.AtLeast(1)},
-			},
-			"task_role_arn":      roleAttribute("task role (`taskRoleArn`), the IAM role the migration's code runs with", reruns),
-			"execution_role_arn": roleAttribute("task execution role (`executionRoleArn`), which ECS uses to pull ECR images, fetch secrets and send awslogs output (required on Fargate for an ECR image or awslogs)", reruns),
-			"log_retention_days": logRetentionAttribute(),
-			"start_timeout": schema.StringAttribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString(defaultStartTimeout),
-				MarkdownDescription: startTimeoutDescription,
-				Validators:          []validator.String{durationValidator{}},
-			},
-			"stop_on_timeout": schema.BoolAttribute{
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(false),
-				MarkdownDescription: "Whether to stop the migration task (ECS StopTask) when the create or update timeout runs out. " +
-					"Defaults to `false`: the task is left running, and the next apply waits for it instead of starting another, " +
-					"recording its result when it is the same run. A cancelled apply (Ctrl-C) always leaves the task running. A change does not re-run the migration.",
-			},
-			"environment_id":             computed("ID of the Elastic Beanstalk environment (`e-…`) the migration ran in."),
-			"cluster_arn":                computed("ARN of the ECS cluster the migration ran on."),
-			"source_task_definition_arn": computed("ARN of the task definition the migration task definition was derived from."),
-			"task_definition_arn":        computed("ARN of the migration task definition that ran, in family `ebmigrate-<environment name>`."),
-			"task_arn":                   computed("ARN of the ECS task of the last successful run. A run that fails ends the apply with an error and never reaches the state, so there is no exit code to record: it was 0."),
-			"container_used":             computed("The container the last successful run ran in: `container_name`, or the default one. Null after an import until a run."),
-			"image_used":                 computed("The image the last successful run ran: `image`, or the default one (`image_source` says where it came from). Null after an import until a run."),
-			"log_group_used":             computed("The CloudWatch Logs group of the last successful run's output: `log_group`, the container's own awslogs group, or the default `/aws/elasticbeanstalk/<environment name>/ebmigrate`. Null after an import until a run."),
-			"stopped_reason":             computed("ECS's stopped reason of the last successful run's task."),
-			"started_at":                 computed("When the last successful run's task started (RFC 3339)."),
-			"stopped_at":                 computed("When the last successful run's task stopped (RFC 3339)."),
-			"planned_cluster": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the ECS cluster the migration will run on, known at plan when `cluster` is set (so that a saved plan names it); " +
-				"otherwise known after apply, since the same apply may replace the environment and its cluster."},
-			"planned_source_task_definition": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the task definition the migration will derive from, known at plan when `source_task_definition` names a revision; " +
-				"otherwise known after apply, since the same apply may deploy or reconfigure the environment, and Elastic Beanstalk then registers a new revision."},
-			"planned_container": schema.StringAttribute{Computed: true, MarkdownDescription: "The container the plan found the migration will run in, known after apply when the plan could not know it."},
-			"planned_image": schema.StringAttribute{Computed: true, MarkdownDescription: "The image the plan found the migration will run: the `image` argument, the deployed image when `version_label` is deployed, " +
-				"or the image of that application version's `Dockerrun.aws.json`. Known after apply when the plan could not know it (for example an application version that this apply creates): never a guess."},
-			"log_stream": computed("CloudWatch Logs stream of the last successful run's output (in `log_group_used`)."),
-			"output":     outputAttribute(),
-		},
-		Blocks: map[string]schema.Block{
-			"capacity_provider_strategy": schema.ListNestedBlock{
-				MarkdownDescription: "Capacity providers to run the migration task with, instead of a launch type (for example `FARGATE` and `FARGATE_SPOT`, or an Auto Scaling group's provider). Each must be associated with the cluster, which the plan checks: Elastic Beanstalk's cluster has only its Auto Scaling group provider, so associate `FARGATE`/`FARGATE_SPOT` first (`aws ecs put-cluster-capacity-providers`) or use `launch_type = \"FARGATE\"`. Conflicts with `launch_type`." + reruns,
-				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
-					"capacity_provider": schema.StringAttribute{Required: true, MarkdownDescription: "Name of the capacity provider."},
-					"weight":            schema.Int64Attribute{Optional: true, MarkdownDescription: "Relative share of tasks for this provider.", Validators: []validator.Int64{int64validator.Between(0, 1000)}},
-					"base":              schema.Int64Attribute{Optional: true, MarkdownDescription: "Tasks to place on this provider first.", Validators: []validator.Int64{int64validator.Between(0, 100000)}},
-				}},
-				Validators: []validator.List{listvalidator.SizeAtMost(20)},
-			},
-			"network_configuration": schema.SingleNestedBlock{
-				MarkdownDescription: "The awsvpc network of the migration task (Fargate, or a task definition in awsvpc mode). Subnets and security groups default to the environment's own " +
-					"(`aws:ec2:vpc` Subnets and the launch configuration's SecurityGroups that are IDs)." + reruns,
-				Attributes: map[string]schema.Attribute{
-					"subnets":          schema.ListAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Subnet IDs."},
-					"security_groups":  schema.ListAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Security group IDs."},
-					"assign_public_ip": schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether the task gets a public IP (needed on Fargate in public subnets without a NAT, to pull images). Defaults to the environment's `aws:ec2:vpc` `AssociatePublicIpAddress`."},
-				},
-			},
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{
-				Create:            true,
-				Update:            true,
-				CreateDescription: "How long a create may wait for the migration, as a duration such as `45m`. Defaults to `30m`. A change does not re-run the migration.",
-				UpdateDescription: "How long an update may wait for the migration. Defaults to `30m`. A change does not re-run the migration.",
-			}),
-		},
-	}
+	return wo
 }

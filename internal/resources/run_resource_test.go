@@ -36,13 +36,13 @@ func TestAccRun_basic(t *testing.T) {
 			{
 				Config: w.run("v1", okCommand),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("task_arn"), knownvalue.StringRegexp(regexp.MustCompile(`^arn:aws:ecs:us-east-1:123456789012:task/`))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("task_arn"), knownvalue.StringRegexp(regexp.MustCompile(`^arn:aws:ecs:us-east-1:123456789012:task/`))),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("environment_id"), knownvalue.StringExact(localaws.FixtureEnvID)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container_used"), knownvalue.StringExact("web")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container_name"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("container"), knownvalue.StringExact("web")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(localaws.FixtureEnv)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group_used"), knownvalue.StringExact("/aws/elasticbeanstalk/"+localaws.FixtureEnv+"/ebmigrate")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("log_group"), knownvalue.StringExact("/aws/elasticbeanstalk/"+localaws.FixtureEnv+"/ebmigrate")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("logs").AtMapKey("group"), knownvalue.Null()),
 				},
 				Check: func(s *terraform.State) error {
 					// RunTask may be retried while ECS does not know the new
@@ -50,7 +50,7 @@ func TestAccRun_basic(t *testing.T) {
 					if n := w.migrationTasks(); n != 1 {
 						return fmt.Errorf("%d migration tasks started, want 1", n)
 					}
-					return w.checkDerivedTaskDefinition(s.RootModule().Resources[addr].Primary.Attributes["task_definition_arn"])
+					return w.checkDerivedTaskDefinition(s.RootModule().Resources[addr].Primary.Attributes["last_run.task_definition_arn"])
 				},
 			},
 			{
@@ -71,28 +71,28 @@ func TestAccRun_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectUnknownValue(addr, tfjsonpath.New("task_arn")),
+						plancheck.ExpectUnknownValue(addr, tfjsonpath.New("last_run")),
 					},
 				},
 				Check: w.expectMigrationTasks(2),
 			},
 			{
-				Config: w.run("v2", okCommand, "log_lines = 10"),
+				Config: w.run("v2", okCommand, logsArgs("lines = 10")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(addr, tfjsonpath.New("task_arn"), knownvalue.NotNull()),
+						plancheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("task_arn"), knownvalue.NotNull()),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_lines"), knownvalue.Int64Exact(10)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("logs").AtMapKey("lines"), knownvalue.Int64Exact(10)),
 				},
 				Check: w.expectMigrationTasks(2),
 			},
 			{
 				Config: w.run("v2", okCommand, `triggers = { schema = "abc" }`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(addr, tfjsonpath.New("task_arn"))},
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(addr, tfjsonpath.New("last_run"))},
 				},
 				Check: w.expectMigrationTasks(3),
 			},
@@ -176,7 +176,7 @@ func TestAccRun_failureKeepsState(t *testing.T) {
 				Config: w.run("v2", okCommand),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("version_label"), knownvalue.StringExact("v2")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("task_arn"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("task_arn"), knownvalue.NotNull()),
 				},
 				Check: w.expectMigrationTasks(3),
 			},
@@ -248,19 +248,54 @@ resource "ebmigrate_run" "migrate" {
 		Steps: []resource.TestStep{
 			{Config: cfg("myapp-missing", ""), ExpectError: regexp.MustCompile(`(?s)Elastic Beanstalk Environment Not Found.*"myapp-missing"`)},
 			{Config: cfg(localaws.FixtureNonECSEnv, ""), ExpectError: regexp.MustCompile(`(?s)Not An ECS Platform.*PHP 8.3 running on`)},
-			{Config: cfg(localaws.FixtureEnv, `container_name = "db"`), ExpectError: regexp.MustCompile(`(?s)Container Not Found.*"db".*web, nginx`)},
+			{Config: cfg(localaws.FixtureEnv, `container = { name = "db" }`), ExpectError: regexp.MustCompile(`(?s)Container Not Found.*"db".*web, nginx`)},
 			{Config: cfg("a b", ""), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)environment_name.*4 to 40 letters`)},
 			{Config: cfg(localaws.FixtureEnv, `command = []`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)command.*at least 1`)},
-			{Config: cfg(localaws.FixtureEnv, `log_lines = -1`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)log_lines.*between 0 and 1000`)},
-			{Config: cfg(localaws.FixtureEnv, `log_lines = 100000`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)log_lines.*between 0 and 1000, got: 100000`)},
-			{Config: cfg(localaws.FixtureEnv, `command = ["./manage.py", ""]`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)command.*length must be at least 1`)},
-			{Config: cfg(localaws.FixtureEnv, `cluster = "arn:aws:ecs:us-east-1:123:cluster/x"`), PlanOnly: true, ExpectError: words("cluster", "must be an ECS cluster name")},
-			{Config: cfg(localaws.FixtureEnv, `source_task_definition = "app/web"`), PlanOnly: true, ExpectError: words("source_task_definition", "must be a task definition family")},
+			{Config: cfg(localaws.FixtureEnv, `logs = { lines = -1 }`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)logs.lines.*between 0 and 1000`)},
+			{Config: cfg(localaws.FixtureEnv, `logs = { lines = 100000 }`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)logs.lines.*between 0 and 1000, got: 100000`)},
+			{Config: cfg(localaws.FixtureEnv, `command = ["./manage.py", ""]`), PlanOnly: true, ExpectError: words("command", `An empty string ("") for a command word`)},
+			{Config: cfg(localaws.FixtureEnv, `task = { cluster = "arn:aws:ecs:us-east-1:123:cluster/x" }`), PlanOnly: true, ExpectError: words("task.cluster", "must be an ECS cluster name")},
+			{Config: cfg(localaws.FixtureEnv, `task = { task_definition = "app/web" }`), PlanOnly: true, ExpectError: words("task.task_definition", "must be a task definition family")},
 			{Config: cfg(localaws.FixtureEnv, `triggers = { "" = "x" }`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)triggers.*length must be at least 1`)},
-			{Config: cfg(localaws.FixtureEnv, `environment = { "" = "x" }`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)environment.*length must be at least 1`)},
+			{Config: cfg(localaws.FixtureEnv, `container = { environment = { "" = "x" } }`), PlanOnly: true, ExpectError: words(`An empty string ("") for an environment variable name`)},
 		},
 	})
 	if n := w.migrationTasks(); n != 0 {
 		t.Errorf("%d tasks ran for bad configurations", n)
+	}
+}
+
+// TestAccRun_emptyValuesRefused: no "" or [] means a default: each is
+// refused at plan, naming the argument and how to get the default (before,
+// image = "" ran the default image, then failed as an inconsistent result
+// and tainted the resource).
+func TestAccRun_emptyValuesRefused(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	var steps []resource.TestStep
+	for _, tc := range []struct{ extra, path, hint string }{
+		{`container = { image = "" }`, "container.image", "remove it to run the environment's"},
+		{`container = { name = "" }`, "container.name", "remove it to use the default container"},
+		{`task = { platform_version = "" }`, "task.platform_version", "remove it to use LATEST"},
+		{`task = { network_configuration = { subnets = [] } }`, "task.network_configuration.subnets", "remove it to use the environment's subnets"},
+		{`task = { network_configuration = { security_groups = [] } }`, "task.network_configuration.security_groups", "remove it to use the environment's security groups"},
+		{`logs = { group = "" }`, "logs.group", "remove it to use the container's own or the default group"},
+		{`name = ""`, "name", "must be 1 to 64 letters"},
+	} {
+		steps = append(steps, resource.TestStep{
+			Config: w.run("v1", okCommand, tc.extra), PlanOnly: true,
+			ExpectError: words(tc.path, tc.hint),
+		})
+	}
+	steps = append(steps, resource.TestStep{
+		Config: w.providerConfig() + `
+data "ebmigrate_pending_migrations" "this" {
+  environment_name = "` + localaws.FixtureEnv + `"
+  container_name   = ""
+}
+`, PlanOnly: true, ExpectError: words("container_name", "remove it to use the default container")})
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: factories, Steps: steps})
+	if n := w.migrationTasks(); n != 0 {
+		t.Errorf("%d tasks ran for empty values", n)
 	}
 }

@@ -64,16 +64,16 @@ func TestAccRun_revisions(t *testing.T) {
 		steps = append(steps, resource.TestStep{Config: w.run("v10", []string{"sh", "-c", fmt.Sprintf("echo command %d", i)})})
 	}
 	steps = append(steps, resource.TestStep{
-		Config: w.run("v10", []string{"sh", "-c", "echo command 7"}, "keep_revisions = 2"),
+		Config: w.run("v10", []string{"sh", "-c", "echo command 7"}, taskArgs("keep_revisions = 2")),
 		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(addr, tfjsonpath.New("task_arn"), knownvalue.NotNull())},
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("task_arn"), knownvalue.NotNull())},
 		},
 		Check: func(s *terraform.State) error {
 			active := w.activeRevisions()
 			if len(active) != 5 {
 				return fmt.Errorf("%d ACTIVE revisions after eight derivations, want 5 (keep_revisions): %v", len(active), active)
 			}
-			used := s.RootModule().Resources[addr].Primary.Attributes["task_definition_arn"]
+			used := s.RootModule().Resources[addr].Primary.Attributes["last_run.task_definition_arn"]
 			for _, arn := range active {
 				if arn == used {
 					return nil
@@ -112,19 +112,19 @@ func TestAccRun_logGroup(t *testing.T) {
 				ExpectError: words("Migration Failed", "exit code 2", "OperationalError: could not connect to server"),
 			},
 			{
-				Config:      w.run("v1", failing, `log_group = "/ebmigrate/nowhere"`),
+				Config:      w.run("v1", failing, logsArgs(`group = "/ebmigrate/nowhere"`)),
 				ExpectError: words("Log Group Not Found", "/ebmigrate/nowhere", "aws_cloudwatch_log_group"),
 			},
 			{
-				Config:      w.run("v1", failing, `log_group = "/ebmigrate/migrations"`),
+				Config:      w.run("v1", failing, logsArgs(`group = "/ebmigrate/migrations"`)),
 				ExpectError: words("Migration Failed", "exit code 2", "OperationalError: could not connect to server"),
 			},
 			{
-				Config: w.run("v1", okCommand, `log_group = "/ebmigrate/migrations"`),
+				Config: w.run("v1", okCommand, logsArgs(`group = "/ebmigrate/migrations"`)),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group"), knownvalue.StringExact("/ebmigrate/migrations")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group_used"), knownvalue.StringExact("/ebmigrate/migrations")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_stream"), knownvalue.StringRegexp(regexpOf(`^ebmigrate/web/[0-9a-f]{32}$`))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("logs").AtMapKey("group"), knownvalue.StringExact("/ebmigrate/migrations")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("log_group"), knownvalue.StringExact("/ebmigrate/migrations")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("log_stream"), knownvalue.StringRegexp(regexpOf(`^ebmigrate/web/[0-9a-f]{32}$`))),
 				},
 			},
 		},
@@ -140,9 +140,9 @@ func TestAccRun_sizing(t *testing.T) {
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
 			{
-				Config: w.run("v1", okCommand, "cpu = 256", "memory = 1024", "memory_reservation = 768"),
+				Config: w.run("v1", okCommand, containerArgs("cpu = 256", "memory = 1024", "memory_reservation = 768")),
 				Check: func(s *terraform.State) error {
-					out, err := w.ecs.DescribeTaskDefinition(w.ctx(), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(s.RootModule().Resources[addr].Primary.Attributes["task_definition_arn"])})
+					out, err := w.ecs.DescribeTaskDefinition(w.ctx(), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(s.RootModule().Resources[addr].Primary.Attributes["last_run.task_definition_arn"])})
 					if err != nil {
 						return err
 					}
@@ -154,9 +154,9 @@ func TestAccRun_sizing(t *testing.T) {
 				},
 			},
 			{
-				Config: w.run("v1", okCommand, "cpu = 512", "memory = 2048"),
+				Config: w.run("v1", okCommand, containerArgs("cpu = 512", "memory = 2048")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(addr, tfjsonpath.New("task_arn"), knownvalue.NotNull())},
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("task_arn"), knownvalue.NotNull())},
 				},
 				Check: w.expectMigrationTasks(1),
 			},
@@ -194,25 +194,25 @@ func TestAccRun_versionImage(t *testing.T) {
 			{
 				Config: w.run("v1", okCommand),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_used"), knownvalue.StringExact("example/app:v1")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_source"), knownvalue.StringExact("the deployed task definition "+localaws.FixtureFamily()+":1")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("image"), knownvalue.StringExact("example/app:v1")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("image_source"), knownvalue.StringExact("the deployed task definition "+localaws.FixtureFamily()+":1")),
 				},
 			},
 			{
 				Config: w.run("v2", okCommand),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_used"), knownvalue.StringExact("example/app:v2")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_source"), knownvalue.StringExact("application version v2 (s3://elasticbeanstalk-us-east-1-123456789012/myapp/v2.zip)")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("image"), knownvalue.StringExact("example/app:v2")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("image_source"), knownvalue.StringExact("application version v2 (s3://elasticbeanstalk-us-east-1-123456789012/myapp/v2.zip)")),
 				},
 				Check: expectImages("example/app:v1", "example/app:v2"),
 			},
 			{
-				Config: w.run("v2", okCommand, `image = "example/app:v3"`),
+				Config: w.run("v2", okCommand, containerArgs(`image = "example/app:v3"`)),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_source"), knownvalue.StringExact("the image argument")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_used"), knownvalue.StringExact("example/app:v3")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image"), knownvalue.StringExact("example/app:v3")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("image_source"), knownvalue.StringExact("the image argument")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("image"), knownvalue.StringExact("example/app:v3")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container").AtMapKey("image"), knownvalue.StringExact("example/app:v3")),
 				},
 				Check: expectImages("example/app:v1", "example/app:v2", "example/app:v3"),
 			},

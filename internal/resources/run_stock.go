@@ -3,12 +3,11 @@ package resources
 import (
 	"context"
 	"fmt"
+	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
@@ -28,17 +27,6 @@ func roleAttribute(what, reruns string) schema.StringAttribute {
 		MarkdownDescription: "ARN of the " + what + ", instead of the one of the environment's task definition (Elastic Beanstalk sets none unless the `Dockerrun.aws.json` does)." + reruns,
 		Validators: []validator.String{stringvalidator.RegexMatches(roleArnRe,
 			"must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)")},
-	}
-}
-
-func logRetentionAttribute() schema.Int64Attribute {
-	return schema.Int64Attribute{
-		Optional: true,
-		Computed: true,
-		Default:  int64default.StaticInt64(ebmigrate.DefaultLogRetentionDays),
-		MarkdownDescription: fmt.Sprintf("Retention in days of the default log group `/aws/elasticbeanstalk/<environment name>/ebmigrate`, set when the provider creates it (it never changes an existing group). "+
-			"Defaults to %d. One of CloudWatch Logs' values: %v. A change does not re-run the migration.", ebmigrate.DefaultLogRetentionDays, retentionDays),
-		Validators: []validator.Int64{int64validator.OneOf(retentionDays...)},
 	}
 }
 
@@ -64,11 +52,18 @@ func (r *runResource) deleteDerived(ctx context.Context, m runModel) diag.Diagno
 	if r.clients == nil || m.EnvironmentName.IsNull() {
 		return diags
 	}
-	env := m.EnvironmentName.ValueString()
-	if _, err := ebmigrate.DeleteFamilies(ctx, r.clients.ECS, ebmigrate.DerivedFamily(env), ebmigrate.QueryFamily(env)); err != nil {
+	env, name := m.EnvironmentName.ValueString(), m.Name.ValueString()
+	// The default name owns the pending query's family too (as before names
+	// existed); another name owns only its own, so that destroying it leaves
+	// the other resources' revisions alone.
+	families := []string{migrationFamily(env, name)}
+	if name == "" || name == defaultName {
+		families = append(families, ebmigrate.QueryFamily(env))
+	}
+	if _, err := ebmigrate.DeleteFamilies(ctx, r.clients.ECS, families...); err != nil {
 		diags.AddWarning("Migration Task Definitions Not Deleted",
-			fmt.Sprintf("ebmigrate_run for environment %q was removed, but deleting its migration task definitions (families %s and %s) failed; delete them with aws ecs deregister-task-definition and delete-task-definitions: %v",
-				env, ebmigrate.DerivedFamily(env), ebmigrate.QueryFamily(env), err))
+			fmt.Sprintf("ebmigrate_run %q for environment %q was removed, but deleting its migration task definitions (families %s) failed; delete them with aws ecs deregister-task-definition and delete-task-definitions: %v",
+				name, env, strings.Join(families, ", "), err))
 	}
 	return diags
 }

@@ -39,17 +39,15 @@ func TestAccRun_stockPlanChecks(t *testing.T) {
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
 			{
-				Config:      w.run("v1", okCommand, `launch_type = "FARGATE"`),
+				Config:      w.run("v1", okCommand, taskArgs(`launch_type = "FARGATE"`)),
 				ExpectError: words("Execution Role Required", "awslogs", "execution_role_arn"),
 			},
 			{
-				Config: w.run("v1", okCommand, executionRole, `capacity_provider_strategy {
-    capacity_provider = "FARGATE_SPOT"
-  }`, "cpu = 256", "memory = 512"),
+				Config:      w.run("v1", okCommand, taskArgs(executionRole, `capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT" }]`), containerArgs("cpu = 256", "memory = 512")),
 				ExpectError: words("Capacity Provider Not Associated", `"FARGATE_SPOT"`, localaws.EBCapacityProvider(localaws.FixtureCluster()), "put-cluster-capacity-providers"),
 			},
 			{
-				Config:      big.run("v1", okCommand, `launch_type = "FARGATE"`, executionRole),
+				Config:      big.run("v1", okCommand, taskArgs(`launch_type = "FARGATE"`, executionRole)),
 				ExpectError: words("Container CPU Above Task CPU", "512", "256"),
 			},
 		},
@@ -67,12 +65,12 @@ func TestAccRun_fargateStock(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
-			Config: w.run("v1", okCommand, `launch_type = "FARGATE"`, executionRole),
+			Config: w.run("v1", okCommand, taskArgs(`launch_type = "FARGATE"`, executionRole)),
 			Check: func(s *terraform.State) error {
 				if ti := w.lastMigration(); ti.AssignPublicIP != "ENABLED" {
 					return fmt.Errorf("assignPublicIp = %q, want ENABLED (the environment's instances get public IPs)", ti.AssignPublicIP)
 				}
-				out, err := w.ecs.DescribeTaskDefinition(w.ctx(), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(s.RootModule().Resources[addr].Primary.Attributes["task_definition_arn"])})
+				out, err := w.ecs.DescribeTaskDefinition(w.ctx(), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(s.RootModule().Resources[addr].Primary.Attributes["last_run.task_definition_arn"])})
 				if err != nil {
 					return err
 				}
@@ -148,12 +146,12 @@ func TestAccCLI_stockPlanWarnings(t *testing.T) {
 	if !find(diags, "Migration May Not Go As Planned", "/var/app/current/static") {
 		t.Errorf("no warning of the bundle-mounted code: %+v", diags)
 	}
-	c.write(w.run("v2", okCommand, `log_group = "/ebmigrate/nowhere"`))
+	c.write(w.run("v2", okCommand, logsArgs(`group = "/ebmigrate/nowhere"`)))
 	diags, _ = c.planJSON()
 	if !find(diags, "Migration May Not Go As Planned", "/ebmigrate/nowhere, which does not exist") {
 		t.Errorf("no warning of the missing log group: %+v", diags)
 	}
-	c.write(w.run("v1", okCommand, `log_group = "/ebmigrate/nowhere"`))
+	c.write(w.run("v1", okCommand, logsArgs(`group = "/ebmigrate/nowhere"`)))
 	if diags, _ = c.planJSON(); find(diags, "Migration May Not Go As Planned", "") {
 		t.Errorf("a plan that runs nothing warned: %+v", diags)
 	}
@@ -161,9 +159,7 @@ func TestAccCLI_stockPlanWarnings(t *testing.T) {
 	// What ECS would refuse is said at plan, as checked at apply.
 	stock := newWorld(t, localaws.WithoutHostVolume)
 	sc := newCLI(t)
-	sc.write(stock.run("v1", okCommand, executionRole, `capacity_provider_strategy {
-    capacity_provider = "FARGATE_SPOT"
-  }`, "cpu = 256", "memory = 512"))
+	sc.write(stock.run("v1", okCommand, taskArgs(executionRole, `capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT" }]`), containerArgs("cpu = 256", "memory = 512")))
 	diags, _ = sc.planJSON()
 	if !find(diags, "Migration Will Run", "Checked at apply") || !find(diags, "Migration Will Run", "Capacity Provider Not Associated") {
 		t.Errorf("the plan did not warn of the unassociated capacity provider: %+v", diags)

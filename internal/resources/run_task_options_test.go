@@ -36,14 +36,14 @@ func TestAccRun_enableExecuteCommand(t *testing.T) {
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
 			{
-				Config: w.run("v1", okCommand, "enable_execute_command = true"),
+				Config: w.run("v1", okCommand, taskArgs("enable_execute_command = true")),
 				Check: resource.ComposeTestCheckFunc(w.ranTasks(1), func(*terraform.State) error {
 					if !w.lastMigration().EnableExecuteCommand {
 						return fmt.Errorf("the migration task ran without enableExecuteCommand")
 					}
 					return nil
 				}),
-				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(addr, tfjsonpath.New("enable_execute_command"), knownvalue.Bool(true))},
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(addr, tfjsonpath.New("task").AtMapKey("enable_execute_command"), knownvalue.Bool(true))},
 			},
 			{
 				Config:           w.run("v1", okCommand),
@@ -72,11 +72,11 @@ func TestAccRun_enableExecuteCommandNeedsTaskRole(t *testing.T) {
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
 			{
-				Config:      w.run("v1", okCommand, "enable_execute_command = true"),
+				Config:      w.run("v1", okCommand, taskArgs("enable_execute_command = true")),
 				ExpectError: words("Task Role Required For ECS Exec", "task_role_arn", "ssmmessages:CreateControlChannel"),
 			},
 			{
-				Config: w.run("v1", okCommand, "enable_execute_command = true", taskRole),
+				Config: w.run("v1", okCommand, taskArgs("enable_execute_command = true", taskRole)),
 				Check: resource.ComposeTestCheckFunc(w.ranTasks(1), func(*terraform.State) error {
 					if !w.lastMigration().EnableExecuteCommand {
 						return fmt.Errorf("the migration task ran without enableExecuteCommand")
@@ -88,10 +88,10 @@ func TestAccRun_enableExecuteCommandNeedsTaskRole(t *testing.T) {
 	})
 }
 
-const memberOfFirstExcluded = `placement_constraints {
-    type       = "memberOf"
-    expression = "ec2InstanceId != %s"
-  }`
+const memberOfFirstExcluded = `{
+      type       = "memberOf"
+      expression = "ec2InstanceId != %s"
+    }`
 
 // TestAccRun_placement: the constraints and strategy reach RunTask, the
 // memberOf constraint decides the instance, and a change of them does not
@@ -113,15 +113,10 @@ func TestAccRun_placement(t *testing.T) {
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
 			{
-				Config: w.run("v1", okCommand, fmt.Sprintf(memberOfFirstExcluded, first), `placement_constraints {
-    type = "distinctInstance"
-  }`, `placement_strategy {
-    type  = "spread"
-    field = "attribute:ecs.availability-zone"
-  }`, `placement_strategy {
-    type  = "binpack"
-    field = "memory"
-  }`),
+				Config: w.run("v1", okCommand, taskArgs("placement_constraints = ["+fmt.Sprintf(memberOfFirstExcluded, first)+`, { type = "distinctInstance" }]`, `placement_strategy = [
+      { type = "spread", field = "attribute:ecs.availability-zone" },
+      { type = "binpack", field = "memory" },
+    ]`)),
 				Check: resource.ComposeTestCheckFunc(w.ranTasks(1), on(second, 2), func(*terraform.State) error {
 					cs := w.lastMigration().PlacementConstraints
 					if len(cs) != 2 || cs[0].Type != "memberOf" || cs[0].Expression != "ec2InstanceId != "+first || cs[1].Type != "distinctInstance" {
@@ -131,12 +126,12 @@ func TestAccRun_placement(t *testing.T) {
 				}),
 			},
 			{
-				Config:           w.run("v1", okCommand, fmt.Sprintf(memberOfFirstExcluded, second)),
+				Config:           w.run("v1", okCommand, taskArgs("placement_constraints = ["+fmt.Sprintf(memberOfFirstExcluded, second)+"]")),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}},
 				Check:            w.ranTasks(1),
 			},
 			{
-				Config: w.run("v2", okCommand, fmt.Sprintf(memberOfFirstExcluded, second)),
+				Config: w.run("v2", okCommand, taskArgs("placement_constraints = ["+fmt.Sprintf(memberOfFirstExcluded, second)+"]")),
 				Check:  resource.ComposeTestCheckFunc(w.ranTasks(2), on(first, 0)),
 			},
 		},
@@ -152,10 +147,10 @@ func TestAccRun_placementUnsatisfied(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
-			Config: w.run("v1", okCommand, fmt.Sprintf(`placement_constraints {
-    type       = "memberOf"
-    expression = %q
-  }`, expr)),
+			Config: w.run("v1", okCommand, taskArgs(fmt.Sprintf(`placement_constraints = [{
+      type       = "memberOf"
+      expression = %q
+    }]`, expr))),
 			ExpectError: words("Migration Task Not Placed", "MemberOf placement constraint unsatisfied.", "memberOf", expr, "list-container-instances --cluster "+localaws.FixtureCluster()),
 		}},
 	})
@@ -169,50 +164,29 @@ func TestAccRun_placementUnsatisfied(t *testing.T) {
 func TestAccRun_placementValidation(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	repeat := func(block string, n int) string { return strings.Repeat(block+"\n  ", n) }
-	distinct := `placement_constraints {
-    type = "distinctInstance"
-  }`
-	random := `placement_strategy {
-    type = "random"
-  }`
+	repeat := func(name, object string, n int) string {
+		return name + " = [" + strings.TrimSuffix(strings.Repeat(object+", ", n), ", ") + "]"
+	}
+	distinct := `placement_constraints = [{ type = "distinctInstance" }]`
+	random := `placement_strategy = [{ type = "random" }]`
 	var steps []resource.TestStep
 	for _, tc := range []struct {
 		extra []string
 		want  []string
 	}{
-		{[]string{`placement_constraints {
-    type = "memberOf"
-  }`}, []string{"Invalid Placement Constraint", "memberOf constraint needs an expression"}},
-		{[]string{`placement_constraints {
-    type       = "distinctInstance"
-    expression = "ec2InstanceId != i-0"
-  }`}, []string{"Invalid Placement Constraint", "distinctInstance constraint takes no expression"}},
-		{[]string{`placement_constraints {
-    type = "sameInstance"
-  }`}, []string{"placement_constraints", "value must be one of"}},
-		{[]string{repeat(distinct, 11)}, []string{"placement_constraints", "at most 10"}},
-		{[]string{repeat(random, 6)}, []string{"placement_strategy", "at most 5"}},
-		{[]string{`placement_strategy {
-    type  = "binpack"
-    field = "disk"
-  }`}, []string{"Invalid Placement Strategy", "binpack strategy's field is cpu or memory"}},
-		{[]string{`placement_strategy {
-    type = "spread"
-  }`}, []string{"Invalid Placement Strategy", "spread strategy's field is instanceId, host"}},
-		{[]string{`placement_strategy {
-    type  = "random"
-    field = "cpu"
-  }`}, []string{"Invalid Placement Strategy", "random strategy takes no field"}},
-		{[]string{`placement_strategy {
-    type = "sideways"
-  }`}, []string{"placement_strategy", "value must be one of"}},
-		{[]string{`launch_type = "FARGATE"`, distinct}, []string{"Not Possible On Fargate", "placement_constraints", `launch_type = "EC2"`}},
-		{[]string{`capacity_provider_strategy {
-    capacity_provider = "FARGATE_SPOT"
-  }`, random}, []string{"Not Possible On Fargate", "placement_strategy"}},
+		{[]string{`placement_constraints = [{ type = "memberOf" }]`}, []string{"Invalid Placement Constraint", "memberOf constraint needs an expression"}},
+		{[]string{`placement_constraints = [{ type = "distinctInstance", expression = "ec2InstanceId != i-0" }]`}, []string{"Invalid Placement Constraint", "distinctInstance constraint takes no expression"}},
+		{[]string{`placement_constraints = [{ type = "sameInstance" }]`}, []string{"placement_constraints", "value must be one of"}},
+		{[]string{repeat("placement_constraints", `{ type = "distinctInstance" }`, 11)}, []string{"placement_constraints", "at most 10"}},
+		{[]string{repeat("placement_strategy", `{ type = "random" }`, 6)}, []string{"placement_strategy", "at most 5"}},
+		{[]string{`placement_strategy = [{ type = "binpack", field = "disk" }]`}, []string{"Invalid Placement Strategy", "binpack strategy's field is cpu or memory"}},
+		{[]string{`placement_strategy = [{ type = "spread" }]`}, []string{"Invalid Placement Strategy", "spread strategy's field is instanceId, host"}},
+		{[]string{`placement_strategy = [{ type = "random", field = "cpu" }]`}, []string{"Invalid Placement Strategy", "random strategy takes no field"}},
+		{[]string{`placement_strategy = [{ type = "sideways" }]`}, []string{"placement_strategy", "value must be one of"}},
+		{[]string{`launch_type = "FARGATE"`, distinct}, []string{"Not Possible On Fargate", "task.placement_constraints", `task.launch_type = "EC2"`}},
+		{[]string{`capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT" }]`, random}, []string{"Not Possible On Fargate", "placement_strategy"}},
 	} {
-		steps = append(steps, resource.TestStep{Config: w.run("v1", okCommand, tc.extra...), PlanOnly: true, ExpectError: words(tc.want...)})
+		steps = append(steps, resource.TestStep{Config: w.run("v1", okCommand, taskArgs(tc.extra...)), PlanOnly: true, ExpectError: words(tc.want...)})
 	}
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: factories, Steps: steps})
 	if n := w.srv.Calls("ecs:RunTask"); n != 0 {
@@ -227,7 +201,7 @@ func TestAccCLI_executeCommandPlan(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	c := newCLI(t)
-	c.write(w.run("v1", okCommand, "enable_execute_command = true"))
+	c.write(w.run("v1", okCommand, taskArgs("enable_execute_command = true")))
 	diags, _ := c.planJSON()
 	if ws := runWarnings(diags); len(ws) != 1 || !strings.Contains(ws[0].Detail, "Checked at apply") || !strings.Contains(ws[0].Detail, "Task Role Required For ECS Exec") {
 		t.Errorf("the plan did not warn of the missing task role: %+v", diags)
@@ -239,7 +213,7 @@ func TestAccCLI_executeCommandPlan(t *testing.T) {
 		t.Errorf("%d tasks ran", n)
 	}
 	// A task role this apply creates is no missing role.
-	c.write(w.run("v1", okCommand, "enable_execute_command = true", "task_role_arn = terraform_data.role.output") + `
+	c.write(w.run("v1", okCommand, taskArgs("enable_execute_command = true", "task_role_arn = terraform_data.role.output")) + `
 resource "terraform_data" "role" {
   input = "arn:aws:iam::123456789012:role/migrate"
 }
@@ -248,7 +222,7 @@ resource "terraform_data" "role" {
 	if ws := runWarnings(diags); len(ws) != 1 || strings.Contains(ws[0].Detail, "Task Role Required") || !strings.Contains(ws[0].Detail, "ECS Exec is on") {
 		t.Errorf("a plan with a task role known after apply: %+v", diags)
 	}
-	c.write(w.run("v1", okCommand, "enable_execute_command = true", taskRole))
+	c.write(w.run("v1", okCommand, taskArgs("enable_execute_command = true", taskRole)))
 	diags, _ = c.planJSON()
 	want := fmt.Sprintf("ECS Exec is on: while the migration runs, open a shell in it with aws ecs execute-command --region us-east-1 --cluster %[1]s --task $(aws ecs list-tasks --region us-east-1 --cluster %[1]s --started-by ebmigrate-%[2]s --query 'taskArns[0]' --output text) --container web --interactive --command /bin/sh",
 		localaws.FixtureCluster(), localaws.FixtureEnvID)

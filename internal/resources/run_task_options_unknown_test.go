@@ -16,13 +16,13 @@ func TestAccCLI_placementTypeKnownAfterApply(t *testing.T) {
 	c := newCLI(t)
 	first, second := localaws.FixtureInstanceID(0), localaws.FixtureInstanceID(1)
 	config := func(constraint, strategy string) string {
-		return w.run("v1", okCommand, `placement_constraints {
-    type       = terraform_data.placement.output.constraint
-    expression = "ec2InstanceId != `+first+`"
-  }`, `placement_strategy {
-    type  = terraform_data.placement.output.strategy
-    field = "memory"
-  }`) + `
+		return w.run("v1", okCommand, taskArgs(`placement_constraints = [{
+      type       = terraform_data.placement.output.constraint
+      expression = "ec2InstanceId != `+first+`"
+    }]`, `placement_strategy = [{
+      type  = terraform_data.placement.output.strategy
+      field = "memory"
+    }]`)) + `
 resource "terraform_data" "placement" {
   input = { constraint = "` + constraint + `", strategy = "` + strategy + `" }
 }

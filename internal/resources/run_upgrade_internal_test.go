@@ -2,15 +2,27 @@ package resources
 
 import (
 	"context"
+	"sort"
+	"strings"
 	"testing"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// TestRunSchemaVersionAndUpgraders: the schema carries runSchemaVersion, and
-// UpgradeState has an upgrader for every version below it, each with the
-// prior schema of its own version (none today, at version 0: this keeps the
-// scaffolding honest when version 1 comes).
+// TestRunSchemaVersionAndUpgraders: the schema carries runSchemaVersion
+// (1), and UpgradeState has an upgrader for every version below it, each
+// with the prior schema of its own version, whose state decodes into that
+// version's model.
 func TestRunSchemaVersionAndUpgraders(t *testing.T) {
 	ctx := context.Background()
+	if runSchemaVersion < 1 {
+		t.Fatalf("runSchemaVersion = %d: version 0 was the flat schema, the nested one is 1", runSchemaVersion)
+	}
 	if got := runSchema(ctx).Version; got != runSchemaVersion {
 		t.Errorf("runSchema(ctx).Version = %d, want runSchemaVersion %d", got, runSchemaVersion)
 	}
@@ -30,5 +42,90 @@ func TestRunSchemaVersionAndUpgraders(t *testing.T) {
 		if v < 0 || v >= runSchemaVersion {
 			t.Errorf("an upgrader from version %d, which is not below runSchemaVersion %d", v, runSchemaVersion)
 		}
+	}
+	// Every attribute of the version 0 model is in its schema and back.
+	v0 := runSchemaV0()
+	if err := v0.ValidateImplementation(ctx); err != nil {
+		t.Errorf("the version 0 schema is not valid: %v", err)
+	}
+	old, back := importedV0(), runModelV0{}
+	state := tfsdk.State{Schema: v0, Raw: tftypes.NewValue(v0.Type().TerraformType(ctx), nil)}
+	if d := state.Set(ctx, &old); d.HasError() {
+		t.Errorf("runModelV0 does not match the version 0 schema: %v", d)
+	} else if d := state.Get(ctx, &back); d.HasError() || !back.VersionLabel.Equal(old.VersionLabel) {
+		t.Errorf("version 0 state does not read back: %v", d)
+	}
+}
+
+// TestUpgradeRunFromV0Defaults: version 0's defaults become version 1's
+// default objects (what a configuration that leaves them unset plans), and
+// what was never set is null.
+func TestUpgradeRunFromV0Defaults(t *testing.T) {
+	ctx := context.Background()
+	v0 := runSchemaV0()
+	old := importedV0()
+	state := tfsdk.State{Schema: v0, Raw: tftypes.NewValue(v0.Type().TerraformType(ctx), nil)}
+	if d := state.Set(ctx, &old); d.HasError() {
+		t.Fatal(d)
+	}
+	resp := resource.UpgradeStateResponse{State: tfsdk.State{Schema: runSchema(ctx), Raw: tftypes.NewValue(runSchema(ctx).Type().TerraformType(ctx), nil)}}
+	upgradeRunFromV0(ctx, resource.UpgradeStateRequest{State: &state}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	var m runModel
+	if d := resp.State.Get(ctx, &m); d.HasError() {
+		t.Fatal(d)
+	}
+	for name, o := range map[string]types.Object{"container": m.Container, "last_run": m.LastRun} {
+		if !o.IsNull() {
+			t.Errorf("%s = %v after upgrading defaults, want null", name, o)
+		}
+	}
+	for name, c := range map[string][2]types.Object{"task": {m.Task, defaultTask()}, "logs": {m.Logs, defaultLogs()}, "review": {m.Review, defaultReview()}, "timeouts": {m.Timeouts, defaultTimeouts()}} {
+		if !c[0].Equal(c[1]) {
+			t.Errorf("%s = %v after upgrading defaults, want its default %v", name, c[0], c[1])
+		}
+	}
+	if m.Name.ValueString() != defaultName || m.ID.ValueString() != "myapp-prod" {
+		t.Errorf("name %s, id %s", m.Name, m.ID)
+	}
+}
+
+// importedV0 is version 0 state with every default, as an import wrote it.
+func importedV0() runModelV0 {
+	s := func(v string) types.String { return types.StringValue(v) }
+	null := types.StringNull()
+	return runModelV0{
+		ID: s("myapp-prod"), EnvironmentName: s("myapp-prod"), VersionLabel: s("v1"), Command: defaultCommandList(),
+		ContainerName: null, Environment: types.MapNull(types.StringType), Triggers: types.MapNull(types.StringType), Tags: types.MapNull(types.StringType),
+		Cluster: null, SourceTaskDefinition: null, LogLines: types.Int64Value(defaultLogLines), StopOnTimeout: types.BoolValue(false),
+		StartTimeout: s(defaultStartTimeout), LaunchType: null, PlatformVersion: null,
+		CapacityProviderStrategy: types.ListValueMust(capacityProviderType, nil), NetworkConfiguration: types.ObjectNull(networkAttrTypes),
+		Image: null, ImageSource: null, CPU: types.Int64Null(), Memory: types.Int64Null(), MemoryReservation: types.Int64Null(),
+		KeepRevisions: types.Int64Value(defaultKeepRevisions), Timeouts: types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType}),
+		EnvironmentID: s("e-1"), ClusterArn: null, SourceTaskDefinitionArn: null, TaskDefinitionArn: null, TaskArn: null,
+		StoppedReason: null, StartedAt: null, StoppedAt: null, LogGroup: null, LogStream: null,
+		Pending: types.ListNull(types.StringType), Operations: types.MapNull(types.ListType{ElemType: types.StringType}),
+		DestructiveChanges: s(defaultDestructiveChanges), AllowDestructive: types.ListNull(types.StringType), TaskRoleArn: null, ExecutionRoleArn: null,
+		LogRetentionDays: types.Int64Value(ebmigrate.DefaultLogRetentionDays), EnableExecuteCommand: types.BoolValue(false),
+		PlacementConstraints: types.ListValueMust(placementConstraintType, nil), PlacementStrategy: types.ListValueMust(placementStrategyType, nil),
+		PlannedCluster: null, PlannedSourceTaskDefinition: null, PlannedContainer: null, PlannedImage: null,
+		ContainerUsed: null, ImageUsed: null, LogGroupUsed: null, Output: types.ListNull(types.StringType),
+	}
+}
+
+// TestRunSchemaTopLevel: the schema stays small (issue 21): 15 top-level
+// attributes, no blocks; the CHANGELOG says why each stays.
+func TestRunSchemaTopLevel(t *testing.T) {
+	s := runSchema(context.Background())
+	var names []string
+	for name := range s.Attributes {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	want := "command container environment_id environment_name id last_run logs name output review tags task timeouts triggers version_label"
+	if got := strings.Join(names, " "); got != want || len(s.Blocks) != 0 {
+		t.Errorf("top-level attributes %s (blocks %d), want %s and no blocks", got, len(s.Blocks), want)
 	}
 }

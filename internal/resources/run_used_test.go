@@ -17,29 +17,27 @@ import (
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
 )
 
-// TestAccRun_usedApartFromAsked: container_name, image and log_group stay
-// what the configuration asks (null when unset), container_used, image_used
-// and log_group_used say what ran; the plan after the apply is empty; asking
+// TestAccRun_usedApartFromAsked: container and logs stay what the
+// configuration asks (null when unset), last_run says what ran; the plan after the apply is empty; asking
 // for what the last run used updates the state without running; there is
 // no exit_code; id is the environment name.
 func TestAccRun_usedApartFromAsked(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	defaultGroup := "/aws/elasticbeanstalk/" + localaws.FixtureEnv + "/ebmigrate"
-	asked := []string{`container_name = "web"`, `image = "example/app:v1"`}
+	asked := containerArgs(`name = "web"`, `image = "example/app:v1"`)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
 			{
 				Config: w.run("v1", okCommand),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container_name"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container_used"), knownvalue.StringExact("web")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_used"), knownvalue.StringExact("example/app:v1")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("log_group_used"), knownvalue.StringExact(defaultGroup)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_source"), knownvalue.StringExact("the deployed task definition "+localaws.FixtureFamily()+":1")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("logs").AtMapKey("group"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("container"), knownvalue.StringExact("web")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("image"), knownvalue.StringExact("example/app:v1")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("log_group"), knownvalue.StringExact(defaultGroup)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("image_source"), knownvalue.StringExact("the deployed task definition "+localaws.FixtureFamily()+":1")),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(localaws.FixtureEnv)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("environment_id"), knownvalue.StringExact(localaws.FixtureEnvID)),
 				},
@@ -56,33 +54,34 @@ func TestAccRun_usedApartFromAsked(t *testing.T) {
 			},
 			{
 				// Asking for what ran: the state records the request, nothing runs.
-				Config: w.run("v1", okCommand, asked...),
+				Config: w.run("v1", okCommand, asked),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("task_arn"), knownvalue.NotNull()),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("task_arn"), knownvalue.NotNull()),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container_name"), knownvalue.StringExact("web")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image"), knownvalue.StringExact("example/app:v1")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container_used"), knownvalue.StringExact("web")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container").AtMapKey("name"), knownvalue.StringExact("web")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container").AtMapKey("image"), knownvalue.StringExact("example/app:v1")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("container"), knownvalue.StringExact("web")),
 				},
 				Check: w.expectMigrationTasks(1),
 			},
 			{
-				Config:           w.run("v1", okCommand, asked...),
+				Config:           w.run("v1", okCommand, asked),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{
-				// Another image runs; what the plan asks for is known in it.
-				Config: w.run("v1", okCommand, `container_name = "web"`, `image = "example/app:v2"`),
+				// Another image runs: the plan has what the configuration asks
+				// for, and the results are known after apply (nothing from AWS
+				// is claimed at plan).
+				Config: w.run("v1", okCommand, containerArgs(`name = "web"`, `image = "example/app:v2"`)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("image_used"), knownvalue.StringExact("example/app:v2")),
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("container_used"), knownvalue.StringExact("web")),
-					plancheck.ExpectUnknownValue(addr, tfjsonpath.New("log_group_used")),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("container").AtMapKey("image"), knownvalue.StringExact("example/app:v2")),
+					plancheck.ExpectUnknownValue(addr, tfjsonpath.New("last_run")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_used"), knownvalue.StringExact("example/app:v2")),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_source"), knownvalue.StringExact("the image argument")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("image"), knownvalue.StringExact("example/app:v2")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("image_source"), knownvalue.StringExact("the image argument")),
 				},
 				Check: w.expectMigrationTasks(2),
 			},
@@ -90,8 +89,8 @@ func TestAccRun_usedApartFromAsked(t *testing.T) {
 				// Back to the defaults: no run, the results stay.
 				Config: w.run("v1", okCommand),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_used"), knownvalue.StringExact("example/app:v2")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("last_run").AtMapKey("image"), knownvalue.StringExact("example/app:v2")),
 				},
 				Check: w.expectMigrationTasks(2),
 			},
@@ -99,11 +98,11 @@ func TestAccRun_usedApartFromAsked(t *testing.T) {
 	})
 }
 
-// TestAccCLI_stateSchemaVersion: Terraform records schema version 0 and
-// reads the state back (UpgradeResourceState at the same version) into an
-// empty plan. While the version is 0 it cannot tell a set Version from the
-// default: TestRunSchemaVersionAndUpgraders checks the schema against
-// runSchemaVersion and the upgraders; this one checks the round trip.
+// TestAccCLI_stateSchemaVersion: Terraform records schema version 1 (the
+// nested attributes; 0 was the flat schema) and reads the state back
+// (UpgradeResourceState at the same version) into an empty plan.
+// TestRunSchemaVersionAndUpgraders checks the schema against
+// runSchemaVersion and the upgraders; TestAccCLI_upgradeFromV0 the upgrade.
 func TestAccCLI_stateSchemaVersion(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -133,10 +132,11 @@ func TestAccCLI_stateSchemaVersion(t *testing.T) {
 		}
 		for _, in := range r.Instances {
 			found = true
-			if in.SchemaVersion == nil || *in.SchemaVersion != 0 {
-				t.Errorf("schema_version = %v, want 0", in.SchemaVersion)
+			if in.SchemaVersion == nil || *in.SchemaVersion != 1 {
+				t.Errorf("schema_version = %v, want 1", in.SchemaVersion)
 			}
-			if in.Attributes["container_used"] != "web" || in.Attributes["id"] != localaws.FixtureEnv {
+			lastRun, _ := in.Attributes["last_run"].(map[string]any)
+			if lastRun["container"] != "web" || in.Attributes["id"] != localaws.FixtureEnv {
 				t.Errorf("attributes = %v", in.Attributes)
 			}
 		}

@@ -82,7 +82,7 @@ resource "ebmigrate_run" "migrate" {
 					for i := 0; i < n; i++ {
 						addr := fmt.Sprintf("ebmigrate_run.migrate.%d", i)
 						r, ok := s.RootModule().Resources[addr]
-						if !ok || r.Primary.Attributes["task_arn"] == "" || r.Primary.Attributes["output.1"] != "done" {
+						if !ok || r.Primary.Attributes["last_run.task_arn"] == "" || r.Primary.Attributes["output.1"] != "done" {
 							return fmt.Errorf("%s is not in state with a task and its output", addr)
 						}
 					}

@@ -11,15 +11,15 @@ import (
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 )
 
-// defaultStartTimeout is start_timeout's default, as Terraform writes it.
+// defaultStartTimeout is timeouts.start's default, as Terraform writes it.
 const defaultStartTimeout = "10m"
 
-// startTimeoutDescription documents start_timeout.
+// startTimeoutDescription documents timeouts.start.
 var startTimeoutDescription = "How long the migration task may take to reach `RUNNING` (image pull, placement) before it is stopped and the apply fails saying so; " +
 	"a task that never started never ran, so stopping it is always safe. A migration task of an earlier run stuck before `RUNNING` longer than this is stopped " +
-	"instead of blocking later applies. A Go duration such as `\"90s\"` or `\"10m\"`. Defaults to `\"" + defaultStartTimeout + "\"`. A change does not re-run the migration."
+	"instead of blocking later applies. Defaults to `\"" + defaultStartTimeout + "\"`."
 
-// startTimeout is the configured start_timeout (unknown or null: the default).
+// startTimeout is the configured timeouts.start (unknown or null: the default).
 func startTimeout(v types.String) time.Duration {
 	d, err := time.ParseDuration(v.ValueString())
 	if err != nil || d <= 0 {

@@ -56,15 +56,15 @@ resource "ebmigrate_run" "migrate" {
 				Check: func(s *terraform.State) error {
 					attrs := s.RootModule().Resources[addr].Primary.Attributes
 					td, err := w.ecs.DescribeTaskDefinition(w.ctx(), &ecs.DescribeTaskDefinitionInput{
-						TaskDefinition: aws.String(attrs["task_definition_arn"]), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags}})
+						TaskDefinition: aws.String(attrs["last_run.task_definition_arn"]), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags}})
 					if err != nil {
 						return err
 					}
 					if err := has("task definition", td.Tags); err != nil {
 						return err
 					}
-					tasks, err := w.ecs.DescribeTasks(w.ctx(), &ecs.DescribeTasksInput{Cluster: aws.String(attrs["cluster_arn"]),
-						Tasks: []string{attrs["task_arn"]}, Include: []ecstypes.TaskField{ecstypes.TaskFieldTags}})
+					tasks, err := w.ecs.DescribeTasks(w.ctx(), &ecs.DescribeTasksInput{Cluster: aws.String(attrs["last_run.cluster_arn"]),
+						Tasks: []string{attrs["last_run.task_arn"]}, Include: []ecstypes.TaskField{ecstypes.TaskFieldTags}})
 					if err != nil || len(tasks.Tasks) != 1 {
 						return fmt.Errorf("describe task: %v %+v", err, tasks)
 					}

@@ -17,10 +17,13 @@ output "destructive_migrations" {
 # while something is pending, and fails on destructive operations that were
 # not reviewed.
 resource "ebmigrate_run" "migrate" {
-  environment_name    = "myapp-prod"
-  version_label       = "v42"
-  pending             = data.ebmigrate_pending_migrations.web.pending
-  operations          = data.ebmigrate_pending_migrations.web.operations
-  destructive_changes = "deny"
-  allow_destructive   = ["shop.0003_remove_product_sku"]
+  environment_name = "myapp-prod"
+  version_label    = "v42"
+
+  review = {
+    pending             = data.ebmigrate_pending_migrations.web.pending
+    operations          = data.ebmigrate_pending_migrations.web.operations
+    destructive_changes = "deny"
+    allow_destructive   = ["shop.0003_remove_product_sku"]
+  }
 }
