@@ -1,0 +1,392 @@
+package resources_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/tfcli"
+)
+
+// These tests drive ebmigrate_migrate through the terraform CLI: actions
+// need Terraform 1.14 or later (make testacc114 builds and passes one).
+
+// terraformWithActions is a terraform that runs actions: EBMIGRATE_TF114,
+// else TF_ACC_TERRAFORM_PATH when it is Terraform 1.14 or later. Anything
+// else skips the test, saying why.
+func terraformWithActions(t *testing.T) string {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 and EBMIGRATE_TF114 to a Terraform >= 1.14 (make testacc114 does) to run the action tests")
+	}
+	for _, v := range []string{"EBMIGRATE_TF114", "TF_ACC_TERRAFORM_PATH"} {
+		bin := os.Getenv(v)
+		if bin == "" {
+			continue
+		}
+		version, ok := terraformVersion(bin)
+		if ok {
+			return bin
+		}
+		if v == "EBMIGRATE_TF114" {
+			t.Fatalf("EBMIGRATE_TF114=%s is %s, not Terraform 1.14 or later", bin, version)
+		}
+		t.Skipf("actions need Terraform 1.14 or later; TF_ACC_TERRAFORM_PATH=%s is %s: set EBMIGRATE_TF114 to a Terraform >= 1.14 (make testacc114 builds one) to run the action tests", bin, version)
+	}
+	t.Skip("actions need Terraform 1.14 or later: set EBMIGRATE_TF114 (make testacc114 builds one and sets it) to run the action tests")
+	return ""
+}
+
+var terraformVersionRe = regexp.MustCompile(`^Terraform v(\d+)\.(\d+)\.`)
+
+// terraformVersion is bin's first version line, and whether it is
+// Terraform 1.14 or later (OpenTofu, which has no actions, is not).
+func terraformVersion(bin string) (string, bool) {
+	cmd := exec.Command(bin, "version")
+	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Sprintf("not runnable (%v)", err), false
+	}
+	first, _, _ := strings.Cut(string(out), "\n")
+	m := terraformVersionRe.FindStringSubmatch(first)
+	if m == nil {
+		return first, false
+	}
+	major, _ := strconv.Atoi(m[1])
+	minor, _ := strconv.Atoi(m[2])
+	return first, major > 1 || major == 1 && minor >= 14
+}
+
+func newActionCLI(t *testing.T) *cli {
+	t.Helper()
+	d, err := tfcli.New(terraformWithActions(t), buildProvider(t), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &cli{t: t, Dir: d}
+}
+
+// migrateAction is an ebmigrate_migrate action x for the fixture
+// environment (version "" leaves version_label unset).
+func (w *world) migrateAction(version string, command []string, extra ...string) string {
+	quoted := make([]string, len(command))
+	for i, c := range command {
+		quoted[i] = hclString(c)
+	}
+	label := ""
+	if version != "" {
+		label = fmt.Sprintf("version_label = %q", version)
+	}
+	return w.providerConfig() + fmt.Sprintf(`
+action "ebmigrate_migrate" "x" {
+  config {
+    environment_name = %[1]q
+    %[2]s
+    command          = [%[3]s]
+    %[4]s
+  }
+}
+`, localaws.FixtureEnv, label, strings.Join(quoted, ", "), strings.Join(extra, "\n    "))
+}
+
+// deployWithAction is the before_update shape: terraform_data.environment
+// stands for aws_elastic_beanstalk_environment, whose version_label changes
+// in place (an update, so before_update fires), and terraform_data.deploy
+// is what EB does on that update: UpdateEnvironment, sent with curl in the
+// query protocol, after the environment's update.
+func (w *world) deployWithAction(version string, command []string, event string) string {
+	return w.migrateAction(version, command) + fmt.Sprintf(`
+resource "terraform_data" "environment" {
+  input = %[1]q
+  lifecycle {
+    action_trigger {
+      events  = [%[4]s]
+      actions = [action.ebmigrate_migrate.x]
+    }
+  }
+}
+
+resource "terraform_data" "deploy" {
+  triggers_replace = terraform_data.environment.output
+  provisioner "local-exec" {
+    command = "curl -sSf -o /dev/null -d Action=UpdateEnvironment -d EnvironmentName=%[2]s -d VersionLabel=${self.triggers_replace} %[3]s"
+  }
+}
+`, version, localaws.FixtureEnv, w.srv.URL(), event)
+}
+
+// deployedVersion is the environment's VersionLabel as DescribeEnvironments
+// says, once it is Ready again.
+func (w *world) deployedVersion() string {
+	w.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, err := exec.Command("curl", "-sSf", "-d", "Action=DescribeEnvironments", "-d", "EnvironmentNames.member.1="+localaws.FixtureEnv, w.srv.URL()).Output()
+		if err != nil {
+			w.t.Fatalf("DescribeEnvironments: %v", err)
+		}
+		status := regexp.MustCompile(`<Status>([^<]*)</Status>`).FindStringSubmatch(string(out))
+		version := regexp.MustCompile(`<VersionLabel>([^<]*)</VersionLabel>`).FindStringSubmatch(string(out))
+		if status != nil && status[1] == "Ready" && version != nil {
+			return version[1]
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("the environment did not become Ready: %s", out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// seenVersionCommand prints, from inside the migration task, the version
+// the environment serves while the task runs, as DescribeEnvironments says.
+func (w *world) seenVersionCommand() []string {
+	return []string{"sh", "-c", fmt.Sprintf("echo serving $(curl -sS -d Action=DescribeEnvironments -d EnvironmentNames.member.1=%s %s | grep -o '<VersionLabel>[^<]*</VersionLabel>' | head -1)", localaws.FixtureEnv, w.srv.URL())}
+}
+
+func needCurl(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl is not on PATH: the action tests use it to stand for Elastic Beanstalk's deploy")
+	}
+}
+
+// TestAccAction_beforeUpdate: a plan that updates the environment's version
+// says what the action will run; the apply migrates with the new version's
+// image while the environment still serves the old version, then deploys.
+func TestAccAction_beforeUpdate(t *testing.T) {
+	t.Parallel()
+	needCurl(t)
+	w := newWorld(t)
+	c := newActionCLI(t)
+	c.write(w.deployWithAction("v1", w.seenVersionCommand(), "before_update"))
+	c.apply("create")
+	if n := w.migrationTasks(); n != 0 {
+		t.Fatalf("creating the environment ran %d migrations; before_update runs none", n)
+	}
+	if v := w.deployedVersion(); v != "v1" {
+		t.Fatalf("deployed %s after the first apply", v)
+	}
+
+	c.write(w.deployWithAction("v2", w.seenVersionCommand(), "before_update"))
+	diags, changes := c.planJSON()
+	warnings := runWarnings(diags)
+	if !changes || len(warnings) != 1 {
+		t.Fatalf("changes %v, warnings %+v", changes, diags)
+	}
+	for _, part := range []string{"ebmigrate_migrate will run `sh -c …`", "environment myapp-prod (version v2)", "container web", "image example/app:v2 (from application version v2", "The environment has version v1 deployed."} {
+		if !strings.Contains(warnings[0].Detail, part) {
+			t.Errorf("the plan's warning does not say %q: %s", part, warnings[0].Detail)
+		}
+	}
+	if n := w.srv.Calls("ecs:RunTask"); n != 0 {
+		t.Errorf("the plan made %d RunTask calls", n)
+	}
+
+	out := c.apply("deploy v2")
+	if n := w.migrationTasks(); n != 1 {
+		t.Fatalf("%d migration tasks, want 1\n%s", n, out)
+	}
+	if images := w.migratedImages(); len(images) != 1 || images[0] != "example/app:v2" {
+		t.Errorf("the migration ran %v, want the new version's image example/app:v2", images)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	if !strings.Contains(flat, "| serving <VersionLabel>v1</VersionLabel>") {
+		t.Errorf("the migration did not see v1 served while it ran (or its line was not shown as progress):\n%s", out)
+	}
+	// Terraform runs the action before the update, and the deploy after it.
+	action, update := strings.Index(out, "Action complete: action.ebmigrate_migrate.x"), strings.Index(out, "terraform_data.environment: Modifying")
+	if action < 0 || update < 0 || action > update {
+		t.Errorf("the action did not complete before the environment's update (at %d, %d):\n%s", action, update, out)
+	}
+	if v := w.deployedVersion(); v != "v2" {
+		t.Errorf("deployed %s after the apply, want v2", v)
+	}
+	if _, changes := c.planJSON(); changes {
+		t.Errorf("the plan after the apply is not empty")
+	}
+}
+
+// TestAccAction_failureStopsDeploy: a migration that fails fails the apply
+// with the resource's diagnostic, before the environment is updated or
+// deployed; the next apply runs it again.
+func TestAccAction_failureStopsDeploy(t *testing.T) {
+	t.Parallel()
+	needCurl(t)
+	w := newWorld(t)
+	c := newActionCLI(t)
+	fail := []string{"sh", "-c", "echo 'django.db.utils.OperationalError: no such table'; exit 3"}
+	c.write(w.deployWithAction("v1", fail, "before_update"))
+	c.apply("create")
+	deploys := w.srv.Calls("elasticbeanstalk:UpdateEnvironment")
+
+	c.write(w.deployWithAction("v2", fail, "before_update"))
+	out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color")
+	if err == nil {
+		t.Fatalf("the apply of a failing migration succeeded:\n%s", out)
+	}
+	if !words("Migration Failed", "running the migration of ebmigrate_migrate", `environment "myapp-prod" (version v2)`, "Exit code: 3", "no such table").MatchString(out) {
+		t.Errorf("the failure does not say what failed:\n%s", out)
+	}
+	if n := w.srv.Calls("elasticbeanstalk:UpdateEnvironment"); n != deploys {
+		t.Errorf("%d UpdateEnvironment calls after the failed migration, want none", n-deploys)
+	}
+	if v := w.deployedVersion(); v != "v1" {
+		t.Errorf("the environment serves %s after the failed migration, want v1", v)
+	}
+	if state, err := c.run("state", "show", "-no-color", "terraform_data.environment"); err != nil || !strings.Contains(state, `input  = "v1"`) {
+		t.Errorf("terraform_data.environment was updated despite the failure: %v\n%s", err, state)
+	}
+	if _, err := c.run("apply", "-auto-approve", "-input=false", "-no-color"); err == nil {
+		t.Error("the next apply succeeded without a migration that succeeds")
+	}
+	if n := w.migrationTasks(); n != 2 {
+		t.Errorf("%d migration tasks after two failed applies, want 2", n)
+	}
+}
+
+// actionEvent is a line of terraform apply -json about an action.
+type actionEvent struct {
+	Type    string `json:"type"`
+	Message string `json:"@message"`
+	Hook    struct {
+		Message string `json:"message"`
+	} `json:"hook"`
+	Diagnostic *jsonDiagnostic `json:"diagnostic"`
+}
+
+// invoke starts terraform apply -invoke=action.ebmigrate_migrate.x -json,
+// and calls each for every line it prints.
+func (c *cli) invoke(each func(actionEvent)) error {
+	c.t.Helper()
+	cmd := c.Command("apply", "-invoke=action.ebmigrate_migrate.x", "-auto-approve", "-input=false", "-json")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var e actionEvent
+		if json.Unmarshal(sc.Bytes(), &e) == nil {
+			each(e)
+		}
+	}
+	_, _ = io.Copy(io.Discard, stdout)
+	return cmd.Wait()
+}
+
+// TestAccAction_invoke: terraform apply -invoke runs the migration on
+// demand, each time; its lines arrive as progress while the task runs (the
+// task waits for the test to see its first line); the write-only
+// environment reaches the task and nothing Terraform prints.
+func TestAccAction_invoke(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	c := newActionCLI(t)
+	release := filepath.Join(t.TempDir(), "release")
+	secret := "s3cr3t-token-value-9431"
+	c.write(w.migrateAction("", []string{"sh", "-c", fmt.Sprintf("echo first; [ -n \"$API_TOKEN\" ] && echo has-token; while [ ! -e %s ]; do sleep 0.1; done; echo second", release)},
+		fmt.Sprintf("container = { environment = { API_TOKEN = %q } }", secret)))
+
+	var progress []string
+	sawFirstWhileRunning := false
+	err := c.invoke(func(e actionEvent) {
+		if strings.Contains(e.Message, secret) || strings.Contains(e.Hook.Message, secret) {
+			t.Errorf("terraform printed the write-only value: %s", e.Message)
+		}
+		if e.Type != "action_progress" {
+			return
+		}
+		progress = append(progress, e.Hook.Message)
+		if e.Hook.Message == "| first" {
+			sawFirstWhileRunning = w.migrationRunning()
+			if err := os.WriteFile(release, nil, 0o600); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	if err != nil {
+		t.Fatalf("terraform apply -invoke: %v\nprogress: %q", err, progress)
+	}
+	if !sawFirstWhileRunning {
+		t.Errorf("the first line did not arrive as progress while the task ran: %q", progress)
+	}
+	joined := strings.Join(progress, "\n")
+	for _, part := range []string{"ebmigrate_migrate will run `sh -c …` (see the command attribute) in environment myapp-prod (the deployed version)", "migration task started", "| has-token", "| second", "succeeded in task"} {
+		if !strings.Contains(joined, part) {
+			t.Errorf("no progress event says %q: %q", part, progress)
+		}
+	}
+	if images := w.migratedImages(); len(images) != 1 || images[0] != "example/app:v1" {
+		t.Errorf("the migration ran %v, want the deployed image example/app:v1", images)
+	}
+
+	// On demand means each time: a second invoke runs again.
+	if err := c.invoke(func(actionEvent) {}); err != nil {
+		t.Fatalf("the second invoke: %v", err)
+	}
+	if n := w.migrationTasks(); n != 2 {
+		t.Errorf("%d migration tasks after two invokes, want 2", n)
+	}
+}
+
+// TestAccAction_concurrentInvokes: two invokes at once, from two working
+// directories, each succeed, and their migration tasks never run at the
+// same time.
+func TestAccAction_concurrentInvokes(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	errs := make(chan error, 2)
+	for _, name := range []string{"a", "b"} {
+		c := newActionCLI(t)
+		c.write(w.migrateAction("", []string{"sh", "-c", "echo start " + name + "; sleep 2; echo end " + name}))
+		go func() {
+			var failed []string
+			err := c.invoke(func(e actionEvent) {
+				if e.Diagnostic != nil && e.Diagnostic.Severity == "error" {
+					failed = append(failed, e.Diagnostic.Summary+": "+e.Diagnostic.Detail)
+				}
+			})
+			if err != nil {
+				err = fmt.Errorf("invoke %s: %v %q", name, err, failed)
+			}
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	var ran []localaws.TaskInfo
+	for _, ti := range w.srv.Stats().Tasks {
+		if strings.HasPrefix(ti.StartedBy, "ebmigrate-") && ti.StartedAt != nil {
+			ran = append(ran, ti)
+		}
+	}
+	if len(ran) != 2 {
+		t.Fatalf("%d migration tasks ran, want 2: %+v", len(ran), ran)
+	}
+	a, b := ran[0], ran[1]
+	if a.StoppedAt == nil || b.StoppedAt == nil {
+		t.Fatalf("a migration task did not stop: %+v", ran)
+	}
+	if a.StartedAt.Before(*b.StoppedAt) && b.StartedAt.Before(*a.StoppedAt) {
+		t.Errorf("the two migrations overlapped: %s–%s and %s–%s", a.StartedAt, a.StoppedAt, b.StartedAt, b.StoppedAt)
+	}
+}
