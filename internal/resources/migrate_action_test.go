@@ -228,6 +228,9 @@ func TestAccAction_failureStopsDeploy(t *testing.T) {
 	fail := []string{"sh", "-c", "echo 'django.db.utils.OperationalError: no such table'; exit 3"}
 	c.write(w.deployWithAction("v1", fail, "before_update"))
 	c.apply("create")
+	if v := w.deployedVersion(); v != "v1" {
+		t.Fatalf("deployed %s after the first apply", v)
+	}
 	deploys := w.srv.Calls("elasticbeanstalk:UpdateEnvironment")
 
 	c.write(w.deployWithAction("v2", fail, "before_update"))
