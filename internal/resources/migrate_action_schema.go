@@ -55,9 +55,9 @@ func migrateActionSchema() schema.Schema {
 					"environment": schema.MapAttribute{
 						ElementType: types.StringType,
 						Optional:    true,
-						WriteOnly:   true,
 						MarkdownDescription: "Extra environment variables for the migration, on top of the environment's own properties (these win on equal names), passed as RunTask overrides. " +
-							"Write-only: never in the plan (actions keep no state).",
+							"An action keeps nothing in state, but its arguments are in the plan, and Terraform cannot mark them sensitive (nor write-only: Terraform 1.14 does not allow write-only action arguments): " +
+							"pass secrets from a `sensitive` variable, which the plan hides, or better keep them in Elastic Beanstalk properties or secrets, which never reach Terraform.",
 						Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
 					},
 					"cpu": schema.Int64Attribute{Optional: true, MarkdownDescription: "CPU units (1024 = one vCPU) for the migration container, instead of its own.",

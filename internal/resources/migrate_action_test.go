@@ -281,22 +281,28 @@ func (c *cli) invoke(each func(actionEvent)) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
+	var printed strings.Builder
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
+		printed.Write(sc.Bytes())
+		printed.WriteByte('\n')
 		var e actionEvent
 		if json.Unmarshal(sc.Bytes(), &e) == nil {
 			each(e)
 		}
 	}
 	_, _ = io.Copy(io.Discard, stdout)
-	return cmd.Wait()
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("%w\n%s", err, printed.String())
+	}
+	return nil
 }
 
 // TestAccAction_invoke: terraform apply -invoke runs the migration on
 // demand, each time; its lines arrive as progress while the task runs (the
-// task waits for the test to see its first line); the write-only
-// environment reaches the task and nothing Terraform prints.
+// task waits for the test to see its first line); an environment value
+// from a sensitive variable reaches the task and nothing Terraform prints.
 func TestAccAction_invoke(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -304,13 +310,19 @@ func TestAccAction_invoke(t *testing.T) {
 	release := filepath.Join(t.TempDir(), "release")
 	secret := "s3cr3t-token-value-9431"
 	c.write(w.migrateAction("", []string{"sh", "-c", fmt.Sprintf("echo first; [ -n \"$API_TOKEN\" ] && echo has-token; while [ ! -e %s ]; do sleep 0.1; done; echo second", release)},
-		fmt.Sprintf("container = { environment = { API_TOKEN = %q } }", secret)))
+		"container = { environment = { API_TOKEN = var.api_token } }") + fmt.Sprintf(`
+variable "api_token" {
+  type      = string
+  sensitive = true
+  default   = %q
+}
+`, secret))
 
 	var progress []string
 	sawFirstWhileRunning := false
 	err := c.invoke(func(e actionEvent) {
 		if strings.Contains(e.Message, secret) || strings.Contains(e.Hook.Message, secret) {
-			t.Errorf("terraform printed the write-only value: %s", e.Message)
+			t.Errorf("terraform printed the sensitive value: %s", e.Message)
 		}
 		if e.Type != "action_progress" {
 			return
