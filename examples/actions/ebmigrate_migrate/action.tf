@@ -29,11 +29,13 @@ resource "aws_elastic_beanstalk_environment" "web" {
 
 # 2. Deploy, then migrate: after_update runs the migration once Elastic
 #    Beanstalk has deployed the new version (for migrations that only add,
-#    which the old code tolerates); version_label left unset means the
-#    version the environment has deployed.
+#    which the old code tolerates). With version_label set, the plan names
+#    the image that will run; left unset, it is the version deployed when
+#    the action runs.
 action "ebmigrate_migrate" "after_deploy" {
   config {
     environment_name = "myapp-staging"
+    version_label    = aws_elastic_beanstalk_application_version.app.name
     command          = ["./manage.py", "migrate", "--noinput"]
     logs = {
       lines = 100
