@@ -18,7 +18,11 @@ dir=$(go mod download -json "github.com/hashicorp/terraform@v$version" |
   sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
 [ -d "$dir" ] || { echo "go mod download printed no module directory for Terraform $version"; exit 1; }
 
-work=$(mktemp -d)
+# A fixed source path next to the binary: the Go build cache keys packages by
+# their directory too, so a rebuild (another flag, a lost binary) reuses it.
+work="$(dirname "$out")/src"
+[ -d "$work" ] && chmod -R u+w "$work"
+rm -rf "$work" && mkdir -p "$work"
 trap 'chmod -R u+w "$work"; rm -rf "$work"' EXIT
 echo "Terraform $version: copying $dir to $work (the module cache is read-only)"
 cp -r "$dir/." "$work/"
@@ -34,10 +38,11 @@ if grep -qE "remote-state/($nested)\"|\"($nested|azurerm)\":" "$init" "$work/go.
   exit 1
 fi
 
-mkdir -p "$(dirname "$out")"
 echo "Terraform $version: go build -o $out (a few minutes on 2 cores)"
 start=$(date +%s)
-(cd "$work" && GOFLAGS=-buildvcs=false go build -o "$out.tmp" .) &
+# version.dev=no: a release build, as HashiCorp's ("Terraform v1.14.3", not
+# "-dev", which would also allow language experiments).
+(cd "$work" && GOFLAGS=-buildvcs=false go build -ldflags "-X github.com/hashicorp/terraform/version.dev=no" -o "$out.tmp" .) &
 build=$!
 while kill -0 "$build" 2>/dev/null; do
   for _ in $(seq 30); do kill -0 "$build" 2>/dev/null || break; sleep 1; done
