@@ -421,3 +421,36 @@ func TestAccAction_concurrentInvokes(t *testing.T) {
 		t.Errorf("the two migrations overlapped: %s–%s and %s–%s", a.StartedAt, a.StoppedAt, b.StartedAt, b.StoppedAt)
 	}
 }
+
+// TestAccAction_reviewDeny: with review wired as from
+// data.ebmigrate_pending_migrations, the plan lists the pending migrations,
+// and destructive_changes = "deny" fails it naming the operation, as
+// ebmigrate_run's does; nothing runs.
+func TestAccAction_reviewDeny(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	c := newActionCLI(t)
+	review := func(policy string) string {
+		return fmt.Sprintf(`review = {
+      pending    = ["shop.0003_remove_product_sku"]
+      operations = { "shop.0003_remove_product_sku" = ["Remove field sku from product"] }
+      destructive_changes = %q
+    }`, policy)
+	}
+	c.write(w.migrateAction("v1", okCommand, review("warn")))
+	out, err := c.run("plan", "-invoke=action.ebmigrate_migrate.x", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	if !words("Migration Will Run", "Pending migrations and their operations:", "shop.0003_remove_product_sku", "Remove field sku from product [destructive]").MatchString(out) {
+		t.Errorf("the plan does not list the pending migration:\n%s", out)
+	}
+	c.write(w.migrateAction("v1", okCommand, review("deny")))
+	out, err = c.run("plan", "-invoke=action.ebmigrate_migrate.x", "-input=false", "-no-color")
+	if err == nil || !words("Destructive Migration Denied", "shop.0003_remove_product_sku: Remove field sku from product").MatchString(out) {
+		t.Errorf("a plan with destructive_changes = \"deny\": %v\n%s", err, out)
+	}
+	if n := w.migrationTasks(); n != 0 {
+		t.Errorf("%d migration tasks ran", n)
+	}
+}
