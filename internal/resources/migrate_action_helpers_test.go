@@ -216,4 +216,3 @@ func (c *cli) invoke(each func(actionEvent)) error {
 	}
 	return nil
 }
-
