@@ -31,7 +31,10 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	cmd := exec.Command("bash", "examples/demo/demo.sh")
-	cmd.Env = append(os.Environ(), "TERRAFORM="+tf, "PROVIDER_DIR="+bin, "LOCALAWS="+filepath.Join(bin, "localaws"), "DEMO_WORK="+t.TempDir())
+	// The action step runs on EBMIGRATE_TF114 (make testacc114 sets it), or
+	// on TF_ACC_TERRAFORM_PATH when that is Terraform 1.14+; else it skips.
+	actions := os.Getenv("EBMIGRATE_TF114")
+	cmd.Env = append(os.Environ(), "TERRAFORM="+tf, "TERRAFORM_ACTIONS="+actions, "PROVIDER_DIR="+bin, "LOCALAWS="+filepath.Join(bin, "localaws"), "DEMO_WORK="+t.TempDir())
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "All 5 steps behaved as described.") {
 		t.Fatalf("the demo failed: %v\n%s", err, out)
@@ -42,6 +45,9 @@ func TestDemo(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "Python: /usr/bin/python3, Debian's") {
 		t.Errorf("the demo does not say which Python runs Django:\n%s", out)
+	}
+	if actions != "" && !strings.Contains(string(out), "The action step behaved as described") {
+		t.Fatalf("the demo's action step did not run on EBMIGRATE_TF114=%s:\n%s", actions, out)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -33,7 +34,10 @@ import (
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/resources"
 )
 
-var _ provider.Provider = (*ebmigrateProvider)(nil)
+var (
+	_ provider.Provider            = (*ebmigrateProvider)(nil)
+	_ provider.ProviderWithActions = (*ebmigrateProvider)(nil)
+)
 
 // AppID is the provider's app id in the User-Agent of its AWS calls.
 const AppID = "terraform-provider-ebmigrate"
@@ -263,6 +267,7 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 	tflog.Debug(ctx, "configured AWS clients", map[string]any{"region": cfg.Region, "max_retries": retries})
 	resp.ResourceData = clients
 	resp.DataSourceData = clients
+	resp.ActionData = clients
 }
 
 func (p *ebmigrateProvider) Resources(context.Context) []func() resource.Resource {
@@ -271,6 +276,12 @@ func (p *ebmigrateProvider) Resources(context.Context) []func() resource.Resourc
 
 func (p *ebmigrateProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{resources.NewEnvironmentDataSource, resources.NewPendingMigrationsDataSource}
+}
+
+// Actions are offered to Terraform 1.14 and later; older Terraform and
+// OpenTofu do not ask for them, and use ebmigrate_run.
+func (p *ebmigrateProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{resources.NewMigrateAction}
 }
 
 // durationValidator accepts Go durations between 15 minutes and 12 hours.

@@ -58,7 +58,7 @@ func TestAccCLI_upgradeFromV0(t *testing.T) {
 				// the top-level environment, which moved into container. The
 				// values must be the same, and the apply runs nothing.
 				before, after := c.planChange()
-				if !versionBelow(terraformVersion(t), 1, 11) || before != after {
+				if !versionBelow(terraformUnderTestVersion(t), 1, 11) || before != after {
 					t.Fatalf("the plan after the upgrade is not empty:\n%s\nbefore: %s\nafter:  %s", out, before, after)
 				}
 			} else if err != nil {

@@ -11,8 +11,8 @@ import (
 
 const woSecret = "wo-secret-value-0123456789"
 
-// terraformVersion is the version of the Terraform under test.
-func terraformVersion(t *testing.T) string {
+// terraformUnderTestVersion is the version of the Terraform under test.
+func terraformUnderTestVersion(t *testing.T) string {
 	t.Helper()
 	out, err := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), "version", "-json").Output()
 	if err != nil {
@@ -61,13 +61,13 @@ func TestAccCLI_writeOnlyEnvironment(t *testing.T) {
 	w := newWorld(t)
 	c := newCLI(t)
 	c.Env = append(c.Env, "TF_VAR_wo_secret="+woSecret)
-	if versionBelow(terraformVersion(t), 1, 11) {
+	if versionBelow(terraformUnderTestVersion(t), 1, 11) {
 		c.write(w.run("v1", okCommand, containerArgs(`environment_wo = { WO_SECRET = "x" }`)))
 		out, err := c.run("plan", "-input=false", "-no-color")
 		if err == nil || !words("WriteOnly Attribute Not Allowed", "container.environment_wo", "only supported in Terraform 1.11 and later").MatchString(out) {
-			t.Errorf("a write-only environment on Terraform %s: %v\n%s", terraformVersion(t), err, out)
+			t.Errorf("a write-only environment on Terraform %s: %v\n%s", terraformUnderTestVersion(t), err, out)
 		}
-		t.Skipf("Terraform %s has no write-only attributes (1.11 and later): checked that it says so", terraformVersion(t))
+		t.Skipf("Terraform %s has no write-only attributes (1.11 and later): checked that it says so", terraformUnderTestVersion(t))
 	}
 	c.write(w.writeOnlyConfig("v1", 1))
 	if _, err := c.run("plan", "-input=false", "-no-color", "-out=tfplan"); err != nil {

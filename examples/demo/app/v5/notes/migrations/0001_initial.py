@@ -1,0 +1,1 @@
+../../../v1/notes/migrations/0001_initial.py

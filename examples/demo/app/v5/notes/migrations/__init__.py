@@ -1,0 +1,1 @@
+../../../v1/notes/migrations/__init__.py

@@ -1,0 +1,1 @@
+../../../v2/shop/migrations/0002_product_price_cents.py

@@ -1,0 +1,1 @@
+../../../v4/shop/migrations/0003_remove_product_sku.py

@@ -1,0 +1,221 @@
+package resources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
+)
+
+var (
+	_ action.Action               = (*migrateAction)(nil)
+	_ action.ActionWithConfigure  = (*migrateAction)(nil)
+	_ action.ActionWithModifyPlan = (*migrateAction)(nil)
+)
+
+// NewMigrateAction is the ebmigrate_migrate action (Terraform 1.14+): the
+// migration of ebmigrate_run, run at a resource's lifecycle event or on
+// demand, with nothing kept in state.
+func NewMigrateAction() action.Action { return &migrateAction{} }
+
+type migrateAction struct {
+	clients *ebmigrate.Clients
+}
+
+func (a *migrateAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_migrate"
+}
+
+func (a *migrateAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
+	resp.Schema = migrateActionSchema()
+}
+
+func (a *migrateAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
+	a.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan says, in the plan that will invoke the action, what will run:
+// the same "Migration Will Run" warning as ebmigrate_run's, from the
+// engine's read-only Preview, with the pending migrations and the
+// destructive_changes policy when review is set. Terraform calls it again at
+// apply with the configuration's unknowns filled in.
+func (a *migrateAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	var m migrateActionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	p, diags := m.parts(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	head := actionHeadline(ctx, m)
+	if a.clients == nil {
+		resp.Diagnostics.AddWarning(planWarningSummary, head+". Its cluster, task definition, container and image are known when it runs (the provider's configuration is known after apply).")
+	} else {
+		in, unknown := m.migrateInput(ctx, p)
+		in.Derive.Tags = mergeTags(a.clients.DefaultTags, types.MapNull(types.StringType))
+		prev, err := ebmigrate.PreviewMigration(ctx, *a.clients, ebmigrate.PreviewInput{MigrateInput: in, Unknown: unknown})
+		for _, w := range prev.Warnings {
+			resp.Diagnostics.AddWarning("Migration May Not Go As Planned", w)
+		}
+		clusterFixed := knownString(p.task.Cluster) != ""
+		taskDefFixed := ebmigrate.PinnedRevision(knownString(p.task.TaskDefinition))
+		resp.Diagnostics.AddWarning(planWarningSummary, previewText(head, m.VersionLabel, prev, clusterFixed, taskDefFixed, err))
+	}
+	reviewPlannedRun(ctx, m.reviewModel(p), &resp.Diagnostics)
+}
+
+// Invoke runs the migration with the engine's Migrate, as ebmigrate_run's
+// create does, and reports what the engine says (its log lines included)
+// as progress while it runs.
+func (a *migrateAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
+	var m migrateActionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	p, diags := m.parts(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if a.clients == nil {
+		resp.Diagnostics.AddError("Provider Not Configured", "The ebmigrate provider was not configured before ebmigrate_migrate was invoked. This is a bug in the provider; please report it.")
+		return
+	}
+	rm := m.reviewModel(p)
+	resp.Diagnostics.Append(rm.checkDestructiveAtApply(ctx)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	in, _ := m.migrateInput(ctx, p)
+	in.Derive.Tags = mergeTags(a.clients.DefaultTags, types.MapNull(types.StringType))
+	timeout := p.invokeTimeout()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	progress := newProgressLogger(ctx, resp.SendProgress)
+	progress.send(actionHeadline(ctx, m))
+	res, err := ebmigrate.Migrate(ctx, *a.clients, in, progress)
+	progress.close()
+	version := m.VersionLabel.ValueString()
+	if version == "" {
+		version = "deployed"
+	}
+	if err != nil {
+		doing := fmt.Sprintf("running the migration of ebmigrate_migrate for environment %q (version %s)", m.EnvironmentName.ValueString(), version)
+		var ie *ebmigrate.InterruptedError
+		if errors.As(err, &ie) && ie.TimedOut() || errors.Is(err, context.DeadlineExceeded) {
+			doing += fmt.Sprintf(", the invoke timeout (%s, set in timeouts = { invoke = ... }) ran out", timeout)
+		}
+		addEngineError(&resp.Diagnostics, doing, err)
+		return
+	}
+	if resp.SendProgress != nil {
+		how := "succeeded"
+		if res.Attached {
+			how = "succeeded (another invocation of the same run started it; this one waited for it)"
+		}
+		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf("migration of %s %s in task %s", m.EnvironmentName.ValueString(), how, res.TaskArn)})
+	}
+	resp.Diagnostics.Append(runWarnings(res)...)
+	if res.PruneError != nil {
+		resp.Diagnostics.AddWarning("Old Task Definitions Not Deregistered",
+			fmt.Sprintf("The migration succeeded, but deregistering old revisions (task.keep_revisions = %d) failed; they stay ACTIVE until the next successful run: %v", in.KeepRevisions, res.PruneError))
+	}
+}
+
+// actionHeadline says which command runs where and for which version; the
+// command by its first words only (its values may be sensitive).
+func actionHeadline(ctx context.Context, m migrateActionModel) string {
+	command := "`./manage.py migrate --noinput` (the default command)"
+	if m.Command.IsUnknown() {
+		command = "a command known after apply"
+	} else if !m.Command.IsNull() {
+		var argv []string
+		_ = m.Command.ElementsAs(ctx, &argv, false)
+		command = commandName(argv)
+	}
+	version := "the deployed version"
+	switch {
+	case m.VersionLabel.IsUnknown():
+		version = "version known after apply"
+	case !m.VersionLabel.IsNull():
+		version = "version " + m.VersionLabel.ValueString()
+	}
+	env := "an Elastic Beanstalk environment whose name is known after apply"
+	if !m.EnvironmentName.IsUnknown() {
+		env = "environment " + m.EnvironmentName.ValueString()
+	}
+	return fmt.Sprintf("ebmigrate_migrate will run %s in %s (%s)", command, env, version)
+}
+
+// progressLogger is the engine's Logger for an invocation: each line the
+// migration prints (redacted by the engine, cut at MaxLineBytes) and each
+// engine event becomes a progress event as it happens, and goes to the
+// provider log as ebmigrate_run's do. After close nothing is sent: the
+// framework's progress channel is read only while Invoke runs.
+type progressLogger struct {
+	tf     tfLogger
+	mu     sync.Mutex
+	sendFn func(action.InvokeProgressEvent)
+	closed bool
+}
+
+func newProgressLogger(ctx context.Context, send func(action.InvokeProgressEvent)) *progressLogger {
+	return &progressLogger{tf: tfLogger{ctx}, sendFn: send}
+}
+
+func (l *progressLogger) Info(msg string, fields map[string]any) {
+	l.tf.Info(msg, fields)
+	l.send(msg + progressFields(fields))
+}
+
+func (l *progressLogger) Output(line string) {
+	l.tf.Output(line)
+	l.send("| " + ebmigrate.BoundLine(line))
+}
+
+func (l *progressLogger) send(msg string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed || l.sendFn == nil {
+		return
+	}
+	l.sendFn(action.InvokeProgressEvent{Message: msg})
+}
+
+func (l *progressLogger) close() {
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
+	tflog.Debug(l.tf.ctx, "ebmigrate_migrate progress closed")
+}
+
+// progressFields writes an engine event's fields (names, ARNs, statuses;
+// never values) as " (key: value, ...)", in key order.
+func progressFields(fields map[string]any) string {
+	if len(fields) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s: %v", k, fields[k])
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
