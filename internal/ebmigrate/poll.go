@@ -48,9 +48,9 @@ type PollSchedule struct {
 	RegisterFor time.Duration
 }
 
-// DefaultPoll sees a stop within a quarter second for the first 10 s, within
-// a second for the first ten minutes (most migrations), and within 5 s after
-// that. Many migrations polling at once share the provider's read bucket
+// DefaultPoll sees a stop within a quarter second for the first 10 s of the
+// task's run (within a second before it starts), within a second for the
+// first ten minutes (most migrations), and within 5 s after that. Many migrations polling at once share the provider's read bucket
 // (PaceClusterReads), so the pace stays under ECS's quota.
 var DefaultPoll = PollSchedule{
 	Fast: 250 * time.Millisecond, FastFor: 10 * time.Second,
@@ -130,6 +130,10 @@ func pollTask(ctx context.Context, api ECS, cluster, taskArn string, poll PollSc
 	interval := poll.Fast
 	errorsInARow := 0
 	missing := false
+	// The fast phase counts from when the task is first seen RUNNING: while
+	// ECS provisions it and pulls its image (seconds) there is no stop to
+	// see quickly, and fifty migrations' polls share one read budget.
+	var running time.Time
 	for {
 		out, err := api.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: []string{taskArn}})
 		switch {
@@ -157,6 +161,9 @@ func pollTask(ctx context.Context, api ECS, cluster, taskArn string, poll PollSc
 			errorsInARow = 0
 			missing = false
 			task := out.Tasks[0]
+			if running.IsZero() && task.StartedAt != nil {
+				running = time.Now()
+			}
 			if s := aws.ToString(task.LastStatus); s != lastStatus {
 				lastStatus = s
 				log.Info("migration task status", map[string]any{"task": taskArn, "status": s})
@@ -165,12 +172,19 @@ func pollTask(ctx context.Context, api ECS, cluster, taskArn string, poll PollSc
 				return lastStatus, nil
 			}
 		}
-		if missing && time.Since(start) > poll.FastFor {
+		switch {
+		case missing && time.Since(start) > poll.FastFor:
 			// Still not visible: back off, as RunTask's documentation asks
 			// (the first seconds stay fast: the guard decides then).
 			interval = min(max(interval*2, poll.Fast), poll.Max)
-		} else {
-			interval = poll.Interval(time.Since(start), interval)
+		case missing:
+			interval = poll.Fast
+		case running.IsZero():
+			// Not started yet: a stop before the start (a failed pull, a
+			// start timeout) is seen within four fast polls (a second).
+			interval = min(poll.Normal, 4*poll.Fast)
+		default:
+			interval = poll.Interval(time.Since(running), interval)
 		}
 		if !sleep(ctx, interval) {
 			return lastStatus, ctx.Err()
