@@ -39,8 +39,8 @@ func TestAccEnvironmentDataSource(t *testing.T) {
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("id"), knownvalue.StringExact(localaws.FixtureEnv)),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("version_label"), knownvalue.StringExact("v1")),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("status"), knownvalue.StringExact("Ready")),
-				statecheck.ExpectKnownValue(ds, tfjsonpath.New("last_run").AtMapKey("cluster_arn"), knownvalue.StringRegexp(regexp.MustCompile(`cluster/`+localaws.FixtureCluster()+`$`))),
-				statecheck.ExpectKnownValue(ds, tfjsonpath.New("last_run").AtMapKey("task_definition_arn"), knownvalue.StringRegexp(regexp.MustCompile(`task-definition/`+localaws.FixtureFamily()+`:1$`))),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("cluster_arn"), knownvalue.StringRegexp(regexp.MustCompile(`cluster/`+localaws.FixtureCluster()+`$`))),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("task_definition_arn"), knownvalue.StringRegexp(regexp.MustCompile(`task-definition/`+localaws.FixtureFamily()+`:1$`))),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("containers"), knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact("web"), "image": knownvalue.StringExact("example/app:v1"), "essential": knownvalue.Bool(true)}),
 					knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact(localaws.FixtureProxy), "image": knownvalue.StringExact("example/nginx:1.27"), "essential": knownvalue.Bool(true)}),

@@ -224,7 +224,7 @@ func TestAccCLI_interrupt(t *testing.T) {
 		t.Errorf("%d migration tasks started, want 1", n)
 	}
 	state, err := c.run("state", "show", "-no-color", "ebmigrate_run.migrate")
-	if err != nil || !strings.Contains(state, "container_used") || !strings.Contains(state, w.firstMigrationTask()) {
+	if err != nil || !strings.Contains(state, "last_run") || !strings.Contains(state, w.firstMigrationTask()) {
 		t.Errorf("state after the second apply: %v\n%s", err, state)
 	}
 }

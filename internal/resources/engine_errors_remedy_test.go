@@ -13,7 +13,7 @@ func TestAccRun_awsErrorPassRoleDenied(t *testing.T) {
 	t.Parallel()
 	failsWithFault(t, localaws.Fault{Operation: "ecs:RunTask", Error: "AccessDeniedException", Action: "iam:PassRole"},
 		func(w *world) string {
-			return w.noRetries(w.run("v1", []string{"sh", "-c", "echo migrated"}, taskRole))
+			return w.noRetries(w.run("v1", []string{"sh", "-c", "echo migrated"}, taskArgs(taskRole)))
 		},
 		words("Error: AWS Error", "ECS RunTask failed: AWS answered AccessDeniedException",
 			"is not authorized to perform: iam:PassRole", "not allowed to perform iam:PassRole", "ECS RunTask", "grant the permission"))
