@@ -173,7 +173,12 @@ variable "api_token" {
 // same time.
 func TestAccAction_concurrentInvokes(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
+	// The guard relies on ECS listing a new task before it runs (seconds of
+	// image pull): with the tests' 400 ms start, two CLIs and two provider
+	// processes on a loaded machine may list later than that, and the
+	// younger task, stopped as it steps back, had already started (seen
+	// with 2 cores at load 27). localaws's own defaults are ECS's seconds.
+	w := newWorld(t, func(s *localaws.Seed) { s.Timing.ProvisioningMS, s.Timing.PendingMS = 1000, 3000 })
 	errs := make(chan error, 2)
 	for _, name := range []string{"a", "b"} {
 		c := newActionCLI(t)
