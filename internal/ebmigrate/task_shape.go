@@ -33,7 +33,7 @@ func checkFargateSize(cpu, memory string) error {
 	units, err1 := strconv.Atoi(cpu)
 	mib, err2 := strconv.Atoi(memory)
 	if err1 != nil || err2 != nil {
-		return nil
+		return nil //nolint:nilerr // a size with units ("1 vCPU", "2 GB") is left to ECS
 	}
 	size, ok := fargateSizes[units]
 	if !ok {

@@ -87,9 +87,10 @@ func (in runTaskChecks) check() error {
 	// botocore ecs RunTaskRequest.startedBy: "Up to 128 letters (uppercase
 	// and lowercase), numbers, hyphens (-), forward slash (/), and
 	// underscores (_) are allowed."
-	if len(in.StartedBy) > 128 || strings.IndexFunc(in.StartedBy, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '/' || r == '_')
-	}) >= 0 {
+	allowed := func(r rune) bool {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '/' || r == '_'
+	}
+	if len(in.StartedBy) > 128 || strings.IndexFunc(in.StartedBy, func(r rune) bool { return !allowed(r) }) >= 0 {
 		return clientErr("InvalidParameterException", "startedBy can have up to 128 letters (uppercase and lowercase), numbers, hyphens, forward slashes and underscores.")
 	}
 	// botocore ecs RunTaskRequest.clientToken: "Up to 64 characters are

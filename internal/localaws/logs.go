@@ -393,9 +393,10 @@ func (s *Server) logsCreateLogStream(body []byte) (any, error) {
 // "[\.\-_/#A-Za-z0-9]+"; CreateLogGroup: "Log group names can't start with
 // the string aws/".
 func checkLogGroupName(name string) error {
-	bad := strings.IndexFunc(name, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-/#", r))
-	}) >= 0
+	allowed := func(r rune) bool {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-/#", r)
+	}
+	bad := strings.IndexFunc(name, func(r rune) bool { return !allowed(r) }) >= 0
 	if name == "" || len(name) > 512 || bad {
 		return clientErr("InvalidParameterException", "1 validation error detected: Value '%s' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+", name)
 	}
