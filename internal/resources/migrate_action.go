@@ -62,14 +62,18 @@ func (a *migrateAction) ModifyPlan(ctx context.Context, req action.ModifyPlanReq
 	if a.clients == nil {
 		resp.Diagnostics.AddWarning(planWarningSummary, head+". Its cluster, task definition, container and image are known when it runs (the provider's configuration is known after apply).")
 	} else {
-		in, unknown := m.migrateInput(ctx, p)
+		in, unknown, diags := m.migrateInput(ctx)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 		in.Derive.Tags = mergeTags(a.clients.DefaultTags, types.MapNull(types.StringType))
 		prev, err := ebmigrate.PreviewMigration(ctx, *a.clients, ebmigrate.PreviewInput{MigrateInput: in, Unknown: unknown})
 		for _, w := range prev.Warnings {
 			resp.Diagnostics.AddWarning("Migration May Not Go As Planned", w)
 		}
-		clusterFixed := knownString(p.task.Cluster) != ""
-		taskDefFixed := ebmigrate.PinnedRevision(knownString(p.task.TaskDefinition))
+		clusterFixed := knownString(p.cluster) != ""
+		taskDefFixed := ebmigrate.PinnedRevision(knownString(p.taskDef))
 		resp.Diagnostics.AddWarning(planWarningSummary, previewText(head, m.VersionLabel, prev, clusterFixed, taskDefFixed, err))
 	}
 	reviewPlannedRun(ctx, m.reviewModel(p), &resp.Diagnostics)
@@ -98,7 +102,11 @@ func (a *migrateAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	in, _ := m.migrateInput(ctx, p)
+	in, _, diags := m.migrateInput(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	in.Derive.Tags = mergeTags(a.clients.DefaultTags, types.MapNull(types.StringType))
 	timeout := p.invokeTimeout()
 	ctx, cancel := context.WithTimeout(ctx, timeout)

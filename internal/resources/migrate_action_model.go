@@ -2,10 +2,8 @@ package resources
 
 import (
 	"context"
-	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -29,39 +27,6 @@ type migrateActionModel struct {
 	Timeouts        types.Object `tfsdk:"timeouts"`
 }
 
-type actionContainerModel struct {
-	Name              types.String `tfsdk:"name"`
-	Image             types.String `tfsdk:"image"`
-	Environment       types.Map    `tfsdk:"environment"`
-	CPU               types.Int64  `tfsdk:"cpu"`
-	Memory            types.Int64  `tfsdk:"memory"`
-	MemoryReservation types.Int64  `tfsdk:"memory_reservation"`
-}
-
-type actionTaskModel struct {
-	Cluster              types.String `tfsdk:"cluster"`
-	TaskDefinition       types.String `tfsdk:"task_definition"`
-	LaunchType           types.String `tfsdk:"launch_type"`
-	PlatformVersion      types.String `tfsdk:"platform_version"`
-	NetworkConfiguration types.Object `tfsdk:"network_configuration"`
-	EnableExecuteCommand types.Bool   `tfsdk:"enable_execute_command"`
-	TaskRoleArn          types.String `tfsdk:"task_role_arn"`
-	ExecutionRoleArn     types.String `tfsdk:"execution_role_arn"`
-	KeepRevisions        types.Int64  `tfsdk:"keep_revisions"`
-}
-
-type actionNetworkModel struct {
-	Subnets        types.List `tfsdk:"subnets"`
-	SecurityGroups types.List `tfsdk:"security_groups"`
-	AssignPublicIP types.Bool `tfsdk:"assign_public_ip"`
-}
-
-type actionLogsModel struct {
-	Group           types.String `tfsdk:"group"`
-	RetentionInDays types.Int64  `tfsdk:"retention_in_days"`
-	Lines           types.Int64  `tfsdk:"lines"`
-}
-
 type actionReviewModel struct {
 	Pending            types.List   `tfsdk:"pending"`
 	Operations         types.Map    `tfsdk:"operations"`
@@ -78,119 +43,85 @@ type actionTimeoutsModel struct {
 // attribute null): what is unknown is then told to the preview by name.
 var asEmpty = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}
 
-// actionParts is the configuration's nested objects, decoded.
+// actionParts is the configuration's nested objects that only the action
+// reads itself, decoded; container, task and logs go to the engine through
+// ebmigrate_run's own conversion (runArgs).
 type actionParts struct {
-	container actionContainerModel
-	task      actionTaskModel
-	network   actionNetworkModel
-	logs      actionLogsModel
-	review    actionReviewModel
-	timeouts  actionTimeoutsModel
+	review   actionReviewModel
+	timeouts actionTimeoutsModel
+	cluster  types.String
+	taskDef  types.String
 }
 
 func (m *migrateActionModel) parts(ctx context.Context) (actionParts, diag.Diagnostics) {
 	var p actionParts
 	var diags diag.Diagnostics
-	diags.Append(m.Container.As(ctx, &p.container, asEmpty)...)
-	diags.Append(m.Task.As(ctx, &p.task, asEmpty)...)
-	if !p.task.NetworkConfiguration.IsNull() {
-		diags.Append(p.task.NetworkConfiguration.As(ctx, &p.network, asEmpty)...)
-	}
-	diags.Append(m.Logs.As(ctx, &p.logs, asEmpty)...)
+	args, d := m.args(ctx)
+	diags.Append(d...)
+	t, _, d := objectAs[runTask](ctx, args.Task)
+	diags.Append(d...)
+	p.cluster, p.taskDef = t.Cluster, t.TaskDefinition
 	diags.Append(m.Review.As(ctx, &p.review, asEmpty)...)
 	diags.Append(m.Timeouts.As(ctx, &p.timeouts, asEmpty)...)
 	return p, diags
 }
 
-// migrateInput is what the engine needs from the configuration, and the
-// arguments the plan does not know yet (for the engine's Preview), under
-// ebmigrate_run's argument names.
-func (m *migrateActionModel) migrateInput(ctx context.Context, p actionParts) (ebmigrate.MigrateInput, map[string]bool) {
-	command := DefaultCommand
-	if !m.Command.IsNull() {
-		command, _ = knownStrings(m.Command.Elements())
+// args are the action's arguments as ebmigrate_run's: its container, task
+// and logs objects carry a subset of the resource's attributes (no
+// write-only environment, no placement), the rest null, so that both
+// convert to the engine's input by one function.
+func (m *migrateActionModel) args(ctx context.Context) (runArgs, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	widen := func(o types.Object, attrTypes map[string]attr.Type) types.Object {
+		w, d := widenObject(ctx, o, attrTypes)
+		diags.Append(d...)
+		return w
 	}
-	env := map[string]string{}
-	for k, v := range p.container.Environment.Elements() {
-		if s, ok := v.(types.String); ok && !s.IsUnknown() && !s.IsNull() {
-			env[k] = s.ValueString()
-		}
-	}
-	t := p.task
-	placement := ebmigrate.Placement{
-		LaunchType:      knownString(t.LaunchType),
-		PlatformVersion: knownString(t.PlatformVersion),
-		ExecuteCommand:  t.EnableExecuteCommand.ValueBool(),
-	}
-	if !t.NetworkConfiguration.IsNull() && !t.NetworkConfiguration.IsUnknown() {
-		subnets, _ := knownStrings(p.network.Subnets.Elements())
-		groups, _ := knownStrings(p.network.SecurityGroups.Elements())
-		placement.Network = &ebmigrate.Network{Subnets: subnets, SecurityGroups: groups}
-		if !p.network.AssignPublicIP.IsNull() && !p.network.AssignPublicIP.IsUnknown() {
-			placement.Network.AssignPublicIP = aws.Bool(p.network.AssignPublicIP.ValueBool())
-		}
-	}
-	c := p.container
-	if placement.Fargate() {
-		if cpu := optionalInt32(c.CPU); cpu != nil {
-			placement.TaskCPU = fmt.Sprint(*cpu)
-		}
-		if mem := optionalInt32(c.Memory); mem != nil {
-			placement.TaskMemory = fmt.Sprint(*mem)
-		}
-	}
-	retention := int32(ebmigrate.DefaultLogRetentionDays)
-	if v := optionalInt32(p.logs.RetentionInDays); v != nil {
-		retention = *v
-	}
-	keep := defaultKeepRevisions
-	if !t.KeepRevisions.IsNull() && !t.KeepRevisions.IsUnknown() {
-		keep = int(t.KeepRevisions.ValueInt64())
-	}
-	in := ebmigrate.MigrateInput{
-		Discover: ebmigrate.DiscoverInput{
-			EnvironmentName:      m.EnvironmentName.ValueString(),
-			Cluster:              knownString(t.Cluster),
-			SourceTaskDefinition: knownString(t.TaskDefinition),
-		},
-		Derive: ebmigrate.DeriveSpec{
-			Container:         knownString(c.Name),
-			Image:             knownString(c.Image),
-			Command:           command,
-			Environment:       env,
-			LogGroup:          knownString(p.logs.Group),
-			CPU:               optionalInt32(c.CPU),
-			Memory:            optionalInt32(c.Memory),
-			MemoryReservation: optionalInt32(c.MemoryReservation),
-			Placement:         placement,
-			TaskRoleArn:       knownString(t.TaskRoleArn),
-			ExecutionRoleArn:  knownString(t.ExecutionRoleArn),
-			LogRetentionDays:  retention,
-		},
-		KeepRevisions: keep,
-		VersionLabel:  knownString(m.VersionLabel),
-		LogLines:      int(m.logLines(p)),
-		StartTimeout:  startTimeout(p.timeouts.Start),
-		Poll:          pollSchedule,
-	}
-	unknown := map[string]bool{
-		ebmigrate.ArgEnvironmentName:      m.EnvironmentName.IsUnknown(),
-		ebmigrate.ArgVersionLabel:         m.VersionLabel.IsUnknown(),
-		ebmigrate.ArgCluster:              t.Cluster.IsUnknown() || m.Task.IsUnknown(),
-		ebmigrate.ArgSourceTaskDefinition: t.TaskDefinition.IsUnknown() || m.Task.IsUnknown(),
-		ebmigrate.ArgContainerName:        c.Name.IsUnknown() || m.Container.IsUnknown(),
-		ebmigrate.ArgImage:                c.Image.IsUnknown() || m.Container.IsUnknown(),
-		ebmigrate.ArgTaskRoleArn:          t.TaskRoleArn.IsUnknown() || m.Task.IsUnknown(),
-	}
-	return in, unknown
+	var timeouts actionTimeoutsModel
+	diags.Append(m.Timeouts.As(ctx, &timeouts, asEmpty)...)
+	return runArgs{
+		EnvironmentName: m.EnvironmentName,
+		VersionLabel:    m.VersionLabel,
+		Command:         m.Command,
+		Container:       widen(m.Container, containerAttrTypes),
+		Task:            widen(m.Task, taskAttrTypes),
+		Logs:            widen(m.Logs, logsAttrTypes),
+		Tags:            types.MapNull(types.StringType),
+		EnvironmentWO:   types.MapNull(types.StringType),
+		StartTimeout:    timeouts.Start,
+		StopOnTimeout:   types.BoolNull(),
+	}, diags
 }
 
-// logLines is logs.lines, defaultLogLines when unset.
-func (m *migrateActionModel) logLines(p actionParts) int64 {
-	if p.logs.Lines.IsNull() || p.logs.Lines.IsUnknown() {
-		return defaultLogLines
+// widenObject is o with the attribute types of a wider object: o's
+// attributes, and null for those it lacks (a nested object's attribute
+// types must match exactly).
+func widenObject(ctx context.Context, o types.Object, attrTypes map[string]attr.Type) (types.Object, diag.Diagnostics) {
+	if o.IsUnknown() {
+		return types.ObjectUnknown(attrTypes), nil
 	}
-	return p.logs.Lines.ValueInt64()
+	if o.IsNull() {
+		return types.ObjectNull(attrTypes), nil
+	}
+	values := map[string]attr.Value{}
+	for name, t := range attrTypes {
+		if v, ok := o.Attributes()[name]; ok {
+			values[name] = v
+		} else {
+			values[name] = nullOf(t)
+		}
+	}
+	return types.ObjectValue(attrTypes, values)
+}
+
+// migrateInput is what the engine needs from the configuration, and the
+// arguments the plan does not know yet (for the engine's Preview): the
+// conversion ebmigrate_run uses.
+func (m *migrateActionModel) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, map[string]bool, diag.Diagnostics) {
+	args, diags := m.args(ctx)
+	in, d := args.migrateInput(ctx)
+	diags.Append(d...)
+	return in, args.unknownArguments(ctx), diags
 }
 
 // invokeTimeout is timeouts.invoke, defaultTimeout when unset.
