@@ -43,8 +43,8 @@ func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.S
 			"derived from the environment's task definition exactly as `ebmigrate_run` derives its own (in family `ebmigrate-<environment name>-query`, whose old revisions are deregistered like the migration family's), waits for it, " +
 			"and parses its output from CloudWatch Logs, so the app container needs an awslogs configuration. The output is parsed as printed; operation descriptions are stored with the environment's values redacted, while migration names (code identifiers) are kept as printed. With `version_label` set to a version that is not deployed yet, the task runs that version's image (from its source bundle's `Dockerrun.aws.json`), " +
 			"so the plan of a \"migrate, then deploy\" apply lists the new version's migrations. The query never waits for a migration of the environment nor holds one up (its tasks have a `startedBy` of their own), " +
-			"and two plans at once share one task when they ask the same. " +
-			"Pass `pending` and `operations` to an `ebmigrate_run` to see in the plan what an apply will run, to plan a run only while something is pending, and to apply its `destructive_changes` policy.",
+			"and two plans at once share one task while the first one's is still running (a later plan starts a new one). " +
+			"Pass `pending` and `operations` to an `ebmigrate_run`'s `review` to see in the plan what an apply will run, to plan a run only while something is pending, and to apply its `destructive_changes` policy.",
 		Attributes: map[string]schema.Attribute{
 			"environment_name": schema.StringAttribute{
 				Required:            true,
