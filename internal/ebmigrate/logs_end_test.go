@@ -125,3 +125,20 @@ func TestEndUnprovenFallsBackToGrace(t *testing.T) {
 		})
 	}
 }
+
+// Only an end mark exactly as the engine writes it is skipped: a line of
+// the migration's own that merely starts the same way is output.
+func TestIsEndMark(t *testing.T) {
+	for line, want := range map[string]bool{
+		"ebmigrate: end of log 0123456789abcdef0123456789abcdef":  true,
+		"ebmigrate: end of log 0123456789abcdef0123456789abcde":   false,
+		"ebmigrate: end of log 0123456789abcdef0123456789abcdefg": false,
+		"ebmigrate: end of log not-a-nonce-of-32-characters-xyz":  false,
+		"Applying app.0002_more... OK":                            false,
+		" ebmigrate: end of log 0123456789abcdef0123456789abcdef": false,
+	} {
+		if got := ebmigrate.IsEndMark(line); got != want {
+			t.Errorf("IsEndMark(%q) = %v, want %v", line, got, want)
+		}
+	}
+}
