@@ -53,7 +53,7 @@ resource "terraform_data" "team" {
 			Check: func(s *terraform.State) error {
 				attrs := s.RootModule().Resources["ebmigrate_run.migrate"].Primary.Attributes
 				td, err := w.ecs.DescribeTaskDefinition(w.ctx(), &ecs.DescribeTaskDefinitionInput{
-					TaskDefinition: aws.String(attrs["task_definition_arn"]), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags}})
+					TaskDefinition: aws.String(attrs["last_run.task_definition_arn"]), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags}})
 				if err != nil {
 					return err
 				}
