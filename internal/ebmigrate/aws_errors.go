@@ -155,7 +155,7 @@ func AsAWSFailure(err error) (AWSFailure, bool) {
 		// A quota, though retry.DefaultThrottleErrorCodes lists the code:
 		// botocore ecs service-2.json, LimitExceededException, "The limit for
 		// the resource was exceeded." (RegisterTaskDefinition, TagResource).
-		f.Remedy = "An AWS quota was reached (AWS's message above names it): raise it in Service Quotas, or clean up what counts against it; for ECS task definition revisions, deregister old ones (keep_revisions keeps fewer of the migration's)."
+		f.Remedy = "An AWS quota was reached (AWS's message above names it): raise it in Service Quotas, or clean up what counts against it; for ECS task definition revisions, deregister old ones (task.keep_revisions keeps fewer of the migration's)."
 	case throttled:
 		f.Remedy = "AWS throttled the call, and the SDK's retries (the provider's max_retries) were used up: apply again when the account is less busy, run fewer migrations at once, or raise max_retries."
 	case f.Status >= 500 || api.ErrorFault() == smithy.FaultServer:

@@ -62,9 +62,9 @@ func checkCapacityProviders(ctx context.Context, api ECS, t *Target, p Placement
 		if !slices.Contains(associated, cp.Name) {
 			name := shortArn(t.ClusterArn)
 			return problem("Capacity Provider Not Associated",
-				"capacity_provider_strategy names %q, which is not associated with cluster %s (its capacity providers: %s), and ECS runs tasks only on associated providers. "+
+				"task.capacity_provider_strategy names %q, which is not associated with cluster %s (its capacity providers: %s), and ECS runs tasks only on associated providers. "+
 					"Associate it first, keeping the existing ones: aws ecs put-cluster-capacity-providers --cluster %s --capacity-providers %s --default-capacity-provider-strategy '[]'; "+
-					"or name one of the cluster's providers, or use launch_type instead.",
+					"or name one of the cluster's providers, or use task.launch_type instead.",
 				cp.Name, name, listOrNone(associated), name, strings.Join(append(slices.Clone(associated), cp.Name), " "))
 		}
 	}
@@ -97,7 +97,7 @@ func checkFargate(d *Derived, p Placement) error {
 	}
 	return problem("Execution Role Required",
 		"On Fargate the migration task needs a task execution role because %s, and the environment's task definition has none (Elastic Beanstalk adds none unless the Dockerrun.aws.json sets executionRoleArn). "+
-			"Set execution_role_arn to a role with the AmazonECSTaskExecutionRolePolicy managed policy, or run on EC2 (launch_type = \"EC2\").",
+			"Set task.execution_role_arn to a role with the AmazonECSTaskExecutionRolePolicy managed policy, or run on EC2 (task.launch_type = \"EC2\").",
 		strings.Join(needs, " and "))
 }
 
@@ -116,7 +116,7 @@ func checkContainerCPU(d *Derived) error {
 		return nil
 	}
 	return problem("Container CPU Above Task CPU",
-		"The migration container reserves %d CPU units but its task has %s; ECS refuses a container larger than its task. Set cpu to at most %s, or raise the task size (on Fargate, cpu and memory size the task).",
+		"The migration container reserves %d CPU units but its task has %s; ECS refuses a container larger than its task. Set container.cpu to at most %s, or raise the task size (on Fargate, container.cpu and container.memory size the task).",
 		c.Cpu, task, task)
 }
 
@@ -158,7 +158,7 @@ func checkLogGroup(ctx context.Context, c Clients, t *Target, d *Derived, atPlan
 		opts = lc.Options
 	}
 	if region := opts["awslogs-region"]; region != "" && c.Region != "" && region != c.Region {
-		return []string{fmt.Sprintf("The migration container logs to CloudWatch Logs group %s in Region %s (awslogs-region), not the provider's Region %s: the provider neither checks that group nor shows its lines. Set log_group to log in %s, or read the output in %s.", d.LogGroup, region, c.Region, c.Region, region)}, nil
+		return []string{fmt.Sprintf("The migration container logs to CloudWatch Logs group %s in Region %s (awslogs-region), not the provider's Region %s: the provider neither checks that group nor shows its lines. Set logs.group to log in %s, or read the output in %s.", d.LogGroup, region, c.Region, c.Region, region)}, nil
 	}
 	exists, err := LogGroupExists(ctx, c.Logs, d.LogGroup)
 	if err != nil || exists {
@@ -167,7 +167,7 @@ func checkLogGroup(ctx context.Context, c Clients, t *Target, d *Derived, atPlan
 	if opts["awslogs-create-group"] == "true" {
 		return []string{fmt.Sprintf("CloudWatch Logs group %s does not exist yet: the container's awslogs-create-group asks the awslogs driver to create it when the task starts, which needs logs:CreateLogGroup for the role that writes the logs (the task execution role, or the instance profile on EC2).", d.LogGroup)}, nil
 	}
-	msg := fmt.Sprintf("The migration container logs to CloudWatch Logs group %s, which does not exist: the task cannot start without it (the container's awslogs options do not set awslogs-create-group). Create it (aws_cloudwatch_log_group), set awslogs-create-group to \"true\" in the container's awslogs options, or leave log_group unset to use %s, which the provider creates.", d.LogGroup, DefaultLogGroup(t.EnvironmentName))
+	msg := fmt.Sprintf("The migration container logs to CloudWatch Logs group %s, which does not exist: the task cannot start without it (the container's awslogs options do not set awslogs-create-group). Create it (aws_cloudwatch_log_group), set awslogs-create-group to \"true\" in the container's awslogs options, or leave logs.group unset to use %s, which the provider creates.", d.LogGroup, DefaultLogGroup(t.EnvironmentName))
 	if !atPlan {
 		return nil, problem("Log Group Not Found", "%s", msg)
 	}

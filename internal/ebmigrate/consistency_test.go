@@ -154,3 +154,28 @@ func TestStoppingTaskStillCounts(t *testing.T) {
 		t.Errorf("%d migration tasks ran, want 2", ran)
 	}
 }
+
+// A stopping task of another family of the environment (a named
+// ebmigrate_run's, ebmigrate-<env>_<name>) counts too: the guard looks at
+// every migration family of the environment, not only the default one.
+func TestStoppingTaskOfNamedFamilyStillCounts(t *testing.T) {
+	srv, c := fixture(t, func(s *localaws.Seed) { s.Timing.StopGraceMS = 2500 })
+	first := migrateInput("sh", "-c", `trap "" TERM; echo first; sleep 5; echo first done`)
+	first.Derive.Family = ebmigrate.DerivedFamily(localaws.FixtureEnv) + "_reports"
+	first.StopOnTimeout = true
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	var ie *ebmigrate.InterruptedError
+	if _, err := ebmigrate.Migrate(ctx, c, first, &recorder{}); !errors.As(err, &ie) || !ie.Stopped {
+		t.Fatalf("first apply: %v", err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	second := migrateInput("sh", "-c", "echo second")
+	second.VersionLabel = "v2"
+	if _, err := ebmigrate.Migrate(testCtx(t), c, second, &recorder{}); err != nil {
+		t.Fatal(err)
+	}
+	if ran := assertNoOverlap(t, srv); ran != 2 {
+		t.Errorf("%d migration tasks ran, want 2", ran)
+	}
+}

@@ -57,7 +57,7 @@ type DeriveSpec struct {
 	Tags map[string]string
 }
 
-// LogStreamPrefix is the awslogs stream prefix of a configured log_group.
+// LogStreamPrefix is the awslogs stream prefix of a configured logs.group.
 const LogStreamPrefix = "ebmigrate"
 
 // Derived is a migration task definition, ready to register.
@@ -96,6 +96,12 @@ func QueryFamily(envName string) string { return "ebmigrate-" + envName + "-quer
 // essential ones the one the others link to or depend on, or else the one
 // without host port mappings.
 func SelectContainer(td *ecstypes.TaskDefinition, name string) (*ecstypes.ContainerDefinition, error) {
+	return selectContainer(td, name, ResourceArgs)
+}
+
+// selectContainer is SelectContainer with the argument names its
+// diagnostics use.
+func selectContainer(td *ecstypes.TaskDefinition, name string, args ArgNames) (*ecstypes.ContainerDefinition, error) {
 	var names, essential []string
 	for i := range td.ContainerDefinitions {
 		c := &td.ContainerDefinitions[i]
@@ -111,8 +117,8 @@ func SelectContainer(td *ecstypes.TaskDefinition, name string) (*ecstypes.Contai
 	arn := aws.ToString(td.TaskDefinitionArn)
 	if name != "" {
 		return nil, problem("Container Not Found",
-			"Task definition %s has no container named %q. Its containers are: %s. Set container_name to one of them.",
-			arn, name, strings.Join(names, ", "))
+			"Task definition %s has no container named %q. Its containers are: %s. Set %s to one of them.",
+			arn, name, strings.Join(names, ", "), args.Container)
 	}
 	switch len(essential) {
 	case 1:
@@ -123,15 +129,15 @@ func SelectContainer(td *ecstypes.TaskDefinition, name string) (*ecstypes.Contai
 		}
 	case 0:
 		return nil, problem("No Essential Container",
-			"Task definition %s has no essential container to run the migration in. Its containers are: %s. Set container_name.",
-			arn, strings.Join(names, ", "))
+			"Task definition %s has no essential container to run the migration in. Its containers are: %s. Set %s.",
+			arn, strings.Join(names, ", "), args.Container)
 	}
 	if n := defaultContainer(td, essential); n != "" {
-		return SelectContainer(td, n)
+		return selectContainer(td, n, args)
 	}
 	return nil, problem("Several Essential Containers",
-		"Task definition %s has several essential containers (%s), and neither links, dependsOn nor host port mappings tell which one holds the application code. Set container_name to it.",
-		arn, strings.Join(essential, ", "))
+		"Task definition %s has several essential containers (%s), and neither links, dependsOn nor host port mappings tell which one holds the application code. Set %s to it.",
+		arn, strings.Join(essential, ", "), args.Container)
 }
 
 // DeriveTaskDefinition builds the migration task definition from the
@@ -141,9 +147,9 @@ func SelectContainer(td *ecstypes.TaskDefinition, name string) (*ecstypes.Contai
 func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 	src := t.SourceTaskDefinition
 	if src == nil {
-		return nil, engineError(nil, "No Source Task Definition", "No task definition was found to derive the migration task definition from. Set source_task_definition.")
+		return nil, engineError(nil, "No Source Task Definition", "No task definition was found to derive the migration task definition from. Set %s.", t.Args.orDefault().SourceTaskDefinition)
 	}
-	chosen, err := SelectContainer(src, spec.Container)
+	chosen, err := selectContainer(src, spec.Container, t.Args.orDefault())
 	if err != nil {
 		return nil, err
 	}
@@ -172,8 +178,8 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 		// are required), so such a definition cannot have come from ECS.
 		if aws.ToString(s.ValueFrom) == "" {
 			return nil, problem("Secret Without valueFrom",
-				"Container %q of task definition %s has secret %q without valueFrom, which ECS requires. Fix the task definition (or the Dockerrun.aws.json), or set source_task_definition to another.",
-				aws.ToString(c.Name), aws.ToString(t.SourceTaskDefinition.TaskDefinitionArn), aws.ToString(s.Name))
+				"Container %q of task definition %s has secret %q without valueFrom, which ECS requires. Fix the task definition (or the Dockerrun.aws.json), or set %s to another.",
+				aws.ToString(c.Name), aws.ToString(t.SourceTaskDefinition.TaskDefinitionArn), aws.ToString(s.Name), t.Args.orDefault().SourceTaskDefinition)
 		}
 	}
 	var values []ecstypes.KeyValuePair
@@ -221,7 +227,7 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 			names[i] = aws.ToString(s.Name)
 		}
 		return nil, problem("Execution Role Required",
-			"The migration container gets secrets (%s) but task definition %s has no executionRoleArn, which ECS needs to fetch them. Set execution_role_arn to a role that may read them, or give the Dockerrun.aws.json an executionRoleArn.",
+			"The migration container gets secrets (%s) but task definition %s has no executionRoleArn, which ECS needs to fetch them. Set task.execution_role_arn to a role that may read them, or give the Dockerrun.aws.json an executionRoleArn.",
 			strings.Join(names, ", "), aws.ToString(src.TaskDefinitionArn))
 	}
 	in.ContainerDefinitions = []ecstypes.ContainerDefinition{c}

@@ -49,6 +49,8 @@ type Target struct {
 	// AssociatePublicIP is the environment's aws:ec2:vpc
 	// AssociatePublicIpAddress: its instances are in public subnets.
 	AssociatePublicIP bool
+	// Args name the arguments that diagnostics tell the user to set.
+	Args ArgNames
 }
 
 // DiscoverInput names the environment and the user's overrides of discovery.
@@ -59,6 +61,9 @@ type DiscoverInput struct {
 	// SourceTaskDefinition, when set, is the family, family:revision or ARN
 	// to derive from instead of EB's own.
 	SourceTaskDefinition string
+	// Args are the caller's argument names (zero: ResourceArgs), for
+	// diagnostics.
+	Args ArgNames
 }
 
 // EBTaskFamily is the family of EB's app task definition for an environment:
@@ -130,6 +135,7 @@ func discoverFrom(ctx context.Context, c Clients, in DiscoverInput, env *ebtypes
 		Status:          string(env.Status),
 		PlatformArn:     aws.ToString(env.PlatformArn),
 		Region:          c.Region,
+		Args:            in.Args.orDefault(),
 	}
 	if env.Status == ebtypes.EnvironmentStatusTerminating || env.Status == ebtypes.EnvironmentStatusTerminated {
 		return nil, problem("Elastic Beanstalk Environment Terminated",
@@ -238,7 +244,7 @@ func findCluster(ctx context.Context, api ECS, t *Target, override string) (stri
 				return aws.ToString(c.ClusterArn), nil
 			}
 		}
-		return "", problem("ECS Cluster Not Found", "The ECS cluster %q given in cluster does not exist or is not ACTIVE in region %s.", override, regionOf(override))
+		return "", problem("ECS Cluster Not Found", "The ECS cluster %q given in %s does not exist or is not ACTIVE in region %s.", override, t.Args.orDefault().Cluster, regionOf(override))
 	}
 	// EB names the cluster like the task family; look for that name first
 	// and scan only when it is absent (older environments).
@@ -272,8 +278,8 @@ func findCluster(ctx context.Context, api ECS, t *Target, override string) (stri
 	switch len(candidates) {
 	case 0:
 		return "", problem("ECS Cluster Not Found",
-			"Found no ECS cluster named awseb-%s-… for environment %q (%s). Elastic Beanstalk creates one for each environment on the ECS platform; set cluster to its name or ARN if it is named otherwise.",
-			t.EnvironmentName, t.EnvironmentName, t.EnvironmentID)
+			"Found no ECS cluster named awseb-%s-… for environment %q (%s). Elastic Beanstalk creates one for each environment on the ECS platform; set %s to its name or ARN if it is named otherwise.",
+			t.EnvironmentName, t.EnvironmentName, t.EnvironmentID, t.Args.orDefault().Cluster)
 	case 1:
 		return candidates[0], nil
 	}
@@ -289,8 +295,8 @@ func findCluster(ctx context.Context, api ECS, t *Target, override string) (stri
 		}
 	}
 	return "", problem("Several ECS Clusters Match",
-		"These ECS clusters could belong to environment %q and none is tagged elasticbeanstalk:environment-id=%s: %s. Set cluster to the right one.",
-		t.EnvironmentName, t.EnvironmentID, strings.Join(candidates, ", "))
+		"These ECS clusters could belong to environment %q and none is tagged elasticbeanstalk:environment-id=%s: %s. Set %s to the right one.",
+		t.EnvironmentName, t.EnvironmentID, strings.Join(candidates, ", "), t.Args.orDefault().Cluster)
 }
 
 func regionOf(arn string) string {
@@ -321,11 +327,11 @@ func findSourceTaskDefinition(ctx context.Context, api ECS, t *Target, override 
 		var ce *ecstypes.ClientException
 		if errors.As(err, &ce) {
 			if override != "" {
-				return nil, problem("Task Definition Not Found", "The task definition %q given in source_task_definition does not exist or is not ACTIVE: %s", override, ce.ErrorMessage())
+				return nil, problem("Task Definition Not Found", "The task definition %q given in %s does not exist or is not ACTIVE: %s", override, t.Args.SourceTaskDefinition, ce.ErrorMessage())
 			}
 			return nil, problem("Task Definition Not Found",
-				"Found no ACTIVE task definition of family %q, which Elastic Beanstalk registers for environment %q on each deploy. Deploy an application version first, or set source_task_definition.",
-				ref, t.EnvironmentName)
+				"Found no ACTIVE task definition of family %q, which Elastic Beanstalk registers for environment %q on each deploy. Deploy an application version first, or set %s.",
+				ref, t.EnvironmentName, t.Args.SourceTaskDefinition)
 		}
 		return nil, fmt.Errorf("describing task definition %q: %w", ref, err)
 	}

@@ -49,8 +49,11 @@ func TestDiscoverProblems(t *testing.T) {
 		{ebmigrate.DiscoverInput{EnvironmentName: "nope"}, "Elastic Beanstalk Environment Not Found", []string{`"nope"`, "us-east-1"}},
 		{ebmigrate.DiscoverInput{EnvironmentName: "myapp-old"}, "Elastic Beanstalk Environment Terminated", []string{`"myapp-old"`, "terminated"}},
 		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureNonECSEnv}, "Not An ECS Platform", []string{"PHP 8.3 running on 64bit Amazon Linux 2023", "leader_only"}},
-		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, Cluster: "other"}, "ECS Cluster Not Found", []string{`"other"`}},
-		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, SourceTaskDefinition: "nope:3"}, "Task Definition Not Found", []string{`"nope:3"`}},
+		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, Cluster: "other"}, "ECS Cluster Not Found", []string{`"other"`, "given in task.cluster"}},
+		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, SourceTaskDefinition: "nope:3"}, "Task Definition Not Found", []string{`"nope:3"`, "given in task.task_definition"}},
+		// The data sources' arguments are flat, and their diagnostics say so.
+		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, Cluster: "other", Args: ebmigrate.FlatArgs}, "ECS Cluster Not Found", []string{"given in cluster does"}},
+		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, SourceTaskDefinition: "nope:3", Args: ebmigrate.FlatArgs}, "Task Definition Not Found", []string{"given in source_task_definition does"}},
 	}
 	for _, tc := range cases {
 		_, err := ebmigrate.Discover(testCtx(t), c, tc.in)

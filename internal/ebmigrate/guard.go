@@ -54,8 +54,13 @@ func activeMigrations(ctx context.Context, api ECS, t *Target, startedBy string)
 	}
 	// A task asked to stop leaves the RUNNING list while its container may
 	// still run (ECS's stop grace is 30 s): look among the migration
-	// families' tasks whose desired status is STOPPED too.
-	for _, family := range []string{DerivedFamily(t.EnvironmentName), QueryFamily(t.EnvironmentName)} {
+	// families' tasks whose desired status is STOPPED too. startedBy "must
+	// be the only filter", so the scan goes family by family.
+	families, err := migrationFamilies(ctx, api, t.EnvironmentName)
+	if err != nil {
+		return nil, err
+	}
+	for _, family := range families {
 		stopping, err := listTasks(ctx, api, &ecs.ListTasksInput{Cluster: aws.String(t.ClusterArn), Family: aws.String(family), DesiredStatus: ecstypes.DesiredStatusStopped})
 		if err != nil {
 			return nil, fmt.Errorf("listing stopping migration tasks of environment %q: %w", t.EnvironmentName, err)
@@ -96,6 +101,29 @@ func activeMigrations(ctx context.Context, api ECS, t *Target, startedBy string)
 		return tasks[i].arn < tasks[j].arn
 	})
 	return tasks, nil
+}
+
+// migrationFamilies are the environment's migration task definition
+// families: the default one, the queries' and every named ebmigrate_run's
+// (ebmigrate-<env>_<name>). ListTaskDefinitionFamilies' familyPrefix is a
+// true prefix (unlike ListTaskDefinitions'), and lists INACTIVE families
+// only with status ALL: a family whose revisions were all deregistered may
+// still have a stopping task. EB environment names have no "_", so the
+// prefix ebmigrate-<env>_ matches no other environment's family.
+func migrationFamilies(ctx context.Context, api ECS, env string) ([]string, error) {
+	derived, query := DerivedFamily(env), QueryFamily(env)
+	families := []string{derived, query}
+	p := ecs.NewListTaskDefinitionFamiliesPaginator(api, &ecs.ListTaskDefinitionFamiliesInput{
+		FamilyPrefix: aws.String(derived + "_"), Status: ecstypes.TaskDefinitionFamilyStatusAll,
+	})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing the migration task definition families of environment %q: %w", env, err)
+		}
+		families = append(families, out.Families...)
+	}
+	return families, nil
 }
 
 // listTasks pages through ListTasks.

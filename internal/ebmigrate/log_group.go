@@ -22,7 +22,7 @@ const DefaultLogRetentionDays = 30
 func DefaultLogGroup(envName string) string { return "/aws/elasticbeanstalk/" + envName + "/ebmigrate" }
 
 // migrationLogGroup is the awslogs group the migration container writes to:
-// the log_group argument, else the container's own awslogs group, else the
+// the logs.group argument, else the container's own awslogs group, else the
 // default group (default true).
 func migrationLogGroup(c ecstypes.ContainerDefinition, t *Target, spec DeriveSpec) (string, bool) {
 	if spec.LogGroup != "" {
@@ -62,7 +62,7 @@ func EnsureLogGroup(ctx context.Context, api Logs, name string, retentionDays in
 	if _, err := api.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(name)}); err != nil {
 		var exists *logstypes.ResourceAlreadyExistsException
 		if !errors.As(err, &exists) {
-			return false, fmt.Errorf("creating CloudWatch Logs group %s for the migration's output (log_group overrides it): %w", name, err)
+			return false, fmt.Errorf("creating CloudWatch Logs group %s for the migration's output (logs.group overrides it): %w", name, err)
 		}
 		// Created by a concurrent apply, or by our own call whose response
 		// was lost and which the SDK retried: either way the group may have

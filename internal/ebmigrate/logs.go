@@ -271,7 +271,7 @@ func errOr(err error) error {
 // task was followed, and what to do.
 func noLogsNote(loc LogLocation) string {
 	if loc.ByRuntimeID {
-		return fmt.Sprintf("No log lines can be shown: the container's awslogs configuration has no awslogs-stream-prefix, so ECS names its stream (in group %s) after the container's runtime ID, and DescribeTasks showed none: the container never started. Add awslogs-stream-prefix to the container's awslogs options (or set log_group, which gives the migration a prefix of its own) so that the stream can be found from the task alone.", loc.Group)
+		return fmt.Sprintf("No log lines can be shown: the container's awslogs configuration has no awslogs-stream-prefix, so ECS names its stream (in group %s) after the container's runtime ID, and DescribeTasks showed none: the container never started. Add awslogs-stream-prefix to the container's awslogs options (or set logs.group, which gives the migration a prefix of its own) so that the stream can be found from the task alone.", loc.Group)
 	}
-	return "No log lines can be shown: the migration container has no awslogs log configuration. Give the app container an awslogs configuration, or set log_group, to see its output here."
+	return "No log lines can be shown: the migration container has no awslogs log configuration. Give the app container an awslogs configuration, or set logs.group, to see its output here."
 }

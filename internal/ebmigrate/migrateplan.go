@@ -178,7 +178,7 @@ func parseMigratePlan(lines []string, show func(string) string) (MigratePlan, er
 				continue
 			}
 			// Failing is safer than a plan that misses a migration (and
-			// perhaps a destructive operation under destructive_changes).
+			// perhaps a destructive operation under review.destructive_changes).
 			return MigratePlan{}, problem("Unrecognized migrate --plan Output",
 				"Operations follow the line %q, which is not a migration's name (app_label.migration_name), so the pending migrations and their operations cannot be read safely. Check that the command is Django's migrate --plan and that nothing else prints to its output.",
 				show(unnamed))

@@ -76,7 +76,7 @@ func makeFargateReady(in *ecs.RegisterTaskDefinitionInput, p Placement, src stri
 		}
 		if v.Host != nil && aws.ToString(v.Host.SourcePath) != "" {
 			return problem("Not Possible On Fargate",
-				"The migration container mounts volume %q, a host path (%s) in task definition %s, and Fargate has no host paths. Run the migration with launch_type = \"EC2\", or use a task definition without it (source_task_definition).",
+				"The migration container mounts volume %q, a host path (%s) in task definition %s, and Fargate has no host paths. Run the migration with task.launch_type = \"EC2\", or use a task definition without it (task.task_definition).",
 				aws.ToString(v.Name), aws.ToString(v.Host.SourcePath), src)
 		}
 		volumes = append(volumes, v)
@@ -84,11 +84,11 @@ func makeFargateReady(in *ecs.RegisterTaskDefinitionInput, p Placement, src stri
 	in.Volumes = volumes
 	if len(in.PlacementConstraints) > 0 {
 		return problem("Not Possible On Fargate",
-			"Task definition %s has placement constraints, which Fargate does not support. Run the migration with launch_type = \"EC2\", or use another source_task_definition.", src)
+			"Task definition %s has placement constraints, which Fargate does not support. Run the migration with task.launch_type = \"EC2\", or use another task.task_definition.", src)
 	}
 	if in.IpcMode == ecstypes.IpcModeHost || in.PidMode == ecstypes.PidModeHost {
 		return problem("Not Possible On Fargate",
-			"Task definition %s uses the host IPC or PID namespace, which Fargate does not support. Run the migration with launch_type = \"EC2\".", src)
+			"Task definition %s uses the host IPC or PID namespace, which Fargate does not support. Run the migration with task.launch_type = \"EC2\".", src)
 	}
 	addFargateStreamPrefix(c)
 	in.NetworkMode = ecstypes.NetworkModeAwsvpc
@@ -99,7 +99,7 @@ func makeFargateReady(in *ecs.RegisterTaskDefinitionInput, p Placement, src stri
 		memory = "512"
 		if m := max(aws.ToInt32(c.Memory), aws.ToInt32(c.MemoryReservation)); m > 512 {
 			return problem("Task Size Required",
-				"On Fargate the task needs a size that holds the container's %d MiB: set memory (and cpu) to one of Fargate's task sizes, for example memory = 1024 and cpu = 512.", m)
+				"On Fargate the task needs a size that holds the container's %d MiB: set container.memory (and container.cpu) to one of Fargate's task sizes, for example container = { memory = 1024, cpu = 512 }.", m)
 		}
 	}
 	in.Memory = aws.String(memory)
@@ -124,7 +124,7 @@ func ResolveNetwork(t *Target, d *Derived, p Placement) (*ecstypes.AwsVpcConfigu
 	if d.Input.NetworkMode != ecstypes.NetworkModeAwsvpc {
 		if p.Network != nil {
 			return nil, problem("Network Configuration Not Used",
-				"network_configuration is set, but the migration task uses the %q network mode; only awsvpc tasks (and every Fargate task) take one. Remove it, or run on Fargate.", orDefault(string(d.Input.NetworkMode), "bridge"))
+				"task.network_configuration is set, but the migration task uses the %q network mode; only awsvpc tasks (and every Fargate task) take one. Remove it, or run on Fargate.", orDefault(string(d.Input.NetworkMode), "bridge"))
 		}
 		return nil, nil
 	}
@@ -149,7 +149,7 @@ func ResolveNetwork(t *Target, d *Derived, p Placement) (*ecstypes.AwsVpcConfigu
 		// security groups"). Dropping the names would run the migration
 		// without the groups that may be what lets it reach the database.
 		return nil, problem("Security Group Names",
-			"Environment %q names security groups by name (%s) in aws:autoscaling:launchconfiguration SecurityGroups, and an awsvpc task takes only security group IDs (sg-…). Set network_configuration { security_groups = [...] } to their IDs, or use IDs in the environment's setting.",
+			"Environment %q names security groups by name (%s) in aws:autoscaling:launchconfiguration SecurityGroups, and an awsvpc task takes only security group IDs (sg-…). Set task.network_configuration = { security_groups = [...] } to their IDs, or use IDs in the environment's setting.",
 			t.EnvironmentName, strings.Join(names, ", "))
 	}
 	if n := p.Network; n != nil {
@@ -168,7 +168,7 @@ func ResolveNetwork(t *Target, d *Derived, p Placement) (*ecstypes.AwsVpcConfigu
 	}
 	if len(cfg.Subnets) == 0 {
 		return nil, problem("Subnets Required",
-			"The migration task uses the awsvpc network mode (Fargate always does), which needs subnets, and environment %q has none in its aws:ec2:vpc Subnets option. Set network_configuration { subnets = [...] }.",
+			"The migration task uses the awsvpc network mode (Fargate always does), which needs subnets, and environment %q has none in its aws:ec2:vpc Subnets option. Set task.network_configuration = { subnets = [...] }.",
 			t.EnvironmentName)
 	}
 	cfg.Subnets = slices.Clone(cfg.Subnets)

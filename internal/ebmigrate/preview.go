@@ -10,16 +10,6 @@ import (
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 )
 
-// Arguments a plan may not know yet, as PreviewInput.Unknown names them.
-const (
-	ArgEnvironmentName      = "environment_name"
-	ArgVersionLabel         = "version_label"
-	ArgCluster              = "cluster"
-	ArgSourceTaskDefinition = "source_task_definition"
-	ArgContainerName        = "container_name"
-	ArgImage                = "image"
-)
-
 // PreviewInput is a migration as a plan sees it: MigrateInput, with the
 // arguments whose values are known only after apply named in Unknown.
 type PreviewInput struct {
@@ -49,7 +39,7 @@ type Preview struct {
 	// Unknown says what only the apply can know, and why, in phrases such
 	// as "the image (version_label is known after apply)".
 	Unknown []string
-	// ExecuteCommand, with enable_execute_command, is the AWS CLI command
+	// ExecuteCommand, with task.enable_execute_command, is the AWS CLI command
 	// that opens a shell in the migration task while it runs.
 	ExecuteCommand string
 	// Warnings are CheckRun's: what may make the run go otherwise than
@@ -89,7 +79,7 @@ func PreviewMigration(ctx context.Context, c Clients, in PreviewInput) (*Preview
 func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.EnvironmentDescription, atPlan bool) (*Preview, error) {
 	p := &Preview{}
 	if in.Unknown[ArgCluster] || in.Unknown[ArgSourceTaskDefinition] {
-		p.unknown("the cluster, task definition, container and image (cluster or source_task_definition is known after apply)")
+		p.unknown("the cluster, task definition, container and image (%s or %s is known after apply)", ArgCluster, ArgSourceTaskDefinition)
 		return p, nil
 	}
 	t, err := discoverFrom(ctx, c, in.Discover, env)
@@ -117,7 +107,7 @@ func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.Envir
 		}
 	}
 	if in.Unknown[ArgContainerName] {
-		p.unknown("the container and image (container_name is known after apply)")
+		p.unknown("the container and image (%s is known after apply)", ArgContainerName)
 		return p, nil
 	}
 	d, err := DeriveTaskDefinition(t, spec)

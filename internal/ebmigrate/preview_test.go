@@ -35,7 +35,7 @@ func TestPreview(t *testing.T) {
 		{name: "version unknown", in: in("", ebmigrate.ArgVersionLabel), unknownMentions: "the image (version_label is known after apply)", discovered: true, derived: true},
 		{name: "version this apply creates", in: in("v9"), err: "Application Version Not Found", discovered: true},
 		{name: "environment unknown", in: in("v1", ebmigrate.ArgEnvironmentName), unknownMentions: "environment_name is known after apply"},
-		{name: "container unknown", in: in("v1", ebmigrate.ArgContainerName), unknownMentions: "container_name is known after apply", discovered: true},
+		{name: "container unknown", in: in("v1", ebmigrate.ArgContainerName), unknownMentions: "container.name is known after apply", discovered: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := ebmigrate.PreviewMigration(testCtx(t), c, tc.in)

@@ -55,7 +55,7 @@ func (in MigrateInput) guardKey(envID string) string {
 	return StartedBy(envID)
 }
 
-// DefaultStartTimeout is start_timeout's default.
+// DefaultStartTimeout is timeouts.start's default.
 const DefaultStartTimeout = 10 * time.Minute
 
 func (in MigrateInput) startTimeout() time.Duration {
@@ -248,16 +248,16 @@ func waitOther(ctx context.Context, c Clients, t *Target, other migrationTask, s
 	stopped := false
 	last, err := pollTask(ctx, c.ECS, t.ClusterArn, other.arn, poll, NopLogger, func(task ecstypes.Task) bool {
 		if !stopped && aws.ToString(task.LastStatus) != "STOPPED" && task.StartedAt == nil && notStartedFor(task) > startTimeout {
-			log.Info("the other migration task never started within start_timeout; stopping it", map[string]any{"task": other.arn})
+			log.Info("the other migration task never started within timeouts.start; stopping it", map[string]any{"task": other.arn})
 			stopped = true
-			if _, stopErr = stopTask(c, t, other.arn, fmt.Sprintf("ebmigrate: the task did not start within start_timeout (%s)", startTimeout)); stopErr != nil {
+			if _, stopErr = stopTask(c, t, other.arn, fmt.Sprintf("ebmigrate: the task did not start within timeouts.start (%s)", startTimeout)); stopErr != nil {
 				return true
 			}
 		}
 		return aws.ToString(task.LastStatus) == "STOPPED"
 	})
 	if stopErr != nil {
-		return fmt.Errorf("stopping migration task %s, which did not start within start_timeout (%s): %w", other.arn, startTimeout, stopErr)
+		return fmt.Errorf("stopping migration task %s, which did not start within timeouts.start (%s): %w", other.arn, startTimeout, stopErr)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -282,7 +282,7 @@ func placementProblem(t *Target, failures []ecstypes.Failure, placement Placemen
 		case strings.HasPrefix(r, "MemberOf placement constraint unsatisfied"):
 			advice = memberOfAdvice(t, placement)
 		case strings.HasPrefix(r, "DistinctInstance placement constraint unsatisfied"):
-			advice = "Every container instance already runs a task of the migration's group, and placement_constraints has distinctInstance: remove it, or add capacity."
+			advice = "Every container instance already runs a task of the migration's group, and task.placement_constraints has distinctInstance: remove it, or add capacity."
 		case strings.HasPrefix(r, "AGENT"):
 			advice = "The ECS agent on the instances is not connected: check the instances' health in the ECS console."
 		}
@@ -308,7 +308,7 @@ type InterruptedError struct {
 	LastStatus string
 	// Waiting says what was being waited for, when it was not our task.
 	Waiting string
-	// Stopped is true when the task was stopped (stop_on_timeout).
+	// Stopped is true when the task was stopped (timeouts.stop_on_timeout).
 	Stopped bool
 	Cause   error
 }
@@ -325,7 +325,7 @@ func (e *InterruptedError) Error() string {
 	case e.Waiting != "":
 		return fmt.Sprintf("waiting %s in environment %q %s (last status %s)", e.Waiting, e.Environment, what, orNone(e.LastStatus))
 	case e.Stopped:
-		return fmt.Sprintf("waiting for migration task %s of environment %q %s (last status %s); the task was stopped (StopTask), as stop_on_timeout asks. The next apply runs the migration again",
+		return fmt.Sprintf("waiting for migration task %s of environment %q %s (last status %s); the task was stopped (StopTask), as timeouts.stop_on_timeout asks. The next apply runs the migration again",
 			e.TaskArn, e.Environment, what, orNone(e.LastStatus))
 	}
 	return fmt.Sprintf("waiting for migration task %s of environment %q %s (last status %s); the task was left running. The next apply waits for it instead of starting another, and records its result when it is the same run",

@@ -93,10 +93,6 @@ func StrategyProblem(s PlacementStrategy) string {
 	return ""
 }
 
-// ArgTaskRoleArn names task_role_arn in PreviewInput.Unknown: a role the
-// same apply creates is no missing role.
-const ArgTaskRoleArn = "task_role_arn"
-
 // checkRunTaskOptions refuses, before anything is registered or run, the
 // options RunTask would refuse for the derived definition: placement on
 // Fargate, more constraints than ECS allows together with the definition's
@@ -111,21 +107,21 @@ func checkRunTaskOptions(d *Derived, p Placement, roleUnknown bool) error {
 		// and constraints aren't supported for tasks using the Fargate
 		// launch type."
 		return problem("Not Possible On Fargate",
-			"placement_constraints and placement_strategy place tasks on EC2 container instances; Fargate does not support them. Remove them, or run the migration with launch_type = \"EC2\".")
+			"task.placement_constraints and task.placement_strategy place tasks on EC2 container instances; Fargate does not support them. Remove them, or run the migration with task.launch_type = \"EC2\".")
 	}
 	if n := len(d.Input.PlacementConstraints); n+len(p.Constraints) > MaxPlacementConstraints {
 		return problem("Too Many Placement Constraints",
-			"The migration task would have %d placement constraints, %d of them from its task definition; ECS allows at most %d per task. Remove %d from placement_constraints.",
+			"The migration task would have %d placement constraints, %d of them from its task definition; ECS allows at most %d per task. Remove %d from task.placement_constraints.",
 			n+len(p.Constraints), n, MaxPlacementConstraints, n+len(p.Constraints)-MaxPlacementConstraints)
 	}
 	for i, c := range p.Constraints {
 		if msg := ConstraintProblem(c); msg != "" {
-			return problem("Invalid Placement Constraint", "placement_constraints[%d]: %s.", i, msg)
+			return problem("Invalid Placement Constraint", "task.placement_constraints[%d]: %s.", i, msg)
 		}
 	}
 	for i, s := range p.Strategy {
 		if msg := StrategyProblem(s); msg != "" {
-			return problem("Invalid Placement Strategy", "placement_strategy[%d]: %s.", i, msg)
+			return problem("Invalid Placement Strategy", "task.placement_strategy[%d]: %s.", i, msg)
 		}
 	}
 	// botocore RunTaskRequest.enableExecuteCommand: "If true, then the task
@@ -135,9 +131,9 @@ func checkRunTaskOptions(d *Derived, p Placement, roleUnknown bool) error {
 	// used", boto/boto3#3173).
 	if p.ExecuteCommand && aws.ToString(d.Input.TaskRoleArn) == "" && !roleUnknown {
 		return problem("Task Role Required For ECS Exec",
-			"enable_execute_command needs a task role, and the migration task definition has none (the environment's task definition sets no taskRoleArn: Elastic Beanstalk adds none unless the Dockerrun.aws.json does). "+
-				"Set task_role_arn to a role that ECS tasks may assume (ecs-tasks.amazonaws.com) and that allows ssmmessages:CreateControlChannel, ssmmessages:CreateDataChannel, ssmmessages:OpenControlChannel and ssmmessages:OpenDataChannel, "+
-				"or set enable_execute_command = false.")
+			"task.enable_execute_command needs a task role, and the migration task definition has none (the environment's task definition sets no taskRoleArn: Elastic Beanstalk adds none unless the Dockerrun.aws.json does). "+
+				"Set task.task_role_arn to a role that ECS tasks may assume (ecs-tasks.amazonaws.com) and that allows ssmmessages:CreateControlChannel, ssmmessages:CreateDataChannel, ssmmessages:OpenControlChannel and ssmmessages:OpenDataChannel, "+
+				"or set task.enable_execute_command = false.")
 	}
 	return nil
 }
@@ -198,7 +194,7 @@ func memberOfAdvice(t *Target, p Placement) string {
 	if len(exprs) == 0 {
 		return "No container instance met a memberOf placement constraint of the migration task definition (placementConstraints of the source task definition): check it against the cluster's instances."
 	}
-	return fmt.Sprintf("No container instance of the cluster met placement_constraints memberOf %s (together with any memberOf in the source task definition's placementConstraints, which ECS applies too). "+
+	return fmt.Sprintf("No container instance of the cluster met task.placement_constraints memberOf %s (together with any memberOf in the source task definition's placementConstraints, which ECS applies too). "+
 		"See which instances an expression selects with aws ecs list-container-instances --cluster %s --filter '<expression>'; then correct the expression, remove the constraint, or add capacity that matches it. Nothing ran.",
 		strings.Join(exprs, " and "), shortArn(t.ClusterArn))
 }

@@ -56,7 +56,7 @@ func TestMigrateExecuteCommand(t *testing.T) {
 	in.Derive.Placement.ExecuteCommand = true
 	_, err = ebmigrate.Migrate(testCtx(t), c, in, &fieldRecorder{})
 	var p *ebmigrate.ProblemError
-	if !errors.As(err, &p) || p.Summary != "Task Role Required For ECS Exec" || !strings.Contains(p.Detail, "task_role_arn") || !strings.Contains(p.Detail, "ssmmessages:") {
+	if !errors.As(err, &p) || p.Summary != "Task Role Required For ECS Exec" || !strings.Contains(p.Detail, "task.task_role_arn") || !strings.Contains(p.Detail, "ssmmessages:") {
 		t.Errorf("err = %v", err)
 	}
 	if n := srv.Calls("ecs:RegisterTaskDefinition") + srv.Calls("ecs:RunTask"); n != 0 {
@@ -64,7 +64,7 @@ func TestMigrateExecuteCommand(t *testing.T) {
 	}
 	in.Derive.TaskRoleArn = "arn:aws:iam::123456789012:role/migrate"
 	if _, err := ebmigrate.Migrate(testCtx(t), c, in, &fieldRecorder{}); err != nil {
-		t.Errorf("with task_role_arn: %v", err)
+		t.Errorf("with task.task_role_arn: %v", err)
 	}
 }
 

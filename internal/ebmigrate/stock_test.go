@@ -178,7 +178,7 @@ func TestRolesArguments(t *testing.T) {
 	}
 	var p *ebmigrate.ProblemError
 	if _, err := ebmigrate.DeriveTaskDefinition(target, ebmigrate.DeriveSpec{Command: []string{"true"}}); !errors.As(err, &p) ||
-		p.Summary != "Execution Role Required" || !strings.Contains(p.Detail, "execution_role_arn") {
+		p.Summary != "Execution Role Required" || !strings.Contains(p.Detail, "task.execution_role_arn") {
 		t.Errorf("secrets without a role: %v", err)
 	}
 	const task, exec = "arn:aws:iam::123456789012:role/app", "arn:aws:iam::123456789012:role/exec"

@@ -38,11 +38,11 @@ func checkFargateSize(cpu, memory string) error {
 	size, ok := fargateSizes[units]
 	if !ok {
 		return problem("Invalid Fargate Task Size",
-			"cpu = %d is not a Fargate task size: use 256, 512, 1024, 2048, 4096, 8192 or 16384 CPU units.", units)
+			"container.cpu = %d is not a Fargate task size: use 256, 512, 1024, 2048, 4096, 8192 or 16384 CPU units.", units)
 	}
 	if mib < size.from || mib > size.to || (mib-size.from)%size.step != 0 || (units == 256 && mib == 1536) {
 		return problem("Invalid Fargate Task Size",
-			"memory = %d does not go with cpu = %d on Fargate: with %d CPU units memory is %d to %d MiB in steps of %d. Change memory (or cpu).",
+			"container.memory = %d does not go with container.cpu = %d on Fargate: with %d CPU units memory is %d to %d MiB in steps of %d. Change container.memory (or container.cpu).",
 			mib, units, units, size.from, size.to, size.step)
 	}
 	return nil
@@ -56,7 +56,7 @@ func checkContainerMemory(in *ecs.RegisterTaskDefinitionInput, fargate bool) err
 	hard, soft := aws.ToInt32(c.Memory), aws.ToInt32(c.MemoryReservation)
 	if hard > 0 && soft > 0 && hard < soft {
 		return problem("Container Memory Below Reservation",
-			"The migration container's memory (%d MiB) is below its memoryReservation (%d MiB, from the environment's task definition unless memory_reservation is set); ECS refuses that. Set memory to at least %d, or set memory_reservation lower.",
+			"The migration container's memory (%d MiB) is below its memoryReservation (%d MiB, from the environment's task definition unless container.memory_reservation is set); ECS refuses that. Set container.memory to at least %d, or set container.memory_reservation lower.",
 			hard, soft, soft)
 	}
 	task, err := strconv.Atoi(aws.ToString(in.Memory))
@@ -65,7 +65,7 @@ func checkContainerMemory(in *ecs.RegisterTaskDefinitionInput, fargate bool) err
 	}
 	if m := max(hard, soft); int(m) > task {
 		return problem("Container Memory Above Task Memory",
-			"The migration container needs %d MiB (memory or memoryReservation) but its Fargate task has %d MiB. Set memory (the task size) to at least %d with a matching cpu, or give the container less.", m, task, m)
+			"The migration container needs %d MiB (memory or memoryReservation) but its Fargate task has %d MiB. Set container.memory (the task size) to at least %d with a matching container.cpu, or give the container less.", m, task, m)
 	}
 	return nil
 }
@@ -111,9 +111,9 @@ func checkContainerFields(in *ecs.RegisterTaskDefinitionInput, fargate bool, src
 	if len(refused) == 0 {
 		return nil
 	}
-	advice := "Remove them from the container in the Dockerrun.aws.json (or use another source_task_definition)"
+	advice := "Remove them from the container in the Dockerrun.aws.json (or use another task.task_definition)"
 	if fargate {
-		advice += ", or run the migration on EC2 (launch_type = \"EC2\")"
+		advice += ", or run the migration on EC2 (task.launch_type = \"EC2\")"
 	}
 	return problem("Container Setting Not Supported",
 		"Container %q of task definition %s sets %s, which %s does not support: ECS would refuse the migration's task definition. %s.",
@@ -130,10 +130,10 @@ func checkPlatformVersion(p Placement) error {
 	}
 	on := "EC2 (the environment's cluster runs tasks on its instances)"
 	if p.LaunchType != "" {
-		on = fmt.Sprintf("launch_type = %q", p.LaunchType)
+		on = fmt.Sprintf("task.launch_type = %q", p.LaunchType)
 	}
 	return problem("Platform Version Only On Fargate",
-		"platform_version = %q is set but the migration runs on %s: ECS takes a platform version only for Fargate tasks. Remove platform_version, or run on Fargate (launch_type = \"FARGATE\").",
+		"task.platform_version = %q is set but the migration runs on %s: ECS takes a platform version only for Fargate tasks. Remove task.platform_version, or run on Fargate (task.launch_type = \"FARGATE\").",
 		p.PlatformVersion, on)
 }
 

@@ -27,19 +27,19 @@ func TestTaskShapeChecks(t *testing.T) {
 	}{
 		"platform_version on EC2": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.Placement = ebmigrate.Placement{LaunchType: "EC2", PlatformVersion: "1.4.0"}
-		}, summary: "Platform Version Only On Fargate", names: "platform_version"},
+		}, summary: "Platform Version Only On Fargate", names: "task.platform_version"},
 		"platform_version on the cluster default": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.Placement = ebmigrate.Placement{PlatformVersion: "LATEST"}
-		}, summary: "Platform Version Only On Fargate", names: "platform_version"},
+		}, summary: "Platform Version Only On Fargate", names: "task.platform_version"},
 		"tag value with AWS:": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.Tags = map[string]string{"team": "AWS:platform"}
 		}, summary: "Reserved Tag Prefix", names: "team"},
 		"fargate 256/1536": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.Placement = fargate("256", "1536")
-		}, summary: "Invalid Fargate Task Size", names: "memory = 1536"},
+		}, summary: "Invalid Fargate Task Size", names: "container.memory = 1536"},
 		"fargate cpu 300": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.Placement = fargate("300", "1024")
-		}, summary: "Invalid Fargate Task Size", names: "cpu = 300"},
+		}, summary: "Invalid Fargate Task Size", names: "container.cpu = 300"},
 		"memory below the inherited reservation": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.Memory, in.Derive.MemoryReservation = int32p(256), int32p(384)
 		}, summary: "Container Memory Below Reservation", names: "memoryReservation"},

@@ -55,7 +55,9 @@ func (s *Server) ecsListTaskDefinitionFamilies(body []byte) (any, error) {
 	if err := decode(body, &in); err != nil {
 		return nil, err
 	}
-	status := orDefault(in.Status, "ACTIVE")
+	// "By default, both ACTIVE and INACTIVE task definition families are
+	// listed" (botocore ecs ListTaskDefinitionFamiliesRequest.status).
+	status := orDefault(in.Status, "ALL")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var names []string

@@ -103,5 +103,5 @@ func TestAccRun_bundleAccessDenied(t *testing.T) {
 	t.Parallel()
 	failsWithFault(t, localaws.Fault{Operation: "s3:GetObject", Error: "AccessDenied"},
 		func(w *world) string { return w.noRetries(w.run("v2", okCommand)) },
-		words("Error: Source Bundle Not Readable", `version "v2"`, "S3 GetObject failed: AWS answered AccessDenied (HTTP 403", "s3:GetObject", "Set image"))
+		words("Error: Source Bundle Not Readable", `version "v2"`, "S3 GetObject failed: AWS answered AccessDenied (HTTP 403", "s3:GetObject", "Set container.image"))
 }

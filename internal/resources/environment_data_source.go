@@ -120,6 +120,7 @@ func (d *environmentDataSource) Read(ctx context.Context, req datasource.ReadReq
 		EnvironmentName:      m.Name.ValueString(),
 		Cluster:              m.Cluster.ValueString(),
 		SourceTaskDefinition: m.SourceTaskDefinition.ValueString(),
+		Args:                 ebmigrate.FlatArgs,
 	})
 	if err != nil {
 		addEngineError(&resp.Diagnostics, "reading data source ebmigrate_environment", err)

@@ -158,7 +158,7 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	res, err := ebmigrate.Migrate(ctx, *d.clients, ebmigrate.MigrateInput{
-		Discover: ebmigrate.DiscoverInput{EnvironmentName: env, Cluster: m.Cluster.ValueString(), SourceTaskDefinition: m.SourceTaskDefinition.ValueString()},
+		Discover: ebmigrate.DiscoverInput{EnvironmentName: env, Cluster: m.Cluster.ValueString(), SourceTaskDefinition: m.SourceTaskDefinition.ValueString(), Args: ebmigrate.FlatArgs},
 		Derive: ebmigrate.DeriveSpec{
 			Container: m.ContainerName.ValueString(),
 			Image:     m.Image.ValueString(),

@@ -117,7 +117,7 @@ func TestAccRun_stopOnTimeout(t *testing.T) {
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
 			Config:      w.run("v1", []string{"sleep", "60"}, timeoutsArgs("stop_on_timeout = true", `create = "3s"`)),
-			ExpectError: words("create timeout", "ran out", "was stopped (StopTask), as stop_on_timeout asks"),
+			ExpectError: words("create timeout", "ran out", "was stopped (StopTask), as timeouts.stop_on_timeout asks"),
 		}},
 	})
 	if n := w.srv.Calls("ecs:StopTask"); n != 1 {

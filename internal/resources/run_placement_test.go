@@ -87,11 +87,11 @@ func TestAccRun_fargateProblems(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      w.run("v1", okCommand, taskArgs(`launch_type = "FARGATE"`)),
-				ExpectError: words("Not Possible On Fargate", `volume "static"`, "/var/app/current/static", `launch_type = "EC2"`),
+				ExpectError: words("Not Possible On Fargate", `volume "static"`, "/var/app/current/static", `task.launch_type = "EC2"`),
 			},
 			{
 				Config:      noSubnets.run("v1", okCommand, taskArgs(`launch_type = "FARGATE"`)),
-				ExpectError: words("Subnets Required", "network_configuration"),
+				ExpectError: words("Subnets Required", "task.network_configuration = { subnets"),
 			},
 		},
 	})

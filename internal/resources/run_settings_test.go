@@ -237,7 +237,7 @@ func TestAccRun_versionImageProblems(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
-			{Config: w.run("v2", okCommand), ExpectError: words("Dockerrun.aws.json Not Found", "version \"v2\"", "Set image")},
+			{Config: w.run("v2", okCommand), ExpectError: words("Dockerrun.aws.json Not Found", "version \"v2\"", "Set container.image")},
 			{Config: w.run("v3", okCommand), ExpectError: words("Container Not In Version", `no container "web"`, "worker")},
 		},
 	})

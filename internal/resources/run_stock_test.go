@@ -40,7 +40,7 @@ func TestAccRun_stockPlanChecks(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      w.run("v1", okCommand, taskArgs(`launch_type = "FARGATE"`)),
-				ExpectError: words("Execution Role Required", "awslogs", "execution_role_arn"),
+				ExpectError: words("Execution Role Required", "awslogs", "task.execution_role_arn"),
 			},
 			{
 				Config:      w.run("v1", okCommand, taskArgs(executionRole, `capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT" }]`), containerArgs("cpu = 256", "memory = 512")),

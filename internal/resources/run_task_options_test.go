@@ -73,7 +73,7 @@ func TestAccRun_enableExecuteCommandNeedsTaskRole(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      w.run("v1", okCommand, taskArgs("enable_execute_command = true")),
-				ExpectError: words("Task Role Required For ECS Exec", "task_role_arn", "ssmmessages:CreateControlChannel"),
+				ExpectError: words("Task Role Required For ECS Exec", "task.task_role_arn", "ssmmessages:CreateControlChannel"),
 			},
 			{
 				Config: w.run("v1", okCommand, taskArgs("enable_execute_command = true", taskRole)),
