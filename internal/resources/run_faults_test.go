@@ -37,18 +37,21 @@ func (w *world) overlaps() (ran int, overlaps []string) {
 }
 
 // TestAccRun_concurrentApplies: two applies for one environment from two
-// working directories at once never have two migration tasks running.
+// working directories at once never have two migration tasks running. The
+// two are different ebmigrate_run (names): each TestCase destroys its
+// resource when its apply is done, and a destroy deletes its family's
+// revisions, which would include the one the other apply is about to run.
 func TestAccRun_concurrentApplies(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	t.Run("group", func(t *testing.T) {
-		for _, version := range []string{"v2", "v3"} {
+		for version, name := range map[string]string{"v2": "migrate", "v3": "second"} {
 			t.Run(version, func(t *testing.T) {
 				t.Parallel()
 				resource.Test(t, resource.TestCase{
 					ProtoV6ProviderFactories: factories,
 					Steps: []resource.TestStep{{
-						Config: w.run(version, []string{"sh", "-c", "sleep 1; echo migrated " + version}),
+						Config: w.run(version, []string{"sh", "-c", "sleep 1; echo migrated " + version}, fmt.Sprintf("name = %q", name)),
 						ConfigStateChecks: []statecheck.StateCheck{
 							statecheck.ExpectKnownValue(addr, tfjsonpath.New("output"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("migrated " + version)})),
 						},
