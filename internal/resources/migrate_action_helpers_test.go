@@ -172,7 +172,11 @@ func actionRunWarning(diags []jsonDiagnostic) string {
 func needCurl(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl is not on PATH: the action tests use it to stand for Elastic Beanstalk's deploy")
+		why := "curl is not on PATH: the action tests use it to stand for Elastic Beanstalk's deploy"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(why + " (CI=true: install curl)")
+		}
+		t.Skip(why)
 	}
 }
 
