@@ -150,6 +150,7 @@ func parseMigratePlan(lines []string, show func(string) string) (MigratePlan, er
 	// unnamed is the last line that looked like a migration's name but is
 	// not one: operations under it belong to no migration we know of.
 	unnamed := ""
+	seen := map[string]bool{}
 	for _, raw := range lines {
 		line := strings.TrimRight(ansiEscape.ReplaceAllString(raw, ""), " \t\r")
 		if !started {
@@ -157,6 +158,15 @@ func parseMigratePlan(lines []string, show func(string) string) (MigratePlan, er
 			continue
 		}
 		if migrationHeading.MatchString(line) {
+			// Django lists a migration once; a second heading of the same
+			// name would leave two entries that disagree about its
+			// operations (and perhaps hide a destructive one).
+			if seen[line] {
+				return MigratePlan{}, problem("Unrecognized migrate --plan Output",
+					"The migration %s is listed twice, which Django's migrate --plan never does, so the pending migrations and their operations cannot be read safely. Check that the command is Django's migrate --plan and that nothing else prints to its output.",
+					line)
+			}
+			seen[line] = true
 			p.Migrations = append(p.Migrations, PlannedMigration{Name: line, Operations: []string{}})
 			current = &p.Migrations[len(p.Migrations)-1]
 			unnamed = ""

@@ -254,3 +254,14 @@ func TestParseMigratePlanUnparsableHeading(t *testing.T) {
 		t.Errorf("operations %q, destructive %q", p.Operations(), p.Destructive())
 	}
 }
+
+// TestParseMigratePlanListedTwice: a migration listed twice (found by
+// FuzzParseMigratePlan) is a problem, not two entries that disagree about
+// its operations.
+func TestParseMigratePlanListedTwice(t *testing.T) {
+	_, err := ParseMigratePlan([]string{"Planned operations:", "billing.0007_delete_coupon", "    Delete model Coupon", "billing.0007_delete_coupon"})
+	var pe *ProblemError
+	if !errors.As(err, &pe) || !strings.Contains(pe.Detail, "billing.0007_delete_coupon is listed twice") {
+		t.Fatalf("got %v", err)
+	}
+}
