@@ -158,10 +158,8 @@ func firstStarted(ctx context.Context, c Clients, t *Target, ours, startedBy str
 		if err != nil {
 			return migrationTask{}, err
 		}
-		for _, mt := range active {
-			if mt.arn == ours {
-				return active[0], nil
-			}
+		if first, ok := firstContender(active, ours); ok {
+			return first, nil
 		}
 		// Not listed: not yet, or ours stopped already (it failed to start,
 		// or ran that fast: it went first).
@@ -182,6 +180,28 @@ func firstStarted(ctx context.Context, c Clients, t *Target, ours, startedBy str
 			return migrationTask{}, ctx.Err()
 		}
 	}
+}
+
+// firstContender is the oldest task that still contends with ours, once ours
+// is listed: a task asked to stop that never started is giving way (it will
+// not start), so it is passed over, else two applies could both give way to
+// it. false while ours is not listed, or while a contender's createdAt is
+// not known (the API documents it as the time the task entered PENDING):
+// the caller reads again rather than take it for the oldest.
+func firstContender(active []migrationTask, ours string) (migrationTask, bool) {
+	if !slices.ContainsFunc(active, func(mt migrationTask) bool { return mt.arn == ours }) {
+		return migrationTask{}, false
+	}
+	for _, mt := range active {
+		if mt.arn != ours && mt.stopping && !mt.started {
+			continue
+		}
+		if mt.createdAt.IsZero() {
+			return migrationTask{}, false
+		}
+		return mt, true
+	}
+	return migrationTask{}, false
 }
 
 // notStarted reads our task just before the caller may stop it: true only
