@@ -131,51 +131,37 @@ func TestClusterByExactNameThenScan(t *testing.T) {
 }
 
 // A task asked to stop whose container still runs (it ignores SIGTERM for
-// the stop grace) still counts: another run waits for it to stop.
+// the stop grace) still counts: another run waits for it to stop. So does
+// one of another family of the environment (a named ebmigrate_run's,
+// ebmigrate-<env>_<name>): the guard looks at every migration family of the
+// environment, not only the default one.
 func TestStoppingTaskStillCounts(t *testing.T) {
-	srv, c := fixture(t, func(s *localaws.Seed) { s.Timing.StopGraceMS = 2500 })
-	first := migrateInput("sh", "-c", `trap "" TERM; echo first; sleep 5; echo first done`)
-	first.StopOnTimeout = true
-	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
-	defer cancel()
-	var ie *ebmigrate.InterruptedError
-	if _, err := ebmigrate.Migrate(ctx, c, first, &recorder{}); !errors.As(err, &ie) || !ie.Stopped {
-		t.Fatalf("first apply: %v", err)
-	}
-	// Once ListTasks caught up (list lag 100 ms), the first task is no longer
-	// listed as RUNNING, though its container runs until SIGKILL.
-	time.Sleep(500 * time.Millisecond)
-	second := migrateInput("sh", "-c", "echo second")
-	second.VersionLabel = "v2"
-	if _, err := ebmigrate.Migrate(testCtx(t), c, second, &recorder{}); err != nil {
-		t.Fatal(err)
-	}
-	if ran := assertNoOverlap(t, srv); ran != 2 {
-		t.Errorf("%d migration tasks ran, want 2", ran)
-	}
-}
-
-// A stopping task of another family of the environment (a named
-// ebmigrate_run's, ebmigrate-<env>_<name>) counts too: the guard looks at
-// every migration family of the environment, not only the default one.
-func TestStoppingTaskOfNamedFamilyStillCounts(t *testing.T) {
-	srv, c := fixture(t, func(s *localaws.Seed) { s.Timing.StopGraceMS = 2500 })
-	first := migrateInput("sh", "-c", `trap "" TERM; echo first; sleep 5; echo first done`)
-	first.Derive.Family = ebmigrate.DerivedFamily(localaws.FixtureEnv) + "_reports"
-	first.StopOnTimeout = true
-	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
-	defer cancel()
-	var ie *ebmigrate.InterruptedError
-	if _, err := ebmigrate.Migrate(ctx, c, first, &recorder{}); !errors.As(err, &ie) || !ie.Stopped {
-		t.Fatalf("first apply: %v", err)
-	}
-	time.Sleep(500 * time.Millisecond)
-	second := migrateInput("sh", "-c", "echo second")
-	second.VersionLabel = "v2"
-	if _, err := ebmigrate.Migrate(testCtx(t), c, second, &recorder{}); err != nil {
-		t.Fatal(err)
-	}
-	if ran := assertNoOverlap(t, srv); ran != 2 {
-		t.Errorf("%d migration tasks ran, want 2", ran)
+	for name, family := range map[string]string{
+		"default family": "",
+		"named family":   ebmigrate.DerivedFamily(localaws.FixtureEnv) + "_reports",
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, c := fixture(t, func(s *localaws.Seed) { s.Timing.StopGraceMS = 2500 })
+			first := migrateInput("sh", "-c", `trap "" TERM; echo first; sleep 5; echo first done`)
+			first.Derive.Family = family
+			first.StopOnTimeout = true
+			ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+			defer cancel()
+			var ie *ebmigrate.InterruptedError
+			if _, err := ebmigrate.Migrate(ctx, c, first, &recorder{}); !errors.As(err, &ie) || !ie.Stopped {
+				t.Fatalf("first apply: %v", err)
+			}
+			// Once ListTasks caught up (list lag 100 ms), the first task is no
+			// longer listed as RUNNING, though its container runs until SIGKILL.
+			time.Sleep(500 * time.Millisecond)
+			second := migrateInput("sh", "-c", "echo second")
+			second.VersionLabel = "v2"
+			if _, err := ebmigrate.Migrate(testCtx(t), c, second, &recorder{}); err != nil {
+				t.Fatal(err)
+			}
+			if ran := assertNoOverlap(t, srv); ran != 2 {
+				t.Errorf("%d migration tasks ran, want 2", ran)
+			}
+		})
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -48,14 +50,8 @@ func (a *migrateAction) Configure(_ context.Context, req action.ConfigureRequest
 // destructive_changes policy when review is set. Terraform calls it again at
 // apply with the configuration's unknowns filled in.
 func (a *migrateAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
-	var m migrateActionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	p, diags := m.parts(ctx)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	m, p, ok := readActionConfig(ctx, req.Config, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	head := actionHeadline(ctx, m)
@@ -83,14 +79,8 @@ func (a *migrateAction) ModifyPlan(ctx context.Context, req action.ModifyPlanReq
 // create does, and reports what the engine says (its log lines included)
 // as progress while it runs.
 func (a *migrateAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	var m migrateActionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	p, diags := m.parts(ctx)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	m, p, ok := readActionConfig(ctx, req.Config, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	if a.clients == nil {
@@ -141,6 +131,19 @@ func (a *migrateAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 		resp.Diagnostics.AddWarning("Old Task Definitions Not Deregistered",
 			fmt.Sprintf("The migration succeeded, but deregistering old revisions (task.keep_revisions = %d) failed; they stay ACTIVE until the next successful run: %v", in.KeepRevisions, res.PruneError))
 	}
+}
+
+// readActionConfig decodes the action's configuration and its nested
+// objects; false when that failed (the diagnostics say why).
+func readActionConfig(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) (migrateActionModel, actionParts, bool) {
+	var m migrateActionModel
+	diags.Append(config.Get(ctx, &m)...)
+	if diags.HasError() {
+		return m, actionParts{}, false
+	}
+	p, d := m.parts(ctx)
+	diags.Append(d...)
+	return m, p, !diags.HasError()
 }
 
 // actionHeadline says which command runs where and for which version; the
