@@ -71,9 +71,9 @@ func (w *world) clients() ebmigrate.Clients {
 	url := aws.String(w.srv.URL())
 	return ebmigrate.Clients{
 		Region: "us-east-1",
-		EB:     ebmigrate.BatchEnvironmentDescribes(elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = url })),
+		EB:     ebmigrate.BatchEnvironmentDescribes(ebmigrate.PaceEnvironmentReads(elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = url }))),
 		ECS:    ebmigrate.PaceClusterReads(ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = url })),
-		Logs:   ebmigrate.PaceLogReads(cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = url })),
+		Logs:   ebmigrate.PaceLogReads(cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = url }), "us-east-1"),
 		S3:     s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = url; o.UsePathStyle = true }),
 	}
 }

@@ -34,31 +34,40 @@ type migrationTask struct {
 // stopped, oldest first by createdAt. A task asked to stop but not stopped
 // yet still counts: its container may still be running.
 func activeMigrations(ctx context.Context, api ECS, t *Target, startedBy string) ([]migrationTask, error) {
-	var arns []string
-	var next *string
-	for {
-		// startedBy "must be the only filter" (ListTasks); the default
-		// desired status is RUNNING.
-		out, err := api.ListTasks(ctx, &ecs.ListTasksInput{
-			Cluster:   aws.String(t.ClusterArn),
-			StartedBy: aws.String(startedBy),
-			NextToken: next,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("listing migration tasks of environment %q: %w", t.EnvironmentName, err)
-		}
-		arns = append(arns, out.TaskArns...)
-		if next = out.NextToken; next == nil {
-			break
-		}
+	arns, err := listStartedBy(ctx, api, t, startedBy)
+	if err != nil {
+		return nil, err
 	}
+	return describeActive(ctx, api, t, startedBy, arns)
+}
+
+// listStartedBy lists the environment's migration tasks whose desired status
+// is RUNNING: startedBy "must be the only filter" (ListTasks), and the
+// default desired status is RUNNING.
+func listStartedBy(ctx context.Context, api ECS, t *Target, startedBy string) ([]string, error) {
+	arns, err := listTasks(ctx, api, &ecs.ListTasksInput{Cluster: aws.String(t.ClusterArn), StartedBy: aws.String(startedBy)})
+	if err != nil {
+		return nil, fmt.Errorf("listing migration tasks of environment %q: %w", t.EnvironmentName, err)
+	}
+	return arns, nil
+}
+
+// describeActive completes activeMigrations from the tasks listed by
+// startedBy (arns): it adds the tasks asked to stop and describes them all.
+func describeActive(ctx context.Context, api ECS, t *Target, startedBy string, arns []string) ([]migrationTask, error) {
 	// A task asked to stop leaves the RUNNING list while its container may
 	// still run (ECS's stop grace is 30 s): look among the migration
 	// families' tasks whose desired status is STOPPED too. startedBy "must
 	// be the only filter", so the scan goes family by family.
-	families, err := migrationFamilies(ctx, api, t.EnvironmentName)
-	if err != nil {
-		return nil, err
+	// A query's tasks and a migration's never wait for each other (their
+	// startedBy differ, and tasks of the other are passed over below), so
+	// only the families of the same kind are scanned.
+	families := []string{QueryFamily(t.EnvironmentName)}
+	if startedBy != QueryStartedBy(t.EnvironmentID) {
+		var err error
+		if families, err = migrationFamilies(ctx, api, t.EnvironmentName); err != nil {
+			return nil, err
+		}
 	}
 	for _, family := range families {
 		stopping, err := listTasks(ctx, api, &ecs.ListTasksInput{Cluster: aws.String(t.ClusterArn), Family: aws.String(family), DesiredStatus: ecstypes.DesiredStatusStopped})
@@ -104,15 +113,15 @@ func activeMigrations(ctx context.Context, api ECS, t *Target, startedBy string)
 }
 
 // migrationFamilies are the environment's migration task definition
-// families: the default one, the queries' and every named ebmigrate_run's
+// families: the default one and every named ebmigrate_run's
 // (ebmigrate-<env>_<name>). ListTaskDefinitionFamilies' familyPrefix is a
 // true prefix (unlike ListTaskDefinitions'), and lists INACTIVE families
 // only with status ALL: a family whose revisions were all deregistered may
 // still have a stopping task. EB environment names have no "_", so the
 // prefix ebmigrate-<env>_ matches no other environment's family.
 func migrationFamilies(ctx context.Context, api ECS, env string) ([]string, error) {
-	derived, query := DerivedFamily(env), QueryFamily(env)
-	families := []string{derived, query}
+	derived := DerivedFamily(env)
+	families := []string{derived}
 	p := ecs.NewListTaskDefinitionFamiliesPaginator(api, &ecs.ListTaskDefinitionFamiliesInput{
 		FamilyPrefix: aws.String(derived + "_"), Status: ecstypes.TaskDefinitionFamilyStatusAll,
 	})
@@ -153,30 +162,46 @@ func firstStarted(ctx context.Context, c Clients, t *Target, ours, startedBy str
 		return migrationTask{}, err
 	}
 	start := time.Now()
-	for {
-		active, err := activeMigrations(ctx, c.ECS, t, startedBy)
+	for round := 0; ; round++ {
+		// Until ListTasks lists ours, one call a round: the whole scan
+		// (tasks being stopped, family by family, and their descriptions)
+		// is read once ours shows, from the same list. Fifty migrations at
+		// once share ECS's read bucket, so every call a round counts.
+		arns, err := listStartedBy(ctx, c.ECS, t, startedBy)
 		if err != nil {
 			return migrationTask{}, err
 		}
-		if first, ok := firstContender(active, ours); ok {
-			return first, nil
+		if slices.Contains(arns, ours) {
+			active, err := describeActive(ctx, c.ECS, t, startedBy, arns)
+			if err != nil {
+				return migrationTask{}, err
+			}
+			if first, ok := firstContender(active, ours); ok {
+				return first, nil
+			}
 		}
 		// Not listed: not yet, or ours stopped already (it failed to start,
-		// or ran that fast: it went first).
-		out, err := c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(t.ClusterArn), Tasks: []string{ours}})
-		if err != nil {
-			return migrationTask{}, fmt.Errorf("describing migration task %s: %w", ours, err)
-		}
-		if len(out.Tasks) == 1 && aws.ToString(out.Tasks[0].LastStatus) == "STOPPED" {
-			return migrationTask{arn: ours, createdAt: created}, nil
+		// or ran that fast: it went first). Asked about every other round
+		// (once a second at the default fast poll), or whenever listed.
+		if round%2 == 1 || slices.Contains(arns, ours) {
+			out, err := c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(t.ClusterArn), Tasks: []string{ours}})
+			if err != nil {
+				return migrationTask{}, fmt.Errorf("describing migration task %s: %w", ours, err)
+			}
+			if len(out.Tasks) == 1 && aws.ToString(out.Tasks[0].LastStatus) == "STOPPED" {
+				return migrationTask{arn: ours, createdAt: created}, nil
+			}
 		}
 		if time.Since(start) > poll.ListFor {
 			return migrationTask{}, engineError(nil, "Migration Task Not Listed",
 				"ListTasks has not listed migration task %s of environment %q for %s after DescribeTasks showed it, so whether another migration started first cannot be told, and the task was left as it is. Look at it in the ECS console: when it runs alone, the next apply waits for it; when another migration runs too, stop one of them before applying again.",
 				ours, t.EnvironmentName, poll.ListFor)
 		}
-		// Poll fast: ours may start running soon.
-		if !sleep(ctx, poll.Fast) {
+		// ListTasks lags DescribeTasks by about a second (the guard reads
+		// it while ECS provisions ours, which takes seconds more): asking
+		// twice a second at the default fast poll decides in time and
+		// spares the read bucket that fifty migrations share.
+		if !sleep(ctx, 2*poll.Fast) {
 			return migrationTask{}, ctx.Err()
 		}
 	}

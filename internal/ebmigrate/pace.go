@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 )
 
 // Account quotas are token buckets that AWS refills at a fixed rate; a
@@ -25,16 +26,55 @@ import (
 var clusterReads = bucketSize{burst: 75, rate: 15}
 
 // taskDefinitionWrites is ECS's "task definition modify" bucket (the same
-// page: capacity 20, refill 1 a second), taken whole: a first apply of fifty
-// registers fifty revisions, and a smaller share would only start the last
-// migration later than ECS itself would. Registering at ECS's pace instead
-// of into its throttling spares the retries' backoff, which overshoots it.
-var taskDefinitionWrites = bucketSize{burst: 20, rate: 1}
+// page: capacity 20, refill 1 a second), taken nearly whole: a first apply
+// of fifty registers fifty revisions, and a smaller share would only start
+// the last migration later than ECS itself would. Registering at ECS's pace
+// instead of into its throttling spares the retries' backoff, which
+// overshoots it, and the adaptive retry mode's slowing of every ECS call of
+// the client after a throttle. The refill is taken at 97%: calls granted a
+// second apart reach ECS a few milliseconds more or less apart, and at
+// exactly ECS's rate one in a few then found the bucket short (17 of 50
+// registrations throttled in make bench at parallelism 50).
+var taskDefinitionWrites = bucketSize{burst: 20, rate: 0.97}
 
-// logReads is the engine's share of GetLogEvents' quota ("25 requests per
-// second per account per Region. This quota can't be changed", CloudWatch
-// Logs quotas).
-var logReads = bucketSize{burst: 20, rate: 20}
+// logReadsIn is the engine's share, four fifths, of GetLogEvents' quota in
+// a Region. CloudWatch Logs quotas (the User Guide's "CloudWatch Logs
+// quotas" table, 2026-04-08, not adjustable): "us-west-2: 10 per second,
+// ap-northeast-3: 10, ap-southeast-3: 10, ca-west-1: 10, eu-central-1: 10,
+// eu-west-1: 10, eu-west-3: 30, il-central-1: 10, Each of the other
+// supported Regions: 25 per second".
+func logReadsIn(region string) bucketSize {
+	quota := 25.0
+	switch region {
+	case "us-west-2", "ap-northeast-3", "ap-southeast-3", "ca-west-1", "eu-central-1", "eu-west-1", "il-central-1":
+		quota = 10
+	case "eu-west-3":
+		quota = 30
+	}
+	return bucketSize{burst: quota * 0.8, rate: quota * 0.8}
+}
+
+// The log group calls of a first apply (one of each per migration, fifty
+// at once for fifty environments) at four fifths of their quotas (the same
+// table: DescribeLogGroups 10 a second, CreateLogGroup 10, PutRetentionPolicy
+// 5); AWS states no burst, so one second's worth.
+var (
+	logGroupReads    = bucketSize{burst: 8, rate: 8}
+	logGroupCreates  = bucketSize{burst: 8, rate: 8}
+	logRetentionPuts = bucketSize{burst: 4, rate: 4}
+)
+
+// environmentReads paces Elastic Beanstalk's describe calls. EB publishes no
+// request rate ("Some API calls can be made dozens of times per second,
+// while others are limited to a few allowed calls per second", AWS
+// knowledge center, "How can I resolve API throttling or 'Rate exceeded'
+// errors when I use AWS Elastic Beanstalk?"), so this is a conservative
+// guess: 20 at once, then 8 a second, for the per-environment reads (see
+// PaceEnvironmentReads). A first apply of fifty reads fifty
+// environments' settings at plan and fifty again at apply; unpaced, a third
+// of them were throttled and retried with backoff, which delayed the
+// registrations that bound such an apply.
+var environmentReads = bucketSize{burst: 20, rate: 8}
 
 type bucketSize struct {
 	burst float64
@@ -112,15 +152,17 @@ func (p *pacedECS) ListTasks(ctx context.Context, in *ecs.ListTasksInput, optFns
 	return p.ECS.ListTasks(ctx, in, optFns...)
 }
 
-// PaceLogReads makes a CloudWatch Logs client whose GetLogEvents calls go
-// through a token bucket below the account's quota (logReads).
-func PaceLogReads(api Logs) Logs {
-	return &pacedLogs{Logs: api, reads: newPacer(logReads)}
+// PaceLogReads makes a CloudWatch Logs client for region whose GetLogEvents
+// calls go through a token bucket below the Region's quota (logReadsIn),
+// and whose log group calls each through one below theirs.
+func PaceLogReads(api Logs, region string) Logs {
+	return &pacedLogs{Logs: api, reads: newPacer(logReadsIn(region)),
+		groupReads: newPacer(logGroupReads), groupCreates: newPacer(logGroupCreates), retentions: newPacer(logRetentionPuts)}
 }
 
 type pacedLogs struct {
 	Logs
-	reads *pacer
+	reads, groupReads, groupCreates, retentions *pacer
 }
 
 func (p *pacedLogs) GetLogEvents(ctx context.Context, in *cloudwatchlogs.GetLogEventsInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.GetLogEventsOutput, error) {
@@ -128,4 +170,55 @@ func (p *pacedLogs) GetLogEvents(ctx context.Context, in *cloudwatchlogs.GetLogE
 		return nil, ctx.Err()
 	}
 	return p.Logs.GetLogEvents(ctx, in, optFns...)
+}
+
+func (p *pacedLogs) DescribeLogGroups(ctx context.Context, in *cloudwatchlogs.DescribeLogGroupsInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error) {
+	if !p.groupReads.wait(ctx) {
+		return nil, ctx.Err()
+	}
+	return p.Logs.DescribeLogGroups(ctx, in, optFns...)
+}
+
+func (p *pacedLogs) CreateLogGroup(ctx context.Context, in *cloudwatchlogs.CreateLogGroupInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error) {
+	if !p.groupCreates.wait(ctx) {
+		return nil, ctx.Err()
+	}
+	return p.Logs.CreateLogGroup(ctx, in, optFns...)
+}
+
+func (p *pacedLogs) PutRetentionPolicy(ctx context.Context, in *cloudwatchlogs.PutRetentionPolicyInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutRetentionPolicyOutput, error) {
+	if !p.retentions.wait(ctx) {
+		return nil, ctx.Err()
+	}
+	return p.Logs.PutRetentionPolicy(ctx, in, optFns...)
+}
+
+// PaceEnvironmentReads makes an Elastic Beanstalk client whose reads of one
+// environment each (DescribeConfigurationSettings, DescribeApplicationVersions)
+// share one token bucket (environmentReads). The provider puts it under
+// BatchEnvironmentDescribes, so that a reused settings read is not paced.
+// DescribeEnvironments is not paced: the batcher merges concurrent calls,
+// so a refresh of fifty makes a few dozen requests, which a pace would
+// spread over seconds.
+func PaceEnvironmentReads(api EB) EB {
+	return &pacedEB{EB: api, reads: newPacer(environmentReads)}
+}
+
+type pacedEB struct {
+	EB
+	reads *pacer
+}
+
+func (p *pacedEB) DescribeConfigurationSettings(ctx context.Context, in *elasticbeanstalk.DescribeConfigurationSettingsInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeConfigurationSettingsOutput, error) {
+	if !p.reads.wait(ctx) {
+		return nil, ctx.Err()
+	}
+	return p.EB.DescribeConfigurationSettings(ctx, in, optFns...)
+}
+
+func (p *pacedEB) DescribeApplicationVersions(ctx context.Context, in *elasticbeanstalk.DescribeApplicationVersionsInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeApplicationVersionsOutput, error) {
+	if !p.reads.wait(ctx) {
+		return nil, ctx.Err()
+	}
+	return p.EB.DescribeApplicationVersions(ctx, in, optFns...)
 }

@@ -72,3 +72,17 @@ func TestPacerGivesBackOnCancel(t *testing.T) {
 		t.Errorf("tokens = %v after the cancelled wait, want it given back", p.tokens)
 	}
 }
+
+// GetLogEvents' quota differs by Region (CloudWatch Logs quotas table):
+// the engine's share stays under each.
+func TestLogReadsFollowTheRegionsQuota(t *testing.T) {
+	for region, quota := range map[string]float64{
+		"us-east-1": 25, "eu-west-2": 25, "us-west-2": 10, "eu-west-1": 10, "eu-central-1": 10,
+		"ap-northeast-3": 10, "ap-southeast-3": 10, "ca-west-1": 10, "il-central-1": 10, "eu-west-3": 30,
+	} {
+		got := logReadsIn(region)
+		if got.rate >= quota || got.burst >= quota || got.rate < quota/2 {
+			t.Errorf("%s: GetLogEvents paced at %v a second (burst %v); the quota is %v", region, got.rate, got.burst, quota)
+		}
+	}
+}

@@ -148,17 +148,27 @@ func Migrate(ctx context.Context, c Clients, in MigrateInput, log Logger) (*Resu
 	}
 	t, d, imageSource := p.Target, p.Derived, p.ImageSource
 	warnings := p.Warnings
-	if d.DefaultLogGroup {
-		created, err := EnsureLogGroup(ctx, c.Logs, d.LogGroup, in.Derive.LogRetentionDays)
-		if err != nil {
-			return nil, err
+	// The default log group and the task definition do not depend on each
+	// other, and each may wait on a quota of its own (CloudWatch Logs'
+	// CreateLogGroup, 5 a second; ECS's task definition bucket, 1 a second
+	// after 20): they are ensured at once, and both before RunTask.
+	logGroup := make(chan error, 1)
+	go func() {
+		if !d.DefaultLogGroup {
+			logGroup <- nil
+			return
 		}
+		created, err := EnsureLogGroup(ctx, c.Logs, d.LogGroup, in.Derive.LogRetentionDays)
 		if created {
 			log.Info("created the migration's log group", map[string]any{"log_group": d.LogGroup})
 		}
-	}
+		logGroup <- err
+	}()
 	log.Info("migration image", map[string]any{"image": d.Image, "from": imageSource})
 	arn, registered, err := EnsureTaskDefinition(ctx, c.ECS, t, d)
+	if lgErr := <-logGroup; lgErr != nil {
+		return nil, lgErr
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -215,13 +225,19 @@ func taskIDOf(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
 // to RunTask for a moment (ClientException).
 func runTaskKnown(ctx context.Context, api ECS, in *ecs.RunTaskInput, poll PollSchedule) (*ecs.RunTaskOutput, error) {
 	start := time.Now()
-	interval := poll.Fast
 	for {
 		out, err := api.RunTask(ctx, in)
 		if !unknownTaskDefinition(err) || time.Since(start) > poll.RegisterFor {
 			return out, err
 		}
-		interval = min(max(interval*2, poll.Fast), poll.Max)
+		// ECS learns a new revision within a second or so: ask again at
+		// the fast poll rather than back off past the moment it is known
+		// (a doubling interval started the task up to half a second late
+		// once the revision was known). After the first few seconds, back off.
+		interval := poll.Fast
+		if since := time.Since(start); since > poll.FastFor/2 {
+			interval = min(max(since/4, poll.Fast), poll.Max)
+		}
 		if !sleep(ctx, interval) {
 			return nil, err
 		}

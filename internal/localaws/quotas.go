@@ -87,20 +87,25 @@ func DefaultQuotas() map[string]Quota {
 		"ecs:tag-read":                {Burst: 50, Rate: 20},
 		"ecs:cluster-resource-modify": {Burst: 100, Rate: 40},
 		"ecs:cluster-resource-read":   {Burst: 100, Rate: 20},
-		// CloudWatch Logs quotas page: "GetLogEvents: 25 requests per second
-		// per account per Region. This quota can't be changed." AWS states no
-		// burst, so the bucket holds one second's worth.
+		// CloudWatch Logs quotas table (2026-04-08): GetLogEvents "us-west-2:
+		// 10 per second, ... eu-west-3: 30, ... Each of the other supported
+		// Regions: 25 per second", not adjustable. localaws serves
+		// us-east-1: 25. AWS states no burst, so the bucket holds one
+		// second's worth.
 		"logs:GetLogEvents": {Burst: 25, Rate: 25},
 		// The knowledge-center article above: FilterLogEvents "has a default
 		// quota of 5 transactions per second (TPS) per account/Region".
 		"logs:FilterLogEvents": {Burst: 5, Rate: 5},
-		// CloudWatch Logs quotas page (cloudwatch_limits_cwl.html, as
-		// recalled, not re-read for this change): DescribeLogGroups 10
-		// transactions per second per account and Region, CreateLogGroup
-		// and PutRetentionPolicy 5; above them Logs answers
-		// ThrottlingException. No burst is stated: one second's worth.
+		// CloudWatch Logs User Guide, "CloudWatch Logs quotas" (the table as
+		// of 2026-04-08; General Reference "Amazon CloudWatch Logs endpoints
+		// and quotas" agrees): "DescribeLogGroups throttle limit in
+		// transactions per second ... Each supported Region: 10 per second",
+		// CreateLogGroup "10 per second", PutRetentionPolicy "5 per second";
+		// above them Logs answers ThrottlingException. No burst is stated:
+		// one second's worth. (The archived 2020 page said 5 for
+		// DescribeLogGroups and had no CreateLogGroup rate.)
 		"logs:DescribeLogGroups":  {Burst: 10, Rate: 10},
-		"logs:CreateLogGroup":     {Burst: 5, Rate: 5},
+		"logs:CreateLogGroup":     {Burst: 10, Rate: 10},
 		"logs:PutRetentionPolicy": {Burst: 5, Rate: 5},
 		// Elastic Beanstalk: no published number, and the AWS provider's
 		// history shows EB throttling describe-heavy polling readily

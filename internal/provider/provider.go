@@ -250,12 +250,13 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 	if resp.Diagnostics.Append(checkAccount(ctx, stsClient, m.Allowed, m.Forbidden)...); resp.Diagnostics.HasError() {
 		return
 	}
-	// Concurrent refreshes of many environments share DescribeEnvironments requests.
-	clients.EB = ebmigrate.BatchEnvironmentDescribes(clients.EB)
+	// Concurrent refreshes of many environments share DescribeEnvironments
+	// requests; what reaches Elastic Beanstalk is paced.
+	clients.EB = ebmigrate.BatchEnvironmentDescribes(ebmigrate.PaceEnvironmentReads(clients.EB))
 	// Every migration of an apply polls through the same buckets, below
 	// ECS's and CloudWatch Logs' account quotas.
 	clients.ECS = ebmigrate.PaceClusterReads(clients.ECS)
-	clients.Logs = ebmigrate.PaceLogReads(clients.Logs)
+	clients.Logs = ebmigrate.PaceLogReads(clients.Logs, cfg.Region)
 	clients.Bundles = ebmigrate.NewBundleCache()
 	if m.DefaultTags != nil {
 		var d diag.Diagnostics
