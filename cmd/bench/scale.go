@@ -21,6 +21,8 @@ func scale(e *benchEnv, r *report) error {
 		parallelism int
 		wall        time.Duration
 		firstStart  time.Duration // apply start to the first RunTask: refresh and plan
+		lastCreate  time.Duration // apply start to the last task's creation
+		lastStop    time.Duration // apply start to the last task's stop
 		longest     time.Duration
 		failures    int
 		peakKB      int
@@ -56,6 +58,10 @@ func scale(e *benchEnv, r *report) error {
 			if d := ti.CreatedAt.Sub(start); res.firstStart == 0 || d < res.firstStart {
 				res.firstStart = d
 			}
+			res.lastCreate = max(res.lastCreate, ti.CreatedAt.Sub(start))
+			if ti.StoppedAt != nil {
+				res.lastStop = max(res.lastStop, ti.StoppedAt.Sub(start))
+			}
 			if ti.StartedAt != nil && ti.StoppedAt != nil {
 				if d := ti.StoppedAt.Sub(*ti.StartedAt); d > res.longest {
 					res.longest = d
@@ -81,7 +87,7 @@ func scale(e *benchEnv, r *report) error {
 	r.line("\n## 1. Fifty environments in one apply\n\n")
 	r.line("`terraform apply` of %d `ebmigrate_run` over %d environments, each migration `sleep %d`, first apply (every migration task definition is registered), against `localaws` with its default account quotas. "+
 		"Wall time against the longest task (started to stopped); failures are migrations that did not run once to exit code 0, plus apply errors.\n\n", n, n, int(task.Seconds()))
-	r.line("| Parallelism | Apply wall time | First task created after | Longest task | Wall / longest | Failures | Target | | Provider peak RSS |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	r.line("| Parallelism | Apply wall time | First task created after | Last task created after | Last task stopped after | Longest task | Wall / longest | Failures | Target | | Provider peak RSS |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, res := range results {
 		fails := fmt.Sprint(res.failures)
 		if res.failures < 0 {
@@ -96,7 +102,7 @@ func scale(e *benchEnv, r *report) error {
 			polled := res.throttled["ecs:DescribeTasks"] + res.throttled["ecs:ListTasks"] + res.throttled["logs:GetLogEvents"]
 			target, ok = "0 failures, no throttled `DescribeTasks`, `ListTasks`, `GetLogEvents`", ok && polled == 0
 		}
-		r.line("| %d | %s | %s | %s | %.1f× | %s | %s | %s | %.1f MB |\n", res.parallelism, round(res.wall), round(res.firstStart), round(res.longest),
+		r.line("| %d | %s | %s | %s | %s | %s | %.1f× | %s | %s | %s | %.1f MB |\n", res.parallelism, round(res.wall), round(res.firstStart), round(res.lastCreate), round(res.lastStop), round(res.longest),
 			float64(res.wall)/float64(max(res.longest, time.Millisecond)), fails, target, met(ok), float64(res.peakKB)/1024)
 	}
 	ops := map[string]bool{}
@@ -130,8 +136,9 @@ func scale(e *benchEnv, r *report) error {
 	r.line("\nWhat bounds the wall time: before the first task, Terraform plans all %d (each plan reads the environment and previews the migration); "+
 		"then at parallelism 10 the migrations go in waves of ten, each costing its task plus the per-migration overhead under contention; "+
 		"at parallelism 50, ECS's *Task definition modify actions* bucket (20 at once, then 1 a second) lets a first apply register 20 task definitions at once and one a second after that, "+
-		"so the last of %d first-time migrations cannot start before about %d s after the first (an apply with nothing new to register does not call it). "+
+		"so the last of %d first-time migrations cannot be created before about %d s after the first (an apply with nothing new to register does not call it); "+
+		"after its creation come a newly registered revision's lag before `RunTask` knows it (1 s in `localaws`), ECS's provisioning and start (4 s), the command and the stop. "+
 		"The engine's polling (`DescribeTasks` every second until a task runs, every 250 ms for its first 10 s, then every second; `GetLogEvents` with it) goes through the provider's token buckets "+
-		"(15 `DescribeTasks`/`ListTasks` a second of ECS's 20, 20 `GetLogEvents` of CloudWatch's 25), so that many migrations at once share the account's budget instead of being throttled.\n", n, n, n-20)
+		"(15 `DescribeTasks`/`ListTasks` a second of ECS's 20, 20 `GetLogEvents` of CloudWatch's 25, Elastic Beanstalk's settings reads 8 a second after 20, task definitions at ECS's refill with half a call of slack), so that many migrations at once share the account's budget instead of being throttled.\n", n, n, n-20)
 	return nil
 }

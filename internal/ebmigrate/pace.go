@@ -31,11 +31,13 @@ var clusterReads = bucketSize{burst: 75, rate: 15}
 // the last migration later than ECS itself would. Registering at ECS's pace
 // instead of into its throttling spares the retries' backoff, which
 // overshoots it, and the adaptive retry mode's slowing of every ECS call of
-// the client after a throttle. The refill is taken at 97%: calls granted a
-// second apart reach ECS a few milliseconds more or less apart, and at
-// exactly ECS's rate one in a few then found the bucket short (17 of 50
-// registrations throttled in make bench at parallelism 50).
-var taskDefinitionWrites = bucketSize{burst: 20, rate: 0.97}
+// the client after a throttle. The burst is half a call short of ECS's:
+// calls granted a second apart reach ECS a few milliseconds more or less
+// apart, and with no slack one in a few found ECS's bucket short (17 of 50
+// registrations throttled in make bench at parallelism 50); half a token
+// left in ECS's bucket absorbs that jitter for good, at the cost of half a
+// second once.
+var taskDefinitionWrites = bucketSize{burst: 19.5, rate: 1}
 
 // logReadsIn is the engine's share, four fifths, of GetLogEvents' quota in
 // a Region. CloudWatch Logs quotas (the User Guide's "CloudWatch Logs
