@@ -70,11 +70,13 @@ func (w *world) clients() ebmigrate.Clients {
 		Retryer: func() aws.Retryer { return provider.NewRetryer(provider.DefaultMaxRetries) }}
 	url := aws.String(w.srv.URL())
 	return ebmigrate.Clients{
-		Region: "us-east-1",
-		EB:     ebmigrate.BatchEnvironmentDescribes(ebmigrate.PaceEnvironmentReads(elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = url }))),
-		ECS:    ebmigrate.PaceClusterReads(ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = url })),
-		Logs:   ebmigrate.PaceLogReads(cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = url }), "us-east-1"),
-		S3:     s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = url; o.UsePathStyle = true }),
+		Region:     "us-east-1",
+		EB:         ebmigrate.BatchEnvironmentDescribes(ebmigrate.PaceEnvironmentReads(elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = url }))),
+		ECS:        ebmigrate.PaceClusterReads(ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = url })),
+		Logs:       ebmigrate.PaceLogReads(cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = url }), "us-east-1"),
+		S3:         s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = url; o.UsePathStyle = true }),
+		Bundles:    ebmigrate.NewBundleCache(),
+		Discovered: ebmigrate.NewDiscoveryCache(),
 	}
 }
 

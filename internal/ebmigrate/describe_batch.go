@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 )
 
 // maxBatchNames bounds the names of one merged DescribeEnvironments. AWS
@@ -38,6 +39,14 @@ type describeBatcher struct {
 	// DescribeConfigurationSettings).
 	updated  map[string]time.Time
 	settings map[string]settingsEntry
+	// seen is each environment's last description by name, with when the
+	// request that returned it was sent (recentEnvironment).
+	seen map[string]seenEnvironment
+}
+
+type seenEnvironment struct {
+	sent time.Time
+	env  ebtypes.EnvironmentDescription
 }
 
 type settingsEntry struct {
@@ -149,12 +158,14 @@ func (b *describeBatcher) send(batch *describeBatch) {
 	in := &elasticbeanstalk.DescribeEnvironmentsInput{EnvironmentNames: batch.names, IncludeDeleted: aws.Bool(true)}
 	all := &elasticbeanstalk.DescribeEnvironmentsOutput{}
 	for {
+		sent := time.Now()
 		out, err := b.EB.DescribeEnvironments(ctx, in)
 		if err != nil {
 			batch.err = err
 			return
 		}
 		b.observe(out)
+		b.see(out, sent)
 		all.Environments = append(all.Environments, out.Environments...)
 		all.ResultMetadata = out.ResultMetadata
 		if aws.ToString(out.NextToken) == "" {
@@ -177,6 +188,44 @@ func (b *describeBatcher) observe(out *elasticbeanstalk.DescribeEnvironmentsOutp
 			b.updated[aws.ToString(e.ApplicationName)+"/"+aws.ToString(e.EnvironmentName)] = *e.DateUpdated
 		}
 	}
+}
+
+// see notes each environment of a by-name description, as DescribeEnvironment
+// picks among those of one name: a live one over a terminated one.
+func (b *describeBatcher) see(out *elasticbeanstalk.DescribeEnvironmentsOutput, sent time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.seen == nil {
+		b.seen = map[string]seenEnvironment{}
+	}
+	fresh := map[string]bool{}
+	for _, e := range out.Environments {
+		name := aws.ToString(e.EnvironmentName)
+		if prev, ok := b.seen[name]; ok && fresh[name] && prev.env.Status != ebtypes.EnvironmentStatusTerminated && e.Status == ebtypes.EnvironmentStatusTerminated {
+			continue
+		}
+		fresh[name] = true
+		b.seen[name] = seenEnvironment{sent: sent, env: e}
+	}
+}
+
+// recentEnvironment is the environment named name as described through
+// eb's batcher by a request sent within the last `within`, if any. An
+// apply's migration starts right after its re-plan described the
+// environment; it need not ask again whether a deploy is in progress.
+func recentEnvironment(eb EB, name string, within time.Duration) (*ebtypes.EnvironmentDescription, bool) {
+	b, ok := eb.(*describeBatcher)
+	if !ok {
+		return nil, false
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	seen, ok := b.seen[name]
+	if !ok || time.Since(seen.sent) > within {
+		return nil, false
+	}
+	env := seen.env
+	return &env, true
 }
 
 // DescribeConfigurationSettings of an environment by name reuses the

@@ -127,3 +127,51 @@ func TestSettingsReusedUntilTheEnvironmentChanges(t *testing.T) {
 		t.Errorf("settings read %d times, want once more after the change", n)
 	}
 }
+
+// An apply's re-plan and its migration discover the environment a moment
+// apart in one process: the second reads ECS for its cluster and source
+// task definition no more, until the environment changes (a deploy
+// registers a new revision, and moves DateUpdated).
+func TestDiscoveryReusedUntilTheEnvironmentChanges(t *testing.T) {
+	srv, c := fixture(t)
+	c.EB = ebmigrate.BatchEnvironmentDescribes(c.EB)
+	c.Discovered = ebmigrate.NewDiscoveryCache()
+	preview := func() string {
+		t.Helper()
+		p, err := ebmigrate.PreviewMigration(testCtx(t), c, ebmigrate.PreviewInput{MigrateInput: migrateInput("true")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(p.Target.SourceTaskDefinition.TaskDefinitionArn)
+	}
+	before := preview()
+	clusters := srv.Calls("ecs:DescribeClusters")
+	if again := preview(); again != before {
+		t.Errorf("the second preview derives from %s, the first from %s", again, before)
+	}
+	if n := srv.Calls("ecs:DescribeClusters"); n != clusters {
+		t.Errorf("the second preview described the cluster again (%d calls, was %d)", n, clusters)
+	}
+	raw := clientsFor(srv, 1).EB.(*elasticbeanstalk.Client)
+	if _, err := raw.UpdateEnvironment(testCtx(t), &elasticbeanstalk.UpdateEnvironmentInput{
+		EnvironmentName: aws.String(localaws.FixtureEnv), VersionLabel: aws.String("v2"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		env, err := ebmigrate.DescribeEnvironment(testCtx(t), c.EB, localaws.FixtureEnv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if env.Status == ebtypes.EnvironmentStatusReady {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if after := preview(); after == before {
+		t.Errorf("after a deploy the preview still derives from %s: the cached discovery outlived the change", before)
+	}
+	if n := srv.Calls("ecs:DescribeClusters"); n == clusters {
+		t.Error("after a deploy the cluster was not described again")
+	}
+}

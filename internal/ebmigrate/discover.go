@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -152,8 +153,13 @@ func discoverFrom(ctx context.Context, c Clients, in DiscoverInput, env *ebtypes
 	// less per plan and apply. Each side writes its own fields of t.
 	settings := make(chan error, 1)
 	go func() { settings <- readConfiguration(ctx, c.EB, t) }()
-	if t.ClusterArn, err = findCluster(ctx, c.ECS, t, in.Cluster); err == nil {
-		t.SourceTaskDefinition, err = findSourceTaskDefinition(ctx, c.ECS, t, in.SourceTaskDefinition)
+	key, updated := discoveryKey{env: t.EnvironmentName, cluster: in.Cluster, source: in.SourceTaskDefinition}, aws.ToTime(env.DateUpdated)
+	if e, ok := c.Discovered.get(key, updated); ok {
+		t.ClusterArn, t.SourceTaskDefinition = e.cluster, e.source
+	} else if t.ClusterArn, err = findCluster(ctx, c.ECS, t, in.Cluster); err == nil {
+		if t.SourceTaskDefinition, err = findSourceTaskDefinition(ctx, c.ECS, t, in.SourceTaskDefinition); err == nil {
+			c.Discovered.put(key, discoveryEntry{updated: updated, read: time.Now(), cluster: t.ClusterArn, source: t.SourceTaskDefinition})
+		}
 	}
 	if serr := <-settings; serr != nil {
 		return nil, serr

@@ -68,6 +68,9 @@ type Clients struct {
 	// Bundles, when set, keeps the source bundles already read, so that
 	// a provider process reads each at most once.
 	Bundles *BundleCache
+	// Discovered, when set, keeps each environment's cluster and source
+	// task definition while its DateUpdated holds (DiscoveryCache).
+	Discovered *DiscoveryCache
 }
 
 // Logger receives what the engine has to say while it works. Messages never

@@ -71,8 +71,7 @@ var (
 // while others are limited to a few allowed calls per second", AWS
 // knowledge center, "How can I resolve API throttling or 'Rate exceeded'
 // errors when I use AWS Elastic Beanstalk?"), so this is a conservative
-// guess: 20 at once, then 8 a second, for the per-environment reads (see
-// PaceEnvironmentReads). A first apply of fifty reads fifty
+// guess: 20 at once, then 8 a second. A first apply of fifty reads fifty
 // environments' settings at plan and fifty again at apply; unpaced, a third
 // of them were throttled and retried with backoff, which delayed the
 // registrations that bound such an apply.
@@ -195,13 +194,11 @@ func (p *pacedLogs) PutRetentionPolicy(ctx context.Context, in *cloudwatchlogs.P
 	return p.Logs.PutRetentionPolicy(ctx, in, optFns...)
 }
 
-// PaceEnvironmentReads makes an Elastic Beanstalk client whose reads of one
-// environment each (DescribeConfigurationSettings, DescribeApplicationVersions)
-// share one token bucket (environmentReads). The provider puts it under
-// BatchEnvironmentDescribes, so that a reused settings read is not paced.
-// DescribeEnvironments is not paced: the batcher merges concurrent calls,
-// so a refresh of fifty makes a few dozen requests, which a pace would
-// spread over seconds.
+// PaceEnvironmentReads makes an Elastic Beanstalk client whose describe
+// calls share one token bucket (environmentReads). The provider puts it
+// under BatchEnvironmentDescribes, so that what is paced is what reaches
+// EB: a reused settings read is not paced, and DescribeEnvironments calls
+// that arrive while one waits for a token are merged into the next request.
 func PaceEnvironmentReads(api EB) EB {
 	return &pacedEB{EB: api, reads: newPacer(environmentReads)}
 }
@@ -209,6 +206,13 @@ func PaceEnvironmentReads(api EB) EB {
 type pacedEB struct {
 	EB
 	reads *pacer
+}
+
+func (p *pacedEB) DescribeEnvironments(ctx context.Context, in *elasticbeanstalk.DescribeEnvironmentsInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentsOutput, error) {
+	if !p.reads.wait(ctx) {
+		return nil, ctx.Err()
+	}
+	return p.EB.DescribeEnvironments(ctx, in, optFns...)
 }
 
 func (p *pacedEB) DescribeConfigurationSettings(ctx context.Context, in *elasticbeanstalk.DescribeConfigurationSettingsInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeConfigurationSettingsOutput, error) {

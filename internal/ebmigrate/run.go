@@ -188,6 +188,11 @@ func Migrate(ctx context.Context, c Clients, in MigrateInput, log Logger) (*Resu
 	return r, err
 }
 
+// recentlyDescribed is how old a description of the environment may be for
+// a migration to start on it without describing it again (the re-plan just
+// before it, in the same provider process).
+const recentlyDescribed = time.Second
+
 // deployInProgress are the statuses in which Elastic Beanstalk is still
 // changing the environment (botocore elasticbeanstalk EnvironmentStatus).
 var deployInProgress = map[ebtypes.EnvironmentStatus]bool{
@@ -203,6 +208,12 @@ var deployInProgress = map[ebtypes.EnvironmentStatus]bool{
 // other states are left to discovery to judge. Elastic Beanstalk is read no
 // faster than every poll.EB, with jitter.
 func waitEnvironmentReady(ctx context.Context, eb EB, name string, poll PollSchedule, log Logger) (*ebtypes.EnvironmentDescription, error) {
+	// The apply's re-plan described the environment just before: a second
+	// read within a second would only queue behind fifty re-plans' reads of
+	// Elastic Beanstalk's shared bucket.
+	if env, ok := recentEnvironment(eb, name, recentlyDescribed); ok && !deployInProgress[env.Status] {
+		return env, nil
+	}
 	for {
 		env, err := DescribeEnvironment(ctx, eb, name)
 		if err != nil || env == nil {

@@ -258,6 +258,7 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 	clients.ECS = ebmigrate.PaceClusterReads(clients.ECS)
 	clients.Logs = ebmigrate.PaceLogReads(clients.Logs, cfg.Region)
 	clients.Bundles = ebmigrate.NewBundleCache()
+	clients.Discovered = ebmigrate.NewDiscoveryCache()
 	if m.DefaultTags != nil {
 		var d diag.Diagnostics
 		clients.DefaultTags, clients.DefaultTagsUnknown, d = knownTags(ctx, m.DefaultTags.Tags)

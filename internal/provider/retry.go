@@ -34,17 +34,15 @@ import (
 // retrying cannot help, and counting it as throttling would slow every
 // caller of the client. It fails at once, and is not taken as throttling.
 func NewRetryer(maxRetries int) aws.Retryer {
-	return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
-		o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
-			so.MaxAttempts = maxRetries + 1
-			so.RateLimiter = ratelimit.None
-			so.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
-				return quotaNotThrottle(err)
-			})}, so.Retryables...)
-			so.Throttles = append([]retry.IsErrorThrottle{retry.IsErrorThrottleFunc(func(err error) aws.Ternary {
-				return quotaNotThrottle(err)
-			})}, so.Throttles...)
-		})
+	return retry.NewStandard(func(so *retry.StandardOptions) {
+		so.MaxAttempts = maxRetries + 1
+		so.RateLimiter = ratelimit.None
+		so.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+			return quotaNotThrottle(err)
+		})}, so.Retryables...)
+		so.Throttles = append([]retry.IsErrorThrottle{retry.IsErrorThrottleFunc(func(err error) aws.Ternary {
+			return quotaNotThrottle(err)
+		})}, so.Throttles...)
 	})
 }
 
