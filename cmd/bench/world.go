@@ -63,7 +63,7 @@ func newWorld(e *benchEnv, n int, mods ...func(*localaws.Seed)) (*world, error) 
 func (w *world) close() { w.srv.Close() }
 
 // clients are engine clients for the world as the provider makes them: its
-// retryer (adaptive mode: one client-side rate limit per service), its
+// retryer (standard mode), its
 // batched EB describes and its paced ECS and CloudWatch Logs reads.
 func (w *world) clients() ebmigrate.Clients {
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDBENCH", "bench", ""),

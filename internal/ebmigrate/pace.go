@@ -13,8 +13,8 @@ import (
 // Account quotas are token buckets that AWS refills at a fixed rate; a
 // provider process that polls fifty migrations at once must stay under
 // them rather than be throttled and retried. The SDK offers no client-side
-// request pacing (its adaptive retry mode only slows down after a call was
-// throttled), so the reads that are polled go through a token bucket of
+// request pacing (its adaptive retry mode only slows a whole client down
+// after a call was throttled), so the calls that are polled go through a token bucket of
 // the client's own, below AWS's, leaving room for the account's other
 // callers (EB itself, consoles, pipelines). A lone migration never waits:
 // its polls fit in the burst and the rate.
@@ -30,8 +30,7 @@ var clusterReads = bucketSize{burst: 75, rate: 15}
 // of fifty registers fifty revisions, and a smaller share would only start
 // the last migration later than ECS itself would. Registering at ECS's pace
 // instead of into its throttling spares the retries' backoff, which
-// overshoots it, and the adaptive retry mode's slowing of every ECS call of
-// the client after a throttle. The burst is half a call short of ECS's:
+// overshoots it. The burst is half a call short of ECS's:
 // calls granted a second apart reach ECS a few milliseconds more or less
 // apart, and with no slack one in a few found ECS's bucket short (17 of 50
 // registrations throttled in make bench at parallelism 50); half a token

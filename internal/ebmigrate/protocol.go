@@ -24,6 +24,12 @@ package ebmigrate
 //	           watch ours to its end.
 //	watched  After a migration ends, any other migration of the environment
 //	         that ran at the same time is named, with ours, in the result.
+//
+// A read-only query (MigrateInput.Query: the pending migrations at plan
+// time) has a startedBy of its own and goes through the same steps, except
+// that it never waits for, nor gives way to, a query of other content:
+// read-only tasks may run side by side. Queries of the same content still
+// attach to each other.
 
 import (
 	"context"
@@ -59,10 +65,12 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 				log.Info("attaching to the running migration task of the same run", map[string]any{"task": same.arn})
 				return watchToEnd(ctx, c, t, d, same.arn, true, in, poll, log)
 			}
-			if err := waitOther(ctx, c, t, active[0], in.startTimeout(), poll, log); err != nil {
-				return nil, err
+			if !in.Query {
+				if err := waitOther(ctx, c, t, active[0], in.startTimeout(), poll, log); err != nil {
+					return nil, err
+				}
+				continue
 			}
-			continue
 		}
 		ours, err := start(ctx, c, t, d, taskDefArn, runID, key, in.Derive.Placement, poll, log)
 		if err != nil {
@@ -72,7 +80,9 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 		if err != nil {
 			return nil, interruptedOr(ctx, t, ours, "", err)
 		}
-		if first.arn == ours {
+		// A read-only query waits for no other query: only one of the same
+		// content, created first, is attached to instead of run twice.
+		if first.arn == ours || (in.Query && first.run != runID) {
 			return watchToEnd(ctx, c, t, d, ours, false, in, poll, log)
 		}
 		waiting, err := notStarted(ctx, c, t, ours)

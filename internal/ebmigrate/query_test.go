@@ -167,6 +167,40 @@ func TestSameQueryAttaches(t *testing.T) {
 	}
 }
 
+// Two plans asking different things at once (two versions' pending
+// migrations): read-only, so the second runs while the first still runs,
+// instead of waiting for it.
+func TestQueriesOfOtherContentRunSideBySide(t *testing.T) {
+	srv, c := fixture(t)
+	gate := filepath.Join(t.TempDir(), "go")
+	done := make(chan error, 1)
+	go func() {
+		_, err := ebmigrate.Migrate(testCtx(t), c, queryInput(blockedUntil(gate, "Planned operations:")...), &recorder{})
+		done <- err
+	}()
+	waitForRunningMigration(t, srv)
+	rec := &recorder{}
+	second, err := ebmigrate.Migrate(testCtx(t), c, queryInput("echo", "Planned operations:"), rec)
+	if err != nil {
+		t.Fatalf("second query: %v", err)
+	}
+	if second.Attached || rec.told("another migration of the environment is running") {
+		t.Errorf("the second query (attached %v) waited for or attached to the first: %s", second.Attached, rec.lines())
+	}
+	for _, ti := range migrationTasks(srv) {
+		if ti.TaskArn != second.TaskArn && ti.StoppedAt != nil {
+			t.Errorf("the second query finished only after the first (%s) stopped", ti.TaskArn)
+		}
+	}
+	release(t, gate)
+	if err := <-done; err != nil {
+		t.Fatalf("first query: %v", err)
+	}
+	if n := len(migrationTasks(srv)); n != 2 {
+		t.Errorf("%d query tasks started, want 2", n)
+	}
+}
+
 // told tells whether the logger was told any of these messages.
 func (r *recorder) told(prefixes ...string) bool {
 	r.mu.Lock()

@@ -193,7 +193,7 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 		// app/terraform-provider-ebmigrate in the User-Agent: CloudTrail (and
 		// localaws) can tell the provider's calls apart.
 		config.WithAppID(AppID),
-		// One retryer, and so one adaptive rate limit, per service client.
+		// One retryer per service client (standard mode: see NewRetryer).
 		config.WithRetryer(func() aws.Retryer { return NewRetryer(retries) }),
 	}
 	if v := m.Region.ValueString(); v != "" {

@@ -9,19 +9,17 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// NewRetryer is the retry strategy of one service's client, and so the one
-// client-side rate limit that every resource and data source of a provider
-// process shares for that service: Configure builds each client once, and
-// the SDK calls the config's Retryer function once per client.
+// NewRetryer is the retry strategy of one service's client: the SDK's
+// standard mode (aws/retry.NewStandard), exponential backoff with jitter,
+// for every resource and data source of a provider process.
 //
-// It is the SDK's adaptive mode (aws/retry.NewAdaptiveMode): the standard
-// exponential backoff with jitter, plus a token bucket that starts
-// unrestricted and, once the service answers with a throttling error
-// (ThrottlingException, Throttling, SlowDown, ...), measures the rate the
-// account is getting through and makes every caller wait for a token at
-// that rate, raising it again (CUBIC) as throttling stops. Fifty migrations
-// polling one account's ECS quota thus slow down together instead of each
-// burning its retries.
+// Not the adaptive mode: its client-side rate limit is one per client, while
+// AWS throttles per bucket (ECS alone has eight, per action category), so
+// one throttled RegisterTaskDefinition slowed every DescribeTasks poll of
+// the apply too. The calls that many migrations make at once are paced
+// below their buckets instead (ebmigrate.PaceClusterReads, PaceLogReads,
+// PaceEnvironmentReads); what AWS still throttles (the account's other
+// callers draw from the same buckets) is retried with backoff.
 //
 // No retry quota (ratelimit.None): the standard mode's quota stops retrying
 // after a run of failures across the client, which under a shared, contended
