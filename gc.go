@@ -7,11 +7,14 @@ import "runtime/debug"
 // re-encoding each resource's values, short-lived garbage that made the
 // collector a quarter of the provider's CPU (pprof of a plan of 50 unchanged
 // ebmigrate_run; GOGC=400 took the provider's CPU from 0.77 s to 0.58 s per
-// plan). The soft memory limit keeps the heap where GOGC=100 would have it
-// once the live heap is large (an apply of many migrations with long logs).
+// plan). The soft memory limit bounds what that costs in memory: the
+// collector runs at it once five times the live heap would pass it. 48 MiB
+// costs a plan no more CPU than 64 MiB did, and an apply of ten migrations
+// printing 20,000 lines each peaked at 75 MB resident (bench, memory; 55 MB
+// at GOGC=100, 84 MB with 64 MiB, 60 MB but half the gain with 32 MiB).
 const (
 	gcPercent   = 400
-	memoryLimit = 64 << 20 // bytes of Go memory (heap, stacks), not the binary
+	memoryLimit = 48 << 20 // bytes of Go memory (heap, stacks), not the binary
 )
 
 // tuneGC sets the collector's pace and the soft memory limit, each unless the

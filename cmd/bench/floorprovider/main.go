@@ -92,7 +92,7 @@ func main() {
 		_ = os.Setenv(v, "off")
 	}
 	debug.SetGCPercent(400)
-	debug.SetMemoryLimit(64 << 20)
+	debug.SetMemoryLimit(48 << 20)
 	err := providerserver.Serve(context.Background(), func() provider.Provider { return floorProvider{ebprovider.New("floor")()} }, providerserver.ServeOpts{
 		Address:         "registry.terraform.io/ebmigrate/ebmigrate",
 		ProtocolVersion: 6,
