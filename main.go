@@ -25,6 +25,7 @@ func main() {
 	if !debug {
 		silenceUnshownLogs(os.Getenv, os.Setenv)
 	}
+	tuneGCFromEnv(os.Getenv)
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address:         "registry.terraform.io/ebmigrate/ebmigrate",
 		Debug:           debug,

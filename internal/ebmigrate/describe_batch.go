@@ -17,14 +17,26 @@ import (
 // retrieved in a single response"; this keeps requests modest anyway.
 const maxBatchNames = 100
 
+// gatherWindow is how long a request by environment names waits, from its
+// first call, for more calls to join it, when another call came less than
+// burstGap before: Terraform refreshes ten resources at a time, but their
+// reads reach the provider a few milliseconds apart, between other calls.
+// Sent at once, a refresh of fifty resources made 33 requests (bench, plan
+// at scale), more than Elastic Beanstalk's describe burst, so that plans run
+// back to back waited seconds for its rate. A call after a quiet burstGap
+// (the first read of a refresh, an apply's describes) goes at once.
+const (
+	gatherWindow = 20 * time.Millisecond
+	burstGap     = time.Second
+)
+
 // BatchEnvironmentDescribes makes an EB client whose DescribeEnvironments
-// calls by environment name share requests: while one is in flight, the
-// calls that arrive wait and then go together as one request for all their
-// names (DescribeEnvironments takes a list), each getting back the
-// environments it named. A lone call goes at once, so nothing waits for a
-// window; a refresh of fifty resources (Terraform reads ten at a time) makes
-// a handful of requests instead of fifty against Elastic Beanstalk's account
-// rate. Calls with any other filter, or options, pass through unchanged.
+// calls by environment name share requests: the calls that arrive while a
+// request is in flight, or within gatherWindow of the first during a burst
+// of calls, go together as one request for all their names
+// (DescribeEnvironments takes a list), each getting back the environments it
+// named. A lone call goes at once. Calls with any other filter, or options,
+// pass through unchanged.
 func BatchEnvironmentDescribes(eb EB) EB {
 	return &describeBatcher{EB: eb}
 }
@@ -33,6 +45,7 @@ type describeBatcher struct {
 	EB
 	mu       sync.Mutex
 	inFlight bool
+	last     time.Time      // when the last call by names came
 	next     *describeBatch // gathering while a request is in flight
 	// updated is each environment's DateUpdated as last described, and
 	// settings the configuration settings read while it was that (see
@@ -60,11 +73,12 @@ type settingsEntry struct {
 const settingsFresh = time.Minute
 
 type describeBatch struct {
-	ctx   context.Context // of the call that opened the batch, without its cancellation
-	names []string
-	done  chan struct{}
-	out   *elasticbeanstalk.DescribeEnvironmentsOutput
-	err   error
+	ctx    context.Context // of the call that opened the batch, without its cancellation
+	sendAt time.Time       // the end of its gathering window
+	names  []string
+	done   chan struct{}
+	out    *elasticbeanstalk.DescribeEnvironmentsOutput
+	err    error
 }
 
 // batchable: by names only, deleted ones included, as DescribeEnvironment asks.
@@ -83,13 +97,17 @@ func (b *describeBatcher) DescribeEnvironments(ctx context.Context, in *elasticb
 		return out, err
 	}
 	b.mu.Lock()
+	now := time.Now()
+	burst := now.Sub(b.last) < burstGap
+	b.last = now
 	var batch, full *describeBatch
 	switch {
 	case !b.inFlight:
 		b.inFlight = true
-		batch = newDescribeBatch(ctx)
+		batch = newDescribeBatch(ctx, burst)
 		batch.add(in.EnvironmentNames)
-		go b.run(batch)
+		b.next = batch
+		go b.run()
 	case b.next != nil && len(b.next.names)+len(in.EnvironmentNames) <= maxBatchNames:
 		batch = b.next
 		batch.add(in.EnvironmentNames)
@@ -97,7 +115,7 @@ func (b *describeBatcher) DescribeEnvironments(ctx context.Context, in *elasticb
 		// The gathering batch is full: it goes as it is, and a new one
 		// gathers behind it.
 		full = b.next
-		batch = newDescribeBatch(ctx)
+		batch = newDescribeBatch(ctx, true)
 		batch.add(in.EnvironmentNames)
 		b.next = batch
 	}
@@ -123,8 +141,14 @@ func (b *describeBatcher) DescribeEnvironments(ctx context.Context, in *elasticb
 	return &out, nil
 }
 
-func newDescribeBatch(ctx context.Context) *describeBatch {
-	return &describeBatch{ctx: context.WithoutCancel(ctx), done: make(chan struct{})}
+// newDescribeBatch opens a batch that gathers until gatherWindow from now, or
+// not at all.
+func newDescribeBatch(ctx context.Context, gather bool) *describeBatch {
+	d := &describeBatch{ctx: context.WithoutCancel(ctx), done: make(chan struct{}), sendAt: time.Now()}
+	if gather {
+		d.sendAt = d.sendAt.Add(gatherWindow)
+	}
+	return d
 }
 
 func (d *describeBatch) add(names []string) {
@@ -135,16 +159,32 @@ func (d *describeBatch) add(names []string) {
 	}
 }
 
-// run sends batch, then each batch that gathered meanwhile, until none has.
-func (b *describeBatcher) run(batch *describeBatch) {
-	for batch != nil {
-		b.send(batch)
+// run sends the gathering batch at the end of its window, then each batch
+// that gathered meanwhile, until none has.
+func (b *describeBatcher) run() {
+	for {
 		b.mu.Lock()
-		batch, b.next = b.next, nil
+		batch := b.next
 		if batch == nil {
 			b.inFlight = false
+			b.mu.Unlock()
+			return
 		}
+		wait := time.Until(batch.sendAt)
 		b.mu.Unlock()
+		if wait > 0 {
+			time.Sleep(wait)
+		}
+		b.mu.Lock()
+		if b.next != batch {
+			// It filled up and went on its own (see DescribeEnvironments);
+			// the batch gathering now is another.
+			b.mu.Unlock()
+			continue
+		}
+		b.next = nil
+		b.mu.Unlock()
+		b.send(batch)
 	}
 }
 

@@ -71,6 +71,31 @@ func TestBatchEnvironmentDescribes(t *testing.T) {
 		t.Logf("%d concurrent describes made %d requests", n, got)
 	}
 
+	// Ten a few milliseconds apart, as Terraform's refresh reads arrive
+	// between its other calls: they share requests too, at most one per
+	// gathering window their arrivals span (and one more for the edge).
+	// Sent as they came, each would have been a request of its own or two.
+	srv.ResetStats()
+	start := time.Now()
+	var span time.Duration
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func(name string) {
+			defer wg.Done()
+			if env, err := ebmigrate.DescribeEnvironment(testCtx(t), eb, name); err != nil || env == nil {
+				t.Errorf("%s: %+v, %v", name, env, err)
+			}
+		}(fmt.Sprintf("batch-%02d", i))
+		span = time.Since(start)
+		time.Sleep(time.Millisecond)
+	}
+	wg.Wait()
+	if got, most := srv.Calls("elasticbeanstalk:DescribeEnvironments"), int(span/ebmigrate.GatherWindow)+2; got > most {
+		t.Errorf("10 describes arriving over %s made %d requests, want at most %d", span, got, most)
+	} else {
+		t.Logf("10 describes arriving over %s made %d requests", span, got)
+	}
+
 	// Other filters pass through untouched.
 	srv.ResetStats()
 	out, err := eb.DescribeEnvironments(testCtx(t), &elasticbeanstalk.DescribeEnvironmentsInput{ApplicationName: aws.String(localaws.FixtureSeed(t.TempDir()).Environments[0].Application)})

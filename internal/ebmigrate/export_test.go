@@ -1,0 +1,4 @@
+package ebmigrate
+
+// GatherWindow is gatherWindow, for the tests of BatchEnvironmentDescribes.
+const GatherWindow = gatherWindow
