@@ -50,7 +50,32 @@ cleanup() {
 }
 trap cleanup EXIT
 
-tf() { (cd "$work/tf" && "$TERRAFORM" "$@" -no-color -var "endpoint=$url" >>"$log" 2>&1); }
+# run DIR NAME COMMAND ARGS...: terraform COMMAND ARGS in DIR. Its output
+# goes to a file of its own, $work/out/NAME.txt (what each step checks), and
+# then to $log.
+mkdir -p "$work/out"
+run() {
+  local dir=$1 name=$2 cmd=$3 rc=0
+  shift 3
+  (cd "$dir" && "$TERRAFORM" "$cmd" -no-color "$@" >"$work/out/$name.txt" 2>&1) || rc=$?
+  cat "$work/out/$name.txt" >>"$log"
+  return "$rc"
+}
+# out NAME: the output of the terraform run NAME.
+out() { cat "$work/out/$1.txt"; }
+# tf NAME COMMAND ARGS...: terraform COMMAND ARGS in $work/tf, with the
+# endpoint variable.
+tf() { local name=$1 cmd=$2; shift 2; run "$work/tf" "$name" "$cmd" -var "endpoint=$url" "$@"; }
+# tf_copy NAME COMMAND ARGS...: the same in a copy of $work/tf's
+# configuration and state. A plan locks the state it reads: a read-only plan
+# that runs alongside another terraform command gets a copy of its own.
+tf_copy() {
+  local name=$1 cmd=$2
+  shift 2
+  mkdir -p "$work/tf-$name"
+  cp "$work/tf/main.tf" "$work/tf/terraform.tfstate" "$work/tf-$name/"
+  run "$work/tf-$name" "$name" "$cmd" -var "endpoint=$url" "$@"
+}
 
 # migrations lists what Django recorded in the SQLite database.
 migrations() {
@@ -96,44 +121,49 @@ fi
 
 step=1
 say "1/5  terraform apply with v1 deployed: the first migration"
-tf apply -auto-approve -var app_version=v1 || fail 1 "the apply failed"
+tf apply1 apply -auto-approve -var app_version=v1 || fail 1 "the apply failed"
 applied=$(migrations)
 info "Django's django_migrations table now holds: $applied"
 [ "$applied" = "notes.0001_initial, shop.0001_initial" ] || fail 1 "unexpected migrations: $applied"
 
 step=2
-say "2/5  Elastic Beanstalk deploys v2, which adds a migration; terraform plan shows what will run"
+say "2/5  Elastic Beanstalk deploys v2, which adds a migration; terraform plan -out shows what will run and saves it"
 deploy v2
-before=$(wc -l <"$log")
-tf plan -var app_version=v2 || fail 2 "the plan failed"
-tail -n +"$((before + 1))" "$log" | awk '/Warning: Migration Will Run/{p=1} p&&/^$/{n++} p&&n<3{print "    " $0} n>=3{exit}' | sed '/^    $/d'
-tail -n +"$((before + 1))" "$log" | grep -q "Warning: Migration Will Run" || fail 2 "the plan has no warning"
-pending=$(tail -n +"$((before + 1))" "$log" | tr -d '\n ' | grep -o 'shop.0002_product_price_cents' | head -1 || true)
+tf plan2 plan -out=v2.tfplan -var app_version=v2 || fail 2 "the plan failed"
+out plan2 | awk '/Warning: Migration Will Run/{p=1} p&&/^$/{n++} p&&n<3{print "    " $0} n>=3{exit}' | sed '/^    $/d'
+out plan2 | grep -q "Warning: Migration Will Run" || fail 2 "the plan has no warning"
+pending=$(out plan2 | tr -d '\n ' | grep -o 'shop.0002_product_price_cents' | head -1 || true)
 info "pending migrations (data.ebmigrate_pending_migrations): ${pending:-none}"
 [ "$pending" = "shop.0002_product_price_cents" ] || fail 2 "the pending migration is not listed"
 
 step=3
-say "3/5  terraform apply with v2: the new migration runs, once, and the apply shows its last lines"
-before=$(wc -l <"$log")
-tf apply -auto-approve -var app_version=v2 || fail 3 "the apply failed"
-tail -n +"$((before + 1))" "$log" | awk '/^Warning: Migration Output/{p=1} p&&/^Apply complete/{exit} p{print "    " $0}' | sed -e '/^    $/d'
-tail -n +"$((before + 1))" "$log" | grep -q "^ *Applying shop.0002_product_price_cents\.\.\. OK$" || fail 3 "the apply does not show the migration's output"
+say "3/5  terraform apply v2.tfplan (the saved plan): the new migration runs, once, and the apply shows its last lines"
+run "$work/tf" apply3 apply v2.tfplan || fail 3 "the apply failed"
+out apply3 | awk '/^Warning: Migration Output/{p=1} p&&/^Apply complete/{exit} p{print "    " $0}' | sed -e '/^    $/d'
+out apply3 | grep -q "^ *Applying shop.0002_product_price_cents\.\.\. OK$" || fail 3 "the apply does not show the migration's output"
 applied=$(migrations)
 info "django_migrations: $applied"
 count=$(grep -o "shop.0002_product_price_cents" <<<"$applied" | wc -l)
 [ "$count" = 1 ] || fail 3 "shop.0002_product_price_cents applied $count times"
-before=$(wc -l <"$log")
-tf plan -var app_version=v2 || fail 3 "the plan after the apply failed"
-if tail -n +"$((before + 1))" "$log" | grep -Eq "Migration Will Run|ebmigrate_run.migrate must be replaced"; then fail 3 "a plan after the apply runs the migration again"; fi
+# Elastic Beanstalk deploys step 4's version now, so that its plan runs
+# alongside this step's second plan: both only read, each with a "migrate
+# --plan" task (the engine runs an environment's queries one at a time).
+deploy v3
+tf_copy check3 plan -var app_version=v2 & check3=$!
+tf plan4 plan -out=v3.tfplan -var app_version=v3 & plan4=$!
+wait "$check3" || fail 3 "the plan after the apply failed"
+if out check3 | grep -Eq "Migration Will Run|ebmigrate_run.migrate must be replaced"; then fail 3 "a plan after the apply runs the migration again"; fi
+out check3 | grep -Eq "^(No changes|Changes to Outputs)" || fail 3 "the plan after the apply did not finish"
 info "a second plan with v2 runs nothing: it only records that nothing is pending any more"
 
 step=4
-say "4/5  Elastic Beanstalk deploys v3, whose migration fails; terraform apply fails with Django's traceback"
-deploy v3
-before=$(wc -l <"$log")
-if tf apply -auto-approve -var app_version=v3; then fail 4 "the apply of a failing migration succeeded"; fi
-tail -n +"$((before + 1))" "$log" | awk '/Error: Migration Failed/{p=1} p{print "    " $0}' | sed -e '/^    │ *$/d' | head -40
-tail -n +"$((before + 1))" "$log" | grep -q "RuntimeError: price backfill failed" || fail 4 "the diagnostic does not show Django's error"
+say "4/5  Elastic Beanstalk has deployed v3, whose migration fails; terraform apply of its plan fails with Django's traceback"
+wait "$plan4" || fail 4 "the plan of v3 failed"
+out plan4 | tr -d '\n ' | grep -q 'shop.0003_backfill_prices' || fail 4 "the plan of v3 does not list shop.0003_backfill_prices"
+info "terraform plan -out=v3.tfplan (run alongside step 3's second plan) lists the pending shop.0003_backfill_prices"
+if run "$work/tf" apply4 apply v3.tfplan; then fail 4 "the apply of a failing migration succeeded"; fi
+out apply4 | awk '/Error: Migration Failed/{p=1} p{print "    " $0}' | sed -e '/^    │ *$/d' | head -40
+out apply4 | grep -q "RuntimeError: price backfill failed" || fail 4 "the diagnostic does not show Django's error"
 state=$(cd "$work/tf" && "$TERRAFORM" state show -no-color ebmigrate_run.migrate | sed -n 's/^ *version_label *= *"\(.*\)"/\1/p')
 info "the state still says version_label = \"$state\", so the next apply runs the migration again"
 [ "$state" = "v2" ] || fail 4 "the state says $state"
@@ -141,24 +171,30 @@ if grep -q "demo-secret-that-never-reaches-terraform-state" "$work/tf/terraform.
 
 step=5
 say "5/5  v4 drops the column shop_product.sku: the plan (before v4 is deployed) lists its operations and flags the destructive one"
-before=$(wc -l <"$log")
-tf plan -var app_version=v4 || fail 5 "the plan failed"
-tail -n +"$((before + 1))" "$log" | awk '/^Warning: (Migration Will Run|Destructive Migration)/{p=1;n=0} p{print "    " $0} p&&/^$/{n++; if(n>=4)p=0}' | sed -e '/^    │ *$/d' -e '/^    $/d'
-tail -n +"$((before + 1))" "$log" | grep -q "Remove field sku from product   \[destructive\]" || fail 5 "the plan does not flag the removed field"
-tail -n +"$((before + 1))" "$log" | grep -q "Warning: Destructive Migration" || fail 5 "the plan has no destructive-change warning"
-before=$(wc -l <"$log")
-if tf plan -var app_version=v4 -var destructive_changes=deny; then fail 5 "a plan with destructive_changes = \"deny\" succeeded"; fi
-tail -n +"$((before + 1))" "$log" | awk '/Error: Destructive Migration Denied/{p=1} p{print "    " $0}' | sed -e '/^    │ *$/d' | head -14
-tail -n +"$((before + 1))" "$log" | grep -q "shop.0003_remove_product_sku: Remove field sku from product" || fail 5 "the error does not name the removed field"
-info "with allow_destructive = [\"shop.0003_remove_product_sku\"], the reviewed migration runs:"
-tf apply -auto-approve -var app_version=v4 -var destructive_changes=deny -var 'allow_destructive=["shop.0003_remove_product_sku"]' || fail 5 "the apply with allow_destructive failed"
+# Three plans of v4, side by side: the default review (warn),
+# destructive_changes = "deny", and deny with the reviewed migration in
+# allow_destructive, saved for the apply. They ask the same of the same
+# version at once, so they share one "migrate --plan" task.
+allow='allow_destructive=["shop.0003_remove_product_sku"]'
+tf_copy warn5 plan -var app_version=v4 & warn5=$!
+tf_copy deny5 plan -var app_version=v4 -var destructive_changes=deny & deny5=$!
+tf plan5 plan -out=v4.tfplan -var app_version=v4 -var destructive_changes=deny -var "$allow" & plan5=$!
+wait "$warn5" || fail 5 "the plan failed"
+out warn5 | awk '/^Warning: (Migration Will Run|Destructive Migration)/{p=1;n=0} p{print "    " $0} p&&/^$/{n++; if(n>=4)p=0}' | sed -e '/^    │ *$/d' -e '/^    $/d'
+out warn5 | grep -q "Remove field sku from product   \[destructive\]" || fail 5 "the plan does not flag the removed field"
+out warn5 | grep -q "Warning: Destructive Migration" || fail 5 "the plan has no destructive-change warning"
+if wait "$deny5"; then fail 5 "a plan with destructive_changes = \"deny\" succeeded"; fi
+out deny5 | awk '/Error: Destructive Migration Denied/{p=1} p{print "    " $0}' | sed -e '/^    │ *$/d' | head -14
+out deny5 | grep -q "shop.0003_remove_product_sku: Remove field sku from product" || fail 5 "the error does not name the removed field"
+wait "$plan5" || fail 5 "the plan with allow_destructive failed"
+info "with allow_destructive = [\"shop.0003_remove_product_sku\"], the plan passes (saved: v4.tfplan) and the reviewed migration runs:"
+run "$work/tf" apply5 apply v4.tfplan || fail 5 "the apply with allow_destructive failed"
 applied=$(migrations)
 info "django_migrations: $applied"
 [ "${applied##*, }" = "shop.0003_remove_product_sku" ] || fail 5 "shop.0003_remove_product_sku was not applied last"
 deploy v4
-before=$(wc -l <"$log")
-tf plan -var app_version=v4 -var destructive_changes=deny -var 'allow_destructive=["shop.0003_remove_product_sku"]' || fail 5 "the plan after the apply failed"
-if tail -n +"$((before + 1))" "$log" | grep -q "Migration Will Run"; then fail 5 "the plan after the apply runs the migration again"; fi
+tf check5 plan -var app_version=v4 -var destructive_changes=deny -var "$allow" || fail 5 "the plan after the apply failed"
+if out check5 | grep -q "Migration Will Run"; then fail 5 "the plan after the apply runs the migration again"; fi
 info "v4 deployed after its migration; the next plan runs nothing"
 
 # The action step: with a Terraform that has actions (1.14+: TERRAFORM_ACTIONS,
@@ -169,13 +205,12 @@ actions_tf="${TERRAFORM_ACTIONS:-$TERRAFORM}"
 if "$actions_tf" version 2>/dev/null | head -1 | grep -Eq '^Terraform v(1\.(1[4-9]|[2-9][0-9])|[2-9])'; then
   say "Action step: the ebmigrate_migrate action (Terraform 1.14) migrates v5 before_update of the environment, then v5 is deployed"
   mkdir -p "$work/tf-action" && cp "$here/action/main.tf" "$work/tf-action/main.tf"
-  tfa() { (cd "$work/tf-action" && "$actions_tf" "$@" -no-color -var "endpoint=$url" >>"$log" 2>&1); }
-  tfa apply -auto-approve -var app_version=v4 || fail action "the apply that records v4 failed"
-  before=$(wc -l <"$log")
-  tfa apply -auto-approve -var app_version=v5 || fail action "the apply of v5 failed"
-  tail -n +"$((before + 1))" "$log" | grep -E '^(Action|terraform_data\.(environment|deploy): (Modifying|Provisioning))' | sed 's/^/    /'
-  tail -n +"$((before + 1))" "$log" | grep -q "Applying notes.0002_note_pinned... OK" || fail action "the action did not show the migration's lines as progress"
-  first=$(tail -n +"$((before + 1))" "$log" | grep -E 'Action complete: action.ebmigrate_migrate.web|terraform_data.deploy: Provisioning' | head -1)
+  tfa() { local name=$1 cmd=$2 rc=0; shift 2; (cd "$work/tf-action" && "$actions_tf" "$cmd" -no-color -var "endpoint=$url" "$@" >"$work/out/$name.txt" 2>&1) || rc=$?; cat "$work/out/$name.txt" >>"$log"; return "$rc"; }
+  tfa record4 apply -auto-approve -var app_version=v4 || fail action "the apply that records v4 failed"
+  tfa action5 apply -auto-approve -var app_version=v5 || fail action "the apply of v5 failed"
+  out action5 | grep -E '^(Action|terraform_data\.(environment|deploy): (Modifying|Provisioning))' | sed 's/^/    /'
+  out action5 | grep -q "Applying notes.0002_note_pinned... OK" || fail action "the action did not show the migration's lines as progress"
+  first=$(out action5 | grep -E 'Action complete: action.ebmigrate_migrate.web|terraform_data.deploy: Provisioning' | head -1)
   case "$first" in "Action complete:"*) ;; *) fail action "the migration did not finish before the deploy: $first" ;; esac
   applied=$(migrations)
   info "django_migrations: $applied"
