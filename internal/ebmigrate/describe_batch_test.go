@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 
@@ -198,5 +199,45 @@ func TestDiscoveryReusedUntilTheEnvironmentChanges(t *testing.T) {
 	}
 	if n := srv.Calls("ecs:DescribeClusters"); n == clusters {
 		t.Error("after a deploy the cluster was not described again")
+	}
+}
+
+// A task definition given as a family (its latest revision) is not kept:
+// anyone may register a newer revision without Elastic Beanstalk's
+// DateUpdated moving, and the next preview derives from that one.
+func TestDiscoveryOfAFamilyIsNotKept(t *testing.T) {
+	srv, c := fixture(t)
+	c.EB = ebmigrate.BatchEnvironmentDescribes(c.EB)
+	c.Discovered = ebmigrate.NewDiscoveryCache()
+	in := migrateInput("true")
+	in.Discover.SourceTaskDefinition = localaws.FixtureFamily()
+	preview := func() string {
+		t.Helper()
+		p, err := ebmigrate.PreviewMigration(testCtx(t), c, ebmigrate.PreviewInput{MigrateInput: in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(p.Target.SourceTaskDefinition.TaskDefinitionArn)
+	}
+	before := preview()
+	raw := clientsFor(srv, 1).ECS.(*ecs.Client)
+	td, err := raw.DescribeTaskDefinition(testCtx(t), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(before)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := raw.RegisterTaskDefinition(testCtx(t), &ecs.RegisterTaskDefinitionInput{
+		Family: td.TaskDefinition.Family, ContainerDefinitions: td.TaskDefinition.ContainerDefinitions,
+		NetworkMode: td.TaskDefinition.NetworkMode, Volumes: td.TaskDefinition.Volumes,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := aws.ToString(reg.TaskDefinition.TaskDefinitionArn)
+	deadline := time.Now().Add(10 * time.Second)
+	for preview() != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s was registered, the preview of family %s still derives from %s", want, localaws.FixtureFamily(), before)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -153,11 +153,18 @@ func discoverFrom(ctx context.Context, c Clients, in DiscoverInput, env *ebtypes
 	// less per plan and apply. Each side writes its own fields of t.
 	settings := make(chan error, 1)
 	go func() { settings <- readConfiguration(ctx, c.EB, t) }()
-	key, updated := discoveryKey{env: t.EnvironmentName, cluster: in.Cluster, source: in.SourceTaskDefinition}, aws.ToTime(env.DateUpdated)
-	if e, ok := c.Discovered.get(key, updated); ok {
+	// Kept only for what moves DateUpdated when it changes: EB's own task
+	// definition (EB registers a new revision only in a deploy) or a pinned
+	// revision, never a family's latest revision, which anyone may register;
+	// and read only from a Ready environment (mid-deploy, the web tasks
+	// change under EB).
+	key := discoveryKey{env: t.EnvironmentName, version: t.VersionLabel, cluster: in.Cluster, source: in.SourceTaskDefinition}
+	updated := aws.ToTime(env.DateUpdated)
+	cacheable := env.Status == ebtypes.EnvironmentStatusReady && (in.SourceTaskDefinition == "" || PinnedRevision(in.SourceTaskDefinition))
+	if e, ok := c.Discovered.get(key, updated); ok && cacheable {
 		t.ClusterArn, t.SourceTaskDefinition = e.cluster, e.source
 	} else if t.ClusterArn, err = findCluster(ctx, c.ECS, t, in.Cluster); err == nil {
-		if t.SourceTaskDefinition, err = findSourceTaskDefinition(ctx, c.ECS, t, in.SourceTaskDefinition); err == nil {
+		if t.SourceTaskDefinition, err = findSourceTaskDefinition(ctx, c.ECS, t, in.SourceTaskDefinition); err == nil && cacheable {
 			c.Discovered.put(key, discoveryEntry{updated: updated, read: time.Now(), cluster: t.ClusterArn, source: t.SourceTaskDefinition})
 		}
 	}

@@ -16,14 +16,15 @@ import (
 // the environment's DateUpdated has not moved (Elastic Beanstalk moves it
 // when a change starts, and again when it is deployed: a deploy that
 // registers a new revision moves it) and for at most settingsFresh, like
-// the settings the EB client reuses (describe_batch.go).
+// the settings the EB client reuses (describe_batch.go). Only EB's own task
+// definition, or a pinned revision, is kept (discoverFrom).
 type DiscoveryCache struct {
 	mu      sync.Mutex
 	entries map[discoveryKey]discoveryEntry
 }
 
 type discoveryKey struct {
-	env, cluster, source string
+	env, version, cluster, source string
 }
 
 type discoveryEntry struct {

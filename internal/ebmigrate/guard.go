@@ -188,7 +188,10 @@ func firstStarted(ctx context.Context, c Clients, t *Target, ours, startedBy str
 			if err != nil {
 				return migrationTask{}, fmt.Errorf("describing migration task %s: %w", ours, err)
 			}
-			if len(out.Tasks) == 1 && aws.ToString(out.Tasks[0].LastStatus) == "STOPPED" {
+			// Asked to stop (a failed image pull, a stop from the console)
+			// before ListTasks listed it: it leaves the RUNNING list, and
+			// will not start; the watch sees it stop.
+			if len(out.Tasks) == 1 && (aws.ToString(out.Tasks[0].LastStatus) == "STOPPED" || aws.ToString(out.Tasks[0].DesiredStatus) == "STOPPED") {
 				return migrationTask{arn: ours, createdAt: created}, nil
 			}
 		}

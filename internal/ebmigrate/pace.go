@@ -138,6 +138,15 @@ func (p *pacedECS) RegisterTaskDefinition(ctx context.Context, in *ecs.RegisterT
 	return p.ECS.RegisterTaskDefinition(ctx, in, optFns...)
 }
 
+// DeregisterTaskDefinition draws from the same ECS bucket as
+// RegisterTaskDefinition (task definition modify actions).
+func (p *pacedECS) DeregisterTaskDefinition(ctx context.Context, in *ecs.DeregisterTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DeregisterTaskDefinitionOutput, error) {
+	if !p.registers.wait(ctx) {
+		return nil, ctx.Err()
+	}
+	return p.ECS.DeregisterTaskDefinition(ctx, in, optFns...)
+}
+
 func (p *pacedECS) DescribeTasks(ctx context.Context, in *ecs.DescribeTasksInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error) {
 	if !p.reads.wait(ctx) {
 		return nil, ctx.Err()

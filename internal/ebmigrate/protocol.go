@@ -157,9 +157,8 @@ func newClientToken() (string, error) {
 	return "ebm-" + hex.EncodeToString(b), nil
 }
 
-// start runs the migration task with one RunTask call and returns its ARN.
-// Its clientToken is set here, once, so that the SDK's retries of the call
-// (a response lost in transit) carry it and ECS starts one task for them.
+// start runs the migration task with one RunTask call and returns its ARN
+// (runTaskKnown sets its clientToken).
 func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, runID, startedBy string, placement Placement, poll PollSchedule, log Logger) (string, error) {
 	runIn := &ecs.RunTaskInput{
 		Cluster:        aws.String(t.ClusterArn),
@@ -176,11 +175,6 @@ func start(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn, ru
 		return "", err
 	}
 	withOverrides(runIn, d)
-	token, err := newClientToken()
-	if err != nil {
-		return "", fmt.Errorf("making a RunTask clientToken: %w", err)
-	}
-	runIn.ClientToken = aws.String(token)
 	out, err := runTaskKnown(ctx, c.ECS, runIn, poll)
 	if err != nil {
 		return "", fmt.Errorf("starting the migration task for environment %q on cluster %s: %w", t.EnvironmentName, t.ClusterArn, err)

@@ -150,8 +150,8 @@ func Migrate(ctx context.Context, c Clients, in MigrateInput, log Logger) (*Resu
 	warnings := p.Warnings
 	// The default log group and the task definition do not depend on each
 	// other, and each may wait on a quota of its own (CloudWatch Logs'
-	// CreateLogGroup, 5 a second; ECS's task definition bucket, 1 a second
-	// after 20): they are ensured at once, and both before RunTask.
+	// PutRetentionPolicy, 5 a second; ECS's task definition bucket, 1 a
+	// second after 20): they are ensured at once, and both before RunTask.
 	logGroup := make(chan error, 1)
 	go func() {
 		if !d.DefaultLogGroup {
@@ -166,11 +166,12 @@ func Migrate(ctx context.Context, c Clients, in MigrateInput, log Logger) (*Resu
 	}()
 	log.Info("migration image", map[string]any{"image": d.Image, "from": imageSource})
 	arn, registered, err := EnsureTaskDefinition(ctx, c.ECS, t, d)
-	if lgErr := <-logGroup; lgErr != nil {
-		return nil, lgErr
-	}
+	lgErr := <-logGroup
 	if err != nil {
 		return nil, err
+	}
+	if lgErr != nil {
+		return nil, lgErr
 	}
 	log.Info("migration task definition", map[string]any{"task_definition": arn, "registered": registered, "source": aws.ToString(t.SourceTaskDefinition.TaskDefinitionArn)})
 	r, err := Run(ctx, c, t, d, arn, in, log)
@@ -233,10 +234,19 @@ func taskIDOf(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
 
 // runTaskKnown calls RunTask, retrying for poll.RegisterFor while ECS does not
 // know the task definition yet: a revision just registered may be unknown
-// to RunTask for a moment (ClientException).
+// to RunTask for a moment (ClientException). Each call gets a clientToken of
+// its own, set once so that the SDK's retries of that call (a response lost
+// in transit) carry it and ECS starts one task for them; a call ECS refused
+// started no task, and a new token keeps ECS from answering the next call
+// with the refusal it may have kept under the old one.
 func runTaskKnown(ctx context.Context, api ECS, in *ecs.RunTaskInput, poll PollSchedule) (*ecs.RunTaskOutput, error) {
 	start := time.Now()
 	for {
+		token, err := newClientToken()
+		if err != nil {
+			return nil, fmt.Errorf("making a RunTask clientToken: %w", err)
+		}
+		in.ClientToken = aws.String(token)
 		out, err := api.RunTask(ctx, in)
 		if !unknownTaskDefinition(err) || time.Since(start) > poll.RegisterFor {
 			return out, err
