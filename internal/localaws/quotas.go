@@ -96,9 +96,10 @@ func DefaultQuotas() map[string]Quota {
 		// The knowledge-center article above: FilterLogEvents "has a default
 		// quota of 5 transactions per second (TPS) per account/Region".
 		"logs:FilterLogEvents": {Burst: 5, Rate: 5},
-		// CloudWatch Logs User Guide, "CloudWatch Logs quotas" (the table as
-		// of 2026-04-08; General Reference "Amazon CloudWatch Logs endpoints
-		// and quotas" agrees): "DescribeLogGroups throttle limit in
+		// CloudWatch Logs User Guide, "CloudWatch Logs quotas"
+		// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html,
+		// the table as of 2026-04-08; the General Reference's "Amazon
+		// CloudWatch Logs endpoints and quotas" agrees): "DescribeLogGroups throttle limit in
 		// transactions per second ... Each supported Region: 10 per second",
 		// CreateLogGroup "10 per second", PutRetentionPolicy "5 per second";
 		// above them Logs answers ThrottlingException. No burst is stated:
