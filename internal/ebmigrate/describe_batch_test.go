@@ -127,25 +127,12 @@ func TestSettingsReusedUntilTheEnvironmentChanges(t *testing.T) {
 	if n := srv.Calls("elasticbeanstalk:DescribeConfigurationSettings"); n != 1 {
 		t.Errorf("two previews read the settings %d times, want once", n)
 	}
-	raw := clientsFor(srv, 1).EB.(*elasticbeanstalk.Client)
-	if _, err := raw.UpdateEnvironment(testCtx(t), &elasticbeanstalk.UpdateEnvironmentInput{
+	updateUntilReady(t, srv, c, &elasticbeanstalk.UpdateEnvironmentInput{
 		EnvironmentName: aws.String(localaws.FixtureEnv),
 		OptionSettings: []ebtypes.ConfigurationOptionSetting{{
 			Namespace: aws.String("aws:elasticbeanstalk:application:environment"), OptionName: aws.String("DEBUG"), Value: aws.String("changed"),
 		}},
-	}); err != nil {
-		t.Fatal(err)
-	}
-	for {
-		env, err := ebmigrate.DescribeEnvironment(testCtx(t), c.EB, localaws.FixtureEnv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if env.Status == ebtypes.EnvironmentStatusReady {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	})
 	if after := preview(); after["DEBUG"] != "changed" || before["DEBUG"] == "changed" {
 		t.Errorf("DEBUG before %q, after the change %q: the change was not read", before["DEBUG"], after["DEBUG"])
 	}
@@ -178,22 +165,9 @@ func TestDiscoveryReusedUntilTheEnvironmentChanges(t *testing.T) {
 	if n := srv.Calls("ecs:DescribeClusters"); n != clusters {
 		t.Errorf("the second preview described the cluster again (%d calls, was %d)", n, clusters)
 	}
-	raw := clientsFor(srv, 1).EB.(*elasticbeanstalk.Client)
-	if _, err := raw.UpdateEnvironment(testCtx(t), &elasticbeanstalk.UpdateEnvironmentInput{
+	updateUntilReady(t, srv, c, &elasticbeanstalk.UpdateEnvironmentInput{
 		EnvironmentName: aws.String(localaws.FixtureEnv), VersionLabel: aws.String("v2"),
-	}); err != nil {
-		t.Fatal(err)
-	}
-	for {
-		env, err := ebmigrate.DescribeEnvironment(testCtx(t), c.EB, localaws.FixtureEnv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if env.Status == ebtypes.EnvironmentStatusReady {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	})
 	if after := preview(); after == before {
 		t.Errorf("after a deploy the preview still derives from %s: the cached discovery outlived the change", before)
 	}
@@ -239,5 +213,25 @@ func TestDiscoveryOfAFamilyIsNotKept(t *testing.T) {
 			t.Fatalf("after %s was registered, the preview of family %s still derives from %s", want, localaws.FixtureFamily(), before)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// updateUntilReady changes the environment (UpdateEnvironment, as the
+// console would) and waits, through c's EB client, until it is Ready again.
+func updateUntilReady(t *testing.T, srv *localaws.Server, c ebmigrate.Clients, in *elasticbeanstalk.UpdateEnvironmentInput) {
+	t.Helper()
+	raw := clientsFor(srv, 1).EB.(*elasticbeanstalk.Client)
+	if _, err := raw.UpdateEnvironment(testCtx(t), in); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		env, err := ebmigrate.DescribeEnvironment(testCtx(t), c.EB, localaws.FixtureEnv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if env.Status == ebtypes.EnvironmentStatusReady {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
