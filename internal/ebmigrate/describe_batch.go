@@ -18,13 +18,16 @@ import (
 const maxBatchNames = 100
 
 // gatherWindow is how long a request by environment names waits, from its
-// first call, for more calls to join it, when another call came less than
-// burstGap before: Terraform refreshes ten resources at a time, but their
-// reads reach the provider a few milliseconds apart, between other calls.
-// Sent at once, a refresh of fifty resources made 33 requests (bench, plan
-// at scale), more than Elastic Beanstalk's describe burst, so that plans run
-// back to back waited seconds for its rate. A call after a quiet burstGap
-// (the first read of a refresh, an apply's describes) goes at once.
+// first call, for more calls to join it, during a burst of calls for several
+// environments (the last call for another environment than the one before
+// it came less than burstGap ago): Terraform refreshes ten resources at a
+// time, but their reads reach the provider a few milliseconds apart, between
+// other calls. Sent at once, a refresh of fifty resources made 33 requests
+// (bench, plan at scale), more than Elastic Beanstalk's describe burst, so
+// that plans run back to back waited seconds for its rate. A call after a
+// quiet burstGap (the first read of a refresh) goes at once, and so do the
+// calls for one environment only (a one-resource apply's refresh, plan and
+// apply), which no other call could join.
 const (
 	gatherWindow = 20 * time.Millisecond
 	burstGap     = time.Second
@@ -45,8 +48,12 @@ type describeBatcher struct {
 	EB
 	mu       sync.Mutex
 	inFlight bool
-	last     time.Time      // when the last call by names came
-	next     *describeBatch // gathering while a request is in flight
+	last     time.Time // when the last call by names came
+	// lastNames are the names of that call, and varied when the last call
+	// by names for other names than the call before it came (gather).
+	lastNames []string
+	varied    time.Time
+	next      *describeBatch // gathering while a request is in flight
 	// updated is each environment's DateUpdated as last described, and
 	// settings the configuration settings read while it was that (see
 	// DescribeConfigurationSettings).
@@ -97,9 +104,7 @@ func (b *describeBatcher) DescribeEnvironments(ctx context.Context, in *elasticb
 		return out, err
 	}
 	b.mu.Lock()
-	now := time.Now()
-	burst := now.Sub(b.last) < burstGap
-	b.last = now
+	burst := b.gather(in.EnvironmentNames, time.Now())
 	var batch, full *describeBatch
 	switch {
 	case !b.inFlight:
@@ -139,6 +144,18 @@ func (b *describeBatcher) DescribeEnvironments(ctx context.Context, in *elasticb
 		}
 	}
 	return &out, nil
+}
+
+// gather notes a call by names at now and tells whether its request should
+// wait gatherWindow for others to join: only during a burst of calls for
+// more than one environment. b.mu is held.
+func (b *describeBatcher) gather(names []string, now time.Time) bool {
+	if b.lastNames != nil && !slices.Equal(b.lastNames, names) {
+		b.varied = now
+	}
+	burst := now.Sub(b.last) < burstGap && now.Sub(b.varied) < burstGap
+	b.last, b.lastNames = now, slices.Clone(names)
+	return burst
 }
 
 // newDescribeBatch opens a batch that gathers until gatherWindow from now, or

@@ -2,6 +2,7 @@ package ebmigrate
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -82,39 +83,110 @@ type bucketSize struct {
 }
 
 // pacer is a token bucket that makes callers wait for a token instead of
-// failing: calls go out at most burst at once and rate a second after that,
-// in the order they asked.
+// failing: calls go out at most burst at once and rate a second after that.
+// Waiting callers are served in the order they asked, except that a call on
+// a migration's start path (startPath) goes before the polls already
+// waiting: when fifty migrations poll at once, the polls fill the bucket's
+// rate, and a migration's guard, read just before its RunTask, would
+// otherwise queue behind a second of them (make bench, fifty environments:
+// the last task was created a second after its revision was known).
 type pacer struct {
-	mu     sync.Mutex
-	size   bucketSize
-	tokens float64
-	at     time.Time
+	mu         sync.Mutex
+	size       bucketSize
+	tokens     float64
+	at         time.Time
+	queue      []*paceWaiter // urgent ones first, each kind in arrival order
+	dispatched bool          // a dispatch goroutine serves the queue
+}
+
+type paceWaiter struct {
+	urgent  bool
+	granted chan struct{}
 }
 
 func newPacer(size bucketSize) *pacer {
 	return &pacer{size: size, tokens: size.burst, at: time.Now()}
 }
 
-// wait takes a token, waiting for it when the bucket is empty; false when
-// ctx ended first (the token is then given back).
-func (p *pacer) wait(ctx context.Context) bool {
-	p.mu.Lock()
-	now := time.Now()
+// startPathKey marks a context whose paced calls are on a migration's start
+// path (startPath).
+type startPathKey struct{}
+
+// startPath marks ctx's paced calls as on a migration's start path: the
+// guard's reads before RunTask go before waiting polls.
+func startPath(ctx context.Context) context.Context {
+	return context.WithValue(ctx, startPathKey{}, true)
+}
+
+func onStartPath(ctx context.Context) bool {
+	urgent, _ := ctx.Value(startPathKey{}).(bool)
+	return urgent
+}
+
+// refill adds the tokens accrued since p.at. p.mu is held.
+func (p *pacer) refill(now time.Time) {
 	p.tokens = min(p.size.burst, p.tokens+now.Sub(p.at).Seconds()*p.size.rate)
 	p.at = now
-	p.tokens--
-	short := -p.tokens
-	p.mu.Unlock()
-	if short <= 0 {
+}
+
+// wait takes a token, waiting for it when the bucket is empty; false when
+// ctx ended first (no token is then taken).
+func (p *pacer) wait(ctx context.Context) bool {
+	p.mu.Lock()
+	p.refill(time.Now())
+	if len(p.queue) == 0 && p.tokens >= 1 {
+		p.tokens--
+		p.mu.Unlock()
 		return true
 	}
-	if sleep(ctx, time.Duration(short/p.size.rate*float64(time.Second))) {
+	w := &paceWaiter{urgent: onStartPath(ctx), granted: make(chan struct{})}
+	at := len(p.queue)
+	if w.urgent {
+		at = 0
+		for at < len(p.queue) && p.queue[at].urgent {
+			at++
+		}
+	}
+	p.queue = slices.Insert(p.queue, at, w)
+	if !p.dispatched {
+		p.dispatched = true
+		go p.dispatch()
+	}
+	p.mu.Unlock()
+	select {
+	case <-w.granted:
 		return true
+	case <-ctx.Done():
 	}
 	p.mu.Lock()
-	p.tokens++
-	p.mu.Unlock()
+	defer p.mu.Unlock()
+	if i := slices.Index(p.queue, w); i >= 0 {
+		p.queue = slices.Delete(p.queue, i, i+1)
+		return false
+	}
+	p.tokens++ // granted as ctx ended: give it back
 	return false
+}
+
+// dispatch grants tokens to the queue as they accrue, until it is empty.
+func (p *pacer) dispatch() {
+	for {
+		p.mu.Lock()
+		p.refill(time.Now())
+		for len(p.queue) > 0 && p.tokens >= 1 {
+			p.tokens--
+			close(p.queue[0].granted)
+			p.queue = slices.Delete(p.queue, 0, 1)
+		}
+		if len(p.queue) == 0 {
+			p.dispatched = false
+			p.mu.Unlock()
+			return
+		}
+		short := time.Duration((1 - p.tokens) / p.size.rate * float64(time.Second))
+		p.mu.Unlock()
+		time.Sleep(short)
+	}
 }
 
 // PaceClusterReads makes an ECS client whose DescribeTasks and ListTasks

@@ -2,6 +2,7 @@ package ebmigrate
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -84,5 +85,56 @@ func TestLogReadsFollowTheRegionsQuota(t *testing.T) {
 		if got.rate >= quota || got.burst >= quota || got.rate < quota/2 {
 			t.Errorf("%s: GetLogEvents paced at %v a second (burst %v); the quota is %v", region, got.rate, got.burst, quota)
 		}
+	}
+}
+
+// A migration's start path (its guard's reads just before RunTask) goes
+// before the polls already waiting for the bucket, and waiting polls are
+// served in the order they asked.
+func TestStartPathGoesBeforeWaitingPolls(t *testing.T) {
+	p := newPacer(bucketSize{burst: 1, rate: 5})
+	if !p.wait(context.Background()) {
+		t.Fatal("the first call should go at once")
+	}
+	var mu sync.Mutex
+	var order []string
+	var wg sync.WaitGroup
+	queued := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); ; {
+			p.mu.Lock()
+			got := len(p.queue)
+			p.mu.Unlock()
+			if got >= n {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d callers queued, want %d", got, n)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	call := func(ctx context.Context, name string) {
+		defer wg.Done()
+		if !p.wait(ctx) {
+			t.Errorf("%s: no token", name)
+			return
+		}
+		mu.Lock()
+		order = append(order, name)
+		mu.Unlock()
+	}
+	// A token every 200 ms: the first goes 200 ms after everyone queued.
+	for i, name := range []string{"poll 1", "poll 2", "poll 3"} {
+		wg.Add(1)
+		go call(context.Background(), name)
+		queued(i + 1)
+	}
+	wg.Add(1)
+	go call(startPath(context.Background()), "start path")
+	wg.Wait()
+	want := []string{"start path", "poll 1", "poll 2", "poll 3"}
+	if !slices.Equal(order, want) {
+		t.Errorf("tokens went to %q, want %q", order, want)
 	}
 }

@@ -56,7 +56,9 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 	runID := RunID(t.EnvironmentID, in.VersionLabel+in.Nonce, d.Hash, d.Input.ContainerDefinitions[0].Command)
 	key := in.guardKey(t.EnvironmentID)
 	for gaveWay := 0; ; {
-		active, err := activeMigrations(ctx, c.ECS, t, key)
+		// The guard's reads go before the polls of other migrations waiting
+		// for the provider's read bucket: they hold up this one's RunTask.
+		active, err := activeMigrations(startPath(ctx), c.ECS, t, key)
 		if err != nil {
 			return nil, err
 		}
