@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // Account quotas are token buckets that AWS refills at a fixed rate; a
@@ -189,6 +190,43 @@ func (p *pacer) dispatch() {
 	}
 }
 
+// paceEachAttempt makes each attempt of a call, the SDK's retries of a
+// throttled or failed call included, wait for a token of p: it goes in the
+// Finalize step after the SDK's retry middleware (which retries the steps
+// after it) and before signing, so that a retry that waited is signed when
+// it goes. Paced at the call instead, a retry went out unpaced, into the
+// very bucket that had just throttled the call.
+func paceEachAttempt(p *pacer) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Finalize.Insert(pacedAttempt{p}, "Signing", middleware.Before)
+	}
+}
+
+// ecsPaced, logsPaced and ebPaced are a call's options with each attempt
+// paced by p (a copy: the caller's slice is not appended to).
+func ecsPaced(p *pacer, optFns []func(*ecs.Options)) []func(*ecs.Options) {
+	return append(slices.Clip(optFns), func(o *ecs.Options) { o.APIOptions = append(o.APIOptions, paceEachAttempt(p)) })
+}
+
+func logsPaced(p *pacer, optFns []func(*cloudwatchlogs.Options)) []func(*cloudwatchlogs.Options) {
+	return append(slices.Clip(optFns), func(o *cloudwatchlogs.Options) { o.APIOptions = append(o.APIOptions, paceEachAttempt(p)) })
+}
+
+func ebPaced(p *pacer, optFns []func(*elasticbeanstalk.Options)) []func(*elasticbeanstalk.Options) {
+	return append(slices.Clip(optFns), func(o *elasticbeanstalk.Options) { o.APIOptions = append(o.APIOptions, paceEachAttempt(p)) })
+}
+
+type pacedAttempt struct{ p *pacer }
+
+func (pacedAttempt) ID() string { return "ebmigrate:PacedAttempt" }
+
+func (a pacedAttempt) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+	if !a.p.wait(ctx) {
+		return middleware.FinalizeOutput{}, middleware.Metadata{}, ctx.Err()
+	}
+	return next.HandleFinalize(ctx, in)
+}
+
 // PaceClusterReads makes an ECS client whose DescribeTasks and ListTasks
 // calls share one token bucket below ECS's (clusterReads), and whose
 // RegisterTaskDefinition calls go at ECS's pace (taskDefinitionWrites);
@@ -204,33 +242,21 @@ type pacedECS struct {
 }
 
 func (p *pacedECS) RegisterTaskDefinition(ctx context.Context, in *ecs.RegisterTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.RegisterTaskDefinitionOutput, error) {
-	if !p.registers.wait(ctx) {
-		return nil, ctx.Err()
-	}
-	return p.ECS.RegisterTaskDefinition(ctx, in, optFns...)
+	return p.ECS.RegisterTaskDefinition(ctx, in, ecsPaced(p.registers, optFns)...)
 }
 
 // DeregisterTaskDefinition draws from the same ECS bucket as
 // RegisterTaskDefinition (task definition modify actions).
 func (p *pacedECS) DeregisterTaskDefinition(ctx context.Context, in *ecs.DeregisterTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DeregisterTaskDefinitionOutput, error) {
-	if !p.registers.wait(ctx) {
-		return nil, ctx.Err()
-	}
-	return p.ECS.DeregisterTaskDefinition(ctx, in, optFns...)
+	return p.ECS.DeregisterTaskDefinition(ctx, in, ecsPaced(p.registers, optFns)...)
 }
 
 func (p *pacedECS) DescribeTasks(ctx context.Context, in *ecs.DescribeTasksInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error) {
-	if !p.reads.wait(ctx) {
-		return nil, ctx.Err()
-	}
-	return p.ECS.DescribeTasks(ctx, in, optFns...)
+	return p.ECS.DescribeTasks(ctx, in, ecsPaced(p.reads, optFns)...)
 }
 
 func (p *pacedECS) ListTasks(ctx context.Context, in *ecs.ListTasksInput, optFns ...func(*ecs.Options)) (*ecs.ListTasksOutput, error) {
-	if !p.reads.wait(ctx) {
-		return nil, ctx.Err()
-	}
-	return p.ECS.ListTasks(ctx, in, optFns...)
+	return p.ECS.ListTasks(ctx, in, ecsPaced(p.reads, optFns)...)
 }
 
 // PaceLogReads makes a CloudWatch Logs client for region whose GetLogEvents
@@ -247,31 +273,19 @@ type pacedLogs struct {
 }
 
 func (p *pacedLogs) GetLogEvents(ctx context.Context, in *cloudwatchlogs.GetLogEventsInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.GetLogEventsOutput, error) {
-	if !p.reads.wait(ctx) {
-		return nil, ctx.Err()
-	}
-	return p.Logs.GetLogEvents(ctx, in, optFns...)
+	return p.Logs.GetLogEvents(ctx, in, logsPaced(p.reads, optFns)...)
 }
 
 func (p *pacedLogs) DescribeLogGroups(ctx context.Context, in *cloudwatchlogs.DescribeLogGroupsInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error) {
-	if !p.groupReads.wait(ctx) {
-		return nil, ctx.Err()
-	}
-	return p.Logs.DescribeLogGroups(ctx, in, optFns...)
+	return p.Logs.DescribeLogGroups(ctx, in, logsPaced(p.groupReads, optFns)...)
 }
 
 func (p *pacedLogs) CreateLogGroup(ctx context.Context, in *cloudwatchlogs.CreateLogGroupInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error) {
-	if !p.groupCreates.wait(ctx) {
-		return nil, ctx.Err()
-	}
-	return p.Logs.CreateLogGroup(ctx, in, optFns...)
+	return p.Logs.CreateLogGroup(ctx, in, logsPaced(p.groupCreates, optFns)...)
 }
 
 func (p *pacedLogs) PutRetentionPolicy(ctx context.Context, in *cloudwatchlogs.PutRetentionPolicyInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.PutRetentionPolicyOutput, error) {
-	if !p.retentions.wait(ctx) {
-		return nil, ctx.Err()
-	}
-	return p.Logs.PutRetentionPolicy(ctx, in, optFns...)
+	return p.Logs.PutRetentionPolicy(ctx, in, logsPaced(p.retentions, optFns)...)
 }
 
 // PaceEnvironmentReads makes an Elastic Beanstalk client whose describe
@@ -289,22 +303,13 @@ type pacedEB struct {
 }
 
 func (p *pacedEB) DescribeEnvironments(ctx context.Context, in *elasticbeanstalk.DescribeEnvironmentsInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentsOutput, error) {
-	if !p.reads.wait(ctx) {
-		return nil, ctx.Err()
-	}
-	return p.EB.DescribeEnvironments(ctx, in, optFns...)
+	return p.EB.DescribeEnvironments(ctx, in, ebPaced(p.reads, optFns)...)
 }
 
 func (p *pacedEB) DescribeConfigurationSettings(ctx context.Context, in *elasticbeanstalk.DescribeConfigurationSettingsInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeConfigurationSettingsOutput, error) {
-	if !p.reads.wait(ctx) {
-		return nil, ctx.Err()
-	}
-	return p.EB.DescribeConfigurationSettings(ctx, in, optFns...)
+	return p.EB.DescribeConfigurationSettings(ctx, in, ebPaced(p.reads, optFns)...)
 }
 
 func (p *pacedEB) DescribeApplicationVersions(ctx context.Context, in *elasticbeanstalk.DescribeApplicationVersionsInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeApplicationVersionsOutput, error) {
-	if !p.reads.wait(ctx) {
-		return nil, ctx.Err()
-	}
-	return p.EB.DescribeApplicationVersions(ctx, in, optFns...)
+	return p.EB.DescribeApplicationVersions(ctx, in, ebPaced(p.reads, optFns)...)
 }

@@ -138,3 +138,27 @@ func TestStartPathGoesBeforeWaitingPolls(t *testing.T) {
 		t.Errorf("tokens went to %q, want %q", order, want)
 	}
 }
+
+// The SDK's retry of a throttled call waits for a token too: each attempt
+// is paced, not only the call, so that a retry does not go out unpaced into
+// the bucket that just throttled the call.
+func TestRetriedAttemptsArePaced(t *testing.T) {
+	srv := localaws.Start(t, localaws.FriendlySeed(t.TempDir()))
+	if err := srv.AddFault(localaws.Fault{Operation: "ecs:DescribeTasks", Error: "ThrottlingException", Count: 2}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""), RetryMaxAttempts: 5}
+	api := PaceClusterReads(ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = aws.String(srv.URL()) })).(*pacedECS)
+	api.reads = newPacer(bucketSize{burst: 10, rate: 0.001})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := api.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(localaws.FixtureCluster()), Tasks: []string{"arn:aws:ecs:us-east-1:123456789012:task/x/0123"}}); err != nil {
+		t.Fatalf("DescribeTasks after two throttled attempts: %v", err)
+	}
+	if got := srv.Calls("ecs:DescribeTasks"); got != 3 {
+		t.Fatalf("%d attempts reached ECS, want 3 (two throttled, then one answered)", got)
+	}
+	if used := 10 - api.reads.tokens; used < 2.9 || used > 3.1 {
+		t.Errorf("the call took %.2f tokens for its 3 attempts, want 3", used)
+	}
+}

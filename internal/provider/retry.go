@@ -19,7 +19,8 @@ import (
 // the apply too. The calls that many migrations make at once are paced
 // below their buckets instead (ebmigrate.PaceClusterReads, PaceLogReads,
 // PaceEnvironmentReads); what AWS still throttles (the account's other
-// callers draw from the same buckets) is retried with backoff.
+// callers draw from the same buckets) is retried with backoff, each retry
+// waiting for a token of the same pace as the first attempt.
 //
 // No retry quota (ratelimit.None): the standard mode's quota stops retrying
 // after a run of failures across the client, which under a shared, contended
