@@ -98,7 +98,14 @@ type pacer struct {
 	at         time.Time
 	queue      []*paceWaiter // urgent ones first, each kind in arrival order
 	dispatched bool          // a dispatch goroutine serves the queue
+	wake       chan struct{} // wakes the dispatcher early: the queue or the tokens changed
+	urgentRun  int           // urgent grants in a row while polls waited
 }
+
+// maxUrgentRun bounds how many start-path callers in a row go before a
+// waiting poll: one poll goes after that many, so that polls are not starved
+// while many migrations start.
+const maxUrgentRun = 4
 
 type paceWaiter struct {
 	urgent  bool
@@ -106,7 +113,7 @@ type paceWaiter struct {
 }
 
 func newPacer(size bucketSize) *pacer {
-	return &pacer{size: size, tokens: size.burst, at: time.Now()}
+	return &pacer{size: size, tokens: size.burst, at: time.Now(), wake: make(chan struct{}, 1)}
 }
 
 // startPathKey marks a context whose paced calls are on a migration's start
@@ -160,13 +167,37 @@ func (p *pacer) wait(ctx context.Context) bool {
 	case <-ctx.Done():
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if i := slices.Index(p.queue, w); i >= 0 {
 		p.queue = slices.Delete(p.queue, i, i+1)
-		return false
+	} else {
+		p.tokens++ // granted as ctx ended: give it back
 	}
-	p.tokens++ // granted as ctx ended: give it back
+	p.mu.Unlock()
+	p.nudge()
 	return false
+}
+
+// nudge wakes the dispatcher, if it sleeps, to look at the queue again.
+func (p *pacer) nudge() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// next is the waiter the next token goes to: the first, unless
+// maxUrgentRun start-path callers in a row went before a waiting poll.
+// p.mu is held and the queue is not empty.
+func (p *pacer) next() int {
+	if !p.queue[0].urgent {
+		return 0
+	}
+	if p.urgentRun >= maxUrgentRun {
+		if i := slices.IndexFunc(p.queue, func(w *paceWaiter) bool { return !w.urgent }); i >= 0 {
+			return i
+		}
+	}
+	return 0
 }
 
 // dispatch grants tokens to the queue as they accrue, until it is empty.
@@ -175,9 +206,16 @@ func (p *pacer) dispatch() {
 		p.mu.Lock()
 		p.refill(time.Now())
 		for len(p.queue) > 0 && p.tokens >= 1 {
+			i := p.next()
+			w := p.queue[i]
+			if w.urgent && slices.ContainsFunc(p.queue, func(w *paceWaiter) bool { return !w.urgent }) {
+				p.urgentRun++
+			} else {
+				p.urgentRun = 0
+			}
 			p.tokens--
-			close(p.queue[0].granted)
-			p.queue = slices.Delete(p.queue, 0, 1)
+			close(w.granted)
+			p.queue = slices.Delete(p.queue, i, i+1)
 		}
 		if len(p.queue) == 0 {
 			p.dispatched = false
@@ -186,19 +224,32 @@ func (p *pacer) dispatch() {
 		}
 		short := time.Duration((1 - p.tokens) / p.size.rate * float64(time.Second))
 		p.mu.Unlock()
-		time.Sleep(short)
+		timer := time.NewTimer(short)
+		select {
+		case <-timer.C:
+		case <-p.wake:
+			timer.Stop()
+		}
 	}
 }
 
 // paceEachAttempt makes each attempt of a call, the SDK's retries of a
 // throttled or failed call included, wait for a token of p: it goes in the
 // Finalize step after the SDK's retry middleware (which retries the steps
-// after it) and before signing, so that a retry that waited is signed when
-// it goes. Paced at the call instead, a retry went out unpaced, into the
+// after it) and before the credentials are resolved and the request signed,
+// so that a request that waited is signed, with fresh credentials, when it
+// goes. Paced at the call instead, a retry went out unpaced, into the
 // very bucket that had just throttled the call.
 func paceEachAttempt(p *pacer) func(*middleware.Stack) error {
 	return func(stack *middleware.Stack) error {
-		return stack.Finalize.Insert(pacedAttempt{p}, "Signing", middleware.Before)
+		if _, ok := stack.Finalize.Get(pacedAttemptID); ok {
+			return nil // one pace per call: a client wrapped twice is not paced twice
+		}
+		before := "ResolveAuthScheme"
+		if _, ok := stack.Finalize.Get(before); !ok {
+			before = "Signing"
+		}
+		return stack.Finalize.Insert(pacedAttempt{p}, before, middleware.Before)
 	}
 }
 
@@ -218,7 +269,9 @@ func ebPaced(p *pacer, optFns []func(*elasticbeanstalk.Options)) []func(*elastic
 
 type pacedAttempt struct{ p *pacer }
 
-func (pacedAttempt) ID() string { return "ebmigrate:PacedAttempt" }
+const pacedAttemptID = "ebmigrate:PacedAttempt"
+
+func (pacedAttempt) ID() string { return pacedAttemptID }
 
 func (a pacedAttempt) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 	if !a.p.wait(ctx) {

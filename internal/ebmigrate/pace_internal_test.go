@@ -3,6 +3,7 @@ package ebmigrate
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -58,7 +59,8 @@ func TestPaceClusterReadsStaysUnderTheQuota(t *testing.T) {
 	}
 }
 
-// A caller whose context ends while it waits for a token gives it back.
+// A caller whose context ends while it waits for a token leaves the queue
+// and takes nothing; one granted a token as its context ended gives it back.
 func TestPacerGivesBackOnCancel(t *testing.T) {
 	p := newPacer(bucketSize{burst: 1, rate: 0.001})
 	if !p.wait(context.Background()) {
@@ -69,8 +71,40 @@ func TestPacerGivesBackOnCancel(t *testing.T) {
 	if p.wait(ctx) {
 		t.Fatal("a cancelled caller got a token from an empty bucket")
 	}
-	if p.tokens < -0.01 {
-		t.Errorf("tokens = %v after the cancelled wait, want it given back", p.tokens)
+	p.mu.Lock()
+	queued, tokens := len(p.queue), p.tokens
+	p.mu.Unlock()
+	if queued != 0 || tokens < -0.01 || tokens > 0.01 {
+		t.Errorf("after the cancelled wait: %d queued, %.3f tokens; want 0 and 0", queued, tokens)
+	}
+
+	// Granted as its context ended: the dispatcher took the token and took
+	// it off the queue, then the caller saw its context end first.
+	ctx, cancel = context.WithCancel(context.Background())
+	done := make(chan bool)
+	go func() { done <- p.wait(ctx) }()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		p.mu.Lock()
+		if len(p.queue) == 1 {
+			p.tokens = 1 // a token accrued...
+			p.tokens--   // ...and went to it
+			p.queue = nil
+			p.mu.Unlock()
+			break
+		}
+		p.mu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatal("the caller never queued")
+		}
+	}
+	cancel()
+	if <-done {
+		t.Fatal("wait returned true for a caller whose context ended")
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tokens < 0.99 || p.tokens > 1.01 {
+		t.Errorf("tokens = %.3f after a granted caller's context ended, want its token (1) given back", p.tokens)
 	}
 }
 
@@ -89,10 +123,11 @@ func TestLogReadsFollowTheRegionsQuota(t *testing.T) {
 }
 
 // A migration's start path (its guard's reads just before RunTask) goes
-// before the polls already waiting for the bucket, and waiting polls are
-// served in the order they asked.
+// before the polls already waiting for the bucket, waiting polls are served
+// in the order they asked, and a poll goes after maxUrgentRun start-path
+// calls in a row.
 func TestStartPathGoesBeforeWaitingPolls(t *testing.T) {
-	p := newPacer(bucketSize{burst: 1, rate: 5})
+	p := newPacer(bucketSize{burst: 1, rate: 0.001}) // no token accrues while they queue
 	if !p.wait(context.Background()) {
 		t.Fatal("the first call should go at once")
 	}
@@ -101,7 +136,7 @@ func TestStartPathGoesBeforeWaitingPolls(t *testing.T) {
 	var wg sync.WaitGroup
 	queued := func(n int) {
 		t.Helper()
-		for deadline := time.Now().Add(5 * time.Second); ; {
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
 			p.mu.Lock()
 			got := len(p.queue)
 			p.mu.Unlock()
@@ -111,7 +146,6 @@ func TestStartPathGoesBeforeWaitingPolls(t *testing.T) {
 			if time.Now().After(deadline) {
 				t.Fatalf("%d callers queued, want %d", got, n)
 			}
-			time.Sleep(time.Millisecond)
 		}
 	}
 	call := func(ctx context.Context, name string) {
@@ -124,16 +158,22 @@ func TestStartPathGoesBeforeWaitingPolls(t *testing.T) {
 		order = append(order, name)
 		mu.Unlock()
 	}
-	// A token every 200 ms: the first goes 200 ms after everyone queued.
-	for i, name := range []string{"poll 1", "poll 2", "poll 3"} {
+	names := []string{"poll 1", "poll 2", "start 1", "start 2", "start 3", "start 4", "start 5", "poll 3"}
+	for i, name := range names {
 		wg.Add(1)
-		go call(context.Background(), name)
+		ctx := context.Background()
+		if strings.HasPrefix(name, "start") {
+			ctx = startPath(ctx)
+		}
+		go call(ctx, name)
 		queued(i + 1)
 	}
-	wg.Add(1)
-	go call(startPath(context.Background()), "start path")
+	p.mu.Lock()
+	p.size.rate = 1000 // now tokens come
+	p.mu.Unlock()
+	p.nudge()
 	wg.Wait()
-	want := []string{"start path", "poll 1", "poll 2", "poll 3"}
+	want := []string{"start 1", "start 2", "start 3", "start 4", "poll 1", "start 5", "poll 2", "poll 3"}
 	if !slices.Equal(order, want) {
 		t.Errorf("tokens went to %q, want %q", order, want)
 	}
@@ -158,7 +198,10 @@ func TestRetriedAttemptsArePaced(t *testing.T) {
 	if got := srv.Calls("ecs:DescribeTasks"); got != 3 {
 		t.Fatalf("%d attempts reached ECS, want 3 (two throttled, then one answered)", got)
 	}
-	if used := 10 - api.reads.tokens; used < 2.9 || used > 3.1 {
+	api.reads.mu.Lock()
+	used := 10 - api.reads.tokens
+	api.reads.mu.Unlock()
+	if used < 2.9 || used > 3.1 {
 		t.Errorf("the call took %.2f tokens for its 3 attempts, want 3", used)
 	}
 }
