@@ -16,8 +16,8 @@ work="${DEMO_WORK:-$here/work}"
 rm -rf "$work"
 mkdir -p "$work/tf"
 cp "$here/main.tf" "$work/tf/main.tf"
-# The seed, with its image directories and database file made absolute.
-sed -e "s#\"dir\": \"app/#\"dir\": \"$here/app/#" -e "s#\"../../work/db.sqlite3\"#\"$work/db.sqlite3\"#" "$here/seed.json" >"$work/seed.json"
+# The seed, with its image directories and database files made absolute.
+sed -e "s#\"dir\": \"app/#\"dir\": \"$here/app/#" -e "s#\"../../work/\\([a-z]*\\.sqlite3\\)\"#\"$work/\\1\"#" "$here/seed.json" >"$work/seed.json"
 log="$work/terraform.log"
 
 cat > "$work/cli.tfrc" <<EOF
@@ -44,8 +44,9 @@ say()  { printf '\n%s%s%s\n' "$bold" "$*" "$plain"; }
 info() { printf '    %s\n' "$*"; }
 fail() { printf '\n%sStep %s did not behave as described: %s%s\n(terraform output: %s)\n' "$red" "$step" "$2" "$plain_err" "$log" >&2; exit 1; }
 
-localaws_pid=""
+localaws_pid="" action_pid=""
 cleanup() {
+  if [ -n "$action_pid" ]; then kill "$action_pid" 2>/dev/null || true; wait "$action_pid" 2>/dev/null || true; fi
   if [ -n "$localaws_pid" ]; then kill "$localaws_pid" 2>/dev/null || true; wait "$localaws_pid" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
@@ -77,26 +78,68 @@ tf_copy() {
   run "$work/tf-$name" "$name" "$cmd" -var "endpoint=$url" "$@"
 }
 
-# migrations lists what Django recorded in the SQLite database.
+# migrations [DB] lists what Django recorded in the SQLite database DB
+# (myapp-prod's, db.sqlite3, by default).
 migrations() {
-  /usr/bin/python3 - "$work/db.sqlite3" <<'EOF'
+  /usr/bin/python3 - "$work/${1:-db.sqlite3}" <<'EOF'
 import sqlite3, sys
 rows = sqlite3.connect(sys.argv[1]).execute("select app || '.' || name from django_migrations order by id").fetchall()
 print(", ".join(r[0] for r in rows))
 EOF
 }
 
-# deploy makes Elastic Beanstalk deploy a version (EB's query API, as the
-# console or `aws elasticbeanstalk update-environment` would) and waits for it.
+# deploy VERSION [ENVIRONMENT] makes Elastic Beanstalk deploy a version to
+# an environment (myapp-prod by default) through EB's query API, as the
+# console or `aws elasticbeanstalk update-environment` would, and waits for it.
 deploy() {
-  curl -sf -o /dev/null "$url/" -d "Action=UpdateEnvironment&Version=2010-12-01&EnvironmentName=myapp-prod&VersionLabel=$1" \
-    || fail "$step" "UpdateEnvironment to $1 failed"
+  local env=${2:-myapp-prod}
+  curl -sf -o /dev/null "$url/" -d "Action=UpdateEnvironment&Version=2010-12-01&EnvironmentName=$env&VersionLabel=$1" \
+    || fail "$step" "UpdateEnvironment of $env to $1 failed"
   for _ in $(seq 200); do
-    desc=$(curl -sf "$url/" -d "Action=DescribeEnvironments&Version=2010-12-01&EnvironmentNames.member.1=myapp-prod&IncludeDeleted=false")
+    desc=$(curl -sf "$url/" -d "Action=DescribeEnvironments&Version=2010-12-01&EnvironmentNames.member.1=$env&IncludeDeleted=false")
     if grep -q "<Status>Ready</Status>" <<<"$desc" && grep -q "<VersionLabel>$1</VersionLabel>" <<<"$desc"; then return; fi
     sleep 0.1
   done
-  fail "$step" "the deploy of $1 did not finish"
+  fail "$step" "the deploy of $1 to $env did not finish"
+}
+
+# The action step (Terraform 1.14+: TERRAFORM_ACTIONS, or TERRAFORM itself):
+# on myapp-staging, its own environment, cluster and database, the
+# ebmigrate_migrate action migrates v5 before Elastic Beanstalk deploys it
+# (examples/demo/action/main.tf). It shares nothing with myapp-prod's five
+# steps, so it runs alongside them, into $work/action.txt, printed at the end.
+actions_tf="${TERRAFORM_ACTIONS:-$TERRAFORM}"
+action_step() {
+  step=action
+  local tfpid=""
+  trap '[ -z "$tfpid" ] || kill "$tfpid" 2>/dev/null; exit 1' TERM
+  tfa() {
+    local name=$1 cmd=$2 rc=0
+    shift 2
+    (cd "$work/tf-action" && exec "$actions_tf" "$cmd" -no-color -var "endpoint=$url" "$@" >"$work/out/$name.txt" 2>&1) & tfpid=$!
+    wait "$tfpid" || rc=$?
+    tfpid=""
+    cat "$work/out/$name.txt" >>"$log"
+    return "$rc"
+  }
+  say "Action step (on myapp-staging, alongside steps 1-5): the ebmigrate_migrate action (Terraform 1.14) migrates v5 before_update of the environment, then v5 is deployed"
+  # Staging runs v4, its database migrated to v4 before the demo (here by
+  # manage.py itself, with the environment's properties).
+  DATABASE_PATH="$work/staging.sqlite3" DJANGO_SETTINGS_MODULE=demo.settings PYTHONDONTWRITEBYTECODE=1 \
+    /usr/bin/python3 "$here/app/v4/manage.py" migrate -v 0 >"$work/out/staging-v4.txt" 2>&1 \
+    || fail action "migrating myapp-staging's database to v4 failed: $(tail -1 "$work/out/staging-v4.txt")"
+  info "myapp-staging runs v4; its django_migrations: $(migrations staging.sqlite3)"
+  mkdir -p "$work/tf-action" && cp "$here/action/main.tf" "$work/tf-action/main.tf"
+  tfa record4 apply -auto-approve -var app_version=v4 || fail action "the apply that records v4 failed"
+  tfa action5 apply -auto-approve -var app_version=v5 || fail action "the apply of v5 failed"
+  out action5 | grep -E '^(Action|terraform_data\.(environment|deploy): (Modifying|Provisioning))' | sed 's/^/    /'
+  out action5 | grep -q "Applying notes.0002_note_pinned... OK" || fail action "the action did not show the migration's lines as progress"
+  first=$(out action5 | grep -E 'Action complete: action.ebmigrate_migrate.web|terraform_data.deploy: Provisioning' | head -1)
+  case "$first" in "Action complete:"*) ;; *) fail action "the migration did not finish before the deploy: $first" ;; esac
+  applied=$(migrations staging.sqlite3)
+  info "myapp-staging's django_migrations: $applied"
+  [ "${applied##*, }" = "notes.0002_note_pinned" ] || fail action "notes.0002_note_pinned was not applied last"
+  info "The action step behaved as described: v5 migrated before its deploy started."
 }
 
 step=0
@@ -110,6 +153,11 @@ for _ in $(seq 100); do
 done
 [ -n "$url" ] || fail 0 "localaws did not start: $(cat "$work/localaws.out")"
 info "environment myapp-prod (ECS platform, 2 instances) runs version v1 at $url"
+if "$actions_tf" version 2>/dev/null | head -1 | grep -Eq '^Terraform v(1\.(1[4-9]|[2-9][0-9])|[2-9])'; then
+  info "environment myapp-staging (1 instance) runs v4: the action step runs there, alongside steps 1-5"
+  action_step >"$work/action.txt" 2>&1 &
+  action_pid=$!
+fi
 # Which Python runs Django, and why not the python3 first on PATH.
 django=$(/usr/bin/python3 -c 'import django; print(django.get_version())' 2>/dev/null || echo "missing: apt-get install python3-django")
 info "Python: /usr/bin/python3, Debian's (Django $django): python3-django is Debian's package, so the app's"
@@ -147,10 +195,28 @@ count=$(grep -o "shop.0002_product_price_cents" <<<"$applied" | wc -l)
 [ "$count" = 1 ] || fail 3 "shop.0002_product_price_cents applied $count times"
 # Elastic Beanstalk deploys step 4's version now, so that its plan runs
 # alongside this step's second plan: both only read, each with a "migrate
-# --plan" task (the engine runs an environment's queries one at a time).
+# --plan" task, each in a copy of the configuration and state (a plan locks
+# the state it reads). Step 4's apply then runs in that copy too (below).
 deploy v3
 tf_copy check3 plan -var app_version=v2 & check3=$!
-tf plan4 plan -out=v3.tfplan -var app_version=v3 & plan4=$!
+tf_copy plan4 plan -out=v3.tfplan -var app_version=v3 & plan4=$!
+plan4_rc=0; wait "$plan4" || plan4_rc=$?
+# Step 5's three plans of v4 run alongside step 4's apply: the default
+# review (warn), destructive_changes = "deny", and deny with the reviewed
+# migration in allow_destructive, saved for step 5's apply. They only read
+# the database, which v3's failing migration leaves as it was (it raises
+# before writing anything, inside its transaction), and they ask the same of
+# the same version at once, so they share one "migrate --plan" task. The
+# saved one plans on the state here, and step 4's apply runs in step 4's
+# copy: a failed apply changes the state it runs on (it records what its
+# plan read), and Terraform refuses a saved plan once its state changed.
+allow='allow_destructive=["shop.0003_remove_product_sku"]'
+if [ "$plan4_rc" = 0 ]; then
+  run "$work/tf-plan4" apply4 apply v3.tfplan & apply4=$!
+  tf_copy warn5 plan -var app_version=v4 & warn5=$!
+  tf_copy deny5 plan -var app_version=v4 -var destructive_changes=deny & deny5=$!
+  tf plan5 plan -out=v4.tfplan -var app_version=v4 -var destructive_changes=deny -var "$allow" & plan5=$!
+fi
 wait "$check3" || fail 3 "the plan after the apply failed"
 if out check3 | grep -Eq "Migration Will Run|ebmigrate_run.migrate must be replaced"; then fail 3 "a plan after the apply runs the migration again"; fi
 out check3 | grep -Eq "^(No changes|Changes to Outputs)" || fail 3 "the plan after the apply did not finish"
@@ -158,27 +224,22 @@ info "a second plan with v2 runs nothing: it only records that nothing is pendin
 
 step=4
 say "4/5  Elastic Beanstalk has deployed v3, whose migration fails; terraform apply of its plan fails with Django's traceback"
-wait "$plan4" || fail 4 "the plan of v3 failed"
+[ "$plan4_rc" = 0 ] || fail 4 "the plan of v3 failed"
 out plan4 | tr -d '\n ' | grep -q 'shop.0003_backfill_prices' || fail 4 "the plan of v3 does not list shop.0003_backfill_prices"
 info "terraform plan -out=v3.tfplan (run alongside step 3's second plan) lists the pending shop.0003_backfill_prices"
-if run "$work/tf" apply4 apply v3.tfplan; then fail 4 "the apply of a failing migration succeeded"; fi
+if wait "$apply4"; then fail 4 "the apply of a failing migration succeeded"; fi
 out apply4 | awk '/Error: Migration Failed/{p=1} p{print "    " $0}' | sed -e '/^    │ *$/d' | head -40
 out apply4 | grep -q "RuntimeError: price backfill failed" || fail 4 "the diagnostic does not show Django's error"
-state=$(cd "$work/tf" && "$TERRAFORM" state show -no-color ebmigrate_run.migrate | sed -n 's/^ *version_label *= *"\(.*\)"/\1/p')
+state=$(cd "$work/tf-plan4" && "$TERRAFORM" state show -no-color ebmigrate_run.migrate | sed -n 's/^ *version_label *= *"\(.*\)"/\1/p')
 info "the state still says version_label = \"$state\", so the next apply runs the migration again"
+info "(this apply ran in the copy of the state its plan was made in: a failed apply records what its plan"
+info "read, and Terraform would then refuse step 5's plan of v4, saved alongside, as stale)"
 [ "$state" = "v2" ] || fail 4 "the state says $state"
-if grep -q "demo-secret-that-never-reaches-terraform-state" "$work/tf/terraform.tfstate"; then fail 4 "an environment property value is in the state"; fi
+if grep -q "demo-secret-that-never-reaches-terraform-state" "$work/tf-plan4/terraform.tfstate"; then fail 4 "an environment property value is in the state"; fi
 
 step=5
 say "5/5  v4 drops the column shop_product.sku: the plan (before v4 is deployed) lists its operations and flags the destructive one"
-# Three plans of v4, side by side: the default review (warn),
-# destructive_changes = "deny", and deny with the reviewed migration in
-# allow_destructive, saved for the apply. They ask the same of the same
-# version at once, so they share one "migrate --plan" task.
-allow='allow_destructive=["shop.0003_remove_product_sku"]'
-tf_copy warn5 plan -var app_version=v4 & warn5=$!
-tf_copy deny5 plan -var app_version=v4 -var destructive_changes=deny & deny5=$!
-tf plan5 plan -out=v4.tfplan -var app_version=v4 -var destructive_changes=deny -var "$allow" & plan5=$!
+info "(its three plans ran alongside step 4's apply: they only read the database, which that apply left unchanged)"
 wait "$warn5" || fail 5 "the plan failed"
 out warn5 | awk '/^Warning: (Migration Will Run|Destructive Migration)/{p=1;n=0} p{print "    " $0} p&&/^$/{n++; if(n>=4)p=0}' | sed -e '/^    │ *$/d' -e '/^    $/d'
 out warn5 | grep -q "Remove field sku from product   \[destructive\]" || fail 5 "the plan does not flag the removed field"
@@ -193,29 +254,13 @@ applied=$(migrations)
 info "django_migrations: $applied"
 [ "${applied##*, }" = "shop.0003_remove_product_sku" ] || fail 5 "shop.0003_remove_product_sku was not applied last"
 deploy v4
-tf check5 plan -var app_version=v4 -var destructive_changes=deny -var "$allow" || fail 5 "the plan after the apply failed"
-if out check5 | grep -q "Migration Will Run"; then fail 5 "the plan after the apply runs the migration again"; fi
-info "v4 deployed after its migration; the next plan runs nothing"
+info "v4 deployed after its migration"
 
-# The action step: with a Terraform that has actions (1.14+: TERRAFORM_ACTIONS,
-# or TERRAFORM itself), ebmigrate_migrate migrates v5 before Elastic Beanstalk
-# deploys it (examples/demo/action/main.tf); skipped, saying so, otherwise.
-step=action
-actions_tf="${TERRAFORM_ACTIONS:-$TERRAFORM}"
-if "$actions_tf" version 2>/dev/null | head -1 | grep -Eq '^Terraform v(1\.(1[4-9]|[2-9][0-9])|[2-9])'; then
-  say "Action step: the ebmigrate_migrate action (Terraform 1.14) migrates v5 before_update of the environment, then v5 is deployed"
-  mkdir -p "$work/tf-action" && cp "$here/action/main.tf" "$work/tf-action/main.tf"
-  tfa() { local name=$1 cmd=$2 rc=0; shift 2; (cd "$work/tf-action" && "$actions_tf" "$cmd" -no-color -var "endpoint=$url" "$@" >"$work/out/$name.txt" 2>&1) || rc=$?; cat "$work/out/$name.txt" >>"$log"; return "$rc"; }
-  tfa record4 apply -auto-approve -var app_version=v4 || fail action "the apply that records v4 failed"
-  tfa action5 apply -auto-approve -var app_version=v5 || fail action "the apply of v5 failed"
-  out action5 | grep -E '^(Action|terraform_data\.(environment|deploy): (Modifying|Provisioning))' | sed 's/^/    /'
-  out action5 | grep -q "Applying notes.0002_note_pinned... OK" || fail action "the action did not show the migration's lines as progress"
-  first=$(out action5 | grep -E 'Action complete: action.ebmigrate_migrate.web|terraform_data.deploy: Provisioning' | head -1)
-  case "$first" in "Action complete:"*) ;; *) fail action "the migration did not finish before the deploy: $first" ;; esac
-  applied=$(migrations)
-  info "django_migrations: $applied"
-  [ "${applied##*, }" = "notes.0002_note_pinned" ] || fail action "notes.0002_note_pinned was not applied last"
-  info "The action step behaved as described: v5 migrated before its deploy started."
+if [ -n "$action_pid" ]; then
+  step=action
+  if ! wait "$action_pid"; then action_pid=""; cat "$work/action.txt" >&2; exit 1; fi
+  action_pid=""
+  cat "$work/action.txt"
 else
   say "Action step skipped: the ebmigrate_migrate action needs Terraform 1.14 or later (set TERRAFORM_ACTIONS to one; 'make terraform114' builds it)"
 fi

@@ -112,7 +112,12 @@ func activeRevisions(ctx context.Context, api ECS, family string, limit int32) (
 
 // hasContent tells whether a revision carries the content hash. A revision
 // just registered may be unknown for a moment: ClientException is retried
-// for DefaultPoll.RegisterFor.
+// for DefaultPoll.RegisterFor. A revision deregistered meanwhile (by another
+// plan or apply that settled on a lower revision of the same content) may
+// still be listed ACTIVE for a moment, but DescribeTaskDefinition refuses
+// it for good ("You can only describe INACTIVE task definitions while an
+// active task or service references them"): once ListTaskDefinitions lists
+// it INACTIVE, it has no content of use (false), however long RegisterFor.
 func hasContent(ctx context.Context, api ECS, arn, hash string) (bool, error) {
 	start := time.Now()
 	interval := DefaultPoll.Fast
@@ -133,9 +138,40 @@ func hasContent(ctx context.Context, api ECS, arn, hash string) (bool, error) {
 		case !errors.As(err, &ce) || time.Since(start) > DefaultPoll.RegisterFor:
 			return false, fmt.Errorf("describing task definition %s: %w", arn, err)
 		}
+		if inactive, lerr := listedInactive(ctx, api, arn); lerr == nil && inactive {
+			return false, nil
+		}
 		interval = min(interval*2, DefaultPoll.Max)
 		if !sleep(ctx, interval) {
 			return false, ctx.Err()
+		}
+	}
+}
+
+// listedInactive tells whether ListTaskDefinitions lists the revision arn
+// as INACTIVE (deregistered). The listing is newest first, so it stops at
+// the first page that reaches below arn's revision.
+func listedInactive(ctx context.Context, api ECS, arn string) (bool, error) {
+	i, j := strings.LastIndex(arn, ":task-definition/"), strings.LastIndex(arn, ":")
+	if i < 0 || j <= i {
+		return false, nil
+	}
+	family, rev := arn[i+len(":task-definition/"):j], revisionOf(arn)
+	var next *string
+	for {
+		out, err := api.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String(family), Status: ecstypes.TaskDefinitionStatusInactive, Sort: ecstypes.SortOrderDesc, NextToken: next})
+		if err != nil {
+			return false, err
+		}
+		below := false
+		for _, a := range out.TaskDefinitionArns {
+			if a == arn {
+				return true, nil
+			}
+			below = below || (strings.HasSuffix(a[:strings.LastIndex(a, ":")], ":task-definition/"+family) && revisionOf(a) < rev)
+		}
+		if next = out.NextToken; next == nil || below {
+			return false, nil
 		}
 	}
 }

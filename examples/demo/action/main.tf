@@ -1,5 +1,6 @@
-# The demo's action step (Terraform 1.14 and later): ebmigrate_migrate runs
-# right before the environment's version changes. terraform_data.environment
+# The demo's action step (Terraform 1.14 and later), on the environment
+# "myapp-staging": ebmigrate_migrate runs right before the environment's
+# version changes. terraform_data.environment
 # stands for aws_elastic_beanstalk_environment (its version_label changes in
 # place: an update, so before_update fires), and terraform_data.deploy for
 # what Elastic Beanstalk does on that update (UpdateEnvironment).
@@ -33,7 +34,7 @@ provider "ebmigrate" {
 
 action "ebmigrate_migrate" "web" {
   config {
-    environment_name = "myapp-prod"
+    environment_name = "myapp-staging"
     # The version about to be deployed: the migration runs its code.
     version_label = var.app_version
   }
@@ -52,6 +53,6 @@ resource "terraform_data" "environment" {
 resource "terraform_data" "deploy" {
   triggers_replace = terraform_data.environment.output
   provisioner "local-exec" {
-    command = "curl -sf -o /dev/null ${var.endpoint}/ -d 'Action=UpdateEnvironment&Version=2010-12-01&EnvironmentName=myapp-prod&VersionLabel=${self.triggers_replace}'"
+    command = "curl -sf -o /dev/null ${var.endpoint}/ -d 'Action=UpdateEnvironment&Version=2010-12-01&EnvironmentName=myapp-staging&VersionLabel=${self.triggers_replace}'"
   }
 }
