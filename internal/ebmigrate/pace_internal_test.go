@@ -122,11 +122,11 @@ func TestLogReadsFollowTheRegionsQuota(t *testing.T) {
 	}
 }
 
-// A migration's start path (its guard's reads just before RunTask) goes
-// before the polls already waiting for the bucket, waiting polls are served
-// in the order they asked, and a poll goes after maxUrgentRun start-path
-// calls in a row.
-func TestStartPathGoesBeforeWaitingPolls(t *testing.T) {
+// An urgent read (a migration's guard just before RunTask, the reads after
+// its stop) goes before the polls already waiting for the bucket, waiting
+// polls are served in the order they asked, and a poll goes after
+// maxUrgentRun urgent reads in a row.
+func TestUrgentReadsGoBeforeWaitingPolls(t *testing.T) {
 	p := newPacer(bucketSize{burst: 1, rate: 0.001}) // no token accrues while they queue
 	if !p.wait(context.Background()) {
 		t.Fatal("the first call should go at once")
@@ -158,12 +158,12 @@ func TestStartPathGoesBeforeWaitingPolls(t *testing.T) {
 		order = append(order, name)
 		mu.Unlock()
 	}
-	names := []string{"poll 1", "poll 2", "start 1", "start 2", "start 3", "start 4", "start 5", "poll 3"}
+	names := []string{"poll 1", "poll 2", "urgent 1", "urgent 2", "urgent 3", "urgent 4", "urgent 5", "poll 3"}
 	for i, name := range names {
 		wg.Add(1)
 		ctx := context.Background()
-		if strings.HasPrefix(name, "start") {
-			ctx = startPath(ctx)
+		if strings.HasPrefix(name, "urgent") {
+			ctx = urgent(ctx)
 		}
 		go call(ctx, name)
 		queued(i + 1)
@@ -173,7 +173,7 @@ func TestStartPathGoesBeforeWaitingPolls(t *testing.T) {
 	p.mu.Unlock()
 	p.nudge()
 	wg.Wait()
-	want := []string{"start 1", "start 2", "start 3", "start 4", "poll 1", "start 5", "poll 2", "poll 3"}
+	want := []string{"urgent 1", "urgent 2", "urgent 3", "urgent 4", "poll 1", "urgent 5", "poll 2", "poll 3"}
 	if !slices.Equal(order, want) {
 		t.Errorf("tokens went to %q, want %q", order, want)
 	}

@@ -58,7 +58,7 @@ func Run(ctx context.Context, c Clients, t *Target, d *Derived, taskDefArn strin
 	for gaveWay := 0; ; {
 		// The guard's reads go before the polls of other migrations waiting
 		// for the provider's read bucket: they hold up this one's RunTask.
-		active, err := activeMigrations(startPath(ctx), c.ECS, t, key)
+		active, err := activeMigrations(urgent(ctx), c.ECS, t, key)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +133,8 @@ func watchToEnd(ctx context.Context, c Clients, t *Target, d *Derived, arn strin
 	if in.Query || r == nil || r.StartedAt.IsZero() {
 		return r, err
 	}
-	others, lookErr := ranAlongside(ctx, c.ECS, t, aws.ToString(d.Input.Family), r, poll)
+	// The outcome waits for these reads: they go before waiting polls.
+	others, lookErr := ranAlongside(urgent(ctx), c.ECS, t, aws.ToString(d.Input.Family), r, poll)
 	if lookErr != nil {
 		log.Info("could not check whether another migration ran at the same time", map[string]any{"error": lookErr.Error()})
 	}

@@ -133,7 +133,8 @@ func finish(ctx context.Context, t *Target, d *Derived, task ecstypes.Task, loc 
 	var logsComplete bool
 	var logErr error
 	if follower != nil {
-		logsComplete, logErr = follower.finish(ctx, task, nonBlocking(&d.Input.ContainerDefinitions[0]), poll)
+		// The outcome waits for these reads: they go before waiting polls.
+		logsComplete, logErr = follower.finish(urgent(ctx), task, nonBlocking(&d.Input.ContainerDefinitions[0]), poll)
 	}
 	r := &Result{
 		EnvironmentID:     t.EnvironmentID,
