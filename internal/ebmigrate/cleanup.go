@@ -42,20 +42,37 @@ func DeleteFamilies(ctx context.Context, api ECS, families ...string) ([]string,
 				inactive = append(inactive, arn)
 			}
 		}
-		for len(inactive) > 0 {
-			batch := inactive[:min(10, len(inactive))]
-			inactive = inactive[len(batch):]
-			out, err := api.DeleteTaskDefinitions(ctx, &ecs.DeleteTaskDefinitionsInput{TaskDefinitions: batch})
-			if err != nil {
-				return deleted, fmt.Errorf("deleting migration task definitions of family %s: %w", family, err)
-			}
-			for _, f := range out.Failures {
-				return deleted, engineError(nil, "Task Definition Not Deleted",
-					"ECS did not delete migration task definition %s (DeleteTaskDefinitions failure): %s. Delete it in the ECS console, or destroy again.", aws.ToString(f.Arn), aws.ToString(f.Reason))
-			}
-			for _, td := range out.TaskDefinitions {
-				deleted = append(deleted, aws.ToString(td.TaskDefinitionArn))
-			}
+		gone, err := deleteRevisions(ctx, api, inactive)
+		deleted = append(deleted, gone...)
+		if err != nil {
+			return deleted, err
+		}
+	}
+	return deleted, nil
+}
+
+// deleteRevisions deletes deregistered revisions (DeleteTaskDefinitions, at
+// most 10 a call) and returns those ECS deleted. An INACTIVE revision that
+// nothing runs is shown by no ECS call ("you can view task definitions that
+// are INACTIVE as long as an active task or service still references them",
+// botocore ecs ListTaskDefinitions), so whoever deregisters one deletes it
+// then, while its ARN is in hand: found no more, it would outlive the
+// resource.
+func deleteRevisions(ctx context.Context, api ECS, arns []string) ([]string, error) {
+	var deleted []string
+	for len(arns) > 0 {
+		batch := arns[:min(10, len(arns))]
+		arns = arns[len(batch):]
+		out, err := api.DeleteTaskDefinitions(ctx, &ecs.DeleteTaskDefinitionsInput{TaskDefinitions: batch})
+		if err != nil {
+			return deleted, fmt.Errorf("deleting deregistered migration task definitions %s: %w; they stay INACTIVE until deleted (aws ecs delete-task-definitions)", strings.Join(batch, ", "), err)
+		}
+		for _, f := range out.Failures {
+			return deleted, engineError(nil, "Task Definition Not Deleted",
+				"ECS did not delete migration task definition %s (DeleteTaskDefinitions failure): %s. Delete it in the ECS console or with `aws ecs delete-task-definitions`, or destroy again.", aws.ToString(f.Arn), aws.ToString(f.Reason))
+		}
+		for _, td := range out.TaskDefinitions {
+			deleted = append(deleted, aws.ToString(td.TaskDefinitionArn))
 		}
 	}
 	return deleted, nil

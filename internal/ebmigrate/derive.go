@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -292,7 +293,8 @@ func mergeVariables(env, values []ecstypes.KeyValuePair) []ecstypes.KeyValuePair
 }
 
 // PruneRevisions deregisters the ACTIVE revisions of family beyond the
-// newest keep, never inUse. It returns the ARNs it deregistered.
+// newest keep, never inUse, and deletes them (deleteRevisions says why). It
+// returns the ARNs it deregistered.
 func PruneRevisions(ctx context.Context, api ECS, family string, keep int, inUse string) ([]string, error) {
 	var active []string
 	var next *string
@@ -322,9 +324,11 @@ func PruneRevisions(ctx context.Context, api ECS, family string, keep int, inUse
 			continue
 		}
 		if _, err := api.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(arn)}); err != nil {
-			return gone, fmt.Errorf("deregistering old migration task definition %s: %w", arn, err)
+			_, derr := deleteRevisions(ctx, api, gone)
+			return gone, errors.Join(fmt.Errorf("deregistering old migration task definition %s: %w; it stays ACTIVE until the next successful run", arn, err), derr)
 		}
 		gone = append(gone, arn)
 	}
-	return gone, nil
+	_, err := deleteRevisions(ctx, api, gone)
+	return gone, err
 }

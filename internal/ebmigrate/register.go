@@ -80,6 +80,9 @@ func settleConcurrent(ctx context.Context, api ECS, family string, latest int, o
 		if _, err := api.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(ours)}); err != nil {
 			return "", false, fmt.Errorf("deregistering %s, registered at the same time as %s with the same content: %w", ours, arn, err)
 		}
+		// Deleted too, or nothing would find it again; best effort: the
+		// migration runs on arn whether or not the duplicate is deleted.
+		_, _ = deleteRevisions(ctx, api, []string{ours})
 		return arn, false, nil
 	}
 	return ours, true, nil
@@ -116,8 +119,10 @@ func activeRevisions(ctx context.Context, api ECS, family string, limit int32) (
 // plan or apply that settled on a lower revision of the same content) may
 // still be listed ACTIVE for a moment, but DescribeTaskDefinition refuses
 // it for good ("You can only describe INACTIVE task definitions while an
-// active task or service references them"): once ListTaskDefinitions lists
-// it INACTIVE, it has no content of use (false), however long RegisterFor.
+// active task or service references them"), and ListTaskDefinitions lists
+// INACTIVE revisions only "as long as an active task or service still
+// references them" (botocore ecs): once the ACTIVE listing no longer shows
+// it, it has no content of use (false), however long RegisterFor.
 func hasContent(ctx context.Context, api ECS, arn, hash string) (bool, error) {
 	start := time.Now()
 	interval := DefaultPoll.Fast
@@ -138,7 +143,7 @@ func hasContent(ctx context.Context, api ECS, arn, hash string) (bool, error) {
 		case !errors.As(err, &ce) || time.Since(start) > DefaultPoll.RegisterFor:
 			return false, fmt.Errorf("describing task definition %s: %w", arn, err)
 		}
-		if inactive, lerr := listedInactive(ctx, api, arn); lerr == nil && inactive {
+		if active, lerr := listedActive(ctx, api, arn); lerr == nil && !active {
 			return false, nil
 		}
 		interval = min(interval*2, DefaultPoll.Max)
@@ -148,18 +153,18 @@ func hasContent(ctx context.Context, api ECS, arn, hash string) (bool, error) {
 	}
 }
 
-// listedInactive tells whether ListTaskDefinitions lists the revision arn
-// as INACTIVE (deregistered). The listing is newest first, so it stops at
-// the first page that reaches below arn's revision.
-func listedInactive(ctx context.Context, api ECS, arn string) (bool, error) {
+// listedActive tells whether ListTaskDefinitions still lists the revision
+// arn as ACTIVE. The listing is newest first, so it stops at the first page
+// that reaches below arn's revision.
+func listedActive(ctx context.Context, api ECS, arn string) (bool, error) {
 	i, j := strings.LastIndex(arn, ":task-definition/"), strings.LastIndex(arn, ":")
 	if i < 0 || j <= i {
-		return false, nil
+		return true, nil
 	}
 	family, rev := arn[i+len(":task-definition/"):j], revisionOf(arn)
 	var next *string
 	for {
-		out, err := api.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String(family), Status: ecstypes.TaskDefinitionStatusInactive, Sort: ecstypes.SortOrderDesc, NextToken: next})
+		out, err := api.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String(family), Status: ecstypes.TaskDefinitionStatusActive, Sort: ecstypes.SortOrderDesc, NextToken: next})
 		if err != nil {
 			return false, err
 		}

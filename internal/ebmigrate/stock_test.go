@@ -3,6 +3,7 @@ package ebmigrate_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -122,6 +123,34 @@ func TestDeleteFamilies(t *testing.T) {
 	}
 	if _, err := c.ECS.DescribeTaskDefinition(testCtx(t), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(family + ":1")}); err == nil {
 		t.Errorf("revision 1 is still describable")
+	}
+}
+
+// Revisions pruned by task.keep_revisions are deleted as they are
+// deregistered: ECS shows an INACTIVE revision that nothing runs to no call
+// (ListTaskDefinitions lists INACTIVE revisions only "as long as an active
+// task or service still references them"), so destroy's cleanup could never
+// find them again, and they would outlive the resource.
+func TestPrunedRevisionsAreDeleted(t *testing.T) {
+	srv, c := fixture(t)
+	family := ebmigrate.DerivedFamily(localaws.FixtureEnv)
+	for _, cmd := range []string{"true", "echo", "date"} {
+		in := migrateInput(cmd)
+		in.KeepRevisions = 1
+		res, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
+		if err != nil || res.PruneError != nil {
+			t.Fatalf("%s: %v, prune: %v", cmd, err, res.PruneError)
+		}
+		t.Logf("%s: %s, deregistered %v", cmd, res.TaskDefinitionArn, res.Deregistered)
+	}
+	if _, err := ebmigrate.DeleteFamilies(testCtx(t), c.ECS, family, ebmigrate.QueryFamily(localaws.FixtureEnv)); err != nil {
+		t.Fatal(err)
+	}
+	for rev := 1; rev <= 3; rev++ {
+		arn := fmt.Sprintf("arn:aws:ecs:us-east-1:123456789012:task-definition/%s:%d", family, rev)
+		if got := srv.TaskDefinitionStatus(arn); got != "DELETE_IN_PROGRESS" {
+			t.Errorf("%s is %q after destroy's cleanup, want DELETE_IN_PROGRESS", arn, got)
+		}
 	}
 }
 

@@ -31,7 +31,13 @@ func (s *Server) ecsListTaskDefinitions(body []byte) (any, error) {
 		}
 		now := time.Now()
 		for _, td := range s.families[name].revisions {
-			if s.listedTaskDefStatus(td, now) == status {
+			listed := s.listedTaskDefStatus(td, now)
+			// "By setting this parameter to INACTIVE, you can view task
+			// definitions that are INACTIVE as long as an active task or
+			// service still references them" (botocore ecs
+			// ListTaskDefinitionsRequest.status): one nothing runs is not
+			// listed at all.
+			if listed == status && (listed != "INACTIVE" || s.referenced(td)) {
 				arns = append(arns, td.arn)
 			}
 		}

@@ -2,6 +2,7 @@ package localaws
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -155,4 +156,24 @@ func appID(userAgent string) string {
 		}
 	}
 	return ""
+}
+
+// TaskDefinitionStatus is a revision's status as ECS holds it (ACTIVE,
+// INACTIVE, DELETE_IN_PROGRESS), "" for one that never existed: what no ECS
+// call shows of an INACTIVE revision nothing runs (ListTaskDefinitions and
+// DescribeTaskDefinition show INACTIVE revisions only while a task or
+// service references them), for tests that must see every revision left.
+func (s *Server) TaskDefinitionStatus(arn string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, j := strings.LastIndex(arn, "task-definition/"), strings.LastIndex(arn, ":")
+	if i < 0 || j < i {
+		return ""
+	}
+	f := s.families[arn[i+len("task-definition/"):j]]
+	rev, err := strconv.Atoi(arn[j+1:])
+	if f == nil || err != nil || rev < 1 || rev > len(f.revisions) {
+		return ""
+	}
+	return f.revisions[rev-1].status
 }

@@ -129,7 +129,7 @@ func (a *migrateAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 	resp.Diagnostics.Append(runWarnings(res)...)
 	if res.PruneError != nil {
 		resp.Diagnostics.AddWarning("Old Task Definitions Not Deregistered",
-			fmt.Sprintf("The migration succeeded, but deregistering old revisions (task.keep_revisions = %d) failed; they stay ACTIVE until the next successful run: %v", in.KeepRevisions, res.PruneError))
+			fmt.Sprintf("The migration succeeded, but pruning old revisions (task.keep_revisions = %d) failed: %v", in.KeepRevisions, res.PruneError))
 	}
 }
 

@@ -192,7 +192,7 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 	}
 	if res.PruneError != nil {
 		resp.Diagnostics.AddWarning("Old Task Definitions Not Deregistered",
-			fmt.Sprintf("While %s, deregistering old revisions of family %s failed; they stay ACTIVE until the next query: %v", doing, ebmigrate.QueryFamily(env), res.PruneError))
+			fmt.Sprintf("While %s, pruning old revisions of family %s failed: %v", doing, ebmigrate.QueryFamily(env), res.PruneError))
 	}
 	resp.Diagnostics.Append(m.setPlan(ctx, res, doing)...)
 	if resp.Diagnostics.HasError() {

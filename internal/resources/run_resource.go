@@ -281,7 +281,7 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, wo types.Map, op
 	diags.Append(runWarnings(res)...)
 	if res.PruneError != nil {
 		diags.AddWarning("Old Task Definitions Not Deregistered",
-			fmt.Sprintf("The migration succeeded, but deregistering old revisions (task.keep_revisions = %d) failed; they stay ACTIVE until the next successful run: %v", in.KeepRevisions, res.PruneError))
+			fmt.Sprintf("The migration succeeded, but pruning old revisions (task.keep_revisions = %d) failed: %v", in.KeepRevisions, res.PruneError))
 	}
 	return diags
 }

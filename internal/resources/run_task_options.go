@@ -138,7 +138,7 @@ func taskAttribute() schema.SingleNestedAttribute {
 				Optional:            true,
 				Computed:            true,
 				Default:             int64default.StaticInt64(defaultKeepRevisions),
-				MarkdownDescription: fmt.Sprintf("How many ACTIVE revisions of this resource's migration task definition family to keep; older ones are deregistered after a successful run. Defaults to %d. A change does not re-run the migration.", defaultKeepRevisions),
+				MarkdownDescription: fmt.Sprintf("How many ACTIVE revisions of this resource's migration task definition family to keep; older ones are deregistered and deleted after a successful run. Defaults to %d. A change does not re-run the migration.", defaultKeepRevisions),
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},
 			},
 		},
