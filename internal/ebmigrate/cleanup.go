@@ -2,6 +2,7 @@ package ebmigrate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -59,21 +60,33 @@ func DeleteFamilies(ctx context.Context, api ECS, families ...string) ([]string,
 // then, while its ARN is in hand: found no more, it would outlive the
 // resource.
 func deleteRevisions(ctx context.Context, api ECS, arns []string) ([]string, error) {
-	var deleted []string
+	var deleted, left []string
+	var errs []error
 	for len(arns) > 0 {
 		batch := arns[:min(10, len(arns))]
 		arns = arns[len(batch):]
 		out, err := api.DeleteTaskDefinitions(ctx, &ecs.DeleteTaskDefinitionsInput{TaskDefinitions: batch})
 		if err != nil {
-			return deleted, fmt.Errorf("deleting deregistered migration task definitions %s: %w; they stay INACTIVE until deleted (aws ecs delete-task-definitions)", strings.Join(batch, ", "), err)
+			left = append(left, batch...)
+			errs = append(errs, err)
+			continue
 		}
 		for _, f := range out.Failures {
-			return deleted, engineError(nil, "Task Definition Not Deleted",
-				"ECS did not delete migration task definition %s (DeleteTaskDefinitions failure): %s. Delete it in the ECS console or with `aws ecs delete-task-definitions`, or destroy again.", aws.ToString(f.Arn), aws.ToString(f.Reason))
+			// Another run pruning the same family at once deleted it first.
+			if strings.Contains(strings.ToLower(aws.ToString(f.Reason)), "does not exist") {
+				continue
+			}
+			left = append(left, aws.ToString(f.Arn))
+			errs = append(errs, fmt.Errorf("%s: %s", aws.ToString(f.Arn), aws.ToString(f.Reason)))
 		}
 		for _, td := range out.TaskDefinitions {
 			deleted = append(deleted, aws.ToString(td.TaskDefinitionArn))
 		}
+	}
+	if len(left) > 0 {
+		return deleted, engineError(errors.Join(errs...), "Task Definition Not Deleted",
+			"ECS did not delete these deregistered migration task definitions: %s. They stay INACTIVE until deleted: delete them in the ECS console or with `aws ecs delete-task-definitions`. ECS said: %v",
+			strings.Join(left, ", "), errors.Join(errs...))
 	}
 	return deleted, nil
 }

@@ -324,6 +324,12 @@ func PruneRevisions(ctx context.Context, api ECS, family string, keep int, inUse
 			continue
 		}
 		if _, err := api.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(arn)}); err != nil {
+			var ce *ecstypes.ClientException
+			if errors.As(err, &ce) {
+				// Another run pruning the family at once deregistered and
+				// deleted it first: ECS knows it no more.
+				continue
+			}
 			_, derr := deleteRevisions(ctx, api, gone)
 			return gone, errors.Join(fmt.Errorf("deregistering old migration task definition %s: %w; it stays ACTIVE until the next successful run", arn, err), derr)
 		}

@@ -133,6 +133,10 @@ func hasContent(ctx context.Context, api ECS, arn, hash string) (bool, error) {
 		})
 		var ce *ecstypes.ClientException
 		switch {
+		case err == nil && out.TaskDefinition != nil && out.TaskDefinition.Status != ecstypes.TaskDefinitionStatusActive:
+			// Deregistered or being deleted by another run (a listing may
+			// lag): RunTask would refuse it.
+			return false, nil
 		case err == nil:
 			for _, tg := range out.Tags {
 				if aws.ToString(tg.Key) == TagContentHash && aws.ToString(tg.Value) == hash {
