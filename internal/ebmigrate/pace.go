@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
@@ -137,6 +139,20 @@ func isUrgent(ctx context.Context) bool {
 func (p *pacer) refill(now time.Time) {
 	p.tokens = min(p.size.burst, p.tokens+now.Sub(p.at).Seconds()*p.size.rate)
 	p.at = now
+}
+
+// throttled empties the bucket: AWS throttled an attempt, so the account's
+// bucket is empty whatever this one counted (another provider process, such
+// as the plan's before an apply's, or another client drew from it), and the
+// next call waits for the refill rather than being throttled too. Elastic
+// Beanstalk publishes no rate and AWS asks clients "to dynamically adjust
+// the rate you use the API" (knowledge center, "How can I resolve API
+// throttling or 'Rate exceeded' errors when I use AWS Elastic Beanstalk?").
+func (p *pacer) throttled() {
+	p.mu.Lock()
+	p.refill(time.Now())
+	p.tokens = min(p.tokens, 0)
+	p.mu.Unlock()
 }
 
 // wait takes a token, waiting for it when the bucket is empty; false when
@@ -279,8 +295,16 @@ func (a pacedAttempt) HandleFinalize(ctx context.Context, in middleware.Finalize
 	if !a.p.wait(ctx) {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, ctx.Err()
 	}
-	return next.HandleFinalize(ctx, in)
+	out, md, err := next.HandleFinalize(ctx, in)
+	if err != nil && throttles.IsErrorThrottle(err) == aws.TrueTernary {
+		a.p.throttled()
+	}
+	return out, md, err
 }
+
+// throttles tells a throttled attempt, as the SDK's adaptive retry mode
+// does (its default throttle codes, and HTTP 429).
+var throttles = retry.IsErrorThrottles(retry.DefaultThrottles)
 
 // PaceClusterReads makes an ECS client whose DescribeTasks and ListTasks
 // calls share one token bucket below ECS's (clusterReads), and whose

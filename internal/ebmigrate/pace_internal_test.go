@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
@@ -181,27 +182,41 @@ func TestUrgentReadsGoBeforeWaitingPolls(t *testing.T) {
 
 // The SDK's retry of a throttled call waits for a token too: each attempt
 // is paced, not only the call, so that a retry does not go out unpaced into
-// the bucket that just throttled the call.
+// the bucket that just throttled the call. And a throttled attempt empties
+// the bucket (the account's is empty, whatever this one counted), so each
+// retry waits for a token's refill, with no backoff of the SDK's here.
 func TestRetriedAttemptsArePaced(t *testing.T) {
 	srv := localaws.Start(t, localaws.FriendlySeed(t.TempDir()))
 	if err := srv.AddFault(localaws.Fault{Operation: "ecs:DescribeTasks", Error: "ThrottlingException", Count: 2}); err != nil {
 		t.Fatal(err)
 	}
-	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""), RetryMaxAttempts: 5}
+	noBackoff := retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""),
+		Retryer: func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts, o.Backoff = 5, noBackoff })
+		}}
 	api := PaceClusterReads(ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = aws.String(srv.URL()) })).(*pacedECS)
-	api.reads = newPacer(bucketSize{burst: 10, rate: 0.001})
+	const rate = 10.0
+	api.reads = newPacer(bucketSize{burst: 10, rate: rate})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	start := time.Now()
 	if _, err := api.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(localaws.FixtureCluster()), Tasks: []string{"arn:aws:ecs:us-east-1:123456789012:task/x/0123"}}); err != nil {
 		t.Fatalf("DescribeTasks after two throttled attempts: %v", err)
 	}
+	took := time.Since(start)
 	if got := srv.Calls("ecs:DescribeTasks"); got != 3 {
 		t.Fatalf("%d attempts reached ECS, want 3 (two throttled, then one answered)", got)
 	}
+	// Each throttle emptied the bucket: the two retries each waited for a
+	// token to accrue (1/rate), from a bucket that had nine left.
+	if want := time.Duration(2 / rate * float64(time.Second)); took < want-10*time.Millisecond {
+		t.Errorf("the call took %v: its retries did not wait for the refill after each throttle (want at least %v)", took, want)
+	}
 	api.reads.mu.Lock()
-	used := 10 - api.reads.tokens
+	left := api.reads.tokens
 	api.reads.mu.Unlock()
-	if used < 2.9 || used > 3.1 {
-		t.Errorf("the call took %.2f tokens for its 3 attempts, want 3", used)
+	if left >= 1 {
+		t.Errorf("%.2f tokens left after a throttled attempt and its retries, want less than 1", left)
 	}
 }

@@ -47,6 +47,21 @@ func taskInfo(t *testing.T, srv *localaws.Server, arn string) localaws.TaskInfo 
 	return localaws.TaskInfo{}
 }
 
+// runningQuery starts a plan's query that runs until the test releases gate,
+// and returns once its task runs; done receives the query's error.
+func runningQuery(t *testing.T) (*localaws.Server, ebmigrate.Clients, string, <-chan error) {
+	t.Helper()
+	srv, c := fixture(t)
+	gate := filepath.Join(t.TempDir(), "go")
+	done := make(chan error, 1)
+	go func() {
+		_, err := ebmigrate.Migrate(testCtx(t), c, queryInput(blockedUntil(gate, "Planned operations:")...), &recorder{})
+		done <- err
+	}()
+	waitForRunningMigration(t, srv)
+	return srv, c, gate, done
+}
+
 // A plan's query while a migration runs: the query runs and ends while the
 // migration is still running (it does not wait), and the migration goes on
 // in the same task to its own end (it is not held up or stopped).
@@ -100,14 +115,7 @@ func TestQueryDoesNotWaitForMigration(t *testing.T) {
 // A migration while a plan's query runs starts at once and ends while the
 // query is still running.
 func TestMigrationDoesNotWaitForQuery(t *testing.T) {
-	srv, c := fixture(t)
-	gate := filepath.Join(t.TempDir(), "go")
-	done := make(chan error, 1)
-	go func() {
-		_, err := ebmigrate.Migrate(testCtx(t), c, queryInput(blockedUntil(gate, "Planned operations:")...), &recorder{})
-		done <- err
-	}()
-	waitForRunningMigration(t, srv)
+	srv, c, gate, done := runningQuery(t)
 	mig, err := ebmigrate.Migrate(testCtx(t), c, migrateInput("echo", "migrated"), &recorder{})
 	if err != nil {
 		t.Fatalf("migration: %v", err)
@@ -171,14 +179,7 @@ func TestSameQueryAttaches(t *testing.T) {
 // migrations): read-only, so the second runs while the first still runs,
 // instead of waiting for it.
 func TestQueriesOfOtherContentRunSideBySide(t *testing.T) {
-	srv, c := fixture(t)
-	gate := filepath.Join(t.TempDir(), "go")
-	done := make(chan error, 1)
-	go func() {
-		_, err := ebmigrate.Migrate(testCtx(t), c, queryInput(blockedUntil(gate, "Planned operations:")...), &recorder{})
-		done <- err
-	}()
-	waitForRunningMigration(t, srv)
+	srv, c, gate, done := runningQuery(t)
 	rec := &recorder{}
 	second, err := ebmigrate.Migrate(testCtx(t), c, queryInput("echo", "Planned operations:"), rec)
 	if err != nil {
