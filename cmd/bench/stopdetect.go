@@ -75,7 +75,7 @@ func stopDetection(e *benchEnv, r *report) error {
 	r.line("\n## 4. What is there now, re-measured\n\n### 4a. Stop detection\n\n"+
 		"From the moment `localaws` records the task `STOPPED` to the moment the engine returns its outcome (engine-level, with the provider's clients; %d runs of each task at once, each on its own environment). "+
 		"CloudWatch Logs ingests each line late (`localaws` default: 2 s after it is printed), so the outcome of a task whose last line is printed at exit cannot come before that line is readable: "+
-		"the target is on the time beyond the last line's ingestion after the stop. The log is proven complete by the end mark the engine writes after the stop (README, How it works), not by a quiet grace.\n\n", e.o.repeats)
+		"the target is on the time beyond the last line's ingestion after the stop. The log's end is found by the end mark the engine writes after the stop (README, How it works), not by a quiet grace.\n\n", e.o.repeats)
 	r.line("| Task | Stop detected after | Of which the last line's ingestion after the stop | Beyond it | Target | |\n| --- | --- | --- | --- | --- | --- |\n")
 	for k, cs := range cases {
 		var detected, ingestion, beyond []time.Duration

@@ -15,28 +15,34 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
-// The end of a stopped task's log is proven, not waited for: once the task
-// is STOPPED the engine writes one event of its own, an end mark with a
-// nonce of this run, into the container's stream (PutLogEvents) and reads
-// until it sees it. Why that proves every line the container printed has
-// been read:
+// The end of a stopped task's log is read up to a mark, not waited for:
+// once the task is STOPPED the engine writes one event of its own, an end
+// mark with a nonce of this run, into the container's stream (PutLogEvents)
+// and reads until it sees it. Why every line the container printed has then
+// been read, and where that can fail:
 //
 //   - Docker hands every line to the awslogs driver and closes the driver
-//     (which sends its last batch) before it emits the container's "die"
+//     (which then sends its last batch) before it emits the container's "die"
 //     event: moby daemon/monitor.go handleContainerExit calls c.Reset()
 //     before LogContainerEventWithAttributes(c, events.ActionDie), and
 //     daemon/container/monitor.go Reset waits for the log copier, then calls
 //     LogDriver.Close(), on which awslogs' collectBatch sends what is left
-//     (daemon/logger/awslogs/cloudwatchlogs.go). Close does not wait for that
-//     last PutLogEvents to return: it is sent before "die", and the mark only
-//     after the ECS agent reported the stop, ECS recorded STOPPED and the
-//     engine read it, so it is sent after the driver's last batch.
+//     (daemon/logger/awslogs/cloudwatchlogs.go). Close only closes the
+//     driver's queue: collectBatch sends that last PutLogEvents as "die"
+//     goes out, and nothing waits for it. The mark goes only after the ECS
+//     agent reported the stop, ECS recorded STOPPED and the engine read it,
+//     a head start for the driver's last batch but not a guarantee: a last
+//     PutLogEvents slower than that path shows after the mark, and its lines
+//     are missing from what the apply shows (the outcome, the exit code,
+//     comes from ECS and is unaffected). Docker also cuts a log whose copier
+//     has not drained 10 s after the exit (loggerCloseTimeout), and the
+//     driver drops a batch CloudWatch rejects; no reader can recover those.
 //   - The mark is stamped after every line (the container's stop, the last
 //     line read, now), so GetLogEvents, which returns a stream by timestamp,
 //     has it last.
 //   - What one stream shows a reader follows the order CloudWatch accepted
-//     it in: the mark, accepted after the driver's last batch, shows only
-//     once that batch does.
+//     it in (AWS does not say so; localaws models it): the mark, accepted
+//     after the driver's last batch, shows only once that batch does.
 //
 // When the mark cannot prove it, the wait falls back to the quiet grace
 // (logFollower.finish): the provider may not write to the stream (no

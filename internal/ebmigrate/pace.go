@@ -2,6 +2,7 @@ package ebmigrate
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -151,7 +152,7 @@ func (p *pacer) refill(now time.Time) {
 func (p *pacer) throttled() {
 	p.mu.Lock()
 	p.refill(time.Now())
-	p.tokens = min(p.tokens, 0)
+	p.tokens = 0 // never below: a token is only taken whole
 	p.mu.Unlock()
 }
 
@@ -188,7 +189,9 @@ func (p *pacer) wait(ctx context.Context) bool {
 	if i := slices.Index(p.queue, w); i >= 0 {
 		p.queue = slices.Delete(p.queue, i, i+1)
 	} else {
-		p.tokens++ // granted as ctx ended: give it back
+		// Granted as ctx ended: give it back, within the burst.
+		p.refill(time.Now())
+		p.tokens = min(p.size.burst, p.tokens+1)
 	}
 	p.mu.Unlock()
 	p.nudge()
@@ -302,9 +305,23 @@ func (a pacedAttempt) HandleFinalize(ctx context.Context, in middleware.Finalize
 	return out, md, err
 }
 
-// throttles tells a throttled attempt, as the SDK's adaptive retry mode
-// does (its default throttle codes, and HTTP 429).
-var throttles = retry.IsErrorThrottles(retry.DefaultThrottles)
+// throttles tells an attempt AWS throttled for its request rate: the SDK's
+// default throttle checks (its throttle codes, and HTTP 429) but for
+// LimitExceededException, which CloudWatch Logs' CreateLogGroup answers when
+// the account holds as many log groups as its quota allows: a count, not a
+// rate, so the bucket is not emptied for it.
+var throttles = func() retry.IsErrorThrottles {
+	var out retry.IsErrorThrottles
+	for _, t := range retry.DefaultThrottles {
+		if c, ok := t.(retry.ThrottleErrorCode); ok {
+			codes := maps.Clone(c.Codes)
+			delete(codes, "LimitExceededException")
+			t = retry.ThrottleErrorCode{Codes: codes}
+		}
+		out = append(out, t)
+	}
+	return out
+}()
 
 // PaceClusterReads makes an ECS client whose DescribeTasks and ListTasks
 // calls share one token bucket below ECS's (clusterReads), and whose

@@ -2,6 +2,8 @@ package ebmigrate
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
 )
@@ -218,5 +222,22 @@ func TestRetriedAttemptsArePaced(t *testing.T) {
 	api.reads.mu.Unlock()
 	if left >= 1 {
 		t.Errorf("%.2f tokens left after a throttled attempt and its retries, want less than 1", left)
+	}
+}
+
+// What empties a bucket: AWS's rate throttles (ECS's and Logs'
+// ThrottlingException, EB's Throttling, an unmodelled 429), not a count
+// quota (Logs' LimitExceededException at the log group quota) nor another
+// error.
+func TestThrottlesAreRateThrottles(t *testing.T) {
+	for code, want := range map[string]bool{"ThrottlingException": true, "Throttling": true, "RequestLimitExceeded": true,
+		"LimitExceededException": false, "ClientException": false, "ResourceAlreadyExistsException": false} {
+		if got := throttles.IsErrorThrottle(&smithy.GenericAPIError{Code: code}) == aws.TrueTernary; got != want {
+			t.Errorf("%s: throttle %v, want %v", code, got, want)
+		}
+	}
+	tooMany := &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: 429}}, Err: errors.New("unmodelled")}
+	if throttles.IsErrorThrottle(tooMany) != aws.TrueTernary {
+		t.Error("an unmodelled 429 is not a throttle")
 	}
 }
