@@ -260,7 +260,8 @@ func (p *pacer) dispatch() {
 // after it) and before the credentials are resolved and the request signed,
 // so that a request that waited is signed, with fresh credentials, when it
 // goes. Paced at the call instead, a retry went out unpaced, into the
-// very bucket that had just throttled the call.
+// very bucket that had just throttled the call. It also looks at what the
+// service answered each attempt (throttleSeen), to empty p on a throttle.
 func paceEachAttempt(p *pacer) func(*middleware.Stack) error {
 	return func(stack *middleware.Stack) error {
 		if _, ok := stack.Finalize.Get(pacedAttemptID); ok {
@@ -270,7 +271,14 @@ func paceEachAttempt(p *pacer) func(*middleware.Stack) error {
 		if _, ok := stack.Finalize.Get(before); !ok {
 			before = "Signing"
 		}
-		return stack.Finalize.Insert(pacedAttempt{p}, before, middleware.Before)
+		if err := stack.Finalize.Insert(pacedAttempt{p}, before, middleware.Before); err != nil {
+			return err
+		}
+		// First in the Deserialize step, so that it sees the error the
+		// service answered, deserialized, and nothing else: a credentials
+		// provider's own throttling (STS, while the Finalize step resolves
+		// the identity) never gets here, and empties no bucket of ours.
+		return stack.Deserialize.Add(throttleSeen{p}, middleware.Before)
 	}
 }
 
@@ -298,9 +306,19 @@ func (a pacedAttempt) HandleFinalize(ctx context.Context, in middleware.Finalize
 	if !a.p.wait(ctx) {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, ctx.Err()
 	}
-	out, md, err := next.HandleFinalize(ctx, in)
+	return next.HandleFinalize(ctx, in)
+}
+
+// throttleSeen empties p's bucket when the service throttled the attempt
+// (pacer.throttled).
+type throttleSeen struct{ p *pacer }
+
+func (throttleSeen) ID() string { return "ebmigrate:ThrottleSeen" }
+
+func (t throttleSeen) HandleDeserialize(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+	out, md, err := next.HandleDeserialize(ctx, in)
 	if err != nil && throttles.IsErrorThrottle(err) == aws.TrueTernary {
-		a.p.throttled()
+		t.p.throttled()
 	}
 	return out, md, err
 }

@@ -3,6 +3,7 @@ package ebmigrate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -239,5 +240,29 @@ func TestThrottlesAreRateThrottles(t *testing.T) {
 	tooMany := &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: 429}}, Err: errors.New("unmodelled")}
 	if throttles.IsErrorThrottle(tooMany) != aws.TrueTernary {
 		t.Error("an unmodelled 429 is not a throttle")
+	}
+}
+
+// A credentials provider's own throttling (STS answering Throttling while
+// the identity is resolved) is not the service's: it empties no bucket.
+func TestCredentialThrottlingEmptiesNoBucket(t *testing.T) {
+	srv := localaws.Start(t, localaws.FriendlySeed(t.TempDir()))
+	throttled := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{}, fmt.Errorf("refreshing credentials: %w", &smithy.GenericAPIError{Code: "Throttling", Message: "Rate exceeded"})
+	})
+	cfg := aws.Config{Region: "us-east-1", Credentials: throttled, RetryMaxAttempts: 1}
+	api := PaceClusterReads(ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = aws.String(srv.URL()) })).(*pacedECS)
+	api.reads = newPacer(bucketSize{burst: 10, rate: 0.001})
+	if _, err := api.DescribeTasks(context.Background(), &ecs.DescribeTasksInput{Cluster: aws.String(localaws.FixtureCluster()), Tasks: []string{"arn:aws:ecs:us-east-1:123456789012:task/x/0123"}}); err == nil {
+		t.Fatal("DescribeTasks without credentials succeeded")
+	}
+	if got := srv.Calls("ecs:DescribeTasks"); got != 0 {
+		t.Fatalf("%d calls reached ECS without credentials", got)
+	}
+	api.reads.mu.Lock()
+	left := api.reads.tokens
+	api.reads.mu.Unlock()
+	if left < 8.9 {
+		t.Errorf("%.2f tokens left after one attempt that failed for credentials, want 9: the bucket was emptied", left)
 	}
 }
