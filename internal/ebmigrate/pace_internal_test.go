@@ -14,7 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -264,5 +266,42 @@ func TestCredentialThrottlingEmptiesNoBucket(t *testing.T) {
 	api.reads.mu.Unlock()
 	if left < 8.9 {
 		t.Errorf("%.2f tokens left after one attempt that failed for credentials, want 9: the bucket was emptied", left)
+	}
+}
+
+// Elastic Beanstalk's throttle (query protocol, "Throttling") and
+// CloudWatch Logs' (JSON, ThrottlingException), as localaws answers them on
+// the wire, empty the bucket of the client that got them, as ECS's does
+// (TestRetriedAttemptsArePaced).
+func TestEBAndLogsThrottlesEmptyTheirBuckets(t *testing.T) {
+	srv := localaws.Start(t, localaws.FriendlySeed(t.TempDir()))
+	for _, f := range []localaws.Fault{
+		{Operation: "elasticbeanstalk:DescribeConfigurationSettings", Error: "Throttling", Count: 1},
+		{Operation: "logs:GetLogEvents", Error: "ThrottlingException", Count: 1},
+	} {
+		if err := srv.AddFault(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""), RetryMaxAttempts: 1}
+	eb := PaceEnvironmentReads(elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = aws.String(srv.URL()) })).(*pacedEB)
+	logs := PaceLogReads(cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = aws.String(srv.URL()) }), "us-east-1").(*pacedLogs)
+	ctx := context.Background()
+	_, ebErr := eb.DescribeConfigurationSettings(ctx, &elasticbeanstalk.DescribeConfigurationSettingsInput{ApplicationName: aws.String(localaws.FixtureApp), EnvironmentName: aws.String(localaws.FixtureEnv)})
+	_, logsErr := logs.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{LogGroupName: aws.String("/aws/elasticbeanstalk/x"), LogStreamName: aws.String("x")})
+	for _, c := range []struct {
+		name string
+		err  error
+		p    *pacer
+	}{{"elasticbeanstalk:DescribeConfigurationSettings", ebErr, eb.reads}, {"logs:GetLogEvents", logsErr, logs.reads}} {
+		if throttles.IsErrorThrottle(c.err) != aws.TrueTernary {
+			t.Fatalf("%s: %v, want the injected throttle", c.name, c.err)
+		}
+		c.p.mu.Lock()
+		left := c.p.tokens
+		c.p.mu.Unlock()
+		if left >= 1 {
+			t.Errorf("%s: %.2f tokens left after a throttled attempt, want less than 1", c.name, left)
+		}
 	}
 }
