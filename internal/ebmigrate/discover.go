@@ -335,7 +335,7 @@ func findSourceTaskDefinition(ctx context.Context, api ECS, t *Target, override 
 			ref = running
 		}
 	}
-	out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(ref)})
+	out, err := describeSource(ctx, api, ref)
 	if err != nil {
 		var ce *ecstypes.ClientException
 		if errors.As(err, &ce) {
@@ -349,6 +349,26 @@ func findSourceTaskDefinition(ctx context.Context, api ECS, t *Target, override 
 		return nil, fmt.Errorf("describing task definition %q: %w", ref, err)
 	}
 	return out.TaskDefinition, nil
+}
+
+// describeSource describes the source task definition ref. ECS answers
+// ClientException ("Unable to describe task definition.") for a revision it
+// does not know yet as for one that never existed (eventual consistency:
+// RunTask's documentation), so that answer is asked again, doubling the
+// wait, for DefaultPoll.SourceFor before it stands.
+func describeSource(ctx context.Context, api ECS, ref string) (*ecs.DescribeTaskDefinitionOutput, error) {
+	start, interval := time.Now(), DefaultPoll.Fast
+	for {
+		out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(ref)})
+		var ce *ecstypes.ClientException
+		if err == nil || !errors.As(err, &ce) || time.Since(start)+interval > DefaultPoll.SourceFor {
+			return out, err
+		}
+		if !sleep(ctx, interval) {
+			return out, err
+		}
+		interval = min(interval*2, DefaultPoll.Max)
+	}
 }
 
 // runningTaskDefinition is the task definition of the newest running task of

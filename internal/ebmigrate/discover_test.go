@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
@@ -55,18 +56,22 @@ func TestDiscoverProblems(t *testing.T) {
 		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, Cluster: "other", Args: ebmigrate.FlatArgs}, "ECS Cluster Not Found", []string{"given in cluster does"}},
 		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, SourceTaskDefinition: "nope:3", Args: ebmigrate.FlatArgs}, "Task Definition Not Found", []string{"given in source_task_definition does"}},
 	}
+	// In parallel: a task definition ECS does not know is asked for again
+	// for a few seconds (it may have been registered a moment ago).
 	for _, tc := range cases {
-		_, err := ebmigrate.Discover(testCtx(t), c, tc.in)
-		var p *ebmigrate.ProblemError
-		if !errors.As(err, &p) || p.Summary != tc.summary {
-			t.Errorf("%+v: got %v, want %q", tc.in, err, tc.summary)
-			continue
-		}
-		for _, part := range tc.detailParts {
-			if !strings.Contains(p.Detail, part) {
-				t.Errorf("%+v: detail %q does not mention %s", tc.in, p.Detail, part)
+		t.Run(tc.summary, func(t *testing.T) {
+			t.Parallel()
+			_, err := ebmigrate.Discover(testCtx(t), c, tc.in)
+			var p *ebmigrate.ProblemError
+			if !errors.As(err, &p) || p.Summary != tc.summary {
+				t.Fatalf("%+v: got %v, want %q", tc.in, err, tc.summary)
 			}
-		}
+			for _, part := range tc.detailParts {
+				if !strings.Contains(p.Detail, part) {
+					t.Errorf("%+v: detail %q does not mention %s", tc.in, p.Detail, part)
+				}
+			}
+		})
 	}
 }
 
@@ -96,5 +101,33 @@ func TestIsECSPlatform(t *testing.T) {
 		if got := ebmigrate.IsECSPlatform(arn); got != want {
 			t.Errorf("IsECSPlatform(%q) = %v, want %v", arn, got, want)
 		}
+	}
+}
+
+// TestDiscoverSourceJustRegistered: a task definition registered a moment
+// before (an aws_ecs_task_definition in the same apply) is unknown to ECS
+// for about a second (eventual consistency: localaws's register lag, at
+// its realistic default here); the engine asks again instead of calling it
+// missing.
+func TestDiscoverSourceJustRegistered(t *testing.T) {
+	_, c := fixture(t, func(s *localaws.Seed) { s.Consistency = localaws.Consistency{RegisterLagMS: 1000} })
+	src, err := c.ECS.DescribeTaskDefinition(testCtx(t), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(localaws.FixtureFamily())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := src.TaskDefinition
+	reg, err := c.ECS.RegisterTaskDefinition(testCtx(t), &ecs.RegisterTaskDefinitionInput{
+		Family: aws.String("myapp-migrations-source"), ContainerDefinitions: td.ContainerDefinitions, Volumes: td.Volumes, NetworkMode: td.NetworkMode,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := aws.ToString(reg.TaskDefinition.TaskDefinitionArn)
+	target, err := ebmigrate.Discover(testCtx(t), c, ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, SourceTaskDefinition: arn})
+	if err != nil {
+		t.Fatalf("a revision registered a moment before: %v", err)
+	}
+	if got := aws.ToString(target.SourceTaskDefinition.TaskDefinitionArn); got != arn {
+		t.Errorf("source task definition = %s, want %s", got, arn)
 	}
 }

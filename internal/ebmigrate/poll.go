@@ -46,6 +46,13 @@ type PollSchedule struct {
 	// RegisterFor is how long a just-registered revision may stay unknown
 	// to RunTask and DescribeTaskDefinition (ClientException).
 	RegisterFor time.Duration
+	// SourceFor is how long a source task definition ECS does not know is
+	// asked for again before it counts as missing. Unlike the engine's own
+	// revisions (RegisterFor), it may never have existed (a typo), so the
+	// wait is short; but it may also have been registered a moment ago, by
+	// an aws_ecs_task_definition in the same apply or by EB's deploy, and
+	// ECS learns a new revision after about a second.
+	SourceFor time.Duration
 }
 
 // DefaultPoll sees a stop within a quarter second for the first 10 s of the
@@ -57,7 +64,7 @@ var DefaultPoll = PollSchedule{
 	Normal: time.Second, NormalUntil: 10 * time.Minute,
 	Max: 5 * time.Second, MissingFor: 5 * time.Minute, MaxErrors: 10,
 	Logs: time.Second, LogsQuiet: 5 * time.Second, LogGrace: 5 * time.Second, LogEndWithin: time.Minute,
-	EB: 5 * time.Second, ListFor: 2 * time.Minute, RegisterFor: time.Minute,
+	EB: 5 * time.Second, ListFor: 2 * time.Minute, RegisterFor: time.Minute, SourceFor: 5 * time.Second,
 }
 
 func (p PollSchedule) withDefaults() PollSchedule {
@@ -80,6 +87,7 @@ func (p PollSchedule) withDefaults() PollSchedule {
 	set(&d.EB, p.EB)
 	set(&d.ListFor, p.ListFor)
 	set(&d.RegisterFor, p.RegisterFor)
+	set(&d.SourceFor, p.SourceFor)
 	if p.MaxErrors > 0 {
 		d.MaxErrors = p.MaxErrors
 	}
