@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -64,17 +65,30 @@ func waitForRunningMigration(t *testing.T, srv *localaws.Server) {
 
 func TestSameRunAttaches(t *testing.T) {
 	srv, c := fixture(t)
-	in := migrateInput("sh", "-c", "sleep 0.5; echo done")
-	var first *ebmigrate.Result
-	var firstErr error
-	done := make(chan struct{})
+	// The task runs until the second Migrate has attached (or started a
+	// task of its own, which the count catches): a fixed sleep let the task
+	// stop first on a busy machine, and the second then ran it again.
+	gate := filepath.Join(t.TempDir(), "go")
+	in := migrateInput(blockedUntil(gate, "done")...)
+	var first, second *ebmigrate.Result
+	var firstErr, err error
+	done, secondDone := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
 		first, firstErr = ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
 	}()
 	waitForRunningMigration(t, srv)
-	second, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
+	rec := &recorder{}
+	go func() {
+		defer close(secondDone)
+		second, err = ebmigrate.Migrate(testCtx(t), c, in, rec)
+	}()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && !rec.told("attaching to the running migration task", "migration task started"); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	release(t, gate)
 	<-done
+	<-secondDone
 	if err != nil || firstErr != nil {
 		t.Fatalf("errors: %v / %v", firstErr, err)
 	}

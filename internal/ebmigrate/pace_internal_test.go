@@ -177,7 +177,9 @@ func TestUrgentReadsGoBeforeWaitingPolls(t *testing.T) {
 		queued(i + 1)
 	}
 	p.mu.Lock()
-	p.size.rate = 1000 // now tokens come
+	// Now tokens come, 50 ms apart: each caller records its place after its
+	// token, and a busy machine may pause a goroutine for longer than 1 ms.
+	p.size.rate = 20
 	p.mu.Unlock()
 	p.nudge()
 	wg.Wait()

@@ -43,7 +43,10 @@ func (w *world) overlaps() (ran int, overlaps []string) {
 // revisions, which would include the one the other apply is about to run.
 func TestAccRun_concurrentApplies(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
+	// ECS-like task start (1 s provisioning, 3 s pending), as in
+	// TestAccAction_concurrentInvokes: with the tests' 400 ms, the younger
+	// apply, stepping back, could find its own task already started.
+	w := newWorld(t, func(s *localaws.Seed) { s.Timing.ProvisioningMS, s.Timing.PendingMS = 1000, 3000 })
 	t.Run("group", func(t *testing.T) {
 		for version, name := range map[string]string{"v2": "migrate", "v3": "second"} {
 			t.Run(version, func(t *testing.T) {
@@ -75,7 +78,9 @@ func TestAccRun_concurrentApplies(t *testing.T) {
 func TestAccRun_timeoutThenAttach(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	command := []string{"sh", "-c", "sleep 6; echo migrated"}
+	// Long enough that the task still runs when step 2's apply looks for
+	// it, on a busy machine too (plan, show and apply come first).
+	command := []string{"sh", "-c", "sleep 15; echo migrated"}
 	var firstTask string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
