@@ -352,7 +352,7 @@ func findSourceTaskDefinition(ctx context.Context, api ECS, t *Target, override 
 }
 
 // describeSource describes the source task definition ref. ECS answers
-// ClientException ("Unable to describe task definition.") for a revision it
+// ClientException ("Unable to describe task definition.", unknownTaskDefinition) for a revision it
 // does not know yet as for one that never existed (eventual consistency:
 // RunTask's documentation), so that answer is asked again, doubling the
 // wait, for DefaultPoll.SourceFor before it stands.
@@ -360,8 +360,7 @@ func describeSource(ctx context.Context, api ECS, ref string) (*ecs.DescribeTask
 	start, interval := time.Now(), DefaultPoll.Fast
 	for {
 		out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(ref)})
-		var ce *ecstypes.ClientException
-		if err == nil || !errors.As(err, &ce) || time.Since(start)+interval > DefaultPoll.SourceFor {
+		if !unknownTaskDefinition(err) || time.Since(start)+interval > DefaultPoll.SourceFor {
 			return out, err
 		}
 		if !sleep(ctx, interval) {
