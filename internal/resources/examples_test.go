@@ -156,7 +156,7 @@ func exampleDirs(t *testing.T, root string) map[string]map[string]string {
 		if e.IsDir() && filepath.ToSlash(rel) == "demo" {
 			return filepath.SkipDir
 		}
-		if e.IsDir() || !(strings.HasSuffix(path, ".tf") || strings.HasSuffix(path, ".sh")) {
+		if e.IsDir() || !strings.HasSuffix(path, ".tf") && !strings.HasSuffix(path, ".sh") {
 			return nil
 		}
 		text, err := os.ReadFile(path)
