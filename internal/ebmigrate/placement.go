@@ -79,6 +79,13 @@ func makeFargateReady(in *ecs.RegisterTaskDefinitionInput, p Placement, src stri
 				"The migration container mounts volume %q, a host path (%s) in task definition %s, and Fargate has no host paths. Run the migration with task.launch_type = \"EC2\", or use a task definition without it (task.task_definition).",
 				aws.ToString(v.Name), aws.ToString(v.Host.SourcePath), src)
 		}
+		if v.DockerVolumeConfiguration != nil {
+			// botocore ecs Volume.dockerVolumeConfiguration: "Docker volumes
+			// aren't supported by tasks run on Fargate."
+			return problem("Not Possible On Fargate",
+				"The migration container mounts volume %q, a Docker volume (dockerVolumeConfiguration) in task definition %s, and Fargate does not support Docker volumes. Run the migration with task.launch_type = \"EC2\", or use a task definition without it (task.task_definition).",
+				aws.ToString(v.Name), src)
+		}
 		volumes = append(volumes, v)
 	}
 	in.Volumes = volumes
@@ -86,9 +93,12 @@ func makeFargateReady(in *ecs.RegisterTaskDefinitionInput, p Placement, src stri
 		return problem("Not Possible On Fargate",
 			"Task definition %s has placement constraints, which Fargate does not support. Run the migration with task.launch_type = \"EC2\", or use another task.task_definition.", src)
 	}
-	if in.IpcMode == ecstypes.IpcModeHost || in.PidMode == ecstypes.PidModeHost {
+	// botocore ecs RegisterTaskDefinitionRequest.ipcMode: "not supported for
+	// ... tasks run on Fargate"; .pidMode: "On Fargate for Linux containers,
+	// the only valid value is task".
+	if in.IpcMode != "" || in.PidMode == ecstypes.PidModeHost {
 		return problem("Not Possible On Fargate",
-			"Task definition %s uses the host IPC or PID namespace, which Fargate does not support. Run the migration with task.launch_type = \"EC2\".", src)
+			"Task definition %s sets ipcMode or the host PID namespace (pidMode), which Fargate does not support. Run the migration with task.launch_type = \"EC2\", or use another task.task_definition.", src)
 	}
 	addFargateStreamPrefix(c)
 	in.NetworkMode = ecstypes.NetworkModeAwsvpc

@@ -2,6 +2,7 @@ package ebmigrate
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -76,10 +77,16 @@ func checkContainerMemory(in *ecs.RegisterTaskDefinitionInput, fargate bool) err
 // you're using the awsvpc network mode"; extraHosts "This parameter isn't
 // supported for Windows containers or tasks that use the awsvpc network
 // mode"; privileged "This parameter is not supported ... for tasks run on
-// Fargate"; links "only supported if the network mode of a task definition
-// is bridge"; LinuxParameters.devices and sharedMemorySize "If you're using
-// tasks that use the Fargate launch type, the devices parameter isn't
-// supported" / "the sharedMemorySize parameter isn't supported".
+// Fargate"; dockerSecurityOptions "This field isn't valid for containers in
+// tasks using the Fargate launch type"; links "only supported if the network
+// mode of a task definition is bridge"; LinuxParameters.devices,
+// sharedMemorySize, maxSwap and swappiness "If you're using tasks that use
+// the Fargate launch type, the ... parameter isn't supported";
+// KernelCapabilities.add "Tasks launched on Fargate only support adding the
+// SYS_PTRACE kernel capability". The ECS developer guide, "Amazon ECS on AWS
+// Fargate", Task definitions, adds disableNetworking, dnsSearchDomains,
+// dnsServers and gpu to the parameters "not valid in Fargate tasks", and
+// linuxParameters' tmpfs to those "not supported".
 func checkContainerFields(in *ecs.RegisterTaskDefinitionInput, fargate bool, src string) error {
 	c := in.ContainerDefinitions[0]
 	awsvpc := in.NetworkMode == ecstypes.NetworkModeAwsvpc
@@ -97,16 +104,8 @@ func checkContainerFields(in *ecs.RegisterTaskDefinitionInput, fargate bool, src
 	if in.NetworkMode != "" && in.NetworkMode != ecstypes.NetworkModeBridge && len(c.Links) > 0 {
 		refused = append(refused, "links")
 	}
-	if fargate && aws.ToBool(c.Privileged) {
-		refused = append(refused, "privileged")
-	}
-	if lp := c.LinuxParameters; fargate && lp != nil {
-		if len(lp.Devices) > 0 {
-			refused = append(refused, "linuxParameters.devices")
-		}
-		if lp.SharedMemorySize != nil {
-			refused = append(refused, "linuxParameters.sharedMemorySize")
-		}
+	if fargate {
+		refused = append(refused, fargateRefused(c)...)
 	}
 	if len(refused) == 0 {
 		return nil
@@ -118,6 +117,34 @@ func checkContainerFields(in *ecs.RegisterTaskDefinitionInput, fargate bool, src
 	return problem("Container Setting Not Supported",
 		"Container %q of task definition %s sets %s, which %s does not support: ECS would refuse the migration's task definition. %s.",
 		aws.ToString(c.Name), src, strings.Join(refused, ", "), where, advice)
+}
+
+// fargateRefused names the container's fields Fargate does not support
+// (sources: checkContainerFields).
+func fargateRefused(c ecstypes.ContainerDefinition) []string {
+	var refused []string
+	add := func(set bool, field string) {
+		if set {
+			refused = append(refused, field)
+		}
+	}
+	add(aws.ToBool(c.Privileged), "privileged")
+	add(len(c.DockerSecurityOptions) > 0, "dockerSecurityOptions")
+	add(aws.ToBool(c.DisableNetworking), "disableNetworking")
+	add(len(c.DnsServers) > 0, "dnsServers")
+	add(len(c.DnsSearchDomains) > 0, "dnsSearchDomains")
+	add(slices.ContainsFunc(c.ResourceRequirements, func(r ecstypes.ResourceRequirement) bool { return r.Type == ecstypes.ResourceTypeGpu }), "resourceRequirements (GPU)")
+	if lp := c.LinuxParameters; lp != nil {
+		add(len(lp.Devices) > 0, "linuxParameters.devices")
+		add(lp.SharedMemorySize != nil, "linuxParameters.sharedMemorySize")
+		add(lp.MaxSwap != nil, "linuxParameters.maxSwap")
+		add(lp.Swappiness != nil, "linuxParameters.swappiness")
+		add(len(lp.Tmpfs) > 0, "linuxParameters.tmpfs")
+		if lp.Capabilities != nil {
+			add(slices.ContainsFunc(lp.Capabilities.Add, func(cp string) bool { return cp != "SYS_PTRACE" }), "linuxParameters.capabilities.add (other than SYS_PTRACE)")
+		}
+	}
+	return refused
 }
 
 // checkPlatformVersion: botocore ecs RunTaskRequest.platformVersion: "A

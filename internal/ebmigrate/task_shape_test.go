@@ -1,6 +1,7 @@
 package ebmigrate_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -58,6 +59,24 @@ func TestTaskShapeChecks(t *testing.T) {
 		"hostname on fargate": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.Placement = fargate("512", "1024")
 		}, seed: webField("hostname", "db"), summary: "Container Setting Not Supported", names: "hostname"},
+		"dockerSecurityOptions on fargate": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = fargate("512", "1024")
+		}, seed: webField("dockerSecurityOptions", []string{"no-new-privileges"}), summary: "Container Setting Not Supported", names: "dockerSecurityOptions"},
+		"maxSwap, swappiness and tmpfs on fargate": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = fargate("512", "1024")
+		}, seed: webField("linuxParameters", map[string]any{"maxSwap": 512, "swappiness": 10, "tmpfs": []any{map[string]any{"containerPath": "/tmp", "size": 64}}}),
+			summary: "Container Setting Not Supported", names: "linuxParameters.maxSwap, linuxParameters.swappiness, linuxParameters.tmpfs"},
+		"dnsServers and NET_ADMIN on fargate": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = fargate("512", "1024")
+		}, seed: func(s *localaws.Seed) {
+			webField("dnsServers", []string{"10.0.0.2"})(s)
+			webField("linuxParameters", map[string]any{"capabilities": map[string]any{"add": []string{"NET_ADMIN"}}})(s)
+		}, summary: "Container Setting Not Supported", names: "dnsServers, linuxParameters.capabilities.add"},
+		"ipcMode on fargate": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = fargate("512", "1024")
+		}, seed: func(s *localaws.Seed) {
+			s.Environments[0].TaskDefinition["ipcMode"] = json.RawMessage(`"task"`)
+		}, summary: "Not Possible On Fargate", names: "ipcMode"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			mutate := []func(*localaws.Seed){localaws.WithoutHostVolume}

@@ -65,12 +65,25 @@ type logConfig struct {
 // containerDef is the part of an ECS container definition that localaws acts on.
 type containerDef struct {
 	// Fields ECS refuses with awsvpc or on Fargate (containerShapeProblem).
-	Hostname        string          `json:"hostname"`
-	ExtraHosts      json.RawMessage `json:"extraHosts"`
-	Privileged      bool            `json:"privileged"`
+	Hostname              string          `json:"hostname"`
+	ExtraHosts            json.RawMessage `json:"extraHosts"`
+	Privileged            bool            `json:"privileged"`
+	DockerSecurityOptions json.RawMessage `json:"dockerSecurityOptions"`
+	DisableNetworking     bool            `json:"disableNetworking"`
+	DNSServers            json.RawMessage `json:"dnsServers"`
+	DNSSearchDomains      json.RawMessage `json:"dnsSearchDomains"`
+	ResourceRequirements  []struct {
+		Type string `json:"type"`
+	} `json:"resourceRequirements"`
 	LinuxParameters *struct {
 		Devices          json.RawMessage `json:"devices"`
 		SharedMemorySize *int            `json:"sharedMemorySize"`
+		MaxSwap          *int            `json:"maxSwap"`
+		Swappiness       *int            `json:"swappiness"`
+		Tmpfs            json.RawMessage `json:"tmpfs"`
+		Capabilities     *struct {
+			Add []string `json:"add"`
+		} `json:"capabilities"`
 	} `json:"linuxParameters"`
 	Name              string        `json:"name"`
 	Image             string        `json:"image"`
@@ -113,11 +126,14 @@ func (s *Server) registerTaskDefinition(raw []byte, registeredBy string) (*taskD
 		Cpu                     string         `json:"cpu"`
 		Memory                  string         `json:"memory"`
 		ExecutionRoleArn        string         `json:"executionRoleArn"`
+		IpcMode                 string         `json:"ipcMode"`
+		PidMode                 string         `json:"pidMode"`
 		Volumes                 []struct {
 			Name string `json:"name"`
 			Host *struct {
 				SourcePath string `json:"sourcePath"`
 			} `json:"host"`
+			DockerVolumeConfiguration json.RawMessage `json:"dockerVolumeConfiguration"`
 		} `json:"volumes"`
 		Tags []tag `json:"tags"`
 	}
@@ -204,14 +220,18 @@ func (s *Server) registerTaskDefinition(raw []byte, registeredBy string) (*taskD
 	if !anyEssential {
 		return nil, clientErr("ClientException", "At least one essential container is required.")
 	}
-	hostVolumes := false
+	hostVolumes, dockerVolumes := false, false
 	for _, v := range head.Volumes {
 		hostVolumes = hostVolumes || (v.Host != nil && v.Host.SourcePath != "")
+		dockerVolumes = dockerVolumes || len(v.DockerVolumeConfiguration) > 0 && string(v.DockerVolumeConfiguration) != "null"
 	}
 	logsProblem := fargateLogsProblem(head.ContainerDefinitions)
-	fargateOK := mode == "awsvpc" && head.Cpu != "" && head.Memory != "" && !hostVolumes && logsProblem == ""
+	taskProblem := fargateTaskProblem(head.IpcMode, head.PidMode, dockerVolumes)
+	fargateOK := mode == "awsvpc" && head.Cpu != "" && head.Memory != "" && !hostVolumes && logsProblem == "" && taskProblem == "" && fargateShapeOK(head.ContainerDefinitions)
 	if fargate {
 		switch {
+		case taskProblem != "":
+			return nil, clientErr("ClientException", "%s", taskProblem)
 		case logsProblem != "":
 			return nil, clientErr("ClientException", "%s", logsProblem)
 		case mode != "awsvpc":
