@@ -266,14 +266,20 @@ func runTaskKnown(ctx context.Context, api ECS, in *ecs.RunTaskInput, poll PollS
 }
 
 // unknownTaskDefinition is ECS's ClientException for a task definition it
-// does not know (yet).
+// does not know (yet): "Unable to describe task definition."
+// (DescribeTaskDefinition; quoted in hashicorp/terraform-provider-aws#29749)
+// or "TaskDefinition not found." (the scheduler's answer right after a
+// registration, remind101/empire#353). Only that answer may be eventual
+// consistency; ECS's other refusals of a known definition ("TaskDefinition
+// is inactive", "Task definition does not support launch_type FARGATE", …)
+// stand, and asking again for a minute would only delay the failure.
 func unknownTaskDefinition(err error) bool {
 	var ce *ecstypes.ClientException
 	if !errors.As(err, &ce) {
 		return false
 	}
-	msg := strings.ToLower(ce.ErrorMessage())
-	return strings.Contains(msg, "task definition") || strings.Contains(msg, "taskdefinition")
+	msg := strings.ToLower(strings.TrimSpace(ce.ErrorMessage()))
+	return strings.HasPrefix(msg, "unable to describe task definition") || strings.HasPrefix(msg, "taskdefinition not found")
 }
 
 // waitOther waits for another run's migration task to stop. A task that
