@@ -78,6 +78,9 @@ func PreviewMigration(ctx context.Context, c Clients, in PreviewInput) (*Preview
 // errors at apply.
 func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.EnvironmentDescription, atPlan bool) (*Preview, error) {
 	p := &Preview{}
+	if err := checkStrategy(in.Derive.Placement.CapacityProvider, "task.capacity_provider_strategy"); err != nil {
+		return p, err
+	}
 	if in.Unknown[ArgCluster] || in.Unknown[ArgSourceTaskDefinition] {
 		p.unknown("the cluster, task definition, container and image (%s or %s is known after apply)", ArgCluster, ArgSourceTaskDefinition)
 		return p, nil

@@ -72,6 +72,12 @@ func TestTaskShapeChecks(t *testing.T) {
 			webField("dnsServers", []string{"10.0.0.2"})(s)
 			webField("linuxParameters", map[string]any{"capabilities": map[string]any{"add": []string{"NET_ADMIN"}}})(s)
 		}, summary: "Container Setting Not Supported", names: "dnsServers, linuxParameters.capabilities.add"},
+		"capacity providers all at weight 0": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = ebmigrate.Placement{CapacityProvider: []ebmigrate.CapacityProvider{{Name: "FARGATE"}, {Name: "FARGATE_SPOT", Base: 1}}}
+		}, seed: fargateAssociated, summary: "Capacity Provider Strategy Without Weight", names: "task.capacity_provider_strategy"},
+		"two capacity providers with a base": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = ebmigrate.Placement{CapacityProvider: []ebmigrate.CapacityProvider{{Name: "FARGATE", Weight: 1, Base: 1}, {Name: "FARGATE_SPOT", Weight: 1, Base: 2}}}
+		}, seed: fargateAssociated, summary: "Capacity Provider Strategy With Several Bases", names: "task.capacity_provider_strategy"},
 		"ipcMode on fargate": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.Placement = fargate("512", "1024")
 		}, seed: func(s *localaws.Seed) {
@@ -86,14 +92,23 @@ func TestTaskShapeChecks(t *testing.T) {
 			srv, c := friendly(t, mutate...)
 			in := migrateInput("true")
 			tc.mod(&in)
+			_, planErr := ebmigrate.PreviewMigration(testCtx(t), c, ebmigrate.PreviewInput{MigrateInput: in})
 			_, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
-			var p *ebmigrate.ProblemError
-			if !errors.As(err, &p) || p.Summary != tc.summary || !strings.Contains(p.Detail, tc.names) {
-				t.Errorf("err = %v, want %s naming %s", err, tc.summary, tc.names)
+			for when, err := range map[string]error{"plan": planErr, "apply": err} {
+				var p *ebmigrate.ProblemError
+				if !errors.As(err, &p) || p.Summary != tc.summary || !strings.Contains(p.Detail, tc.names) {
+					t.Errorf("%s: err = %v, want %s naming %s", when, err, tc.summary, tc.names)
+				}
 			}
 			if n := srv.Calls("ecs:RegisterTaskDefinition") + srv.Calls("ecs:RunTask"); n != 0 {
 				t.Errorf("%d registrations or runs", n)
 			}
 		})
 	}
+}
+
+// fargateAssociated associates FARGATE and FARGATE_SPOT with the
+// environment's cluster, so that only the strategy's own rules can refuse it.
+func fargateAssociated(s *localaws.Seed) {
+	s.Environments[0].CapacityProviders = []string{"FARGATE", "FARGATE_SPOT"}
 }

@@ -93,6 +93,10 @@ func TestRunTaskRefusesWhatECSRefuses(t *testing.T) {
 			in.Cluster = aws.String("fargate")
 			in.CapacityProviderStrategy = strategy(0, 0, 0, 0)
 		},
+		"one provider at weight 0": func(in *ecs.RunTaskInput) {
+			in.Cluster = aws.String("fargate")
+			in.CapacityProviderStrategy = strategy(0, 1, 0, 0)[:1]
+		},
 		"two bases": func(in *ecs.RunTaskInput) {
 			in.Cluster = aws.String("fargate")
 			in.CapacityProviderStrategy = strategy(1, 1, 1, 1)
