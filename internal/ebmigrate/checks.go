@@ -30,6 +30,9 @@ func CheckRun(ctx context.Context, c Clients, t *Target, d *Derived, spec Derive
 	if err := checkContainerCPU(d); err != nil {
 		return nil, err
 	}
+	if err := checkLogGroupName(t, d, spec); err != nil {
+		return nil, err
+	}
 	w, err := checkLogGroup(ctx, c, t, d, atPlan)
 	if err != nil {
 		return nil, err

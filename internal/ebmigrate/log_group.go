@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -32,6 +33,30 @@ func migrationLogGroup(c ecstypes.ContainerDefinition, t *Target, spec DeriveSpe
 		return lc.Options["awslogs-group"], false
 	}
 	return DefaultLogGroup(t.EnvironmentName), true
+}
+
+// logGroupNameRe is CloudWatch Logs' LogGroupName (botocore logs
+// service-2.json: min 1, max 512, pattern "[\.\-_/#A-Za-z0-9]+"):
+// CreateLogGroup, DescribeLogGroups and the awslogs driver's writes refuse
+// any other name.
+var logGroupNameRe = regexp.MustCompile(`^[\.\-_/#A-Za-z0-9]{1,512}$`)
+
+// checkLogGroupName refuses a migration log group CloudWatch Logs would
+// refuse, naming where the name came from: logs.group, or the container's
+// own awslogs-group (which ECS registers unchecked; the task would fail to
+// start).
+func checkLogGroupName(t *Target, d *Derived, spec DeriveSpec) error {
+	if d.LogGroup == "" || logGroupNameRe.MatchString(d.LogGroup) {
+		return nil
+	}
+	where := fmt.Sprintf("logs.group = %q", d.LogGroup)
+	advice := "Set logs.group to a valid name, or leave it unset to use the container's own or the default group"
+	if spec.LogGroup == "" {
+		where = fmt.Sprintf("The migration container's awslogs-group %q (task definition %s)", d.LogGroup, aws.ToString(t.SourceTaskDefinition.TaskDefinitionArn))
+		advice = "Fix awslogs-group in the Dockerrun.aws.json, or set logs.group to a valid name"
+	}
+	return problem("Invalid Log Group Name",
+		"%s is not a CloudWatch Logs group name: names are 1 to 512 characters of letters, digits, '.', '-', '_', '/' and '#', and CloudWatch Logs refuses any other. %s.", where, advice)
 }
 
 // LogGroupExists tells whether a log group of exactly that name exists. It

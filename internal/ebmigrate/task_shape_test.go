@@ -78,6 +78,12 @@ func TestTaskShapeChecks(t *testing.T) {
 		"two capacity providers with a base": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.Placement = ebmigrate.Placement{CapacityProvider: []ebmigrate.CapacityProvider{{Name: "FARGATE", Weight: 1, Base: 1}, {Name: "FARGATE_SPOT", Weight: 1, Base: 2}}}
 		}, seed: fargateAssociated, summary: "Capacity Provider Strategy With Several Bases", names: "task.capacity_provider_strategy"},
+		"logs.group with a space": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.LogGroup = "app migrations"
+		}, summary: "Invalid Log Group Name", names: `logs.group = "app migrations"`},
+		"the container's awslogs-group with a colon": {mod: func(*ebmigrate.MigrateInput) {}, seed: webField("logConfiguration", map[string]any{
+			"logDriver": "awslogs", "options": map[string]string{"awslogs-group": "app:migrations", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "eb"},
+		}), summary: "Invalid Log Group Name", names: `awslogs-group "app:migrations"`},
 		"ipcMode on fargate": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.Placement = fargate("512", "1024")
 		}, seed: func(s *localaws.Seed) {
