@@ -2,7 +2,6 @@ package ebmigrate
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -172,23 +171,4 @@ func PinnedRevision(ref string) bool {
 		}
 	}
 	return false
-}
-
-// MaxTaskDefinitionSize is the largest task definition ECS registers: 64 KiB
-// (Amazon ECS service quotas, "Task definition size", not adjustable).
-const MaxTaskDefinitionSize = 64 << 10
-
-// checkSize refuses a derived definition ECS would refuse, before anything
-// is registered.
-func checkSize(t *Target, d *Derived) error {
-	raw, err := json.Marshal(d.Input)
-	if err != nil {
-		return err
-	}
-	if len(raw) > MaxTaskDefinitionSize {
-		return problem("Task Definition Too Large",
-			"The migration task definition for environment %q would be %d bytes; ECS refuses task definitions above %d bytes (64 KiB). Shorten the command, or move values from the task definition into the environment's properties.",
-			t.EnvironmentName, len(raw), MaxTaskDefinitionSize)
-	}
-	return nil
 }

@@ -38,6 +38,17 @@ func EnsureTaskDefinition(ctx context.Context, api ECS, t *Target, d *Derived) (
 			return revs[0], false, nil
 		}
 	}
+	reg, err := api.RegisterTaskDefinition(ctx, registration(t, d))
+	if err != nil {
+		return "", false, fmt.Errorf("registering migration task definition %s for environment %q: %w", family, t.EnvironmentName, err)
+	}
+	ours := aws.ToString(reg.TaskDefinition.TaskDefinitionArn)
+	return settleConcurrent(ctx, api, family, latest, ours, d.Hash)
+}
+
+// registration is the RegisterTaskDefinition request of a derived
+// definition, tagged.
+func registration(t *Target, d *Derived) *ecs.RegisterTaskDefinitionInput {
 	in := *d.Input
 	in.Tags = []ecstypes.Tag{
 		{Key: aws.String(TagContentHash), Value: aws.String(d.Hash)},
@@ -45,12 +56,7 @@ func EnsureTaskDefinition(ctx context.Context, api ECS, t *Target, d *Derived) (
 		{Key: aws.String(TagEnvName), Value: aws.String(t.EnvironmentName)},
 	}
 	in.Tags = append(in.Tags, userTags(d.Tags)...)
-	reg, err := api.RegisterTaskDefinition(ctx, &in)
-	if err != nil {
-		return "", false, fmt.Errorf("registering migration task definition %s for environment %q: %w", family, t.EnvironmentName, err)
-	}
-	ours := aws.ToString(reg.TaskDefinition.TaskDefinitionArn)
-	return settleConcurrent(ctx, api, family, latest, ours, d.Hash)
+	return &in
 }
 
 // settleConcurrent looks at the revisions registered between latest and
