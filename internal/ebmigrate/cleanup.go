@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -43,7 +44,7 @@ func DeleteFamilies(ctx context.Context, api ECS, families ...string) ([]string,
 				inactive = append(inactive, arn)
 			}
 		}
-		gone, err := deleteRevisions(ctx, api, inactive)
+		gone, err := deleteRevisions(ctx, api, inactive, DeregisterWindow)
 		deleted = append(deleted, gone...)
 		if err != nil {
 			return deleted, err
@@ -59,9 +60,38 @@ func DeleteFamilies(ctx context.Context, api ECS, families ...string) ([]string,
 // botocore ecs ListTaskDefinitions), so whoever deregisters one deletes it
 // then, while its ARN is in hand: found no more, it would outlive the
 // resource.
-func deleteRevisions(ctx context.Context, api ECS, arns []string) ([]string, error) {
-	var deleted, left []string
-	var errs []error
+//
+// A revision deregistered a moment ago may still read ACTIVE to
+// DeleteTaskDefinitions ("still in ACTIVE status"): DeregisterTaskDefinition
+// takes effect within "up to a 10-minute window" (botocore ecs). Those are
+// asked again, backing off, for up to patience; what is still refused then
+// is named.
+func deleteRevisions(ctx context.Context, api ECS, arns []string, patience time.Duration) ([]string, error) {
+	var deleted []string
+	start, interval := time.Now(), DefaultPoll.Fast
+	for {
+		gone, lagging, left, errs := deleteOnce(ctx, api, arns)
+		deleted = append(deleted, gone...)
+		if len(lagging) > 0 && time.Since(start)+interval <= patience && sleep(ctx, interval) {
+			arns, interval = lagging, min(interval*2, DefaultPoll.Max)
+			continue
+		}
+		for _, arn := range lagging {
+			left = append(left, arn)
+			errs = append(errs, fmt.Errorf("%s: still ACTIVE to DeleteTaskDefinitions %s after it was deregistered", arn, time.Since(start).Round(time.Second)))
+		}
+		if len(left) == 0 {
+			return deleted, nil
+		}
+		return deleted, engineError(errors.Join(errs...), "Task Definition Not Deleted",
+			"ECS did not delete these deregistered migration task definitions: %s. They stay INACTIVE until deleted: delete them in the ECS console or with `aws ecs delete-task-definitions --task-definitions %s`. ECS said: %v",
+			strings.Join(left, ", "), strings.Join(left, " "), errors.Join(errs...))
+	}
+}
+
+// deleteOnce is one round of DeleteTaskDefinitions over arns: the revisions
+// deleted, those still read ACTIVE, and those refused for another reason.
+func deleteOnce(ctx context.Context, api ECS, arns []string) (deleted, lagging, left []string, errs []error) {
 	for len(arns) > 0 {
 		batch := arns[:min(10, len(arns))]
 		arns = arns[len(batch):]
@@ -72,24 +102,30 @@ func deleteRevisions(ctx context.Context, api ECS, arns []string) ([]string, err
 			continue
 		}
 		for _, f := range out.Failures {
-			// Another run pruning the same family at once deleted it first.
-			if strings.Contains(strings.ToLower(aws.ToString(f.Reason)), "does not exist") {
-				continue
+			reason := strings.ToLower(aws.ToString(f.Reason))
+			switch {
+			case strings.Contains(reason, "does not exist"):
+				// Another run pruning the same family at once deleted it first.
+			case strings.Contains(reason, "still in active status"):
+				lagging = append(lagging, aws.ToString(f.Arn))
+			default:
+				left = append(left, aws.ToString(f.Arn))
+				errs = append(errs, fmt.Errorf("%s: %s", aws.ToString(f.Arn), aws.ToString(f.Reason)))
 			}
-			left = append(left, aws.ToString(f.Arn))
-			errs = append(errs, fmt.Errorf("%s: %s", aws.ToString(f.Arn), aws.ToString(f.Reason)))
 		}
 		for _, td := range out.TaskDefinitions {
 			deleted = append(deleted, aws.ToString(td.TaskDefinitionArn))
 		}
 	}
-	if len(left) > 0 {
-		return deleted, engineError(errors.Join(errs...), "Task Definition Not Deleted",
-			"ECS did not delete these deregistered migration task definitions: %s. They stay INACTIVE until deleted: delete them in the ECS console or with `aws ecs delete-task-definitions`. ECS said: %v",
-			strings.Join(left, ", "), errors.Join(errs...))
-	}
-	return deleted, nil
+	return deleted, lagging, left, errs
 }
+
+// DeregisterWindow is how long DeleteFamilies asks again for a revision
+// DeleteTaskDefinitions still reads ACTIVE after it was deregistered: the
+// "up to a 10-minute window following deregistration" botocore ecs
+// DeregisterTaskDefinition documents. Pruning after a run waits
+// DefaultPoll.RegisterFor, not to hold up the apply.
+const DeregisterWindow = 10 * time.Minute
 
 // familyRevisions lists the revisions of exactly family with a status
 // (familyPrefix may also match longer families).

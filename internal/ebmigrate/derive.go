@@ -330,11 +330,11 @@ func PruneRevisions(ctx context.Context, api ECS, family string, keep int, inUse
 				// deleted it first: ECS knows it no more.
 				continue
 			}
-			_, derr := deleteRevisions(ctx, api, gone)
+			_, derr := deleteRevisions(ctx, api, gone, DefaultPoll.RegisterFor)
 			return gone, errors.Join(fmt.Errorf("deregistering old migration task definition %s: %w; it stays ACTIVE until the next successful run", arn, err), derr)
 		}
 		gone = append(gone, arn)
 	}
-	_, err := deleteRevisions(ctx, api, gone)
+	_, err := deleteRevisions(ctx, api, gone, DefaultPoll.RegisterFor)
 	return gone, err
 }

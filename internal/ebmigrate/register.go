@@ -59,6 +59,11 @@ func registration(t *Target, d *Derived) *ecs.RegisterTaskDefinitionInput {
 	return &in
 }
 
+// settlePatience is how long a duplicate revision deregistered while
+// settling is asked again when DeleteTaskDefinitions still reads it ACTIVE:
+// the migration waits for it.
+const settlePatience = 5 * time.Second
+
 // settleConcurrent looks at the revisions registered between latest and
 // ours (by applies running at the same time): the lowest with the same
 // content is used by all of them, and ours is deregistered.
@@ -86,9 +91,10 @@ func settleConcurrent(ctx context.Context, api ECS, family string, latest int, o
 		if _, err := api.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(ours)}); err != nil {
 			return "", false, fmt.Errorf("deregistering %s, registered at the same time as %s with the same content: %w", ours, arn, err)
 		}
-		// Deleted too, or nothing would find it again; best effort: the
-		// migration runs on arn whether or not the duplicate is deleted.
-		_, _ = deleteRevisions(ctx, api, []string{ours})
+		// Deleted too, or nothing would find it again; best effort, and
+		// briefly (the migration has not started yet): it runs on arn
+		// whether or not the duplicate is deleted.
+		_, _ = deleteRevisions(ctx, api, []string{ours}, settlePatience)
 		return arn, false, nil
 	}
 	return ours, true, nil

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -52,5 +53,34 @@ func TestRunTaskRefusalsOfARevision(t *testing.T) {
 		if !errors.As(err, &ae) || ae.ErrorCode() != "ClientException" || !strings.HasPrefix(ae.ErrorMessage(), tc.message) {
 			t.Errorf("%s: %v, want ClientException %q", tc.name, err, tc.message)
 		}
+	}
+}
+
+// DeleteTaskDefinitions right after DeregisterTaskDefinition may still read
+// the revision ACTIVE (botocore ecs DeregisterTaskDefinition: "up to a
+// 10-minute window following deregistration"), and deletes it once the
+// deregistration has taken effect (consistency.deregister_lag_ms).
+func TestDeleteRightAfterDeregisterReadsActive(t *testing.T) {
+	c := world(t, func(s *localaws.Seed) {
+		s.Consistency = localaws.TestConsistency
+		s.Consistency.DeregisterLagMS = 400
+	})
+	arn := c.registerTaskDef(t, "lagging", "true")
+	if _, err := c.ecs.DeregisterTaskDefinition(ctx(t), &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(arn)}); err != nil {
+		t.Fatal(err)
+	}
+	del := func() *ecs.DeleteTaskDefinitionsOutput {
+		out, err := c.ecs.DeleteTaskDefinitions(ctx(t), &ecs.DeleteTaskDefinitionsInput{TaskDefinitions: []string{arn}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if out := del(); len(out.Failures) != 1 || !strings.Contains(aws.ToString(out.Failures[0].Reason), "still in ACTIVE status") {
+		t.Errorf("right after deregistering: deleted %d, failures %+v; want it refused as still ACTIVE", len(out.TaskDefinitions), out.Failures)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if out := del(); len(out.TaskDefinitions) != 1 || len(out.Failures) != 0 {
+		t.Errorf("after the lag: deleted %d, failures %+v", len(out.TaskDefinitions), out.Failures)
 	}
 }
