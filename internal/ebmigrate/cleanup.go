@@ -73,7 +73,9 @@ func deleteRevisions(ctx context.Context, api ECS, arns []string, patience time.
 		gone, lagging, left, errs := deleteOnce(ctx, api, arns)
 		deleted = append(deleted, gone...)
 		if len(lagging) > 0 && time.Since(start)+interval <= patience && sleep(ctx, interval) {
-			arns, interval = lagging, min(interval*2, DefaultPoll.Max)
+			// Every second at first (the lag is seconds as a rule), then
+			// backing off to DefaultPoll.Max over the documented window.
+			arns, interval = lagging, min(interval*2, max(DefaultPoll.Normal, time.Since(start)/4), DefaultPoll.Max)
 			continue
 		}
 		for _, arn := range lagging {
