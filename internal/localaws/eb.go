@@ -22,14 +22,17 @@ type environment struct {
 	instances      int
 	properties     map[string]string
 	secretRefs     map[string]string
-	vpc            VPCSeed
-	containers     []json.RawMessage
-	taskDefExtra   map[string]json.RawMessage
-	versions       map[string]map[string]string
-	cluster        *cluster
-	family         string
-	webTasks       []*task
-	bundleBucket   string
+	// renderVariables: EB writes properties and secrets into its task
+	// definitions (EnvironmentSeed.RenderVariables).
+	renderVariables bool
+	vpc             VPCSeed
+	containers      []json.RawMessage
+	taskDefExtra    map[string]json.RawMessage
+	versions        map[string]map[string]string
+	cluster         *cluster
+	family          string
+	webTasks        []*task
+	bundleBucket    string
 	// draft is a second settings set, pending or failed (eb_draft.go).
 	draft *DraftSeed
 }
@@ -61,22 +64,23 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 	now := time.Now()
 	e := &environment{
 		name: es.Name, id: es.ID, app: es.Application,
-		platformArn:   es.PlatformArn,
-		solutionStack: es.SolutionStack,
-		status:        orDefault(es.Status, "Ready"),
-		health:        orDefault(es.Health, "Green"),
-		versionLabel:  es.VersionLabel,
-		created:       now.Add(-24 * time.Hour),
-		updated:       now.Add(-time.Hour),
-		instances:     es.Instances,
-		properties:    copyMap(es.Properties),
-		secretRefs:    copyMap(es.Secrets),
-		draft:         es.Draft,
-		vpc:           es.VPC,
-		containers:    es.Containers,
-		taskDefExtra:  es.TaskDefinition,
-		versions:      es.Versions,
-		bundleBucket:  es.BundleBucket,
+		platformArn:     es.PlatformArn,
+		solutionStack:   es.SolutionStack,
+		status:          orDefault(es.Status, "Ready"),
+		health:          orDefault(es.Health, "Green"),
+		versionLabel:    es.VersionLabel,
+		created:         now.Add(-24 * time.Hour),
+		updated:         now.Add(-time.Hour),
+		instances:       es.Instances,
+		properties:      copyMap(es.Properties),
+		secretRefs:      copyMap(es.Secrets),
+		renderVariables: es.RenderVariables,
+		draft:           es.Draft,
+		vpc:             es.VPC,
+		containers:      es.Containers,
+		taskDefExtra:    es.TaskDefinition,
+		versions:        es.Versions,
+		bundleBucket:    es.BundleBucket,
 	}
 	if e.platformArn == "" {
 		e.platformArn = fmt.Sprintf("arn:aws:elasticbeanstalk:%s::platform/%s", s.region, defaultECSPlatform)
@@ -185,13 +189,19 @@ func (s *Server) ebUpdateEnvironment(form url.Values) (any, error) {
 			return nil, clientErr("InvalidParameterValue", "No Application Version named '%s' found.", label)
 		}
 	}
+	variables := false
 	for _, o := range memberStructs(form, "OptionSettings") {
 		switch o["Namespace"] {
 		case "aws:elasticbeanstalk:application:environment":
 			e.properties[o["OptionName"]] = o["Value"]
+			variables = true
 		case "aws:elasticbeanstalk:application:environmentsecrets":
 			e.secretRefs[o["OptionName"]] = o["Value"]
+			variables = true
 		}
+	}
+	if label == "" && variables && e.renderVariables {
+		label = e.versionLabel // the rendered variables change: EB registers a revision
 	}
 	e.status = "Updating"
 	e.updated = time.Now()
