@@ -203,7 +203,9 @@ func placeRunTask(in *ecs.RunTaskInput, t *Target, d *Derived, p Placement) erro
 			CapacityProvider: aws.String(cp.Name), Weight: cp.Weight, Base: cp.Base,
 		})
 	}
-	if p.PlatformVersion != "" && p.Fargate() {
+	// Fargate by the arguments, or by the cluster's default strategy (the
+	// derived definition was made Fargate-ready: clusterDefault).
+	if p.PlatformVersion != "" && (p.Fargate() || slices.Contains(d.Input.RequiresCompatibilities, ecstypes.CompatibilityFargate)) {
 		in.PlatformVersion = aws.String(p.PlatformVersion)
 	}
 	applyRunTaskOptions(in, p)

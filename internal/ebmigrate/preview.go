@@ -77,7 +77,7 @@ func PreviewMigration(ctx context.Context, c Clients, in PreviewInput) (*Preview
 // errors at apply.
 func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.EnvironmentDescription, atPlan bool) (*Preview, error) {
 	p := &Preview{}
-	if err := checkStrategy(in.Derive.Placement.CapacityProvider, "task.capacity_provider_strategy"); err != nil {
+	if err := checkStrategy(in.Derive.Placement.CapacityProvider, argStrategy); err != nil {
 		return p, err
 	}
 	if in.Unknown[ArgCluster] || in.Unknown[ArgSourceTaskDefinition] {
@@ -92,6 +92,9 @@ func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.Envir
 	p.Cluster = t.ClusterArn
 
 	spec := in.Derive
+	if spec.Placement, err = clusterDefault(spec.Placement, t); err != nil {
+		return p, err
+	}
 	versionKnown := !in.Unknown[ArgVersionLabel]
 	imageKnown := !in.Unknown[ArgImage]
 	switch {

@@ -110,6 +110,10 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 	if es.CapacityProviders == nil {
 		e.cluster.capacityProviders = []string{EBCapacityProvider(name)}
 	}
+	e.cluster.defaultStrategy = strategyOf(es.DefaultCapacityProviderStrategy)
+	if err := e.cluster.checkDefaultStrategy(); err != nil {
+		return err
+	}
 	e.family = EBTaskFamily(e.name, e.id)
 	if err := s.deployVersion(e, e.versionLabel); err != nil {
 		return fmt.Errorf("environment %s: %w", e.name, err)

@@ -125,12 +125,13 @@ func (in runTaskChecks) check() error {
 // base 0 to 100,000. The weight message is ECS's, as a one-provider default
 // strategy drew it (terraform-aws-modules/terraform-aws-ecs#27).
 func checkStrategyWeights(items []capacityStrategyItem) error {
-	return checkStrategyOf(items, "capacity provider strategy", "capacity provider strategy")
+	return checkStrategyOf(items, "capacity provider strategy", "capacity provider strategy", true)
 }
 
 // checkStrategyOf is checkStrategyWeights naming the strategy: "capacity
-// provider strategy", or the cluster's "default capacity provider strategy".
-func checkStrategyOf(items []capacityStrategyItem, what, where string) error {
+// provider strategy", or the cluster's "default capacity provider strategy";
+// without requireWeight, a strategy whose providers all have weight 0 passes.
+func checkStrategyOf(items []capacityStrategyItem, what, where string, requireWeight bool) error {
 	if len(items) == 0 {
 		return nil
 	}
@@ -152,7 +153,7 @@ func checkStrategyOf(items []capacityStrategyItem, what, where string) error {
 	if bases > 1 {
 		return clientErr("InvalidParameterException", "Only one capacity provider in a capacity provider strategy can have a base defined.")
 	}
-	if weighted == 0 {
+	if weighted == 0 && requireWeight {
 		return clientErr("InvalidParameterException", "There are no capacity providers with a weight value greater than zero defined in the %s. At least one capacity provider must have a weight value greater than zero specified. Update the %s or specify a valid capacity provider strategy and try again.", what, where)
 	}
 	return nil

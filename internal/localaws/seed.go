@@ -106,6 +106,9 @@ type EnvironmentSeed struct {
 	// environment's cluster; nil is the one Auto Scaling group provider of
 	// EB's instances (see EBCapacityProvider), empty ([]) none.
 	CapacityProviders []string `json:"capacity_providers"`
+	// DefaultCapacityProviderStrategy is the cluster's default strategy
+	// (none when empty), as PutClusterCapacityProviders sets it.
+	DefaultCapacityProviderStrategy []StrategyItem `json:"default_capacity_provider_strategy"`
 	// Draft is a configuration change not in effect (eb_draft.go).
 	Draft *DraftSeed `json:"draft"`
 }
@@ -128,6 +131,15 @@ type ClusterSeed struct {
 	// CapacityProviders are the providers associated with it (FARGATE,
 	// FARGATE_SPOT or Auto Scaling group providers).
 	CapacityProviders []string `json:"capacity_providers"`
+	// DefaultCapacityProviderStrategy is its default strategy (none when empty).
+	DefaultCapacityProviderStrategy []StrategyItem `json:"default_capacity_provider_strategy"`
+}
+
+// StrategyItem is one capacity provider of a strategy.
+type StrategyItem struct {
+	CapacityProvider string `json:"capacity_provider"`
+	Weight           int    `json:"weight"`
+	Base             int    `json:"base"`
 }
 
 // Timing sets how long tasks and deploys take in each phase, in milliseconds.
