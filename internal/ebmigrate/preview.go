@@ -139,6 +139,17 @@ func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.Envir
 	if err := checkRunTaskOptions(d, spec.Placement, in.Unknown[ArgTaskRoleArn]); err != nil {
 		return p, err
 	}
+	checked := ""
+	if versionKnown {
+		checked = orDefault(in.VersionLabel, t.VersionLabel)
+	}
+	w, err := checkRegistryAuth(ctx, c, t, d, spec.Placement, checked, in.Derive.Image != "" || !imageKnown)
+	if err != nil {
+		return p, err
+	}
+	if w != "" {
+		p.Warnings = append(p.Warnings, w)
+	}
 	// The definition derived from is today's, which is what runs only when
 	// the version to migrate is the deployed one (or the user pinned a
 	// revision): otherwise the same apply may deploy it first, and EB

@@ -22,19 +22,21 @@ type environment struct {
 	instances      int
 	properties     map[string]string
 	secretRefs     map[string]string
+	vpc            VPCSeed
+	containers     []json.RawMessage
+	taskDefExtra   map[string]json.RawMessage
+	versions       map[string]map[string]string
+	cluster        *cluster
+	family         string
+	webTasks       []*task
+	bundleBucket   string
+	// draft is a second settings set, pending or failed (eb_draft.go).
+	draft *DraftSeed
 	// renderVariables: EB writes properties and secrets into its task
 	// definitions (EnvironmentSeed.RenderVariables).
 	renderVariables bool
-	vpc             VPCSeed
-	containers      []json.RawMessage
-	taskDefExtra    map[string]json.RawMessage
-	versions        map[string]map[string]string
-	cluster         *cluster
-	family          string
-	webTasks        []*task
-	bundleBucket    string
-	// draft is a second settings set, pending or failed (eb_draft.go).
-	draft *DraftSeed
+	// authentication is the Dockerrun's "authentication", nil when none.
+	authentication *S3Location
 }
 
 const defaultECSPlatform = "ECS running on 64bit Amazon Linux 2023/4.3.0"
@@ -64,24 +66,24 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 	now := time.Now()
 	e := &environment{
 		name: es.Name, id: es.ID, app: es.Application,
-		platformArn:     es.PlatformArn,
-		solutionStack:   es.SolutionStack,
-		status:          orDefault(es.Status, "Ready"),
-		health:          orDefault(es.Health, "Green"),
-		versionLabel:    es.VersionLabel,
-		created:         now.Add(-24 * time.Hour),
-		updated:         now.Add(-time.Hour),
-		instances:       es.Instances,
-		properties:      copyMap(es.Properties),
-		secretRefs:      copyMap(es.Secrets),
-		renderVariables: es.RenderVariables,
-		draft:           es.Draft,
-		vpc:             es.VPC,
-		containers:      es.Containers,
-		taskDefExtra:    es.TaskDefinition,
-		versions:        es.Versions,
-		bundleBucket:    es.BundleBucket,
+		platformArn:   es.PlatformArn,
+		solutionStack: es.SolutionStack,
+		status:        orDefault(es.Status, "Ready"),
+		health:        orDefault(es.Health, "Green"),
+		versionLabel:  es.VersionLabel,
+		created:       now.Add(-24 * time.Hour),
+		updated:       now.Add(-time.Hour),
+		instances:     es.Instances,
+		properties:    copyMap(es.Properties),
+		secretRefs:    copyMap(es.Secrets),
+		draft:         es.Draft,
+		vpc:           es.VPC,
+		containers:    es.Containers,
+		taskDefExtra:  es.TaskDefinition,
+		versions:      es.Versions,
+		bundleBucket:  es.BundleBucket,
 	}
+	e.renderVariables, e.authentication = es.RenderVariables, es.DockerrunAuthentication
 	if e.platformArn == "" {
 		e.platformArn = fmt.Sprintf("arn:aws:elasticbeanstalk:%s::platform/%s", s.region, defaultECSPlatform)
 	}
@@ -110,6 +112,7 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 	if es.CapacityProviders == nil {
 		e.cluster.capacityProviders = []string{EBCapacityProvider(name)}
 	}
+	e.cluster.registryAuth = e.authentication != nil
 	e.cluster.defaultStrategy = strategyOf(es.DefaultCapacityProviderStrategy)
 	if err := e.cluster.checkDefaultStrategy(); err != nil {
 		return err

@@ -22,6 +22,9 @@ type cluster struct {
 	// RunTask uses when given neither a launch type nor a strategy
 	// (PutClusterCapacityProviders sets it; ecs_capacity.go).
 	defaultStrategy []capacityStrategyItem
+	// registryAuth: the ECS agent of its instances has private registry
+	// credentials (EB configures them from the Dockerrun's authentication).
+	registryAuth bool
 }
 
 func (s *Server) addCluster(name string, instances int, tags []tag) *cluster {

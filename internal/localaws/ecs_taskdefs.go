@@ -104,7 +104,10 @@ type containerDef struct {
 	DependsOn []struct {
 		ContainerName string `json:"containerName"`
 	} `json:"dependsOn"`
-	LogConfiguration *logConfig `json:"logConfiguration"`
+	LogConfiguration      *logConfig `json:"logConfiguration"`
+	RepositoryCredentials *struct {
+		CredentialsParameter string `json:"credentialsParameter"`
+	} `json:"repositoryCredentials"`
 }
 
 func (c containerDef) essential() bool { return c.Essential == nil || *c.Essential }

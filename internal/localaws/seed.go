@@ -63,6 +63,9 @@ type Image struct {
 	// definition has neither entryPoint nor command. Without it such a
 	// container is a placeholder that runs until it is stopped.
 	Command []string `json:"command"`
+	// Private marks an image of a private registry (not Amazon ECR): it is
+	// pulled only with credentials (registry_auth.go).
+	Private bool `json:"private"`
 }
 
 // EnvironmentSeed is an Elastic Beanstalk environment.
@@ -109,6 +112,10 @@ type EnvironmentSeed struct {
 	// DefaultCapacityProviderStrategy is the cluster's default strategy
 	// (none when empty), as PutClusterCapacityProviders sets it.
 	DefaultCapacityProviderStrategy []StrategyItem `json:"default_capacity_provider_strategy"`
+	// DockerrunAuthentication is the Dockerrun.aws.json's "authentication"
+	// (the S3 location of a .dockercfg for private registries), written into
+	// the versions' bundles; EB's instances then pull private images.
+	DockerrunAuthentication *S3Location `json:"dockerrun_authentication"`
 	// Draft is a configuration change not in effect (eb_draft.go).
 	Draft *DraftSeed `json:"draft"`
 }
@@ -133,6 +140,12 @@ type ClusterSeed struct {
 	CapacityProviders []string `json:"capacity_providers"`
 	// DefaultCapacityProviderStrategy is its default strategy (none when empty).
 	DefaultCapacityProviderStrategy []StrategyItem `json:"default_capacity_provider_strategy"`
+}
+
+// S3Location is a Dockerrun.aws.json "authentication": an S3 object.
+type S3Location struct {
+	Bucket string `json:"bucket"`
+	Key    string `json:"key"`
 }
 
 // StrategyItem is one capacity provider of a strategy.
