@@ -43,7 +43,7 @@ func TestAccRun_stockPlanChecks(t *testing.T) {
 				ExpectError: words("Execution Role Required", "awslogs", "task.execution_role_arn"),
 			},
 			{
-				Config:      w.run("v1", okCommand, taskArgs(executionRole, `capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT" }]`), containerArgs("cpu = 256", "memory = 512")),
+				Config:      w.run("v1", okCommand, taskArgs(executionRole, `capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT", weight = 1 }]`), containerArgs("cpu = 256", "memory = 512")),
 				ExpectError: words("Capacity Provider Not Associated", `"FARGATE_SPOT"`, localaws.EBCapacityProvider(localaws.FixtureCluster()), "put-cluster-capacity-providers"),
 			},
 			{
@@ -159,7 +159,7 @@ func TestAccCLI_stockPlanWarnings(t *testing.T) {
 	// What ECS would refuse is said at plan, as checked at apply.
 	stock := newWorld(t, localaws.WithoutHostVolume)
 	sc := newCLI(t)
-	sc.write(stock.run("v1", okCommand, taskArgs(executionRole, `capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT" }]`), containerArgs("cpu = 256", "memory = 512")))
+	sc.write(stock.run("v1", okCommand, taskArgs(executionRole, `capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT", weight = 1 }]`), containerArgs("cpu = 256", "memory = 512")))
 	diags, _ = sc.planJSON()
 	if !find(diags, "Migration Will Run", "Checked at apply") || !find(diags, "Migration Will Run", "Capacity Provider Not Associated") {
 		t.Errorf("the plan did not warn of the unassociated capacity provider: %+v", diags)
