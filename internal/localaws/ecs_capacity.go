@@ -158,7 +158,7 @@ func (c *cluster) checkDefaultStrategy() error {
 func strategyOf(items []StrategyItem) []capacityStrategyItem {
 	var out []capacityStrategyItem
 	for _, it := range items {
-		out = append(out, capacityStrategyItem{CapacityProvider: it.CapacityProvider, Weight: it.Weight, Base: it.Base})
+		out = append(out, capacityStrategyItem(it))
 	}
 	return out
 }

@@ -66,12 +66,12 @@ func init() {
 // the model's constraints. Other services' requests pass.
 func checkLogsNames(op string, body []byte) error {
 	rules, ok := logsNameMembers[op]
-	if !ok {
+	if !ok || len(body) == 0 {
 		return nil
 	}
 	var members map[string]json.RawMessage
-	if json.Unmarshal(body, &members) != nil {
-		return nil // the operation answers a malformed body
+	if err := json.Unmarshal(body, &members); err != nil {
+		return clientErr("SerializationException", "could not parse request body: %v", err)
 	}
 	if pair, ok := exclusiveMembers[op]; ok && members[pair[0]] != nil && members[pair[1]] != nil {
 		return clientErr("InvalidParameterException", "%s and %s are mutually exclusive. Only one of these parameters can be passed.", pair[0], pair[1])
