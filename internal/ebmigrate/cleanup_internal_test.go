@@ -37,7 +37,7 @@ func TestDeleteRevisionsNamesWhatStaysActive(t *testing.T) {
 	if _, err := api.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(arn)}); err != nil {
 		t.Fatal(err)
 	}
-	deleted, err := deleteRevisions(ctx, api, []string{arn}, time.Second)
+	deleted, err := deleteRevisions(ctx, api, []string{arn}, 600*time.Millisecond)
 	if len(deleted) != 0 || err == nil || !strings.Contains(err.Error(), "aws ecs delete-task-definitions --task-definitions "+arn) {
 		t.Errorf("deleted %v, err %v: want nothing deleted and %s named with the command that deletes it", deleted, err, arn)
 	}

@@ -48,7 +48,7 @@ func TestRunTaskKnownRetriesOnlyTheUnknown(t *testing.T) {
 		t.Fatalf("RunTask calls = %d: the revision was known at once, so this shows nothing about asking again", srv.Calls("ecs:RunTask"))
 	}
 	inactive, ec2Only := register("gone"), register("ec2-only")
-	time.Sleep(time.Second) // past the register lag: known to RunTask
+	time.Sleep(time.Duration(localaws.TestConsistency.RegisterLagMS+100) * time.Millisecond) // past the register lag: known to RunTask
 	if _, err := api.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(inactive)}); err != nil {
 		t.Fatal(err)
 	}
