@@ -86,11 +86,11 @@ type EnvironmentSeed struct {
 	// Secrets maps a variable name to a Secrets Manager or SSM ARN
 	// (aws:elasticbeanstalk:application:environmentsecrets).
 	Secrets map[string]string `json:"secrets"`
+	VPC     VPCSeed           `json:"vpc"`
 	// RenderVariables has EB render the properties into each container's
 	// environment and the secrets into its secrets in the task definitions
 	// it registers (eb_render.go).
-	RenderVariables bool    `json:"render_variables"`
-	VPC             VPCSeed `json:"vpc"`
+	RenderVariables bool `json:"render_variables"`
 	// Cluster overrides the ECS cluster name EB would generate.
 	Cluster string `json:"cluster"`
 	// Containers are the ECS container definitions of EB's app task
