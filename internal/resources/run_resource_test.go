@@ -291,9 +291,9 @@ func TestAccRun_emptyValuesRefused(t *testing.T) {
 		Config: w.providerConfig() + `
 data "ebmigrate_pending_migrations" "this" {
   environment_name = "` + localaws.FixtureEnv + `"
-  container_name   = ""
+  container        = { name = "" }
 }
-`, PlanOnly: true, ExpectError: words("container_name", "remove it to use the default container")})
+`, PlanOnly: true, ExpectError: words("container.name", "remove it to use the default container")})
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: factories, Steps: steps})
 	if n := w.migrationTasks(); n != 0 {
 		t.Errorf("%d tasks ran for empty values", n)

@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 )
@@ -20,15 +17,6 @@ import (
 // retentionDays are CloudWatch Logs' allowed retentions (botocore logs
 // service-2.json, Days).
 var retentionDays = []int64{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-
-func roleAttribute(what, reruns string) schema.StringAttribute {
-	return schema.StringAttribute{
-		Optional:            true,
-		MarkdownDescription: "ARN of the " + what + ", instead of the one of the environment's task definition (Elastic Beanstalk sets none unless the `Dockerrun.aws.json` does)." + reruns,
-		Validators: []validator.String{stringvalidator.RegexMatches(roleArnRe,
-			"must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)")},
-	}
-}
 
 // runWarnings are the warnings of a successful run.
 func runWarnings(res *ebmigrate.Result) diag.Diagnostics {
