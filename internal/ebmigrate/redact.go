@@ -101,10 +101,15 @@ func CommandValues(argv []string) []string {
 		if i == 0 || IsPlainCommandWord(w) || nameLike.MatchString(w) {
 			continue
 		}
-		out = append(out, w)
-		if flag, value, ok := strings.Cut(w, "="); ok && strings.HasPrefix(flag, "-") && !nameLike.MatchString(value) {
-			out = append(out, value)
+		flag, value, isFlag := strings.Cut(w, "=")
+		if isFlag && strings.HasPrefix(flag, "-") {
+			if nameLike.MatchString(value) {
+				continue // --database=replica
+			}
+			out = append(out, w, value)
+			continue
 		}
+		out = append(out, w)
 	}
 	return out
 }

@@ -313,7 +313,7 @@ func placementProblem(t *Target, failures []ecstypes.Failure, placement Placemen
 		reasons = append(reasons, fmt.Sprintf("%s (%s)", r, aws.ToString(f.Arn)))
 		switch {
 		case strings.HasPrefix(r, "RESOURCE:MEMORY"), strings.HasPrefix(r, "RESOURCE:CPU"):
-			advice = "No container instance has enough free memory or CPU: give the migration container less (container.memory_reservation, container.memory, container.cpu), add capacity, or run it on another cluster (task.cluster)."
+			advice = "No container instance has enough free memory or CPU: give the migration container less memory or CPU (container.memory_reservation, container.memory, container.cpu), add capacity, or run it on another cluster (task.cluster)."
 		case strings.HasPrefix(r, "RESOURCE:PORTS"):
 			advice = "The task needs a host port that is already taken on every instance."
 		case strings.HasPrefix(r, "MemberOf placement constraint unsatisfied"):

@@ -42,17 +42,30 @@ var (
 	envVarNameRe = regexp.MustCompile(`^[!-<>-~]+$`)
 )
 
+// unlessEmpty runs v on a value that is not "": an empty one is notEmpty's
+// to refuse, with its own words.
+func unlessEmpty(v validator.String) validator.String { return skipEmpty{v} }
+
+type skipEmpty struct{ validator.String }
+
+func (v skipEmpty) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if !req.ConfigValue.IsNull() && !req.ConfigValue.IsUnknown() && req.ConfigValue.ValueString() == "" {
+		return
+	}
+	v.String.ValidateString(ctx, req, resp)
+}
+
 func containerNameValidator() validator.String {
-	return stringvalidator.RegexMatches(containerNameRe, "must be a container name: 1 to 255 letters, digits, underscores and hyphens (as ECS allows)")
+	return unlessEmpty(stringvalidator.RegexMatches(containerNameRe, "must be a container name: 1 to 255 letters, digits, underscores and hyphens (as ECS allows)"))
 }
 
 func imageValidator() validator.String {
-	return stringvalidator.RegexMatches(imageRe, "must be an image reference such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v2 or app@sha256:<64 hex>: "+
-		"up to 255 letters, digits and -_.:/# (as ECS allows), without spaces")
+	return unlessEmpty(stringvalidator.RegexMatches(imageRe, "must be an image reference such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v2 or app@sha256:<64 hex>: "+
+		"up to 255 letters, digits and -_.:/# (as ECS allows), without spaces"))
 }
 
 func platformVersionValidator() validator.String {
-	return stringvalidator.RegexMatches(platformVersionRe, "must be LATEST or a Fargate platform version such as 1.4.0")
+	return unlessEmpty(stringvalidator.RegexMatches(platformVersionRe, "must be LATEST or a Fargate platform version such as 1.4.0"))
 }
 
 func subnetValidator() validator.String {
@@ -64,7 +77,7 @@ func securityGroupValidator() validator.String {
 }
 
 func logGroupValidator() validator.String {
-	return stringvalidator.RegexMatches(logGroupRe, "must be a CloudWatch Logs group name: 1 to 512 letters, digits and . - _ / # (no spaces)")
+	return unlessEmpty(stringvalidator.RegexMatches(logGroupRe, "must be a CloudWatch Logs group name: 1 to 512 letters, digits and . - _ / # (no spaces)"))
 }
 
 func roleArnValidator() validator.String {
@@ -72,7 +85,7 @@ func roleArnValidator() validator.String {
 }
 
 func envVarNameValidator() validator.String {
-	return stringvalidator.RegexMatches(envVarNameRe, "must be an environment variable name: printable ASCII without spaces or \"=\" (a name with \"=\" is cut there by every process that reads it)")
+	return unlessEmpty(stringvalidator.RegexMatches(envVarNameRe, "must be an environment variable name: printable ASCII without spaces or \"=\" (a name with \"=\" is cut there by every process that reads it)"))
 }
 
 // noNULValidator refuses a NUL byte, which no exec argument or environment

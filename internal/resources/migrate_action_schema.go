@@ -62,7 +62,7 @@ func actionTimeoutsAttribute(ctx context.Context) schema.Attribute {
 	s := a.Attributes["invoke"].(schema.StringAttribute)
 	s.Description = ""
 	s.MarkdownDescription = fmt.Sprintf("How long an invocation may wait for the migration: a duration of at least %s, such as `\"45m\"`. Defaults to `%s`.", minRunTimeout, durationString(defaultTimeout))
-	s.Validators = append(s.Validators, durationAtLeast(minRunTimeout))
+	s.Validators = []validator.String{durationAtLeast(minRunTimeout)} // names the argument, as the framework's own does not
 	a.Attributes["invoke"] = s
 	return a
 }

@@ -114,7 +114,7 @@ func queryTimeoutsAttribute(ctx context.Context) schema.Attribute {
 	s := a.Attributes["read"].(schema.StringAttribute)
 	s.Description = ""
 	s.MarkdownDescription = fmt.Sprintf("How long a read may wait for the query: a duration of at least %s, such as `\"5m\"`. Defaults to `%s`.", minRunTimeout, durationString(defaultQueryTimeout))
-	s.Validators = append(s.Validators, durationAtLeast(minRunTimeout))
+	s.Validators = []validator.String{durationAtLeast(minRunTimeout)} // names the argument, as the framework's own does not
 	a.Attributes["read"] = s
 	return a
 }

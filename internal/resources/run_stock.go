@@ -34,7 +34,9 @@ func runWarnings(res *ebmigrate.Result) diag.Diagnostics {
 }
 
 // deleteDerived deregisters and deletes the task definition families derived
-// for the environment: the migration's and the pending data source's.
+// for the environment: the migration's and, for the default name, the
+// pending data source's (ebmigrate-<env>__query, and this environment's
+// revisions of the pre-1.0 ebmigrate-<env>-query).
 func (r *runResource) deleteDerived(ctx context.Context, m runModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if r.clients == nil || m.EnvironmentName.IsNull() {
@@ -48,7 +50,15 @@ func (r *runResource) deleteDerived(ctx context.Context, m runModel) diag.Diagno
 	if name == "" || name == defaultName {
 		families = append(families, ebmigrate.QueryFamily(env))
 	}
-	if _, err := ebmigrate.DeleteFamilies(ctx, r.clients.ECS, families...); err != nil {
+	_, err := ebmigrate.DeleteFamilies(ctx, r.clients.ECS, families...)
+	if err == nil && (name == "" || name == defaultName) {
+		// The queries' family before 1.0, ebmigrate-<env>-query: only its
+		// revisions tagged as this environment's (it is also the family of
+		// an environment named <env>-query).
+		families = append(families, ebmigrate.LegacyQueryFamily(env)+" (this environment's revisions)")
+		_, err = ebmigrate.DeleteLegacyQueryRevisions(ctx, r.clients.ECS, env)
+	}
+	if err != nil {
 		diags.AddWarning("Migration Task Definitions Not Deleted",
 			fmt.Sprintf("ebmigrate_run %q for environment %q was removed, but deleting its migration task definitions (families %s) failed; delete them with aws ecs deregister-task-definition and delete-task-definitions: %v",
 				name, env, strings.Join(families, ", "), err))

@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -43,11 +44,11 @@ func (v constraintValidator) MarkdownDescription(ctx context.Context) string {
 func (constraintValidator) ValidateObject(ctx context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
 	var m placementConstraintModel
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.As(ctx, &m, basetypes.ObjectAsOptions{}) != nil ||
-		m.Type.IsUnknown() || m.Expression.IsUnknown() {
-		return
+		m.Type.IsUnknown() || m.Expression.IsUnknown() || !slices.Contains(ebmigrate.PlacementConstraintTypes, m.Type.ValueString()) {
+		return // an unknown type is type's own validator's to say
 	}
 	if msg := ebmigrate.ConstraintProblem(ebmigrate.PlacementConstraint{Type: m.Type.ValueString(), Expression: m.Expression.ValueString()}); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Placement Constraint", upperFirst(msg)+".")
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Placement Constraint", req.Path.String()+": "+msg+".")
 	}
 }
 
@@ -64,11 +65,11 @@ func (v strategyValidator) MarkdownDescription(ctx context.Context) string { ret
 func (strategyValidator) ValidateObject(ctx context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
 	var m placementStrategyModel
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.As(ctx, &m, basetypes.ObjectAsOptions{}) != nil ||
-		m.Type.IsUnknown() || m.Field.IsUnknown() {
-		return
+		m.Type.IsUnknown() || m.Field.IsUnknown() || !slices.Contains(ebmigrate.PlacementStrategyTypes, m.Type.ValueString()) {
+		return // an unknown type is type's own validator's to say
 	}
 	if msg := ebmigrate.StrategyProblem(ebmigrate.PlacementStrategy{Type: m.Type.ValueString(), Field: m.Field.ValueString()}); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Placement Strategy", upperFirst(msg)+".")
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Placement Strategy", req.Path.String()+": "+msg+".")
 	}
 }
 

@@ -51,7 +51,7 @@ func runTimeoutsAttribute(ctx context.Context) rschema.Attribute {
 		s := a.Attributes[name].(rschema.StringAttribute)
 		s.Description = ""
 		s.MarkdownDescription = fmt.Sprintf("How long %s may wait for the migration: a duration of at least %s. Defaults to `%s`.", what, minRunTimeout, durationString(defaultTimeout))
-		s.Validators = append(s.Validators, durationAtLeast(minRunTimeout))
+		s.Validators = []validator.String{durationAtLeast(minRunTimeout)} // names the argument, as the framework's own does not
 		a.Attributes[name] = s
 	}
 	return a
