@@ -41,19 +41,8 @@ func (d *pendingMigrationsDataSource) Metadata(_ context.Context, req datasource
 
 func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "The Django migrations an environment's database has not applied yet, for the code that will run them, with their operations in Django's words and which of them destroy data.\n\n" +
-			"**Reading this data source starts a read-only ECS task during `terraform plan`**: it runs `./manage.py migrate --plan` (which prints what `migrate` would do and changes nothing) as a one-off task, " +
-			"derived from the environment's task definition exactly as `ebmigrate_run` derives its own, with the same `container`, `task` and `logs` arguments (pass the migration's, so that the query runs where and as the migration does), " +
-			"in family `ebmigrate-<environment name>__query` (whose old revisions are deregistered like the migration family's), waits for it, " +
-			"and parses its output from CloudWatch Logs. The output is parsed as printed; operation descriptions are stored with the environment's values redacted, while migration names (code identifiers) are kept as printed. " +
-			"With `version_label` set to a version that is not deployed yet, the task runs that version's image (from its source bundle's `Dockerrun.aws.json`), " +
-			"so the plan of a \"migrate, then deploy\" apply lists the new version's migrations. The query never waits for a migration of the environment nor holds one up (its tasks have a `startedBy` of their own), " +
-			"and two plans at once share one task while the first one's is still running (a later plan starts a new one). " +
-			"Pass `pending` and `operations` to an `ebmigrate_run`'s `review` to see in the plan what an apply will run, to plan a run only while something is pending, and to apply its `destructive_changes` policy.\n\n" +
-			"**What a query cannot take.** A data source's arguments are kept in the plan and the state, so it has no write-only `container.environment_wo`, and an ephemeral value cannot reach it: " +
-			"the query gets the environment's Elastic Beanstalk properties and secrets as the migration does, which is where what both need should live; `container.environment` (sensitive) is kept in the state.\n\n" +
-			"**When it runs.** Terraform reads data sources in every plan, `terraform plan -refresh=false` and the plan of `terraform destroy` included (the provider cannot tell them apart), so a query that fails fails those too, and its error says how to go on: " +
-			"read it only when wanted (`count = var.review_migrations ? 1 : 0`), or destroy with `terraform destroy -refresh=false`, which reads no data source.",
+		MarkdownDescription: "The Django migrations an environment's database has not applied yet, for the code that will run them, with their operations in Django's words and which of them destroy data. " +
+			"**Reading this data source starts a read-only ECS task during `terraform plan`.**",
 		Attributes: map[string]schema.Attribute{
 			"environment_name": schema.StringAttribute{
 				Required:            true,
