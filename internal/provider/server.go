@@ -28,9 +28,10 @@ func Server(version string) func() tfprotov6.ProviderServer {
 // frameworkServer is every RPC the framework's server answers (tf6server
 // finds the action, list and state store RPCs by these interfaces).
 type frameworkServer interface {
-	tfprotov6.ProviderServerWithActions
-	tfprotov6.ProviderServerWithListResource
-	tfprotov6.ProviderServerWithStateStores
+	tfprotov6.ProviderServer
+	tfprotov6.ActionServer
+	tfprotov6.ListResourceServer
+	tfprotov6.StateStoreServer
 }
 
 type actionWriteOnly struct{ frameworkServer }

@@ -66,8 +66,8 @@ func TestProgressBatches(t *testing.T) {
 	took := time.Since(start)
 	mu.Lock()
 	defer mu.Unlock()
-	if max := int(took/l.interval) + 4; len(got) > max {
-		t.Errorf("%d progress events for 10001 lines in %s, want at most %d", len(got), took, max)
+	if most := int(took/l.interval) + 4; len(got) > most {
+		t.Errorf("%d progress events for 10001 lines in %s, want at most %d", len(got), took, most)
 	}
 	shown, skipped := 0, 0
 	for _, m := range got {

@@ -83,7 +83,7 @@ func durationString(d time.Duration) string {
 }
 
 // durationAtLeast accepts a Go duration of at least min.
-func durationAtLeast(min time.Duration) validator.String { return durationValidator{min: min} }
+func durationAtLeast(least time.Duration) validator.String { return durationValidator{min: least} }
 
 type durationValidator struct{ min time.Duration }
 
