@@ -325,7 +325,7 @@ func PruneRevisions(ctx context.Context, api ECS, family string, keep int, inUse
 			return nil, fmt.Errorf("listing the revisions of task definition family %s: %w", family, err)
 		}
 		for _, arn := range out.TaskDefinitionArns {
-			// familyPrefix also matches longer families (…-query).
+			// familyPrefix also matches longer families (…__query, …_<name>).
 			if strings.HasSuffix(arn[:strings.LastIndex(arn, ":")], ":task-definition/"+family) {
 				active = append(active, arn)
 			}
