@@ -147,3 +147,50 @@ func familyRevisions(ctx context.Context, api ECS, family string, status ecstype
 	}
 	return arns, nil
 }
+
+// DeleteLegacyQueryRevisions deregisters and deletes the revisions of the
+// pre-1.0 query family of an environment, ebmigrate-<env>-query
+// (LegacyQueryFamily), that were that environment's queries: those tagged
+// ebmigrate:environment-name = env. The same family is the default
+// migration family of an environment named <env>-query, whose revisions
+// (tagged with that name) are left alone. It returns the revisions it
+// deleted. ListTaskDefinitions shows ACTIVE revisions, and INACTIVE ones
+// only while a task still uses them; one deregistered revision that no
+// task uses cannot be found again, which is why it is deleted at once.
+func DeleteLegacyQueryRevisions(ctx context.Context, api ECS, env string) ([]string, error) {
+	family := LegacyQueryFamily(env)
+	var ours []string
+	for _, status := range []ecstypes.TaskDefinitionStatus{ecstypes.TaskDefinitionStatusActive, ecstypes.TaskDefinitionStatusInactive} {
+		arns, err := familyRevisions(ctx, api, family, status)
+		if err != nil {
+			return nil, err
+		}
+		for _, arn := range arns {
+			out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags}})
+			if err != nil {
+				return nil, fmt.Errorf("describing task definition %s: %w", arn, err)
+			}
+			if tagValue(out.Tags, TagEnvName) != env || tagValue(out.Tags, TagContentHash) == "" {
+				continue // another environment's (<env>-query's), or not the provider's
+			}
+			if status == ecstypes.TaskDefinitionStatusActive {
+				if _, err := api.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(arn)}); err != nil {
+					return nil, fmt.Errorf("deregistering task definition %s of the old query family: %w", arn, err)
+				}
+			}
+			if !slices.Contains(ours, arn) {
+				ours = append(ours, arn)
+			}
+		}
+	}
+	return deleteRevisions(ctx, api, ours, DefaultPoll.RegisterFor)
+}
+
+func tagValue(tags []ecstypes.Tag, key string) string {
+	for _, t := range tags {
+		if aws.ToString(t.Key) == key {
+			return aws.ToString(t.Value)
+		}
+	}
+	return ""
+}

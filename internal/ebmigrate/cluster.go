@@ -32,7 +32,7 @@ func findCluster(ctx context.Context, api ECS, t *Target, override string) error
 				return found(c)
 			}
 		}
-		return problem("ECS Cluster Not Found", "The ECS cluster %q given in %s does not exist or is not ACTIVE in region %s.", override, t.Args.orDefault().Cluster, regionOf(override))
+		return problemAt(ArgCluster, "ECS Cluster Not Found", "The ECS cluster %q given in %s does not exist or is not ACTIVE in region %s.", override, ArgCluster, regionOf(override, t.Region))
 	}
 	// EB names the cluster like the task family; look for that name first
 	// and scan only when it is absent (older environments).
@@ -66,7 +66,7 @@ func findCluster(ctx context.Context, api ECS, t *Target, override string) error
 	if len(candidates) == 0 {
 		return problem("ECS Cluster Not Found",
 			"Found no ECS cluster named awseb-%s-… for environment %q (%s). Elastic Beanstalk creates one for each environment on the ECS platform; set %s to its name or ARN if it is named otherwise.",
-			t.EnvironmentName, t.EnvironmentName, t.EnvironmentID, t.Args.orDefault().Cluster)
+			t.EnvironmentName, t.EnvironmentName, t.EnvironmentID, ArgCluster)
 	}
 	out, err = api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: candidates, Include: []ecstypes.ClusterField{ecstypes.ClusterFieldTags}})
 	if err != nil {
@@ -87,13 +87,14 @@ func findCluster(ctx context.Context, api ECS, t *Target, override string) error
 	}
 	return problem("Several ECS Clusters Match",
 		"These ECS clusters could belong to environment %q and none is tagged elasticbeanstalk:environment-id=%s: %s. Set %s to the right one.",
-		t.EnvironmentName, t.EnvironmentID, strings.Join(candidates, ", "), t.Args.orDefault().Cluster)
+		t.EnvironmentName, t.EnvironmentID, strings.Join(candidates, ", "), ArgCluster)
 }
 
-func regionOf(arn string) string {
+// regionOf is the region of an ARN, or region (the provider's) for a name.
+func regionOf(arn, region string) string {
 	parts := strings.Split(arn, ":")
 	if len(parts) > 3 && strings.HasPrefix(arn, "arn:") {
 		return parts[3]
 	}
-	return "the provider's region"
+	return region
 }

@@ -53,8 +53,6 @@ type Target struct {
 	// AssociatePublicIP is the environment's aws:ec2:vpc
 	// AssociatePublicIpAddress: its instances are in public subnets.
 	AssociatePublicIP bool
-	// Args name the arguments that diagnostics tell the user to set.
-	Args ArgNames
 }
 
 // DiscoverInput names the environment and the user's overrides of discovery.
@@ -65,9 +63,6 @@ type DiscoverInput struct {
 	// SourceTaskDefinition, when set, is the family, family:revision or ARN
 	// to derive from instead of EB's own.
 	SourceTaskDefinition string
-	// Args are the caller's argument names (zero: ResourceArgs), for
-	// diagnostics.
-	Args ArgNames
 }
 
 // EBTaskFamily is the family of EB's app task definition for an environment:
@@ -127,7 +122,7 @@ func Discover(ctx context.Context, c Clients, in DiscoverInput) (*Target, error)
 func discoverFrom(ctx context.Context, c Clients, in DiscoverInput, env *ebtypes.EnvironmentDescription) (*Target, error) {
 	var err error
 	if env == nil {
-		return nil, problem("Elastic Beanstalk Environment Not Found",
+		return nil, problemAt(ArgEnvironmentName, "Elastic Beanstalk Environment Not Found",
 			"No Elastic Beanstalk environment named %q exists in region %s. Check environment_name and the provider's region, or create the environment first (a reference to aws_elastic_beanstalk_environment.<name>.name orders it before the migration).",
 			in.EnvironmentName, c.Region)
 	}
@@ -139,15 +134,14 @@ func discoverFrom(ctx context.Context, c Clients, in DiscoverInput, env *ebtypes
 		Status:          string(env.Status),
 		PlatformArn:     aws.ToString(env.PlatformArn),
 		Region:          c.Region,
-		Args:            in.Args.orDefault(),
 	}
 	if env.Status == ebtypes.EnvironmentStatusTerminating || env.Status == ebtypes.EnvironmentStatusTerminated {
-		return nil, problem("Elastic Beanstalk Environment Terminated",
+		return nil, problemAt(ArgEnvironmentName, "Elastic Beanstalk Environment Terminated",
 			"Environment %q (%s) is %s; a migration cannot run in it. Point environment_name at a live environment.",
 			t.EnvironmentName, t.EnvironmentID, strings.ToLower(string(env.Status)))
 	}
 	if !IsECSPlatform(t.PlatformArn) {
-		return nil, problem("Not An ECS Platform",
+		return nil, problemAt(ArgEnvironmentName, "Not An ECS Platform",
 			"Environment %q runs on platform %q, not on Elastic Beanstalk's ECS-managed Docker platform (\"ECS running on 64bit Amazon Linux 2023\" or \"Multi-container Docker\"). ebmigrate_run runs migrations as ECS tasks and works only there; for other platforms use EB's container_commands with leader_only.",
 			t.EnvironmentName, platformName(t.PlatformArn))
 	}
@@ -267,11 +261,11 @@ func findSourceTaskDefinition(ctx context.Context, api ECS, t *Target, override 
 		var ce *ecstypes.ClientException
 		if errors.As(err, &ce) {
 			if override != "" {
-				return nil, problem("Task Definition Not Found", "The task definition %q given in %s does not exist or is not ACTIVE: %s", override, t.Args.SourceTaskDefinition, ce.ErrorMessage())
+				return nil, problemAt(ArgSourceTaskDefinition, "Task Definition Not Found", "The task definition %q given in %s does not exist or is not ACTIVE: %s", override, ArgSourceTaskDefinition, ce.ErrorMessage())
 			}
 			return nil, problem("Task Definition Not Found",
 				"Found no ACTIVE task definition of family %q, which Elastic Beanstalk registers for environment %q on each deploy. Deploy an application version first, or set %s.",
-				ref, t.EnvironmentName, t.Args.SourceTaskDefinition)
+				ref, t.EnvironmentName, ArgSourceTaskDefinition)
 		}
 		return nil, fmt.Errorf("describing task definition %q: %w", ref, err)
 	}

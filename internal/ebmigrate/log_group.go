@@ -15,6 +15,13 @@ import (
 // DefaultLogRetentionDays is the retention of the default log group.
 const DefaultLogRetentionDays = 30
 
+// LogRetentionNeverExpire asks EnsureLogGroup for a group whose events never
+// expire: one without a retention policy (botocore logs PutRetentionPolicy,
+// retentionInDays: "To set a log group so that its log events do not
+// expire, use DeleteRetentionPolicy"; a group CreateLogGroup makes has
+// none). logs.retention_in_days = 0 is this.
+const LogRetentionNeverExpire int32 = -1
+
 // DefaultLogGroup is the awslogs group of a migration container that logs
 // nowhere readable. It is under /aws/elasticbeanstalk/ because on EC2 the
 // Docker awslogs driver writes with the instance profile, and EB's default
@@ -74,14 +81,16 @@ func LogGroupExists(ctx context.Context, api Logs, name string) (bool, error) {
 	return false, nil
 }
 
-// EnsureLogGroup creates the default log group, with a retention, when it
-// does not exist. It returns whether it created it.
+// EnsureLogGroup creates the default log group, with a retention (0:
+// DefaultLogRetentionDays; LogRetentionNeverExpire: none, so that its
+// events never expire), when it does not exist. It returns whether it
+// created it.
 func EnsureLogGroup(ctx context.Context, api Logs, name string, retentionDays int32) (bool, error) {
 	exists, err := LogGroupExists(ctx, api, name)
 	if err != nil || exists {
 		return false, err
 	}
-	if retentionDays <= 0 {
+	if retentionDays == 0 {
 		retentionDays = DefaultLogRetentionDays
 	}
 	if _, err := api.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(name)}); err != nil {
@@ -92,9 +101,12 @@ func EnsureLogGroup(ctx context.Context, api Logs, name string, retentionDays in
 		// Created by a concurrent apply, or by our own call whose response
 		// was lost and which the SDK retried: either way the group may have
 		// no retention yet, and ours is the same.
-		if has, err := hasRetention(ctx, api, name); err != nil || has {
+		if has, err := hasRetention(ctx, api, name); err != nil || has || retentionDays == LogRetentionNeverExpire {
 			return false, err
 		}
+	}
+	if retentionDays == LogRetentionNeverExpire {
+		return true, nil
 	}
 	if _, err := api.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(name), RetentionInDays: aws.Int32(retentionDays)}); err != nil {
 		return true, fmt.Errorf("setting the retention of CloudWatch Logs group %s to %d days: %w", name, retentionDays, err)

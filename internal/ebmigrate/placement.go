@@ -2,6 +2,7 @@ package ebmigrate
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -103,12 +104,12 @@ func makeFargateReady(in *ecs.RegisterTaskDefinitionInput, p Placement, src stri
 	addFargateStreamPrefix(c)
 	in.NetworkMode = ecstypes.NetworkModeAwsvpc
 	in.RequiresCompatibilities = []ecstypes.Compatibility{ecstypes.CompatibilityFargate}
-	in.Cpu = aws.String(orDefault(p.TaskCPU, "256"))
+	in.Cpu = aws.String(orDefault(p.TaskCPU, strconv.Itoa(FargateDefaultCPU)))
 	memory := p.TaskMemory
 	if memory == "" {
-		memory = "512"
-		if m := max(aws.ToInt32(c.Memory), aws.ToInt32(c.MemoryReservation)); m > 512 {
-			return problem("Task Size Required",
+		memory = strconv.Itoa(FargateDefaultMemory)
+		if m := max(aws.ToInt32(c.Memory), aws.ToInt32(c.MemoryReservation)); m > FargateDefaultMemory {
+			return problemAt(ArgMemory, "Task Size Required",
 				"On Fargate the task needs a size that holds the container's %d MiB: set container.memory (and container.cpu) to one of Fargate's task sizes, for example container = { memory = 1024, cpu = 512 }.", m)
 		}
 	}
@@ -133,7 +134,7 @@ func orDefault(v, d string) string {
 func ResolveNetwork(t *Target, d *Derived, p Placement) (*ecstypes.AwsVpcConfiguration, error) {
 	if d.Input.NetworkMode != ecstypes.NetworkModeAwsvpc {
 		if p.Network != nil {
-			return nil, problem("Network Configuration Not Used",
+			return nil, problemAt(ArgNetwork, "Network Configuration Not Used",
 				"task.network_configuration is set, but the migration task uses the %q network mode; only awsvpc tasks (and every Fargate task) take one. Remove it, or run on Fargate.", orDefault(string(d.Input.NetworkMode), "bridge"))
 		}
 		return nil, nil

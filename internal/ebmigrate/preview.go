@@ -155,8 +155,13 @@ func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.Envir
 	// revision): otherwise the same apply may deploy it first, and EB
 	// registers a new revision.
 	deployed := versionKnown && in.VersionLabel == t.VersionLabel
+	// An action without version_label migrates the version deployed when it
+	// runs, which the same apply may deploy first.
+	unset := versionKnown && in.VersionLabel == ""
 	if deployed || PinnedRevision(in.Discover.SourceTaskDefinition) {
 		p.SourceTaskDefinition = aws.ToString(t.SourceTaskDefinition.TaskDefinitionArn)
+	} else if unset {
+		p.unknown("the task definition it derives from (version_label is unset: the version deployed when the migration runs)")
 	} else if versionKnown {
 		p.unknown("the task definition it derives from (version %s is not deployed yet; if this apply deploys it first, Elastic Beanstalk registers a new revision)", in.VersionLabel)
 	} else {
@@ -167,6 +172,8 @@ func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.Envir
 		p.unknown("the image (image is known after apply)")
 	case spec.Image != "" || deployed:
 		p.Image = d.Image
+	case unset:
+		p.unknown("the image (version_label is unset: the version deployed when the migration runs)")
 	default:
 		p.unknown("the image (version_label is known after apply)")
 	}
