@@ -77,7 +77,7 @@ func PreviewMigration(ctx context.Context, c Clients, in PreviewInput) (*Preview
 // errors at apply.
 func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.EnvironmentDescription, atPlan bool) (*Preview, error) {
 	p := &Preview{}
-	if err := checkStrategy(in.Derive.Placement.CapacityProvider, argStrategy); err != nil {
+	if err := checkStrategy(in.Derive.Placement.CapacityProvider, ArgCapacityProviders); err != nil {
 		return p, err
 	}
 	if in.Unknown[ArgCluster] || in.Unknown[ArgSourceTaskDefinition] {

@@ -2,6 +2,7 @@ package localaws
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 )
@@ -137,6 +138,15 @@ func checkStrategyOf(items []capacityStrategyItem, what, where string, requireWe
 	}
 	if len(items) > 20 {
 		return clientErr("InvalidParameterException", "A capacity provider strategy can contain a maximum of 20 capacity providers.")
+	}
+	// ECS developer guide, Amazon ECS capacity providers: "A capacity
+	// provider strategy can only contain Auto Scaling group capacity
+	// providers or Fargate capacity providers"; the message is ECS's, as
+	// PutClusterCapacityProviders returned it (terraform-aws-modules/
+	// terraform-aws-ecs#68).
+	if slices.ContainsFunc(items, func(it capacityStrategyItem) bool { return isFargateProvider(it.CapacityProvider) }) &&
+		slices.ContainsFunc(items, func(it capacityStrategyItem) bool { return !isFargateProvider(it.CapacityProvider) }) {
+		return clientErr("InvalidParameterException", "A capacity provider strategy cannot contain a mix of capacity providers using Auto Scaling groups and Fargate providers. Specify one or the other and try again.")
 	}
 	weighted, bases := 0, 0
 	for _, it := range items {

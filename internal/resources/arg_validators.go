@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 )
 
 // The formats AWS documents for the values of the migration's arguments,
@@ -136,16 +138,13 @@ func (containerMemoryValidator) ValidateObject(_ context.Context, req validator.
 }
 
 // capacityStrategyValidator applies ECS's rules for a capacity provider
-// strategy (ECS developer guide, Amazon ECS capacity providers: "A capacity
-// provider strategy can only contain Auto Scaling group capacity providers
-// or Fargate capacity providers"; botocore ecs CapacityProviderStrategyItem:
-// "Only one capacity provider in a capacity provider strategy can have a
-// base defined", and with several, "at least one of the capacity providers
-// must have a weight value greater than zero").
+// strategy (ebmigrate.CapacityStrategyProblem: one kind of provider, at most
+// one base, a weight above 0) when the configuration alone decides them; the
+// engine applies the same rules to the cluster's default strategy at plan.
 type capacityStrategyValidator struct{}
 
 func (capacityStrategyValidator) Description(context.Context) string {
-	return "Fargate and Auto Scaling group providers not mixed, at most one base, and with several providers a weight above 0"
+	return "Fargate and Auto Scaling group providers not mixed, at most one base, and a weight above 0 on at least one provider"
 }
 
 func (v capacityStrategyValidator) MarkdownDescription(ctx context.Context) string {
@@ -156,9 +155,7 @@ func (capacityStrategyValidator) ValidateList(ctx context.Context, req validator
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	var fargate, asg []string
-	var bases []string
-	weighted := false
+	var items []ebmigrate.CapacityProvider
 	for _, e := range req.ConfigValue.Elements() {
 		o, ok := e.(types.Object)
 		if !ok || o.IsUnknown() {
@@ -166,28 +163,11 @@ func (capacityStrategyValidator) ValidateList(ctx context.Context, req validator
 		}
 		var m capacityProviderModel
 		if o.As(ctx, &m, basetypes.ObjectAsOptions{}).HasError() || m.CapacityProvider.IsUnknown() || m.Weight.IsUnknown() || m.Base.IsUnknown() {
-			return // known at apply, checked then by ECS
+			return // known at apply, checked then by the engine
 		}
-		name := m.CapacityProvider.ValueString()
-		if strings.HasPrefix(name, "FARGATE") {
-			fargate = append(fargate, name)
-		} else {
-			asg = append(asg, name)
-		}
-		if !m.Base.IsNull() && m.Base.ValueInt64() > 0 {
-			bases = append(bases, name)
-		}
-		weighted = weighted || m.Weight.ValueInt64() > 0
+		items = append(items, ebmigrate.CapacityProvider{Name: m.CapacityProvider.ValueString(), Weight: int32(m.Weight.ValueInt64()), Base: int32(m.Base.ValueInt64())})
 	}
-	fail := func(summary, detail string) {
-		resp.Diagnostics.AddAttributeError(req.Path, summary, "task.capacity_provider_strategy: "+detail)
-	}
-	switch {
-	case len(fargate) > 0 && len(asg) > 0:
-		fail("Capacity Providers Of Two Kinds", fmt.Sprintf("%s are Fargate providers and %s are Auto Scaling group providers; ECS takes a strategy of one kind only. Keep one kind.", strings.Join(fargate, ", "), strings.Join(asg, ", ")))
-	case len(bases) > 1:
-		fail("Several Capacity Provider Bases", fmt.Sprintf("%s each have a base; ECS allows a base on one provider of a strategy only. Keep the base on one.", strings.Join(bases, ", ")))
-	case len(req.ConfigValue.Elements()) > 1 && !weighted:
-		fail("No Capacity Provider Weight", "with several providers, ECS needs at least one with a weight above 0 (an unset weight is 0), or it places no task. Give one a weight.")
+	if summary, msg := ebmigrate.CapacityStrategyProblem(items, ebmigrate.ArgCapacityProviders); summary != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, summary, msg)
 	}
 }

@@ -75,7 +75,7 @@ func readConfigArgs(ctx context.Context, config tfsdk.Config) (configArgs, bool)
 			switch {
 			case cp.CapacityProvider.IsUnknown():
 				known = false
-			case strings.HasPrefix(cp.CapacityProvider.ValueString(), "FARGATE"):
+			case ebmigrate.IsFargateProvider(cp.CapacityProvider.ValueString()):
 				a.fargate = true
 			default:
 				asg++

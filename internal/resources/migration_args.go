@@ -113,7 +113,7 @@ func taskSpec(o object) argSpec {
 				"With `enable_execute_command`, at least `1.4.0` (ECS Exec needs it).",
 			per: onRun(reruns), str: []validator.String{notEmpty("task.platform_version", "remove it to use LATEST"), platformVersionValidator()}},
 		"capacity_provider_strategy": {kind: argObjects,
-			desc: "Capacity providers to run the task with, instead of a launch type: `FARGATE` and `FARGATE_SPOT`, or Auto Scaling group providers, never both kinds in one strategy; at most one with a `base`, and with several, at least one with a `weight` above 0 (ECS's rules). " +
+			desc: "Capacity providers to run the task with, instead of a launch type: `FARGATE` and `FARGATE_SPOT`, or Auto Scaling group providers, never both kinds in one strategy; at most one with a `base`, and at least one with a `weight` above 0, even alone (`weight` defaults to 0, and ECS places no task on a provider of weight 0). " +
 				"Each must be associated with the cluster, which the plan checks: Elastic Beanstalk's cluster has only its Auto Scaling group provider, so associate `FARGATE`/`FARGATE_SPOT` first (`aws ecs put-cluster-capacity-providers`) or use `launch_type = \"FARGATE\"`. Conflicts with `launch_type`.",
 			per:  onRun(reruns),
 			list: []validator.List{listvalidator.SizeBetween(1, 20), capacityStrategyValidator{}},
