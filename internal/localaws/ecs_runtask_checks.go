@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf16"
 )
 
 // RunTask's input checks and clientToken records, as ECS documents them.
@@ -167,4 +168,17 @@ func checkStrategyOf(items []capacityStrategyItem, what, where string, requireWe
 		return clientErr("InvalidParameterException", "There are no capacity providers with a weight value greater than zero defined in the %s. At least one capacity provider must have a weight value greater than zero specified. Update the %s or specify a valid capacity provider strategy and try again.", what, where)
 	}
 	return nil
+}
+
+// jsonChars is the length of a request's JSON value in characters, as
+// RunTask's "A total of 8192 characters are allowed for overrides" counts
+// them: not bytes. A character outside the Basic Multilingual Plane counts
+// two, as in Java's strings (UTF-16 code units), which ECS's "characters"
+// are taken to be: AWS does not say.
+func jsonChars(raw json.RawMessage) int {
+	n := 0
+	for _, r := range string(raw) {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }
