@@ -86,6 +86,10 @@ func TestTaskShapeChecks(t *testing.T) {
 		"one capacity provider at weight 0": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.Placement = ebmigrate.Placement{CapacityProvider: []ebmigrate.CapacityProvider{{Name: "FARGATE"}}}
 		}, seed: fargateAssociated, summary: "Capacity Provider Strategy Without Weight", names: "task.capacity_provider_strategy"},
+		"8 vCPU on platform version 1.3.0": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = fargate("8192", "16384")
+			in.Derive.Placement.PlatformVersion = "1.3.0"
+		}, summary: "Platform Version Too Old", names: `task.platform_version = "1.3.0"`},
 		"logs.group with a space": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.LogGroup = "app migrations"
 		}, summary: "Invalid Log Group Name", names: `logs.group = "app migrations"`},

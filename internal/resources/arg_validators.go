@@ -36,8 +36,6 @@ var (
 	// IDs only (botocore ecs AwsVpcConfiguration).
 	subnetRe        = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	securityGroupRe = regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	// botocore logs LogGroupName: 1 to 512 of [\.\-_/#A-Za-z0-9].
-	logGroupRe = regexp.MustCompile(`^[.\-_/#A-Za-z0-9]{1,512}$`)
 	// An environment variable's name as a process receives it: no "=" (it
 	// ends the name in the environment block), no space or control
 	// character, ASCII (what a shell and Django's settings can read back).
@@ -79,7 +77,7 @@ func securityGroupValidator() validator.String {
 }
 
 func logGroupValidator() validator.String {
-	return unlessEmpty(stringvalidator.RegexMatches(logGroupRe, "must be a CloudWatch Logs group name: 1 to 512 letters, digits and . - _ / # (no spaces)"))
+	return unlessEmpty(stringvalidator.RegexMatches(ebmigrate.LogGroupNameRe, "must be "+ebmigrate.LogGroupNameRule))
 }
 
 func roleArnValidator() validator.String {
@@ -111,8 +109,9 @@ func (v noNUL) ValidateString(_ context.Context, req validator.StringRequest, re
 		fmt.Sprintf("%s (%s) holds a NUL byte (\\u0000), which a process cannot receive in its arguments or environment: the task would start and fail to run. Remove it.", upperFirst(v.what), req.Path))
 }
 
-// containerMemoryValidator: botocore ecs ContainerDefinition.memoryReservation:
-// "If you specify both, memory must be greater than memoryReservation".
+// containerMemoryValidator says ebmigrate.ContainerMemoryProblem at validate
+// when the configuration sets both container.memory and
+// container.memory_reservation.
 type containerMemoryValidator struct{}
 
 func (containerMemoryValidator) Description(context.Context) string {
@@ -129,12 +128,10 @@ func (containerMemoryValidator) ValidateObject(_ context.Context, req validator.
 	}
 	hard, _ := req.ConfigValue.Attributes()["memory"].(types.Int64)
 	soft, _ := req.ConfigValue.Attributes()["memory_reservation"].(types.Int64)
-	if hard.IsNull() || hard.IsUnknown() || soft.IsNull() || soft.IsUnknown() || hard.ValueInt64() >= soft.ValueInt64() {
+	if hard.IsNull() || hard.IsUnknown() || soft.IsNull() || soft.IsUnknown() || ebmigrate.ContainerMemoryProblem(int(hard.ValueInt64()), int(soft.ValueInt64())) == "" {
 		return
 	}
-	resp.Diagnostics.AddAttributeError(req.Path.AtName("memory"), "Container Memory Below Reservation",
-		fmt.Sprintf("container.memory = %d (MiB, the hard limit) is below container.memory_reservation = %d (the soft limit); ECS refuses that. Set container.memory to at least %d, or container.memory_reservation lower.",
-			hard.ValueInt64(), soft.ValueInt64(), soft.ValueInt64()))
+	resp.Diagnostics.AddAttributeError(req.Path.AtName("memory"), "Container Memory Below Reservation", ebmigrate.ContainerMemoryProblem(int(hard.ValueInt64()), int(soft.ValueInt64())))
 }
 
 // capacityStrategyValidator applies ECS's rules for a capacity provider
