@@ -143,7 +143,7 @@ func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.Envir
 	if versionKnown {
 		checked = orDefault(in.VersionLabel, t.VersionLabel)
 	}
-	w, err := checkRegistryAuth(ctx, c, t, d, spec.Placement, checked, in.Derive.Image != "" || !imageKnown)
+	w, err := checkRegistryAuth(ctx, c, t, d, spec.Placement, checked, imageKnown)
 	if err != nil {
 		return p, err
 	}

@@ -112,7 +112,7 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 	if es.CapacityProviders == nil {
 		e.cluster.capacityProviders = []string{EBCapacityProvider(name)}
 	}
-	e.cluster.registryAuth = e.authentication != nil
+	e.cluster.registryHosts = s.addDockercfg(e.authentication)
 	e.cluster.defaultStrategy = strategyOf(es.DefaultCapacityProviderStrategy)
 	if err := e.cluster.checkDefaultStrategy(); err != nil {
 		return err

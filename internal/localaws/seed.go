@@ -142,10 +142,15 @@ type ClusterSeed struct {
 	DefaultCapacityProviderStrategy []StrategyItem `json:"default_capacity_provider_strategy"`
 }
 
-// S3Location is a Dockerrun.aws.json "authentication": an S3 object.
+// S3Location is a Dockerrun.aws.json "authentication": an S3 object, a
+// .dockercfg that localaws stores there.
 type S3Location struct {
 	Bucket string `json:"bucket"`
 	Key    string `json:"key"`
+	// Registries are the .dockercfg's keys, the registries it holds
+	// credentials for (URLs or hosts); none is Docker Hub's
+	// "https://index.docker.io/v1/".
+	Registries []string `json:"registries"`
 }
 
 // StrategyItem is one capacity provider of a strategy.
