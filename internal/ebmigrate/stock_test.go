@@ -235,10 +235,14 @@ func TestSelectContainerDefaults(t *testing.T) {
 }
 
 // EB secrets on a stock environment need an execution role: the argument
-// gives one, and the roles reach the revision.
+// gives one, and the roles reach the revision. (EB's task definition holds
+// no secrets here: rendered, they would need the role in the Dockerrun
+// already, or ECS would refuse EB's own registration.)
 func TestRolesArguments(t *testing.T) {
+	off := false
 	_, c := fixture(t, func(s *localaws.Seed) {
 		s.Environments[0].Secrets = map[string]string{"API_KEY": localaws.FixtureSecretArn}
+		s.Environments[0].RenderVariables = &off
 	})
 	target, err := ebmigrate.Discover(testCtx(t), c, ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv})
 	if err != nil {

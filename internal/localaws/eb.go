@@ -33,7 +33,7 @@ type environment struct {
 	// draft is a second settings set, pending or failed (eb_draft.go).
 	draft *DraftSeed
 	// renderVariables: EB writes properties and secrets into its task
-	// definitions (EnvironmentSeed.RenderVariables).
+	// definitions (EnvironmentSeed.RenderVariables, on by default).
 	renderVariables bool
 	// authentication is the Dockerrun's "authentication", nil when none.
 	authentication *S3Location
@@ -83,7 +83,7 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 		versions:      es.Versions,
 		bundleBucket:  es.BundleBucket,
 	}
-	e.renderVariables, e.authentication = es.RenderVariables, es.DockerrunAuthentication
+	e.renderVariables, e.authentication = es.RenderVariables == nil || *es.RenderVariables, es.DockerrunAuthentication
 	if e.platformArn == "" {
 		e.platformArn = fmt.Sprintf("arn:aws:elasticbeanstalk:%s::platform/%s", s.region, defaultECSPlatform)
 	}

@@ -89,8 +89,8 @@ type EnvironmentSeed struct {
 	VPC     VPCSeed           `json:"vpc"`
 	// RenderVariables has EB render the properties into each container's
 	// environment and the secrets into its secrets in the task definitions
-	// it registers (eb_render.go).
-	RenderVariables bool `json:"render_variables"`
+	// it registers (eb_render.go): on unless set to false.
+	RenderVariables *bool `json:"render_variables"`
 	// Cluster overrides the ECS cluster name EB would generate.
 	Cluster string `json:"cluster"`
 	// Containers are the ECS container definitions of EB's app task
