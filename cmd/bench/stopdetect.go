@@ -108,9 +108,6 @@ func lastLineIngested(w *world, c ebmigrate.Clients, loc ebmigrate.LogLocation) 
 			return last, found
 		}
 		for _, ev := range out.Events {
-			if ebmigrate.IsEndMark(aws.ToString(ev.Message)) {
-				continue
-			}
 			last, found = time.UnixMilli(aws.ToInt64(ev.IngestionTime)), true
 		}
 		if aws.ToString(out.NextForwardToken) == aws.ToString(token) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -47,40 +48,55 @@ func onFargate(in *ebmigrate.MigrateInput) {
 // (TestConsistency: batches every 300 ms, each readable within 300 ms).
 func lateTimings(in *ebmigrate.MigrateInput) {
 	in.Poll.LogGrace = 600 * time.Millisecond
+	in.Poll.LogFlush = 300 * time.Millisecond
+}
+
+// repeated runs run(i) lateRuns times at once, each in a world of its
+// own: goroutines, not parallel subtests, which go test runs only
+// GOMAXPROCS at a time.
+func repeated(run func(i int)) {
+	var wg sync.WaitGroup
+	for i := range lateRuns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run(i)
+		}()
+	}
+	wg.Wait()
 }
 
 // The failure diagnostic of a migration whose traceback is printed at exit
 // shows the traceback's last line, on EC2 and on Fargate; a note never
-// says that the container printed nothing when it printed lines.
+// says that the container printed nothing when it printed lines, nor is
+// the log called complete.
 func TestTracebackAtExitIsShown(t *testing.T) {
 	for _, launch := range []string{"EC2", "FARGATE"} {
 		t.Run(launch, func(t *testing.T) {
 			t.Parallel()
 			var missing atomic.Int32
-			for i := range lateRuns {
-				t.Run(fmt.Sprint(i), func(t *testing.T) {
-					t.Parallel()
-					_, c := friendly(t, localaws.WithoutHostVolume, randomSeed(i))
-					in := migrateInput(tracebackAtExit...)
-					lateTimings(&in)
-					if launch == "FARGATE" {
-						onFargate(&in)
-					}
-					_, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
-					var me *ebmigrate.MigrationError
-					if !errors.As(err, &me) {
-						t.Fatalf("err = %v, want a MigrationError", err)
-					}
-					if !slices.Contains(me.LogLines, lastTracebackLine) {
-						missing.Add(1)
-						t.Errorf("the diagnostic lacks the traceback's last line: lines %q, note %q", me.LogLines, me.LogsNote)
-					}
-					if len(me.LogLines) > 0 && strings.Contains(me.LogsNote, "printed nothing") {
-						t.Errorf("note %q although lines were shown", me.LogsNote)
-					}
-				})
-			}
-			t.Cleanup(func() { t.Logf("%s: the traceback's last line missing in %d of %d runs", launch, missing.Load(), lateRuns) })
+			repeated(func(i int) {
+				_, c := friendly(t, localaws.WithoutHostVolume, randomSeed(i))
+				in := migrateInput(tracebackAtExit...)
+				lateTimings(&in)
+				if launch == "FARGATE" {
+					onFargate(&in)
+				}
+				res, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
+				var me *ebmigrate.MigrationError
+				if !errors.As(err, &me) {
+					t.Errorf("run %d: err = %v, want a MigrationError", i, err)
+					return
+				}
+				if !slices.Contains(me.LogLines, lastTracebackLine) {
+					missing.Add(1)
+					t.Errorf("run %d: the diagnostic lacks the traceback's last line: lines %q, note %q", i, me.LogLines, me.LogsNote)
+				}
+				if res.LogsComplete || !strings.Contains(me.LogsNote, "cannot be proven") || strings.Contains(me.LogsNote, "printed nothing to") {
+					t.Errorf("run %d: complete = %v, note %q: want what could not be proven said", i, res.LogsComplete, me.LogsNote)
+				}
+			})
+			t.Logf("%s: the traceback's last line missing in %d of %d runs", launch, missing.Load(), lateRuns)
 		})
 	}
 }
@@ -100,32 +116,31 @@ func pendingTwelve() []string {
 }
 
 // A version with twelve pending migrations is listed with all twelve, or
-// the output is said to be incomplete; never fewer.
+// the output is said to be incomplete; never fewer. The query runs under
+// the output relay (queryInput: ProveOutput), whose proof holds here every
+// time.
 func TestPendingListNeverShorter(t *testing.T) {
 	t.Parallel()
 	var fewer, incomplete atomic.Int32
-	for i := range lateRuns {
-		t.Run(fmt.Sprint(i), func(t *testing.T) {
-			t.Parallel()
-			_, c := fixture(t, randomSeed(i))
-			in := queryInput(pendingTwelve()...)
-			lateTimings(&in)
-			res, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !res.LogsComplete {
-				incomplete.Add(1)
-				return
-			}
-			plan, err := res.MigratePlan()
-			if err != nil || len(plan.Pending()) != 12 {
-				fewer.Add(1)
-				t.Errorf("the output was called complete, and lists %d pending migrations (err %v), want 12", len(plan.Pending()), err)
-			}
-		})
-	}
-	t.Cleanup(func() {
-		t.Logf("fewer than twelve listed in %d of %d plans, output said incomplete in %d", fewer.Load(), lateRuns, incomplete.Load())
+	repeated(func(i int) {
+		_, c := fixture(t, randomSeed(i))
+		in := queryInput(pendingTwelve()...)
+		lateTimings(&in)
+		res, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
+		if err != nil {
+			t.Errorf("run %d: %v", i, err)
+			return
+		}
+		if !res.LogsComplete {
+			incomplete.Add(1)
+			t.Errorf("run %d: the output was not proven complete: %s", i, res.LogsProblem)
+			return
+		}
+		plan, err := res.MigratePlan()
+		if err != nil || len(plan.Pending()) != 12 {
+			fewer.Add(1)
+			t.Errorf("run %d: the output was called complete, and lists %d pending migrations (err %v), want 12", i, len(plan.Pending()), err)
+		}
 	})
+	t.Logf("fewer than twelve listed in %d of %d plans, output said incomplete in %d", fewer.Load(), lateRuns, incomplete.Load())
 }

@@ -225,7 +225,7 @@ data "ebmigrate_pending_migrations" "this" {
   environment_name = %q
 }
 `, localaws.FixtureEnv),
-			ExpectError: words("Output May Be Incomplete", "could not be read to its end", "AccessDeniedException"),
+			ExpectError: words("Output Incomplete", "could not be proven complete", "AccessDeniedException"),
 		}},
 	})
 }

@@ -172,6 +172,9 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 		KeepRevisions: defaultKeepRevisions,
 		LogLines:      defaultLogLines,
 		CollectOutput: true,
+		// The list is parsed from the output: only output proven whole is
+		// parsed (the command runs under the engine's output relay).
+		ProveOutput: true,
 	}, tfLogger{ctx})
 	doing := fmt.Sprintf("reading the pending migrations of environment %q (running %s)", env, commandName(command))
 	if err != nil {
@@ -185,9 +188,10 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 	}
 	if !res.LogsComplete {
 		// A list read from a log that may lack its tail could miss pending
-		// migrations: no answer is better than a wrong one.
-		resp.Diagnostics.AddError("Output May Be Incomplete",
-			fmt.Sprintf("While %s, the command ran but its output could not be read to its end from CloudWatch Logs (%s), so the list of pending migrations may be missing some. Apply again; if it persists, check the provider's logs:GetLogEvents permission. %s", doing, res.Logs.Stream, res.LogsProblem))
+		// migrations: no answer is better than a shorter one.
+		resp.Diagnostics.AddError("Output Incomplete",
+			fmt.Sprintf("While %s, the command ran but its output could not be proven complete from CloudWatch Logs (group %s, stream %s): %s. A list read from it could miss pending migrations, so none is given. Plan again: CloudWatch Logs may have shown the rest late; if it persists, check the provider's logs:GetLogEvents permission, and that the image has python3 on its PATH (the query runs its command under a short Python relay that numbers its lines).",
+				doing, res.Logs.Group, res.Logs.Stream, res.LogsProblem))
 		return
 	}
 	if res.PruneError != nil {
