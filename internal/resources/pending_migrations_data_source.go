@@ -175,6 +175,7 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 		// The list is parsed from the output: only output proven whole is
 		// parsed (the command runs under the engine's output relay).
 		ProveOutput: true,
+		Poll:        pollSchedule,
 	}, tfLogger{ctx})
 	doing := fmt.Sprintf("reading the pending migrations of environment %q (running %s)", env, commandName(command))
 	if err != nil {
