@@ -36,10 +36,10 @@ import (
 // (logs_proof.go), whose numbered lines and end line prove the output
 // whole. A user's migration command (any image, perhaps without a shell)
 // cannot be wrapped: its log is read until a while after the stop (the
-// quiet grace, longer on Fargate by the driver's flush interval, or half as
-// long again as the longest ingestion delay seen, if that is longer), its
-// last lines are then read again from the stream's end, and the note says
-// that they are what CloudWatch showed by then, not that they are all.
+// grace, on Fargate longer by the driver's flush interval, and longer
+// still when CloudWatch was seen accepting lines late), its last lines are
+// then read again from the stream's end, and the note says that they are
+// what CloudWatch showed by then, not that they are all.
 // What is read is never called complete when it was not proven.
 
 // nonBlocking tells a container whose awslogs driver runs in non-blocking
@@ -106,7 +106,7 @@ func (f *logFollower) finish(ctx context.Context, task ecstypes.Task, e logEnd) 
 		}
 		// A failed command: its last lines as far as they show.
 	}
-	if window, err = f.settle(ctx, stopSeen, e.floor(), e.poll.LogEndWithin); err != nil {
+	if window, err = f.settle(ctx, stopSeen, e.floor(), e.poll.LogFlush, e.poll.LogEndWithin); err != nil {
 		return false, window, err
 	}
 	return false, window, f.readTail(ctx)
@@ -187,12 +187,14 @@ func (f *logFollower) provenTail() {
 }
 
 // settle reads a stopped task's log until a while after the stop: floor,
-// or half as long again as the longest delay seen between an event's
-// timestamp and its ingestion (up to most), if that is longer. It reads
-// when the stop is seen and when that time has passed, not in between: a
-// read in between proves nothing, and fifty migrations share one read
-// budget. It returns how long after the stop it read.
-func (f *logFollower) settle(ctx context.Context, stopSeen time.Time, floor, most time.Duration) (time.Duration, error) {
+// plus half as long again as CloudWatch was seen accepting a line later
+// than the driver's batching explains (the longest delay between an
+// event's timestamp and its ingestionTime, less the driver's flush
+// interval: a line waits up to that long in the driver's batch), up to
+// most. It reads when the stop is seen and when that time has passed, not
+// in between: a read in between proves nothing, and fifty migrations share
+// one read budget. It returns how long after the stop it read.
+func (f *logFollower) settle(ctx context.Context, stopSeen time.Time, floor, flush, most time.Duration) (time.Duration, error) {
 	for {
 		readAt := time.Now()
 		if err := f.readAll(ctx); err != nil {
@@ -201,10 +203,7 @@ func (f *logFollower) settle(ctx context.Context, stopSeen time.Time, floor, mos
 		f.mu.Lock()
 		delay := f.maxDelay
 		f.mu.Unlock()
-		wait := floor
-		if d := delay + delay/2; d > wait {
-			wait = min(d, most)
-		}
+		wait := settleWait(floor, flush, most, delay)
 		if readAt.Sub(stopSeen) >= wait {
 			return readAt.Sub(stopSeen), nil
 		}
@@ -212,6 +211,16 @@ func (f *logFollower) settle(ctx context.Context, stopSeen time.Time, floor, mos
 			return time.Since(stopSeen), ctx.Err()
 		}
 	}
+}
+
+// settleWait is how long after the stop an unproven log is read, given the
+// longest delay seen between an event's timestamp and its ingestion
+// (settle).
+func settleWait(floor, flush, most, delay time.Duration) time.Duration {
+	if late := delay - flush; late > 0 {
+		return min(floor+late+late/2, most)
+	}
+	return floor
 }
 
 // readAll reads on until the stream's end (bounded reads, one after the

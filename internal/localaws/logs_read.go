@@ -226,3 +226,21 @@ func (s *Server) logsFilterLogEvents(body []byte) (any, error) {
 	}
 	return out, nil
 }
+
+// LastReadable is when the last event of a stream to become readable did
+// (or will), for the benchmark's stop detection: GetLogEvents does not say
+// when an event became readable, only when it was accepted. ok is false for
+// a stream that holds no event.
+func (s *Server) LastReadable(group, stream string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.findStream(group, stream)
+	if err != nil || len(st.events) == 0 {
+		return time.Time{}, false
+	}
+	var last int64
+	for _, e := range st.events {
+		last = max(last, e.readable)
+	}
+	return time.UnixMilli(last), true
+}

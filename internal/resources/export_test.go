@@ -7,11 +7,11 @@ import (
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 )
 
-// testLogWaits are the engine's waits for an unproven log's end, shortened
-// to localaws's test timings (TestConsistency: the driver's batches every
+// testLogWaits are the engine's waits for a log's end, shortened to
+// localaws's test timings (TestConsistency: the driver's batches every
 // 300 ms, each readable within 300 ms of being sent), as those are
 // shortened: on, never off.
-var testLogWaits = ebmigrate.PollSchedule{LogGrace: 600 * time.Millisecond, LogFlush: 300 * time.Millisecond}
+var testLogWaits = ebmigrate.PollSchedule{LogGrace: 600 * time.Millisecond, LogFlush: 300 * time.Millisecond, LogEndWithin: 5 * time.Second}
 
 func init() { pollSchedule = testLogWaits }
 
@@ -27,6 +27,9 @@ func SetPollSchedule(t *testing.T, p ebmigrate.PollSchedule) {
 	}
 	if p.LogFlush == 0 {
 		p.LogFlush = testLogWaits.LogFlush
+	}
+	if p.LogEndWithin == 0 {
+		p.LogEndWithin = testLogWaits.LogEndWithin
 	}
 	pollSchedule = p
 	t.Cleanup(func() { pollSchedule = prev })
