@@ -8,7 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
@@ -44,13 +43,6 @@ func onFargate(in *ebmigrate.MigrateInput) {
 	in.Derive.ExecutionRoleArn = "arn:aws:iam::123456789012:role/exec"
 }
 
-// lateTimings shortens the engine's waits to localaws's test timings
-// (TestConsistency: batches every 300 ms, each readable within 300 ms).
-func lateTimings(in *ebmigrate.MigrateInput) {
-	in.Poll.LogGrace = 600 * time.Millisecond
-	in.Poll.LogFlush = 300 * time.Millisecond
-}
-
 // repeated runs run(i) lateRuns times at once, each in a world of its
 // own: goroutines, not parallel subtests, which go test runs only
 // GOMAXPROCS at a time.
@@ -78,7 +70,6 @@ func TestTracebackAtExitIsShown(t *testing.T) {
 			repeated(func(i int) {
 				_, c := friendly(t, localaws.WithoutHostVolume, randomSeed(i))
 				in := migrateInput(tracebackAtExit...)
-				lateTimings(&in)
 				if launch == "FARGATE" {
 					onFargate(&in)
 				}
@@ -125,7 +116,6 @@ func TestPendingListNeverShorter(t *testing.T) {
 	repeated(func(i int) {
 		_, c := fixture(t, randomSeed(i))
 		in := queryInput(pendingTwelve()...)
-		lateTimings(&in)
 		res, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
 		if err != nil {
 			t.Errorf("run %d: %v", i, err)

@@ -138,7 +138,7 @@ func TestDriverBatchesLinesOnEC2(t *testing.T) {
 
 // On Fargate the shim logger never closes the driver: the last batch goes
 // at the driver's next tick, after the container exited, and shows after
-// the task is STOPPED.
+// the task is STOPPED. A line longer than its 16 KiB buffer is two events.
 func TestFargateLastBatchAfterStopped(t *testing.T) {
 	c := world(t, delivery(100, 1500), func(s *localaws.Seed) { s.Timing.DeprovisioningMS = 1 })
 	out, err := c.ecs.RegisterTaskDefinition(ctx(t), &ecs.RegisterTaskDefinitionInput{
@@ -147,7 +147,7 @@ func TestFargateLastBatchAfterStopped(t *testing.T) {
 		ExecutionRoleArn: aws.String("arn:aws:iam::123456789012:role/exec"),
 		ContainerDefinitions: []ecstypes.ContainerDefinition{{
 			Name: aws.String("web"), Image: aws.String("example/app:v1"), Essential: aws.Bool(true),
-			Command: []string{"sh", "-c", "echo Traceback; echo boom; exit 1"},
+			Command: []string{"sh", "-c", "echo Traceback; head -c 20000 /dev/zero | tr '\\0' x; echo; echo boom; exit 1"},
 			LogConfiguration: &ecstypes.LogConfiguration{LogDriver: ecstypes.LogDriverAwslogs, Options: map[string]string{
 				"awslogs-group": localaws.FixtureLogGroup, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "migrate",
 			}},
@@ -167,10 +167,13 @@ func TestFargateLastBatchAfterStopped(t *testing.T) {
 	if got := headRead(c, t, stream); len(got) != 0 {
 		t.Errorf("right after STOPPED: %q, want the last batch still in the shim logger", got)
 	}
-	events, _ := c.readLog(t, stream, 2)
+	events, _ := c.readLog(t, stream, 4)
 	stoppedAt := aws.ToTime(stopped.StoppedAt).UnixMilli()
-	if at := aws.ToInt64(events[1].IngestionTime); at <= stoppedAt {
+	if at := aws.ToInt64(events[3].IngestionTime); at <= stoppedAt {
 		t.Errorf("the last batch was accepted at %d, not after STOPPED (%d)", at, stoppedAt)
+	}
+	if len(events) != 4 || len(aws.ToString(events[1].Message)) != 16384 || len(aws.ToString(events[2].Message)) != 20000-16384 {
+		t.Errorf("%d events, the long line's pieces %d and %d bytes, want 16384 and %d", len(events), len(aws.ToString(events[1].Message)), len(aws.ToString(events[2].Message)), 20000-16384)
 	}
 }
 

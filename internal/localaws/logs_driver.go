@@ -30,6 +30,9 @@ import (
 //     sends the last batch at once ("Flush event buffer and release
 //     resources"), though nothing waits for it: ECS may show the task
 //     STOPPED before CloudWatch shows the batch.
+//   - On Fargate the shim logger reads a line into a buffer of 16 KiB
+//     (DefaultBufSizeInBytes) and hands a longer one to the driver in
+//     pieces of that size, each an event of its own.
 //   - On Fargate (platform 1.4) the shim logger never closes the driver:
 //     once the container's pipes close it sleeps its cleanup time ("to
 //     allow enough time for the last few log messages be flushed to
@@ -37,8 +40,12 @@ import (
 //     at the driver's next tick, up to 5 s after the container exited, and
 //     nothing documents that ECS waits for it before showing STOPPED.
 
-// maxDriverEventBytes is moby's maximumBytesPerEvent (262,144 - 26).
-const maxDriverEventBytes = 262144 - putEventOverhead
+// maxDriverEventBytes is moby's maximumBytesPerEvent (262,144 - 26);
+// shimLoggerLineBytes the shim logger's line buffer.
+const (
+	maxDriverEventBytes = 262144 - putEventOverhead
+	shimLoggerLineBytes = 16 * 1024
+)
 
 type driverLine struct {
 	at   time.Time
@@ -92,8 +99,12 @@ func (d *awslogsDriver) run(every time.Duration) {
 			batch, size = nil, 0
 		}
 	}
+	most := maxDriverEventBytes
+	if d.fargate {
+		most = shimLoggerLineBytes
+	}
 	add := func(at time.Time, text string) {
-		for _, piece := range splitEvent(text) {
+		for _, piece := range splitEvent(text, most) {
 			if len(batch) >= 10000 || size+len(piece)+putEventOverhead > maxPutBatchBytes {
 				flush()
 			}
@@ -155,12 +166,12 @@ func (d *awslogsDriver) put(batch []logEvent) {
 	}
 }
 
-// splitEvent cuts a line into events of at most maxDriverEventBytes, at
-// character boundaries (moby findValidSplit); an empty line is no event.
-func splitEvent(text string) []string {
+// splitEvent cuts a line into events of at most most bytes, at character
+// boundaries (moby findValidSplit); an empty line is no event.
+func splitEvent(text string, most int) []string {
 	var out []string
-	for len(text) > maxDriverEventBytes {
-		cut := maxDriverEventBytes
+	for len(text) > most {
+		cut := most
 		for cut > 0 && !utf8.RuneStart(text[cut]) {
 			cut--
 		}
