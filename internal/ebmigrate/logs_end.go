@@ -139,8 +139,11 @@ func (f *logFollower) readToProof(ctx context.Context, stopSeen time.Time, withi
 		if !failingSince.IsZero() && time.Since(failingSince) >= 3*poll.LogGrace {
 			return fmt.Errorf("reading it failed for %s after the stop: %w", 3*poll.LogGrace, err)
 		}
+		if time.Since(stopSeen) >= within && err != nil {
+			return fmt.Errorf("within %s of the stop, %s (the last read failed: %w)", within, problem, err)
+		}
 		if time.Since(stopSeen) >= within {
-			return fmt.Errorf("within %s of the stop, %s: %w", within, problem, errOr(err))
+			return fmt.Errorf("within %s of the stop, %s", within, problem)
 		}
 		if more {
 			continue

@@ -73,7 +73,7 @@ func TestUnprovenQueryOutputIsNotComplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.LogsComplete || !strings.Contains(res.LogsProblem, "could not be proven complete") || !strings.Contains(res.LogsProblem, "end line") {
+	if res.LogsComplete || !strings.Contains(res.LogsProblem, "the relay's end line) did not show") {
 		t.Errorf("complete %v, problem %q: want the output not proven, saying why", res.LogsComplete, res.LogsProblem)
 	}
 }

@@ -158,8 +158,6 @@ func finish(ctx context.Context, t *Target, d *Derived, task ecstypes.Task, loc 
 		LogsComplete:      proven && (follower == nil || !follower.truncated),
 	}
 	switch {
-	case logErr != nil && follower != nil && follower.proof != nil:
-		r.LogsProblem = "its output could not be proven complete: " + logErr.Error()
 	case logErr != nil:
 		r.LogsProblem = logErr.Error()
 	case follower != nil && !proven:

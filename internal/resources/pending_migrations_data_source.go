@@ -187,7 +187,7 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 		// A list read from a log that may lack its tail could miss pending
 		// migrations: no answer is better than a shorter one.
 		resp.Diagnostics.AddError("Output Incomplete",
-			fmt.Sprintf("While %s, the command ran but its output could not be proven complete from CloudWatch Logs (group %s, stream %s): %s. A list read from it could miss pending migrations, so none is given. Plan again: CloudWatch Logs may have shown the rest late; if it persists, check the provider's logs:GetLogEvents permission, and that the image has python3 on its PATH (the query runs its command under a short Python relay that numbers its lines).",
+			fmt.Sprintf("While %s, the command ran but its output could not be proven complete from CloudWatch Logs (group %s, stream %s): %s. A list read from it could miss pending migrations, so none is given. Plan again: CloudWatch Logs may have shown the rest late. If it persists, check the provider's logs:GetLogEvents permission, and that the image's entrypoint runs the command it is given (exec \"$@\"): the query runs its command under a short Python relay that numbers each line and prints, last, how many there were.",
 				doing, res.Logs.Group, res.Logs.Stream, res.LogsProblem))
 		return
 	}
