@@ -148,15 +148,14 @@ func (f *logFollower) readToProof(ctx context.Context, stopSeen time.Time, withi
 		if more {
 			continue
 		}
-		if err == nil && (ended || time.Since(lastReread) >= poll.LogGrace) {
-			f.rereadFromGap()
-			lastReread = time.Now()
-			continue
-		}
 		if !sleep(ctx, interval) {
 			return ctx.Err()
 		}
 		interval = min(interval+interval/2, 2*poll.Fast)
+		if err == nil && (ended || time.Since(lastReread) >= poll.LogGrace) {
+			f.rereadFromGap()
+			lastReread = time.Now()
+		}
 	}
 }
 
