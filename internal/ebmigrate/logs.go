@@ -282,13 +282,6 @@ func (f *logFollower) follow(ctx context.Context, every, longest time.Duration) 
 	}
 }
 
-func errOr(err error) error {
-	if err == nil {
-		return errors.New("no error, but no proof of its end either")
-	}
-	return err
-}
-
 // noLogsNote says why a failed migration shows no log lines although the
 // task was followed, and what to do.
 func noLogsNote(loc LogLocation) string {
