@@ -21,6 +21,14 @@ type Consistency struct {
 	// RunTask and DescribeTaskDefinition (ClientException "Unable to describe
 	// task definition."), the same eventual consistency.
 	RegisterLagMS int `json:"register_lag_ms"`
+	// DeregisterLagMS is how long after DeregisterTaskDefinition
+	// DeleteTaskDefinitions still sees the revision ACTIVE and refuses it
+	// ("The specified task definition is still in ACTIVE status"). botocore
+	// ecs DeregisterTaskDefinition: "there may be up to a 10-minute window
+	// following deregistration where these restrictions have not yet taken
+	// effect", and the API's reads are eventually consistent (RunTask's
+	// documentation).
+	DeregisterLagMS int `json:"deregister_lag_ms"`
 	// LogIngestDelayMS bounds how long after CloudWatch accepted a
 	// PutLogEvents call its events become readable. Each call, the awslogs
 	// driver's batches and any other writer's, draws its own delay, uniform
@@ -48,6 +56,7 @@ type Consistency struct {
 const (
 	defaultListLagMS        = 1000
 	defaultRegisterLagMS    = 1000
+	defaultDeregisterLagMS  = 2000
 	defaultLogIngestDelayMS = 2000
 	defaultLogBatchMS       = 5000
 	defaultEmptyLogPages    = 0.3
@@ -62,6 +71,7 @@ func (c Consistency) withDefaults() Consistency {
 	}
 	c.ListLagMS = def(c.ListLagMS, defaultListLagMS)
 	c.RegisterLagMS = def(c.RegisterLagMS, defaultRegisterLagMS)
+	c.DeregisterLagMS = def(c.DeregisterLagMS, defaultDeregisterLagMS)
 	c.LogIngestDelayMS = def(c.LogIngestDelayMS, defaultLogIngestDelayMS)
 	c.LogBatchMS = def(c.LogBatchMS, defaultLogBatchMS)
 	if c.EmptyLogPages <= 0 {
@@ -75,7 +85,7 @@ func (c Consistency) withDefaults() Consistency {
 
 // TestConsistency is what Start gives a seed without a consistency block:
 // every behaviour on, with times short enough for a test suite.
-var TestConsistency = Consistency{ListLagMS: 100, RegisterLagMS: 200, LogIngestDelayMS: 300, LogBatchMS: 300, EmptyLogPages: 0.3}
+var TestConsistency = Consistency{ListLagMS: 100, RegisterLagMS: 200, DeregisterLagMS: 200, LogIngestDelayMS: 300, LogBatchMS: 300, EmptyLogPages: 0.3}
 
 // testStopGraceMS is what Start gives a seed's unset stop grace: shorter than
 // ECS's 30 s, still a grace a process that ignores SIGTERM must sit out.
