@@ -81,6 +81,9 @@ func (s *Server) runLifecycle(t *task) {
 	t.startedAt = time.Now()
 	for _, l := range launches {
 		l.c.lastStatus, l.c.started = "RUNNING", true
+		if l.c.logGroup != "" && l.cmd != nil {
+			l.c.driver = s.startDriver(l.c, t.launchType == "FARGATE")
+		}
 	}
 	s.mu.Unlock()
 
@@ -341,8 +344,8 @@ func (s *Server) pump(t *task, idx int, l *launch, exits chan<- containerExit) {
 			br := bufio.NewReaderSize(r, 64<<10)
 			for {
 				line, err := br.ReadString('\n')
-				if line != "" {
-					s.appendLog(l.c, strings.TrimRight(line, "\r\n"))
+				if line != "" && l.c.driver != nil {
+					l.c.driver.log(strings.TrimSuffix(line, "\n"))
 				}
 				if err != nil {
 					return
@@ -351,6 +354,9 @@ func (s *Server) pump(t *task, idx int, l *launch, exits chan<- containerExit) {
 		}(r)
 	}
 	wg.Wait()
+	if l.c.driver != nil {
+		l.c.driver.close()
+	}
 	err := l.cmd.Wait()
 	code := 0
 	var ee *exec.ExitError
