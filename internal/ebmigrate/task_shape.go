@@ -106,7 +106,8 @@ func checkFargateSize(cpu, memory string) error {
 // cannot go with its memoryReservation (the soft limit), "" when it can or
 // either is unset (0): botocore ecs ContainerDefinition.memoryReservation:
 // "If you specify both, memory must be greater than memoryReservation"
-// (equal is taken: awsdocs/amazon-ecs-developer-guide#242). The resources
+// (equal values are taken, as awsdocs/amazon-ecs-developer-guide#242
+// reports). The resources
 // package says it at validate when the configuration sets both.
 func ContainerMemoryProblem(hard, soft int) string {
 	if hard <= 0 || soft <= 0 || hard >= soft {

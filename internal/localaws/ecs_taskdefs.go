@@ -122,16 +122,16 @@ func (s *Server) registerTaskDefinition(raw []byte, registeredBy string) (*taskD
 		return nil, clientErr("SerializationException", "could not parse request body: %v", err)
 	}
 	var head struct {
-		Family                  string          `json:"family"`
-		ContainerDefinitions    []containerDef  `json:"containerDefinitions"`
-		NetworkMode             string          `json:"networkMode"`
-		RequiresCompatibilities []string        `json:"requiresCompatibilities"`
-		Cpu                     string          `json:"cpu"`
-		Memory                  string          `json:"memory"`
-		ExecutionRoleArn        string          `json:"executionRoleArn"`
-		IpcMode                 string          `json:"ipcMode"`
-		PlacementConstraints    json.RawMessage `json:"placementConstraints"`
-		PidMode                 string          `json:"pidMode"`
+		Family                  string         `json:"family"`
+		ContainerDefinitions    []containerDef `json:"containerDefinitions"`
+		NetworkMode             string         `json:"networkMode"`
+		RequiresCompatibilities []string       `json:"requiresCompatibilities"`
+		Cpu                     string         `json:"cpu"`
+		Memory                  string         `json:"memory"`
+		ExecutionRoleArn        string         `json:"executionRoleArn"`
+		IpcMode                 string         `json:"ipcMode"`
+		PidMode                 string         `json:"pidMode"`
+		PlacementConstraints    []any          `json:"placementConstraints"`
 		Volumes                 []struct {
 			Name string `json:"name"`
 			Host *struct {
@@ -179,9 +179,10 @@ func (s *Server) registerTaskDefinition(raw []byte, registeredBy string) (*taskD
 			return nil, clientErr("ClientException", "Invalid setting for container '%s'. At least one of 'memory' or 'memoryReservation' must be specified.", c.Name)
 		}
 		// botocore ecs ContainerDefinition.memoryReservation: "If you specify
-		// both, memory must be greater than memoryReservation"; ECS takes
-		// them equal (awsdocs/amazon-ecs-developer-guide#242: "must be
-		// greater than or equal to"). The message is localaws's own wording.
+		// both, memory must be greater than memoryReservation"; equal values
+		// are taken (reported in awsdocs/amazon-ecs-developer-guide#242,
+		// which asked the guide to say "greater than or equal to"). The
+		// message is localaws's own wording.
 		if c.Memory != nil && c.MemoryReservation != nil && *c.Memory < *c.MemoryReservation {
 			return nil, clientErr("ClientException", "Invalid setting for container '%s'. The 'memory' value must be greater than or equal to the 'memoryReservation' value.", c.Name)
 		}
@@ -237,7 +238,7 @@ func (s *Server) registerTaskDefinition(raw []byte, registeredBy string) (*taskD
 		dockerVolumes = dockerVolumes || len(v.DockerVolumeConfiguration) > 0 && string(v.DockerVolumeConfiguration) != "null"
 	}
 	logsProblem := fargateLogsProblem(head.ContainerDefinitions)
-	taskProblem := fargateTaskProblem(head.IpcMode, head.PidMode, dockerVolumes, hasItems(head.PlacementConstraints))
+	taskProblem := fargateTaskProblem(head.IpcMode, head.PidMode, dockerVolumes, len(head.PlacementConstraints) > 0)
 	fargateOK := mode == "awsvpc" && head.Cpu != "" && head.Memory != "" && !hostVolumes && logsProblem == "" && taskProblem == "" && fargateShapeOK(head.ContainerDefinitions)
 	if fargate {
 		switch {
