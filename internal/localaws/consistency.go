@@ -30,14 +30,26 @@ type Consistency struct {
 	// documentation).
 	DeregisterLagMS int `json:"deregister_lag_ms"`
 	// LogIngestDelayMS bounds how long after CloudWatch accepted a
-	// PutLogEvents call its events become readable. Each call, the awslogs
-	// driver's batches and any other writer's, draws its own delay, uniform
-	// between a quarter of this and this, independent of every earlier call:
-	// "You can use parallel PutLogEvents actions on the same log stream"
-	// (botocore logs PutLogEvents) promises no order in which calls become
-	// readable, so a batch accepted later may be readable first
-	// (logs_put.go, logs_read.go).
+	// PutLogEvents call its events become readable, but for the tail below.
+	// Each call, the awslogs driver's batches and any other writer's, draws
+	// its own delay, uniform between a quarter of this and this, independent
+	// of every earlier call: "You can use parallel PutLogEvents actions on
+	// the same log stream" (botocore logs PutLogEvents) promises no order in
+	// which calls become readable, so a batch accepted later may be readable
+	// first (logs_put.go, logs_read.go).
 	LogIngestDelayMS int `json:"log_ingest_delay_ms"`
+	// LogIngestTail is the fraction (0..1] of PutLogEvents calls whose delay
+	// is instead drawn from a heavy tail, log-uniform between
+	// LogIngestDelayMS and LogIngestTailMS: neither PutLogEvents nor
+	// GetLogEvents (botocore logs) states any time by which an accepted
+	// event is readable, so no reader may count on one; AWS publishes no
+	// figure, and the default (1 call in 100, up to 30 times
+	// LogIngestDelayMS) is a guess on the unkind side, past the engine's
+	// 5 s grace.
+	LogIngestTail float64 `json:"log_ingest_tail"`
+	// LogIngestTailMS is the longest delay of the tail; unset, 30 times
+	// LogIngestDelayMS.
+	LogIngestTailMS int `json:"log_ingest_tail_ms"`
 	// LogBatchMS is the awslogs driver's flush interval: Docker's driver
 	// sends what a container printed every 5 s ("awslogs-force-flush-
 	// interval-seconds", default 5 s, moby daemon/logger/awslogs
@@ -45,6 +57,14 @@ type Consistency struct {
 	// shim logger never closes the driver, so the container's last batch
 	// waits for the next flush, after the container exited (logs_driver.go).
 	LogBatchMS int `json:"log_batch_ms"`
+	// ShimCleanupMS is how long Fargate's shim logger lives after the
+	// container's pipes closed before its process exits, the driver never
+	// closed: "Sleeping %s for cleanning up" (aws/shim-loggers-for-containerd
+	// logger/common.go sendLogs; args.go defaultCleanupTime "5s"). What the
+	// driver has not sent by then is lost (logs_driver.go). Unset, it is
+	// LogBatchMS: both are 5 s on AWS, and a seed that shortens one shortens
+	// both.
+	ShimCleanupMS int `json:"shim_cleanup_ms"`
 	// EmptyLogPages is the fraction (0..1] of GetLogEvents calls that return an
 	// empty page with an advancing forward token although later events exist:
 	// "Partially full or empty pages don't necessarily mean that pagination is
@@ -60,6 +80,9 @@ const (
 	defaultLogIngestDelayMS = 2000
 	defaultLogBatchMS       = 5000
 	defaultEmptyLogPages    = 0.3
+	defaultLogIngestTail    = 0.01
+	// defaultTailTimes is LogIngestTailMS unset, in LogIngestDelayMS.
+	defaultTailTimes = 30
 )
 
 func (c Consistency) withDefaults() Consistency {
@@ -74,6 +97,12 @@ func (c Consistency) withDefaults() Consistency {
 	c.DeregisterLagMS = def(c.DeregisterLagMS, defaultDeregisterLagMS)
 	c.LogIngestDelayMS = def(c.LogIngestDelayMS, defaultLogIngestDelayMS)
 	c.LogBatchMS = def(c.LogBatchMS, defaultLogBatchMS)
+	c.ShimCleanupMS = def(c.ShimCleanupMS, c.LogBatchMS)
+	c.LogIngestTailMS = max(def(c.LogIngestTailMS, defaultTailTimes*c.LogIngestDelayMS), c.LogIngestDelayMS)
+	if c.LogIngestTail <= 0 {
+		c.LogIngestTail = defaultLogIngestTail
+	}
+	c.LogIngestTail = min(c.LogIngestTail, 1)
 	if c.EmptyLogPages <= 0 {
 		c.EmptyLogPages = defaultEmptyLogPages
 	}
@@ -84,8 +113,13 @@ func (c Consistency) withDefaults() Consistency {
 }
 
 // TestConsistency is what Start gives a seed without a consistency block:
-// every behaviour on, with times short enough for a test suite.
-var TestConsistency = Consistency{ListLagMS: 100, RegisterLagMS: 200, DeregisterLagMS: 200, LogIngestDelayMS: 300, LogBatchMS: 300, EmptyLogPages: 0.3}
+// every behaviour on, with times short enough for a test suite. Its
+// ingestion tail stays under the 1 s grace the suite's engine reads an
+// unproven log with after the stop (as the 5 s grace is to AWS's usual
+// delays), so that a test's last lines do not depend on a draw; the tests
+// of the tail itself set it past that (TestLateTailIsSaid).
+var TestConsistency = Consistency{ListLagMS: 100, RegisterLagMS: 200, DeregisterLagMS: 200, LogIngestDelayMS: 300, LogBatchMS: 300, EmptyLogPages: 0.3,
+	LogIngestTail: defaultLogIngestTail, LogIngestTailMS: 900}
 
 // testStopGraceMS is what Start gives a seed's unset stop grace: shorter than
 // ECS's 30 s, still a grace a process that ignores SIGTERM must sit out.

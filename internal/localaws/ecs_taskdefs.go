@@ -108,6 +108,18 @@ type containerDef struct {
 	RepositoryCredentials *struct {
 		CredentialsParameter string `json:"credentialsParameter"`
 	} `json:"repositoryCredentials"`
+	// PseudoTerminal gives the container a terminal (Docker's Tty) and
+	// RestartPolicy restarts it in its task (runner.go).
+	PseudoTerminal bool           `json:"pseudoTerminal"`
+	RestartPolicy  *restartPolicy `json:"restartPolicy"`
+}
+
+// restartPolicy is botocore ecs ContainerRestartPolicy.
+type restartPolicy struct {
+	Enabled          bool  `json:"enabled"`
+	IgnoredExitCodes []int `json:"ignoredExitCodes"`
+	// RestartAttemptPeriod is in seconds, 60 to 1800; unset, 300.
+	RestartAttemptPeriod *int `json:"restartAttemptPeriod"`
 }
 
 func (c containerDef) essential() bool { return c.Essential == nil || *c.Essential }

@@ -41,6 +41,9 @@ type task struct {
 	stopRequested chan struct{} // closed by StopTask or Close
 	killNow       bool          // Close: no grace period
 	done          chan struct{} // closed when STOPPED
+
+	// executionStoppedAt is when the task's containers had all exited.
+	executionStoppedAt time.Time
 }
 
 type taskContainer struct {
@@ -150,7 +153,7 @@ func (s *Server) taskJSON(t *task, withTags bool) map[string]any {
 			"details": []kv{{Name: "subnetId", Value: t.network.Subnets[0]}},
 		}}
 	}
-	for k, v := range map[string]time.Time{"startedAt": t.startedAt, "stoppingAt": t.stoppingAt, "stoppedAt": t.stoppedAt, "executionStoppedAt": t.stoppedAt} {
+	for k, v := range map[string]time.Time{"startedAt": t.startedAt, "stoppingAt": t.stoppingAt, "stoppedAt": t.stoppedAt, "executionStoppedAt": t.executionStoppedAt} {
 		if p := epochPtr(v); p != nil {
 			out[k] = p
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -19,9 +20,12 @@ import (
 // How a container's lines, and any other writer's events, become readable
 // (logs_driver.go, logs_put.go, logs_read.go), through the SDK's client.
 
+// delivery sets the delays; the ingestion tail is no longer than the usual
+// delays, so that the times these tests assert hold for every call
+// (TestIngestDelayHeavyTail tests the tail).
 func delivery(ingestMS, batchMS int) func(*localaws.Seed) {
 	return func(s *localaws.Seed) {
-		s.Consistency = localaws.Consistency{ListLagMS: 50, RegisterLagMS: 50, LogIngestDelayMS: ingestMS, LogBatchMS: batchMS, EmptyLogPages: 0.01}
+		s.Consistency = localaws.Consistency{ListLagMS: 50, RegisterLagMS: 50, LogIngestDelayMS: ingestMS, LogIngestTailMS: ingestMS, LogBatchMS: batchMS, EmptyLogPages: 0.01}
 	}
 }
 
@@ -138,19 +142,58 @@ func TestDriverBatchesLinesOnEC2(t *testing.T) {
 
 // On Fargate the shim logger never closes the driver: the last batch goes
 // at the driver's next tick, after the container exited, and shows after
-// the task is STOPPED. A line longer than its 16 KiB buffer is two events.
+// the task is STOPPED. A line longer than 262,118 bytes (the buffer the
+// shim reads lines into, moby's maximumBytesPerEvent) is two events.
 func TestFargateLastBatchAfterStopped(t *testing.T) {
 	c := world(t, delivery(100, 1500), func(s *localaws.Seed) { s.Timing.DeprovisioningMS = 1 })
+	c = withLogRetries(c) // the long line's page: aws/aws-sdk-go-v2#1825
+	td := c.registerFargate(t, "fargate-printer", nil, "echo Traceback; head -c 300000 /dev/zero | tr '\\0' x; echo; echo boom; exit 1")
+	arn := aws.ToString(c.runFargate(t, td).TaskArn)
+	stopped := c.waitStopped(t, arn)
+	stream := "migrate/web/" + taskID(arn)
+	if got := headRead(c, t, stream); len(got) != 0 {
+		t.Errorf("right after STOPPED: %d events, want the last batch still in the shim logger", len(got))
+	}
+	events, _ := c.readLog(t, stream, 4)
+	stoppedAt := aws.ToTime(stopped.StoppedAt).UnixMilli()
+	if at := aws.ToInt64(events[3].IngestionTime); at <= stoppedAt {
+		t.Errorf("the last batch was accepted at %d, not after STOPPED (%d)", at, stoppedAt)
+	}
+	const most = 262144 - 26
+	if len(events) != 4 || len(aws.ToString(events[1].Message)) != most || len(aws.ToString(events[2].Message)) != 300000-most {
+		t.Errorf("%d events, the long line's pieces %d and %d bytes, want %d and %d", len(events), len(aws.ToString(events[1].Message)), len(aws.ToString(events[2].Message)), most, 300000-most)
+	}
+}
+
+// withLogRetries gives c a Logs client with the SDK's standard retries: the
+// SDK closes a request's body as its response comes, and with a large page
+// answered at once over loopback the transport now and then closes the
+// connection under it ("use of closed network connection",
+// aws/aws-sdk-go-v2#1825), which the SDK retries.
+func withLogRetries(c clients) clients {
+	c.logs = cloudwatchlogs.NewFromConfig(aws.Config{
+		Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""), RetryMaxAttempts: 3,
+	}, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = aws.String(c.srv.URL()) })
+	return c
+}
+
+// registerFargate registers a Fargate task definition whose container runs
+// script under sh, logging with the given awslogs options besides group,
+// region and prefix.
+func (c clients) registerFargate(t *testing.T, family string, options map[string]string, script string) string {
+	t.Helper()
+	opts := map[string]string{"awslogs-group": localaws.FixtureLogGroup, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "migrate"}
+	for k, v := range options {
+		opts[k] = v
+	}
 	out, err := c.ecs.RegisterTaskDefinition(ctx(t), &ecs.RegisterTaskDefinitionInput{
-		Family: aws.String("fargate-printer"), RequiresCompatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityFargate},
+		Family: aws.String(family), RequiresCompatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityFargate},
 		NetworkMode: ecstypes.NetworkModeAwsvpc, Cpu: aws.String("256"), Memory: aws.String("512"),
 		ExecutionRoleArn: aws.String("arn:aws:iam::123456789012:role/exec"),
 		ContainerDefinitions: []ecstypes.ContainerDefinition{{
 			Name: aws.String("web"), Image: aws.String("example/app:v1"), Essential: aws.Bool(true),
-			Command: []string{"sh", "-c", "echo Traceback; head -c 20000 /dev/zero | tr '\\0' x; echo; echo boom; exit 1"},
-			LogConfiguration: &ecstypes.LogConfiguration{LogDriver: ecstypes.LogDriverAwslogs, Options: map[string]string{
-				"awslogs-group": localaws.FixtureLogGroup, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "migrate",
-			}},
+			Command:          []string{"sh", "-c", script},
+			LogConfiguration: &ecstypes.LogConfiguration{LogDriver: ecstypes.LogDriverAwslogs, Options: opts},
 		}},
 	})
 	if err != nil {
@@ -158,23 +201,16 @@ func TestFargateLastBatchAfterStopped(t *testing.T) {
 	}
 	td := aws.ToString(out.TaskDefinition.TaskDefinitionArn)
 	c.waitKnown(t, td)
-	arn := aws.ToString(c.runTask(t, td, func(in *ecs.RunTaskInput) {
+	return td
+}
+
+// runFargate runs a Fargate task definition.
+func (c clients) runFargate(t *testing.T, td string) ecstypes.Task {
+	t.Helper()
+	return c.runTask(t, td, func(in *ecs.RunTaskInput) {
 		in.LaunchType = ecstypes.LaunchTypeFargate
 		in.NetworkConfiguration = &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{Subnets: []string{"subnet-0aaa1111"}}}
-	}).TaskArn)
-	stopped := c.waitStopped(t, arn)
-	stream := "migrate/web/" + taskID(arn)
-	if got := headRead(c, t, stream); len(got) != 0 {
-		t.Errorf("right after STOPPED: %q, want the last batch still in the shim logger", got)
-	}
-	events, _ := c.readLog(t, stream, 4)
-	stoppedAt := aws.ToTime(stopped.StoppedAt).UnixMilli()
-	if at := aws.ToInt64(events[3].IngestionTime); at <= stoppedAt {
-		t.Errorf("the last batch was accepted at %d, not after STOPPED (%d)", at, stoppedAt)
-	}
-	if len(events) != 4 || len(aws.ToString(events[1].Message)) != 16384 || len(aws.ToString(events[2].Message)) != 20000-16384 {
-		t.Errorf("%d events, the long line's pieces %d and %d bytes, want 16384 and %d", len(events), len(aws.ToString(events[1].Message)), len(aws.ToString(events[2].Message)), 20000-16384)
-	}
+	})
 }
 
 // awslogs-multiline-pattern joins lines into one event until a line

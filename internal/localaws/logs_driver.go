@@ -9,43 +9,55 @@ import (
 
 // The awslogs log driver: how a container's output reaches CloudWatch
 // Logs, from the driver's own source (moby daemon/logger/awslogs
-// cloudwatchlogs.go: collectBatch, processEvent, publishBatch; moby
-// daemon/logger/copier.go) and, on Fargate, from AWS's shim logger, which
-// runs the same driver in a process of its own
-// (aws/shim-loggers-for-containerd logger/common.go, sendLogs).
+// cloudwatchlogs.go: collectBatch, processEvent, publishBatch,
+// parseMultilineOptions; moby daemon/logger/copier.go) and, on Fargate,
+// from AWS's shim logger, which runs the same driver in a process of its
+// own (aws/shim-loggers-for-containerd logger/common.go, sendLogs;
+// logger/awslogs/logger.go, RunLogDriver).
 //
-//   - Docker's copier stamps each line with the time it read it; the
-//     driver sends no event for an empty line (processEvent loops over the
-//     line's bytes), and splits a line longer than 262,118 bytes
-//     (maximumBytesPerEvent) into several events.
+//   - Docker's copier stamps each line with the host's time as it reads it
+//     (Timing.HostClockSkewMS: the host's clock against ECS's); the driver
+//     sends no event for an empty line (processEvent loops over the line's
+//     bytes), and a line longer than 262,118 bytes (maximumBytesPerEvent)
+//     is several events. The shim logger reads lines into a buffer of that
+//     same size (WithBufferSizeInBytes(maximumBytesPerEvent), since
+//     shim-loggers aa11f7a, 2020), so a long line is cut alike on Fargate.
 //   - collectBatch sends its batch every 5 s (a ticker started with the
 //     driver; awslogs-force-flush-interval-seconds, default 5), or at once
 //     when the next event would overflow 10,000 events or 1,048,576 bytes.
-//     It sends one PutLogEvents at a time, from one goroutine.
-//   - With awslogs-multiline-pattern, lines are joined (each followed by
-//     "\n") into one event until a line matches the pattern; a tick sends a
-//     joined event older than the flush interval.
+//     It sends one PutLogEvents at a time, from one goroutine, with the
+//     SDK's standard retries; publishBatch logs a call that still fails and
+//     drops the batch.
+//   - With awslogs-multiline-pattern (or awslogs-datetime-format, which
+//     parseMultilineOptions turns into a pattern), lines are joined (each
+//     followed by "\n") into one event until a line matches. A tick sends
+//     the joined event only when it is at least the flush interval old
+//     (eventBufferExpired), its age counted from the timestamp of the line
+//     that opened the buffer, which only a matching line (or an overflow)
+//     renews: after a tick sent the buffer, the lines joined next keep the
+//     old timestamp.
 //   - On EC2, Docker closes the driver once the container exited and its
 //     output was copied (daemon/container/monitor.go Reset), and closing
-//     sends the last batch at once ("Flush event buffer and release
-//     resources"), though nothing waits for it: ECS may show the task
-//     STOPPED before CloudWatch shows the batch.
-//   - On Fargate the shim logger reads a line into a buffer of 16 KiB
-//     (DefaultBufSizeInBytes) and hands a longer one to the driver in
-//     pieces of that size, each an event of its own.
+//     sends the joined event and the last batch at once ("Flush event
+//     buffer and release resources"), though nothing waits for it: ECS may
+//     show the task STOPPED before CloudWatch shows the batch.
 //   - On Fargate (platform 1.4) the shim logger never closes the driver:
 //     once the container's pipes close it sleeps its cleanup time ("to
 //     allow enough time for the last few log messages be flushed to
-//     destination like CloudWatch", 5 s by default), so the last batch goes
-//     at the driver's next tick, up to 5 s after the container exited, and
-//     nothing documents that ECS waits for it before showing STOPPED.
+//     destination like CloudWatch", 5 s by default) and the process exits.
+//     What the driver's ticks sent by then is sent; the rest is lost: a
+//     joined event younger than the flush interval at the last tick (with a
+//     multiline pattern, mostly the container's last lines), and a batch
+//     whose tick comes just too late. Nothing documents that ECS waits for
+//     any of it before showing STOPPED.
 
-// maxDriverEventBytes is moby's maximumBytesPerEvent (262,144 - 26);
-// shimLoggerLineBytes the shim logger's line buffer.
-const (
-	maxDriverEventBytes = 262144 - putEventOverhead
-	shimLoggerLineBytes = 16 * 1024
-)
+// maxDriverEventBytes is moby's maximumBytesPerEvent (262,144 - 26), at
+// which Docker's copier, the shim logger and the driver cut a line.
+const maxDriverEventBytes = 262144 - putEventOverhead
+
+// driverPutAttempts is the SDK's standard retryer's attempts (aws-sdk-go-v2
+// aws/retry DefaultMaxAttempts), which the driver's client keeps.
+const driverPutAttempts = 3
 
 type driverLine struct {
 	at   time.Time
@@ -59,20 +71,69 @@ type awslogsDriver struct {
 	fargate       bool
 	multiline     *regexp.Regexp
 	lines         chan driverLine
+	// every is the flush interval, cleanup the shim logger's cleanup time,
+	// skew the host's clock against ECS's.
+	every, cleanup, skew time.Duration
+	// exitAt is when the shim logger exits (Fargate, once the pipes closed).
+	exitAt time.Time
 }
 
 // startDriver starts the awslogs driver of a container whose stream
 // exists. s.mu is held.
 func (s *Server) startDriver(c *taskContainer, fargate bool) *awslogsDriver {
-	d := &awslogsDriver{s: s, group: c.logGroup, stream: c.logStream, fargate: fargate, lines: make(chan driverLine, 4096)}
-	if lc := c.def.LogConfiguration; lc != nil && lc.Options["awslogs-multiline-pattern"] != "" {
+	d := &awslogsDriver{
+		s: s, group: c.logGroup, stream: c.logStream, fargate: fargate, lines: make(chan driverLine, 4096),
+		every: ms(s.consistency.LogBatchMS), cleanup: ms(s.consistency.ShimCleanupMS), skew: ms(s.timing.HostClockSkewMS),
+	}
+	if lc := c.def.LogConfiguration; lc != nil {
 		// RegisterTaskDefinition does not check the pattern; Docker refuses
 		// to start a container whose pattern does not compile. Here it is
 		// then simply not applied.
-		d.multiline, _ = regexp.Compile(lc.Options["awslogs-multiline-pattern"])
+		d.multiline, _ = multilinePattern(lc.Options)
 	}
-	go d.run(ms(s.consistency.LogBatchMS))
+	go d.run()
 	return d
+}
+
+// multilinePattern is the pattern that starts a new event: the
+// awslogs-multiline-pattern, or the awslogs-datetime-format turned into
+// one, each strftime field a pattern of its digits or letters
+// (parseMultilineOptions; its pattern is not anchored, and neither is
+// this).
+func multilinePattern(opts map[string]string) (*regexp.Regexp, error) {
+	if format := opts["awslogs-datetime-format"]; format != "" {
+		var b strings.Builder
+		for i := 0; i < len(format); i++ {
+			if format[i] != '%' || i+1 == len(format) {
+				b.WriteString(regexp.QuoteMeta(format[i : i+1]))
+				continue
+			}
+			i++
+			switch format[i] {
+			case 'Y':
+				b.WriteString(`\d{4}`)
+			case 'f':
+				b.WriteString(`\d{6}`)
+			case 'L':
+				b.WriteString(`\.\d{3}`)
+			case 'j':
+				b.WriteString(`\d{3}`)
+			case 'w':
+				b.WriteString(`\d`)
+			case 'z':
+				b.WriteString(`[+-]\d{4}`)
+			case 'a', 'A', 'b', 'B', 'p', 'Z':
+				b.WriteString(`[A-Za-z]+`)
+			default:
+				b.WriteString(`\d{2}`)
+			}
+		}
+		return regexp.Compile(b.String())
+	}
+	if p := opts["awslogs-multiline-pattern"]; p != "" {
+		return regexp.Compile(p)
+	}
+	return nil, nil
 }
 
 // log hands the driver a line the container printed (without its "\n"),
@@ -88,8 +149,10 @@ func (d *awslogsDriver) log(text string) {
 // close is the end of the container's output: the pipes closed.
 func (d *awslogsDriver) close() { close(d.lines) }
 
-func (d *awslogsDriver) run(every time.Duration) {
-	tick := time.NewTicker(every)
+// run is collectBatch: it returns when the driver is closed (EC2) or the
+// shim logger exits (Fargate).
+func (d *awslogsDriver) run() {
+	tick := time.NewTicker(d.every)
 	defer tick.Stop()
 	var batch []logEvent
 	size := 0
@@ -99,71 +162,121 @@ func (d *awslogsDriver) run(every time.Duration) {
 			batch, size = nil, 0
 		}
 	}
-	most := maxDriverEventBytes
-	if d.fargate {
-		most = shimLoggerLineBytes
-	}
 	add := func(at time.Time, text string) {
-		for _, piece := range splitEvent(text, most) {
+		for _, piece := range splitEvent(text, maxDriverEventBytes) {
 			if len(batch) >= 10000 || size+len(piece)+putEventOverhead > maxPutBatchBytes {
 				flush()
 			}
-			batch = append(batch, logEvent{ts: at.UnixMilli(), msg: piece})
+			batch = append(batch, logEvent{ts: at.Add(d.skew).UnixMilli(), msg: piece})
 			size += len(piece) + putEventOverhead
 		}
 	}
-	var joined strings.Builder
-	var joinedAt time.Time
-	flushJoined := func() {
-		if joined.Len() > 0 {
-			add(joinedAt, joined.String())
-			joined.Reset()
+	// buffer is the joined event (eventBuffer), opened at bufferAt
+	// (eventBufferTimestamp).
+	var buffer strings.Builder
+	var bufferAt time.Time
+	flushBuffer := func() {
+		if buffer.Len() > 0 {
+			add(bufferAt, buffer.String())
+			buffer.Reset()
 		}
 	}
+	lines := d.lines
+	var shimExit <-chan time.Time
 	for {
 		select {
 		case <-d.s.closing:
 			return
+		case <-shimExit:
+			// The shim logger's process exits: what is not sent is lost.
+			return
 		case now := <-tick.C:
-			if now.Sub(joinedAt) >= every {
-				flushJoined()
+			if age := now.Sub(bufferAt); !bufferAt.IsZero() && (age >= d.every || age < 0) {
+				flushBuffer()
 			}
 			flush()
-		case l, ok := <-d.lines:
+		case l, ok := <-lines:
 			switch {
+			case !ok && d.fargate:
+				lines, shimExit, d.exitAt = nil, time.After(d.cleanup), time.Now().Add(d.cleanup)
 			case !ok:
-				if d.fargate {
-					select {
-					case <-tick.C:
-					case <-d.s.closing:
-						return
-					}
-				}
-				flushJoined()
+				flushBuffer()
 				flush()
 				return
 			case d.multiline == nil:
 				add(l.at, l.text)
 			default:
-				if d.multiline.MatchString(l.text) || joined.Len()+len(l.text) > maxDriverEventBytes {
-					flushJoined()
+				if bufferAt.IsZero() {
+					bufferAt = l.at
 				}
-				if joined.Len() == 0 {
-					joinedAt = l.at
+				if d.multiline.MatchString(l.text) || buffer.Len()+len(l.text) > maxDriverEventBytes {
+					flushBuffer()
+					bufferAt = l.at
 				}
-				joined.WriteString(l.text + "\n")
+				buffer.WriteString(l.text)
+				if len(l.text) < maxDriverEventBytes {
+					buffer.WriteString("\n")
+				}
 			}
 		}
 	}
 }
 
-// put is one PutLogEvents call of the driver.
+// put is publishBatch: one PutLogEvents call of the driver, through
+// localaws's faults and quotas as any caller's, retried as the SDK's
+// standard retryer does (3 attempts for throttling and 5xx, a jittered
+// backoff of up to 2^attempt s, aws-sdk-go-v2 aws/retry
+// ExponentialJitterBackoff, its second scaled as log_batch_ms scales the
+// driver's 5 s); a call that still fails drops the batch.
 func (d *awslogsDriver) put(batch []logEvent) {
-	d.s.mu.Lock()
-	defer d.s.mu.Unlock()
-	if st, err := d.s.findStream(d.group, d.stream); err == nil {
-		d.s.acceptEvents(st, batch, time.Now())
+	const op = "logs:PutLogEvents"
+	for attempt := 1; ; attempt++ {
+		err, after := d.s.callFault(op, "")
+		if err == nil {
+			err = d.s.throttle(op, "")
+		}
+		if err == nil || after {
+			if !d.exitAt.IsZero() && !time.Now().Before(d.exitAt) {
+				return // the shim logger exited first
+			}
+			d.s.mu.Lock()
+			if st, ferr := d.s.findStream(d.group, d.stream); ferr == nil {
+				d.s.acceptEvents(st, batch, time.Now())
+			}
+			d.s.mu.Unlock()
+			if err == nil {
+				return
+			}
+			// Accepted, but the answer was lost: the retry sends it again.
+		}
+		if attempt == driverPutAttempts || !err.retryable() {
+			return
+		}
+		d.s.mu.Lock()
+		backoff := time.Duration(d.s.rng.Float64() * float64(int64(1)<<attempt) * float64(d.every) / 5)
+		d.s.mu.Unlock()
+		if !d.exitAt.IsZero() && time.Now().Add(backoff).After(d.exitAt) {
+			return // the shim logger exits first
+		}
+		select {
+		case <-time.After(backoff):
+		case <-d.s.closing:
+			return
+		}
 	}
+}
+
+// retryable tells an error the SDK's standard retryer retries: throttling
+// and 5xx (aws-sdk-go-v2 aws/retry: DefaultRetryableHTTPStatusCodes 500, 502,
+// 503 and 504, and DefaultThrottleErrorCodes).
+func (e *apiError) retryable() bool {
+	switch e.Code {
+	case "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
+		"ProvisionedThroughputExceededException", "TransactionInProgressException", "RequestLimitExceeded",
+		"BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException":
+		return true
+	}
+	return e.Status == 500 || e.Status == 502 || e.Status == 503 || e.Status == 504
 }
 
 // splitEvent cuts a line into events of at most most bytes, at character

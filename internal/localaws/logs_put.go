@@ -1,6 +1,7 @@
 package localaws
 
 import (
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -105,16 +106,29 @@ func (s *Server) logsPutLogEvents(body []byte) (any, error) {
 // own, drawn independently of every other call's: "You can use parallel
 // PutLogEvents actions on the same log stream" (botocore logs
 // PutLogEvents), and nothing promises that a call accepted later becomes
-// readable no earlier than one accepted before it. GetLogEvents returns
-// events by timestamp, so each goes in at its timestamp's place, after the
-// events of the same timestamp accepted before it. s.mu is held.
+// readable no earlier than one accepted before it, nor by when
+// (ingestDelay). GetLogEvents returns events by timestamp, so each goes in
+// at its timestamp's place, after the events of the same timestamp
+// accepted before it. s.mu is held.
 func (s *Server) acceptEvents(st *logStream, batch []logEvent, now time.Time) {
-	most := int64(s.consistency.LogIngestDelayMS)
-	readable := now.UnixMilli() + most/4 + s.rng.Int63n(most-most/4+1)
+	readable := now.Add(s.ingestDelay()).UnixMilli()
 	for _, e := range batch {
 		st.accepted++
 		e.id, e.ingest, e.readable = st.accepted, now.UnixMilli(), readable
 		at := sort.Search(len(st.events), func(j int) bool { return e.key().less(st.events[j].key()) })
 		st.events = slices.Insert(st.events, at, e)
 	}
+}
+
+// ingestDelay draws one call's delay: uniform between a quarter of
+// log_ingest_delay_ms and all of it, or for log_ingest_tail of the calls
+// log-uniform between log_ingest_delay_ms and log_ingest_tail_ms (a heavy
+// tail: most late calls a little late, a few very late). s.mu is held.
+func (s *Server) ingestDelay() time.Duration {
+	c := s.consistency
+	most := float64(c.LogIngestDelayMS)
+	if s.rng.Float64() < c.LogIngestTail {
+		return time.Duration(most * math.Pow(float64(c.LogIngestTailMS)/most, s.rng.Float64()) * float64(time.Millisecond))
+	}
+	return time.Duration((most/4 + s.rng.Float64()*most*3/4) * float64(time.Millisecond))
 }

@@ -18,7 +18,7 @@ import (
 //     later event before an earlier one.
 //   - GetLogEvents returns a stream by timestamp, and its tokens are
 //     positions in that order: a forward token stands after the last event
-//     it returned. An event that becomes readable behind that position (an
+//     it returned, and it keeps the read's startTime and endTime. An event that becomes readable behind that position (an
 //     earlier timestamp, from a call readable late) is never returned to a
 //     reader that goes on from the token; only a read from the head again
 //     (startTime, no token) sees it. CloudWatch's own tokens look like
@@ -45,23 +45,54 @@ func (p position) less(q position) bool {
 	return p.ts < q.ts || p.ts == q.ts && p.id < q.id
 }
 
+// timeRange is a read's startTime and endTime (0: none).
+type timeRange struct{ start, end int64 }
+
 // parseToken reads a token this server gave: "f/<ts>/<id>" or
-// "b/<ts>/<id>", "/e" appended to a forward token that came with an empty
-// page.
-func parseToken(tok string) (forward bool, at position, afterEmpty bool, err error) {
+// "b/<ts>/<id>", then "/e" for a forward token that came with an empty
+// page, and "/r<start>:<end>" for the time range of the read it continues:
+// a token goes on with the read that gave it, its startTime and endTime
+// included ("Events with a timestamp earlier than this time are not
+// included", GetLogEvents startTime), whatever a later request sends.
+func parseToken(tok string) (forward bool, at position, afterEmpty bool, r timeRange, err error) {
+	invalid := clientErr("InvalidParameterException", "The specified nextToken is invalid.")
 	parts := strings.Split(tok, "/")
-	if len(parts) < 3 || len(parts) > 4 || (parts[0] != "f" && parts[0] != "b") || (len(parts) == 4 && parts[3] != "e") {
-		return false, at, false, clientErr("InvalidParameterException", "The specified nextToken is invalid.")
+	if len(parts) < 3 || len(parts) > 5 || (parts[0] != "f" && parts[0] != "b") {
+		return false, at, false, r, invalid
 	}
 	ts, err1 := strconv.ParseInt(parts[1], 10, 64)
 	id, err2 := strconv.ParseInt(parts[2], 10, 64)
 	if err1 != nil || err2 != nil {
-		return false, at, false, clientErr("InvalidParameterException", "The specified nextToken is invalid.")
+		return false, at, false, r, invalid
 	}
-	return parts[0] == "f", position{ts, id}, len(parts) == 4, nil
+	for _, p := range parts[3:] {
+		switch {
+		case p == "e" && !afterEmpty:
+			afterEmpty = true
+		case strings.HasPrefix(p, "r"):
+			start, end, ok := strings.Cut(p[1:], ":")
+			var err3, err4 error
+			r.start, err3 = strconv.ParseInt(start, 10, 64)
+			r.end, err4 = strconv.ParseInt(end, 10, 64)
+			if !ok || err3 != nil || err4 != nil {
+				return false, at, false, r, invalid
+			}
+		default:
+			return false, at, false, r, invalid
+		}
+	}
+	return parts[0] == "f", position{ts, id}, afterEmpty, r, nil
 }
 
-func token(dir string, p position) string { return fmt.Sprintf("%s/%d/%d", dir, p.ts, p.id) }
+// token is a token at p for a read of range r; an empty page's mark ("/e")
+// goes after it.
+func token(dir string, p position, r timeRange) string {
+	t := fmt.Sprintf("%s/%d/%d", dir, p.ts, p.id)
+	if r != (timeRange{}) {
+		t += fmt.Sprintf("/r%d:%d", r.start, r.end)
+	}
+	return t
+}
 
 type eventJSON struct {
 	LogStreamName string `json:"logStreamName,omitempty"`
@@ -101,9 +132,10 @@ func (s *Server) logsGetLogEvents(body []byte) (any, error) {
 	if forward {
 		at = streamHead
 	}
+	r := timeRange{in.StartTime, in.EndTime}
 	if in.NextToken != "" {
 		var err error
-		if forward, at, afterEmpty, err = parseToken(in.NextToken); err != nil {
+		if forward, at, afterEmpty, r, err = parseToken(in.NextToken); err != nil {
 			return nil, err
 		}
 	}
@@ -114,13 +146,13 @@ func (s *Server) logsGetLogEvents(body []byte) (any, error) {
 		return nil, err
 	}
 	now := time.Now().UnixMilli()
-	visible := func(e logEvent) bool { return e.readable <= now && inRange(e.ts, in.StartTime, in.EndTime) }
+	visible := func(e logEvent) bool { return e.readable <= now && inRange(e.ts, r.start, r.end) }
 	// The first event after the position, forward, or the one just before it.
 	first := sort.Search(len(st.events), func(i int) bool { return at.less(st.events[i].key()) })
 	if forward && !afterEmpty && slices.ContainsFunc(st.events[first:], visible) && s.rng.Float64() < s.consistency.EmptyLogPages {
 		// An empty page, and a token that moved on although later events
 		// exist (only its mark moved: the position is the same).
-		return map[string]any{"events": []eventJSON{}, "nextForwardToken": token("f", at) + "/e", "nextBackwardToken": token("b", at)}, nil
+		return map[string]any{"events": []eventJSON{}, "nextForwardToken": token("f", at, r) + "/e", "nextBackwardToken": token("b", at, r)}, nil
 	}
 	// Up to limit readable events (and at most 1 MB), forward after the
 	// position or backward before it.
@@ -154,7 +186,7 @@ func (s *Server) logsGetLogEvents(body []byte) (any, error) {
 	}
 	if len(idx) == 0 {
 		// The end of the stream in this direction: the same token back.
-		fwd, bwd := token("f", at), token("b", at)
+		fwd, bwd := token("f", at, r), token("b", at, r)
 		switch {
 		case in.NextToken != "" && forward:
 			fwd = in.NextToken
@@ -165,8 +197,8 @@ func (s *Server) logsGetLogEvents(body []byte) (any, error) {
 	}
 	return map[string]any{
 		"events":            events,
-		"nextForwardToken":  token("f", st.events[idx[len(idx)-1]].key()),
-		"nextBackwardToken": token("b", st.events[idx[0]].key()),
+		"nextForwardToken":  token("f", st.events[idx[len(idx)-1]].key(), r),
+		"nextBackwardToken": token("b", st.events[idx[0]].key(), r),
 	}, nil
 }
 

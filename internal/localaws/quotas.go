@@ -62,6 +62,8 @@ var quotaGroups = map[string]string{
 	"logs:DescribeLogGroups":  "logs:DescribeLogGroups",
 	"logs:CreateLogGroup":     "logs:CreateLogGroup",
 	"logs:PutRetentionPolicy": "logs:PutRetentionPolicy",
+	// The awslogs driver's calls (logs_driver.go) and any other writer's.
+	"logs:PutLogEvents": "logs:PutLogEvents",
 
 	// Elastic Beanstalk publishes no request rate; its describe calls share
 	// one conservative bucket (see DefaultQuotas).
@@ -108,6 +110,9 @@ func DefaultQuotas() map[string]Quota {
 		"logs:DescribeLogGroups":  {Burst: 10, Rate: 10},
 		"logs:CreateLogGroup":     {Burst: 10, Rate: 10},
 		"logs:PutRetentionPolicy": {Burst: 5, Rate: 5},
+		// The same table: PutLogEvents "5,000 transactions per second per
+		// account per Region" (adjustable). No burst is stated.
+		"logs:PutLogEvents": {Burst: 5000, Rate: 5000},
 		// Elastic Beanstalk: no published number, and the AWS provider's
 		// history shows EB throttling describe-heavy polling readily
 		// ("Throttling: Rate exceeded"). Half of ECS's read buckets.

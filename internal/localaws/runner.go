@@ -24,9 +24,14 @@ type launch struct {
 	argv []string
 	dir  string
 	env  []string
+	// path is argv[0] found; cmd runs it.
+	path string
 	cmd  *exec.Cmd
 	// pipes are the process's stdout and stderr.
 	pipes []io.Reader
+	// startedAt is when the process last started (a restart policy's
+	// period counts from it).
+	startedAt time.Time
 }
 
 type containerExit struct {
@@ -178,21 +183,27 @@ func (s *Server) prepare(t *task) ([]*launch, string) {
 				c.lastStatus, c.reason = "STOPPED", reason
 				return nil, reason
 			}
-			l.cmd = exec.Command(path, argv[1:]...)
-			l.cmd.Dir = dir
-			l.cmd.Env = l.env
-			setProcAttrs(l.cmd)
-			stdout, err1 := l.cmd.StdoutPipe()
-			stderr, err2 := l.cmd.StderrPipe()
-			if err := errors.Join(err1, err2); err != nil {
+			l.path = path
+			if err := l.command(); err != nil {
 				c.lastStatus, c.reason = "STOPPED", "CannotStartContainerError: "+err.Error()
 				return nil, c.reason
 			}
-			l.pipes = []io.Reader{stdout, stderr}
 		}
 		out = append(out, l)
 	}
 	return out, ""
+}
+
+// command makes the process to start, with its output on pipes.
+func (l *launch) command() error {
+	l.cmd = exec.Command(l.path, l.argv[1:]...)
+	l.cmd.Dir = l.dir
+	l.cmd.Env = l.env
+	setProcAttrs(l.cmd)
+	stdout, err1 := l.cmd.StdoutPipe()
+	stderr, err2 := l.cmd.StderrPipe()
+	l.pipes = []io.Reader{stdout, stderr}
+	return errors.Join(err1, err2)
 }
 
 // lookPath finds a program as a container would: a name with a slash is a
@@ -227,6 +238,7 @@ func startAll(launches []*launch) string {
 		if l.cmd == nil {
 			continue
 		}
+		l.startedAt = time.Now()
 		if err := l.cmd.Start(); err != nil {
 			for _, prev := range launches[:i] {
 				if prev.cmd != nil && prev.cmd.Process != nil {
@@ -274,6 +286,9 @@ func (s *Server) supervise(t *task, launches []*launch) []int {
 	for !stopping || running > 0 {
 		select {
 		case ex := <-exits:
+			if !stopping && s.restartContainer(t, launches[ex.idx], ex, exits) {
+				continue
+			}
 			exited[ex.idx] = true
 			codes[ex.idx] = ex.code
 			running--
@@ -345,7 +360,14 @@ func (s *Server) pump(t *task, idx int, l *launch, exits chan<- containerExit) {
 			for {
 				line, err := br.ReadString('\n')
 				if line != "" && l.c.driver != nil {
-					l.c.driver.log(strings.TrimSuffix(line, "\n"))
+					text, whole := strings.CutSuffix(line, "\n")
+					if whole && l.c.def.PseudoTerminal {
+						// A terminal's output processing (termios ONLCR, on
+						// by default) writes each "\n" as "\r\n", and Docker
+						// cuts lines at "\n" only (moby daemon/logger/copier.go).
+						text += "\r"
+					}
+					l.c.driver.log(text)
 				}
 				if err != nil {
 					return
@@ -372,6 +394,7 @@ func (s *Server) pump(t *task, idx int, l *launch, exits chan<- containerExit) {
 func (s *Server) finish(t *task, codes []int) {
 	s.mu.Lock()
 	now := time.Now()
+	t.executionStoppedAt = now
 	t.lastStatus = "DEPROVISIONING"
 	t.setDesired("STOPPED")
 	t.stoppingAt = now

@@ -187,6 +187,17 @@ type Timing struct {
 	// ListTasks lists it (its list lag, Consistency.ListLagMS). It replaces
 	// ProvisioningMS and PendingMS.
 	ImageCached bool `json:"image_cached"`
+	// HostClockSkewMS is how far the clock of the host that runs a task's
+	// containers is ahead of ECS's (negative: behind). Docker's copier
+	// stamps each line with the host's time (moby daemon/logger/copier.go),
+	// and ECS stamps createdAt with its own; EC2 hosts keep time with the
+	// Amazon Time Sync Service, so 0 by default, and a seed may set a host
+	// whose clock drifted.
+	HostClockSkewMS int `json:"host_clock_skew_ms"`
+	// RestartSecondMS is how long one second of a container restart
+	// policy's restartAttemptPeriod lasts (1000 by default): ECS's minimum
+	// period is 60 s, which a test shortens this way.
+	RestartSecondMS int `json:"restart_second_ms"`
 }
 
 func (t Timing) withDefaults() Timing {
@@ -206,6 +217,7 @@ func (t Timing) withDefaults() Timing {
 	t.StopGraceMS = def(t.StopGraceMS, 30000)
 	t.StoppedRetentionMS = def(t.StoppedRetentionMS, 3600000)
 	t.ClientTokenTTLMS = def(t.ClientTokenTTLMS, defaultClientTokenTTLMS)
+	t.RestartSecondMS = def(t.RestartSecondMS, 1000)
 	if t.ImageCached {
 		t.ProvisioningMS, t.PendingMS = 2, 3
 	}
