@@ -38,8 +38,10 @@ func CheckRun(ctx context.Context, c Clients, t *Target, d *Derived, spec Derive
 		return nil, err
 	}
 	warnings = append(warnings, w...)
-	if w := fargatePrefixNote(t, d, spec); w != "" {
-		warnings = append(warnings, w)
+	for _, w := range []string{fargatePrefixNote(t, d, spec), fargateMultilineNote(d, spec.Placement), restartPolicyNote(t, d)} {
+		if w != "" {
+			warnings = append(warnings, w)
+		}
 	}
 	if w := bundleMountedCode(t, d, version); w != "" {
 		warnings = append(warnings, w)

@@ -161,8 +161,9 @@ func selectContainer(td *ecstypes.TaskDefinition, name string) (*ecstypes.Contai
 
 // DeriveTaskDefinition builds the migration task definition from the
 // target's source definition: only the migration container, no port
-// mappings, links or health check, the command replaced, EB's properties and
-// secrets merged in. Every other field is kept as it is.
+// mappings, links, health check, restart policy or terminal (runOnce), the
+// command replaced, EB's properties and secrets merged in. Every other
+// field is kept as it is.
 func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 	src := t.SourceTaskDefinition
 	if src == nil {
@@ -186,6 +187,7 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 	c.VolumesFrom = nil
 	c.DependsOn = nil
 	c.HealthCheck = nil // a web health check would kill a long migration
+	runOnce(&c)
 	if len(spec.Command) > 0 {
 		c.Command = append([]string{}, spec.Command...)
 	}
@@ -231,6 +233,12 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 		blocking.Options = maps.Clone(lc.Options)
 		blocking.Options["mode"] = "blocking"
 		c.LogConfiguration = &blocking
+	}
+	if isProvenCommand(spec.Command) {
+		if err := checkProvenEntryPoint(&c, src); err != nil {
+			return nil, err
+		}
+		provenLogOptions(&c)
 	}
 	if spec.TaskRoleArn != "" {
 		in.TaskRoleArn = aws.String(spec.TaskRoleArn)

@@ -90,11 +90,11 @@ type logFollower struct {
 	loc   LogLocation
 	log   Logger
 	token *string
-	// startTime skips events before the task was created (GetLogEvents
-	// startTime); readFrom, when set, is the startTime of a read again
-	// from before the token (rereadFrom).
-	startTime *int64
-	readFrom  *int64
+	// readFrom, when set, is the startTime of a read again from before the
+	// token (rereadFrom). A first read has none: the stream is the task's
+	// own, and its lines are stamped with the host's clock, which may be
+	// behind ECS's createdAt.
+	readFrom *int64
 	// rereading: a read again is under way; lines already shown are not
 	// shown again.
 	rereading bool
@@ -104,9 +104,6 @@ type logFollower struct {
 	keep    int
 	calls   int
 	lines   int
-	// maxDelay is the longest time between an event's timestamp and its
-	// ingestion seen so far (-1: no event seen).
-	maxDelay time.Duration
 	// readErr is the last failed read, cleared by a good one.
 	readErr error
 	// all holds every line when collecting (collect > 0), up to collect
@@ -132,12 +129,8 @@ type eventKey struct {
 	message      string
 }
 
-func newLogFollower(api Logs, loc LogLocation, log Logger, keep int, createdAt time.Time) *logFollower {
-	f := &logFollower{api: api, loc: loc, log: log, keep: keep, maxDelay: -1}
-	if !createdAt.IsZero() {
-		f.startTime = aws.Int64(createdAt.UnixMilli())
-	}
-	return f
+func newLogFollower(api Logs, loc LogLocation, log Logger, keep int) *logFollower {
+	return &logFollower{api: api, loc: loc, log: log, keep: keep}
 }
 
 // read pages forward from the token until the forward token comes back
@@ -165,10 +158,7 @@ func (f *logFollower) read(ctx context.Context) (n int, more bool, err error) {
 			NextToken:     f.token,
 		}
 		if f.token == nil {
-			in.StartTime = f.startTime
-			if f.readFrom != nil {
-				in.StartTime = f.readFrom
-			}
+			in.StartTime = f.readFrom
 		}
 		out, err := f.api.GetLogEvents(ctx, in)
 		if err != nil {
@@ -197,9 +187,6 @@ func (f *logFollower) read(ctx context.Context) (n int, more bool, err error) {
 // take handles one event read forward. f.mu is held.
 func (f *logFollower) take(e logtypes.OutputLogEvent) {
 	msg, ts := aws.ToString(e.Message), aws.ToInt64(e.Timestamp)
-	if d := time.Duration(aws.ToInt64(e.IngestionTime)-ts) * time.Millisecond; d > f.maxDelay {
-		f.maxDelay = d
-	}
 	if f.proof == nil {
 		if !f.rereading {
 			f.remember(e)

@@ -90,7 +90,7 @@ func backlogWorld(t *testing.T, rate float64, pages int, streams ...string) *cou
 }
 
 func follower(api Logs, stream string) *logFollower {
-	return newLogFollower(api, LogLocation{Group: localaws.FixtureLogGroup, Stream: stream}, NopLogger, 0, time.Time{})
+	return newLogFollower(api, LogLocation{Group: localaws.FixtureLogGroup, Stream: stream}, NopLogger, 0)
 }
 
 // A read stops after maxPagesPerRead pages, and the next one goes on from

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,8 +35,8 @@ import (
 // (logs_proof.go), whose numbered lines and end line prove the output
 // whole. A user's migration command (any image, perhaps without a shell)
 // cannot be wrapped: its log is read until a while after the stop (the
-// grace, on Fargate longer by the driver's flush interval, and longer
-// still when CloudWatch was seen accepting lines late), its last lines are
+// grace, on Fargate longer by the driver's flush interval unless ECS's
+// timestamps show the stop came that long after the exit), its last lines are
 // then read again from the stream's end, and the note says that they are
 // what CloudWatch showed by then, not that they are all.
 // What is read is never called complete when it was not proven.
@@ -51,21 +50,35 @@ func nonBlocking(c *ecstypes.ContainerDefinition) bool {
 }
 
 // containerCreated tells whether Docker created any container of the task
-// (DescribeTasks shows a runtimeId once it did).
+// (DescribeTasks shows a runtimeId once it did, and an exit code once one
+// ran).
 func containerCreated(task ecstypes.Task) bool {
 	for _, c := range task.Containers {
-		if aws.ToString(c.RuntimeId) != "" {
+		if aws.ToString(c.RuntimeId) != "" || c.ExitCode != nil {
 			return true
 		}
 	}
 	return task.StartedAt != nil
 }
 
+// flushedBeforeStop tells a task that ECS shows STOPPED at least a flush
+// interval after its containers exited (executionStoppedAt to stoppedAt:
+// DEPROVISIONING, on Fargate the network interface's detachment): Fargate's
+// shim logger sent its last batch at a tick within a flush interval of the
+// exit (or lost it at its own exit, 5 s after), so by the stop it is where
+// Docker's closing puts it on EC2, and the log is read as long as there.
+func flushedBeforeStop(task ecstypes.Task, flush time.Duration) bool {
+	if task.ExecutionStoppedAt == nil || task.StoppedAt == nil {
+		return false
+	}
+	return task.StoppedAt.Sub(*task.ExecutionStoppedAt) >= flush
+}
+
 // logEnd is how a stopped task's log is read to its end.
 type logEnd struct {
 	poll PollSchedule
 	// fargate: the shim logger sends the last batch up to a flush interval
-	// after the exit.
+	// after the exit, which may be after the stop (not flushedBeforeStop).
 	fargate bool
 	// needProof: the output is parsed (a proven command that succeeded), so
 	// the proof is waited for up to poll.LogEndWithin; otherwise only as
@@ -106,7 +119,7 @@ func (f *logFollower) finish(ctx context.Context, task ecstypes.Task, e logEnd) 
 		}
 		// A failed command: its last lines as far as they show.
 	}
-	if window, err = f.settle(ctx, stopSeen, e.floor(), e.poll.LogFlush, e.poll.LogEndWithin); err != nil {
+	if window, err = f.settle(ctx, stopSeen, e.floor()); err != nil {
 		return false, window, err
 	}
 	return false, window, f.readTail(ctx)
@@ -188,41 +201,22 @@ func (f *logFollower) provenTail() {
 	}
 }
 
-// settle reads a stopped task's log until a while after the stop: floor,
-// plus half as long again as CloudWatch was seen accepting a line later
-// than the driver's batching explains (the longest delay between an
-// event's timestamp and its ingestionTime, less the driver's flush
-// interval: a line waits up to that long in the driver's batch), up to
-// most. It reads when the stop is seen and when that time has passed, not
-// in between: a read in between proves nothing, and fifty migrations share
-// one read budget. It returns how long after the stop it read.
-func (f *logFollower) settle(ctx context.Context, stopSeen time.Time, floor, flush, most time.Duration) (time.Duration, error) {
-	for {
-		readAt := time.Now()
-		if err := f.readAll(ctx); err != nil {
-			return readAt.Sub(stopSeen), err
-		}
-		f.mu.Lock()
-		delay := f.maxDelay
-		f.mu.Unlock()
-		wait := settleWait(floor, flush, most, delay)
-		if readAt.Sub(stopSeen) >= wait {
-			return readAt.Sub(stopSeen), nil
-		}
-		if !sleep(ctx, time.Until(stopSeen.Add(wait))) {
-			return time.Since(stopSeen), ctx.Err()
-		}
+// settle reads a stopped task's log when the stop is seen and again floor
+// after it, not in between: a read in between proves nothing, and fifty
+// migrations share one read budget. Nothing the stream shows says when its
+// last line becomes readable (an event's ingestionTime is when CloudWatch
+// accepted it, and its timestamp when Docker read it, joined lines keeping
+// the first one's: neither tells a delay of readability), so the wait does
+// not depend on it. It returns how long after the stop it last read.
+func (f *logFollower) settle(ctx context.Context, stopSeen time.Time, floor time.Duration) (time.Duration, error) {
+	if err := f.readAll(ctx); err != nil {
+		return time.Since(stopSeen), err
 	}
-}
-
-// settleWait is how long after the stop an unproven log is read, given the
-// longest delay seen between an event's timestamp and its ingestion
-// (settle).
-func settleWait(floor, flush, most, delay time.Duration) time.Duration {
-	if late := delay - flush; late > 0 {
-		return min(floor+late+late/2, most)
+	if !sleep(ctx, time.Until(stopSeen.Add(floor))) {
+		return time.Since(stopSeen), ctx.Err()
 	}
-	return floor
+	readAt := time.Now()
+	return readAt.Sub(stopSeen), f.readAll(ctx)
 }
 
 // readAll reads on until the stream's end (bounded reads, one after the
@@ -260,9 +254,6 @@ func (f *logFollower) readTail(ctx context.Context) error {
 			Limit:         aws.Int32(int32(min(f.keep, 10000))),
 			NextToken:     token,
 		}
-		if token == nil {
-			in.StartTime = f.startTime
-		}
 		f.calls++
 		out, err := f.api.GetLogEvents(ctx, in)
 		var nf *logtypes.ResourceNotFoundException
@@ -274,7 +265,7 @@ func (f *logFollower) readTail(ctx context.Context) error {
 		}
 		events = append(slices.Clone(out.Events), events...)
 		for _, e := range out.Events {
-			lines += len(f.linesOf(aws.ToString(e.Message), aws.ToInt64(e.Timestamp)))
+			lines += len(f.linesOf(aws.ToString(e.Message)))
 		}
 		if lines >= f.keep || aws.ToString(out.NextBackwardToken) == aws.ToString(token) {
 			break
@@ -290,7 +281,7 @@ func (f *logFollower) readTail(ctx context.Context) error {
 		k := eventKey{aws.ToInt64(e.Timestamp), aws.ToInt64(e.IngestionTime), aws.ToString(e.Message)}
 		shown := seen[k] > 0
 		seen[k]--
-		for _, l := range f.linesOf(k.message, k.ts) {
+		for _, l := range f.linesOf(k.message) {
 			line := f.redact.line(l)
 			if !shown {
 				// It showed after the forward read had passed it.
@@ -305,27 +296,23 @@ func (f *logFollower) readTail(ctx context.Context) error {
 }
 
 // linesOf are the lines an event shows: for a proven command, each relayed
-// line's text (or a line the relay did not print, as it is).
-func (f *logFollower) linesOf(msg string, ts int64) []string {
+// line's text (or a line the relay did not print, as it is). It only
+// reads: the proof is what the forward reads took.
+func (f *logFollower) linesOf(msg string) []string {
 	if f.proof == nil {
 		return []string{msg}
 	}
 	var out []string
 	for _, line := range eventLines(msg) {
-		text, relayed, _ := f.proof.relayed(line, ts)
+		r, relayed := parseRelayed(line)
 		switch {
 		case !relayed:
 			out = append(out, line)
-		case relayed && !isEndLine(line):
-			out = append(out, text)
+		case r.n > 0:
+			out = append(out, r.text)
 		}
 	}
 	return out
-}
-
-// isEndLine tells the relay's end line.
-func isEndLine(line string) bool {
-	return strings.HasPrefix(line, relayPrefix+"end:")
 }
 
 // unprovenNote says what could not be proven of a log read until window

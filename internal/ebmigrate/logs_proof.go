@@ -2,6 +2,7 @@ package ebmigrate
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -12,9 +13,10 @@ import (
 // logs PutLogEvents), so no reader can tell from the stream alone that it
 // holds the last line a container printed. A command the provider composes
 // (the pending-migrations query) can tell it: it runs under a relay, a
-// short Python program that runs the command with its output on a pipe and
-// prints each line the command printed with a number, then, when the
-// command has exited, a last line with how many came before it:
+// short Python program that runs the command with its stdout and stderr on
+// pipes of their own and prints each line the command printed with a
+// number, then, when the command has exited, a last line with how many
+// came before it:
 //
 //	ebmigrate:1:Planned operations:
 //	ebmigrate:2:shop.0002_price
@@ -23,22 +25,30 @@ import (
 //	ebmigrate:end:4
 //
 // One process writes them, in that order, into one pipe, and Docker's
-// awslogs driver (or Fargate's shim logger) sends each as one event of the
-// container's stream: a line is at most 4000 bytes of the command's output
-// (12 KB once invalid UTF-8 is replaced), under the 16 KiB at which the
-// shim logger splits a line and the 256 KiB at which Docker's driver does;
-// with awslogs-multiline-pattern the driver joins whole lines into one
-// event, which the reader splits again. Once the reader holds the end line
-// and every numbered line below its count, it holds everything the command
-// printed, whatever order CloudWatch made the driver's batches readable in;
-// a reader that holds the end line and misses a number reads the stream
-// again (from a little before the last line it holds below the gap), until
-// it holds them all or gives up. Lines without the prefix (an entrypoint's
-// own, Docker's) are shown but are not the command's output.
+// awslogs driver (or Fargate's shim logger, which runs the same driver)
+// sends each as one event of the container's stream: a line is at most
+// 4000 bytes of the command's output (12 KB once invalid UTF-8 is
+// replaced), far under the 262,118 bytes at which both split a line (moby
+// daemon/logger/awslogs cloudwatchlogs.go maximumBytesPerEvent; the shim
+// reads lines into a buffer of that size, aws/shim-loggers-for-containerd
+// logger/awslogs/logger.go WithBufferSizeInBytes(maximumBytesPerEvent)).
+// The relay reads the command's stdout and stderr apart and prints whole
+// lines of each, as Docker does: on one pipe, a block-buffered stdout
+// flushed mid-line would have a stderr line land inside a stdout line; a
+// line's pieces are printed together, so that their numbers follow each
+// other. Once the reader holds the end line and every numbered line below
+// its count, it holds everything the command printed, whatever order
+// CloudWatch made the driver's batches readable in; a reader that holds the
+// end line and misses a number reads the stream again (from a little before
+// the last line it holds below the gap), until it holds them all or gives
+// up. Lines without the prefix (an entrypoint's own, Docker's) are shown but
+// are not the command's output. The task that runs it logs without
+// awslogs-multiline-pattern and awslogs-datetime-format (provenLogOptions).
 //
 // The cost: the query's image needs python3 on its PATH (every Django
-// image has it), an entrypoint must pass the command on (exec "$@"), and
-// the stream shows the prefixes.
+// image has it), an entrypoint must pass the command on (exec "$@"; an
+// entryPoint ending in a shell's -c is refused at plan: see
+// checkProvenEntryPoint), and the stream shows the prefixes.
 
 // relayPrefix starts every line the relay prints.
 const relayPrefix = "ebmigrate:"
@@ -50,22 +60,34 @@ const relayMaxBytes = 4000
 // %-formatting). It forwards SIGTERM, SIGINT and SIGHUP to the command (a
 // StopTask reaches the command, and its end is still proven), exits with
 // the command's exit code (128 + the signal when a signal ended it), and,
-// when the command cannot be started, relays why and exits 127.
+// when the command cannot be started, relays why and exits 127. A line is
+// held until it is whole (the command's output is the provider's own
+// command's: short lines); a carriage return ending it (a terminal's
+// "\r\n", a Windows-made file) is dropped.
 var outputRelay = strings.Join([]string{
-	`import codecs,signal,subprocess,sys`,
+	`import codecs,os,selectors,signal,subprocess,sys`,
 	`o=sys.stdout.buffer`,
 	`n=0`,
 	`def emit(k,t):`,
 	`	global n`,
 	`	n+=1`,
 	`	o.write(b"ebmigrate:%d" % n+k+t.encode("utf-8")+b"\n")`,
-	`	o.flush()`,
 	`def end(rc):`,
 	`	o.write(b"ebmigrate:end:%d\n" % n)`,
 	`	o.flush()`,
 	`	sys.exit(rc)`,
+	`def whole(b):`,
+	`	if b.endswith(b"\r"):`,
+	`		b=b[:-1]`,
+	`	d=codecs.getincrementaldecoder("utf-8")("replace")`,
+	`	while True:`,
+	`		c,b=b[:` + strconv.Itoa(relayMaxBytes) + `],b[` + strconv.Itoa(relayMaxBytes) + `:]`,
+	`		emit(b"+" if b else b":",d.decode(c,not b))`,
+	`		if not b:`,
+	`			break`,
+	`	o.flush()`,
 	`try:`,
-	`	p=subprocess.Popen(sys.argv[1:],stdout=subprocess.PIPE,stderr=subprocess.STDOUT)`,
+	`	p=subprocess.Popen(sys.argv[1:],stdout=subprocess.PIPE,stderr=subprocess.PIPE)`,
 	`except OSError as e:`,
 	`	emit(b":","ebmigrate: cannot run %r: %s" % (sys.argv[1:],e))`,
 	`	end(127)`,
@@ -76,31 +98,42 @@ var outputRelay = strings.Join([]string{
 	`		pass`,
 	`for s in (signal.SIGTERM,signal.SIGINT,signal.SIGHUP):`,
 	`	signal.signal(s,fwd)`,
-	`d=codecs.getincrementaldecoder("utf-8")("replace")`,
-	`open_=False`,
-	`while True:`,
-	`	b=p.stdout.readline(` + strconv.Itoa(relayMaxBytes) + `)`,
-	`	if not b:`,
-	`		break`,
-	`	whole=b.endswith(b"\n")`,
-	`	t=d.decode(b[:-1] if whole else b,whole)`,
-	`	if whole:`,
-	`		d.reset()`,
-	`		if t.endswith("\r"):`,
-	`			t=t[:-1]`,
-	`	emit(b":" if whole else b"+",t)`,
-	`	open_=not whole`,
-	`if open_:`,
-	`	emit(b":",d.decode(b"",True))`,
+	`sel=selectors.DefaultSelector()`,
+	`held={}`,
+	`for f in (p.stdout,p.stderr):`,
+	`	sel.register(f,selectors.EVENT_READ)`,
+	`	held[f]=b""`,
+	`while sel.get_map():`,
+	`	for k,_ in sel.select():`,
+	`		f=k.fileobj`,
+	`		c=os.read(f.fileno(),65536)`,
+	`		if not c:`,
+	`			sel.unregister(f)`,
+	`			if held[f]:`,
+	`				whole(held[f])`,
+	`			continue`,
+	`		ls=(held[f]+c).split(b"\n")`,
+	`		held[f]=ls.pop()`,
+	`		for l in ls:`,
+	`			whole(l)`,
 	`rc=p.wait()`,
 	`end(rc if rc>=0 else 128-rc)`,
 }, "\n")
 
 // ProvenCommand is argv run under the output relay: what a task runs when
 // its output must be proven complete (MigrateInput.ProveOutput applies it
-// to Derive.Command). The relay needs python3 on the image's PATH.
+// to Derive.Command). The relay needs python3 on the image's PATH; -I
+// (isolated: no current directory, PYTHONPATH or user site on its path)
+// keeps a subprocess.py in the working directory or a sitecustomize on
+// PYTHONPATH from replacing the modules it imports.
 func ProvenCommand(argv []string) []string {
-	return append([]string{"python3", "-c", outputRelay}, argv...)
+	return append([]string{"python3", "-I", "-c", outputRelay}, argv...)
+}
+
+// isProvenCommand tells a command that runs under the output relay.
+func isProvenCommand(cmd []string) bool {
+	relay := ProvenCommand(nil)
+	return len(cmd) > len(relay) && slices.Equal(cmd[:len(relay)], relay)
 }
 
 // outputProof collects the relayed lines of a proven command, by number,
@@ -123,44 +156,70 @@ func newOutputProof(limit int) *outputProof {
 	return &outputProof{pieces: map[int]string{}, cont: map[int]bool{}, ts: map[int]int64{}, count: -1, limit: limit}
 }
 
-// relayed reads one line of an event as the relay printed it. ok is false
-// for a line the relay did not print (shown as it is, not output); fresh
-// is false for a line already held (read again), and for the end line;
-// text is the command's text.
-func (p *outputProof) relayed(line string, ts int64) (text string, ok, fresh bool) {
-	rest, found := strings.CutPrefix(line, relayPrefix)
+// relayedLine is one line of an event as the relay printed it: a numbered
+// piece of the command's output, or the end line.
+type relayedLine struct {
+	// n is the piece's number; 0 for the end line.
+	n int
+	// count is the end line's count.
+	count int
+	// cont: the next number continues the piece (a line cut in pieces).
+	cont bool
+	text string
+}
+
+// parseRelayed reads one line of an event; ok is false for a line the
+// relay did not print. A trailing "\r" is dropped: with pseudoTerminal a
+// terminal turns each "\n" into "\r\n", and Docker cuts lines at "\n"
+// only (moby daemon/logger/copier.go copySrc).
+func parseRelayed(line string) (r relayedLine, ok bool) {
+	rest, found := strings.CutPrefix(strings.TrimSuffix(line, "\r"), relayPrefix)
 	if !found {
-		return "", false, false
+		return r, false
 	}
 	if c, isEnd := strings.CutPrefix(rest, "end:"); isEnd {
 		n, err := strconv.Atoi(c)
 		if err != nil || n < 0 {
-			return "", false, false
+			return r, false
 		}
-		p.count = n
-		return "", true, false
+		return relayedLine{count: n}, true
 	}
 	digits := 0
 	for digits < len(rest) && rest[digits] >= '0' && rest[digits] <= '9' {
 		digits++
 	}
 	if digits == 0 || digits == len(rest) || (rest[digits] != ':' && rest[digits] != '+') {
-		return "", false, false
+		return r, false
 	}
 	n, err := strconv.Atoi(rest[:digits])
 	if err != nil || n < 1 {
-		return "", false, false
+		return r, false
 	}
-	text = rest[digits+1:]
-	if _, held := p.pieces[n]; held {
-		return text, true, false
+	return relayedLine{n: n, cont: rest[digits] == '+', text: rest[digits+1:]}, true
+}
+
+// relayed takes one line of an event as the relay printed it. ok is false
+// for a line the relay did not print (shown as it is, not output); fresh
+// is false for a line already held (read again), and for the end line;
+// text is the command's text.
+func (p *outputProof) relayed(line string, ts int64) (text string, ok, fresh bool) {
+	r, ok := parseRelayed(line)
+	switch {
+	case !ok:
+		return "", false, false
+	case r.n == 0:
+		p.count = r.count
+		return "", true, false
+	}
+	if _, held := p.pieces[r.n]; held {
+		return r.text, true, false
 	}
 	if len(p.pieces) >= p.limit {
 		p.over = true
-		return text, true, true
+		return r.text, true, true
 	}
-	p.pieces[n], p.cont[n], p.ts[n] = text, rest[digits] == '+', ts
-	return text, true, true
+	p.pieces[r.n], p.cont[r.n], p.ts[r.n] = r.text, r.cont, ts
+	return r.text, true, true
 }
 
 // complete tells whether every line the command printed is held.

@@ -55,6 +55,13 @@ func TestOutputProof(t *testing.T) {
 	if small.complete() || small.problem() != "it has more than 1 lines" {
 		t.Errorf("over the limit: complete %v, problem %q", small.complete(), small.problem())
 	}
+	// A terminal's "\r\n": the "\r" is no part of a relayed line.
+	tty := newOutputProof(10)
+	tty.relayed("ebmigrate:1:a\r", 1)
+	tty.relayed("ebmigrate:end:1\r", 2)
+	if !tty.complete() || !slices.Equal(tty.lines(), []string{"a"}) {
+		t.Errorf("lines ending in \\r: complete %v, lines %q", tty.complete(), tty.lines())
+	}
 }
 
 // A relayed line that becomes readable behind the reader's token (an
@@ -82,7 +89,7 @@ func TestProofReadsAgainBehindTheToken(t *testing.T) {
 	}
 	t0 := time.Now().Add(-time.Minute).UnixMilli()
 	put(ev(t0, "ebmigrate:1:Planned operations:"), ev(t0+10, "ebmigrate:2:shop.0001_initial"), ev(t0+30, "ebmigrate:4:shop.0003_more"), ev(t0+40, "ebmigrate:end:4"))
-	f := newLogFollower(api, LogLocation{Group: group, Stream: stream}, NopLogger, 10, time.UnixMilli(t0-1000))
+	f := newLogFollower(api, LogLocation{Group: group, Stream: stream}, NopLogger, 10)
 	f.proof = newOutputProof(100)
 	poll := PollSchedule{Fast: 20 * time.Millisecond, LogGrace: time.Second}.withDefaults()
 	for !f.proof.ended() {

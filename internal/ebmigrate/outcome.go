@@ -108,8 +108,16 @@ func (o Outcome) Reason() string {
 // at plan time): as Hint says, but a plan runs it again, and nothing was
 // migrated.
 func (o Outcome) QueryHint() string {
+	relay := "The query runs its command under a short Python relay that proves its output complete (python3 -I -c <relay>, then the command), so the image needs python3 on the container's PATH, and the command must exist in its working directory"
 	switch o.Kind {
+	case FailedToStart:
+		if strings.Contains(o.Reason(), "python3") {
+			return relay + ": ECS could not start python3 (the reason above). Use an image with python3, or give the container a PATH that has it, then plan again."
+		}
 	case NonZeroExit:
+		if *o.ExitCode == 127 {
+			return "Exit code 127 means a program was not found. " + relay + "; the output below says which was missing. Fix it, then plan again."
+		}
 		if *o.ExitCode == 137 {
 			return "Exit code 137 means the process was killed (SIGKILL), often for memory: raise the container's memory (container.memory) or look for what stopped it, then plan again."
 		}

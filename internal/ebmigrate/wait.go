@@ -30,7 +30,7 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 			loc, found = loc.streamOf(task, aws.ToString(container.Name))
 		}
 		if follower == nil && found {
-			follower = newLogFollower(c.Logs, loc, log, in.LogLines, aws.ToTime(task.CreatedAt))
+			follower = newLogFollower(c.Logs, loc, log, in.LogLines)
 			follower.redact = newRedactor(t, in.Derive.Environment, CommandValues(in.Derive.Command)...)
 			if in.CollectOutput {
 				follower.collect = MaxCollectedLines
@@ -140,7 +140,8 @@ func finish(ctx context.Context, t *Target, d *Derived, task ecstypes.Task, loc 
 	var logErr error
 	if follower != nil {
 		// The outcome waits for these reads: they go before waiting polls.
-		proven, window, logErr = follower.finish(urgent(ctx), task, logEnd{poll: poll, fargate: fargate, needProof: o.Success() && follower.proof != nil})
+		end := logEnd{poll: poll, fargate: fargate && !flushedBeforeStop(task, poll.LogFlush), needProof: o.Success() && follower.proof != nil}
+		proven, window, logErr = follower.finish(urgent(ctx), task, end)
 	}
 	r := &Result{
 		EnvironmentID:     t.EnvironmentID,
