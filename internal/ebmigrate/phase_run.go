@@ -1,0 +1,138 @@
+package ebmigrate
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Running the phases: the introspection as a read-only query, then the
+// phase's migrations as a migration, each through Migrate (the guard,
+// once-only, output and failure diagnostics as for any migration).
+
+//go:embed phase_apply.py
+var applyProgram string
+
+// PhaseApplyCommand applies exactly the given migrations (a before_deploy
+// phase, in order): manage.py migrate to each one no other of them depends
+// on, after checking in the container that this applies nothing else.
+func PhaseApplyCommand(managePy []string, migrations []PhasedMigration) ([]string, error) {
+	if len(managePy) == 0 {
+		managePy = DefaultManagePy
+	}
+	names := map[string]bool{}
+	needed := map[string]bool{}
+	allowed := []string{}
+	for _, m := range migrations {
+		if !migrationLabel.MatchString(m.Name) {
+			return nil, problem("Invalid Migration Name", "%q is not a migration's name (app_label.migration_name).", m.Name)
+		}
+		names[m.Name] = true
+		allowed = append(allowed, m.Name)
+		for _, d := range m.Dependencies {
+			needed[d] = true
+		}
+	}
+	targets := []string{}
+	for _, m := range migrations {
+		if !needed[m.Name] {
+			targets = append(targets, m.Name)
+		}
+	}
+	// Names are identifiers (checked above): as JSON they are Python literals.
+	a, _ := json.Marshal(allowed)
+	t, _ := json.Marshal(targets)
+	program := strings.Replace(applyProgram, "__EBMIGRATE_ALLOWED__", string(a), 1)
+	program = strings.Replace(program, "__EBMIGRATE_TARGETS__", string(t), 1)
+	return append(slices.Clone(managePy), "shell", "-v", "0", "-c", program), nil
+}
+
+// PhaseRun is what one phase did.
+type PhaseRun struct {
+	Phase Phase
+	// Plan is every pending migration's phase, as the introspection found
+	// them when the phase ran (before_deploy only).
+	Plan PhasePlan
+	// Query is the introspection's task (before_deploy only).
+	Query *Result
+	// Migrations are what the phase was to apply (before_deploy: the plan's
+	// list; after_deploy: nil, it applies whatever is pending).
+	Migrations []string
+	// Migration is the migration task's result; nil when there was nothing
+	// to apply.
+	Migration *Result
+}
+
+// IntrospectPhases runs the introspection in the app's container as a
+// read-only query (in's environment, version, container and network; its
+// command replaced) and reads its output.
+func IntrospectPhases(ctx context.Context, c Clients, in MigrateInput, opts PhaseOptions, log Logger) (Introspection, *Result, error) {
+	q := in
+	q.Derive.Command = IntrospectCommand(opts.ManagePy)
+	q.Derive.Family = QueryFamily(in.Discover.EnvironmentName)
+	q.Query, q.CollectOutput = true, true
+	res, err := Migrate(ctx, c, q, log)
+	if err != nil {
+		return Introspection{}, res, err
+	}
+	if res.Logs.Group == "" {
+		return Introspection{}, res, problem("Output Not Readable",
+			"The introspection of the pending migrations of environment %q ran but its output cannot be read: the container has no awslogs log configuration with an awslogs-stream-prefix. Give the app container an awslogs configuration.",
+			in.Discover.EnvironmentName)
+	}
+	intro, err := res.Introspection()
+	if err != nil && !res.LogsComplete {
+		err = fmt.Errorf("%w (%s)", err, res.LogsProblem)
+	}
+	return intro, res, err
+}
+
+// MigratePhase runs one phase of a release. BeforeDeploy introspects the
+// pending migrations, classifies them (an unsplittable release is an error
+// and nothing runs) and applies the before_deploy ones, if any. AfterDeploy
+// applies every migration still pending: in.Derive.Command when set (the
+// user's migrate command), else manage.py migrate --noinput.
+func MigratePhase(ctx context.Context, c Clients, in MigrateInput, phase Phase, opts PhaseOptions, log Logger) (*PhaseRun, error) {
+	run := &PhaseRun{Phase: phase}
+	m := in
+	switch phase {
+	case AfterDeploy:
+		if len(m.Derive.Command) == 0 {
+			m.Derive.Command = append(slices.Clone(orManagePy(opts.ManagePy)), "migrate", "--noinput")
+		}
+	case BeforeDeploy:
+		intro, q, err := IntrospectPhases(ctx, c, in, opts, log)
+		run.Query = q
+		if err != nil {
+			return run, err
+		}
+		if run.Plan, err = ClassifyPhases(intro, opts); err != nil {
+			return run, err
+		}
+		list := run.Plan.In(BeforeDeploy)
+		run.Migrations = run.Plan.Names(BeforeDeploy)
+		if len(list) == 0 {
+			log.Info("no pending migration runs before the deploy", map[string]any{"after_deploy": run.Plan.Names(AfterDeploy)})
+			return run, nil
+		}
+		if m.Derive.Command, err = PhaseApplyCommand(opts.ManagePy, list); err != nil {
+			return run, err
+		}
+		log.Info("migrations before the deploy", map[string]any{"before_deploy": run.Migrations, "after_deploy": run.Plan.Names(AfterDeploy)})
+	default:
+		return run, problem("Invalid Phase", "The phase %q is not one of %s.", phase, strings.Join(PhaseValues, ", "))
+	}
+	res, err := Migrate(ctx, c, m, log)
+	run.Migration = res
+	return run, err
+}
+
+func orManagePy(p []string) []string {
+	if len(p) == 0 {
+		return DefaultManagePy
+	}
+	return p
+}
