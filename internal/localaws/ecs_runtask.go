@@ -24,6 +24,8 @@ type runRequest struct {
 	// placeholder runs no process: EB's own web tasks, which only need to
 	// hold their instance and host ports.
 	placeholder bool
+	// workload is what a placeholder's container runs instead (workload.go).
+	workload *workloadSpec
 }
 
 // maxOverridesChars is RunTask's limit on overrides. Source: botocore ecs
@@ -228,6 +230,7 @@ func (s *Server) startTask(req runRequest) (*task, string) {
 		stopRequested: make(chan struct{}),
 		done:          make(chan struct{}),
 		placeholder:   req.placeholder,
+		workloadSpec:  req.workload,
 	}
 	if req.placeholder {
 		// EB reports a deploy done only once its tasks run, so they are

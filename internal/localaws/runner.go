@@ -27,6 +27,8 @@ type launch struct {
 	cmd  *exec.Cmd
 	// pipes are the process's stdout and stderr.
 	pipes []io.Reader
+	// workload counts its lines, for a web task's workload (workload.go).
+	workload *workloadRun
 }
 
 type containerExit struct {
@@ -42,6 +44,11 @@ func (s *Server) runLifecycle(t *task) {
 		launches := make([]*launch, len(t.containers))
 		for i, c := range t.containers {
 			launches[i] = &launch{c: c}
+		}
+		if t.workloadSpec != nil {
+			s.mu.Lock()
+			s.startWorkload(t, launches)
+			s.mu.Unlock()
 		}
 		s.finish(t, s.supervise(t, launches))
 		return
@@ -339,6 +346,9 @@ func (s *Server) pump(t *task, idx int, l *launch, exits chan<- containerExit) {
 				line, err := br.ReadString('\n')
 				if line != "" {
 					s.appendLog(l.c, strings.TrimRight(line, "\r\n"))
+					if l.workload != nil {
+						s.workloadLine(l.workload, strings.TrimRight(line, "\r\n"))
+					}
 				}
 				if err != nil {
 					return
@@ -354,6 +364,9 @@ func (s *Server) pump(t *task, idx int, l *launch, exits chan<- containerExit) {
 		code = exitCodeOf(ee.ProcessState)
 	} else if err != nil {
 		code = 1
+	}
+	if l.workload != nil {
+		s.workloadExit(t, l.workload, code)
 	}
 	exits <- containerExit{idx: idx, code: code}
 }

@@ -104,6 +104,9 @@ type EnvironmentSeed struct {
 	CapacityProviders []string `json:"capacity_providers"`
 	// Draft is a configuration change not in effect (eb_draft.go).
 	Draft *DraftSeed `json:"draft"`
+	// Workload is what its web tasks run, as a process each (workload.go);
+	// nil: they run nothing.
+	Workload *WorkloadSeed `json:"workload"`
 }
 
 // VPCSeed is the environment's network settings.
