@@ -324,8 +324,8 @@ func alterField(op OperationFacts, set setter, v *Verdict) Verdict {
 var sizedType = regexp.MustCompile(`^([a-z ]+)\((\d+)\)$`)
 
 // widened tells a larger size of the same type (varchar(20) to varchar(50)).
-func widened(old, new string) bool {
-	o, n := sizedType.FindStringSubmatch(strings.ToLower(old)), sizedType.FindStringSubmatch(strings.ToLower(new))
+func widened(from, to string) bool {
+	o, n := sizedType.FindStringSubmatch(strings.ToLower(from)), sizedType.FindStringSubmatch(strings.ToLower(to))
 	if o == nil || n == nil || o[1] != n[1] {
 		return false
 	}
