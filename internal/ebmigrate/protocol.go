@@ -7,7 +7,7 @@ package ebmigrate
 //	         (activeMigrations; ordered by AWS's createdAt, then task ARN).
 //	         - one of this run (run tag), not being stopped -> attach: watch it.
 //	         - another -> wait until it stops (stopping it only when it never
-//	           started within timeouts.start) -> look.
+//	           started within task.start_timeout) -> look.
 //	         - none -> start.
 //	start    RunTask with a fresh clientToken. The token only makes the SDK's
 //	         retries of this one call safe: ECS replays a token's original

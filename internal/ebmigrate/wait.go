@@ -31,7 +31,7 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 		}
 		if follower == nil && found {
 			follower = newLogFollower(c.Logs, loc, log, in.LogLines, aws.ToTime(task.CreatedAt))
-			follower.redact = newRedactor(t, in.Derive.Environment)
+			follower.redact = newRedactor(t, in.Derive.Environment, CommandValues(in.Derive.Command)...)
 			if in.CollectOutput {
 				follower.collect = MaxCollectedLines
 			}
@@ -50,7 +50,7 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 	})
 	stopFollowing()
 	if neverStarted != nil {
-		neverStarted.Stopped, neverStarted.StopErr = stopTask(c, t, taskArn, fmt.Sprintf("ebmigrate: the task did not start within timeouts.start (%s)", startTimeout))
+		neverStarted.Stopped, neverStarted.StopErr = stopTask(c, t, taskArn, fmt.Sprintf("ebmigrate: the task did not start within task.start_timeout (%s)", startTimeout))
 		return nil, neverStarted
 	}
 	if err != nil {
@@ -92,7 +92,7 @@ func stopTask(c Clients, t *Target, taskArn, reason string) (bool, error) {
 }
 
 // StartTimeoutError is a migration task that never reached RUNNING within
-// timeouts.start; it was stopped.
+// task.start_timeout; it was stopped.
 type StartTimeoutError struct {
 	Environment string
 	TaskArn     string
@@ -107,7 +107,7 @@ func (e *StartTimeoutError) Error() string {
 	if !e.Stopped {
 		stopped = fmt.Sprintf("stopping it failed (%v); stop it in the ECS console", e.StopErr)
 	}
-	return fmt.Sprintf("migration task %s of environment %q did not start within timeouts.start (%s): it was still %s, and %s. Look at the cluster's capacity and the task's image pull (CannotPullContainerError, no container instance with room), or raise timeouts.start; the next apply runs the migration again",
+	return fmt.Sprintf("migration task %s of environment %q did not start within task.start_timeout (%s): it was still %s, and %s. Look at the cluster's capacity and the task's image pull (CannotPullContainerError, no container instance with room), or raise task.start_timeout; the next apply runs the migration again",
 		e.TaskArn, e.Environment, e.Timeout, orNone(e.LastStatus), stopped)
 }
 
@@ -118,7 +118,7 @@ func stopTimedOut(c Clients, t *Target, taskArn string, log Logger) bool {
 	defer cancel()
 	_, err := c.ECS.StopTask(ctx, &ecs.StopTaskInput{
 		Cluster: aws.String(t.ClusterArn), Task: aws.String(taskArn),
-		Reason: aws.String("ebmigrate: the apply timed out (timeouts.stop_on_timeout)"),
+		Reason: aws.String("ebmigrate: the apply timed out (task.stop_on_timeout)"),
 	})
 	if err != nil {
 		log.Info("stopping the timed-out migration task failed", map[string]any{"task": taskArn, "error": err.Error()})
@@ -161,7 +161,7 @@ func finish(ctx context.Context, t *Target, d *Derived, task ecstypes.Task, loc 
 	if o.Success() {
 		return r, nil
 	}
-	me := &MigrationError{Environment: t.EnvironmentName, Cluster: t.ClusterArn, TaskArn: r.TaskArn, Container: container, Outcome: o, LogsNote: r.LogsNote}
+	me := &MigrationError{Environment: t.EnvironmentName, Cluster: t.ClusterArn, TaskArn: r.TaskArn, Container: container, Outcome: o, LogsNote: r.LogsNote, Query: in.Query}
 	if follower != nil {
 		me.LogLines = follower.tail
 	}

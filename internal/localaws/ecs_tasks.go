@@ -28,6 +28,8 @@ type task struct {
 	// workloadSpec makes one run the environment's workload.
 	placeholder  bool
 	workloadSpec *workloadSpec
+	// capacityProvider placed it ("" with a launch type).
+	capacityProvider string
 
 	createdAt, startedAt, stoppingAt, stoppedAt time.Time
 	visibleAt                                   time.Time
@@ -129,6 +131,9 @@ func (s *Server) taskJSON(t *task, withTags bool) map[string]any {
 		"overrides":         json.RawMessage(orDefault(string(t.overrides), `{"containerOverrides":[]}`)),
 		// botocore ecs Task.enableExecuteCommand: whether ECS Exec is on.
 		"enableExecuteCommand": t.opts.executeCommand,
+	}
+	if t.capacityProvider != "" {
+		out["capacityProviderName"] = t.capacityProvider
 	}
 	if t.startedBy != "" {
 		out["startedBy"] = t.startedBy
