@@ -28,8 +28,15 @@ type PhaseOptions struct {
 	// django-safemigrate 2.0 to 4.x assumed of unmarked migrations).
 	CodeOperations Phase
 	// ManagePy runs Django's manage.py in the app container; nil is
-	// DefaultManagePy.
+	// DefaultManagePy. Options are manage.py's global options (--settings,
+	// --pythonpath), given after the subcommand (PhaseCommand reads both
+	// from the user's migrate command).
 	ManagePy []string
+	Options  []string
+	// Reviewed are the migrations the reviewed plan listed for the phase
+	// (ebmigrate_run's review.pending); a before_deploy phase that would
+	// apply another one fails before it applies anything. Nil: no check.
+	Reviewed []string
 }
 
 func (o PhaseOptions) codeSafety() Safety {
@@ -58,6 +65,9 @@ type PhasedMigration struct {
 	Hazards []string
 	// Dependencies are the pending migrations it depends on.
 	Dependencies []string
+	// Described are its operations as migrate --plan describes them
+	// (redacted), in order.
+	Described []string
 }
 
 // PhasePlan is every pending migration with its phase, in the order migrate
@@ -82,6 +92,49 @@ func (p PhasePlan) Names(phase Phase) []string {
 	out := []string{}
 	for _, m := range p.In(phase) {
 		out = append(out, m.Name)
+	}
+	return out
+}
+
+// Reasons maps each migration to why it is in its phase.
+func (p PhasePlan) Reasons() map[string]string {
+	out := make(map[string]string, len(p.Migrations))
+	for _, m := range p.Migrations {
+		out[m.Name] = string(m.Phase) + ": " + m.Why
+	}
+	return out
+}
+
+// Hazards are what no phase makes safe, migration by migration.
+func (p PhasePlan) Hazards() []string {
+	out := []string{}
+	for _, m := range p.Migrations {
+		out = append(out, m.Hazards...)
+	}
+	return out
+}
+
+// Operations maps each migration to its operations as migrate --plan
+// describes them.
+func (p PhasePlan) Operations() map[string][]string {
+	out := make(map[string][]string, len(p.Migrations))
+	for _, m := range p.Migrations {
+		out[m.Name] = append([]string{}, m.Described...)
+	}
+	return out
+}
+
+// Destructive are the migrations of a phase with an operation that drops
+// or renames data (IsDestructive of its description).
+func (p PhasePlan) Destructive(phase Phase) []string {
+	out := []string{}
+	for _, m := range p.In(phase) {
+		for _, d := range m.Described {
+			if IsDestructive(d) {
+				out = append(out, m.Name)
+				break
+			}
+		}
 	}
 	return out
 }
@@ -151,7 +204,10 @@ func whyOf(p PhasePlan, name string) string {
 
 // classifyMigration is a migration's own safety: its marker, or the rules.
 func classifyMigration(m IntrospectedMigration, c *ruleContext) PhasedMigration {
-	pm := PhasedMigration{Name: m.Label(), Dependencies: m.Dependencies, Hazards: []string{}}
+	pm := PhasedMigration{Name: m.Label(), Dependencies: m.Dependencies, Hazards: []string{}, Described: []string{}}
+	for _, op := range m.Operations {
+		pm.Described = append(pm.Described, orDefault(op.Describe, op.Class))
+	}
 	defer func() {
 		for _, op := range m.Operations {
 			c.noteModels(op, pm.Name)

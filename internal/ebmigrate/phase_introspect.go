@@ -26,13 +26,9 @@ var DefaultManagePy = []string{"./manage.py"}
 
 // IntrospectCommand is the read-only command that prints the pending
 // migrations and their operations' facts: manage.py shell -c with the
-// program, -v 0 so that Django 5.2's shell does not announce its automatic
-// imports. managePy nil is DefaultManagePy.
-func IntrospectCommand(managePy []string) []string {
-	if len(managePy) == 0 {
-		managePy = DefaultManagePy
-	}
-	return append(slices.Clone(managePy), "shell", "-v", "0", "-c", introspectProgram)
+// program (PhaseOptions.ShellCommand).
+func IntrospectCommand(opts PhaseOptions) []string {
+	return opts.ShellCommand(introspectProgram)
 }
 
 // Introspection is what the introspection printed: the pending migrations in
@@ -121,6 +117,9 @@ type OperationFacts struct {
 	// Database are SeparateDatabaseAndState's database operations.
 	Database      []OperationFacts `json:"-"`
 	DatabaseCount *int             `json:"database"`
+	// Describe is how migrate --plan describes it (Django's own
+	// describe_operation; top-level operations only), redacted.
+	Describe string `json:"describe"`
 	// Truncated is true when the facts did not fit a line; Error says why
 	// they could not be read (redacted). Either leaves the operation unknown.
 	Truncated bool   `json:"truncated"`
@@ -234,7 +233,7 @@ func parseIntrospection(lines []string, show func(string) string) (Introspection
 			return unreadable("An operation belongs to %q, which is not a listed migration", show(r.M))
 		}
 		op := r.OperationFacts
-		op.SQL, op.Error = show(op.SQL), show(op.Error)
+		op.SQL, op.Error, op.Describe = show(op.SQL), show(op.Error), show(op.Describe)
 		if err := attach(&m.Operations, op, r.Path); err != nil {
 			return unreadable("Operation %v of %s: %v", r.Path, m.Label(), err)
 		}

@@ -24,6 +24,7 @@ def _ebmigrate_phases():
     import zlib
 
     import django
+    from django.core.management.commands.migrate import Command as MigrateCommand
     from django.db import DEFAULT_DB_ALIAS, connections
     from django.db.migrations.executor import MigrationExecutor
     from django.db.models.fields import NOT_PROVIDED
@@ -45,7 +46,7 @@ def _ebmigrate_phases():
         if len(line) > max_line:
             # Bounded: keep what identifies the record; the reader treats a
             # record without its facts as unknown.
-            keep = ("t", "m", "path", "op", "module", "mro", "model", "field", "seq", "app", "name", "deps", "ops", "safe", "db", "database")
+            keep = ("t", "m", "path", "op", "module", "mro", "model", "field", "seq", "app", "name", "deps", "ops", "safe", "db", "database", "describe")
             rec = {k: rec[k] for k in keep if k in rec}
             rec["truncated"] = True
             line = json.dumps(rec, sort_keys=True, separators=(",", ":"))
@@ -218,6 +219,13 @@ def _ebmigrate_phases():
             rec.update(details(op, kinds, app, before, after))
         except Exception as e:  # a fact that cannot be read leaves the operation unknown
             rec["error"] = text("%s: %s" % (type(e).__name__, e))
+        if len(path) == 1:
+            # migrate --plan's words for it (Django 2.2+: its own method).
+            try:
+                said = MigrateCommand.describe_operation(op, False)
+                rec["describe"] = text(said[0] if isinstance(said, tuple) else said)
+            except Exception:
+                rec["describe"] = type(op).__name__
         emit(rec)
         count = 1
         if "SeparateDatabaseAndState" in kinds:

@@ -84,7 +84,7 @@ func TestPhaseRules(t *testing.T) {
 	env := djangoEnv(db)
 	manage(t, project, env, []string{"./manage.py", "shell", "-v", "0", "-c",
 		"from django.core.management import call_command; call_command('migrate', 'rules', '0001_initial', verbosity=0); call_command('migrate', 'tangle', '0001_initial', verbosity=0)"})
-	lines := manage(t, project, env, ebmigrate.IntrospectCommand(nil))
+	lines := manage(t, project, env, ebmigrate.IntrospectCommand(ebmigrate.PhaseOptions{}))
 	intro, err := ebmigrate.ParseIntrospection(lines)
 	if err != nil {
 		t.Fatal(err)
@@ -106,6 +106,27 @@ func TestPhaseRules(t *testing.T) {
 		}
 		if got := plan.Names(after); got[len(got)-1] != "rules.0039_merge" {
 			t.Errorf("after_deploy %v does not end with the merge", got)
+		}
+		// Each operation in migrate --plan's own words, as that prints them.
+		djangoPlan, err := ebmigrate.ParseMigratePlan(manage(t, project, env, []string{"./manage.py", "migrate", "--plan"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		said, compared := plan.Operations(), 0
+		for name, ops := range djangoPlan.Operations() {
+			if !strings.HasPrefix(name, "rules.") {
+				continue
+			}
+			compared++
+			if !slices.Equal(said[name], ops) {
+				t.Errorf("%s: described as %q, migrate --plan says %q", name, said[name], ops)
+			}
+		}
+		if compared != len(plan.Migrations) {
+			t.Errorf("migrate --plan lists %d of the %d pending rules migrations", compared, len(plan.Migrations))
+		}
+		if d := plan.Destructive(after); !slices.Contains(d, "rules.0007_remove_nullable") || slices.Contains(d, "rules.0004_add_nullable") {
+			t.Errorf("destructive after_deploy migrations: %v", d)
 		}
 		// The configured default moves RunPython and RunSQL.
 		code, err := ebmigrate.ClassifyPhases(only(intro, "rules"), ebmigrate.PhaseOptions{CodeOperations: before})
@@ -168,7 +189,7 @@ func TestPhaseRules(t *testing.T) {
 
 	// The before_deploy program applies what it is given and nothing else.
 	t.Run("apply", func(t *testing.T) {
-		cmd, err := ebmigrate.PhaseApplyCommand(nil, []ebmigrate.PhasedMigration{{Name: "tangle.0003_item_new_col", Dependencies: []string{}}})
+		cmd, err := ebmigrate.PhaseApplyCommand(ebmigrate.PhaseOptions{}, []ebmigrate.PhasedMigration{{Name: "tangle.0003_item_new_col", Dependencies: []string{}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,7 +206,7 @@ func TestPhaseRules(t *testing.T) {
 				two = append(two, m)
 			}
 		}
-		if cmd, err = ebmigrate.PhaseApplyCommand(nil, two); err != nil {
+		if cmd, err = ebmigrate.PhaseApplyCommand(ebmigrate.PhaseOptions{}, two); err != nil {
 			t.Fatal(err)
 		}
 		out := strings.Join(manage(t, project, env, cmd), "\n")
@@ -219,7 +240,7 @@ func TestPhaseRules(t *testing.T) {
 		t.Run("markers of "+tc.shim, func(t *testing.T) {
 			t.Parallel()
 			env := djangoEnv(filepath.Join(t.TempDir(), "db.sqlite3"), "PHASE_APPS="+tc.app, "PYTHONPATH="+filepath.Join(project, "shims", tc.shim))
-			in, err := ebmigrate.ParseIntrospection(manage(t, project, env, ebmigrate.IntrospectCommand(nil)))
+			in, err := ebmigrate.ParseIntrospection(manage(t, project, env, ebmigrate.IntrospectCommand(ebmigrate.PhaseOptions{})))
 			if err != nil {
 				t.Fatal(err)
 			}

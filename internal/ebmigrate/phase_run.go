@@ -19,10 +19,7 @@ var applyProgram string
 // PhaseApplyCommand applies exactly the given migrations (a before_deploy
 // phase, in order): manage.py migrate to each one no other of them depends
 // on, after checking in the container that this applies nothing else.
-func PhaseApplyCommand(managePy []string, migrations []PhasedMigration) ([]string, error) {
-	if len(managePy) == 0 {
-		managePy = DefaultManagePy
-	}
+func PhaseApplyCommand(opts PhaseOptions, migrations []PhasedMigration) ([]string, error) {
 	names := map[string]bool{}
 	needed := map[string]bool{}
 	allowed := []string{}
@@ -47,7 +44,7 @@ func PhaseApplyCommand(managePy []string, migrations []PhasedMigration) ([]strin
 	t, _ := json.Marshal(targets)
 	program := strings.Replace(applyProgram, "__EBMIGRATE_ALLOWED__", string(a), 1)
 	program = strings.Replace(program, "__EBMIGRATE_TARGETS__", string(t), 1)
-	return append(slices.Clone(managePy), "shell", "-v", "0", "-c", program), nil
+	return opts.ShellCommand(program), nil
 }
 
 // PhaseRun is what one phase did.
@@ -71,7 +68,7 @@ type PhaseRun struct {
 // command replaced) and reads its output.
 func IntrospectPhases(ctx context.Context, c Clients, in MigrateInput, opts PhaseOptions, log Logger) (Introspection, *Result, error) {
 	q := in
-	q.Derive.Command = IntrospectCommand(opts.ManagePy)
+	q.Derive.Command = IntrospectCommand(opts)
 	q.Derive.Family = QueryFamily(in.Discover.EnvironmentName)
 	q.Query, q.CollectOutput = true, true
 	res, err := Migrate(ctx, c, q, log)
@@ -92,16 +89,17 @@ func IntrospectPhases(ctx context.Context, c Clients, in MigrateInput, opts Phas
 
 // MigratePhase runs one phase of a release. BeforeDeploy introspects the
 // pending migrations, classifies them (an unsplittable release is an error
-// and nothing runs) and applies the before_deploy ones, if any. AfterDeploy
-// applies every migration still pending: in.Derive.Command when set (the
-// user's migrate command), else manage.py migrate --noinput.
+// and nothing runs) and applies the before_deploy ones, if any (none:
+// run.Migration is nil). AfterDeploy applies every migration still
+// pending: in.Derive.Command when set (the user's migrate command), else
+// manage.py migrate --noinput.
 func MigratePhase(ctx context.Context, c Clients, in MigrateInput, phase Phase, opts PhaseOptions, log Logger) (*PhaseRun, error) {
 	run := &PhaseRun{Phase: phase}
 	m := in
 	switch phase {
 	case AfterDeploy:
 		if len(m.Derive.Command) == 0 {
-			m.Derive.Command = append(slices.Clone(orManagePy(opts.ManagePy)), "migrate", "--noinput")
+			m.Derive.Command = opts.MigrateCommand()
 		}
 	case BeforeDeploy:
 		intro, q, err := IntrospectPhases(ctx, c, in, opts, log)
@@ -114,11 +112,14 @@ func MigratePhase(ctx context.Context, c Clients, in MigrateInput, phase Phase, 
 		}
 		list := run.Plan.In(BeforeDeploy)
 		run.Migrations = run.Plan.Names(BeforeDeploy)
+		if err := checkReviewed(in.Discover.EnvironmentName, run.Migrations, opts.Reviewed); err != nil {
+			return run, err
+		}
 		if len(list) == 0 {
 			log.Info("no pending migration runs before the deploy", map[string]any{"after_deploy": run.Plan.Names(AfterDeploy)})
 			return run, nil
 		}
-		if m.Derive.Command, err = PhaseApplyCommand(opts.ManagePy, list); err != nil {
+		if m.Derive.Command, err = PhaseApplyCommand(opts, list); err != nil {
 			return run, err
 		}
 		log.Info("migrations before the deploy", map[string]any{"before_deploy": run.Migrations, "after_deploy": run.Plan.Names(AfterDeploy)})
@@ -130,9 +131,29 @@ func MigratePhase(ctx context.Context, c Clients, in MigrateInput, phase Phase, 
 	return run, err
 }
 
-func orManagePy(p []string) []string {
-	if len(p) == 0 {
-		return DefaultManagePy
+// checkReviewed fails a before_deploy phase that would apply a migration
+// the reviewed plan did not list (reviewed nil: no check).
+func checkReviewed(env string, names, reviewed []string) error {
+	if reviewed == nil {
+		return nil
 	}
-	return p
+	var unreviewed []string
+	for _, n := range names {
+		if !slices.Contains(reviewed, n) {
+			unreviewed = append(unreviewed, n)
+		}
+	}
+	if len(unreviewed) == 0 {
+		return nil
+	}
+	return problemAt(ArgReviewPending, "Phase Differs From The Plan",
+		"The before_deploy phase of environment %q would apply %s, which the reviewed plan did not list (review.pending: %s): the pending migrations changed since the plan. Nothing was applied. Plan and apply again.",
+		env, strings.Join(unreviewed, ", "), noneOr(reviewed))
+}
+
+func noneOr(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
 }
