@@ -100,7 +100,7 @@ func (p PhasePlan) Names(phase Phase) []string {
 func (p PhasePlan) Reasons() map[string]string {
 	out := make(map[string]string, len(p.Migrations))
 	for _, m := range p.Migrations {
-		out[m.Name] = string(m.Phase) + ": " + m.Why
+		out[m.Name] = m.Why
 	}
 	return out
 }

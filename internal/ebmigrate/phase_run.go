@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -72,6 +73,10 @@ func IntrospectPhases(ctx context.Context, c Clients, in MigrateInput, opts Phas
 	q.Derive.Family = QueryFamily(in.Discover.EnvironmentName)
 	q.Query, q.CollectOutput = true, true
 	res, err := Migrate(ctx, c, q, log)
+	var me *MigrationError
+	if errors.As(err, &me) {
+		me.What = "the read-only task that reads the pending migrations for the phases (manage.py shell)"
+	}
 	if err != nil {
 		return Introspection{}, res, err
 	}
@@ -104,6 +109,10 @@ func MigratePhase(ctx context.Context, c Clients, in MigrateInput, phase Phase, 
 	case BeforeDeploy:
 		intro, q, err := IntrospectPhases(ctx, c, in, opts, log)
 		run.Query = q
+		var me *MigrationError
+		if errors.As(err, &me) && me.Outcome.Kind == NonZeroExit && *me.Outcome.ExitCode != 137 {
+			me.Hint = "It reads the migrations of the version to deploy and changes nothing: nothing was migrated, and the deploy has not started. Read its output below (a migration or setting that cannot be loaded), fix the cause, and apply again."
+		}
 		if err != nil {
 			return run, err
 		}

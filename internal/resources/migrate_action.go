@@ -103,6 +103,8 @@ func (a *migrateAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 	}
 	in, _, diags := m.migrateInput(ctx)
 	resp.Diagnostics.Append(diags...)
+	phase, diags := m.phaseArgs(ctx, p)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -113,14 +115,14 @@ func (a *migrateAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 
 	progress := newProgressLogger(ctx, resp.SendProgress)
 	progress.send(actionHeadline(ctx, m))
-	res, err := ebmigrate.Migrate(ctx, *a.clients, in, progress)
+	res, err := migratePhased(ctx, *a.clients, in, phase, progress)
 	progress.close()
 	version := m.VersionLabel.ValueString()
 	if version == "" {
 		version = "deployed"
 	}
 	if err != nil {
-		doing := fmt.Sprintf("running the migration of ebmigrate_migrate for environment %q (version %s)", m.EnvironmentName.ValueString(), version)
+		doing := fmt.Sprintf("running %s of ebmigrate_migrate for environment %q (version %s)", phaseDoing(phase), m.EnvironmentName.ValueString(), version)
 		var ie *ebmigrate.InterruptedError
 		if errors.As(err, &ie) && ie.TimedOut() || errors.Is(err, context.DeadlineExceeded) {
 			doing += fmt.Sprintf(", the invoke timeout (%s, set in timeouts = { invoke = ... }) ran out", timeout)
@@ -133,7 +135,7 @@ func (a *migrateAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 		if res.Attached {
 			how = "succeeded (another invocation of the same run started it; this one waited for it)"
 		}
-		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf("migration of %s %s in task %s", m.EnvironmentName.ValueString(), how, res.TaskArn)})
+		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf("%s of %s %s in task %s", strings.TrimPrefix(phaseDoing(phase), "the "), m.EnvironmentName.ValueString(), how, res.TaskArn)})
 	}
 	resp.Diagnostics.Append(runWarnings(res)...)
 	if res.PruneError != nil {
@@ -165,6 +167,11 @@ func actionHeadline(ctx context.Context, m migrateActionModel) string {
 		var argv []string
 		_ = m.Command.ElementsAs(ctx, &argv, false)
 		command = commandName(argv)
+	}
+	if p, known, _ := readPhase(ctx, m.Phase, m.CodeOperations, m.Command, false); known {
+		command = phaseCommandName(p, command)
+	} else if m.Phase.IsUnknown() {
+		command += " (its phase known after apply)"
 	}
 	version := "the deployed version"
 	switch {

@@ -87,6 +87,11 @@ func runHeadline(ctx context.Context, plan runModel, prior *runModel, changes []
 		_ = plan.Command.ElementsAs(ctx, &argv, false)
 		command = commandName(argv)
 	}
+	if p, known, _ := readPhase(ctx, plan.Phase, plan.CodeOperations, plan.Command, false); known {
+		command = phaseCommandName(p, command)
+	} else if plan.Phase.IsUnknown() {
+		command += " (its phase known after apply)"
+	}
 	version := "version known after apply"
 	if !plan.VersionLabel.IsUnknown() {
 		version = "version " + plan.VersionLabel.ValueString()
