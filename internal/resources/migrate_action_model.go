@@ -85,16 +85,16 @@ func (m *migrateActionModel) args(ctx context.Context) (runArgs, diag.Diagnostic
 	return runArgs{
 		EnvironmentName: m.EnvironmentName,
 		// A phase has the family ebmigrate_run's of that phase has.
-		Name:            m.Phase,
-		VersionLabel:    m.VersionLabel,
-		Command:         m.Command,
-		Phase:           m.Phase,
-		CodeOperations:  m.CodeOperations,
-		Container:       widen(m.Container, containerAttrTypes),
-		Task:            widen(m.Task, taskAttrTypes),
-		Logs:            widen(m.Logs, logsAttrTypes),
-		Tags:            types.MapNull(types.StringType),
-		EnvironmentWO:   wo,
+		Name:           m.Phase,
+		VersionLabel:   m.VersionLabel,
+		Command:        m.Command,
+		Phase:          m.Phase,
+		CodeOperations: m.CodeOperations,
+		Container:      widen(m.Container, containerAttrTypes),
+		Task:           widen(m.Task, taskAttrTypes),
+		Logs:           widen(m.Logs, logsAttrTypes),
+		Tags:           types.MapNull(types.StringType),
+		EnvironmentWO:  wo,
 	}, diags
 }
 

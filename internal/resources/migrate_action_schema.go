@@ -45,10 +45,10 @@ func migrateActionSchema(ctx context.Context) schema.Schema {
 			"phase":           phaseSpec(actionObject).actionAttribute(),
 			"code_operations": codeOperationsSpec(actionObject).actionAttribute(),
 			"container":       containerSpec(actionObject).actionAttribute(),
-			"task":      taskSpec(actionObject).actionAttribute(),
-			"logs":      logsSpec(actionObject).actionAttribute(),
-			"review":    reviewSpec().actionAttribute(),
-			"timeouts":  actionTimeoutsAttribute(ctx),
+			"task":            taskSpec(actionObject).actionAttribute(),
+			"logs":            logsSpec(actionObject).actionAttribute(),
+			"review":          reviewSpec().actionAttribute(),
+			"timeouts":        actionTimeoutsAttribute(ctx),
 		},
 	}
 }
