@@ -142,12 +142,23 @@ func (phaseName) PlanModifyString(ctx context.Context, req planmodifier.StringRe
 // action's progress: never the introspection's or the apply's program, but
 // the user's command by its first words.
 func phaseCommandName(p phaseArgs, command string) string {
-	switch p.phase {
-	case ebmigrate.BeforeDeploy:
-		return "the before_deploy phase of " + command + ": the pending migrations that are safe while the old version still serves " +
-			"(a read-only manage.py shell task reads the migrations first, then manage.py migrate applies those, and nothing else)"
-	case ebmigrate.AfterDeploy:
-		return "the after_deploy phase, " + command + ", which applies every migration still pending"
+	if p.phase == "" {
+		return command
 	}
-	return command
+	return "the " + string(p.phase) + " phase of " + command
+}
+
+// phaseNote says, after the plan's warning, what a phase does.
+func phaseNote(ctx context.Context, phase, code types.String, command types.List) string {
+	p, known, _ := readPhase(ctx, phase, code, command, false)
+	switch {
+	case !known && phase.IsUnknown():
+		return " Its phase is known after apply."
+	case p.phase == ebmigrate.BeforeDeploy:
+		return " The before_deploy phase reads the pending migrations of that code with a read-only manage.py shell task, then applies with manage.py migrate " +
+			"those that are safe while the old version still serves, and nothing else (nor anything review.pending does not list, when it is set)."
+	case p.phase == ebmigrate.AfterDeploy:
+		return " The after_deploy phase runs the command, which applies every migration still pending."
+	}
+	return ""
 }

@@ -39,7 +39,7 @@ func applyTimePlan(deferralAllowed bool) bool { return deferralAllowed }
 func (r *runResource) previewRun(ctx context.Context, plan *runModel, in ebmigrate.MigrateInput, prior *runModel, changes []string, unknown map[string]bool, applying bool, diags *diag.Diagnostics) {
 	head := runHeadline(ctx, *plan, prior, changes)
 	if r.clients == nil {
-		addPlanWarning(ctx, diags, applying, head+". Its cluster, task definition, container and image are known after apply (the provider's configuration is).")
+		addPlanWarning(ctx, diags, applying, head+". Its cluster, task definition, container and image are known after apply (the provider's configuration is)."+phaseNote(ctx, plan.Phase, plan.CodeOperations, plan.Command))
 		return
 	}
 	in.Derive.Tags = mergeTags(r.clients.DefaultTags, plan.Tags)
@@ -65,7 +65,7 @@ func (r *runResource) previewRun(ctx context.Context, plan *runModel, in ebmigra
 	// replace or redeploy it).
 	clusterFixed := in.Discover.Cluster != ""
 	taskDefFixed := ebmigrate.PinnedRevision(in.Discover.SourceTaskDefinition)
-	addPlanWarning(ctx, diags, applying, previewText(head, plan.VersionLabel, p, clusterFixed, taskDefFixed, err))
+	addPlanWarning(ctx, diags, applying, previewText(head, plan.VersionLabel, p, clusterFixed, taskDefFixed, err)+phaseNote(ctx, plan.Phase, plan.CodeOperations, plan.Command))
 }
 
 // addPlanWarning adds the "Migration Will Run" warning, or logs it in the
@@ -89,8 +89,6 @@ func runHeadline(ctx context.Context, plan runModel, prior *runModel, changes []
 	}
 	if p, known, _ := readPhase(ctx, plan.Phase, plan.CodeOperations, plan.Command, false); known {
 		command = phaseCommandName(p, command)
-	} else if plan.Phase.IsUnknown() {
-		command += " (its phase known after apply)"
 	}
 	version := "version known after apply"
 	if !plan.VersionLabel.IsUnknown() {
