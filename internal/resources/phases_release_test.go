@@ -19,24 +19,37 @@ import (
 
 // phasedResources is the resource wiring of examples/zero-downtime (with
 // the AWS provider's stand-in as the environment): the data source's
-// lists in each phase's review.
-func (w *world) phasedResources(version string) string {
-	return w.providerConfig() + w.awsProvider() + fmt.Sprintf(`
+// lists in each phase's review. extra goes into the data source and both
+// resources.
+func (w *world) phasedResources(version string, extra ...string) string {
+	review := func(pending string) string {
+		return `review = {
+    pending    = ` + pending + `
+    operations = data.ebmigrate_pending_migrations.release.operations
+    reasons    = data.ebmigrate_pending_migrations.release.phases.reasons
+  }`
+	}
+	return w.providerConfig() + fmt.Sprintf(`
 data "ebmigrate_pending_migrations" "release" {
   environment_name = %[1]q
   version_label    = %[2]q
   phase            = "before_deploy"
+  %[3]s
+}
+`, localaws.FixtureEnv, version, strings.Join(extra, "\n  ")) + w.phases(version,
+		append(extra, review("data.ebmigrate_pending_migrations.release.pending")),
+		append(extra, review("data.ebmigrate_pending_migrations.release.phases.after_deploy")))
 }
 
+// phases are the two phases around the environment, without the data
+// source; before and after go into each phase's resource.
+func (w *world) phases(version string, before, after []string) string {
+	return w.awsProvider() + fmt.Sprintf(`
 resource "ebmigrate_run" "before_deploy" {
   environment_name = %[1]q
   version_label    = %[2]q
   phase            = "before_deploy"
-  review = {
-    pending    = data.ebmigrate_pending_migrations.release.pending
-    operations = data.ebmigrate_pending_migrations.release.operations
-    reasons    = data.ebmigrate_pending_migrations.release.phases.reasons
-  }
+  %[3]s
 }
 
 resource "aws_elastic_beanstalk_environment" "app" {
@@ -50,14 +63,10 @@ resource "ebmigrate_run" "after_deploy" {
   environment_name = %[1]q
   version_label    = %[2]q
   phase            = "after_deploy"
-  review = {
-    pending    = data.ebmigrate_pending_migrations.release.phases.after_deploy
-    operations = data.ebmigrate_pending_migrations.release.operations
-    reasons    = data.ebmigrate_pending_migrations.release.phases.reasons
-  }
+  %[4]s
   depends_on = [aws_elastic_beanstalk_environment.app]
 }
-`, localaws.FixtureEnv, version)
+`, localaws.FixtureEnv, version, strings.Join(before, "\n  "), strings.Join(after, "\n  "))
 }
 
 // phasedActions is the action wiring of examples/zero-downtime: each phase
@@ -138,7 +147,7 @@ func TestAccCLI_zeroDowntimeRelease(t *testing.T) {
 		w, db := releaseWorld(t, true, nil)
 		c := newCLI(t)
 		c.withAWSStandIn()
-		checkPhasedRelease(t, w, c, db, w.phasedResources, "Migration Will Run")
+		checkPhasedRelease(t, w, c, db, func(v string) string { return w.phasedResources(v) }, "Migration Will Run")
 	})
 	t.Run("without phases", func(t *testing.T) {
 		t.Parallel()
@@ -229,6 +238,20 @@ func checkPhasedRelease(t *testing.T, w *world, c *cli, db string, config func(s
 	}
 
 	out := c.apply("v2 in phases")
+	// The data source's results, as the apply's plan read them.
+	state, err := c.run("state", "show", "-no-color", "data.ebmigrate_pending_migrations.release")
+	flat := strings.Join(strings.Fields(state), " ")
+	for _, part := range []string{
+		`pending = [ "shop.0002_product_price_cents", ]`,
+		`after_deploy = [ "shop.0003_remove_product_sku", ]`, `before_deploy = [ "shop.0002_product_price_cents", ]`,
+		`"shop.0003_remove_product_sku" = "RemoveField sku from shop.product: it drops column sku, which the old code reads"`,
+		`"shop.0003_remove_product_sku" = [ "Remove field sku from product", ]`,
+		`destructive = []`, `hazards = []`,
+	} {
+		if err != nil || !strings.Contains(flat, part) {
+			t.Errorf("the data source's state does not hold %s: %v\n%s", part, err, state)
+		}
+	}
 	if got := appliedMigrations(t, db); !strings.HasSuffix(got, "shop.0002_product_price_cents,shop.0003_remove_product_sku") {
 		t.Errorf("applied: %s", got)
 	}
