@@ -67,7 +67,7 @@ func TestAccCLI_phaseFailure(t *testing.T) {
 		// Before the column is dropped: a before_deploy migration may not
 		// depend on an after_deploy one.
 		"before_deploy": {
-			"0002_prices.py":              fmt.Sprintf(failingData, "0002_product_price_cents"),
+			"0002_prices.py":             fmt.Sprintf(failingData, "0002_product_price_cents"),
 			"0003_remove_product_sku.py": strings.Replace(readFile(t, releaseDir("v2"), "shop/migrations/0003_remove_product_sku.py"), `"0002_product_price_cents"`, `"0002_prices"`, 1),
 		},
 		"after_deploy": {"0004_prices.py": fmt.Sprintf(failingData, "0003_remove_product_sku")},
