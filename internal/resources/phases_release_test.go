@@ -177,6 +177,18 @@ func TestAccAction_zeroDowntimeRelease(t *testing.T) {
 	w, db := releaseWorld(t, true, nil)
 	c := newActionCLI(t)
 	c.withAWSStandIn()
+	// before_deploy runs the code of the version to deploy: it must be named.
+	c.write(w.providerConfig() + `
+action "ebmigrate_migrate" "x" {
+  config {
+    environment_name = "myapp-prod"
+    phase            = "before_deploy"
+  }
+}
+`)
+	if out, err := c.run("validate", "-no-color"); err == nil || !words("Missing Version To Deploy", "without version_label (or container.image)", "Set version_label to the version being deployed").MatchString(out) {
+		t.Errorf("validate of a before_deploy action without version_label: %v\n%s", err, out)
+	}
 	checkPhasedRelease(t, w, c, db, w.phasedActions, "Warnings when planning action")
 }
 
