@@ -2,6 +2,8 @@ package resources_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,10 +19,10 @@ import (
 // (Terraform 1.14). The same release migrated without phases fails v1's
 // queries, so the check can fail.
 
-// phasedResources is the resource wiring of examples/zero-downtime (with
-// the AWS provider's stand-in as the environment): the data source's
-// lists in each phase's review. extra goes into the data source and both
-// resources.
+// phasedResources is the resource wiring of examples/zero-downtime, for
+// the fixture environment (the AWS provider's stand-in as the
+// environment): the data source's lists in each phase's review. extra goes
+// into the data source and both resources.
 func (w *world) phasedResources(version string, extra ...string) string {
 	review := func(pending string) string {
 		return `review = {
@@ -69,60 +71,6 @@ resource "ebmigrate_run" "after_deploy" {
 `, localaws.FixtureEnv, version, strings.Join(before, "\n  "), strings.Join(after, "\n  "))
 }
 
-// phasedActions is the action wiring of examples/zero-downtime: each phase
-// an action trigger of the environment.
-func (w *world) phasedActions(version string) string {
-	return w.providerConfig() + w.awsProvider() + fmt.Sprintf(`
-data "ebmigrate_pending_migrations" "release" {
-  environment_name = %[1]q
-  version_label    = %[2]q
-  phase            = "before_deploy"
-}
-
-action "ebmigrate_migrate" "before_deploy" {
-  config {
-    environment_name = %[1]q
-    version_label    = %[2]q
-    phase            = "before_deploy"
-    review = {
-      pending    = data.ebmigrate_pending_migrations.release.pending
-      operations = data.ebmigrate_pending_migrations.release.operations
-      reasons    = data.ebmigrate_pending_migrations.release.phases.reasons
-    }
-  }
-}
-
-action "ebmigrate_migrate" "after_deploy" {
-  config {
-    environment_name = %[1]q
-    version_label    = %[2]q
-    phase            = "after_deploy"
-    review = {
-      pending    = data.ebmigrate_pending_migrations.release.phases.after_deploy
-      operations = data.ebmigrate_pending_migrations.release.operations
-      reasons    = data.ebmigrate_pending_migrations.release.phases.reasons
-    }
-  }
-}
-
-resource "aws_elastic_beanstalk_environment" "app" {
-  name          = %[1]q
-  application   = "myapp"
-  version_label = %[2]q
-  lifecycle {
-    action_trigger {
-      events  = [before_update]
-      actions = [action.ebmigrate_migrate.before_deploy]
-    }
-    action_trigger {
-      events  = [after_update]
-      actions = [action.ebmigrate_migrate.after_deploy]
-    }
-  }
-}
-`, localaws.FixtureEnv, version)
-}
-
 // unphased is the same release migrated at once before the deploy.
 func (w *world) unphased(version string) string {
 	return w.providerConfig() + w.awsProvider() + fmt.Sprintf(`
@@ -140,6 +88,9 @@ resource "aws_elastic_beanstalk_environment" "app" {
 `, localaws.FixtureEnv, version)
 }
 
+// TestAccCLI_zeroDowntimeRelease: examples/zero-downtime/resources, as a
+// user writes it, releases v2 with 0 failed queries; the same release
+// migrated at once before the deploy fails v1's.
 func TestAccCLI_zeroDowntimeRelease(t *testing.T) {
 	t.Parallel()
 	t.Run("resources", func(t *testing.T) {
@@ -147,7 +98,7 @@ func TestAccCLI_zeroDowntimeRelease(t *testing.T) {
 		w, db := releaseWorld(t, true, nil)
 		c := newCLI(t)
 		c.withAWSStandIn()
-		checkPhasedRelease(t, w, c, db, func(v string) string { return w.phasedResources(v) }, "Migration Will Run")
+		checkPhasedRelease(t, w, c, db, c.example(w, "resources"), "Migration Will Run")
 	})
 	t.Run("without phases", func(t *testing.T) {
 		t.Parallel()
@@ -170,8 +121,9 @@ func TestAccCLI_zeroDowntimeRelease(t *testing.T) {
 	})
 }
 
-// TestAccAction_zeroDowntimeRelease: the same, each phase an action
-// trigger of the environment (before_update, after_update).
+// TestAccAction_zeroDowntimeRelease: the same with
+// examples/zero-downtime/actions, each phase an action trigger of the
+// environment (before_update, after_update).
 func TestAccAction_zeroDowntimeRelease(t *testing.T) {
 	t.Parallel()
 	w, db := releaseWorld(t, true, nil)
@@ -189,20 +141,44 @@ action "ebmigrate_migrate" "x" {
 	if out, err := c.run("validate", "-no-color"); err == nil || !words("Missing Version To Deploy", "without version_label (or container.image)", "Set version_label to the version being deployed").MatchString(out) {
 		t.Errorf("validate of a before_deploy action without version_label: %v\n%s", err, out)
 	}
-	checkPhasedRelease(t, w, c, db, w.phasedActions, "Warnings when planning action")
+	checkPhasedRelease(t, w, c, db, c.example(w, "actions"), "Warnings when planning action")
 }
 
-// checkPhasedRelease records v1, plans and applies v2 with config, and
-// checks what the plan showed, what ran when, and that no query of either
-// version failed; a second apply runs nothing.
-func checkPhasedRelease(t *testing.T, w *world, c *cli, db string, config func(string) string, runWarning string) {
+// example writes examples/zero-downtime/<wiring> into c's directory as a
+// user's module, with the provider blocks pointed at w's localaws, and
+// returns what sets its app_version.
+func (c *cli) example(w *world, wiring string) func(version string) {
+	c.t.Helper()
+	root := filepath.Join("..", "..", "examples")
+	files := map[string]string{
+		"main.tf":     readFile(c.t, filepath.Join(root, "zero-downtime", wiring), "main.tf"),
+		"provider.tf": readFile(c.t, filepath.Join(root, "provider"), "provider.tf"),
+		// Terraform merges an override file into the provider block.
+		"localaws_override.tf": fmt.Sprintf("provider \"ebmigrate\" {\n  region = \"us-east-1\"\n  endpoints {\n    ecs              = %[1]q\n    elasticbeanstalk = %[1]q\n    logs             = %[1]q\n    s3               = %[1]q\n    sts              = %[1]q\n  }\n}\n", w.srv.URL()),
+		"localaws.tf":          w.awsProvider(),
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(c.Path, name), []byte(text), 0o600); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	env := c.Env
+	return func(version string) {
+		c.Env = append(append([]string{}, env...), "TF_VAR_app_version="+version)
+	}
+}
+
+// checkPhasedRelease records v1, plans and applies v2 with the example,
+// and checks what the plan showed, what ran when, and that no query of
+// either version failed; a second apply runs nothing.
+func checkPhasedRelease(t *testing.T, w *world, c *cli, db string, version func(string), runWarning string) {
 	t.Helper()
-	c.write(config("v1"))
+	version("v1")
 	c.apply("v1")
 	w.waitServing(t, "v1")
 	migrations := len(w.phaseTasks("_before_deploy")) + len(w.phaseTasks("_after_deploy"))
 
-	c.write(config("v2"))
+	version("v2")
 	diags, changes := c.planJSON()
 	var split string
 	var will []string
