@@ -31,7 +31,8 @@ def _ebmigrate_apply():
     if extra:
         sys.stderr.write("ebmigrate: the before_deploy phase would also apply %s, which the plan did not put in it; nothing was applied. Plan and apply again.\n" % ", ".join(extra))
         sys.exit(3)
-    print("ebmigrate: before_deploy applies %d migrations: %s" % (len(plan), ", ".join("%s.%s" % (m.app_label, m.name) for m, _ in plan) or "none left"))
+    names = ", ".join("%s.%s" % (m.app_label, m.name) for m, _ in plan)
+    print("ebmigrate: before_deploy applies %s" % (names or "none left: every migration of the phase is applied already"))
     for app, name in targets:
         call_command("migrate", app, name, interactive=False)
 

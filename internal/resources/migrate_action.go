@@ -65,7 +65,7 @@ func (a *migrateAction) ModifyPlan(ctx context.Context, req action.ModifyPlanReq
 	head := actionHeadline(ctx, m)
 	applying := applyTimePlan(req.ClientCapabilities.DeferralAllowed)
 	if a.clients == nil {
-		addPlanWarning(ctx, &resp.Diagnostics, applying, head+". Its cluster, task definition, container and image are known when it runs (the provider's configuration is known after apply)."+phaseNote(ctx, m.Phase, m.CodeOperations, m.Command))
+		addPlanWarning(ctx, &resp.Diagnostics, applying, m.Phase, head+". Its cluster, task definition, container and image are known when it runs (the provider's configuration is known after apply)."+phaseNote(ctx, m.Phase, m.CodeOperations, m.Command))
 	} else {
 		in, unknown, diags := m.migrateInput(ctx)
 		resp.Diagnostics.Append(diags...)
@@ -79,7 +79,7 @@ func (a *migrateAction) ModifyPlan(ctx context.Context, req action.ModifyPlanReq
 		}
 		clusterFixed := knownString(p.cluster) != ""
 		taskDefFixed := ebmigrate.PinnedRevision(knownString(p.taskDef))
-		addPlanWarning(ctx, &resp.Diagnostics, applying, previewText(head, m.VersionLabel, prev, clusterFixed, taskDefFixed, err)+phaseNote(ctx, m.Phase, m.CodeOperations, m.Command))
+		addPlanWarning(ctx, &resp.Diagnostics, applying, m.Phase, previewText(head, m.VersionLabel, prev, clusterFixed, taskDefFixed, err)+phaseNote(ctx, m.Phase, m.CodeOperations, m.Command))
 	}
 	reviewPlannedRun(ctx, m.reviewModel(p), &resp.Diagnostics)
 }

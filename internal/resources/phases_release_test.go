@@ -189,7 +189,7 @@ func checkPhasedRelease(t *testing.T, w *world, c *cli, db string, version func(
 		switch d.Summary {
 		case "Migration Phases":
 			split = d.Detail
-		case runWarning:
+		case runWarning + " (before_deploy)", runWarning + " (after_deploy)", runWarning:
 			will = append(will, d.Detail)
 		}
 	}

@@ -240,7 +240,7 @@ func (m *runModel) judgeDestructive(ctx context.Context, migrations []reviewedMi
 // appendToRunWarning adds text to the plan's "Migration Will Run" warning.
 func appendToRunWarning(diags *diag.Diagnostics, text string) {
 	for i, d := range *diags {
-		if d.Severity() == diag.SeverityWarning && d.Summary() == planWarningSummary {
+		if d.Severity() == diag.SeverityWarning && strings.HasPrefix(d.Summary(), planWarningSummary) {
 			(*diags)[i] = diag.NewWarningDiagnostic(d.Summary(), d.Detail()+"\n\n"+text)
 			return
 		}
