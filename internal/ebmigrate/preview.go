@@ -92,6 +92,11 @@ func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.Envir
 	p.Cluster = t.ClusterArn
 
 	spec := in.Derive
+	if in.ProveOutput {
+		// The task runs the command under the output relay; everything
+		// else (redaction, messages) knows the command as it was given.
+		spec.Command = ProvenCommand(spec.Command)
+	}
 	if spec.Placement, err = clusterDefault(spec.Placement, t); err != nil {
 		return p, err
 	}

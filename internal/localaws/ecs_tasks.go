@@ -57,6 +57,8 @@ type taskContainer struct {
 
 	// started: the container runtime started it (runtimeIDShown).
 	started bool
+	// driver is its awslogs driver while it runs (logs_driver.go).
+	driver *awslogsDriver
 }
 
 type awsvpcConfig struct {

@@ -88,6 +88,9 @@ func (s *Server) runLifecycle(t *task) {
 	t.startedAt = time.Now()
 	for _, l := range launches {
 		l.c.lastStatus, l.c.started = "RUNNING", true
+		if l.c.logGroup != "" && l.cmd != nil {
+			l.c.driver = s.startDriver(l.c, t.launchType == "FARGATE")
+		}
 	}
 	s.mu.Unlock()
 
@@ -349,7 +352,9 @@ func (s *Server) pump(t *task, idx int, l *launch, exits chan<- containerExit) {
 			for {
 				line, err := br.ReadString('\n')
 				if line != "" {
-					s.appendLog(l.c, strings.TrimRight(line, "\r\n"))
+					if l.c.driver != nil {
+						l.c.driver.log(strings.TrimSuffix(line, "\n"))
+					}
 					if l.workload != nil {
 						s.workloadLine(l.workload, strings.TrimRight(line, "\r\n"))
 					}
@@ -361,6 +366,9 @@ func (s *Server) pump(t *task, idx int, l *launch, exits chan<- containerExit) {
 		}(r)
 	}
 	wg.Wait()
+	if l.c.driver != nil {
+		l.c.driver.close()
+	}
 	err := l.cmd.Wait()
 	code := 0
 	var ee *exec.ExitError

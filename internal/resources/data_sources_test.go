@@ -225,7 +225,34 @@ data "ebmigrate_pending_migrations" "this" {
   environment_name = %q
 }
 `, localaws.FixtureEnv),
-			ExpectError: words("Output May Be Incomplete", "could not be read to its end", "AccessDeniedException"),
+			ExpectError: words("Output Incomplete", "could not be proven complete", "AccessDeniedException"),
+		}},
+	})
+}
+
+// TestAccPendingMigrations_unprovenOutputFails: lines that look like a plan
+// but do not prove themselves complete (an entrypoint prints them and exits
+// without running the query's command) fail the plan saying the output is
+// incomplete; no list is given, not even the one they show.
+func TestAccPendingMigrations_unprovenOutputFails(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(s *localaws.Seed) {
+		var web map[string]any
+		if err := json.Unmarshal(s.Environments[0].Containers[0], &web); err != nil {
+			t.Fatal(err)
+		}
+		web["entryPoint"] = []string{"sh", "-c", `echo "Planned operations:"; echo "shop.0001_initial"`}
+		s.Environments[0].Containers[0], _ = json.Marshal(web)
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config: w.providerConfig() + fmt.Sprintf(`
+data "ebmigrate_pending_migrations" "this" {
+  environment_name = %q
+}
+`, localaws.FixtureEnv),
+			ExpectError: words("Output Incomplete", "could not be proven complete", "end line", "did not show", "none is given"),
 		}},
 	})
 }

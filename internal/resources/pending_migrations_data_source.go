@@ -53,6 +53,7 @@ func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.S
 				ElementType: types.StringType,
 				Optional:    true,
 				MarkdownDescription: "The read-only command that prints the migration plan in the format of Django's `migrate --plan` (or, for `pending` and `applied_count` only, `showmigrations --plan`). " +
+					"It runs under a short Python relay that proves its output complete (`python3 -c …`, then the command), so the image needs `python3` on its `PATH`. " +
 					"Defaults to `[\"./manage.py\", \"migrate\", \"--plan\"]`.",
 				Validators: []validator.List{listvalidator.SizeAtLeast(1),
 					listvalidator.ValueStringsAre(notEmpty("a command word", "remove the empty word"), noNULValidator("a command word")), commandSizeValidator{}},
@@ -169,6 +170,9 @@ func (m *pendingMigrationsModel) queryInput(ctx context.Context, defaultTags map
 	// already is attached to, not run twice.
 	in.Query = true
 	in.CollectOutput = true
+	// The list is parsed from the output: only output proven whole is
+	// parsed (the command runs under the engine's output relay).
+	in.ProveOutput = true
 	return in, diags
 }
 
@@ -207,9 +211,10 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 	}
 	if !res.LogsComplete {
 		// A list read from a log that may lack its tail could miss pending
-		// migrations: no answer is better than a wrong one.
-		resp.Diagnostics.AddError("Output May Be Incomplete",
-			fmt.Sprintf("While %s, the command ran but its output could not be read to its end from CloudWatch Logs (%s), so the list of pending migrations may be missing some. Plan again; if it persists, check the provider's logs:GetLogEvents permission. %s%s", doing, res.Logs.Stream, res.LogsProblem, queryFailureNote))
+		// migrations: no answer is better than a shorter one.
+		resp.Diagnostics.AddError("Output Incomplete",
+			fmt.Sprintf("While %s, the command ran but its output could not be proven complete from CloudWatch Logs (group %s, stream %s): %s. A list read from it could miss pending migrations, so none is given. Plan again: CloudWatch Logs may have shown the rest late. If it persists, check the provider's logs:GetLogEvents permission, and that the image's entrypoint runs the command it is given (exec \"$@\"): the query runs its command under a short Python relay that numbers each line and prints, last, how many there were.%s",
+				doing, res.Logs.Group, res.Logs.Stream, res.LogsProblem, queryFailureNote))
 		return
 	}
 	if res.PruneError != nil {
