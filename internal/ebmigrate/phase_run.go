@@ -71,7 +71,9 @@ func IntrospectPhases(ctx context.Context, c Clients, in MigrateInput, opts Phas
 	q := in
 	q.Derive.Command = IntrospectCommand(opts)
 	q.Derive.Family = QueryFamily(in.Discover.EnvironmentName)
-	q.Query, q.CollectOutput = true, true
+	// A query, proven whole as the pending migrations' query is (its end
+	// line's counts prove it again).
+	q.Query, q.CollectOutput, q.ProveOutput = true, true, true
 	res, err := Migrate(ctx, c, q, log)
 	var me *MigrationError
 	if errors.As(err, &me) {
