@@ -133,6 +133,8 @@ func MigratePhase(ctx context.Context, c Clients, in MigrateInput, phase Phase, 
 		if m.Derive.Command, err = PhaseApplyCommand(opts, list); err != nil {
 			return run, err
 		}
+		// A command the provider composes: its output can be proven whole.
+		m.ProveOutput = true
 		log.Info("migrations before the deploy", map[string]any{"before_deploy": run.Migrations, "after_deploy": run.Plan.Names(AfterDeploy)})
 	default:
 		return run, problem("Invalid Phase", "The phase %q is not one of %s.", phase, strings.Join(PhaseValues, ", "))
