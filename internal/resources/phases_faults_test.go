@@ -15,7 +15,9 @@ import (
 // the migration's diagnostic and keeps the state (a failed before_deploy
 // before the deploy starts), Ctrl-C leaves the phase's task running and the
 // next apply attaches to it, and a release that cannot be split fails the
-// plan, naming both migrations, with nothing run.
+// plan, naming both migrations, with nothing run. The phases run without
+// the data source here (a query task per plan spared), as the release
+// tests run them with it.
 
 // Migrations of the release's variants (releaseVariant).
 const (
@@ -78,9 +80,9 @@ func TestAccCLI_phaseFailure(t *testing.T) {
 			c := newCLI(t)
 			c.withAWSStandIn()
 			code := `code_operations = "` + phase + `"`
-			c.write(w.phasedResources("v1", code))
+			c.write(w.providerConfig() + w.phases("v1", []string{code}, []string{code}))
 			c.apply("v1")
-			c.write(w.phasedResources("v3", code))
+			c.write(w.providerConfig() + w.phases("v3", []string{code}, []string{code}))
 			out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color")
 			if err == nil {
 				t.Fatalf("the apply of a failing %s phase succeeded:\n%s", phase, out)
@@ -124,9 +126,9 @@ func TestAccCLI_phaseInterrupt(t *testing.T) {
 			c := newCLI(t)
 			c.withAWSStandIn()
 			code := `code_operations = "` + tc.phase + `"`
-			c.write(w.phasedResources("v1", code))
+			c.write(w.providerConfig() + w.phases("v1", []string{code}, []string{code}))
 			c.apply("v1")
-			c.write(w.phasedResources("v3", code))
+			c.write(w.providerConfig() + w.phases("v3", []string{code}, []string{code}))
 			apply := c.Command("apply", "-auto-approve", "-input=false", "-no-color")
 			var out bytes.Buffer
 			apply.Stdout, apply.Stderr = &out, &out
@@ -181,7 +183,7 @@ func TestAccCLI_unsplittableRelease(t *testing.T) {
 	w, db := releaseWorld(t, false, map[string]string{"v3": releaseVariant(t, map[string]string{"0004_product_currency.py": tangled})})
 	c := newCLI(t)
 	c.withAWSStandIn()
-	c.write(w.phasedResources("v1"))
+	c.write(w.providerConfig() + w.phases("v1", nil, nil))
 	c.apply("v1")
 	before := appliedMigrations(t, db)
 	c.write(w.phasedResources("v3"))
