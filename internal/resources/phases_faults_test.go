@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
 )
 
 // The engine's guarantees, per phase: a failing phase fails the apply with
@@ -213,4 +215,70 @@ func readFile(t *testing.T, dir, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestAccAction_phaseFailureStopsDeploy: a failing before_deploy at the
+// environment's before_update fails the apply before the update, so the
+// deploy never starts and after_deploy never runs.
+func TestAccAction_phaseFailureStopsDeploy(t *testing.T) {
+	t.Parallel()
+	w, db := releaseWorld(t, false, map[string]string{"v3": releaseVariant(t, map[string]string{
+		"0002_prices.py":             fmt.Sprintf(failingData, "0002_product_price_cents"),
+		"0003_remove_product_sku.py": strings.Replace(readFile(t, releaseDir("v2"), "shop/migrations/0003_remove_product_sku.py"), `"0002_product_price_cents"`, `"0002_prices"`, 1),
+	})})
+	c := newActionCLI(t)
+	c.withAWSStandIn()
+	config := func(version string) string {
+		return w.providerConfig() + w.awsProvider() + fmt.Sprintf(`
+action "ebmigrate_migrate" "before_deploy" {
+  config {
+    environment_name = %[1]q
+    version_label    = %[2]q
+    phase            = "before_deploy"
+    code_operations  = "before_deploy"
+  }
+}
+
+action "ebmigrate_migrate" "after_deploy" {
+  config {
+    environment_name = %[1]q
+    version_label    = %[2]q
+    phase            = "after_deploy"
+    code_operations  = "before_deploy"
+  }
+}
+
+resource "aws_elastic_beanstalk_environment" "app" {
+  name          = %[1]q
+  application   = "myapp"
+  version_label = %[2]q
+  lifecycle {
+    action_trigger {
+      events  = [before_update]
+      actions = [action.ebmigrate_migrate.before_deploy]
+    }
+    action_trigger {
+      events  = [after_update]
+      actions = [action.ebmigrate_migrate.after_deploy]
+    }
+  }
+}
+`, localaws.FixtureEnv, version)
+	}
+	c.write(config("v1"))
+	c.apply("v1")
+	c.write(config("v3"))
+	out, err := c.run("apply", "-auto-approve", "-input=false", "-no-color")
+	if err == nil || !words("Migration Failed", "running the before_deploy phase of ebmigrate_migrate", "RuntimeError: price backfill failed").MatchString(out) {
+		t.Fatalf("the apply of a failing before_deploy: %v\n%s", err, out)
+	}
+	if v := w.deployedVersion(); v != "v1" {
+		t.Errorf("deployed %s after the failed before_deploy, want v1", v)
+	}
+	if n := len(w.phaseTasks("_after_deploy")); n != 0 {
+		t.Errorf("%d after_deploy tasks ran", n)
+	}
+	if applied := appliedMigrations(t, db); !strings.HasSuffix(applied, "shop.0002_product_price_cents") {
+		t.Errorf("applied: %s", applied)
+	}
 }
