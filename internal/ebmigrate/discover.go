@@ -40,6 +40,11 @@ type Target struct {
 	// where RunTask places a task given neither a launch type nor a
 	// strategy (botocore ecs RunTaskRequest.capacityProviderStrategy).
 	DefaultStrategy []CapacityProvider
+	// CapacityProviders are the providers associated with the cluster, read
+	// with it (CapacityProvidersRead; not when the cluster was listed but not
+	// described yet).
+	CapacityProviders     []string
+	CapacityProvidersRead bool
 	// SourceTaskDefinition is EB's app task definition (or the override).
 	SourceTaskDefinition *ecstypes.TaskDefinition
 
@@ -160,9 +165,11 @@ func discoverFrom(ctx context.Context, c Clients, in DiscoverInput, env *ebtypes
 	cacheable := env.Status == ebtypes.EnvironmentStatusReady && (in.SourceTaskDefinition == "" || PinnedRevision(in.SourceTaskDefinition))
 	if e, ok := c.Discovered.get(key, updated); ok && cacheable {
 		t.ClusterArn, t.DefaultStrategy, t.SourceTaskDefinition = e.cluster, e.strategy, e.source
+		t.CapacityProviders, t.CapacityProvidersRead = e.providers, e.providersRead
 	} else if err = findCluster(ctx, c.ECS, t, in.Cluster); err == nil {
 		if t.SourceTaskDefinition, err = findSourceTaskDefinition(ctx, c.ECS, t, in.SourceTaskDefinition); err == nil && cacheable {
-			c.Discovered.put(key, discoveryEntry{updated: updated, read: time.Now(), cluster: t.ClusterArn, strategy: t.DefaultStrategy, source: t.SourceTaskDefinition})
+			c.Discovered.put(key, discoveryEntry{updated: updated, read: time.Now(), cluster: t.ClusterArn, strategy: t.DefaultStrategy, source: t.SourceTaskDefinition,
+				providers: t.CapacityProviders, providersRead: t.CapacityProvidersRead})
 		}
 	}
 	if serr := <-settings; serr != nil {

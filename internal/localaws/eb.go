@@ -35,7 +35,7 @@ type environment struct {
 	// workload is what its web tasks run (workload.go).
 	workload *WorkloadSeed
 	// renderVariables: EB writes properties and secrets into its task
-	// definitions (EnvironmentSeed.RenderVariables).
+	// definitions (EnvironmentSeed.RenderVariables, on by default).
 	renderVariables bool
 	// authentication is the Dockerrun's "authentication", nil when none.
 	authentication *S3Location
@@ -86,7 +86,7 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 		bundleBucket:  es.BundleBucket,
 		workload:      es.Workload,
 	}
-	e.renderVariables, e.authentication = es.RenderVariables, es.DockerrunAuthentication
+	e.renderVariables, e.authentication = es.RenderVariables == nil || *es.RenderVariables, es.DockerrunAuthentication
 	if e.platformArn == "" {
 		e.platformArn = fmt.Sprintf("arn:aws:elasticbeanstalk:%s::platform/%s", s.region, defaultECSPlatform)
 	}
@@ -115,7 +115,7 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 	if es.CapacityProviders == nil {
 		e.cluster.capacityProviders = []string{EBCapacityProvider(name)}
 	}
-	e.cluster.registryAuth = e.authentication != nil
+	e.cluster.registryHosts = s.addDockercfg(e.authentication)
 	e.cluster.defaultStrategy = strategyOf(es.DefaultCapacityProviderStrategy)
 	if err := e.cluster.checkDefaultStrategy(); err != nil {
 		return err

@@ -153,7 +153,7 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 		return nil, err
 	}
 	var ov taskOverrides
-	if len(in.Overrides) > maxOverridesChars {
+	if jsonChars(in.Overrides) > maxOverridesChars {
 		return nil, clientErr("InvalidParameterException", "Container Overrides length must be at most %d", maxOverridesChars)
 	}
 	if len(in.Overrides) > 0 {

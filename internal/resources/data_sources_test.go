@@ -27,7 +27,14 @@ import (
 func TestAccEnvironmentDataSource(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, func(s *localaws.Seed) {
+		// An EB secret needs a task execution role in the Dockerrun (EB's
+		// Dockerrun v2 guide, executionRoleArn): EB puts it into its task
+		// definition, which ECS refuses without one.
 		s.Environments[0].Secrets = map[string]string{"API_KEY": localaws.FixtureSecretArn}
+		if s.Environments[0].TaskDefinition == nil {
+			s.Environments[0].TaskDefinition = map[string]json.RawMessage{}
+		}
+		s.Environments[0].TaskDefinition["executionRoleArn"] = json.RawMessage(`"arn:aws:iam::123456789012:role/aws-elasticbeanstalk-ecs-execution"`)
 	})
 	const ds = "data.ebmigrate_environment.this"
 	resource.Test(t, resource.TestCase{
