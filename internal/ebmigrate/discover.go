@@ -299,7 +299,11 @@ func describeSource(ctx context.Context, api ECS, ref string) (*ecs.DescribeTask
 }
 
 // runningTaskDefinition is the task definition of the newest running task of
-// the family in the cluster, or "" when none runs.
+// the family in the cluster, or "" when none runs. A task being stopped is
+// not one: right after a deploy the old version's task may be RUNNING for up
+// to the stop timeout (StopTask: SIGTERM, SIGKILL 30 s later) with desired
+// status STOPPED, while ListTasks, eventually consistent, may not list the
+// new one yet; then the family's latest revision, the deployed one, is taken.
 func runningTaskDefinition(ctx context.Context, api ECS, cluster, family string) (string, error) {
 	list, err := api.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String(cluster), Family: aws.String(family)})
 	if err != nil {
@@ -317,7 +321,7 @@ func runningTaskDefinition(ctx context.Context, api ECS, cluster, family string)
 		return aws.ToTime(tasks[i].StartedAt).After(aws.ToTime(tasks[j].StartedAt))
 	})
 	for _, task := range tasks {
-		if aws.ToString(task.LastStatus) == "RUNNING" {
+		if aws.ToString(task.LastStatus) == "RUNNING" && aws.ToString(task.DesiredStatus) == "RUNNING" {
 			return aws.ToString(task.TaskDefinitionArn), nil
 		}
 	}

@@ -24,8 +24,10 @@ type task struct {
 	opts       runOptions
 	containers []*taskContainer
 	fault      *Fault
-	// placeholder: no container runs a process (EB's web tasks).
-	placeholder bool
+	// placeholder: no container runs a process (EB's web tasks), unless
+	// workloadSpec makes one run the environment's workload.
+	placeholder  bool
+	workloadSpec *workloadSpec
 	// capacityProvider placed it ("" with a launch type).
 	capacityProvider string
 

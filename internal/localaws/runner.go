@@ -32,6 +32,8 @@ type launch struct {
 	// startedAt is when the process last started (a restart policy's
 	// period counts from it).
 	startedAt time.Time
+	// workload counts its lines, for a web task's workload (workload.go).
+	workload *workloadRun
 }
 
 type containerExit struct {
@@ -47,6 +49,11 @@ func (s *Server) runLifecycle(t *task) {
 		launches := make([]*launch, len(t.containers))
 		for i, c := range t.containers {
 			launches[i] = &launch{c: c}
+		}
+		if t.workloadSpec != nil {
+			s.mu.Lock()
+			s.startWorkload(t, launches)
+			s.mu.Unlock()
 		}
 		s.finish(t, s.supervise(t, launches))
 		return
@@ -359,15 +366,21 @@ func (s *Server) pump(t *task, idx int, l *launch, exits chan<- containerExit) {
 			br := bufio.NewReaderSize(r, 64<<10)
 			for {
 				line, err := br.ReadString('\n')
-				if line != "" && l.c.driver != nil {
-					text, whole := strings.CutSuffix(line, "\n")
-					if whole && l.c.def.PseudoTerminal {
-						// A terminal's output processing (termios ONLCR, on
-						// by default) writes each "\n" as "\r\n", and Docker
-						// cuts lines at "\n" only (moby daemon/logger/copier.go).
-						text += "\r"
+				if line != "" {
+					if l.c.driver != nil {
+						text, whole := strings.CutSuffix(line, "\n")
+						if whole && l.c.def.PseudoTerminal {
+							// A terminal's output processing (termios ONLCR,
+							// on by default) writes each "\n" as "\r\n", and
+							// Docker cuts lines at "\n" only (moby
+							// daemon/logger/copier.go).
+							text += "\r"
+						}
+						l.c.driver.log(text)
 					}
-					l.c.driver.log(text)
+					if l.workload != nil {
+						s.workloadLine(l.workload, strings.TrimRight(line, "\r\n"))
+					}
 				}
 				if err != nil {
 					return
@@ -386,6 +399,9 @@ func (s *Server) pump(t *task, idx int, l *launch, exits chan<- containerExit) {
 		code = exitCodeOf(ee.ProcessState)
 	} else if err != nil {
 		code = 1
+	}
+	if l.workload != nil {
+		s.workloadExit(t, l.workload, code)
 	}
 	exits <- containerExit{idx: idx, code: code}
 }

@@ -118,6 +118,9 @@ type EnvironmentSeed struct {
 	DockerrunAuthentication *S3Location `json:"dockerrun_authentication"`
 	// Draft is a configuration change not in effect (eb_draft.go).
 	Draft *DraftSeed `json:"draft"`
+	// Workload is what its web tasks run, as a process each (workload.go);
+	// nil: they run nothing.
+	Workload *WorkloadSeed `json:"workload"`
 }
 
 // VPCSeed is the environment's network settings.

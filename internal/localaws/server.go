@@ -50,6 +50,8 @@ type Server struct {
 	authz map[string][]AuthzRequest
 	// objects are S3 objects by "bucket/key".
 	objects map[string][]byte
+	// workloads are the web tasks' workloads (workload.go).
+	workloads []*workloadRun
 	// versionBundles are the source bundles of versions CreateApplicationVersion made (app/label).
 	versionBundles map[string]xmlSourceBundle
 

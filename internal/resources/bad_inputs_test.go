@@ -50,6 +50,13 @@ var badInputs = []badInput{
 	{"tags key aws:", "run", `tags = { "aws:team" = "x" }`, "tags =", []string{"tags", "aws:"}},
 	{"tags key ebmigrate:", "run", `tags = { "ebmigrate:run" = "x" }`, "tags =", []string{"tags", "ebmigrate:"}},
 	{"tags value too long", "run", `tags = { team = "` + strings.Repeat("t", 257) + `" }`, "tags =", []string{"tags", "256"}},
+	// phase and code_operations (issue 33).
+	{"phase unknown", "run", `phase = "during_deploy"`, "phase =", []string{"phase", `"before_deploy" "after_deploy"`}},
+	{"code_operations without phase", "run", `code_operations = "before_deploy"`, "code_operations =", []string{"code_operations", "phase is not set"}},
+	{"code_operations unknown", "run", "phase = \"before_deploy\"\n  code_operations = \"always\"", "code_operations =", []string{"code_operations", `"before_deploy" "after_deploy"`}},
+	{"phase with a command that is not migrate", "run", "phase = \"before_deploy\"\n  command = [\"sh\", \"-c\", \"./manage.py migrate\"]", "command =", []string{"Command Not Django's migrate", "command has no word migrate"}},
+	{"phase with an app label", "run", "phase = \"after_deploy\"\n  command = [\"./manage.py\", \"migrate\", \"shop\"]", "command =", []string{"command[2] is an app label", "migrate without phase"}},
+	{"phase with --database", "run", "phase = \"after_deploy\"\n  command = [\"./manage.py\", \"migrate\", \"--database=replica\"]", "command =", []string{"command[2] is an option"}},
 	// container.
 	{"container.name empty", "run", "container = {\n    name = \"\"\n  }", "name =", []string{"container.name", "remove it to use the default container"}},
 	{"container.name with a space", "run", "container = {\n    name = \"web app\"\n  }", "name =", []string{"container.name", "container name"}},
@@ -131,6 +138,8 @@ var badInputs = []badInput{
 	{"query command word with NUL", "query", `command = ["./manage.py", "migrate", "--plan\u0000"]`, "command =", []string{"command[2]", "NUL byte"}},
 	{"query timeouts.read 0s", "query", "timeouts = {\n    read = \"0s\"\n  }", "read =", []string{"timeouts.read", "shorter than 1s"}},
 	{"query version_label empty", "query", `version_label = ""`, "version_label =", []string{"version_label", "length must be between 1 and 100"}},
+	{"query phase with --fake", "query", "phase = \"before_deploy\"\n  command = [\"./manage.py\", \"migrate\", \"--fake\"]", "command =", []string{"command[2] is an option", "(and --plan)"}},
+	{"query code_operations without phase", "query", `code_operations = "after_deploy"`, "code_operations =", []string{"code_operations", "phase is not set"}},
 }
 
 // badInputsConfig writes one block per class, and where each class's
@@ -245,8 +254,8 @@ func TestAccCLI_badInputs(t *testing.T) {
 }
 
 // TestAccCLI_duplicateMigrations: two ebmigrate_run of one environment with
-// the same name (set, or both left to "migrate", or the instances of a
-// count) fail the plan at the second, naming its id and telling the first
+// the same name (set, or both left to "migrate" or to the same phase, or the
+// instances of a count) fail the plan at the second, naming its id and telling the first
 // apart by what it runs, with nothing registered or run; a resource that
 // Terraform plans twice because it replaces it (a new name, or -replace) is
 // no duplicate of itself.
@@ -271,6 +280,21 @@ resource "ebmigrate_run" "two" {
 }
 `, localaws.FixtureEnv, a, b)
 	}
+	phased := func(a, b string) string {
+		return w.providerConfig() + fmt.Sprintf(`
+resource "ebmigrate_run" "one" {
+  environment_name = %[1]q
+  version_label    = "v1"
+  phase            = %[2]q
+}
+
+resource "ebmigrate_run" "two" {
+  environment_name = %[1]q
+  version_label    = "v1"
+  phase            = %[3]q
+}
+`, localaws.FixtureEnv, a, b)
+	}
 	counted := w.providerConfig() + fmt.Sprintf(`
 resource "ebmigrate_run" "each" {
   count            = 2
@@ -283,6 +307,7 @@ resource "ebmigrate_run" "each" {
 		{"the same name", two(`name = "cache"`, `name = "cache"`), localaws.FixtureEnv + "/cache"},
 		{"unnamed and migrate", two("", `name = "migrate"`), localaws.FixtureEnv},
 		{"count", counted, localaws.FixtureEnv},
+		{"the same phase", phased("before_deploy", "before_deploy"), localaws.FixtureEnv + "/before_deploy"},
 	} {
 		c.write(tc.config)
 		out, err := c.run("plan", "-input=false", "-no-color")
@@ -301,6 +326,11 @@ resource "ebmigrate_run" "each" {
 	}
 	if calls := w.srv.Stats().Calls; calls["ecs:RegisterTaskDefinition"]+calls["ecs:RunTask"] != 0 {
 		t.Fatalf("the failed plans registered or ran: %v", calls)
+	}
+	// The two phases of a release have their own names, so their own ids.
+	c.write(phased("before_deploy", "after_deploy"))
+	if out, err := c.run("plan", "-input=false", "-no-color"); err != nil {
+		t.Errorf("the plan of both phases: %v\n%s", err, out)
 	}
 	// A resource Terraform plans twice (its replacement) is not a duplicate.
 	c.write(two(`name = "a"`, `name = "b"`))

@@ -94,7 +94,7 @@ func widen(ctx context.Context, o types.Object, attrTypes map[string]attr.Type) 
 
 // validateMigrationConfig applies the rules to a configuration of o.
 func validateMigrationConfig(ctx context.Context, config tfsdk.Config, o object) diag.Diagnostics {
-	var diags diag.Diagnostics
+	diags := validatePhaseConfig(ctx, config, o)
 	a, ok := readConfigArgs(ctx, config)
 	if !ok {
 		return diags

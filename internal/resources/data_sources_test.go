@@ -237,6 +237,28 @@ data "ebmigrate_pending_migrations" "this" {
 	})
 }
 
+// TestAccPendingMigrations_droppedBatchFails: a batch the awslogs driver
+// could not send (its PutLogEvents throttled on every attempt) is a gap no
+// read fills: the plan fails saying which line did not show, and gives no
+// list.
+func TestAccPendingMigrations_droppedBatchFails(t *testing.T) {
+	t.Parallel()
+	w := djangoWorld(t, func(s *localaws.Seed) {
+		s.Faults = append(s.Faults, localaws.Fault{Operation: "logs:PutLogEvents", Error: "ThrottlingException", Count: 3})
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config: w.providerConfig() + fmt.Sprintf(`
+data "ebmigrate_pending_migrations" "this" {
+  environment_name = %q
+}
+`, localaws.FixtureEnv),
+			ExpectError: words("Output Incomplete", "could not be proven complete", "did not show", "none is given"),
+		}},
+	})
+}
+
 // TestAccPendingMigrations_unprovenOutputFails: lines that look like a plan
 // but do not prove themselves complete (an entrypoint prints them and exits
 // without running the query's command) fail the plan saying the output is

@@ -230,6 +230,9 @@ func reviewSpec() argSpec {
 			"operations": {kind: argStringListMap,
 				desc: "Each pending migration's operations in Django's words, usually `data.ebmigrate_pending_migrations.<name>.operations`: shown in the plan, and judged by `destructive_changes`.",
 				per:  onRun(" A change alone does not run the migration.")},
+			"reasons": {kind: argStringMap,
+				desc: "Why each pending migration is in its phase, usually `data.ebmigrate_pending_migrations.<name>.phases.reasons` (a data source with `phase`): shown in the plan's \"Migration Will Run\" warning beside each migration of `pending`.",
+				per:  onRun(" A change alone does not run the migration.")},
 			"destructive_changes": {kind: argString, def: types.StringValue(defaultDestructiveChanges),
 				desc: fmt.Sprintf("What a plan that runs destructive operations (in `operations`: a removed field, a deleted model, a renamed field, model or table, raw SQL that drops, truncates or deletes) does: "+
 					"`allow` runs them, `warn` runs them and says in a warning what would be lost, `deny` fails the plan, naming each, unless its migration is listed in `allow_destructive`. "+

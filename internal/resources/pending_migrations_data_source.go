@@ -64,27 +64,30 @@ func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.S
 					"so that it knows that version's migrations. Defaults to the deployed version.",
 				Validators: []validator.String{stringvalidator.LengthBetween(1, maxVersionLabel)},
 			},
-			"container": containerSpec(queryObject).queryAttribute(),
-			"task":      taskSpec(queryObject).queryAttribute(),
-			"logs":      logsSpec(queryObject).queryAttribute(),
-			"timeouts":  queryTimeoutsAttribute(ctx),
-			"id":        schema.StringAttribute{Computed: true, MarkdownDescription: "The environment name, as on every object of this provider."},
+			"phase":           phaseSpec(queryObject).queryAttribute(),
+			"code_operations": codeOperationsSpec(queryObject).queryAttribute(),
+			"phases":          phasesAttribute(),
+			"container":       containerSpec(queryObject).queryAttribute(),
+			"task":            taskSpec(queryObject).queryAttribute(),
+			"logs":            logsSpec(queryObject).queryAttribute(),
+			"timeouts":        queryTimeoutsAttribute(ctx),
+			"id":              schema.StringAttribute{Computed: true, MarkdownDescription: "The environment name, as on every object of this provider."},
 			"pending": schema.ListAttribute{
 				Computed:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "The migrations not applied yet, as `app.migration`, in the order they will apply.",
+				MarkdownDescription: "The migrations not applied yet, as `app.migration`, in the order they will apply; with `phase`, those that phase applies (`phases` has both lists).",
 			},
 			"operations": schema.MapAttribute{
 				Computed:    true,
 				ElementType: types.ListType{ElemType: types.StringType},
 				MarkdownDescription: "Each pending migration's operations, as Django describes them in `migrate --plan` (\"Add field price_cents to product\", \"Remove field sku from product\", " +
-					"\"Raw SQL operation -> DROP TABLE …\", cut by Django to 40 characters). Empty when the command prints `showmigrations --plan`.",
+					"\"Raw SQL operation -> DROP TABLE …\", cut by Django to 40 characters). Empty when the command prints `showmigrations --plan`. With `phase`, every pending migration's (of both phases), in the same words.",
 			},
 			"destructive": schema.ListAttribute{
 				Computed:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "The pending migrations with at least one operation that destroys or renames data: a removed field, a deleted model, a renamed field, model or table, " +
-					"or raw SQL whose text (as far as Django shows it) drops, truncates or deletes. Django's description of an altered field does not say its new type, so \"Alter field\" is not counted: read `operations`.",
+					"or raw SQL whose text (as far as Django shows it) drops, truncates or deletes. Django's description of an altered field does not say its new type, so \"Alter field\" is not counted: read `operations`. With `phase`, those of the phase.",
 			},
 			"irreversible": schema.ListAttribute{
 				Computed:            true,
@@ -124,6 +127,9 @@ type pendingMigrationsModel struct {
 	EnvironmentName types.String    `tfsdk:"environment_name"`
 	Command         types.List      `tfsdk:"command"`
 	VersionLabel    types.String    `tfsdk:"version_label"`
+	Phase           types.String    `tfsdk:"phase"`
+	CodeOperations  types.String    `tfsdk:"code_operations"`
+	Phases          types.Object    `tfsdk:"phases"`
 	Container       types.Object    `tfsdk:"container"`
 	Task            types.Object    `tfsdk:"task"`
 	Logs            types.Object    `tfsdk:"logs"`
@@ -186,6 +192,11 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 	env := m.EnvironmentName.ValueString()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if !m.Phase.IsNull() {
+		d.readPhases(ctx, &m, in, resp)
+		return
+	}
+	m.Phases = types.ObjectNull(phasesAttrTypes)
 	res, err := ebmigrate.Migrate(ctx, *d.clients, in, tfLogger{ctx})
 	doing := fmt.Sprintf("reading the pending migrations of environment %q (running %s)", env, commandName(in.Derive.Command))
 	if err != nil {
