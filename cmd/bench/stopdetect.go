@@ -14,7 +14,8 @@ import (
 // environment (the default poll schedule and the provider's paced clients).
 // The outcome cannot honestly come before the task's last line is readable
 // (localaws: the driver's last batch, readable up to log_ingest_delay_ms
-// after it is sent; on Fargate sent at the driver's next tick), so the
+// after it is sent, 1 call in 100 up to log_ingest_tail_ms; on Fargate sent
+// at the driver's next tick), so the
 // target is on the time beyond that. A proven command (the pending-
 // migrations query, run under the output relay) returns once its end line
 // and every line before it are read; a user's migration command cannot be

@@ -53,7 +53,7 @@ func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.S
 				ElementType: types.StringType,
 				Optional:    true,
 				MarkdownDescription: "The read-only command that prints the migration plan in the format of Django's `migrate --plan` (or, for `pending` and `applied_count` only, `showmigrations --plan`). " +
-					"It runs under a short Python relay that proves its output complete (`python3 -c …`, then the command), so the image needs `python3` on its `PATH`. " +
+					"It runs under a short Python relay that proves its output complete (`python3 -I -c …`, then the command), so the image needs `python3` on its `PATH`. " +
 					"Defaults to `[\"./manage.py\", \"migrate\", \"--plan\"]`.",
 				Validators: []validator.List{listvalidator.SizeAtLeast(1),
 					listvalidator.ValueStringsAre(notEmpty("a command word", "remove the empty word"), noNULValidator("a command word")), commandSizeValidator{}},
