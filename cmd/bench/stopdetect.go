@@ -97,7 +97,7 @@ func stopDetection(e *benchEnv, r *report) error {
 	wg.Wait()
 	r.line("\n## 4. What is there now, re-measured\n\n### 4a. Stop detection\n\n"+
 		"From the moment `localaws` records the task `STOPPED` to the moment the engine returns its outcome (engine-level, with the provider's clients; %d runs of each task at once, each on its own environment, %d tasks in all, on this machine's load). "+
-		"`localaws` delivers the log as CloudWatch Logs and the awslogs driver document it, at its default timings: the driver sends a batch every 5 s and its last one as the container exits (on Fargate at its next tick, up to 5 s later), and each batch is readable after a delay of its own, up to 2 s. "+
+		"`localaws` delivers the log as CloudWatch Logs and the awslogs driver document it, at its default timings: the driver sends a batch every 5 s and its last one as the container exits (on Fargate at its next tick, up to 5 s later), and each batch is readable after a delay of its own, up to 2 s (1 call in 100 up to 60 s, a heavy tail: a median is not moved by it). "+
 		"The outcome cannot honestly come before the task's last line is readable, so the target is on the time beyond that. "+
 		"A **pending-migrations query** runs under the output relay, whose numbered lines and end line prove its output whole: it returns once they are read. "+
 		"A **migration**'s command is the user's (any image, perhaps without a shell) and its log's end cannot be proven: it is read until 5 s after the stop (`PollSchedule.LogGrace`; on Fargate 5 s more, the driver's flush interval), and its figure is that wait, by design, with no < 1 s target "+

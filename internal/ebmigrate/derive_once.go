@@ -76,7 +76,7 @@ func checkProvenEntryPoint(c *ecstypes.ContainerDefinition, src *ecstypes.TaskDe
 		quoted[i] = fmt.Sprintf("%q", w)
 	}
 	return problem("Entry Point Runs No Command",
-		"Container %q of task definition %s has entryPoint [%s], which runs the first word of the command it is given as a shell script and passes the others as its arguments. The pending-migrations query runs its command under a short Python relay (python3 -I -c <relay> ./manage.py migrate --plan) that proves its output complete, so this entryPoint would run python3 alone, which reads an empty stdin and prints nothing. Give the container an entryPoint that runs the command it is given (exec \"$@\") or none, or set %s to a task definition whose container does.",
+		"Container %q of task definition %s has entryPoint [%s], which runs the first word of the command it is given as a shell script and passes the others as its arguments. A command the provider composes (the pending-migrations query; with phase, the introspection and the before_deploy migrations) runs under a short Python relay that proves its output complete (python3 -I -c <relay>, then the command), so this entryPoint would run python3 alone, which reads an empty stdin and prints nothing. Give the container an entryPoint that runs the command it is given (exec \"$@\") or none, or set %s to a task definition whose container does.",
 		aws.ToString(c.Name), aws.ToString(src.TaskDefinitionArn), strings.Join(quoted, ", "), ArgSourceTaskDefinition)
 }
 
