@@ -223,6 +223,7 @@ func (s *Server) startTask(req runRequest) (*task, string) {
 		opts:          req.opts,
 		createdAt:     now,
 		visibleAt:     now.Add(ms(s.timing.MissingMS)),
+		listJitter:    s.jitter(s.consistency.ListJitterMS),
 		lastStatus:    "PROVISIONING",
 		desiredStatus: "RUNNING",
 		stopRequested: make(chan struct{}),

@@ -29,6 +29,12 @@ type task struct {
 
 	createdAt, startedAt, stoppingAt, stoppedAt time.Time
 	visibleAt                                   time.Time
+	// listJitter is this task's own share of the list lag (consistency.go).
+	listJitter time.Duration
+	// procStartedAt is when its processes really started; startReportAt
+	// when DescribeTasks shows that (runner.go, the late start report).
+	// procStoppedAt is when they really ended.
+	procStartedAt, procStoppedAt, startReportAt time.Time
 	lastStatus, desiredStatus                   string
 	// prevDesired and desiredChangedAt let ListTasks lag a change of the
 	// desired status (consistency.go).
