@@ -45,6 +45,21 @@ type MigrateInput struct {
 	// for a migration nor holds one up, while queries of the same content
 	// still attach to each other.
 	Query bool
+	// LockKey names the lock this migration takes (lock.go): migrations
+	// with the same key never run at once. "" is the environment's name.
+	LockKey string
+	// Operation names what runs the migration ("ebmigrate_run", …), in
+	// the lock's record, for people who find it held.
+	Operation string
+}
+
+// lockKey is the key of the migration's lock: LockKey, else the
+// environment's name.
+func (in MigrateInput) lockKey(t *Target) string {
+	if in.LockKey != "" {
+		return in.LockKey
+	}
+	return t.EnvironmentName
 }
 
 // guardKey is the startedBy of this input's tasks.
@@ -114,6 +129,9 @@ type Result struct {
 	ValuesInRevision bool
 	// Warnings are CheckRun's: what may not go as the user expects.
 	Warnings []string
+	// MigrationRunning says, for a read-only query, that a migration held
+	// the lock of its lock key while it ran ("" when none did).
+	MigrationRunning string
 }
 
 // StartedBy is the startedBy of every migration task of an environment, so
@@ -242,11 +260,7 @@ func taskIDOf(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
 func runTaskKnown(ctx context.Context, api ECS, in *ecs.RunTaskInput, poll PollSchedule) (*ecs.RunTaskOutput, error) {
 	start := time.Now()
 	for {
-		token, err := newClientToken()
-		if err != nil {
-			return nil, fmt.Errorf("making a RunTask clientToken: %w", err)
-		}
-		in.ClientToken = aws.String(token)
+		in.ClientToken = aws.String(newClientToken())
 		out, err := api.RunTask(ctx, in)
 		if !unknownTaskDefinition(err) || time.Since(start) > poll.RegisterFor {
 			return out, err
@@ -276,9 +290,10 @@ func unknownTaskDefinition(err error) bool {
 	return strings.Contains(msg, "task definition") || strings.Contains(msg, "taskdefinition")
 }
 
-// waitOther waits for another run's migration task to stop. A task that
-// has not started within startTimeout of its creation never will: it is
-// stopped (it never ran, so that is safe) instead of blocking this run.
+// waitOther waits for a migration task that runs without the lock to stop.
+// A task that has not started within startTimeout of its creation never
+// will: it is stopped (it never ran, so that is safe) instead of blocking
+// this run.
 func waitOther(ctx context.Context, c Clients, t *Target, other migrationTask, startTimeout time.Duration, poll PollSchedule, log Logger) error {
 	log.Info("another migration of the environment is running; waiting for it to finish", map[string]any{"task": other.arn, "status": other.status})
 	var stopErr error
@@ -287,7 +302,7 @@ func waitOther(ctx context.Context, c Clients, t *Target, other migrationTask, s
 		if !stopped && aws.ToString(task.LastStatus) != "STOPPED" && task.StartedAt == nil && notStartedFor(task) > startTimeout {
 			log.Info("the other migration task never started within timeouts.start; stopping it", map[string]any{"task": other.arn})
 			stopped = true
-			if _, stopErr = stopTask(c, t, other.arn, fmt.Sprintf("ebmigrate: the task did not start within timeouts.start (%s)", startTimeout)); stopErr != nil {
+			if _, stopErr = stopTask(c, t.ClusterArn, other.arn, fmt.Sprintf("ebmigrate: the task did not start within timeouts.start (%s)", startTimeout)); stopErr != nil {
 				return true
 			}
 		}
@@ -298,7 +313,7 @@ func waitOther(ctx context.Context, c Clients, t *Target, other migrationTask, s
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return &InterruptedError{Environment: t.EnvironmentName, Waiting: "for migration task " + other.arn + " of another run to finish (ours was not started)", LastStatus: last, Cause: ctx.Err()}
+			return &InterruptedError{Environment: t.EnvironmentName, Waiting: "for migration task " + other.arn + ", which runs without the migration lock, to finish (ours was not started)", LastStatus: last, Cause: ctx.Err()}
 		}
 		return err
 	}

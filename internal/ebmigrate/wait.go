@@ -50,7 +50,7 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 	})
 	stopFollowing()
 	if neverStarted != nil {
-		neverStarted.Stopped, neverStarted.StopErr = stopTask(c, t, taskArn, fmt.Sprintf("ebmigrate: the task did not start within timeouts.start (%s)", startTimeout))
+		neverStarted.Stopped, neverStarted.StopErr = stopTask(c, t.ClusterArn, taskArn, fmt.Sprintf("ebmigrate: the task did not start within timeouts.start (%s)", startTimeout))
 		return nil, neverStarted
 	}
 	if err != nil {
@@ -83,12 +83,25 @@ func notStartedFor(task ecstypes.Task) time.Duration {
 	return time.Since(*task.CreatedAt)
 }
 
-// stopTask stops a task with a context of its own (the caller's may be done).
-func stopTask(c Clients, t *Target, taskArn, reason string) (bool, error) {
+// stopTask stops a task with a context of its own (the caller's may be
+// done). It is idempotent: StopTask deletes the task's tags ("Any tags
+// associated with the task will be deleted", botocore ecs StopTask), so a
+// second StopTask of a task (two applies timing out on one stuck task, or
+// one attached to a task its starter stopped) may be denied by a policy that
+// allows StopTask only on tasks with the run tag; a task already asked to
+// stop, or stopped, is not a failure.
+func stopTask(c Clients, cluster, taskArn, reason string) (bool, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_, err := c.ECS.StopTask(ctx, &ecs.StopTaskInput{Cluster: aws.String(t.ClusterArn), Task: aws.String(taskArn), Reason: aws.String(reason)})
-	return err == nil, err
+	_, err := c.ECS.StopTask(ctx, &ecs.StopTaskInput{Cluster: aws.String(cluster), Task: aws.String(taskArn), Reason: aws.String(reason)})
+	if err == nil {
+		return true, nil
+	}
+	out, derr := c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: []string{taskArn}})
+	if derr == nil && len(out.Tasks) == 1 && (aws.ToString(out.Tasks[0].DesiredStatus) == "STOPPED" || aws.ToString(out.Tasks[0].LastStatus) == "STOPPED") {
+		return true, nil
+	}
+	return false, err
 }
 
 // StartTimeoutError is a migration task that never reached RUNNING within
@@ -111,20 +124,13 @@ func (e *StartTimeoutError) Error() string {
 		e.TaskArn, e.Environment, e.Timeout, orNone(e.LastStatus), stopped)
 }
 
-// stopTimedOut stops a task whose wait timed out; ctx is done, so it gets a
-// short context of its own.
+// stopTimedOut stops a task whose wait timed out (stopTask: idempotent).
 func stopTimedOut(c Clients, t *Target, taskArn string, log Logger) bool {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_, err := c.ECS.StopTask(ctx, &ecs.StopTaskInput{
-		Cluster: aws.String(t.ClusterArn), Task: aws.String(taskArn),
-		Reason: aws.String("ebmigrate: the apply timed out (timeouts.stop_on_timeout)"),
-	})
+	stopped, err := stopTask(c, t.ClusterArn, taskArn, "ebmigrate: the apply timed out (timeouts.stop_on_timeout)")
 	if err != nil {
 		log.Info("stopping the timed-out migration task failed", map[string]any{"task": taskArn, "error": err.Error()})
-		return false
 	}
-	return true
+	return stopped
 }
 
 func finish(ctx context.Context, t *Target, d *Derived, task ecstypes.Task, loc LogLocation, follower *logFollower, in MigrateInput, poll PollSchedule) (*Result, error) {

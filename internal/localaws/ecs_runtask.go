@@ -220,6 +220,7 @@ func (s *Server) startTask(req runRequest) (*task, string) {
 		platform:      req.platform,
 		overrides:     req.overrides,
 		tags:          req.tags,
+		runTags:       req.tags,
 		opts:          req.opts,
 		createdAt:     now,
 		visibleAt:     now.Add(ms(s.timing.MissingMS)),

@@ -21,6 +21,7 @@ type task struct {
 	platform   string
 	overrides  json.RawMessage
 	tags       []tag
+	runTags    []tag // the tags RunTask gave it, for the stats
 	opts       runOptions
 	containers []*taskContainer
 	fault      *Fault
@@ -59,6 +60,8 @@ type taskContainer struct {
 
 	// started: the container runtime started it (runtimeIDShown).
 	started bool
+	// output is what it printed (TaskOutput).
+	output []string
 }
 
 type awsvpcConfig struct {

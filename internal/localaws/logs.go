@@ -53,14 +53,18 @@ func (g *logGroup) stream(name string) *logStream {
 
 // appendLog records one line a container printed, now.
 func (s *Server) appendLog(c *taskContainer, line string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(c.output) == maxKeptOutput {
+		c.output = c.output[1:]
+	}
+	c.output = append(c.output, line)
 	if c.logGroup == "" {
 		return
 	}
 	if len(line) > maxEventBytes-26 {
 		line = line[:maxEventBytes-26]
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	g := s.logGroups[c.logGroup]
 	if g == nil {
 		return
@@ -404,4 +408,23 @@ func checkLogGroupName(name string) error {
 		return clientErr("InvalidParameterException", "Log group names can't start with the string aws/.")
 	}
 	return nil
+}
+
+// maxKeptOutput bounds the lines TaskOutput keeps of each container.
+const maxKeptOutput = 10000
+
+// TaskOutput is what a task's containers printed (their last 10,000 lines
+// each), wherever they log: for tests that tell which migration a task ran.
+func (s *Server) TaskOutput(taskArn string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.tasks[taskArn]
+	if t == nil {
+		return nil
+	}
+	var out []string
+	for _, c := range t.containers {
+		out = append(out, c.output...)
+	}
+	return out
 }

@@ -40,6 +40,9 @@ type TaskInfo struct {
 	ProcessStartedAt *time.Time      `json:"process_started_at,omitempty"`
 	ProcessStoppedAt *time.Time      `json:"process_stopped_at,omitempty"`
 	Containers       []ContainerInfo `json:"containers"`
+	// RunTags are the tags RunTask gave the task (StopTask deletes a task's
+	// tags; these stay).
+	RunTags map[string]string `json:"run_tags,omitempty"`
 	// ContainerInstance and EC2InstanceID are where an EC2 task was placed.
 	ContainerInstance string `json:"container_instance,omitempty"`
 	EC2InstanceID     string `json:"ec2_instance_id,omitempty"`
@@ -76,6 +79,7 @@ func (s *Server) Stats() Stats {
 			StopCode: t.stopCode, StoppedReason: t.stoppedReason, CreatedAt: t.createdAt,
 			StartedAt: timePtr(t.startedAt), StoppedAt: timePtr(t.stoppedAt),
 			ProcessStartedAt: timePtr(t.procStartedAt), ProcessStoppedAt: timePtr(t.procStoppedAt),
+			RunTags: tagMap(t.runTags),
 		}
 		ti.EnableExecuteCommand, ti.PlacementConstraints, ti.PlacementStrategy = t.opts.executeCommand, t.opts.constraints, t.opts.strategy
 		if i := slices.Index(t.cluster.instances, t.instance); i >= 0 {

@@ -19,6 +19,7 @@ import (
 type migrateActionModel struct {
 	EnvironmentName types.String `tfsdk:"environment_name"`
 	VersionLabel    types.String `tfsdk:"version_label"`
+	LockKey         types.String `tfsdk:"lock_key"`
 	Command         types.List   `tfsdk:"command"`
 	Container       types.Object `tfsdk:"container"`
 	Task            types.Object `tfsdk:"task"`
@@ -90,6 +91,8 @@ func (m *migrateActionModel) args(ctx context.Context) (runArgs, diag.Diagnostic
 		EnvironmentWO:   types.MapNull(types.StringType),
 		StartTimeout:    timeouts.Start,
 		StopOnTimeout:   types.BoolNull(),
+		LockKey:         m.LockKey,
+		Operation:       "ebmigrate_migrate",
 	}, diags
 }
 

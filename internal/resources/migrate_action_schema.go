@@ -36,6 +36,7 @@ func migrateActionSchema() schema.Schema {
 				MarkdownDescription: "Name of the Elastic Beanstalk environment to migrate.",
 				Validators:          []validator.String{envNameValidator()},
 			},
+			"lock_key": str(lockKeyDescription, lockKeyValidators()...),
 			"version_label": str("The application version the migration runs the code of: the version being deployed. Before a deploy (`before_update`), set it to the version about to be deployed, " +
 				"so that the migration runs its image (from its `Dockerrun.aws.json`). Left unset, the version the environment has deployed."),
 			"command": schema.ListAttribute{

@@ -63,6 +63,11 @@ func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.S
 				MarkdownDescription: "The container to run it in, as `ebmigrate_run`'s `container.name`. Defaults to the one essential container.",
 				Validators:          []validator.String{notEmpty("container_name", "remove it to use the default container")},
 			},
+			"lock_key": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: lockKeyDescription + " The query takes no lock; when a migration of the key holds it while the query runs, a warning says that the list may include migrations it is applying.",
+				Validators:          lockKeyValidators(),
+			},
 			"version_label": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The application version whose code asks, as `ebmigrate_run`'s `version_label`: when it is not the deployed version, the query runs the image that version's `Dockerrun.aws.json` gives the container, " +
@@ -125,6 +130,7 @@ type pendingMigrationsModel struct {
 	Command              types.List     `tfsdk:"command"`
 	ContainerName        types.String   `tfsdk:"container_name"`
 	VersionLabel         types.String   `tfsdk:"version_label"`
+	LockKey              types.String   `tfsdk:"lock_key"`
 	Image                types.String   `tfsdk:"image"`
 	Cluster              types.String   `tfsdk:"cluster"`
 	SourceTaskDefinition types.String   `tfsdk:"source_task_definition"`
@@ -169,6 +175,7 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 		// Apart from migrations; a query of the same content that is running
 		// already is attached to, not run twice.
 		Query:         true,
+		LockKey:       knownLockKey(m.LockKey),
 		KeepRevisions: defaultKeepRevisions,
 		LogLines:      defaultLogLines,
 		CollectOutput: true,
@@ -189,6 +196,9 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 		resp.Diagnostics.AddError("Output May Be Incomplete",
 			fmt.Sprintf("While %s, the command ran but its output could not be read to its end from CloudWatch Logs (%s), so the list of pending migrations may be missing some. Apply again; if it persists, check the provider's logs:GetLogEvents permission. %s", doing, res.Logs.Stream, res.LogsProblem))
 		return
+	}
+	if res.MigrationRunning != "" {
+		resp.Diagnostics.AddWarning("Migration Running While Reading", res.MigrationRunning)
 	}
 	if res.PruneError != nil {
 		resp.Diagnostics.AddWarning("Old Task Definitions Not Deregistered",

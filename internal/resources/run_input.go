@@ -143,6 +143,9 @@ type runArgs struct {
 	EnvironmentWO   types.Map
 	StartTimeout    types.String
 	StopOnTimeout   types.Bool
+	LockKey         types.String
+	// Operation names the Terraform object in the lock's record.
+	Operation string
 }
 
 // migrateInput is what the engine needs from the arguments. At plan time any
@@ -206,6 +209,8 @@ func (a runArgs) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, diag
 		StopOnTimeout: a.StopOnTimeout.ValueBool(),
 		StartTimeout:  startTimeout(a.StartTimeout),
 		Poll:          pollSchedule,
+		LockKey:       knownLockKey(a.LockKey),
+		Operation:     a.Operation,
 	}, diags
 }
 

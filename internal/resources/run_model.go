@@ -46,6 +46,7 @@ type runModel struct {
 	Command         types.List   `tfsdk:"command"`
 	Triggers        types.Map    `tfsdk:"triggers"`
 	Tags            types.Map    `tfsdk:"tags"`
+	LockKey         types.String `tfsdk:"lock_key"`
 	Container       types.Object `tfsdk:"container"`
 	Task            types.Object `tfsdk:"task"`
 	Logs            types.Object `tfsdk:"logs"`
@@ -106,7 +107,7 @@ func (m *runModel) args(ctx context.Context, wo types.Map) (runArgs, diag.Diagno
 	return runArgs{
 		EnvironmentName: m.EnvironmentName, Name: m.Name, VersionLabel: m.VersionLabel, Command: m.Command,
 		Container: m.Container, Task: m.Task, Logs: m.Logs, Tags: m.Tags, EnvironmentWO: wo,
-		StartTimeout: t.Start, StopOnTimeout: t.StopOnTimeout,
+		StartTimeout: t.Start, StopOnTimeout: t.StopOnTimeout, LockKey: m.LockKey, Operation: "ebmigrate_run",
 	}, diags
 }
 

@@ -25,9 +25,10 @@ import (
 
 const reruns = " A change re-runs the migration."
 
-// runSchema is ebmigrate_run's schema: 15 top-level attributes. The
+// runSchema is ebmigrate_run's schema: 16 top-level attributes. The
 // arguments that say what runs are at the top (environment_name, name,
-// version_label, command, triggers, tags); how it runs is grouped as the
+// version_label, command, triggers, tags, and lock_key: with whom it must
+// not run at once); how it runs is grouped as the
 // ECS concepts it is (container, task) or as the provider's own (logs,
 // review, timeouts); the results are environment_id, last_run and output.
 func runSchema(_ context.Context) schema.Schema {
@@ -90,6 +91,11 @@ func runSchema(_ context.Context) schema.Schema {
 				Optional:            true,
 				MarkdownDescription: "Arbitrary values that re-run the migration when they change, for example a hash of the migrations directory." + reruns,
 				Validators:          []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
+			},
+			"lock_key": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: lockKeyDescription + " A change does not re-run the migration.",
+				Validators:          lockKeyValidators(),
 			},
 			"tags": schema.MapAttribute{
 				ElementType: types.StringType,
