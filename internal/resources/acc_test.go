@@ -41,10 +41,10 @@ func TestMain(m *testing.M) {
 	}
 	if code == 0 && os.Getenv("TF_ACC") != "" && flag.Lookup("test.run").Value.String() == "" && flag.Lookup("test.skip").Value.String() == "" {
 		if err := checkIAMPolicy(); err != nil {
-			fmt.Fprintln(os.Stderr, "FAIL: the README's IAM policy:", err)
+			fmt.Fprintln(os.Stderr, "FAIL: the IAM policy guide (templates/guides/iam-policy.md.tmpl):", err)
 			code = 1
 		} else {
-			fmt.Println("The README's IAM policy lists exactly the operations the provider called in this suite, and allows each resource-scoped call.")
+			fmt.Println("The IAM policy guide lists exactly the operations the provider called in this suite, and allows each resource-scoped call.")
 		}
 	}
 	os.Exit(code)
@@ -60,7 +60,7 @@ var servers struct {
 	all []*localaws.Server
 }
 
-// permissionOnly are actions of the README's policy that the provider needs
+// permissionOnly are actions of the IAM policy guide's policy that the provider needs
 // without calling them as operations.
 var permissionOnly = map[string]bool{"ecs:TagResource": true, "iam:PassRole": true}
 
@@ -69,12 +69,12 @@ var permissionOnly = map[string]bool{"ecs:TagResource": true, "iam:PassRole": tr
 // required to perform this operation"), so the policy does not list them.
 var noPermission = map[string]bool{"sts:GetCallerIdentity": true}
 
-// checkIAMPolicy compares the README's IAM actions with the operations the
+// checkIAMPolicy compares the IAM policy guide's actions with the operations the
 // provider (by its User-Agent app id) called on every localaws of the suite,
 // both ways, and evaluates the policy on each resource-scoped ECS call
 // (iam_policy_test.go).
 func checkIAMPolicy() error {
-	p, err := readmePolicy()
+	p, err := guidePolicy()
 	if err != nil {
 		return err
 	}

@@ -14,9 +14,11 @@ import (
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/provider"
 )
 
-// The README's IAM policy, parsed and evaluated as IAM would for the calls
-// localaws served: Action, Resource and the Condition operators the policy
-// uses (Null, StringEquals, StringLike, ArnLike); anything else fails closed.
+// The IAM policy of the user guide templates/guides/iam-policy.md.tmpl
+// (rendered to docs/guides/iam-policy.md), parsed and evaluated as IAM
+// would for the calls localaws served: Action, Resource and the Condition
+// operators the policy uses (Null, StringEquals, StringLike, ArnLike);
+// anything else fails closed.
 
 type iamStatement struct {
 	Sid       string
@@ -30,22 +32,32 @@ type iamPolicy struct {
 	Statement []iamStatement
 }
 
-// readmePolicy is the JSON policy of the README's "## IAM policy" section.
-func readmePolicy() (iamPolicy, error) {
+// iamPolicyGuide is the guide that holds the policy.
+const iamPolicyGuide = "../../templates/guides/iam-policy.md.tmpl"
+
+// guidePolicy is the JSON policy of the IAM policy guide's "## The policy"
+// section.
+func guidePolicy() (iamPolicy, error) {
 	var p iamPolicy
-	raw, err := os.ReadFile("../../README.md")
+	raw, err := os.ReadFile(iamPolicyGuide)
 	if err != nil {
 		return p, err
 	}
-	_, section, ok := strings.Cut(string(raw), "## IAM policy")
+	_, section, ok := strings.Cut(string(raw), "\n## The policy\n")
 	if !ok {
-		return p, fmt.Errorf("no \"## IAM policy\" section")
+		return p, fmt.Errorf("%s: no \"## The policy\" section", iamPolicyGuide)
 	}
 	section, _, _ = strings.Cut(section, "\n## ")
-	_, block, _ := strings.Cut(section, "```json")
+	_, block, ok := strings.Cut(section, "```json")
+	if !ok {
+		return p, fmt.Errorf("%s: no JSON block in \"## The policy\"", iamPolicyGuide)
+	}
 	block, _, _ = strings.Cut(block, "```")
 	if err := json.Unmarshal([]byte(block), &p); err != nil {
-		return p, fmt.Errorf("the policy is not JSON: %w", err)
+		return p, fmt.Errorf("%s: the policy is not JSON: %w", iamPolicyGuide, err)
+	}
+	if len(p.Statement) == 0 {
+		return p, fmt.Errorf("%s: the policy has no statement", iamPolicyGuide)
 	}
 	return p, nil
 }
@@ -171,12 +183,12 @@ func checkServedCalls(p iamPolicy, srv *localaws.Server) []string {
 
 // TestAccIAMPolicy_allowsServedCalls: a migration, a re-run, a run stopped
 // at its timeout and a destroy make every ECS call the provider makes on its
-// own task definitions and tasks; the README's policy allows each one for
+// own task definitions and tasks; the IAM policy guide's policy allows each one for
 // the resource it acted on (as localaws recorded it), and refuses the same
 // actions on Elastic Beanstalk's own task definitions and web tasks.
 func TestAccIAMPolicy_allowsServedCalls(t *testing.T) {
 	t.Parallel()
-	p, err := readmePolicy()
+	p, err := guidePolicy()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +214,7 @@ func TestAccIAMPolicy_allowsServedCalls(t *testing.T) {
 		}
 	}
 	if denied := checkServedCalls(p, w.srv); len(denied) > 0 {
-		t.Errorf("the README's IAM policy denies calls the provider made:\n  %s", strings.Join(denied, "\n  "))
+		t.Errorf("the IAM policy guide's policy denies calls the provider made:\n  %s", strings.Join(denied, "\n  "))
 	}
 	// The same actions on what is Elastic Beanstalk's, not the provider's.
 	ebTaskDef := "arn:aws:ecs:us-east-1:123456789012:task-definition/" + localaws.EBTaskFamily(localaws.FixtureEnv, localaws.FixtureEnvID) + ":1"

@@ -25,11 +25,8 @@ func migrateActionSchema() schema.Schema {
 	roleArn := stringvalidator.RegexMatches(roleArnRe, "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
 	return schema.Schema{
 		MarkdownDescription: "Runs a database migration (by default Django's `./manage.py migrate --noinput`) for an AWS Elastic Beanstalk environment on the ECS platform, " +
-			"as a one-off ECS task derived from the environment's own app task definition, and fails when the migration fails. The same engine as `ebmigrate_run`: " +
-			"the same discovery, derivation, once-only guard (never two migrations of an environment at once; an invocation of the same run attaches to the running task) and diagnostics.\n\n" +
-			"An action (Terraform 1.14 and later; not OpenTofu) keeps nothing in state: it runs each time it is triggered, from a resource's `lifecycle { action_trigger { ... } }` " +
-			"(for example `before_update` of `aws_elastic_beanstalk_environment`: migrate, then deploy) or on demand with `terraform apply -invoke=action.ebmigrate_migrate.<name>`. " +
-			"The migration's log lines are shown as progress while it runs. The plan says which environment, version, container, image and command will run, as `ebmigrate_run`'s does.",
+			"as a one-off ECS task derived from the environment's own app task definition, and fails when the migration fails. " +
+			"An action (Terraform 1.14 and later; not OpenTofu): it runs each time it is triggered and keeps nothing in state.",
 		Attributes: map[string]schema.Attribute{
 			"environment_name": schema.StringAttribute{
 				Required:            true,

@@ -38,13 +38,8 @@ func (d *pendingMigrationsDataSource) Metadata(_ context.Context, req datasource
 
 func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "The Django migrations an environment's database has not applied yet, for the code that will run them, with their operations in Django's words and which of them destroy data.\n\n" +
-			"**Reading this data source starts a read-only ECS task during `terraform plan`**: it runs `./manage.py migrate --plan` (which prints what `migrate` would do and changes nothing) as a one-off task, " +
-			"derived from the environment's task definition exactly as `ebmigrate_run` derives its own (in family `ebmigrate-<environment name>-query`, whose old revisions are deregistered like the migration family's), waits for it, " +
-			"and parses its output from CloudWatch Logs, so the app container needs an awslogs configuration. The output is parsed as printed; operation descriptions are stored with the environment's values redacted, while migration names (code identifiers) are kept as printed. With `version_label` set to a version that is not deployed yet, the task runs that version's image (from its source bundle's `Dockerrun.aws.json`), " +
-			"so the plan of a \"migrate, then deploy\" apply lists the new version's migrations. The query never waits for a migration of the environment nor holds one up (its tasks have a `startedBy` of their own), " +
-			"and two plans at once share one task while the first one's is still running (a later plan starts a new one). " +
-			"Pass `pending` and `operations` to an `ebmigrate_run`'s `review` to see in the plan what an apply will run, to plan a run only while something is pending, and to apply its `destructive_changes` policy.",
+		MarkdownDescription: "The Django migrations an environment's database has not applied yet, for the code that will run them, with their operations in Django's words and which of them destroy data. " +
+			"**Reading this data source starts a read-only ECS task during `terraform plan`.**",
 		Attributes: map[string]schema.Attribute{
 			"environment_name": schema.StringAttribute{
 				Required:            true,

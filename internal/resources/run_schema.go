@@ -37,16 +37,7 @@ func runSchema(_ context.Context) schema.Schema {
 		// Version of the state's shape: see run_upgrade.go before changing it.
 		Version: runSchemaVersion,
 		MarkdownDescription: "Runs a database migration (by default Django's `./manage.py migrate --noinput`) for an AWS Elastic Beanstalk environment on the ECS platform, " +
-			"once, as a one-off ECS task derived from the environment's own app task definition, and fails the apply when the migration fails.\n\n" +
-			"Create runs the migration. An update runs it again when `version_label`, `triggers`, `command`, `container` (`name`, `image`, `environment`, `environment_wo_version`) " +
-			"or `task` (`cluster`, `task_definition`, `launch_type`, `capacity_provider_strategy`, `platform_version`, `network_configuration`, `task_role_arn`, `execution_role_arn`) change, " +
-			"or `review.pending` changes to a list that is not empty; every other change only updates the state. " +
-			"Several `ebmigrate_run` may migrate one environment (for example `migrate` and `createcachetable`): each `name` has its own task definition family, revisions and id, " +
-			"and their tasks never run at the same time on one environment. " +
-			"Destroying the resource runs nothing; it deregisters and deletes its migration task definitions (family `ebmigrate-<environment name>` for the default name, with `ebmigrate-<environment name>-query` of the pending migrations; `ebmigrate-<environment name>_<name>` for another name). " +
-			"The environment's property values, `container.environment` and `container.environment_wo` reach the task as RunTask container overrides, never a task definition revision (unless they exceed ECS's 8192-character override limit, with a warning). " +
-			"A failed run leaves the previous state, so the next apply runs the migration again. " +
-			"A successful run's last `logs.lines` lines are shown after the apply in a `Migration Output (<environment name>)` warning and kept in `output`, the environment's values redacted.",
+			"once, as a one-off ECS task derived from the environment's own app task definition, and fails the apply when the migration fails.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,

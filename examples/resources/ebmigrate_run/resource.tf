@@ -78,12 +78,13 @@ variable "migration_token" {
   ephemeral = true
 }
 
-# What the last run used and the last lines it printed.
+# What the last run used and the last lines it printed. last_run is null
+# after an import, until a migration runs.
 output "migration" {
   value = {
-    container = ebmigrate_run.migrate.last_run.container
-    image     = ebmigrate_run.migrate.last_run.image
-    log_group = ebmigrate_run.migrate.last_run.log_group
+    container = try(ebmigrate_run.migrate.last_run.container, null)
+    image     = try(ebmigrate_run.migrate.last_run.image, null)
+    log_group = try(ebmigrate_run.migrate.last_run.log_group, null)
     # output is sensitive (a plan that re-runs would print the previous lines).
     output = nonsensitive(ebmigrate_run.migrate.output)
   }
