@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
@@ -49,6 +50,7 @@ func (m *migration) startUnderLock(ctx context.Context, h *held) (arn string, at
 		}
 		rec := h.record()
 		runIn.ClientToken = aws.String(rec.ClientToken)
+		runIn.Tags = withTag(runIn.Tags, TagLockHolder, rec.Holder)
 		rctx, cancel := context.WithDeadline(ctx, h.runDeadline())
 		out, err := m.c.ECS.RunTask(rctx, runIn)
 		cancel()
@@ -173,27 +175,60 @@ func (m *migration) recordFencedTask(ctx context.Context, h *held, arn string) e
 }
 
 // findLostTask looks for the task a RunTask whose answers were all lost
-// may have started: ListTasks by startedBy, for a task of this run, until
-// ListTasks (which lags) would show it. Found, it is this apply's task.
+// may have started: the one of the migration family with this holder's tag,
+// running or stopped (ListTasks by family lists stopped tasks for an hour;
+// by startedBy it lists only those whose desired status is RUNNING), until
+// ListTasks, which lags, would list it.
 func (m *migration) findLostTask(ctx context.Context, h *held, lastErr error) (string, bool, error) {
+	rec := h.record()
 	if ctx.Err() == nil {
 		for start := time.Now(); time.Since(start) < m.poll.ListFor/4; {
-			active, err := activeMigrations(urgent(ctx), m.c.ECS, m.t, StartedBy(m.t.EnvironmentID))
-			if err == nil {
-				if same := sameRun(active, m.runID); same != nil {
-					m.log.Info("found the migration task whose RunTask answers were lost", map[string]any{"task": same.arn})
-					return same.arn, false, nil
-				}
+			if arn, err := m.taskOfHolder(urgent(ctx), rec.Holder); err == nil && arn != "" {
+				m.log.Info("found the migration task whose RunTask answers were lost", map[string]any{"task": arn})
+				return arn, false, nil
 			}
 			if !sleep(ctx, 2*time.Second) {
 				break
 			}
 		}
 	}
-	rec := h.record()
 	return "", false, engineError(lastErr, "Migration Task May Have Started",
-		"RunTask for environment %q on cluster %s got no answer %d times (with one clientToken), and ListTasks showed no task of this run, so whether ECS started the migration cannot be told. The migration lock %s keeps that clientToken (%s): the next apply of this run asks RunTask with it again and attaches to the task if there is one, and an apply of another run waits for the lock's lease (%s) and then does the same, waiting for the task if it exists. Look for tasks started by %s in the ECS console.",
+		"RunTask for environment %q on cluster %s got no answer %d times (with one clientToken), and ListTasks showed no task of this apply, so whether ECS started the migration cannot be told. The migration lock %s keeps that clientToken (%s): the next apply, of this run or another, waits for the lock's lease (%s) and then asks RunTask with it first, waiting for the task if there is one. Look for tasks started by %s in the ECS console.",
 		m.t.EnvironmentName, m.t.ClusterArn, runAttempts, m.obj.where(), rec.ClientToken, rec.lease(), StartedBy(m.t.EnvironmentID))
+}
+
+// taskOfHolder is the migration family's task tagged with holder, or "".
+func (m *migration) taskOfHolder(ctx context.Context, holder string) (string, error) {
+	var arns []string
+	for _, desired := range []ecstypes.DesiredStatus{ecstypes.DesiredStatusRunning, ecstypes.DesiredStatusStopped} {
+		listed, err := listTasks(ctx, m.c.ECS, &ecs.ListTasksInput{Cluster: aws.String(m.t.ClusterArn), Family: m.d.Input.Family, DesiredStatus: desired})
+		if err != nil {
+			return "", err
+		}
+		arns = append(arns, listed...)
+	}
+	for len(arns) > 0 {
+		batch := arns[:min(len(arns), 100)]
+		arns = arns[len(batch):]
+		out, err := m.c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(m.t.ClusterArn), Tasks: batch, Include: []ecstypes.TaskField{ecstypes.TaskFieldTags}})
+		if err != nil {
+			return "", err
+		}
+		for _, task := range out.Tasks {
+			if slices.ContainsFunc(task.Tags, func(tg ecstypes.Tag) bool {
+				return aws.ToString(tg.Key) == TagLockHolder && aws.ToString(tg.Value) == holder
+			}) {
+				return aws.ToString(task.TaskArn), nil
+			}
+		}
+	}
+	return "", nil
+}
+
+// withTag is tags with key set to value.
+func withTag(tags []ecstypes.Tag, key, value string) []ecstypes.Tag {
+	out := slices.DeleteFunc(slices.Clone(tags), func(tg ecstypes.Tag) bool { return aws.ToString(tg.Key) == key })
+	return append(out, ecstypes.Tag{Key: aws.String(key), Value: aws.String(value)})
 }
 
 // leaseLost is an error from a write of the held lock before the task was
