@@ -168,7 +168,10 @@ func TestLockKilledAfterRunTask(t *testing.T) {
 	var wg sync.WaitGroup
 	var same, other *ebmigrate.Result
 	wg.Add(2)
-	go func() { defer wg.Done(); same = mustMigrate(t, c, leased(migrateInput("sh", "-c", "sleep 2; echo migrated"))) }()
+	go func() {
+		defer wg.Done()
+		same = mustMigrate(t, c, leased(migrateInput("sh", "-c", "sleep 2; echo migrated")))
+	}()
 	go func() {
 		defer wg.Done()
 		in := leased(migrateInput("sh", "-c", "echo other"))
