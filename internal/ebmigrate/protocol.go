@@ -36,42 +36,48 @@ package ebmigrate
 //
 // Migration (runMigration):
 //
-//	read    The lock: free -> take it. Held by this run on this cluster ->
-//	        attach (attachSameRun). Held by another -> wait before starting
-//	        anything (lock_wait.go): until its task has stopped, or, while
-//	        it names no task, until its holder has not renewed it for a whole
-//	        lease on this process's monotonic clock; then take it over with
-//	        If-Match on what was read. A started migration is never stopped
-//	        because of contention: nothing is started that would have to
-//	        give way. (A task that has not started within timeouts.start is
-//	        stopped: StopTask is idempotent, see stopTask.)
+//	read    The lock: free -> take it. Running a task of this run on this
+//	        cluster -> attach to it (attachRecorded; a task that stopped
+//	        without succeeding, or that ECS no longer shows, is taken over
+//	        and run anew). Held otherwise (another run, or a starting lock of
+//	        this run, whose holder may live) -> wait before starting anything
+//	        (lock_wait.go): until its task has stopped, or, while it names no
+//	        task, until its holder has not renewed it for a whole lease on
+//	        this process's monotonic clock; then take it over with If-Match
+//	        on what was read. A started migration is never stopped because of
+//	        contention: nothing is started that would have to give way. (A
+//	        task that has not started within timeouts.start is stopped;
+//	        StopTask is idempotent, see stopTask.)
 //	hold    With the lock starting and renewed: look for the environment's
 //	        migration tasks by startedBy (a task without the lock: an older
 //	        provider version's apply, one started by hand) and attach to one
 //	        of this run or wait for another; then RunTask with the recorded
-//	        clientToken, sent no later than half a lease after the last
-//	        renewal; record the task (running); watch it to its end; release
-//	        once it is seen STOPPED.
+//	        clientToken and a tag naming this holder, sent no later than half
+//	        a lease after the last renewal; record the task (running); watch
+//	        it to its end; release once it is seen STOPPED. A refused RunTask
+//	        (a revision ECS does not know yet) gets a new token, recorded
+//	        first; only the lock's holder ever uses its token.
 //	fence   ECS documents the clientToken: a replay within 24 h returns the
 //	        original task, and the same token with other parameters is
 //	        ConflictException whose resourceIds "are the existing task ARNs
 //	        which are already associated with the clientToken" (botocore ecs
 //	        RunTask, ConflictException). An apply that takes over a starting
 //	        lock on the same cluster calls RunTask with the dead holder's
-//	        token first: ConflictException names the holder's task, which is
-//	        recorded and waited for; success is its own task, and the
-//	        holder's token can then never start a second one.
+//	        token first (its own parameters differ, if only by its holder
+//	        tag): ConflictException names the holder's task, which is
+//	        recorded and waited for (attached to, when of the same run);
+//	        success is its own task, and the holder's token can then never
+//	        start a second one.
 //
 // Crash paths, and what each leaves:
 //
-//	killed before RunTask   starting, renewals stop: the same run's next
-//	                        apply replays the token (nothing to replay: it
-//	                        starts the task); another run takes over after a
-//	                        lease and fences the token.
-//	killed after RunTask,   starting with the token: the same run's next
-//	before the record       apply replays it and attaches to the one task;
-//	                        another run fences it, finds the task (Conflict-
-//	                        Exception) and waits for it.
+//	killed before RunTask   starting, renewals stop: the next apply (of any
+//	                        run) takes over after a lease and fences the
+//	                        token, which started nothing: it runs its own.
+//	killed after RunTask,   starting with the token: the next apply takes
+//	before the record       over after a lease, fences the token, finds the
+//	                        task (ConflictException): the same run attaches
+//	                        to it, another waits for it.
 //	SIGINT, timeout         running: the task runs on; the same run attaches
 //	                        (InterruptedError says so), another run waits.
 //	task never starts       the watch stops it at timeouts.start; running
@@ -81,9 +87,10 @@ package ebmigrate
 //	credentials lost        as killed at that step: the lock is judged by
 //	                        its task, or by its lease, never by the holder.
 //	RunTask answers lost    the token is asked again (replay) runAttempts
-//	                        times, then the task is looked for by startedBy;
-//	                        else the apply fails and the lock keeps the token
-//	                        for the next apply (as killed after RunTask).
+//	                        times, then the task is looked for by its holder
+//	                        tag; else the apply fails and the lock keeps the
+//	                        token for the next apply (as killed after
+//	                        RunTask).
 //
 // What the lock cannot cover: a migration started without it (another tool,
 // an older provider version's apply) is only seen by the startedBy look,
