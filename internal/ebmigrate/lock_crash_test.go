@@ -436,3 +436,18 @@ func TestStopTaskIdempotent(t *testing.T) {
 		t.Errorf("StopTask calls %d on %d tasks; want both applies to stop the one task", n, len(migrationTasks(srv)))
 	}
 }
+
+// RunTask throttled in every attempt started nothing: the apply fails with
+// AWS's throttle and releases the lock (no task to look for, nothing left).
+func TestLockRunTaskThrottled(t *testing.T) {
+	srv, _ := fixture(t, func(s *localaws.Seed) {
+		s.Faults = []localaws.Fault{{Operation: "ecs:RunTask", Error: "ThrottlingException"}}
+	})
+	_, err := ebmigrate.Migrate(testCtx(t), withRetries(srv), migrateInput("echo", "migrated"), &recorder{})
+	if err == nil || !strings.Contains(err.Error(), "ThrottlingException") || strings.Contains(err.Error(), "May Have Started") {
+		t.Fatalf("err = %v, want the throttle", err)
+	}
+	if state, _ := lockState(t, srv, localaws.FixtureEnv); state != "released" || len(migrationTasks(srv)) != 0 {
+		t.Errorf("lock %q, %d tasks; want released and none", state, len(migrationTasks(srv)))
+	}
+}

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // Starting the migration task while holding the lock (protocol.go).
@@ -52,7 +53,8 @@ func (m *migration) startUnderLock(ctx context.Context, h *held) (arn string, at
 		runIn.ClientToken = aws.String(rec.ClientToken)
 		runIn.Tags = withTag(runIn.Tags, TagLockHolder, rec.Holder)
 		rctx, cancel := context.WithDeadline(ctx, h.runDeadline())
-		out, err := m.c.ECS.RunTask(rctx, runIn)
+		att := &attemptLog{}
+		out, err := m.c.ECS.RunTask(rctx, runIn, att.record)
 		cancel()
 		var conflict *ecstypes.ConflictException
 		switch {
@@ -71,7 +73,7 @@ func (m *migration) startUnderLock(ctx context.Context, h *held) (arn string, at
 			return arn, false, nil
 		case errors.As(err, &conflict):
 			return m.tokenInUse(ctx, h, conflict.ResourceIds)
-		case lost == 0 && unknownTaskDefinition(err) && time.Since(start) < m.poll.RegisterFor:
+		case lost == 0 && att.allRefused() && unknownTaskDefinition(err) && time.Since(start) < m.poll.RegisterFor:
 			// Refused: nothing started. A refusal may be kept under its
 			// token, so the next call gets a new one, recorded first.
 			if err := h.update(urgent(ctx), func(r *lockRecord) { r.ClientToken = newClientToken() }); err != nil {
@@ -80,12 +82,12 @@ func (m *migration) startUnderLock(ctx context.Context, h *held) (arn string, at
 			if !sleep(ctx, m.poll.Fast) {
 				return "", false, notStarted{ctx.Err()}
 			}
-		case lost == 0 && refused(err):
+		case lost == 0 && att.allRefused():
 			return "", false, notStarted{fmt.Errorf("starting the migration task for environment %q on cluster %s: %w", m.t.EnvironmentName, m.t.ClusterArn, err)}
 		default:
-			// No answer, a server error or a throttle after the SDK's
-			// retries: an attempt may have started the task. The same token
-			// asked again returns it (ECS's replay), or starts it now.
+			// An attempt got no answer, or a server error: it may have
+			// started the task. The same token asked again returns it
+			// (ECS's replay), or starts it now.
 			lost++
 			lastErr = err
 			m.log.Info("RunTask's answer was lost; asking again with the same clientToken", map[string]any{"error": err.Error(), "attempt": lost})
@@ -243,17 +245,41 @@ func (m *migration) leaseLost(err error, lost int) error {
 	return err
 }
 
-// refused tells a RunTask error that ECS answered for the request itself
-// (a client error, access denied): it started nothing. A throttle is not
-// one: an earlier attempt of the SDK's may have gone through.
-func refused(err error) bool {
+// attemptLog records what each attempt of one RunTask call (the SDK
+// retries a call) got back, to tell a call ECS refused in every attempt
+// from one that may have started the task: an attempt with no answer (a
+// dropped connection, a timeout) or a server error (5xx) may have been
+// carried out; one answered with a client error (4xx: a refusal, a
+// throttle) was not.
+type attemptLog struct {
+	mu                sync.Mutex
+	attempts, refused int
+}
+
+func (a *attemptLog) record(o *ecs.Options) {
+	o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+		return stack.Deserialize.Add(a, middleware.Before)
+	})
+}
+
+func (*attemptLog) ID() string { return "ebmigrate:RunTaskAttempts" }
+
+func (a *attemptLog) HandleDeserialize(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+	out, md, err := next.HandleDeserialize(ctx, in)
 	status := httpStatus(err)
-	if status < 400 || status >= 500 || status == http.StatusTooManyRequests {
-		return false
+	a.mu.Lock()
+	a.attempts++
+	if err != nil && status >= 400 && status < 500 {
+		a.refused++
 	}
-	switch s3Code(err) {
-	case "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "":
-		return false
-	}
-	return true
+	a.mu.Unlock()
+	return out, md, err
+}
+
+// allRefused: every attempt was answered with a client error, so none
+// started a task.
+func (a *attemptLog) allRefused() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.attempts > 0 && a.refused == a.attempts
 }
