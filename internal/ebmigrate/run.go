@@ -62,14 +62,6 @@ func (in MigrateInput) lockKey(t *Target) string {
 	return t.EnvironmentName
 }
 
-// guardKey is the startedBy of this input's tasks.
-func (in MigrateInput) guardKey(envID string) string {
-	if in.Query {
-		return QueryStartedBy(envID)
-	}
-	return StartedBy(envID)
-}
-
 // DefaultStartTimeout is timeouts.start's default.
 const DefaultStartTimeout = 10 * time.Minute
 
@@ -342,14 +334,6 @@ func placementProblem(t *Target, failures []ecstypes.Failure, placement Placemen
 	return problem("Migration Task Not Placed",
 		"ECS could not place the migration task for environment %q on cluster %s: %s. %s",
 		t.EnvironmentName, t.ClusterArn, strings.Join(reasons, "; "), advice)
-}
-
-// interruptedOr turns a wait ended by ctx into an InterruptedError.
-func interruptedOr(ctx context.Context, t *Target, taskArn, lastStatus string, err error) error {
-	if ctx.Err() == nil {
-		return err
-	}
-	return &InterruptedError{Environment: t.EnvironmentName, TaskArn: taskArn, LastStatus: lastStatus, Cause: ctx.Err()}
 }
 
 // InterruptedError is a wait cut short by a timeout or cancellation.
