@@ -26,10 +26,15 @@ type verdict struct {
 // waitHolder waits for the holder of a held lock, as snap shows it.
 func (m *migration) waitHolder(ctx context.Context, snap snapshot) (verdict, error) {
 	rec := snap.rec
-	m.log.Info("another migration holds the lock; waiting for it before starting anything", map[string]any{
-		"lock": m.obj.where(), "state": rec.State, "environment": rec.Environment, "task": rec.TaskArn,
-		"operation": rec.Operation, "since": rec.Since.Format(time.RFC3339),
-	})
+	// Said once per holder and state: a starting lock's renewals change
+	// its ETag every third of a lease, and each change is read anew.
+	if seen := rec.Holder + "/" + rec.State + "/" + rec.TaskArn; seen != m.waitingFor {
+		m.waitingFor = seen
+		m.log.Info("another migration holds the lock; waiting for it before starting anything", map[string]any{
+			"lock": m.obj.where(), "state": rec.State, "environment": rec.Environment, "task": rec.TaskArn,
+			"operation": rec.Operation, "since": rec.Since.Format(time.RFC3339),
+		})
+	}
 	if rec.State == lockRunning {
 		return m.waitTask(ctx, snap)
 	}

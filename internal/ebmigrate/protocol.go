@@ -142,6 +142,8 @@ type migration struct {
 	log        Logger
 	runID      string
 	obj        *lockObject
+	// waitingFor is the holder last said to be waited for (lock_wait.go).
+	waitingFor string
 }
 
 // runMigration is the protocol's loop: read the lock, then take it, attach,

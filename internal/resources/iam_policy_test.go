@@ -37,6 +37,10 @@ const iamPolicyGuide = "../../templates/guides/iam-policy.md.tmpl"
 
 // guidePolicy is the JSON policy of the IAM policy guide's "## The policy"
 // section.
+// yourBuckets are the suite's own buckets for the guide's placeholders:
+// run_stock_test.go's bundle bucket, lock_acc_test.go's lock bucket.
+var yourBuckets = []string{"YOUR-BUNDLE-BUCKET", "my-artifacts", "YOUR-LOCK-BUCKET", "deploy-locks"}
+
 func guidePolicy() (iamPolicy, error) {
 	var p iamPolicy
 	raw, err := os.ReadFile(iamPolicyGuide)
@@ -53,6 +57,9 @@ func guidePolicy() (iamPolicy, error) {
 		return p, fmt.Errorf("%s: no JSON block in \"## The policy\"", iamPolicyGuide)
 	}
 	block, _, _ = strings.Cut(block, "```")
+	// The guide asks to replace its YOUR-* names with one's own: the
+	// suite's are these.
+	block = strings.NewReplacer(yourBuckets...).Replace(block)
 	if err := json.Unmarshal([]byte(block), &p); err != nil {
 		return p, fmt.Errorf("%s: the policy is not JSON: %w", iamPolicyGuide, err)
 	}
