@@ -182,6 +182,7 @@ func registered(t *testing.T, c ebmigrate.Clients, under []*apply) {
 // Twenty pairs of applies of different runs on one environment at once (a
 // pair per environment, all twenty at once).
 func TestLockDifferentRunsNeverOverlap(t *testing.T) {
+	t.Parallel()
 	const rounds = 20
 	srv, _ := fixture(t, environments(rounds), unkindStarts)
 	c := withRetries(srv)
@@ -200,6 +201,7 @@ func TestLockDifferentRunsNeverOverlap(t *testing.T) {
 // Ten applies of two environments that share a lock key (blue/green on one
 // database): five pairs, each an apply of blue and one of green at once.
 func TestLockSharedKeyNeverOverlaps(t *testing.T) {
+	t.Parallel()
 	const pairs = 5
 	srv, _ := fixture(t, environments(2*pairs), unkindStarts)
 	c := withRetries(srv)

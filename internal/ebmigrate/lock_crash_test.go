@@ -46,8 +46,27 @@ func lockState(t *testing.T, srv *localaws.Server, key string) (state, task stri
 	return rec.State, rec.TaskArn
 }
 
-// shortLease is the lease the crash tests' applies hold the lock with.
-const shortLease = 1500 * time.Millisecond
+// shortLease is the lease the crash tests' applies hold the lock with;
+// childLease the lease of the applies they kill.
+const shortLease, childLease = 1500 * time.Millisecond, 4500 * time.Millisecond
+
+// heldRecord makes the apply's write of its task into the lock (the next
+// PutObject after it took the lock) wait 5 s and fail, in each of the SDK's
+// attempts, so that a kill lands between RunTask and that record; a
+// revision RunTask knows at once (no refusal, whose new token would be a
+// PutObject first) and renewals a third of childLease apart keep it the
+// next one.
+func heldRecord(srv *localaws.Server) map[string]func() {
+	return map[string]func(){"took the migration lock": func() {
+		_ = srv.AddFault(localaws.Fault{Operation: "s3:PutObject", LatencyMS: 5000, Error: "500", Count: 3})
+	}}
+}
+
+// knownAtOnce is a world whose new revisions RunTask knows at once.
+func knownAtOnce(s *localaws.Seed) {
+	s.Consistency = localaws.TestConsistency
+	s.Consistency.RegisterLagMS = 1
+}
 
 func leased(in ebmigrate.MigrateInput) ebmigrate.MigrateInput {
 	in.Poll.LockLease = shortLease
@@ -70,16 +89,22 @@ func TestLockChild(t *testing.T) {
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""), RetryMaxAttempts: 3}
 	in := leased(migrateInput("sh", "-c", os.Getenv("EBMIGRATE_LOCK_COMMAND")))
 	in.VersionLabel = os.Getenv("EBMIGRATE_LOCK_VERSION")
+	// A lease long enough that its renewals (every third) come after the
+	// write the crash tests hold up, which follows RunTask at once.
+	in.Poll.LockLease = childLease
+	if env := os.Getenv("EBMIGRATE_LOCK_ENV"); env != "" {
+		in.Discover.EnvironmentName, in.LockKey = env, os.Getenv("EBMIGRATE_LOCK_KEY")
+	}
 	_, err := ebmigrate.Migrate(context.Background(), clientsWith(cfg, url), in, stepLogger{})
 	fmt.Println("STEP done", err)
 }
 
 // child runs TestLockChild against srv and kills it (SIGKILL) once it has
 // logged step; before that, at each step of at, it calls at's function.
-func child(t *testing.T, srv *localaws.Server, version, command, step string, at map[string]func()) {
+func child(t *testing.T, srv *localaws.Server, version, command, step string, at map[string]func(), env ...string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestLockChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "EBMIGRATE_LOCK_CHILD="+srv.URL(), "EBMIGRATE_LOCK_VERSION="+version, "EBMIGRATE_LOCK_COMMAND="+command)
+	cmd.Env = append(append(os.Environ(), "EBMIGRATE_LOCK_CHILD="+srv.URL(), "EBMIGRATE_LOCK_VERSION="+version, "EBMIGRATE_LOCK_COMMAND="+command), env...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -129,6 +154,7 @@ func mustMigrate(t *testing.T, c ebmigrate.Clients, in ebmigrate.MigrateInput) *
 // the lock is left starting with no task. The same run's next apply waits
 // out the lease, takes the lock over and runs the migration once.
 func TestLockKilledBeforeRunTask(t *testing.T) {
+	t.Parallel()
 	srv, c := fixture(t)
 	if err := srv.AddFault(localaws.Fault{Operation: "ecs:ListTasks", LatencyMS: 3000, Count: 1}); err != nil {
 		t.Fatal(err)
@@ -153,12 +179,10 @@ func TestLockKilledBeforeRunTask(t *testing.T) {
 // The same run's next apply attaches to that task (one task); an apply of
 // another run at the same time waits for it, then runs its own.
 func TestLockKilledAfterRunTask(t *testing.T) {
-	srv, c := fixture(t)
-	child(t, srv, "v1", "sleep 2; echo migrated", "migration task started", map[string]func(){
-		"took the migration lock": func() {
-			_ = srv.AddFault(localaws.Fault{Operation: "s3:PutObject", LatencyMS: 5000, Error: "500", Count: 1})
-		},
-	})
+	t.Parallel()
+	srv, c := fixture(t, knownAtOnce)
+	child(t, srv, "v1", "sleep 5; echo migrated", "migration task started", heldRecord(srv))
+	time.Sleep(5500 * time.Millisecond) // the killed apply's held write fails server-side
 	state, _ := lockState(t, srv, localaws.FixtureEnv)
 	if state != "starting" || len(migrationTasks(srv)) != 1 {
 		t.Fatalf("after the kill: lock %q, %d tasks; want starting and one", state, len(migrationTasks(srv)))
@@ -170,7 +194,7 @@ func TestLockKilledAfterRunTask(t *testing.T) {
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		same = mustMigrate(t, c, leased(migrateInput("sh", "-c", "sleep 2; echo migrated")))
+		same = mustMigrate(t, c, leased(migrateInput("sh", "-c", "sleep 5; echo migrated")))
 	}()
 	go func() {
 		defer wg.Done()
@@ -193,9 +217,34 @@ func TestLockKilledAfterRunTask(t *testing.T) {
 	}
 }
 
+// Killed after RunTask before recording its task, on another environment
+// that shares the lock key (blue/green): its clientToken cannot fence a
+// RunTask on this cluster, so the apply that takes the lock over looks for
+// its task on its cluster (by startedBy and run), waits for it, then runs.
+func TestLockKilledAfterRunTaskOnAnotherCluster(t *testing.T) {
+	t.Parallel()
+	srv, c := fixture(t, environments(2), knownAtOnce)
+	child(t, srv, "v1", "sleep 14; echo blue", "migration task started", heldRecord(srv), "EBMIGRATE_LOCK_ENV="+shopEnv(0), "EBMIGRATE_LOCK_KEY=shop-db")
+	time.Sleep(5500 * time.Millisecond) // the killed apply's held write fails server-side
+	if state, _ := lockState(t, srv, "shop-db"); state != "starting" || len(migrationTasks(srv)) != 1 {
+		t.Fatalf("after the kill: lock %q, %d tasks; want starting and one", state, len(migrationTasks(srv)))
+	}
+	srv.ClearFaults()
+	in := leased(pairInput(shopEnv(1), "v1"))
+	in.LockKey = "shop-db"
+	mustMigrate(t, c, in)
+	if ran := assertNoOverlap(t, srv); ran != 2 {
+		t.Errorf("%d tasks ran, want 2: blue's orphan, then green's", ran)
+	}
+	if state, _ := lockState(t, srv, "shop-db"); state != "released" {
+		t.Errorf("lock %q at the end, want released", state)
+	}
+}
+
 // Interrupted (SIGINT, a timeout) while its task runs: the lock stays
 // running; the re-apply attaches to the task (one task) and releases it.
 func TestLockInterruptedThenAttached(t *testing.T) {
+	t.Parallel()
 	srv, c := fixture(t)
 	in := migrateInput("sh", "-c", "sleep 2; echo finished")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -225,6 +274,7 @@ func TestLockInterruptedThenAttached(t *testing.T) {
 // meanwhile stops nothing twice (StopTask is idempotent, the policy judged
 // on the tags at call time).
 func TestLockTaskNeverStarts(t *testing.T) {
+	t.Parallel()
 	srv, c := fixture(t, func(s *localaws.Seed) {
 		s.Faults = []localaws.Fault{{Task: "never_start", Family: "ebmigrate-", Count: 1}}
 	})
@@ -327,6 +377,7 @@ func (l *revokingLogger) Info(msg string, f map[string]any) {
 // the next apply, which judges it by the task (or by its lease and token):
 // another run waits for the task, then runs its own; no overlap.
 func TestLockCredentialsLost(t *testing.T) {
+	t.Parallel()
 	for _, at := range []string{"migration task started", "migration task status"} {
 		t.Run(strings.ReplaceAll(at, " ", "_"), func(t *testing.T) {
 			srv, good := fixture(t)
@@ -355,6 +406,7 @@ func TestLockCredentialsLost(t *testing.T) {
 // SDK's every attempt fails): the apply asks again with the same token, then
 // finds its task by startedBy, and watches it: one task, the apply succeeds.
 func TestLockRunTaskAnswersLost(t *testing.T) {
+	t.Parallel()
 	srv, _ := fixture(t, func(s *localaws.Seed) {
 		s.Faults = []localaws.Fault{{Operation: "ecs:RunTask", Error: "500", After: true}}
 	})
@@ -375,6 +427,7 @@ func TestLockRunTaskAnswersLost(t *testing.T) {
 // version's apply starts it: RunTask alone): a new apply finds it by
 // startedBy before RunTask, once ListTasks lists it, and waits for it.
 func TestLockWaitsForTaskWithoutLock(t *testing.T) {
+	t.Parallel()
 	srv, c := fixture(t)
 	first := mustMigrate(t, c, migrateInput("sh", "-c", "sleep 1.5; echo migrated")) // registers the revision
 	out, err := c.ECS.RunTask(testCtx(t), &ecs.RunTaskInput{
@@ -409,6 +462,7 @@ func TestLockWaitsForTaskWithoutLock(t *testing.T) {
 // of one run attached to a task that never starts both stop it at
 // timeouts.start, and neither fails for the other's stop.
 func TestStopTaskIdempotent(t *testing.T) {
+	t.Parallel()
 	srv, c := fixture(t, func(s *localaws.Seed) {
 		s.Faults = []localaws.Fault{{Task: "never_start", Family: "ebmigrate-", Count: 1}}
 		s.Timing.DeprovisioningMS = 1000 // the window in which both see it not stopped
@@ -440,6 +494,7 @@ func TestStopTaskIdempotent(t *testing.T) {
 // RunTask throttled in every attempt started nothing: the apply fails with
 // AWS's throttle and releases the lock (no task to look for, nothing left).
 func TestLockRunTaskThrottled(t *testing.T) {
+	t.Parallel()
 	srv, _ := fixture(t, func(s *localaws.Seed) {
 		s.Faults = []localaws.Fault{{Operation: "ecs:RunTask", Error: "ThrottlingException"}}
 	})

@@ -54,6 +54,7 @@ func (m *migration) startUnderLock(ctx context.Context, h *held) (arn string, at
 		runIn.Tags = withTag(runIn.Tags, TagLockHolder, rec.Holder)
 		rctx, cancel := context.WithDeadline(ctx, h.runDeadline())
 		att := &attemptLog{}
+		called := time.Now()
 		out, err := m.c.ECS.RunTask(rctx, runIn, att.record)
 		cancel()
 		var conflict *ecstypes.ConflictException
@@ -64,6 +65,10 @@ func (m *migration) startUnderLock(ctx context.Context, h *held) (arn string, at
 			return "", false, engineError(nil, "Unexpected RunTask Answer",
 				"RunTask for environment %q on cluster %s asked for one task and ECS answered with %d tasks and no failures, so which one is the migration cannot be told; nothing was waited for, and the migration lock %s was left as it is. Look at the cluster's tasks started by %s in the ECS console and stop any that should not run, then apply again.",
 				m.t.EnvironmentName, m.t.ClusterArn, len(out.Tasks), m.obj.where(), StartedBy(m.t.EnvironmentID))
+		case err == nil && fencedReplay(rec, out.Tasks[0], called):
+			// ECS took our call for the dead holder's (it compared fewer
+			// parameters than ours differ in) and replayed its task.
+			return "", false, m.recordFencedTask(ctx, h, aws.ToString(out.Tasks[0].TaskArn))
 		case err == nil:
 			arn := aws.ToString(out.Tasks[0].TaskArn)
 			m.log.Info("migration task started", map[string]any{"task": arn, "cluster": m.t.ClusterArn, "run": m.runID})
@@ -157,6 +162,16 @@ func (m *migration) tokenInUse(ctx context.Context, h *held, ids []string) (stri
 	// lease ran out), and only a holder uses a lock's token.
 	m.log.Info("another apply took the migration lock over and used its clientToken; this one starts nothing", map[string]any{"lock": m.obj.where(), "tasks": ids})
 	return "", false, errReadAgain
+}
+
+// fencedReplay tells a RunTask answer with the dead holder's token that is
+// the replay of its call, not a task of ours: one created well before our
+// call (the holder sent no RunTask later than half a lease before we took
+// over; a quarter lease allows for ECS's clock).
+func fencedReplay(rec lockRecord, task ecstypes.Task, called time.Time) bool {
+	f := rec.FencedFrom
+	return f != nil && f.ClientToken == rec.ClientToken && task.CreatedAt != nil &&
+		task.CreatedAt.Before(called.Add(-rec.lease()/4))
 }
 
 // recordFencedTask writes the dead holder's task into the lock, as its

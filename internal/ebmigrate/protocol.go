@@ -144,6 +144,11 @@ type migration struct {
 	obj        *lockObject
 	// waitingFor is the holder last said to be waited for (lock_wait.go).
 	waitingFor string
+	// ownStarting is a starting lock of this run seen while waiting (an
+	// apply of it that died before recording its task): its token is
+	// fenced first when this apply takes the lock, even after another
+	// run held it meanwhile, so that the run's task is found, not run twice.
+	ownStarting *fencedHolder
 }
 
 // runMigration is the protocol's loop: read the lock, then take it, attach,
@@ -158,6 +163,9 @@ func (m *migration) runMigration(ctx context.Context) (*Result, error) {
 		snap, err := m.obj.read(urgent(ctx))
 		if err != nil {
 			return nil, err
+		}
+		if snap.rec.held() && snap.rec.State == lockStarting && snap.rec.Run == m.runID && snap.rec.Cluster == m.t.ClusterArn {
+			m.ownStarting = holderOf(snap.rec)
 		}
 		if snap.free() {
 			r, err := m.takeAndRun(ctx, snap)
@@ -205,11 +213,13 @@ func (m *migration) takeAndRun(ctx context.Context, snap snapshot) (*Result, err
 	}
 	if prev := snap.rec; prev != nil && prev.State == lockStarting {
 		// Its holder may have called RunTask: fence its token.
-		rec.FencedFrom = &fencedHolder{Holder: prev.Holder, Cluster: prev.Cluster, ClientToken: prev.ClientToken, Run: prev.Run,
-			Environment: prev.Environment, EnvironmentID: prev.EnvironmentID, Operation: prev.Operation, Since: prev.Since}
-		if prev.Cluster == m.t.ClusterArn {
-			rec.ClientToken = prev.ClientToken
-		}
+		rec.FencedFrom = holderOf(prev)
+	} else if m.ownStarting != nil {
+		rec.FencedFrom = m.ownStarting
+	}
+	m.ownStarting = nil
+	if f := rec.FencedFrom; f != nil && f.Cluster == m.t.ClusterArn {
+		rec.ClientToken = f.ClientToken
 	}
 	h, err := take(urgent(ctx), m.obj, snap, rec, m.log)
 	if errors.Is(err, errLockMoved) {
@@ -239,6 +249,12 @@ func (m *migration) takeAndRun(ctx context.Context, snap snapshot) (*Result, err
 		m.log.Info("could not record the migration task in the lock; watching it anyway", map[string]any{"task": arn, "lock": m.obj.where(), "error": err.Error()})
 	}
 	return m.watchAndRelease(ctx, h, arn, attached)
+}
+
+// holderOf is a starting lock's holder, to fence.
+func holderOf(r *lockRecord) *fencedHolder {
+	return &fencedHolder{Holder: r.Holder, Cluster: r.Cluster, ClientToken: r.ClientToken, Run: r.Run,
+		Environment: r.Environment, EnvironmentID: r.EnvironmentID, Operation: r.Operation, Since: r.Since}
 }
 
 // watchAndRelease watches the lock's task to its end, and releases the lock
