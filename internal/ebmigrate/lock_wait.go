@@ -82,7 +82,7 @@ func (m *migration) waitTask(ctx context.Context, snap snapshot) (verdict, error
 			if !stopAsked && task.StartedAt == nil && notStartedFor(task) > m.in.startTimeout() {
 				stopAsked = true
 				m.log.Info("the migration task that holds the lock never started within timeouts.start; stopping it", map[string]any{"task": rec.TaskArn})
-				if _, err := stopTask(m.c, rec.Cluster, rec.TaskArn, fmt.Sprintf("ebmigrate: the task did not start within timeouts.start (%s)", m.in.startTimeout())); err != nil {
+				if _, err := stopTask(m.c, rec.Cluster, rec.TaskArn, startTimeoutReason(m.in.startTimeout())); err != nil {
 					return verdict{}, fmt.Errorf("stopping migration task %s, which holds the migration lock and did not start within timeouts.start (%s): %w", rec.TaskArn, m.in.startTimeout(), err)
 				}
 			}

@@ -294,7 +294,7 @@ func waitOther(ctx context.Context, c Clients, t *Target, other migrationTask, s
 		if !stopped && aws.ToString(task.LastStatus) != "STOPPED" && task.StartedAt == nil && notStartedFor(task) > startTimeout {
 			log.Info("the other migration task never started within timeouts.start; stopping it", map[string]any{"task": other.arn})
 			stopped = true
-			if _, stopErr = stopTask(c, t.ClusterArn, other.arn, fmt.Sprintf("ebmigrate: the task did not start within timeouts.start (%s)", startTimeout)); stopErr != nil {
+			if _, stopErr = stopTask(c, t.ClusterArn, other.arn, startTimeoutReason(startTimeout)); stopErr != nil {
 				return true
 			}
 		}

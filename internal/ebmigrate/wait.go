@@ -49,8 +49,13 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 		return status == "STOPPED"
 	})
 	stopFollowing()
+	// Stopped at timeouts.start by another apply waiting on it (it never
+	// started): the same failure as this apply's own stop.
+	if neverStarted == nil && err == nil && stopped.StartedAt == nil && strings.HasPrefix(aws.ToString(stopped.StoppedReason), startTimeoutPrefix) {
+		return nil, &StartTimeoutError{Environment: t.EnvironmentName, TaskArn: taskArn, LastStatus: aws.ToString(stopped.LastStatus), Timeout: startTimeout, Stopped: true}
+	}
 	if neverStarted != nil {
-		neverStarted.Stopped, neverStarted.StopErr = stopTask(c, t.ClusterArn, taskArn, fmt.Sprintf("ebmigrate: the task did not start within timeouts.start (%s)", startTimeout))
+		neverStarted.Stopped, neverStarted.StopErr = stopTask(c, t.ClusterArn, taskArn, startTimeoutReason(startTimeout))
 		return nil, neverStarted
 	}
 	if err != nil {
@@ -102,6 +107,14 @@ func stopTask(c Clients, cluster, taskArn, reason string) (bool, error) {
 		return true, nil
 	}
 	return false, err
+}
+
+// startTimeoutPrefix begins the stop reason of a task stopped because it
+// did not start within timeouts.start.
+const startTimeoutPrefix = "ebmigrate: the task did not start within timeouts.start"
+
+func startTimeoutReason(d time.Duration) string {
+	return fmt.Sprintf("%s (%s)", startTimeoutPrefix, d)
 }
 
 // StartTimeoutError is a migration task that never reached RUNNING within
