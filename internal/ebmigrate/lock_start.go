@@ -26,6 +26,10 @@ type notStarted struct{ error }
 
 func (e notStarted) Unwrap() error { return e.error }
 
+// sameTokenFor is how long RunTask is asked with one clientToken while ECS
+// does not know the task definition yet.
+const sameTokenFor = 5 * time.Second
+
 // runAttempts is how many RunTask calls with one clientToken (each with the
 // SDK's own retries) may lose their answer before the task is looked for.
 const runAttempts = 3
@@ -42,7 +46,7 @@ func (m *migration) startUnderLock(ctx context.Context, h *held) (arn string, at
 	if err != nil {
 		return "", false, notStarted{err}
 	}
-	start := time.Now()
+	start, tokenSince := time.Now(), time.Now()
 	lost := 0 // answers lost in transit with this token: a task may exist
 	var lastErr error
 	for {
@@ -79,10 +83,17 @@ func (m *migration) startUnderLock(ctx context.Context, h *held) (arn string, at
 		case errors.As(err, &conflict):
 			return m.tokenInUse(ctx, h, conflict.ResourceIds)
 		case lost == 0 && att.allRefused() && unknownTaskDefinition(err) && time.Since(start) < m.poll.RegisterFor:
-			// Refused: nothing started. A refusal may be kept under its
-			// token, so the next call gets a new one, recorded first.
-			if err := h.update(urgent(ctx), func(r *lockRecord) { r.ClientToken = newClientToken() }); err != nil {
-				return "", false, m.leaseLost(err, lost)
+			// Refused: nothing started. ECS learns a new revision within a
+			// second or so, and replays only a request "that completed
+			// successfully" (ECS API Reference, "Ensuring idempotency"):
+			// the same token is asked again. Should the refusal outlast
+			// sameTokenFor (were ECS to keep it under the token), the next
+			// call gets a new token, recorded first.
+			if time.Since(tokenSince) > sameTokenFor {
+				if err := h.update(urgent(ctx), func(r *lockRecord) { r.ClientToken = newClientToken() }); err != nil {
+					return "", false, m.leaseLost(err, lost)
+				}
+				tokenSince = time.Now()
 			}
 			if !sleep(ctx, m.poll.Fast) {
 				return "", false, notStarted{ctx.Err()}

@@ -54,9 +54,11 @@ package ebmigrate
 //	        of this run or wait for another; then RunTask with the recorded
 //	        clientToken and a tag naming this holder, sent no later than half
 //	        a lease after the last renewal; record the task (running); watch
-//	        it to its end; release once it is seen STOPPED. A refused RunTask
-//	        (a revision ECS does not know yet) gets a new token, recorded
-//	        first; only the lock's holder ever uses its token.
+//	        it to its end; release once it is seen STOPPED. A RunTask refused
+//	        because ECS does not know the revision yet is asked again with
+//	        the same token (ECS replays only a request "that completed
+//	        successfully"); past sameTokenFor, with a new token, recorded
+//	        first. Only the lock's holder ever uses its token.
 //	fence   ECS documents the clientToken: a replay within 24 h returns the
 //	        original task, and the same token with other parameters is
 //	        ConflictException whose resourceIds "are the existing task ARNs
