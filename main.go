@@ -2,12 +2,11 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 	"os"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/provider"
 )
@@ -26,12 +25,11 @@ func main() {
 		silenceUnshownLogs(os.Getenv, os.Setenv)
 	}
 	tuneGCFromEnv(os.Getenv)
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address:         "registry.terraform.io/ebmigrate/ebmigrate",
-		Debug:           debug,
-		ProtocolVersion: 6,
-	})
-	if err != nil {
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	if err := tf6server.Serve("registry.terraform.io/ebmigrate/ebmigrate", provider.Server(version), opts...); err != nil {
 		log.Fatal(err)
 	}
 }

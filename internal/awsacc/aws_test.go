@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -30,7 +29,7 @@ var (
 )
 
 var factories = map[string]func() (tfprotov6.ProviderServer, error){
-	"ebmigrate": providerserver.NewProtocol6WithError(provider.New("acc")()),
+	"ebmigrate": func() (tfprotov6.ProviderServer, error) { return provider.Server("acc")(), nil },
 }
 
 // preCheck skips, saying why, unless a real environment is named.

@@ -125,7 +125,7 @@ func AsAWSFailure(err error) (AWSFailure, bool) {
 		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
 			// Not AWS's doing (a context error is also a net.Error).
 			f.Summary = "AWS Call Interrupted"
-			f.Remedy = "The apply's timeout ran out, or the apply was cancelled, during the call. Apply again; raise the timeouts block's create or update when it ran out."
+			f.Remedy = "The apply's timeout ran out, or the apply was cancelled, during the call. Run it again; raise timeouts.create or timeouts.update (timeouts.invoke for ebmigrate_migrate, timeouts.read for ebmigrate_pending_migrations) when it ran out."
 		case errors.As(err, &signing) || identityFailed(err):
 			f.Summary = "AWS Credentials Not Available"
 			f.Remedy = "The provider found no usable AWS credentials to sign the call: set the provider's profile or the AWS_* environment variables, or give the machine a role."

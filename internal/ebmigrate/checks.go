@@ -30,6 +30,9 @@ func CheckRun(ctx context.Context, c Clients, t *Target, d *Derived, spec Derive
 	if err := checkContainerCPU(d); err != nil {
 		return nil, err
 	}
+	if err := checkLogGroupName(t, d, spec); err != nil {
+		return nil, err
+	}
 	w, err := checkLogGroup(ctx, c, t, d, atPlan)
 	if err != nil {
 		return nil, err
@@ -61,7 +64,7 @@ func checkCapacityProviders(ctx context.Context, api ECS, t *Target, p Placement
 	for _, cp := range p.CapacityProvider {
 		if !slices.Contains(associated, cp.Name) {
 			name := shortArn(t.ClusterArn)
-			return problem("Capacity Provider Not Associated",
+			return problemAt(ArgCapacityProviders, "Capacity Provider Not Associated",
 				"task.capacity_provider_strategy names %q, which is not associated with cluster %s (its capacity providers: %s), and ECS runs tasks only on associated providers. "+
 					"Associate it first, keeping the existing ones: aws ecs put-cluster-capacity-providers --cluster %s --capacity-providers %s --default-capacity-provider-strategy '[]'; "+
 					"or name one of the cluster's providers, or use task.launch_type instead.",
@@ -95,7 +98,7 @@ func checkFargate(d *Derived, p Placement) error {
 	if len(needs) == 0 {
 		return nil
 	}
-	return problem("Execution Role Required",
+	return problemAt(ArgExecutionRoleArn, "Execution Role Required",
 		"On Fargate the migration task needs a task execution role because %s, and the environment's task definition has none (Elastic Beanstalk adds none unless the Dockerrun.aws.json sets executionRoleArn). "+
 			"Set task.execution_role_arn to a role with the AmazonECSTaskExecutionRolePolicy managed policy, or run on EC2 (task.launch_type = \"EC2\").",
 		strings.Join(needs, " and "))
@@ -115,7 +118,7 @@ func checkContainerCPU(d *Derived) error {
 	if int(c.Cpu) <= units {
 		return nil
 	}
-	return problem("Container CPU Above Task CPU",
+	return problemAt(ArgCPU, "Container CPU Above Task CPU",
 		"The migration container reserves %d CPU units but its task has %s; ECS refuses a container larger than its task. Set container.cpu to at most %s, or raise the task size (on Fargate, container.cpu and container.memory size the task).",
 		c.Cpu, task, task)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -43,7 +44,7 @@ func DeleteFamilies(ctx context.Context, api ECS, families ...string) ([]string,
 				inactive = append(inactive, arn)
 			}
 		}
-		gone, err := deleteRevisions(ctx, api, inactive)
+		gone, err := deleteRevisions(ctx, api, inactive, DeregisterWindow)
 		deleted = append(deleted, gone...)
 		if err != nil {
 			return deleted, err
@@ -59,9 +60,40 @@ func DeleteFamilies(ctx context.Context, api ECS, families ...string) ([]string,
 // botocore ecs ListTaskDefinitions), so whoever deregisters one deletes it
 // then, while its ARN is in hand: found no more, it would outlive the
 // resource.
-func deleteRevisions(ctx context.Context, api ECS, arns []string) ([]string, error) {
-	var deleted, left []string
-	var errs []error
+//
+// A revision deregistered a moment ago may still read ACTIVE to
+// DeleteTaskDefinitions ("still in ACTIVE status"): DeregisterTaskDefinition
+// takes effect within "up to a 10-minute window" (botocore ecs). Those are
+// asked again, backing off, for up to patience; what is still refused then
+// is named.
+func deleteRevisions(ctx context.Context, api ECS, arns []string, patience time.Duration) ([]string, error) {
+	var deleted []string
+	start, interval := time.Now(), DefaultPoll.Fast
+	for {
+		gone, lagging, left, errs := deleteOnce(ctx, api, arns)
+		deleted = append(deleted, gone...)
+		if len(lagging) > 0 && time.Since(start)+interval <= patience && sleep(ctx, interval) {
+			// Every second at first (the lag is seconds as a rule), then
+			// backing off to DefaultPoll.Max over the documented window.
+			arns, interval = lagging, min(interval*2, max(DefaultPoll.Normal, time.Since(start)/4), DefaultPoll.Max)
+			continue
+		}
+		for _, arn := range lagging {
+			left = append(left, arn)
+			errs = append(errs, fmt.Errorf("%s: still ACTIVE to DeleteTaskDefinitions %s after it was deregistered", arn, time.Since(start).Round(time.Second)))
+		}
+		if len(left) == 0 {
+			return deleted, nil
+		}
+		return deleted, engineError(errors.Join(errs...), "Task Definition Not Deleted",
+			"ECS did not delete these deregistered migration task definitions: %s. They stay INACTIVE until deleted: delete them in the ECS console or with `aws ecs delete-task-definitions --task-definitions %s`. ECS said: %v",
+			strings.Join(left, ", "), strings.Join(left, " "), errors.Join(errs...))
+	}
+}
+
+// deleteOnce is one round of DeleteTaskDefinitions over arns: the revisions
+// deleted, those still read ACTIVE, and those refused for another reason.
+func deleteOnce(ctx context.Context, api ECS, arns []string) (deleted, lagging, left []string, errs []error) {
 	for len(arns) > 0 {
 		batch := arns[:min(10, len(arns))]
 		arns = arns[len(batch):]
@@ -72,24 +104,30 @@ func deleteRevisions(ctx context.Context, api ECS, arns []string) ([]string, err
 			continue
 		}
 		for _, f := range out.Failures {
-			// Another run pruning the same family at once deleted it first.
-			if strings.Contains(strings.ToLower(aws.ToString(f.Reason)), "does not exist") {
-				continue
+			reason := strings.ToLower(aws.ToString(f.Reason))
+			switch {
+			case strings.Contains(reason, "does not exist"):
+				// Another run pruning the same family at once deleted it first.
+			case strings.Contains(reason, "still in active status"):
+				lagging = append(lagging, aws.ToString(f.Arn))
+			default:
+				left = append(left, aws.ToString(f.Arn))
+				errs = append(errs, fmt.Errorf("%s: %s", aws.ToString(f.Arn), aws.ToString(f.Reason)))
 			}
-			left = append(left, aws.ToString(f.Arn))
-			errs = append(errs, fmt.Errorf("%s: %s", aws.ToString(f.Arn), aws.ToString(f.Reason)))
 		}
 		for _, td := range out.TaskDefinitions {
 			deleted = append(deleted, aws.ToString(td.TaskDefinitionArn))
 		}
 	}
-	if len(left) > 0 {
-		return deleted, engineError(errors.Join(errs...), "Task Definition Not Deleted",
-			"ECS did not delete these deregistered migration task definitions: %s. They stay INACTIVE until deleted: delete them in the ECS console or with `aws ecs delete-task-definitions`. ECS said: %v",
-			strings.Join(left, ", "), errors.Join(errs...))
-	}
-	return deleted, nil
+	return deleted, lagging, left, errs
 }
+
+// DeregisterWindow is how long DeleteFamilies asks again for a revision
+// DeleteTaskDefinitions still reads ACTIVE after it was deregistered: the
+// "up to a 10-minute window following deregistration" botocore ecs
+// DeregisterTaskDefinition documents. Pruning after a run waits
+// DefaultPoll.RegisterFor, not to hold up the apply.
+const DeregisterWindow = 10 * time.Minute
 
 // familyRevisions lists the revisions of exactly family with a status
 // (familyPrefix may also match longer families).
@@ -108,4 +146,51 @@ func familyRevisions(ctx context.Context, api ECS, family string, status ecstype
 		}
 	}
 	return arns, nil
+}
+
+// DeleteLegacyQueryRevisions deregisters and deletes the revisions of the
+// pre-1.0 query family of an environment, ebmigrate-<env>-query
+// (LegacyQueryFamily), that were that environment's queries: those tagged
+// ebmigrate:environment-name = env. The same family is the default
+// migration family of an environment named <env>-query, whose revisions
+// (tagged with that name) are left alone. It returns the revisions it
+// deleted. ListTaskDefinitions shows ACTIVE revisions, and INACTIVE ones
+// only while a task still uses them; one deregistered revision that no
+// task uses cannot be found again, which is why it is deleted at once.
+func DeleteLegacyQueryRevisions(ctx context.Context, api ECS, env string) ([]string, error) {
+	family := LegacyQueryFamily(env)
+	var ours []string
+	for _, status := range []ecstypes.TaskDefinitionStatus{ecstypes.TaskDefinitionStatusActive, ecstypes.TaskDefinitionStatusInactive} {
+		arns, err := familyRevisions(ctx, api, family, status)
+		if err != nil {
+			return nil, err
+		}
+		for _, arn := range arns {
+			out, err := api.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags}})
+			if err != nil {
+				return nil, fmt.Errorf("describing task definition %s: %w", arn, err)
+			}
+			if tagValue(out.Tags, TagEnvName) != env || tagValue(out.Tags, TagContentHash) == "" {
+				continue // another environment's (<env>-query's), or not the provider's
+			}
+			if status == ecstypes.TaskDefinitionStatusActive {
+				if _, err := api.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(arn)}); err != nil {
+					return nil, fmt.Errorf("deregistering task definition %s of the old query family: %w", arn, err)
+				}
+			}
+			if !slices.Contains(ours, arn) {
+				ours = append(ours, arn)
+			}
+		}
+	}
+	return deleteRevisions(ctx, api, ours, DefaultPoll.RegisterFor)
+}
+
+func tagValue(tags []ecstypes.Tag, key string) string {
+	for _, t := range tags {
+		if aws.ToString(t.Key) == key {
+			return aws.ToString(t.Value)
+		}
+	}
+	return ""
 }

@@ -55,7 +55,7 @@ type DeriveSpec struct {
 	// when set.
 	TaskRoleArn, ExecutionRoleArn string
 	// LogRetentionDays is the retention of the default log group when the
-	// provider creates it (0: DefaultLogRetentionDays).
+	// provider creates it (0: DefaultLogRetentionDays; LogRetentionNeverExpire: none).
 	LogRetentionDays int32
 	// Tags are the user's tags (the provider's default_tags and the
 	// resource's tags) for the task definition and the task.
@@ -89,24 +89,42 @@ type Derived struct {
 	Tags map[string]string
 }
 
+// The task definition families of an environment, which no other
+// environment's can be (Elastic Beanstalk environment names are letters,
+// digits and hyphens: no "_"):
+//
+//	ebmigrate-<env>           the default migration (DerivedFamily)
+//	ebmigrate-<env>_<name>    a named migration; a name starts with a letter or digit
+//	ebmigrate-<env>__query    the read-only queries at plan time (QueryFamily)
+//
+// The first "_" ends the environment's name, and what follows it starts
+// with "_" only for the query family. Family names outlive every release
+// that registered revisions in them: never change one.
+
 // DerivedFamily is the family migration task definitions of an environment
 // are registered in.
 func DerivedFamily(envName string) string { return "ebmigrate-" + envName }
 
 // QueryFamily is the family of the read-only commands run at plan time.
-func QueryFamily(envName string) string { return "ebmigrate-" + envName + "-query" }
+func QueryFamily(envName string) string { return DerivedFamily(envName) + queryFamilySuffix }
+
+const queryFamilySuffix = "__query"
+
+// LegacyQueryFamily is the query family before 1.0, ebmigrate-<env>-query:
+// it was also the default migration family of an environment named
+// <env>-query. Only its revisions tagged as <env>'s are <env>'s queries
+// (DeleteLegacyQueryRevisions).
+func LegacyQueryFamily(envName string) string { return DerivedFamily(envName) + "-query" }
 
 // SelectContainer finds the migration container of a task definition: the
 // named one, or else the one essential container, or else among several
 // essential ones the one the others link to or depend on, or else the one
 // without host port mappings.
 func SelectContainer(td *ecstypes.TaskDefinition, name string) (*ecstypes.ContainerDefinition, error) {
-	return selectContainer(td, name, ResourceArgs)
+	return selectContainer(td, name)
 }
 
-// selectContainer is SelectContainer with the argument names its
-// diagnostics use.
-func selectContainer(td *ecstypes.TaskDefinition, name string, args ArgNames) (*ecstypes.ContainerDefinition, error) {
+func selectContainer(td *ecstypes.TaskDefinition, name string) (*ecstypes.ContainerDefinition, error) {
 	var names, essential []string
 	for i := range td.ContainerDefinitions {
 		c := &td.ContainerDefinitions[i]
@@ -121,9 +139,9 @@ func selectContainer(td *ecstypes.TaskDefinition, name string, args ArgNames) (*
 	}
 	arn := aws.ToString(td.TaskDefinitionArn)
 	if name != "" {
-		return nil, problem("Container Not Found",
+		return nil, problemAt(ArgContainerName, "Container Not Found",
 			"Task definition %s has no container named %q. Its containers are: %s. Set %s to one of them.",
-			arn, name, strings.Join(names, ", "), args.Container)
+			arn, name, strings.Join(names, ", "), ArgContainerName)
 	}
 	switch len(essential) {
 	case 1:
@@ -135,14 +153,14 @@ func selectContainer(td *ecstypes.TaskDefinition, name string, args ArgNames) (*
 	case 0:
 		return nil, problem("No Essential Container",
 			"Task definition %s has no essential container to run the migration in. Its containers are: %s. Set %s.",
-			arn, strings.Join(names, ", "), args.Container)
+			arn, strings.Join(names, ", "), ArgContainerName)
 	}
 	if n := defaultContainer(td, essential); n != "" {
-		return selectContainer(td, n, args)
+		return selectContainer(td, n)
 	}
 	return nil, problem("Several Essential Containers",
 		"Task definition %s has several essential containers (%s), and neither links, dependsOn nor host port mappings tell which one holds the application code. Set %s to it.",
-		arn, strings.Join(essential, ", "), args.Container)
+		arn, strings.Join(essential, ", "), ArgContainerName)
 }
 
 // DeriveTaskDefinition builds the migration task definition from the
@@ -152,9 +170,9 @@ func selectContainer(td *ecstypes.TaskDefinition, name string, args ArgNames) (*
 func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 	src := t.SourceTaskDefinition
 	if src == nil {
-		return nil, engineError(nil, "No Source Task Definition", "No task definition was found to derive the migration task definition from. Set %s.", t.Args.orDefault().SourceTaskDefinition)
+		return nil, engineError(nil, "No Source Task Definition", "No task definition was found to derive the migration task definition from. Set %s.", ArgSourceTaskDefinition)
 	}
-	chosen, err := selectContainer(src, spec.Container, t.Args.orDefault())
+	chosen, err := selectContainer(src, spec.Container)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +202,7 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 		if aws.ToString(s.ValueFrom) == "" {
 			return nil, problem("Secret Without valueFrom",
 				"Container %q of task definition %s has secret %q without valueFrom, which ECS requires. Fix the task definition (or the Dockerrun.aws.json), or set %s to another.",
-				aws.ToString(c.Name), aws.ToString(t.SourceTaskDefinition.TaskDefinitionArn), aws.ToString(s.Name), t.Args.orDefault().SourceTaskDefinition)
+				aws.ToString(c.Name), aws.ToString(t.SourceTaskDefinition.TaskDefinitionArn), aws.ToString(s.Name), ArgSourceTaskDefinition)
 		}
 	}
 	var values []ecstypes.KeyValuePair
@@ -311,7 +329,7 @@ func PruneRevisions(ctx context.Context, api ECS, family string, keep int, inUse
 			return nil, fmt.Errorf("listing the revisions of task definition family %s: %w", family, err)
 		}
 		for _, arn := range out.TaskDefinitionArns {
-			// familyPrefix also matches longer families (…-query).
+			// familyPrefix also matches longer families (…__query, …_<name>).
 			if strings.HasSuffix(arn[:strings.LastIndex(arn, ":")], ":task-definition/"+family) {
 				active = append(active, arn)
 			}
@@ -334,11 +352,11 @@ func PruneRevisions(ctx context.Context, api ECS, family string, keep int, inUse
 				// deleted it first: ECS knows it no more.
 				continue
 			}
-			_, derr := deleteRevisions(ctx, api, gone)
+			_, derr := deleteRevisions(ctx, api, gone, DefaultPoll.RegisterFor)
 			return gone, errors.Join(fmt.Errorf("deregistering old migration task definition %s: %w; it stays ACTIVE until the next successful run", arn, err), derr)
 		}
 		gone = append(gone, arn)
 	}
-	_, err := deleteRevisions(ctx, api, gone)
+	_, err := deleteRevisions(ctx, api, gone, DefaultPoll.RegisterFor)
 	return gone, err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -37,6 +36,10 @@ type Target struct {
 	Region          string
 
 	ClusterArn string
+	// DefaultStrategy is the cluster's default capacity provider strategy:
+	// where RunTask places a task given neither a launch type nor a
+	// strategy (botocore ecs RunTaskRequest.capacityProviderStrategy).
+	DefaultStrategy []CapacityProvider
 	// SourceTaskDefinition is EB's app task definition (or the override).
 	SourceTaskDefinition *ecstypes.TaskDefinition
 
@@ -50,8 +53,6 @@ type Target struct {
 	// AssociatePublicIP is the environment's aws:ec2:vpc
 	// AssociatePublicIpAddress: its instances are in public subnets.
 	AssociatePublicIP bool
-	// Args name the arguments that diagnostics tell the user to set.
-	Args ArgNames
 }
 
 // DiscoverInput names the environment and the user's overrides of discovery.
@@ -62,9 +63,6 @@ type DiscoverInput struct {
 	// SourceTaskDefinition, when set, is the family, family:revision or ARN
 	// to derive from instead of EB's own.
 	SourceTaskDefinition string
-	// Args are the caller's argument names (zero: ResourceArgs), for
-	// diagnostics.
-	Args ArgNames
 }
 
 // EBTaskFamily is the family of EB's app task definition for an environment:
@@ -124,7 +122,7 @@ func Discover(ctx context.Context, c Clients, in DiscoverInput) (*Target, error)
 func discoverFrom(ctx context.Context, c Clients, in DiscoverInput, env *ebtypes.EnvironmentDescription) (*Target, error) {
 	var err error
 	if env == nil {
-		return nil, problem("Elastic Beanstalk Environment Not Found",
+		return nil, problemAt(ArgEnvironmentName, "Elastic Beanstalk Environment Not Found",
 			"No Elastic Beanstalk environment named %q exists in region %s. Check environment_name and the provider's region, or create the environment first (a reference to aws_elastic_beanstalk_environment.<name>.name orders it before the migration).",
 			in.EnvironmentName, c.Region)
 	}
@@ -136,15 +134,14 @@ func discoverFrom(ctx context.Context, c Clients, in DiscoverInput, env *ebtypes
 		Status:          string(env.Status),
 		PlatformArn:     aws.ToString(env.PlatformArn),
 		Region:          c.Region,
-		Args:            in.Args.orDefault(),
 	}
 	if env.Status == ebtypes.EnvironmentStatusTerminating || env.Status == ebtypes.EnvironmentStatusTerminated {
-		return nil, problem("Elastic Beanstalk Environment Terminated",
+		return nil, problemAt(ArgEnvironmentName, "Elastic Beanstalk Environment Terminated",
 			"Environment %q (%s) is %s; a migration cannot run in it. Point environment_name at a live environment.",
 			t.EnvironmentName, t.EnvironmentID, strings.ToLower(string(env.Status)))
 	}
 	if !IsECSPlatform(t.PlatformArn) {
-		return nil, problem("Not An ECS Platform",
+		return nil, problemAt(ArgEnvironmentName, "Not An ECS Platform",
 			"Environment %q runs on platform %q, not on Elastic Beanstalk's ECS-managed Docker platform (\"ECS running on 64bit Amazon Linux 2023\" or \"Multi-container Docker\"). ebmigrate_run runs migrations as ECS tasks and works only there; for other platforms use EB's container_commands with leader_only.",
 			t.EnvironmentName, platformName(t.PlatformArn))
 	}
@@ -162,10 +159,10 @@ func discoverFrom(ctx context.Context, c Clients, in DiscoverInput, env *ebtypes
 	updated := aws.ToTime(env.DateUpdated)
 	cacheable := env.Status == ebtypes.EnvironmentStatusReady && (in.SourceTaskDefinition == "" || PinnedRevision(in.SourceTaskDefinition))
 	if e, ok := c.Discovered.get(key, updated); ok && cacheable {
-		t.ClusterArn, t.SourceTaskDefinition = e.cluster, e.source
-	} else if t.ClusterArn, err = findCluster(ctx, c.ECS, t, in.Cluster); err == nil {
+		t.ClusterArn, t.DefaultStrategy, t.SourceTaskDefinition = e.cluster, e.strategy, e.source
+	} else if err = findCluster(ctx, c.ECS, t, in.Cluster); err == nil {
 		if t.SourceTaskDefinition, err = findSourceTaskDefinition(ctx, c.ECS, t, in.SourceTaskDefinition); err == nil && cacheable {
-			c.Discovered.put(key, discoveryEntry{updated: updated, read: time.Now(), cluster: t.ClusterArn, source: t.SourceTaskDefinition})
+			c.Discovered.put(key, discoveryEntry{updated: updated, read: time.Now(), cluster: t.ClusterArn, strategy: t.DefaultStrategy, source: t.SourceTaskDefinition})
 		}
 	}
 	if serr := <-settings; serr != nil {
@@ -244,82 +241,6 @@ func splitList(v string) []string {
 	return out
 }
 
-// findCluster returns the ARN of the override, or of the one cluster EB made
-// for the environment (awseb-<name>-<suffix>, tagged with its id).
-func findCluster(ctx context.Context, api ECS, t *Target, override string) (string, error) {
-	if override != "" {
-		out, err := api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{override}})
-		if err != nil {
-			return "", fmt.Errorf("describing ECS cluster %q: %w", override, err)
-		}
-		for _, c := range out.Clusters {
-			if aws.ToString(c.Status) == "ACTIVE" {
-				return aws.ToString(c.ClusterArn), nil
-			}
-		}
-		return "", problem("ECS Cluster Not Found", "The ECS cluster %q given in %s does not exist or is not ACTIVE in region %s.", override, t.Args.orDefault().Cluster, regionOf(override))
-	}
-	// EB names the cluster like the task family; look for that name first
-	// and scan only when it is absent (older environments).
-	exact := EBTaskFamily(t.EnvironmentName, t.EnvironmentID)
-	out, err := api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{exact}})
-	if err != nil {
-		return "", fmt.Errorf("describing ECS cluster %q of environment %q: %w", exact, t.EnvironmentName, err)
-	}
-	for _, c := range out.Clusters {
-		if aws.ToString(c.Status) == "ACTIVE" {
-			return aws.ToString(c.ClusterArn), nil
-		}
-	}
-	pattern := regexp.MustCompile(`:cluster/awseb-` + regexp.QuoteMeta(t.EnvironmentName) + `-[A-Za-z0-9]+$`)
-	var candidates []string
-	var next *string
-	for {
-		out, err := api.ListClusters(ctx, &ecs.ListClustersInput{NextToken: next})
-		if err != nil {
-			return "", fmt.Errorf("listing ECS clusters to find the one of environment %q: %w", t.EnvironmentName, err)
-		}
-		for _, arn := range out.ClusterArns {
-			if pattern.MatchString(arn) {
-				candidates = append(candidates, arn)
-			}
-		}
-		if next = out.NextToken; next == nil {
-			break
-		}
-	}
-	switch len(candidates) {
-	case 0:
-		return "", problem("ECS Cluster Not Found",
-			"Found no ECS cluster named awseb-%s-… for environment %q (%s). Elastic Beanstalk creates one for each environment on the ECS platform; set %s to its name or ARN if it is named otherwise.",
-			t.EnvironmentName, t.EnvironmentName, t.EnvironmentID, t.Args.orDefault().Cluster)
-	case 1:
-		return candidates[0], nil
-	}
-	out, err = api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: candidates, Include: []ecstypes.ClusterField{ecstypes.ClusterFieldTags}})
-	if err != nil {
-		return "", fmt.Errorf("describing ECS clusters of environment %q: %w", t.EnvironmentName, err)
-	}
-	for _, c := range out.Clusters {
-		for _, tg := range c.Tags {
-			if aws.ToString(tg.Key) == "elasticbeanstalk:environment-id" && aws.ToString(tg.Value) == t.EnvironmentID {
-				return aws.ToString(c.ClusterArn), nil
-			}
-		}
-	}
-	return "", problem("Several ECS Clusters Match",
-		"These ECS clusters could belong to environment %q and none is tagged elasticbeanstalk:environment-id=%s: %s. Set %s to the right one.",
-		t.EnvironmentName, t.EnvironmentID, strings.Join(candidates, ", "), t.Args.orDefault().Cluster)
-}
-
-func regionOf(arn string) string {
-	parts := strings.Split(arn, ":")
-	if len(parts) > 3 && strings.HasPrefix(arn, "arn:") {
-		return parts[3]
-	}
-	return "the provider's region"
-}
-
 // findSourceTaskDefinition returns the override, or the definition EB's web
 // tasks run now, or else the latest ACTIVE revision of EB's family.
 func findSourceTaskDefinition(ctx context.Context, api ECS, t *Target, override string) (*ecstypes.TaskDefinition, error) {
@@ -340,11 +261,11 @@ func findSourceTaskDefinition(ctx context.Context, api ECS, t *Target, override 
 		var ce *ecstypes.ClientException
 		if errors.As(err, &ce) {
 			if override != "" {
-				return nil, problem("Task Definition Not Found", "The task definition %q given in %s does not exist or is not ACTIVE: %s", override, t.Args.SourceTaskDefinition, ce.ErrorMessage())
+				return nil, problemAt(ArgSourceTaskDefinition, "Task Definition Not Found", "The task definition %q given in %s does not exist or is not ACTIVE: %s", override, ArgSourceTaskDefinition, ce.ErrorMessage())
 			}
 			return nil, problem("Task Definition Not Found",
 				"Found no ACTIVE task definition of family %q, which Elastic Beanstalk registers for environment %q on each deploy. Deploy an application version first, or set %s.",
-				ref, t.EnvironmentName, t.Args.SourceTaskDefinition)
+				ref, t.EnvironmentName, ArgSourceTaskDefinition)
 		}
 		return nil, fmt.Errorf("describing task definition %q: %w", ref, err)
 	}

@@ -31,7 +31,9 @@ type discoveryEntry struct {
 	updated time.Time
 	read    time.Time
 	cluster string
-	source  *ecstypes.TaskDefinition
+	// strategy is the cluster's default capacity provider strategy.
+	strategy []CapacityProvider
+	source   *ecstypes.TaskDefinition
 }
 
 // NewDiscoveryCache is an empty cache, for one provider process.

@@ -46,15 +46,16 @@ func TestDiscoverProblems(t *testing.T) {
 		in          ebmigrate.DiscoverInput
 		summary     string
 		detailParts []string
+		arg         string
 	}{
-		{ebmigrate.DiscoverInput{EnvironmentName: "nope"}, "Elastic Beanstalk Environment Not Found", []string{`"nope"`, "us-east-1"}},
-		{ebmigrate.DiscoverInput{EnvironmentName: "myapp-old"}, "Elastic Beanstalk Environment Terminated", []string{`"myapp-old"`, "terminated"}},
-		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureNonECSEnv}, "Not An ECS Platform", []string{"PHP 8.3 running on 64bit Amazon Linux 2023", "leader_only"}},
-		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, Cluster: "other"}, "ECS Cluster Not Found", []string{`"other"`, "given in task.cluster"}},
-		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, SourceTaskDefinition: "nope:3"}, "Task Definition Not Found", []string{`"nope:3"`, "given in task.task_definition"}},
-		// The data sources' arguments are flat, and their diagnostics say so.
-		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, Cluster: "other", Args: ebmigrate.FlatArgs}, "ECS Cluster Not Found", []string{"given in cluster does"}},
-		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, SourceTaskDefinition: "nope:3", Args: ebmigrate.FlatArgs}, "Task Definition Not Found", []string{"given in source_task_definition does"}},
+		// Arg is the argument at fault, as every object of the provider
+		// spells it; a cluster named without an ARN is in the provider's
+		// region, said as a region.
+		{ebmigrate.DiscoverInput{EnvironmentName: "nope"}, "Elastic Beanstalk Environment Not Found", []string{`"nope"`, "us-east-1"}, ebmigrate.ArgEnvironmentName},
+		{ebmigrate.DiscoverInput{EnvironmentName: "myapp-old"}, "Elastic Beanstalk Environment Terminated", []string{`"myapp-old"`, "terminated"}, ebmigrate.ArgEnvironmentName},
+		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureNonECSEnv}, "Not An ECS Platform", []string{"PHP 8.3 running on 64bit Amazon Linux 2023", "leader_only"}, ebmigrate.ArgEnvironmentName},
+		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, Cluster: "other"}, "ECS Cluster Not Found", []string{`"other"`, "given in task.cluster does not exist or is not ACTIVE in region us-east-1."}, ebmigrate.ArgCluster},
+		{ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv, SourceTaskDefinition: "nope:3"}, "Task Definition Not Found", []string{`"nope:3"`, "given in task.task_definition"}, ebmigrate.ArgSourceTaskDefinition},
 	}
 	// In parallel: a task definition ECS does not know is asked for again
 	// for a few seconds (it may have been registered a moment ago).
@@ -70,6 +71,9 @@ func TestDiscoverProblems(t *testing.T) {
 				if !strings.Contains(p.Detail, part) {
 					t.Errorf("%+v: detail %q does not mention %s", tc.in, p.Detail, part)
 				}
+			}
+			if p.Arg != tc.arg {
+				t.Errorf("%+v: the problem is about %q, want %q", tc.in, p.Arg, tc.arg)
 			}
 		})
 	}

@@ -10,12 +10,21 @@ import (
 type ProblemError struct {
 	Summary string // Title Case, a few words
 	Detail  string
+	// Arg is the one argument at fault, as the schema spells it
+	// ("task.cluster", "container.name"), when there is one: the caller
+	// points its diagnostic at it. "" when the problem is the environment's.
+	Arg string
 }
 
 func (e *ProblemError) Error() string { return e.Summary + ": " + e.Detail }
 
 func problem(summary, format string, args ...any) *ProblemError {
 	return &ProblemError{Summary: summary, Detail: fmt.Sprintf(format, args...)}
+}
+
+// problemAt is a problem with one argument, arg (one of the Arg* names).
+func problemAt(arg, summary, format string, args ...any) *ProblemError {
+	return &ProblemError{Summary: summary, Detail: fmt.Sprintf(format, args...), Arg: arg}
 }
 
 // MigrationError is a migration task that ran (or tried to) and did not
@@ -31,11 +40,18 @@ type MigrationError struct {
 	LogLines []string
 	// LogsNote says why there are no log lines, or that they may be incomplete.
 	LogsNote string
+	// Query is true for a read-only query at plan time (the pending
+	// migrations), which a plan runs again, not an apply.
+	Query bool
 }
 
 func (e *MigrationError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "the migration task for Elastic Beanstalk environment %q %s.\n\n", e.Environment, e.Outcome.Describe())
+	what, hint := "the migration task", e.Outcome.Hint()
+	if e.Query {
+		what, hint = "the query task (a read-only command, at plan time)", e.Outcome.QueryHint()
+	}
+	fmt.Fprintf(&b, "%s for Elastic Beanstalk environment %q %s.\n\n", what, e.Environment, e.Outcome.Describe())
 	fmt.Fprintf(&b, "Cluster:     %s\n", e.Cluster)
 	fmt.Fprintf(&b, "Task:        %s\n", e.TaskArn)
 	fmt.Fprintf(&b, "Container:   %s\n", e.Container)
@@ -46,7 +62,7 @@ func (e *MigrationError) Error() string {
 	}
 	fmt.Fprintf(&b, "Stop code:   %s\n", orNone(e.Outcome.StopCode))
 	fmt.Fprintf(&b, "Reason:      %s\n", orNone(e.Outcome.Reason()))
-	if hint := e.Outcome.Hint(); hint != "" {
+	if hint != "" {
 		fmt.Fprintf(&b, "\n%s\n", hint)
 	}
 	if len(e.LogLines) > 0 {

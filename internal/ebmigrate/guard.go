@@ -121,7 +121,8 @@ func describeActive(ctx context.Context, api ECS, t *Target, startedBy string, a
 // true prefix (unlike ListTaskDefinitions'), and lists INACTIVE families
 // only with status ALL: a family whose revisions were all deregistered may
 // still have a stopping task. EB environment names have no "_", so the
-// prefix ebmigrate-<env>_ matches no other environment's family.
+// prefix ebmigrate-<env>_ matches no other environment's family; it matches
+// the environment's query family, which is passed over.
 func migrationFamilies(ctx context.Context, api ECS, env string) ([]string, error) {
 	derived := DerivedFamily(env)
 	families := []string{derived}
@@ -133,7 +134,11 @@ func migrationFamilies(ctx context.Context, api ECS, env string) ([]string, erro
 		if err != nil {
 			return nil, fmt.Errorf("listing the migration task definition families of environment %q: %w", env, err)
 		}
-		families = append(families, out.Families...)
+		for _, f := range out.Families {
+			if f != QueryFamily(env) { // ebmigrate-<env>__query is the queries'
+				families = append(families, f)
+			}
+		}
 	}
 	return families, nil
 }

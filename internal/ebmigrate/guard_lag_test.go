@@ -81,7 +81,7 @@ func TestSimultaneousOtherRunsWithListLag(t *testing.T) {
 	}
 }
 
-// A task that never reaches RUNNING is stopped at timeouts.start and the
+// A task that never reaches RUNNING is stopped at task.start_timeout and the
 // apply fails saying so; the next run is not blocked by it.
 func TestNeverStartedTaskStopsAtStartTimeout(t *testing.T) {
 	srv, c := fixture(t, func(s *localaws.Seed) {
@@ -91,14 +91,14 @@ func TestNeverStartedTaskStopsAtStartTimeout(t *testing.T) {
 	in.StartTimeout = time.Second
 	_, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
 	var st *ebmigrate.StartTimeoutError
-	if !errors.As(err, &st) || !st.Stopped || !strings.Contains(err.Error(), "did not start within timeouts.start (1s)") {
+	if !errors.As(err, &st) || !st.Stopped || !strings.Contains(err.Error(), "did not start within task.start_timeout (1s)") {
 		t.Fatalf("err = %v", err)
 	}
 	if !srv.WaitTasksStopped(10 * time.Second) {
 		t.Fatal("the task did not stop")
 	}
 	tasks := migrationTasks(srv)
-	if len(tasks) != 1 || tasks[0].StartedAt != nil || !strings.Contains(tasks[0].StoppedReason, "timeouts.start") {
+	if len(tasks) != 1 || tasks[0].StartedAt != nil || !strings.Contains(tasks[0].StoppedReason, "task.start_timeout") {
 		t.Fatalf("tasks = %+v", tasks)
 	}
 	if _, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{}); err != nil {
@@ -106,7 +106,7 @@ func TestNeverStartedTaskStopsAtStartTimeout(t *testing.T) {
 	}
 }
 
-// An earlier run's task stuck before RUNNING longer than timeouts.start is
+// An earlier run's task stuck before RUNNING longer than task.start_timeout is
 // stopped instead of blocking a later run for ever.
 func TestStuckTaskOfAnotherRunDoesNotBlock(t *testing.T) {
 	srv, c := fixture(t, func(s *localaws.Seed) {

@@ -195,7 +195,7 @@ func TestStopOnTimeout(t *testing.T) {
 	defer cancel()
 	_, err := ebmigrate.Migrate(ctx, c, in, &recorder{})
 	var ie *ebmigrate.InterruptedError
-	if !errors.As(err, &ie) || !ie.Stopped || !strings.Contains(err.Error(), "timeouts.stop_on_timeout") {
+	if !errors.As(err, &ie) || !ie.Stopped || !strings.Contains(err.Error(), "task.stop_on_timeout") {
 		t.Fatalf("err = %v", err)
 	}
 	if n := srv.Calls("ecs:StopTask"); n != 1 {
@@ -204,7 +204,7 @@ func TestStopOnTimeout(t *testing.T) {
 	if !srv.WaitTasksStopped(10 * time.Second) {
 		t.Fatal("the task did not stop")
 	}
-	if ti := migrationTasks(srv)[0]; ti.StopCode != "UserInitiated" || !strings.Contains(ti.StoppedReason, "timeouts.stop_on_timeout") {
+	if ti := migrationTasks(srv)[0]; ti.StopCode != "UserInitiated" || !strings.Contains(ti.StoppedReason, "task.stop_on_timeout") {
 		t.Errorf("task = %+v", ti)
 	}
 }

@@ -268,7 +268,7 @@ func TestLockInterruptedThenAttached(t *testing.T) {
 	}
 }
 
-// A task that never starts is stopped at timeouts.start, the apply fails,
+// A task that never starts is stopped at task.start_timeout, the apply fails,
 // and the lock stays with the task until it is STOPPED; the same run's next
 // apply then runs the migration anew, and an apply of another run waiting
 // meanwhile stops nothing twice (StopTask is idempotent, the policy judged
@@ -460,7 +460,7 @@ func TestLockWaitsForTaskWithoutLock(t *testing.T) {
 // StopTask deletes a task's tags, so that a second StopTask of one task is
 // denied by a policy that allows StopTask only on tagged tasks: two applies
 // of one run attached to a task that never starts both stop it at
-// timeouts.start, and neither fails for the other's stop.
+// task.start_timeout, and neither fails for the other's stop.
 func TestStopTaskIdempotent(t *testing.T) {
 	t.Parallel()
 	srv, c := fixture(t, func(s *localaws.Seed) {

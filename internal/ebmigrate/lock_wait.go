@@ -43,7 +43,7 @@ func (m *migration) waitHolder(ctx context.Context, snap snapshot) (verdict, err
 
 // waitTask waits until the holder's task has stopped: the lock then rests
 // on nothing, whether its holder released it or died. A task that has not
-// started within timeouts.start of its creation never will: it is stopped
+// started within task.start_timeout of its creation never will: it is stopped
 // (StopTask is idempotent here) and then waited for. A task ECS has not
 // shown for MissingFor is gone (ECS forgets stopped tasks after an hour).
 func (m *migration) waitTask(ctx context.Context, snap snapshot) (verdict, error) {
@@ -81,9 +81,9 @@ func (m *migration) waitTask(ctx context.Context, snap snapshot) (verdict, error
 			}
 			if !stopAsked && task.StartedAt == nil && notStartedFor(task) > m.in.startTimeout() {
 				stopAsked = true
-				m.log.Info("the migration task that holds the lock never started within timeouts.start; stopping it", map[string]any{"task": rec.TaskArn})
+				m.log.Info("the migration task that holds the lock never started within task.start_timeout; stopping it", map[string]any{"task": rec.TaskArn})
 				if _, err := stopTask(m.c, rec.Cluster, rec.TaskArn, startTimeoutReason(m.in.startTimeout())); err != nil {
-					return verdict{}, fmt.Errorf("stopping migration task %s, which holds the migration lock and did not start within timeouts.start (%s): %w", rec.TaskArn, m.in.startTimeout(), err)
+					return verdict{}, fmt.Errorf("stopping migration task %s, which holds the migration lock and did not start within task.start_timeout (%s): %w", rec.TaskArn, m.in.startTimeout(), err)
 				}
 			}
 		}

@@ -104,6 +104,24 @@ func (o Outcome) Reason() string {
 	return o.StoppedReason
 }
 
+// QueryHint says what to do about a failed query (a read-only command run
+// at plan time): as Hint says, but a plan runs it again, and nothing was
+// migrated.
+func (o Outcome) QueryHint() string {
+	switch o.Kind {
+	case NonZeroExit:
+		if *o.ExitCode == 137 {
+			return "Exit code 137 means the process was killed (SIGKILL), often for memory: raise the container's memory (container.memory) or look for what stopped it, then plan again."
+		}
+		return "The query command itself failed (it prints what migrate would do and changes nothing): read its output below, fix the cause, and plan again."
+	case OutOfMemory:
+		return "Give the query's container more memory (container.memory or container.memory_reservation), then plan again."
+	case Interrupted, NoExitCode:
+		return "The query's result is unknown; nothing was migrated. Plan again to run the query again."
+	}
+	return o.Hint()
+}
+
 // Hint says what to do about a failure.
 func (o Outcome) Hint() string {
 	switch o.Kind {

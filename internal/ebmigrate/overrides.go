@@ -18,9 +18,10 @@ const MaxOverridesChars = 8192
 // splitVariables layers the container's own variables, EB's properties, EB's
 // secrets and the user's environment, later layers winning by name, and
 // splits the result: what the task definition revision may hold (the
-// container's own variables, secret references) and the values passed at
-// run time as container overrides (EB properties and the user's
-// environment), which a revision would keep for ever. Secrets stay
+// container's own variables that no property or user value names, secret
+// references) and the values passed at run time as container overrides (EB
+// properties and the user's environment), which a revision would keep for
+// ever. Secrets stay
 // references (valueFrom); their values never pass through here.
 func splitVariables(c ecstypes.ContainerDefinition, t *Target, user map[string]string) (env []ecstypes.KeyValuePair, secrets []ecstypes.Secret, overrides []ecstypes.KeyValuePair) {
 	values := map[string]string{}
@@ -43,8 +44,15 @@ func splitVariables(c ecstypes.ContainerDefinition, t *Target, user map[string]s
 		delete(refs, k) // an EB property wins over the container's own secret
 	}
 	for _, kv := range c.Environment {
-		if _, secret := refs[aws.ToString(kv.Name)]; !secret {
-			env = append(env, kv) // a value of the same name in overrides wins at run time
+		name := aws.ToString(kv.Name)
+		_, secret := refs[name]
+		_, passed := values[name]
+		// A variable of an EB property's (or the user's) name is passed at
+		// run time and dropped here: EB may render its properties into its
+		// own task definition's environment, and copying that would write
+		// the property's value into a revision of ours.
+		if !secret && !passed {
+			env = append(env, kv)
 		}
 	}
 	for _, k := range sortedKeys(refs) {

@@ -2,6 +2,7 @@ package ebmigrate
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -79,6 +80,13 @@ func makeFargateReady(in *ecs.RegisterTaskDefinitionInput, p Placement, src stri
 				"The migration container mounts volume %q, a host path (%s) in task definition %s, and Fargate has no host paths. Run the migration with task.launch_type = \"EC2\", or use a task definition without it (task.task_definition).",
 				aws.ToString(v.Name), aws.ToString(v.Host.SourcePath), src)
 		}
+		if v.DockerVolumeConfiguration != nil {
+			// botocore ecs Volume.dockerVolumeConfiguration: "Docker volumes
+			// aren't supported by tasks run on Fargate."
+			return problem("Not Possible On Fargate",
+				"The migration container mounts volume %q, a Docker volume (dockerVolumeConfiguration) in task definition %s, and Fargate does not support Docker volumes. Run the migration with task.launch_type = \"EC2\", or use a task definition without it (task.task_definition).",
+				aws.ToString(v.Name), src)
+		}
 		volumes = append(volumes, v)
 	}
 	in.Volumes = volumes
@@ -86,19 +94,22 @@ func makeFargateReady(in *ecs.RegisterTaskDefinitionInput, p Placement, src stri
 		return problem("Not Possible On Fargate",
 			"Task definition %s has placement constraints, which Fargate does not support. Run the migration with task.launch_type = \"EC2\", or use another task.task_definition.", src)
 	}
-	if in.IpcMode == ecstypes.IpcModeHost || in.PidMode == ecstypes.PidModeHost {
+	// botocore ecs RegisterTaskDefinitionRequest.ipcMode: "not supported for
+	// ... tasks run on Fargate"; .pidMode: "On Fargate for Linux containers,
+	// the only valid value is task".
+	if in.IpcMode != "" || in.PidMode == ecstypes.PidModeHost {
 		return problem("Not Possible On Fargate",
-			"Task definition %s uses the host IPC or PID namespace, which Fargate does not support. Run the migration with task.launch_type = \"EC2\".", src)
+			"Task definition %s sets ipcMode or the host PID namespace (pidMode), which Fargate does not support. Run the migration with task.launch_type = \"EC2\", or use another task.task_definition.", src)
 	}
 	addFargateStreamPrefix(c)
 	in.NetworkMode = ecstypes.NetworkModeAwsvpc
 	in.RequiresCompatibilities = []ecstypes.Compatibility{ecstypes.CompatibilityFargate}
-	in.Cpu = aws.String(orDefault(p.TaskCPU, "256"))
+	in.Cpu = aws.String(orDefault(p.TaskCPU, strconv.Itoa(FargateDefaultCPU)))
 	memory := p.TaskMemory
 	if memory == "" {
-		memory = "512"
-		if m := max(aws.ToInt32(c.Memory), aws.ToInt32(c.MemoryReservation)); m > 512 {
-			return problem("Task Size Required",
+		memory = strconv.Itoa(FargateDefaultMemory)
+		if m := max(aws.ToInt32(c.Memory), aws.ToInt32(c.MemoryReservation)); m > FargateDefaultMemory {
+			return problemAt(ArgMemory, "Task Size Required",
 				"On Fargate the task needs a size that holds the container's %d MiB: set container.memory (and container.cpu) to one of Fargate's task sizes, for example container = { memory = 1024, cpu = 512 }.", m)
 		}
 	}
@@ -123,7 +134,7 @@ func orDefault(v, d string) string {
 func ResolveNetwork(t *Target, d *Derived, p Placement) (*ecstypes.AwsVpcConfiguration, error) {
 	if d.Input.NetworkMode != ecstypes.NetworkModeAwsvpc {
 		if p.Network != nil {
-			return nil, problem("Network Configuration Not Used",
+			return nil, problemAt(ArgNetwork, "Network Configuration Not Used",
 				"task.network_configuration is set, but the migration task uses the %q network mode; only awsvpc tasks (and every Fargate task) take one. Remove it, or run on Fargate.", orDefault(string(d.Input.NetworkMode), "bridge"))
 		}
 		return nil, nil
@@ -193,7 +204,9 @@ func placeRunTask(in *ecs.RunTaskInput, t *Target, d *Derived, p Placement) erro
 			CapacityProvider: aws.String(cp.Name), Weight: cp.Weight, Base: cp.Base,
 		})
 	}
-	if p.PlatformVersion != "" && p.Fargate() {
+	// Fargate by the arguments, or by the cluster's default strategy (the
+	// derived definition was made Fargate-ready: clusterDefault).
+	if p.PlatformVersion != "" && (p.Fargate() || slices.Contains(d.Input.RequiresCompatibilities, ecstypes.CompatibilityFargate)) {
 		in.PlatformVersion = aws.String(p.PlatformVersion)
 	}
 	applyRunTaskOptions(in, p)

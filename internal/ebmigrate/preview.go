@@ -2,7 +2,6 @@ package ebmigrate
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -78,6 +77,9 @@ func PreviewMigration(ctx context.Context, c Clients, in PreviewInput) (*Preview
 // errors at apply.
 func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.EnvironmentDescription, atPlan bool) (*Preview, error) {
 	p := &Preview{}
+	if err := checkStrategy(in.Derive.Placement.CapacityProvider, argStrategy); err != nil {
+		return p, err
+	}
 	if in.Unknown[ArgCluster] || in.Unknown[ArgSourceTaskDefinition] {
 		p.unknown("the cluster, task definition, container and image (%s or %s is known after apply)", ArgCluster, ArgSourceTaskDefinition)
 		return p, nil
@@ -90,6 +92,9 @@ func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.Envir
 	p.Cluster = t.ClusterArn
 
 	spec := in.Derive
+	if spec.Placement, err = clusterDefault(spec.Placement, t); err != nil {
+		return p, err
+	}
 	versionKnown := !in.Unknown[ArgVersionLabel]
 	imageKnown := !in.Unknown[ArgImage]
 	switch {
@@ -134,13 +139,29 @@ func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.Envir
 	if err := checkRunTaskOptions(d, spec.Placement, in.Unknown[ArgTaskRoleArn]); err != nil {
 		return p, err
 	}
+	checked := ""
+	if versionKnown {
+		checked = orDefault(in.VersionLabel, t.VersionLabel)
+	}
+	w, err := checkRegistryAuth(ctx, c, t, d, spec.Placement, checked, in.Derive.Image != "" || !imageKnown)
+	if err != nil {
+		return p, err
+	}
+	if w != "" {
+		p.Warnings = append(p.Warnings, w)
+	}
 	// The definition derived from is today's, which is what runs only when
 	// the version to migrate is the deployed one (or the user pinned a
 	// revision): otherwise the same apply may deploy it first, and EB
 	// registers a new revision.
 	deployed := versionKnown && in.VersionLabel == t.VersionLabel
+	// An action without version_label migrates the version deployed when it
+	// runs, which the same apply may deploy first.
+	unset := versionKnown && in.VersionLabel == ""
 	if deployed || PinnedRevision(in.Discover.SourceTaskDefinition) {
 		p.SourceTaskDefinition = aws.ToString(t.SourceTaskDefinition.TaskDefinitionArn)
+	} else if unset {
+		p.unknown("the task definition it derives from (version_label is unset: the version deployed when the migration runs)")
 	} else if versionKnown {
 		p.unknown("the task definition it derives from (version %s is not deployed yet; if this apply deploys it first, Elastic Beanstalk registers a new revision)", in.VersionLabel)
 	} else {
@@ -151,6 +172,8 @@ func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.Envir
 		p.unknown("the image (image is known after apply)")
 	case spec.Image != "" || deployed:
 		p.Image = d.Image
+	case unset:
+		p.unknown("the image (version_label is unset: the version deployed when the migration runs)")
 	default:
 		p.unknown("the image (version_label is known after apply)")
 	}
@@ -169,23 +192,4 @@ func PinnedRevision(ref string) bool {
 		}
 	}
 	return false
-}
-
-// MaxTaskDefinitionSize is the largest task definition ECS registers: 64 KiB
-// (Amazon ECS service quotas, "Task definition size", not adjustable).
-const MaxTaskDefinitionSize = 64 << 10
-
-// checkSize refuses a derived definition ECS would refuse, before anything
-// is registered.
-func checkSize(t *Target, d *Derived) error {
-	raw, err := json.Marshal(d.Input)
-	if err != nil {
-		return err
-	}
-	if len(raw) > MaxTaskDefinitionSize {
-		return problem("Task Definition Too Large",
-			"The migration task definition for environment %q would be %d bytes; ECS refuses task definitions above %d bytes (64 KiB). Shorten the command, or move values from the task definition into the environment's properties.",
-			t.EnvironmentName, len(raw), MaxTaskDefinitionSize)
-	}
-	return nil
 }

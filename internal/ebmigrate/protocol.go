@@ -46,7 +46,7 @@ package ebmigrate
 //	        this process's monotonic clock; then take it over with If-Match
 //	        on what was read. A started migration is never stopped because of
 //	        contention: nothing is started that would have to give way. (A
-//	        task that has not started within timeouts.start is stopped;
+//	        task that has not started within task.start_timeout is stopped;
 //	        StopTask is idempotent, see stopTask.)
 //	hold    With the lock starting and renewed: look for the environment's
 //	        migration tasks by startedBy (a task without the lock: an older
@@ -82,7 +82,7 @@ package ebmigrate
 //	                        to it, another waits for it.
 //	SIGINT, timeout         running: the task runs on; the same run attaches
 //	                        (InterruptedError says so), another run waits.
-//	task never starts       the watch stops it at timeouts.start; running
+//	task never starts       the watch stops it at task.start_timeout; running
 //	                        until it is STOPPED, then taken over; the same
 //	                        run starts anew (a stopped task that did not
 //	                        succeed is not attached to).

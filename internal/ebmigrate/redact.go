@@ -1,6 +1,7 @@
 package ebmigrate
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -20,11 +21,12 @@ const MinRedactedLen = 6
 // nil redacts nothing.
 type redactor struct{ r *strings.Replacer }
 
-// newRedactor redacts the Elastic Beanstalk environment properties' values
-// and the values of the resource's environment argument. Secrets that ECS
-// resolves (environmentsecrets, valueFrom) never pass through the provider,
-// so they cannot be recognised here.
-func newRedactor(t *Target, user map[string]string) *redactor {
+// newRedactor redacts the Elastic Beanstalk environment properties' values,
+// the values of the resource's environment argument, and more values (the
+// command's, CommandValues). Secrets that ECS resolves (environmentsecrets,
+// valueFrom) never pass through the provider, so they cannot be recognised
+// here.
+func newRedactor(t *Target, user map[string]string, more ...string) *redactor {
 	seen := map[string]bool{}
 	var values []string
 	add := func(v string) {
@@ -43,6 +45,9 @@ func newRedactor(t *Target, user map[string]string) *redactor {
 		}
 	}
 	for _, v := range user {
+		add(v)
+	}
+	for _, v := range more {
 		add(v)
 	}
 	if len(values) == 0 {
@@ -68,4 +73,43 @@ func (r *redactor) line(s string) string {
 		return s
 	}
 	return r.r.Replace(s)
+}
+
+// plainCommandWord is a command word that names, never holds, a value: a
+// program, subcommand or flag (no digits, "=", "/", "@" or spaces).
+var plainCommandWord = regexp.MustCompile(`^(--?)?[a-z][a-z_:-]{0,30}$`)
+
+// IsPlainCommandWord tells whether a command word is a subcommand or flag
+// that may be shown; any other word may be a value.
+func IsPlainCommandWord(w string) bool { return plainCommandWord.MatchString(w) }
+
+// nameLike is a command word that names a thing rather than holds a
+// value: an app label, a migration name, a file or a settings module
+// (lowercase letters, digits, "_" and ".").
+var nameLike = regexp.MustCompile(`^[a-z0-9_.]+$`)
+
+// CommandValues are the words of a command that may be values, redacted
+// from its output as the environment's values are: Terraform does not tell
+// a provider which of its arguments came from a sensitive value (it strips
+// the marks before sending them), so every word that is neither a plain
+// subcommand or flag nor a name (nameLike: "shop", "0003_remove_sku",
+// "manage.py") counts as one, and so does the value of a --flag=value word.
+// The program (the first word) does not.
+func CommandValues(argv []string) []string {
+	var out []string
+	for i, w := range argv {
+		if i == 0 || IsPlainCommandWord(w) || nameLike.MatchString(w) {
+			continue
+		}
+		flag, value, isFlag := strings.Cut(w, "=")
+		if isFlag && strings.HasPrefix(flag, "-") {
+			if nameLike.MatchString(value) {
+				continue // --database=replica
+			}
+			out = append(out, w, value)
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
 }

@@ -38,6 +38,17 @@ func EnsureTaskDefinition(ctx context.Context, api ECS, t *Target, d *Derived) (
 			return revs[0], false, nil
 		}
 	}
+	reg, err := api.RegisterTaskDefinition(ctx, registration(t, d))
+	if err != nil {
+		return "", false, fmt.Errorf("registering migration task definition %s for environment %q: %w", family, t.EnvironmentName, err)
+	}
+	ours := aws.ToString(reg.TaskDefinition.TaskDefinitionArn)
+	return settleConcurrent(ctx, api, family, latest, ours, d.Hash)
+}
+
+// registration is the RegisterTaskDefinition request of a derived
+// definition, tagged.
+func registration(t *Target, d *Derived) *ecs.RegisterTaskDefinitionInput {
 	in := *d.Input
 	in.Tags = []ecstypes.Tag{
 		{Key: aws.String(TagContentHash), Value: aws.String(d.Hash)},
@@ -45,13 +56,13 @@ func EnsureTaskDefinition(ctx context.Context, api ECS, t *Target, d *Derived) (
 		{Key: aws.String(TagEnvName), Value: aws.String(t.EnvironmentName)},
 	}
 	in.Tags = append(in.Tags, userTags(d.Tags)...)
-	reg, err := api.RegisterTaskDefinition(ctx, &in)
-	if err != nil {
-		return "", false, fmt.Errorf("registering migration task definition %s for environment %q: %w", family, t.EnvironmentName, err)
-	}
-	ours := aws.ToString(reg.TaskDefinition.TaskDefinitionArn)
-	return settleConcurrent(ctx, api, family, latest, ours, d.Hash)
+	return &in
 }
+
+// settlePatience is how long a duplicate revision deregistered while
+// settling is asked again when DeleteTaskDefinitions still reads it ACTIVE:
+// the migration waits for it.
+const settlePatience = 5 * time.Second
 
 // settleConcurrent looks at the revisions registered between latest and
 // ours (by applies running at the same time): the lowest with the same
@@ -80,9 +91,10 @@ func settleConcurrent(ctx context.Context, api ECS, family string, latest int, o
 		if _, err := api.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(ours)}); err != nil {
 			return "", false, fmt.Errorf("deregistering %s, registered at the same time as %s with the same content: %w", ours, arn, err)
 		}
-		// Deleted too, or nothing would find it again; best effort: the
-		// migration runs on arn whether or not the duplicate is deleted.
-		_, _ = deleteRevisions(ctx, api, []string{ours})
+		// Deleted too, or nothing would find it again; best effort, and
+		// briefly (the migration has not started yet): it runs on arn
+		// whether or not the duplicate is deleted.
+		_, _ = deleteRevisions(ctx, api, []string{ours}, settlePatience)
 		return arn, false, nil
 	}
 	return ours, true, nil

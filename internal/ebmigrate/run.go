@@ -62,7 +62,7 @@ func (in MigrateInput) lockKey(t *Target) string {
 	return t.EnvironmentName
 }
 
-// DefaultStartTimeout is timeouts.start's default.
+// DefaultStartTimeout is task.start_timeout's default.
 const DefaultStartTimeout = 10 * time.Minute
 
 func (in MigrateInput) startTimeout() time.Duration {
@@ -272,14 +272,20 @@ func runTaskKnown(ctx context.Context, api ECS, in *ecs.RunTaskInput, poll PollS
 }
 
 // unknownTaskDefinition is ECS's ClientException for a task definition it
-// does not know (yet).
+// does not know (yet): "Unable to describe task definition."
+// (DescribeTaskDefinition; quoted in hashicorp/terraform-provider-aws#29749)
+// or "TaskDefinition not found." (the scheduler's answer right after a
+// registration, remind101/empire#353). Only that answer may be eventual
+// consistency; ECS's other refusals of a known definition ("TaskDefinition
+// is inactive", "Task definition does not support launch_type FARGATE", …)
+// stand, and asking again for a minute would only delay the failure.
 func unknownTaskDefinition(err error) bool {
 	var ce *ecstypes.ClientException
 	if !errors.As(err, &ce) {
 		return false
 	}
-	msg := strings.ToLower(ce.ErrorMessage())
-	return strings.Contains(msg, "task definition") || strings.Contains(msg, "taskdefinition")
+	msg := strings.ToLower(strings.TrimSpace(ce.ErrorMessage()))
+	return strings.HasPrefix(msg, "unable to describe task definition") || strings.HasPrefix(msg, "taskdefinition not found")
 }
 
 // waitOther waits for a migration task that runs without the lock to stop.
@@ -292,7 +298,7 @@ func waitOther(ctx context.Context, c Clients, t *Target, other migrationTask, s
 	stopped := false
 	last, err := pollTask(ctx, c.ECS, t.ClusterArn, other.arn, poll, NopLogger, func(task ecstypes.Task) bool {
 		if !stopped && aws.ToString(task.LastStatus) != "STOPPED" && task.StartedAt == nil && notStartedFor(task) > startTimeout {
-			log.Info("the other migration task never started within timeouts.start; stopping it", map[string]any{"task": other.arn})
+			log.Info("the other migration task never started within task.start_timeout; stopping it", map[string]any{"task": other.arn})
 			stopped = true
 			if _, stopErr = stopTask(c, t.ClusterArn, other.arn, startTimeoutReason(startTimeout)); stopErr != nil {
 				return true
@@ -301,7 +307,7 @@ func waitOther(ctx context.Context, c Clients, t *Target, other migrationTask, s
 		return aws.ToString(task.LastStatus) == "STOPPED"
 	})
 	if stopErr != nil {
-		return fmt.Errorf("stopping migration task %s, which did not start within timeouts.start (%s): %w", other.arn, startTimeout, stopErr)
+		return fmt.Errorf("stopping migration task %s, which did not start within task.start_timeout (%s): %w", other.arn, startTimeout, stopErr)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -314,13 +320,13 @@ func waitOther(ctx context.Context, c Clients, t *Target, other migrationTask, s
 
 func placementProblem(t *Target, failures []ecstypes.Failure, placement Placement) error {
 	var reasons []string
-	advice := "Free capacity in the cluster, or run the migration on another cluster (cluster)."
+	advice := "Free capacity in the cluster, or run the migration on another cluster (task.cluster)."
 	for _, f := range failures {
 		r := aws.ToString(f.Reason)
 		reasons = append(reasons, fmt.Sprintf("%s (%s)", r, aws.ToString(f.Arn)))
 		switch {
 		case strings.HasPrefix(r, "RESOURCE:MEMORY"), strings.HasPrefix(r, "RESOURCE:CPU"):
-			advice = "No container instance has enough free memory or CPU: give the migration container less memory or cpu, add capacity, or run it on another cluster (cluster)."
+			advice = "No container instance has enough free memory or CPU: give the migration container less memory or CPU (container.memory_reservation, container.memory, container.cpu), add capacity, or run it on another cluster (task.cluster)."
 		case strings.HasPrefix(r, "RESOURCE:PORTS"):
 			advice = "The task needs a host port that is already taken on every instance."
 		case strings.HasPrefix(r, "MemberOf placement constraint unsatisfied"):
@@ -344,7 +350,7 @@ type InterruptedError struct {
 	LastStatus string
 	// Waiting says what was being waited for, when it was not our task.
 	Waiting string
-	// Stopped is true when the task was stopped (timeouts.stop_on_timeout).
+	// Stopped is true when the task was stopped (task.stop_on_timeout).
 	Stopped bool
 	Cause   error
 }
@@ -361,7 +367,7 @@ func (e *InterruptedError) Error() string {
 	case e.Waiting != "":
 		return fmt.Sprintf("waiting %s in environment %q %s (last status %s)", e.Waiting, e.Environment, what, orNone(e.LastStatus))
 	case e.Stopped:
-		return fmt.Sprintf("waiting for migration task %s of environment %q %s (last status %s); the task was stopped (StopTask), as timeouts.stop_on_timeout asks. The next apply runs the migration again",
+		return fmt.Sprintf("waiting for migration task %s of environment %q %s (last status %s); the task was stopped (StopTask), as task.stop_on_timeout asks. The next apply runs the migration again",
 			e.TaskArn, e.Environment, what, orNone(e.LastStatus))
 	}
 	return fmt.Sprintf("waiting for migration task %s of environment %q %s (last status %s); the task was left running. The next apply waits for it instead of starting another, and records its result when it is the same run",

@@ -106,22 +106,22 @@ func checkRunTaskOptions(d *Derived, p Placement, roleUnknown bool) error {
 		// ECS guide, Amazon ECS task placement: "Task placement strategies
 		// and constraints aren't supported for tasks using the Fargate
 		// launch type."
-		return problem("Not Possible On Fargate",
+		return problemAt(ArgPlacementConstraints, "Not Possible On Fargate",
 			"task.placement_constraints and task.placement_strategy place tasks on EC2 container instances; Fargate does not support them. Remove them, or run the migration with task.launch_type = \"EC2\".")
 	}
 	if n := len(d.Input.PlacementConstraints); n+len(p.Constraints) > MaxPlacementConstraints {
-		return problem("Too Many Placement Constraints",
+		return problemAt(ArgPlacementConstraints, "Too Many Placement Constraints",
 			"The migration task would have %d placement constraints, %d of them from its task definition; ECS allows at most %d per task. Remove %d from task.placement_constraints.",
 			n+len(p.Constraints), n, MaxPlacementConstraints, n+len(p.Constraints)-MaxPlacementConstraints)
 	}
 	for i, c := range p.Constraints {
 		if msg := ConstraintProblem(c); msg != "" {
-			return problem("Invalid Placement Constraint", "task.placement_constraints[%d]: %s.", i, msg)
+			return problemAt(ArgPlacementConstraints, "Invalid Placement Constraint", "task.placement_constraints[%d]: %s.", i, msg)
 		}
 	}
 	for i, s := range p.Strategy {
 		if msg := StrategyProblem(s); msg != "" {
-			return problem("Invalid Placement Strategy", "task.placement_strategy[%d]: %s.", i, msg)
+			return problemAt(ArgPlacementStrategy, "Invalid Placement Strategy", "task.placement_strategy[%d]: %s.", i, msg)
 		}
 	}
 	// botocore RunTaskRequest.enableExecuteCommand: "If true, then the task
@@ -130,7 +130,7 @@ func checkRunTaskOptions(d *Derived, p Placement, roleUnknown bool) error {
 	// "The execute command failed because a valid task role is not being
 	// used", boto/boto3#3173).
 	if p.ExecuteCommand && aws.ToString(d.Input.TaskRoleArn) == "" && !roleUnknown {
-		return problem("Task Role Required For ECS Exec",
+		return problemAt(ArgExecuteCommand, "Task Role Required For ECS Exec",
 			"task.enable_execute_command needs a task role, and the migration task definition has none (the environment's task definition sets no taskRoleArn: Elastic Beanstalk adds none unless the Dockerrun.aws.json does). "+
 				"Set task.task_role_arn to a role that ECS tasks may assume (ecs-tasks.amazonaws.com) and that allows ssmmessages:CreateControlChannel, ssmmessages:CreateDataChannel, ssmmessages:OpenControlChannel and ssmmessages:OpenDataChannel, "+
 				"or set task.enable_execute_command = false.")

@@ -45,7 +45,7 @@ func tagsHash(tags map[string]string) []byte {
 // checkTags refuses more tags than fit, before anything is registered.
 func checkTags(tags map[string]string) error {
 	if n := len(userTags(tags)); n > MaxUserTags {
-		return problem("Too Many Tags",
+		return problemAt(ArgTags, "Too Many Tags",
 			"default_tags and tags together give %d tags; ECS allows 50 per task definition and task, and ebmigrate_run needs 5 of them. Keep at most %d.", n, MaxUserTags)
 	}
 	return checkReservedTags(tags)

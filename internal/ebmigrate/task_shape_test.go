@@ -1,6 +1,7 @@
 package ebmigrate_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -58,6 +59,36 @@ func TestTaskShapeChecks(t *testing.T) {
 		"hostname on fargate": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.Placement = fargate("512", "1024")
 		}, seed: webField("hostname", "db"), summary: "Container Setting Not Supported", names: "hostname"},
+		"dockerSecurityOptions on fargate": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = fargate("512", "1024")
+		}, seed: webField("dockerSecurityOptions", []string{"no-new-privileges"}), summary: "Container Setting Not Supported", names: "dockerSecurityOptions"},
+		"maxSwap, swappiness and tmpfs on fargate": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = fargate("512", "1024")
+		}, seed: webField("linuxParameters", map[string]any{"maxSwap": 512, "swappiness": 10, "tmpfs": []any{map[string]any{"containerPath": "/tmp", "size": 64}}}),
+			summary: "Container Setting Not Supported", names: "linuxParameters.maxSwap, linuxParameters.swappiness, linuxParameters.tmpfs"},
+		"dnsServers and NET_ADMIN on fargate": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = fargate("512", "1024")
+		}, seed: func(s *localaws.Seed) {
+			webField("dnsServers", []string{"10.0.0.2"})(s)
+			webField("linuxParameters", map[string]any{"capabilities": map[string]any{"add": []string{"NET_ADMIN"}}})(s)
+		}, summary: "Container Setting Not Supported", names: "dnsServers, linuxParameters.capabilities.add"},
+		"capacity providers all at weight 0": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = ebmigrate.Placement{CapacityProvider: []ebmigrate.CapacityProvider{{Name: "FARGATE"}, {Name: "FARGATE_SPOT", Base: 1}}}
+		}, seed: fargateAssociated, summary: "Capacity Provider Strategy Without Weight", names: "task.capacity_provider_strategy"},
+		"two capacity providers with a base": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = ebmigrate.Placement{CapacityProvider: []ebmigrate.CapacityProvider{{Name: "FARGATE", Weight: 1, Base: 1}, {Name: "FARGATE_SPOT", Weight: 1, Base: 2}}}
+		}, seed: fargateAssociated, summary: "Capacity Provider Strategy With Several Bases", names: "task.capacity_provider_strategy"},
+		"logs.group with a space": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.LogGroup = "app migrations"
+		}, summary: "Invalid Log Group Name", names: `logs.group = "app migrations"`},
+		"the container's awslogs-group with a colon": {mod: func(*ebmigrate.MigrateInput) {}, seed: webField("logConfiguration", map[string]any{
+			"logDriver": "awslogs", "options": map[string]string{"awslogs-group": "app:migrations", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "eb"},
+		}), summary: "Invalid Log Group Name", names: `awslogs-group "app:migrations"`},
+		"ipcMode on fargate": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = fargate("512", "1024")
+		}, seed: func(s *localaws.Seed) {
+			s.Environments[0].TaskDefinition["ipcMode"] = json.RawMessage(`"task"`)
+		}, summary: "Not Possible On Fargate", names: "ipcMode"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			mutate := []func(*localaws.Seed){localaws.WithoutHostVolume}
@@ -67,14 +98,23 @@ func TestTaskShapeChecks(t *testing.T) {
 			srv, c := friendly(t, mutate...)
 			in := migrateInput("true")
 			tc.mod(&in)
+			_, planErr := ebmigrate.PreviewMigration(testCtx(t), c, ebmigrate.PreviewInput{MigrateInput: in})
 			_, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
-			var p *ebmigrate.ProblemError
-			if !errors.As(err, &p) || p.Summary != tc.summary || !strings.Contains(p.Detail, tc.names) {
-				t.Errorf("err = %v, want %s naming %s", err, tc.summary, tc.names)
+			for when, err := range map[string]error{"plan": planErr, "apply": err} {
+				var p *ebmigrate.ProblemError
+				if !errors.As(err, &p) || p.Summary != tc.summary || !strings.Contains(p.Detail, tc.names) {
+					t.Errorf("%s: err = %v, want %s naming %s", when, err, tc.summary, tc.names)
+				}
 			}
 			if n := srv.Calls("ecs:RegisterTaskDefinition") + srv.Calls("ecs:RunTask"); n != 0 {
 				t.Errorf("%d registrations or runs", n)
 			}
 		})
 	}
+}
+
+// fargateAssociated associates FARGATE and FARGATE_SPOT with the
+// environment's cluster, so that only the strategy's own rules can refuse it.
+func fargateAssociated(s *localaws.Seed) {
+	s.Environments[0].CapacityProviders = []string{"FARGATE", "FARGATE_SPOT"}
 }

@@ -31,7 +31,7 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 		}
 		if follower == nil && found {
 			follower = newLogFollower(c.Logs, loc, log, in.LogLines, aws.ToTime(task.CreatedAt))
-			follower.redact = newRedactor(t, in.Derive.Environment)
+			follower.redact = newRedactor(t, in.Derive.Environment, CommandValues(in.Derive.Command)...)
 			if in.CollectOutput {
 				follower.collect = MaxCollectedLines
 			}
@@ -49,7 +49,7 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 		return status == "STOPPED"
 	})
 	stopFollowing()
-	// Stopped at timeouts.start by another apply waiting on it (it never
+	// Stopped at task.start_timeout by another apply waiting on it (it never
 	// started): the same failure as this apply's own stop.
 	if neverStarted == nil && err == nil && stopped.StartedAt == nil && strings.HasPrefix(aws.ToString(stopped.StoppedReason), startTimeoutPrefix) {
 		return nil, &StartTimeoutError{Environment: t.EnvironmentName, TaskArn: taskArn, LastStatus: aws.ToString(stopped.LastStatus), Timeout: startTimeout, Stopped: true}
@@ -110,15 +110,15 @@ func stopTask(c Clients, cluster, taskArn, reason string) (bool, error) {
 }
 
 // startTimeoutPrefix begins the stop reason of a task stopped because it
-// did not start within timeouts.start.
-const startTimeoutPrefix = "ebmigrate: the task did not start within timeouts.start"
+// did not start within task.start_timeout.
+const startTimeoutPrefix = "ebmigrate: the task did not start within task.start_timeout"
 
 func startTimeoutReason(d time.Duration) string {
 	return fmt.Sprintf("%s (%s)", startTimeoutPrefix, d)
 }
 
 // StartTimeoutError is a migration task that never reached RUNNING within
-// timeouts.start; it was stopped.
+// task.start_timeout; it was stopped.
 type StartTimeoutError struct {
 	Environment string
 	TaskArn     string
@@ -133,13 +133,13 @@ func (e *StartTimeoutError) Error() string {
 	if !e.Stopped {
 		stopped = fmt.Sprintf("stopping it failed (%v); stop it in the ECS console", e.StopErr)
 	}
-	return fmt.Sprintf("migration task %s of environment %q did not start within timeouts.start (%s): it was still %s, and %s. Look at the cluster's capacity and the task's image pull (CannotPullContainerError, no container instance with room), or raise timeouts.start; the next apply runs the migration again",
+	return fmt.Sprintf("migration task %s of environment %q did not start within task.start_timeout (%s): it was still %s, and %s. Look at the cluster's capacity and the task's image pull (CannotPullContainerError, no container instance with room), or raise task.start_timeout; the next apply runs the migration again",
 		e.TaskArn, e.Environment, e.Timeout, orNone(e.LastStatus), stopped)
 }
 
 // stopTimedOut stops a task whose wait timed out (stopTask: idempotent).
 func stopTimedOut(c Clients, t *Target, taskArn string, log Logger) bool {
-	stopped, err := stopTask(c, t.ClusterArn, taskArn, "ebmigrate: the apply timed out (timeouts.stop_on_timeout)")
+	stopped, err := stopTask(c, t.ClusterArn, taskArn, "ebmigrate: the apply timed out (task.stop_on_timeout)")
 	if err != nil {
 		log.Info("stopping the timed-out migration task failed", map[string]any{"task": taskArn, "error": err.Error()})
 	}
@@ -180,7 +180,7 @@ func finish(ctx context.Context, t *Target, d *Derived, task ecstypes.Task, loc 
 	if o.Success() {
 		return r, nil
 	}
-	me := &MigrationError{Environment: t.EnvironmentName, Cluster: t.ClusterArn, TaskArn: r.TaskArn, Container: container, Outcome: o, LogsNote: r.LogsNote}
+	me := &MigrationError{Environment: t.EnvironmentName, Cluster: t.ClusterArn, TaskArn: r.TaskArn, Container: container, Outcome: o, LogsNote: r.LogsNote, Query: in.Query}
 	if follower != nil {
 		me.LogLines = follower.tail
 	}

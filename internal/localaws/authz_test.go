@@ -17,8 +17,9 @@ import (
 // came (a stopped task's tags, which StopTask deletes, included), the
 // request's tags and the cluster; other apps' calls are not.
 func TestAuthzRequests(t *testing.T) {
-	// A new revision is visible to RunTask after RegisterLagMS (shortened).
-	c := stockWorld(t, func(s *localaws.Seed) { s.Consistency.RegisterLagMS = 1 })
+	// A new revision is visible to RunTask after RegisterLagMS, and a
+	// deregistered one deletable after DeregisterLagMS (both shortened).
+	c := stockWorld(t, func(s *localaws.Seed) { s.Consistency.RegisterLagMS, s.Consistency.DeregisterLagMS = 1, 1 })
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""), AppID: "authz-test", RetryMaxAttempts: 1}
 	api := ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = aws.String(c.srv.URL()) })
 	reg, err := api.RegisterTaskDefinition(ctx(t), &ecs.RegisterTaskDefinitionInput{
@@ -44,6 +45,7 @@ func TestAuthzRequests(t *testing.T) {
 	if _, err := api.DeregisterTaskDefinition(ctx(t), &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(arn)}); err != nil {
 		t.Fatal(err)
 	}
+	time.Sleep(10 * time.Millisecond)
 	if _, err := api.DeleteTaskDefinitions(ctx(t), &ecs.DeleteTaskDefinitionsInput{TaskDefinitions: []string{arn}}); err != nil {
 		t.Fatal(err)
 	}

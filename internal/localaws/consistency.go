@@ -26,6 +26,14 @@ type Consistency struct {
 	// RunTask and DescribeTaskDefinition (ClientException "Unable to describe
 	// task definition."), the same eventual consistency.
 	RegisterLagMS int `json:"register_lag_ms"`
+	// DeregisterLagMS is how long after DeregisterTaskDefinition
+	// DeleteTaskDefinitions still sees the revision ACTIVE and refuses it
+	// ("The specified task definition is still in ACTIVE status"). botocore
+	// ecs DeregisterTaskDefinition: "there may be up to a 10-minute window
+	// following deregistration where these restrictions have not yet taken
+	// effect", and the API's reads are eventually consistent (RunTask's
+	// documentation).
+	DeregisterLagMS int `json:"deregister_lag_ms"`
 	// LogIngestDelayMS is how long after a container printed a line it can be
 	// read from CloudWatch Logs, also after the task stopped: the Docker
 	// awslogs driver sends batches (every 5 s while it runs, at once when the
@@ -49,6 +57,7 @@ const (
 	defaultListJitterMS     = 2000
 	defaultS3WriteMS        = 40
 	defaultRegisterLagMS    = 1000
+	defaultDeregisterLagMS  = 2000
 	defaultLogIngestDelayMS = 2000
 	defaultEmptyLogPages    = 0.3
 )
@@ -64,6 +73,7 @@ func (c Consistency) withDefaults() Consistency {
 	c.ListJitterMS = def(c.ListJitterMS, defaultListJitterMS)
 	c.S3WriteMS = def(c.S3WriteMS, defaultS3WriteMS)
 	c.RegisterLagMS = def(c.RegisterLagMS, defaultRegisterLagMS)
+	c.DeregisterLagMS = def(c.DeregisterLagMS, defaultDeregisterLagMS)
 	c.LogIngestDelayMS = def(c.LogIngestDelayMS, defaultLogIngestDelayMS)
 	if c.EmptyLogPages <= 0 {
 		c.EmptyLogPages = defaultEmptyLogPages
@@ -76,7 +86,7 @@ func (c Consistency) withDefaults() Consistency {
 
 // TestConsistency is what Start gives a seed without a consistency block:
 // every behaviour on, with times short enough for a test suite.
-var TestConsistency = Consistency{ListLagMS: 100, ListJitterMS: 200, RegisterLagMS: 200, LogIngestDelayMS: 300, EmptyLogPages: 0.3, S3WriteMS: 20}
+var TestConsistency = Consistency{ListLagMS: 100, ListJitterMS: 200, RegisterLagMS: 200, DeregisterLagMS: 200, LogIngestDelayMS: 300, EmptyLogPages: 0.3, S3WriteMS: 20}
 
 // testStopGraceMS is what Start gives a seed's unset stop grace: shorter than
 // ECS's 30 s, still a grace a process that ignores SIGTERM must sit out.

@@ -32,6 +32,11 @@ type environment struct {
 	bundleBucket   string
 	// draft is a second settings set, pending or failed (eb_draft.go).
 	draft *DraftSeed
+	// renderVariables: EB writes properties and secrets into its task
+	// definitions (EnvironmentSeed.RenderVariables).
+	renderVariables bool
+	// authentication is the Dockerrun's "authentication", nil when none.
+	authentication *S3Location
 }
 
 const defaultECSPlatform = "ECS running on 64bit Amazon Linux 2023/4.3.0"
@@ -78,6 +83,7 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 		versions:      es.Versions,
 		bundleBucket:  es.BundleBucket,
 	}
+	e.renderVariables, e.authentication = es.RenderVariables, es.DockerrunAuthentication
 	if e.platformArn == "" {
 		e.platformArn = fmt.Sprintf("arn:aws:elasticbeanstalk:%s::platform/%s", s.region, defaultECSPlatform)
 	}
@@ -105,6 +111,11 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 	}
 	if es.CapacityProviders == nil {
 		e.cluster.capacityProviders = []string{EBCapacityProvider(name)}
+	}
+	e.cluster.registryAuth = e.authentication != nil
+	e.cluster.defaultStrategy = strategyOf(es.DefaultCapacityProviderStrategy)
+	if err := e.cluster.checkDefaultStrategy(); err != nil {
+		return err
 	}
 	e.family = EBTaskFamily(e.name, e.id)
 	if err := s.deployVersion(e, e.versionLabel); err != nil {
@@ -185,13 +196,19 @@ func (s *Server) ebUpdateEnvironment(form url.Values) (any, error) {
 			return nil, clientErr("InvalidParameterValue", "No Application Version named '%s' found.", label)
 		}
 	}
+	variables := false
 	for _, o := range memberStructs(form, "OptionSettings") {
 		switch o["Namespace"] {
 		case "aws:elasticbeanstalk:application:environment":
 			e.properties[o["OptionName"]] = o["Value"]
+			variables = true
 		case "aws:elasticbeanstalk:application:environmentsecrets":
 			e.secretRefs[o["OptionName"]] = o["Value"]
+			variables = true
 		}
+	}
+	if label == "" && variables && e.renderVariables {
+		label = e.versionLabel // the rendered variables change: EB registers a revision
 	}
 	e.status = "Updating"
 	e.updated = time.Now()

@@ -40,6 +40,9 @@ func (e *environment) renderTaskDefinition(label string) ([]byte, error) {
 		if img, ok := images[fmt.Sprint(c["name"])]; ok {
 			c["image"] = img
 		}
+		if e.renderVariables {
+			e.renderVariablesInto(c)
+		}
 		containers = append(containers, c)
 		names = append(names, fmt.Sprint(c["name"]))
 	}
@@ -61,4 +64,55 @@ func (e *environment) renderTaskDefinition(label string) ([]byte, error) {
 	}
 	body["volumes"] = volumes
 	return json.Marshal(body)
+}
+
+// renderVariablesInto writes the environment's properties into a container
+// definition's environment (a property replaces a Dockerrun variable of its
+// name) and its secrets into the container's secrets, as references
+// (valueFrom). Secrets: Elastic Beanstalk Developer Guide, "Dockerrun.aws.json
+// v2", executionRoleArn: "For your application to use Elastic Beanstalk
+// environment variables stored as secrets, you'll need to specify the ARN of
+// a task execution role that grants the required permissions", a role that
+// "must grant the Amazon ECS container permission to make AWS API calls on
+// your behalf using AWS Secrets Manager secrets or AWS Systems Manager
+// Parameter Store parameters": ECS resolves them, so they are ECS secrets of
+// the task definition, and without an executionRoleArn RegisterTaskDefinition
+// refuses them, as ECS does. Properties: no AWS page says where EB puts them
+// on this platform; the audit of issue 31 reports them rendered into the
+// task definition, so a seed can have them there.
+func (e *environment) renderVariablesInto(c map[string]any) {
+	env := map[string]string{}
+	if list, ok := c["environment"].([]any); ok {
+		for _, kv := range list {
+			m, _ := kv.(map[string]any)
+			env[fmt.Sprint(m["name"])] = fmt.Sprint(m["value"])
+		}
+	}
+	for k, v := range e.properties {
+		env[k] = v
+	}
+	var environment []any
+	for _, k := range sortedKeys(env) {
+		environment = append(environment, map[string]any{"name": k, "value": env[k]})
+	}
+	if len(environment) > 0 {
+		c["environment"] = environment
+	}
+	refs := map[string]string{}
+	if list, ok := c["secrets"].([]any); ok {
+		for _, s := range list {
+			m, _ := s.(map[string]any)
+			refs[fmt.Sprint(m["name"])] = fmt.Sprint(m["valueFrom"])
+		}
+	}
+	for k, arn := range e.secretRefs {
+		refs[k] = arn
+	}
+	var secrets []any
+	for _, k := range sortedKeys(refs) {
+		secrets = append(secrets, map[string]any{"name": k, "valueFrom": refs[k]})
+	}
+	if len(secrets) > 0 {
+		c["secrets"] = secrets
+	}
 }

@@ -18,6 +18,13 @@ type cluster struct {
 	// capacityProviders are the providers associated with the cluster; a
 	// RunTask strategy may name only these (see checkCapacityProviders).
 	capacityProviders []string
+	// defaultStrategy is the default capacity provider strategy, which
+	// RunTask uses when given neither a launch type nor a strategy
+	// (PutClusterCapacityProviders sets it; ecs_capacity.go).
+	defaultStrategy []capacityStrategyItem
+	// registryAuth: the ECS agent of its instances has private registry
+	// credentials (EB configures them from the Dockerrun's authentication).
+	registryAuth bool
 }
 
 func (s *Server) addCluster(name string, instances int, tags []tag) *cluster {
@@ -69,7 +76,7 @@ func (s *Server) clusterJSON(c *cluster, withTags bool) map[string]any {
 		"pendingTasksCount":                 pending,
 		"activeServicesCount":               0,
 		"capacityProviders":                 nonNilStrings(c.capacityProviders),
-		"defaultCapacityProviderStrategy":   []any{},
+		"defaultCapacityProviderStrategy":   nonNilStrategy(c.defaultStrategy),
 	}
 	if withTags {
 		out["tags"] = nonNilTags(c.tags)

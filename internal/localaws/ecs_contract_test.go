@@ -93,6 +93,10 @@ func TestRunTaskRefusesWhatECSRefuses(t *testing.T) {
 			in.Cluster = aws.String("fargate")
 			in.CapacityProviderStrategy = strategy(0, 0, 0, 0)
 		},
+		"one provider at weight 0": func(in *ecs.RunTaskInput) {
+			in.Cluster = aws.String("fargate")
+			in.CapacityProviderStrategy = strategy(0, 1, 0, 0)[:1]
+		},
 		"two bases": func(in *ecs.RunTaskInput) {
 			in.Cluster = aws.String("fargate")
 			in.CapacityProviderStrategy = strategy(1, 1, 1, 1)
@@ -235,6 +239,30 @@ func TestRegisterRefusesWhatFargateRefuses(t *testing.T) {
 		"sharedMemorySize": func(_ *ecs.RegisterTaskDefinitionInput, c *ecstypes.ContainerDefinition) {
 			c.LinuxParameters = &ecstypes.LinuxParameters{SharedMemorySize: aws.Int32(64)}
 		},
+		"dockerSecurityOptions": func(_ *ecs.RegisterTaskDefinitionInput, c *ecstypes.ContainerDefinition) {
+			c.DockerSecurityOptions = []string{"no-new-privileges"}
+		},
+		"maxSwap": func(_ *ecs.RegisterTaskDefinitionInput, c *ecstypes.ContainerDefinition) {
+			c.LinuxParameters = &ecstypes.LinuxParameters{MaxSwap: aws.Int32(512)}
+		},
+		"swappiness": func(_ *ecs.RegisterTaskDefinitionInput, c *ecstypes.ContainerDefinition) {
+			c.LinuxParameters = &ecstypes.LinuxParameters{Swappiness: aws.Int32(10)}
+		},
+		"tmpfs": func(_ *ecs.RegisterTaskDefinitionInput, c *ecstypes.ContainerDefinition) {
+			c.LinuxParameters = &ecstypes.LinuxParameters{Tmpfs: []ecstypes.Tmpfs{{ContainerPath: aws.String("/tmp"), Size: 64}}}
+		},
+		"capabilities.add NET_ADMIN": func(_ *ecs.RegisterTaskDefinitionInput, c *ecstypes.ContainerDefinition) {
+			c.LinuxParameters = &ecstypes.LinuxParameters{Capabilities: &ecstypes.KernelCapabilities{Add: []string{"NET_ADMIN"}}}
+		},
+		"dnsServers": func(_ *ecs.RegisterTaskDefinitionInput, c *ecstypes.ContainerDefinition) {
+			c.DnsServers = []string{"10.0.0.2"}
+		},
+		"disableNetworking": func(_ *ecs.RegisterTaskDefinitionInput, c *ecstypes.ContainerDefinition) {
+			c.DisableNetworking = aws.Bool(true)
+		},
+		"ipcMode": func(in *ecs.RegisterTaskDefinitionInput, _ *ecstypes.ContainerDefinition) {
+			in.IpcMode = ecstypes.IpcModeTask
+		},
 		"256 cpu, 1536 MiB": func(in *ecs.RegisterTaskDefinitionInput, _ *ecstypes.ContainerDefinition) {
 			in.Memory = aws.String("1536")
 		},
@@ -248,10 +276,11 @@ func TestRegisterRefusesWhatFargateRefuses(t *testing.T) {
 			t.Errorf("%s: %v, want ClientException", name, err)
 		}
 	}
-	if _, err := c.ecs.RegisterTaskDefinition(ctx(t), base(func(in *ecs.RegisterTaskDefinitionInput, _ *ecstypes.ContainerDefinition) {
+	if _, err := c.ecs.RegisterTaskDefinition(ctx(t), base(func(in *ecs.RegisterTaskDefinitionInput, c *ecstypes.ContainerDefinition) {
 		in.Cpu = aws.String("512")
 		in.Memory = aws.String("2048")
+		c.LinuxParameters = &ecstypes.LinuxParameters{InitProcessEnabled: aws.Bool(true), Capabilities: &ecstypes.KernelCapabilities{Add: []string{"SYS_PTRACE"}}}
 	})); err != nil {
-		t.Errorf("a valid Fargate size: %v", err)
+		t.Errorf("a valid Fargate size, with SYS_PTRACE: %v", err)
 	}
 }

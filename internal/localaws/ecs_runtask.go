@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -24,6 +23,8 @@ type runRequest struct {
 	// placeholder runs no process: EB's own web tasks, which only need to
 	// hold their instance and host ports.
 	placeholder bool
+	// capacityProvider places it ("" with a launch type).
+	capacityProvider string
 }
 
 // maxOverridesChars is RunTask's limit on overrides. Source: botocore ecs
@@ -97,21 +98,35 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 	if td.status != "ACTIVE" {
 		return nil, clientErr("ClientException", "TaskDefinition is inactive")
 	}
+	items := in.CapacityProviderStrategy
+	if in.LaunchType == "" && len(items) == 0 && len(c.defaultStrategy) > 0 {
+		// "If no capacityProviderStrategy or launchType is specified, the
+		// defaultCapacityProviderStrategy for the cluster is used" (botocore
+		// ecs RunTaskRequest.capacityProviderStrategy); ECS's refusal of one
+		// without weight is quoted in terraform-aws-modules/terraform-aws-ecs#27.
+		items = c.defaultStrategy
+		if err := checkStrategyOf(items, "default capacity provider strategy", "cluster's default capacity provider strategy", true); err != nil {
+			return nil, err
+		}
+	}
 	var strategy []string
-	for _, cp := range in.CapacityProviderStrategy {
+	for _, cp := range items {
 		strategy = append(strategy, cp.CapacityProvider)
 	}
 	if err := checkCapacityProviders(c, strategy); err != nil {
 		return nil, err
 	}
-	launch := in.LaunchType
-	for _, cp := range in.CapacityProviderStrategy {
-		if strings.HasPrefix(cp.CapacityProvider, "FARGATE") {
+	launch, provider := in.LaunchType, ""
+	if len(items) > 0 {
+		// A Fargate provider runs the task on Fargate, an Auto Scaling group
+		// provider on the cluster's instances.
+		provider, launch = s.chooseProvider(items), "EC2"
+		if isFargateProvider(provider) {
 			launch = "FARGATE"
 		}
 	}
 	if launch == "" {
-		launch = "EC2"
+		launch = "EC2" // neither a launch type nor a strategy, and no default
 	}
 	var network *awsvpcConfig
 	if in.NetworkConfiguration != nil {
@@ -154,7 +169,7 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 		tags = append(tags, td.tags...)
 	}
 	req := runRequest{
-		cluster: c, taskDef: td, launchType: launch, startedBy: in.StartedBy,
+		cluster: c, taskDef: td, launchType: launch, capacityProvider: provider, startedBy: in.StartedBy,
 		group: orDefault(in.Group, "family:"+td.family), network: network,
 		platform: in.PlatformVersion, overrides: in.Overrides, tags: tags, opts: opts,
 	}
@@ -231,6 +246,7 @@ func (s *Server) startTask(req runRequest) (*task, string) {
 		done:          make(chan struct{}),
 		placeholder:   req.placeholder,
 	}
+	t.capacityProvider = req.capacityProvider
 	if req.placeholder {
 		// EB reports a deploy done only once its tasks run, so they are
 		// visible and RUNNING from the start.

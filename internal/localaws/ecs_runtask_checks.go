@@ -118,10 +118,20 @@ func (in runTaskChecks) check() error {
 // checkStrategyWeights: botocore ecs CapacityProviderStrategyItem.weight:
 // "If you specify multiple capacity providers in a strategy that all have a
 // weight of 0, any RunTask or CreateService actions using the capacity
-// provider strategy will fail"; .base: "Only one capacity provider in a
+// provider strategy will fail", and, of one provider as of several, "At least
+// one capacity provider must have a weight greater than zero" ("The default
+// value is 0 if not specified"); .base: "Only one capacity provider in a
 // capacity provider strategy can have a base defined"; weight 0 to 1,000,
-// base 0 to 100,000.
+// base 0 to 100,000. The weight message is ECS's, as a one-provider default
+// strategy drew it (terraform-aws-modules/terraform-aws-ecs#27).
 func checkStrategyWeights(items []capacityStrategyItem) error {
+	return checkStrategyOf(items, "capacity provider strategy", "capacity provider strategy", true)
+}
+
+// checkStrategyOf is checkStrategyWeights naming the strategy: "capacity
+// provider strategy", or the cluster's "default capacity provider strategy";
+// without requireWeight, a strategy whose providers all have weight 0 passes.
+func checkStrategyOf(items []capacityStrategyItem, what, where string, requireWeight bool) error {
 	if len(items) == 0 {
 		return nil
 	}
@@ -143,8 +153,8 @@ func checkStrategyWeights(items []capacityStrategyItem) error {
 	if bases > 1 {
 		return clientErr("InvalidParameterException", "Only one capacity provider in a capacity provider strategy can have a base defined.")
 	}
-	if len(items) > 1 && weighted == 0 {
-		return clientErr("InvalidParameterException", "At least one capacity provider in the strategy must have a weight greater than zero.")
+	if weighted == 0 && requireWeight {
+		return clientErr("InvalidParameterException", "There are no capacity providers with a weight value greater than zero defined in the %s. At least one capacity provider must have a weight value greater than zero specified. Update the %s or specify a valid capacity provider strategy and try again.", what, where)
 	}
 	return nil
 }

@@ -10,22 +10,97 @@ import (
 // ecs ContainerDefinition.hostname ("not supported if you're using the awsvpc
 // network mode"), .extraHosts ("isn't supported for ... tasks that use the
 // awsvpc network mode"), .privileged ("not supported ... for tasks run on
-// Fargate"), LinuxParameters.devices and .sharedMemorySize ("If you're using
-// tasks that use the Fargate launch type, the ... parameter isn't supported").
+// Fargate"), .dockerSecurityOptions ("This field isn't valid for containers
+// in tasks using the Fargate launch type"), LinuxParameters.devices,
+// .sharedMemorySize, .maxSwap and .swappiness ("If you're using tasks that
+// use the Fargate launch type, the ... parameter isn't supported"),
+// KernelCapabilities.add ("Tasks launched on Fargate only support adding the
+// SYS_PTRACE kernel capability"); and the ECS developer guide, "Amazon ECS on
+// AWS Fargate", Task definitions: "The following task definition parameters
+// are not valid in Fargate tasks: disableNetworking, dnsSearchDomains,
+// dnsServers, dockerSecurityOptions, extraHosts, gpu, ipcMode, links, pidMode,
+// placementConstraints, privileged, ... maxSwap, swappiness", and for
+// linuxParameters "The devices, sharedMemorySize, and tmpfs parameters are
+// not supported". The messages are localaws's own wording.
 func containerShapeProblem(c containerDef, awsvpc, fargate bool) string {
+	notOnFargate := func(field string) string {
+		return "The " + field + " parameter is not supported on Fargate (container " + c.Name + ")."
+	}
 	switch {
 	case awsvpc && c.Hostname != "":
 		return "The hostname parameter is not supported when networkMode=awsvpc (container " + c.Name + ")."
 	case awsvpc && hasItems(c.ExtraHosts):
 		return "The extraHosts parameter is not supported when networkMode=awsvpc (container " + c.Name + ")."
-	case fargate && c.Privileged:
-		return "The privileged parameter is not supported on Fargate (container " + c.Name + ")."
-	case fargate && c.LinuxParameters != nil && hasItems(c.LinuxParameters.Devices):
-		return "The devices parameter is not supported on Fargate (container " + c.Name + ")."
-	case fargate && c.LinuxParameters != nil && c.LinuxParameters.SharedMemorySize != nil:
-		return "The sharedMemorySize parameter is not supported on Fargate (container " + c.Name + ")."
+	case !fargate:
+		return ""
+	case c.Privileged:
+		return notOnFargate("privileged")
+	case hasItems(c.DockerSecurityOptions):
+		return notOnFargate("dockerSecurityOptions")
+	case c.DisableNetworking:
+		return notOnFargate("disableNetworking")
+	case hasItems(c.DNSServers):
+		return notOnFargate("dnsServers")
+	case hasItems(c.DNSSearchDomains):
+		return notOnFargate("dnsSearchDomains")
+	}
+	for _, r := range c.ResourceRequirements {
+		if r.Type == "GPU" {
+			return notOnFargate("GPU resourceRequirements")
+		}
+	}
+	lp := c.LinuxParameters
+	switch {
+	case lp == nil:
+		return ""
+	case hasItems(lp.Devices):
+		return notOnFargate("devices")
+	case lp.SharedMemorySize != nil:
+		return notOnFargate("sharedMemorySize")
+	case lp.MaxSwap != nil:
+		return notOnFargate("maxSwap")
+	case lp.Swappiness != nil:
+		return notOnFargate("swappiness")
+	case hasItems(lp.Tmpfs):
+		return notOnFargate("tmpfs")
+	}
+	if lp.Capabilities != nil {
+		for _, cp := range lp.Capabilities.Add {
+			if cp != "SYS_PTRACE" {
+				return "Tasks launched on Fargate only support adding the SYS_PTRACE kernel capability, not " + cp + " (container " + c.Name + ")."
+			}
+		}
 	}
 	return ""
+}
+
+// fargateTaskProblem is what RegisterTaskDefinition answers a task-level
+// field Fargate refuses: botocore ecs RegisterTaskDefinitionRequest.ipcMode
+// ("not supported for ... tasks run on Fargate"), .pidMode ("On Fargate for
+// Linux containers, the only valid value is task"),
+// Volume.dockerVolumeConfiguration ("Docker volumes aren't supported by
+// tasks run on Fargate").
+func fargateTaskProblem(ipcMode, pidMode string, dockerVolumes bool) string {
+	switch {
+	case ipcMode != "":
+		return "The ipcMode parameter is not supported on Fargate."
+	case pidMode == "host":
+		return "On Fargate for Linux containers, the only valid pidMode is task."
+	case dockerVolumes:
+		return "Docker volumes (dockerVolumeConfiguration) are not supported on Fargate."
+	}
+	return ""
+}
+
+// fargateShapeOK: a definition registered without requiresCompatibilities
+// is FARGATE-compatible only when no container sets what Fargate refuses.
+func fargateShapeOK(containers []containerDef) bool {
+	for _, c := range containers {
+		if containerShapeProblem(c, true, true) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func hasItems(raw json.RawMessage) bool {

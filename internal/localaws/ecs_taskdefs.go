@@ -65,12 +65,25 @@ type logConfig struct {
 // containerDef is the part of an ECS container definition that localaws acts on.
 type containerDef struct {
 	// Fields ECS refuses with awsvpc or on Fargate (containerShapeProblem).
-	Hostname        string          `json:"hostname"`
-	ExtraHosts      json.RawMessage `json:"extraHosts"`
-	Privileged      bool            `json:"privileged"`
+	Hostname              string          `json:"hostname"`
+	ExtraHosts            json.RawMessage `json:"extraHosts"`
+	Privileged            bool            `json:"privileged"`
+	DockerSecurityOptions json.RawMessage `json:"dockerSecurityOptions"`
+	DisableNetworking     bool            `json:"disableNetworking"`
+	DNSServers            json.RawMessage `json:"dnsServers"`
+	DNSSearchDomains      json.RawMessage `json:"dnsSearchDomains"`
+	ResourceRequirements  []struct {
+		Type string `json:"type"`
+	} `json:"resourceRequirements"`
 	LinuxParameters *struct {
 		Devices          json.RawMessage `json:"devices"`
 		SharedMemorySize *int            `json:"sharedMemorySize"`
+		MaxSwap          *int            `json:"maxSwap"`
+		Swappiness       *int            `json:"swappiness"`
+		Tmpfs            json.RawMessage `json:"tmpfs"`
+		Capabilities     *struct {
+			Add []string `json:"add"`
+		} `json:"capabilities"`
 	} `json:"linuxParameters"`
 	Name              string        `json:"name"`
 	Image             string        `json:"image"`
@@ -91,7 +104,10 @@ type containerDef struct {
 	DependsOn []struct {
 		ContainerName string `json:"containerName"`
 	} `json:"dependsOn"`
-	LogConfiguration *logConfig `json:"logConfiguration"`
+	LogConfiguration      *logConfig `json:"logConfiguration"`
+	RepositoryCredentials *struct {
+		CredentialsParameter string `json:"credentialsParameter"`
+	} `json:"repositoryCredentials"`
 }
 
 func (c containerDef) essential() bool { return c.Essential == nil || *c.Essential }
@@ -113,11 +129,14 @@ func (s *Server) registerTaskDefinition(raw []byte, registeredBy string) (*taskD
 		Cpu                     string         `json:"cpu"`
 		Memory                  string         `json:"memory"`
 		ExecutionRoleArn        string         `json:"executionRoleArn"`
+		IpcMode                 string         `json:"ipcMode"`
+		PidMode                 string         `json:"pidMode"`
 		Volumes                 []struct {
 			Name string `json:"name"`
 			Host *struct {
 				SourcePath string `json:"sourcePath"`
 			} `json:"host"`
+			DockerVolumeConfiguration json.RawMessage `json:"dockerVolumeConfiguration"`
 		} `json:"volumes"`
 		Tags []tag `json:"tags"`
 	}
@@ -204,14 +223,18 @@ func (s *Server) registerTaskDefinition(raw []byte, registeredBy string) (*taskD
 	if !anyEssential {
 		return nil, clientErr("ClientException", "At least one essential container is required.")
 	}
-	hostVolumes := false
+	hostVolumes, dockerVolumes := false, false
 	for _, v := range head.Volumes {
 		hostVolumes = hostVolumes || (v.Host != nil && v.Host.SourcePath != "")
+		dockerVolumes = dockerVolumes || len(v.DockerVolumeConfiguration) > 0 && string(v.DockerVolumeConfiguration) != "null"
 	}
 	logsProblem := fargateLogsProblem(head.ContainerDefinitions)
-	fargateOK := mode == "awsvpc" && head.Cpu != "" && head.Memory != "" && !hostVolumes && logsProblem == ""
+	taskProblem := fargateTaskProblem(head.IpcMode, head.PidMode, dockerVolumes)
+	fargateOK := mode == "awsvpc" && head.Cpu != "" && head.Memory != "" && !hostVolumes && logsProblem == "" && taskProblem == "" && fargateShapeOK(head.ContainerDefinitions)
 	if fargate {
 		switch {
+		case taskProblem != "":
+			return nil, clientErr("ClientException", "%s", taskProblem)
 		case logsProblem != "":
 			return nil, clientErr("ClientException", "%s", logsProblem)
 		case mode != "awsvpc":
@@ -326,61 +349,4 @@ func (td *taskDef) describe() map[string]any {
 		out["deregisteredAt"] = epoch(td.deregisteredAt)
 	}
 	return out
-}
-
-func (s *Server) ecsRegisterTaskDefinition(body []byte) (any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	td, err := s.registerTaskDefinition(body, "arn:aws:iam::"+s.account+":user/localaws")
-	if td != nil {
-		td.visibleAt = td.registeredAt.Add(ms(s.consistency.RegisterLagMS))
-	}
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"taskDefinition": td.describe(), "tags": nonNilTags(td.tags)}, nil
-}
-
-func (s *Server) ecsDescribeTaskDefinition(body []byte) (any, error) {
-	var in struct {
-		TaskDefinition string   `json:"taskDefinition"`
-		Include        []string `json:"include"`
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	td, err := s.resolveVisibleTaskDef(in.TaskDefinition)
-	if err != nil {
-		return nil, err
-	}
-	// botocore ecs DescribeTaskDefinition: "You can only describe INACTIVE
-	// task definitions while an active task or service references them."
-	if td.status == "INACTIVE" && !s.referenced(td) {
-		return nil, clientErr("ClientException", "Unable to describe task definition.")
-	}
-	out := map[string]any{"taskDefinition": td.describe()}
-	if slices.Contains(in.Include, "TAGS") {
-		out["tags"] = nonNilTags(td.tags)
-	}
-	return out, nil
-}
-
-func nonNilTags(t []tag) []tag {
-	if t == nil {
-		return []tag{}
-	}
-	return t
-}
-
-// referenced: a task that has not stopped runs this revision. The caller
-// holds s.mu.
-func (s *Server) referenced(td *taskDef) bool {
-	for _, t := range s.taskOrder {
-		if t.td == td && !t.stopped() {
-			return true
-		}
-	}
-	return false
 }

@@ -125,7 +125,9 @@ func (s *Server) ecsDeleteTaskDefinitions(body []byte) (any, error) {
 		switch {
 		case err != nil || !strings.Contains(ref, ":"):
 			failures = append(failures, map[string]string{"arn": ref, "reason": "The specified task definition does not exist."})
-		case td.status == "ACTIVE":
+		case td.status == "ACTIVE" || td.status == "INACTIVE" && time.Now().Before(td.deregisteredAt.Add(ms(s.consistency.DeregisterLagMS))):
+			// A revision deregistered a moment ago may still read ACTIVE
+			// (Consistency.DeregisterLagMS).
 			failures = append(failures, map[string]string{"arn": td.arn, "reason": "The specified task definition is still in ACTIVE status. Please deregister the target and try again."})
 		default:
 			td.status = "DELETE_IN_PROGRESS"

@@ -27,6 +27,8 @@ type task struct {
 	fault      *Fault
 	// placeholder: no container runs a process (EB's web tasks).
 	placeholder bool
+	// capacityProvider placed it ("" with a launch type).
+	capacityProvider string
 
 	createdAt, startedAt, stoppingAt, stoppedAt time.Time
 	visibleAt                                   time.Time
@@ -136,6 +138,9 @@ func (s *Server) taskJSON(t *task, withTags bool) map[string]any {
 		"overrides":         json.RawMessage(orDefault(string(t.overrides), `{"containerOverrides":[]}`)),
 		// botocore ecs Task.enableExecuteCommand: whether ECS Exec is on.
 		"enableExecuteCommand": t.opts.executeCommand,
+	}
+	if t.capacityProvider != "" {
+		out["capacityProviderName"] = t.capacityProvider
 	}
 	if t.startedBy != "" {
 		out["startedBy"] = t.startedBy

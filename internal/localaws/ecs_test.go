@@ -127,6 +127,7 @@ func TestTaskDefinitions(t *testing.T) {
 	if _, err := c.ecs.DescribeTaskDefinition(ctx(t), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String("migrate")}); errCode(err) != "ClientException" {
 		t.Errorf("family with no ACTIVE revision: %v", err)
 	}
+	time.Sleep(time.Duration(localaws.TestConsistency.DeregisterLagMS+50) * time.Millisecond) // the deregistration takes effect
 	del, err = c.ecs.DeleteTaskDefinitions(ctx(t), &ecs.DeleteTaskDefinitionsInput{TaskDefinitions: []string{"migrate:1"}})
 	if err != nil || len(del.TaskDefinitions) != 1 || del.TaskDefinitions[0].Status != ecstypes.TaskDefinitionStatusDeleteInProgress {
 		t.Errorf("DeleteTaskDefinitions: %v %+v", err, del)

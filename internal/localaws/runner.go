@@ -150,6 +150,10 @@ func (s *Server) prepare(t *task) ([]*launch, string) {
 			c.lastStatus, c.reason = "STOPPED", reason
 			return nil, reason
 		}
+		if reason := s.registryAuthProblem(t, def, img); reason != "" {
+			c.lastStatus, c.reason = "STOPPED", reason
+			return nil, reason
+		}
 		env := map[string]string{"AWS_EXECUTION_ENV": "AWS_ECS_" + t.launchType, "ECS_CONTAINER_METADATA_URI_V4": "http://169.254.170.2/v4/" + c.runtimeID}
 		for k, v := range img.Env {
 			env[k] = v

@@ -46,7 +46,11 @@ func (s *Server) addBundles(e *environment) error {
 			}
 			containers = append(containers, c)
 		}
-		dockerrun, err := json.MarshalIndent(map[string]any{"AWSEBDockerrunVersion": 2, "containerDefinitions": containers}, "", "  ")
+		doc := map[string]any{"AWSEBDockerrunVersion": 2, "containerDefinitions": containers}
+		if a := e.authentication; a != nil {
+			doc["authentication"] = map[string]string{"bucket": a.Bucket, "key": a.Key}
+		}
+		dockerrun, err := json.MarshalIndent(doc, "", "  ")
 		if err != nil {
 			return err
 		}

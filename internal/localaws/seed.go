@@ -67,6 +67,9 @@ type Image struct {
 	// definition has neither entryPoint nor command. Without it such a
 	// container is a placeholder that runs until it is stopped.
 	Command []string `json:"command"`
+	// Private marks an image of a private registry (not Amazon ECR): it is
+	// pulled only with credentials (registry_auth.go).
+	Private bool `json:"private"`
 }
 
 // EnvironmentSeed is an Elastic Beanstalk environment.
@@ -88,6 +91,10 @@ type EnvironmentSeed struct {
 	// (aws:elasticbeanstalk:application:environmentsecrets).
 	Secrets map[string]string `json:"secrets"`
 	VPC     VPCSeed           `json:"vpc"`
+	// RenderVariables has EB render the properties into each container's
+	// environment and the secrets into its secrets in the task definitions
+	// it registers (eb_render.go).
+	RenderVariables bool `json:"render_variables"`
 	// Cluster overrides the ECS cluster name EB would generate.
 	Cluster string `json:"cluster"`
 	// Containers are the ECS container definitions of EB's app task
@@ -106,6 +113,13 @@ type EnvironmentSeed struct {
 	// environment's cluster; nil is the one Auto Scaling group provider of
 	// EB's instances (see EBCapacityProvider), empty ([]) none.
 	CapacityProviders []string `json:"capacity_providers"`
+	// DefaultCapacityProviderStrategy is the cluster's default strategy
+	// (none when empty), as PutClusterCapacityProviders sets it.
+	DefaultCapacityProviderStrategy []StrategyItem `json:"default_capacity_provider_strategy"`
+	// DockerrunAuthentication is the Dockerrun.aws.json's "authentication"
+	// (the S3 location of a .dockercfg for private registries), written into
+	// the versions' bundles; EB's instances then pull private images.
+	DockerrunAuthentication *S3Location `json:"dockerrun_authentication"`
 	// Draft is a configuration change not in effect (eb_draft.go).
 	Draft *DraftSeed `json:"draft"`
 }
@@ -128,6 +142,21 @@ type ClusterSeed struct {
 	// CapacityProviders are the providers associated with it (FARGATE,
 	// FARGATE_SPOT or Auto Scaling group providers).
 	CapacityProviders []string `json:"capacity_providers"`
+	// DefaultCapacityProviderStrategy is its default strategy (none when empty).
+	DefaultCapacityProviderStrategy []StrategyItem `json:"default_capacity_provider_strategy"`
+}
+
+// S3Location is a Dockerrun.aws.json "authentication": an S3 object.
+type S3Location struct {
+	Bucket string `json:"bucket"`
+	Key    string `json:"key"`
+}
+
+// StrategyItem is one capacity provider of a strategy.
+type StrategyItem struct {
+	CapacityProvider string `json:"capacity_provider"`
+	Weight           int    `json:"weight"`
+	Base             int    `json:"base"`
 }
 
 // Timing sets how long tasks and deploys take in each phase, in milliseconds.

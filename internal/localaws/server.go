@@ -133,7 +133,11 @@ func (s *Server) build(seed Seed) error {
 		s.ensureLogGroup(g)
 	}
 	for _, c := range seed.Clusters {
-		s.addCluster(c.Name, c.Instances, nil).capacityProviders = c.CapacityProviders
+		cl := s.addCluster(c.Name, c.Instances, nil)
+		cl.capacityProviders, cl.defaultStrategy = c.CapacityProviders, strategyOf(c.DefaultCapacityProviderStrategy)
+		if err := cl.checkDefaultStrategy(); err != nil {
+			return err
+		}
 	}
 	for _, f := range seed.Faults {
 		s.faults = append(s.faults, &activeFault{Fault: f})

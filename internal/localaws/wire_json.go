@@ -72,6 +72,10 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, clientErr("UnknownOperationException", "localaws does not implement %s", op))
 		return
 	}
+	if err := checkLogsNames(op, body); err != nil {
+		writeJSONError(w, asAPIError(err))
+		return
+	}
 	var before map[string]map[string]string
 	if authzOps[op] {
 		before = s.authzBefore(op, body)

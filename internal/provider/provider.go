@@ -295,9 +295,13 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 		}
 	}
 	tflog.Debug(ctx, "configured AWS clients", map[string]any{"region": cfg.Region, "max_retries": retries})
-	resp.ResourceData = clients
-	resp.DataSourceData = clients
-	resp.ActionData = clients
+	// One ProviderData per configuration: Terraform configures the provider
+	// once per plan and per apply, and what the calls of one share (the ids
+	// planned so far) lives there.
+	data := resources.NewProviderData(clients)
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.ActionData = data
 }
 
 func (p *ebmigrateProvider) Resources(context.Context) []func() resource.Resource {

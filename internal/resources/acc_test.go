@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
@@ -51,7 +50,7 @@ func TestMain(m *testing.M) {
 }
 
 var factories = map[string]func() (tfprotov6.ProviderServer, error){
-	"ebmigrate": providerserver.NewProtocol6WithError(provider.New("test")()),
+	"ebmigrate": func() (tfprotov6.ProviderServer, error) { return provider.Server("test")(), nil },
 }
 
 // servers are every test's localaws, for the IAM policy check.

@@ -33,14 +33,14 @@ func TestAccEnvironmentDataSource(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
-			Config: w.providerConfig() + fmt.Sprintf(`data "ebmigrate_environment" "this" { name = %q }`, localaws.FixtureEnv),
+			Config: w.providerConfig() + fmt.Sprintf(`data "ebmigrate_environment" "this" { environment_name = %q }`, localaws.FixtureEnv),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("environment_id"), knownvalue.StringExact(localaws.FixtureEnvID)),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("id"), knownvalue.StringExact(localaws.FixtureEnv)),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("version_label"), knownvalue.StringExact("v1")),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("status"), knownvalue.StringExact("Ready")),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("cluster_arn"), knownvalue.StringRegexp(regexp.MustCompile(`cluster/`+localaws.FixtureCluster()+`$`))),
-				statecheck.ExpectKnownValue(ds, tfjsonpath.New("task_definition_arn"), knownvalue.StringRegexp(regexp.MustCompile(`task-definition/`+localaws.FixtureFamily()+`:1$`))),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("source_task_definition_arn"), knownvalue.StringRegexp(regexp.MustCompile(`task-definition/`+localaws.FixtureFamily()+`:1$`))),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("containers"), knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact("web"), "image": knownvalue.StringExact("example/app:v1"), "essential": knownvalue.Bool(true)}),
 					knownvalue.ObjectExact(map[string]knownvalue.Check{"name": knownvalue.StringExact(localaws.FixtureProxy), "image": knownvalue.StringExact("example/nginx:1.27"), "essential": knownvalue.Bool(true)}),

@@ -3,8 +3,10 @@ package resources
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 )
@@ -14,19 +16,50 @@ import (
 // engine's own conditions keep theirs, an error AWS returned is an "AWS
 // Error" that names the call and AWS's code, and anything else is a
 // "Migration Error".
+//
+// A problem with one argument (ProblemError.Arg) points at it: Terraform
+// shows the argument's line of the configuration, not the resource's first.
 func addEngineError(diags *diag.Diagnostics, doing string, err error) {
-	addTaskError(diags, "Migration Failed", doing, err)
+	summary, detail, at := errorDiagnostic("Migration Failed", doing, err)
+	addDiagnostic(diags, summary, detail, at)
 }
 
-// addTaskError is addEngineError with the summary of a task that did not
-// succeed given.
-func addTaskError(diags *diag.Diagnostics, failed, doing string, err error) {
-	summary, detail := errorDiagnostic(failed, doing, err)
-	diags.AddError(summary, detail)
+// addDiagnostic adds an error at the argument at (or the object's, when at
+// is empty).
+func addDiagnostic(diags *diag.Diagnostics, summary, detail string, at path.Path) {
+	if len(at.Steps()) == 0 {
+		diags.AddError(summary, detail)
+		return
+	}
+	diags.AddAttributeError(at, summary, detail)
 }
 
-// errorDiagnostic is the summary and detail of an engine error.
-func errorDiagnostic(failed, doing string, err error) (string, string) {
+// argPath is the path of an argument as the engine names it
+// ("task.network_configuration.subnets").
+func argPath(arg string) path.Path {
+	if arg == "" {
+		return path.Empty()
+	}
+	parts := strings.Split(arg, ".")
+	p := path.Root(parts[0])
+	for _, name := range parts[1:] {
+		p = p.AtName(name)
+	}
+	return p
+}
+
+// errorDiagnostic is the summary and detail of an engine error, and the
+// argument it is about (empty when it is about none).
+func errorDiagnostic(failed, doing string, err error) (string, string, path.Path) {
+	summary, detail := errorText(failed, doing, err)
+	var p *ebmigrate.ProblemError
+	if errors.As(err, &p) {
+		return summary, detail, argPath(p.Arg)
+	}
+	return summary, detail, path.Empty()
+}
+
+func errorText(failed, doing string, err error) (string, string) {
 	var p *ebmigrate.ProblemError
 	var me *ebmigrate.MigrationError
 	var ie *ebmigrate.InterruptedError
@@ -55,5 +88,5 @@ func errorDiagnostic(failed, doing string, err error) (string, string) {
 	if f, ok := ebmigrate.AsAWSFailure(err); ok {
 		return f.Summary, fmt.Sprintf("While %s, %s\n\n%v", doing, f.Detail(), err)
 	}
-	return "Migration Error", fmt.Sprintf("While %s, the provider failed: %v\n\nApply again; if it keeps failing, run with TF_LOG=DEBUG and report it with that log.", doing, err)
+	return "Migration Error", fmt.Sprintf("While %s, the provider failed: %v\n\nRun Terraform again; if it keeps failing, run with TF_LOG=DEBUG and report it with that log.", doing, err)
 }

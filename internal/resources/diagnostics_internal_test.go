@@ -67,7 +67,7 @@ func TestErrorDiagnostic(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			summary, detail := errorDiagnostic("Migration Failed", "applying", tc.err)
+			summary, detail, _ := errorDiagnostic("Migration Failed", "applying", tc.err)
 			if summary != tc.summary {
 				t.Errorf("summary = %q, want %q", summary, tc.summary)
 			}

@@ -39,31 +39,29 @@ func (d *environmentDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "What `ebmigrate_run` would derive its migration task from, for an Elastic Beanstalk environment on the ECS platform, without running anything: " +
 			"the environment, its ECS cluster and app task definition, its containers, and the **names** (never the values) of its properties and secrets. " +
-			"Reading it makes read-only Elastic Beanstalk and ECS calls only.",
+			"Reading it makes read-only Elastic Beanstalk and ECS calls only. It takes the names `ebmigrate_run` uses for the same things: `environment_name`, and `task.cluster` and `task.task_definition`.",
 		Attributes: map[string]schema.Attribute{
-			"name": schema.StringAttribute{
+			"environment_name": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "Name of the Elastic Beanstalk environment.",
 				Validators:          []validator.String{envNameValidator()},
 			},
-			"cluster": schema.StringAttribute{
+			"task": schema.SingleNestedAttribute{
 				Optional:            true,
-				MarkdownDescription: "Name or ARN of the ECS cluster, as in `ebmigrate_run`. Defaults to the environment's own.",
-				Validators:          []validator.String{clusterValidator()},
+				MarkdownDescription: "Where to look, as `ebmigrate_run`'s `task.cluster` and `task.task_definition`.",
+				Attributes: map[string]schema.Attribute{
+					"cluster":         taskSpec(queryObject).attrs["cluster"].queryAttribute(),
+					"task_definition": taskSpec(queryObject).attrs["task_definition"].queryAttribute(),
+				},
 			},
-			"source_task_definition": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Task definition to derive from, as in `ebmigrate_run`. Defaults to the one the environment's tasks run.",
-				Validators:          []validator.String{taskDefinitionValidator()},
-			},
-			"id":                  str("The environment name, as on every object of this provider (the environment id is `environment_id`)."),
-			"environment_id":      str("The environment id (`e-…`)."),
-			"application_name":    str("The Elastic Beanstalk application."),
-			"version_label":       str("The application version deployed now."),
-			"status":              str("The environment's status (`Ready`, `Updating`, …)."),
-			"platform_arn":        str("The environment's platform."),
-			"cluster_arn":         str("ARN of the environment's ECS cluster."),
-			"task_definition_arn": str("ARN of the task definition a migration would be derived from."),
+			"id":                         str("The environment name, as on every object of this provider (the environment id is `environment_id`)."),
+			"environment_id":             str("The environment id (`e-…`)."),
+			"application_name":           str("The Elastic Beanstalk application."),
+			"version_label":              str("The application version deployed now."),
+			"status":                     str("The environment's status (`Ready`, `Updating`, …)."),
+			"platform_arn":               str("The environment's platform."),
+			"cluster_arn":                str("ARN of the environment's ECS cluster."),
+			"source_task_definition_arn": str("ARN of the task definition a migration would be derived from (as `ebmigrate_run`'s `last_run.source_task_definition_arn`)."),
 			"containers": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The containers of that task definition.",
@@ -92,22 +90,24 @@ type containerModel struct {
 }
 
 type environmentModel struct {
-	Name                 types.String     `tfsdk:"name"`
-	Cluster              types.String     `tfsdk:"cluster"`
-	SourceTaskDefinition types.String     `tfsdk:"source_task_definition"`
-	ID                   types.String     `tfsdk:"id"`
-	EnvironmentID        types.String     `tfsdk:"environment_id"`
-	ApplicationName      types.String     `tfsdk:"application_name"`
-	VersionLabel         types.String     `tfsdk:"version_label"`
-	Status               types.String     `tfsdk:"status"`
-	PlatformArn          types.String     `tfsdk:"platform_arn"`
-	ClusterArn           types.String     `tfsdk:"cluster_arn"`
-	TaskDefinitionArn    types.String     `tfsdk:"task_definition_arn"`
-	Containers           []containerModel `tfsdk:"containers"`
-	PropertyNames        []string         `tfsdk:"property_names"`
-	SecretNames          []string         `tfsdk:"secret_names"`
-	Subnets              []string         `tfsdk:"subnets"`
-	SecurityGroups       []string         `tfsdk:"security_groups"`
+	EnvironmentName types.String `tfsdk:"environment_name"`
+	Task            *struct {
+		Cluster        types.String `tfsdk:"cluster"`
+		TaskDefinition types.String `tfsdk:"task_definition"`
+	} `tfsdk:"task"`
+	ID                      types.String     `tfsdk:"id"`
+	EnvironmentID           types.String     `tfsdk:"environment_id"`
+	ApplicationName         types.String     `tfsdk:"application_name"`
+	VersionLabel            types.String     `tfsdk:"version_label"`
+	Status                  types.String     `tfsdk:"status"`
+	PlatformArn             types.String     `tfsdk:"platform_arn"`
+	ClusterArn              types.String     `tfsdk:"cluster_arn"`
+	SourceTaskDefinitionArn types.String     `tfsdk:"source_task_definition_arn"`
+	Containers              []containerModel `tfsdk:"containers"`
+	PropertyNames           []string         `tfsdk:"property_names"`
+	SecretNames             []string         `tfsdk:"secret_names"`
+	Subnets                 []string         `tfsdk:"subnets"`
+	SecurityGroups          []string         `tfsdk:"security_groups"`
 }
 
 func (d *environmentDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -116,24 +116,23 @@ func (d *environmentDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.HasError() || d.clients == nil {
 		return
 	}
-	t, err := ebmigrate.Discover(ctx, *d.clients, ebmigrate.DiscoverInput{
-		EnvironmentName:      m.Name.ValueString(),
-		Cluster:              m.Cluster.ValueString(),
-		SourceTaskDefinition: m.SourceTaskDefinition.ValueString(),
-		Args:                 ebmigrate.FlatArgs,
-	})
+	in := ebmigrate.DiscoverInput{EnvironmentName: m.EnvironmentName.ValueString()}
+	if m.Task != nil {
+		in.Cluster, in.SourceTaskDefinition = m.Task.Cluster.ValueString(), m.Task.TaskDefinition.ValueString()
+	}
+	t, err := ebmigrate.Discover(ctx, *d.clients, in)
 	if err != nil {
 		addEngineError(&resp.Diagnostics, "reading data source ebmigrate_environment", err)
 		return
 	}
-	m.ID = m.Name
+	m.ID = m.EnvironmentName
 	m.EnvironmentID = types.StringValue(t.EnvironmentID)
 	m.ApplicationName = types.StringValue(t.ApplicationName)
 	m.VersionLabel = types.StringValue(t.VersionLabel)
 	m.Status = types.StringValue(t.Status)
 	m.PlatformArn = types.StringValue(t.PlatformArn)
 	m.ClusterArn = types.StringValue(t.ClusterArn)
-	m.TaskDefinitionArn = types.StringValue(aws.ToString(t.SourceTaskDefinition.TaskDefinitionArn))
+	m.SourceTaskDefinitionArn = types.StringValue(aws.ToString(t.SourceTaskDefinition.TaskDefinitionArn))
 	m.Containers = []containerModel{}
 	for _, c := range t.SourceTaskDefinition.ContainerDefinitions {
 		m.Containers = append(m.Containers, containerModel{

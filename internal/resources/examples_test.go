@@ -93,7 +93,7 @@ func TestAccExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	reattach := serveInProcess(t, map[string]func() tfprotov6.ProviderServer{
-		"registry.terraform.io/ebmigrate/ebmigrate": providerserver.NewProtocol6(provider.New("test")()),
+		"registry.terraform.io/ebmigrate/ebmigrate": provider.Server("test"),
 		"registry.terraform.io/hashicorp/aws":       providerserver.NewProtocol6(awsStandIn{}),
 	})
 	names := make([]string, 0, len(dirs))
@@ -180,7 +180,7 @@ func exampleDirs(t *testing.T, root string) map[string]map[string]string {
 // provider and each resource, data source and action in its schema.
 func providerExampleDirs(t *testing.T) []string {
 	t.Helper()
-	server := providerserver.NewProtocol6(provider.New("test")())()
+	server := provider.Server("test")()
 	resp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
 		t.Fatal(err)

@@ -210,7 +210,7 @@ func TestAccIAMPolicy_allowsServedCalls(t *testing.T) {
 			{Config: w.run("v1", okCommand)},
 			{Config: w.run("v2", okCommand)},
 			{
-				Config:      w.run("v3", []string{"sleep", "60"}, timeoutsArgs("stop_on_timeout = true", `update = "3s"`)),
+				Config:      w.run("v3", []string{"sleep", "60"}, taskArgs("stop_on_timeout = true"), timeoutsArgs(`update = "3s"`)),
 				ExpectError: words("update timeout", "ran out"),
 			},
 		},

@@ -3,6 +3,7 @@ package resources_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -82,9 +83,7 @@ func (w *world) migratedImages() []string {
 // migrates it with its image; the next release does the same.
 func TestAccCLI_infraRepo(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("the AWS CLI is not on PATH: it stands for the AWS provider in this test")
-	}
+	needAWSCLI(t)
 	w := infraWorld(t)
 	c := newCLI(t)
 	for i, release := range []string{"v4", "v5"} {
@@ -245,9 +244,7 @@ func TestAccCLI_environmentGoneWarns(t *testing.T) {
 // it through EB's API, as a replaced aws_elastic_beanstalk_environment does).
 func TestAccCLI_environmentReplacedInOneApply(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("the AWS CLI is not on PATH: it stands for the AWS provider in this test")
-	}
+	needAWSCLI(t)
 	w := newWorld(t)
 	c := newCLI(t)
 	config := func(generation string) string {
@@ -310,5 +307,20 @@ resource "terraform_data" "version" {
 	diags, _ = c.planJSON()
 	if ws := runWarnings(diags); len(ws) != 1 || !strings.Contains(ws[0].Detail, "container web") {
 		t.Errorf("plan with version_label unknown and container.name configured: %+v", diags)
+	}
+}
+
+// needAWSCLI skips a test that runs the AWS CLI (standing for the AWS
+// provider) when it is not on PATH, saying so, and fails it in CI
+// (CI=true), where a skip would go unseen: `make awscli` installs Debian's
+// awscli, as `make test` does when it can.
+func needAWSCLI(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("aws"); err != nil {
+		why := "the AWS CLI is not on PATH: it stands for the AWS provider in this test (make awscli installs it)"
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true and " + why)
+		}
+		t.Skip(why)
 	}
 }

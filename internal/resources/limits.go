@@ -37,7 +37,7 @@ func (tagKeyValidator) ValidateString(_ context.Context, req validator.StringReq
 	k := strings.ToLower(req.ConfigValue.ValueString())
 	if strings.HasPrefix(k, "aws:") || strings.HasPrefix(k, "ebmigrate:") {
 		resp.Diagnostics.AddAttributeError(req.Path, "Reserved Tag Key",
-			fmt.Sprintf("Tag key %q starts with a reserved prefix: AWS refuses aws: keys, and ebmigrate: keys are the provider's own. Choose another key.", req.ConfigValue.ValueString()))
+			fmt.Sprintf("%s: tag key %q starts with a reserved prefix: AWS refuses aws: keys, and ebmigrate: keys are the provider's own. Choose another key.", req.Path, req.ConfigValue.ValueString()))
 	}
 }
 

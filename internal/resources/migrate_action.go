@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -18,9 +19,10 @@ import (
 )
 
 var (
-	_ action.Action               = (*migrateAction)(nil)
-	_ action.ActionWithConfigure  = (*migrateAction)(nil)
-	_ action.ActionWithModifyPlan = (*migrateAction)(nil)
+	_ action.Action                   = (*migrateAction)(nil)
+	_ action.ActionWithConfigure      = (*migrateAction)(nil)
+	_ action.ActionWithModifyPlan     = (*migrateAction)(nil)
+	_ action.ActionWithValidateConfig = (*migrateAction)(nil)
 )
 
 // NewMigrateAction is the ebmigrate_migrate action (Terraform 1.14+): the
@@ -36,8 +38,14 @@ func (a *migrateAction) Metadata(_ context.Context, req action.MetadataRequest, 
 	resp.TypeName = req.ProviderTypeName + "_migrate"
 }
 
-func (a *migrateAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
-	resp.Schema = migrateActionSchema()
+func (a *migrateAction) Schema(ctx context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
+	resp.Schema = migrateActionSchema(ctx)
+}
+
+// ValidateConfig applies the rules between arguments that the
+// configuration alone decides, as ebmigrate_run's (config_rules.go).
+func (a *migrateAction) ValidateConfig(ctx context.Context, req action.ValidateConfigRequest, resp *action.ValidateConfigResponse) {
+	resp.Diagnostics.Append(validateMigrationConfig(ctx, req.Config, actionObject)...)
 }
 
 func (a *migrateAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
@@ -55,8 +63,9 @@ func (a *migrateAction) ModifyPlan(ctx context.Context, req action.ModifyPlanReq
 		return
 	}
 	head := actionHeadline(ctx, m)
+	applying := applyTimePlan(req.ClientCapabilities.DeferralAllowed)
 	if a.clients == nil {
-		resp.Diagnostics.AddWarning(planWarningSummary, head+". Its cluster, task definition, container and image are known when it runs (the provider's configuration is known after apply).")
+		addPlanWarning(ctx, &resp.Diagnostics, applying, head+". Its cluster, task definition, container and image are known when it runs (the provider's configuration is known after apply).")
 	} else {
 		in, unknown, diags := m.migrateInput(ctx)
 		resp.Diagnostics.Append(diags...)
@@ -70,7 +79,7 @@ func (a *migrateAction) ModifyPlan(ctx context.Context, req action.ModifyPlanReq
 		}
 		clusterFixed := knownString(p.cluster) != ""
 		taskDefFixed := ebmigrate.PinnedRevision(knownString(p.taskDef))
-		resp.Diagnostics.AddWarning(planWarningSummary, previewText(head, m.VersionLabel, prev, clusterFixed, taskDefFixed, err))
+		addPlanWarning(ctx, &resp.Diagnostics, applying, previewText(head, m.VersionLabel, prev, clusterFixed, taskDefFixed, err))
 	}
 	reviewPlannedRun(ctx, m.reviewModel(p), &resp.Diagnostics)
 }
@@ -98,7 +107,7 @@ func (a *migrateAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 		return
 	}
 	in.Derive.Tags = mergeTags(a.clients.DefaultTags, types.MapNull(types.StringType))
-	timeout := p.invokeTimeout()
+	timeout := m.invokeTimeout(ctx)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
@@ -171,43 +180,108 @@ func actionHeadline(ctx context.Context, m migrateActionModel) string {
 	return fmt.Sprintf("ebmigrate_migrate will run %s in %s (%s)", command, env, version)
 }
 
-// progressLogger is the engine's Logger for an invocation: each line the
-// migration prints (redacted by the engine, cut at MaxLineBytes) and each
-// engine event becomes a progress event as it happens, and goes to the
-// provider log as ebmigrate_run's do. After close nothing is sent: the
-// framework's progress channel is read only while Invoke runs.
+// Progress is bounded: a data migration may print ten thousand lines, and
+// one progress event per line floods the terminal (and Terraform's JSON
+// output). Lines go out in batches, at most one event every
+// progressInterval, each with at most the last progressBatchLines lines of
+// that interval and how many were left out; every line still goes to the
+// provider log (TF_LOG=INFO) and is in CloudWatch Logs.
+const (
+	progressInterval   = 2 * time.Second
+	progressBatchLines = 20
+)
+
+// progressLogger is the engine's Logger for an invocation: the lines the
+// migration prints (redacted by the engine, cut at MaxLineBytes) go out as
+// progress in batches, each engine event as it happens (after the lines
+// before it), and everything to the provider log as ebmigrate_run's does.
+// After close nothing is sent: the framework's progress channel is read
+// only while Invoke runs.
 type progressLogger struct {
-	tf     tfLogger
-	mu     sync.Mutex
-	sendFn func(action.InvokeProgressEvent)
-	closed bool
+	tf       tfLogger
+	interval time.Duration
+	mu       sync.Mutex
+	sendFn   func(action.InvokeProgressEvent)
+	closed   bool
+	lines    []string  // the last lines not sent yet (at most progressBatchLines)
+	skipped  int       // lines left out of the batch
+	last     time.Time // when the last batch went out
+	timer    *time.Timer
 }
 
 func newProgressLogger(ctx context.Context, send func(action.InvokeProgressEvent)) *progressLogger {
-	return &progressLogger{tf: tfLogger{ctx}, sendFn: send}
+	return &progressLogger{tf: tfLogger{ctx}, sendFn: send, interval: progressInterval}
 }
 
 func (l *progressLogger) Info(msg string, fields map[string]any) {
 	l.tf.Info(msg, fields)
-	l.send(msg + progressFields(fields))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.flushLocked()
+	l.sendLocked(msg + progressFields(fields))
 }
 
 func (l *progressLogger) Output(line string) {
 	l.tf.Output(line)
-	l.send("| " + ebmigrate.BoundLine(line))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed || l.sendFn == nil {
+		return
+	}
+	if len(l.lines) == progressBatchLines {
+		l.lines = l.lines[1:]
+		l.skipped++
+	}
+	l.lines = append(l.lines, "| "+ebmigrate.BoundLine(line))
+	if l.timer != nil {
+		return // a batch is due
+	}
+	wait := time.Until(l.last.Add(l.interval))
+	if wait <= 0 {
+		l.flushLocked()
+		return
+	}
+	l.timer = time.AfterFunc(wait, func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.flushLocked()
+	})
 }
 
 func (l *progressLogger) send(msg string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.sendLocked(msg)
+}
+
+// flushLocked sends the lines gathered since the last batch, as one event.
+func (l *progressLogger) flushLocked() {
+	if l.timer != nil {
+		l.timer.Stop()
+		l.timer = nil
+	}
+	if len(l.lines) == 0 {
+		return
+	}
+	msg := strings.Join(l.lines, "\n")
+	if l.skipped > 0 {
+		msg = fmt.Sprintf("(%d earlier lines not shown: they are in the task's CloudWatch Logs stream, and in the provider log at TF_LOG=INFO)\n", l.skipped) + msg
+	}
+	l.lines, l.skipped, l.last = nil, 0, time.Now()
+	l.sendLocked(msg)
+}
+
+func (l *progressLogger) sendLocked(msg string) {
 	if l.closed || l.sendFn == nil {
 		return
 	}
 	l.sendFn(action.InvokeProgressEvent{Message: msg})
 }
 
+// close sends the lines not sent yet; nothing is sent after it.
 func (l *progressLogger) close() {
 	l.mu.Lock()
+	l.flushLocked()
 	l.closed = true
 	l.mu.Unlock()
 	tflog.Debug(l.tf.ctx, "ebmigrate_migrate progress closed")

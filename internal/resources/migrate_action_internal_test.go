@@ -2,8 +2,11 @@ package resources
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 
@@ -33,5 +36,66 @@ func TestProgressLogger(t *testing.T) {
 	}
 	if !strings.HasSuffix(got[2], "… (100 more bytes)") {
 		t.Errorf("a long line was not cut: %d bytes", len(got[2]))
+	}
+}
+
+// TestProgressBatches: a migration that prints ten thousand lines sends a
+// handful of progress events, not ten thousand: lines go out in batches of
+// at most progressBatchLines, at most one every interval, each saying how
+// many earlier lines it left out; engine events keep their order after the
+// lines before them, and close sends what is left.
+func TestProgressBatches(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	l := newProgressLogger(context.Background(), func(e action.InvokeProgressEvent) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, e.Message)
+	})
+	l.interval = 50 * time.Millisecond
+	start := time.Now()
+	for i := 0; i < 10000; i++ {
+		l.Output(fmt.Sprintf("row %d", i))
+		if i == 5000 {
+			l.Info("still migrating", nil)
+		}
+	}
+	time.Sleep(2 * l.interval)
+	l.Output("last line")
+	l.close()
+	took := time.Since(start)
+	mu.Lock()
+	defer mu.Unlock()
+	if most := int(took/l.interval) + 4; len(got) > most {
+		t.Errorf("%d progress events for 10001 lines in %s, want at most %d", len(got), took, most)
+	}
+	shown, skipped := 0, 0
+	for _, m := range got {
+		for _, line := range strings.Split(m, "\n") {
+			var n int
+			if _, err := fmt.Sscanf(line, "(%d earlier lines not shown", &n); err == nil {
+				skipped += n
+			} else if strings.HasPrefix(line, "| ") {
+				shown++
+			}
+		}
+		if strings.Count(m, "\n| ")+1 > progressBatchLines+1 {
+			t.Errorf("an event of more than %d lines: %.100q", progressBatchLines, m)
+		}
+	}
+	if shown+skipped != 10001 {
+		t.Errorf("%d lines shown and %d said left out, want 10001 together", shown, skipped)
+	}
+	if last := got[len(got)-1]; !strings.HasSuffix(last, "| last line") {
+		t.Errorf("the last event is %q, want the last line", last)
+	}
+	event := -1
+	for i, m := range got {
+		if m == "still migrating" {
+			event = i
+		}
+	}
+	if event < 1 || !strings.Contains(got[event-1], "| row 5000") {
+		t.Errorf("the engine event is not right after the lines before it: %d", event)
 	}
 }

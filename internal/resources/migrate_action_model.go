@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	atimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/action/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -14,18 +15,18 @@ import (
 
 // migrateActionModel is ebmigrate_migrate's configuration. The nested
 // objects carry the names ebmigrate_run uses for the same things
-// (container, task, logs, review, timeouts); they are decoded only when
-// needed, so that a plan with unknown parts still says what it knows.
+// (container, task, logs, review); they are decoded only when needed, so
+// that a plan with unknown parts still says what it knows.
 type migrateActionModel struct {
-	EnvironmentName types.String `tfsdk:"environment_name"`
-	VersionLabel    types.String `tfsdk:"version_label"`
-	LockKey         types.String `tfsdk:"lock_key"`
-	Command         types.List   `tfsdk:"command"`
-	Container       types.Object `tfsdk:"container"`
-	Task            types.Object `tfsdk:"task"`
-	Logs            types.Object `tfsdk:"logs"`
-	Review          types.Object `tfsdk:"review"`
-	Timeouts        types.Object `tfsdk:"timeouts"`
+	EnvironmentName types.String    `tfsdk:"environment_name"`
+	VersionLabel    types.String    `tfsdk:"version_label"`
+	LockKey         types.String    `tfsdk:"lock_key"`
+	Command         types.List      `tfsdk:"command"`
+	Container       types.Object    `tfsdk:"container"`
+	Task            types.Object    `tfsdk:"task"`
+	Logs            types.Object    `tfsdk:"logs"`
+	Review          types.Object    `tfsdk:"review"`
+	Timeouts        atimeouts.Value `tfsdk:"timeouts"`
 }
 
 type actionReviewModel struct {
@@ -33,11 +34,6 @@ type actionReviewModel struct {
 	Operations         types.Map    `tfsdk:"operations"`
 	DestructiveChanges types.String `tfsdk:"destructive_changes"`
 	AllowDestructive   types.List   `tfsdk:"allow_destructive"`
-}
-
-type actionTimeoutsModel struct {
-	Invoke types.String `tfsdk:"invoke"`
-	Start  types.String `tfsdk:"start"`
 }
 
 // asEmpty decodes a null or unknown object as its zero model (every
@@ -48,10 +44,9 @@ var asEmpty = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnk
 // reads itself, decoded; container, task and logs go to the engine through
 // ebmigrate_run's own conversion (runArgs).
 type actionParts struct {
-	review   actionReviewModel
-	timeouts actionTimeoutsModel
-	cluster  types.String
-	taskDef  types.String
+	review  actionReviewModel
+	cluster types.String
+	taskDef types.String
 }
 
 func (m *migrateActionModel) parts(ctx context.Context) (actionParts, diag.Diagnostics) {
@@ -63,14 +58,15 @@ func (m *migrateActionModel) parts(ctx context.Context) (actionParts, diag.Diagn
 	diags.Append(d...)
 	p.cluster, p.taskDef = t.Cluster, t.TaskDefinition
 	diags.Append(m.Review.As(ctx, &p.review, asEmpty)...)
-	diags.Append(m.Timeouts.As(ctx, &p.timeouts, asEmpty)...)
 	return p, diags
 }
 
 // args are the action's arguments as ebmigrate_run's: its container, task
-// and logs objects carry a subset of the resource's attributes (no
-// write-only environment, no placement), the rest null, so that both
-// convert to the engine's input by one function.
+// and logs objects carry the resource's attributes but the resource's own
+// (environment_wo_version), null, so that both convert to the engine's
+// input by one function. The write-only environment is in the action's
+// configuration (Terraform gives it at plan and at invoke, never storing
+// it in the plan).
 func (m *migrateActionModel) args(ctx context.Context) (runArgs, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	widen := func(o types.Object, attrTypes map[string]attr.Type) types.Object {
@@ -78,8 +74,12 @@ func (m *migrateActionModel) args(ctx context.Context) (runArgs, diag.Diagnostic
 		diags.Append(d...)
 		return w
 	}
-	var timeouts actionTimeoutsModel
-	diags.Append(m.Timeouts.As(ctx, &timeouts, asEmpty)...)
+	wo := types.MapNull(types.StringType)
+	if !m.Container.IsNull() && !m.Container.IsUnknown() {
+		if v, ok := m.Container.Attributes()["environment_wo"].(types.Map); ok {
+			wo = v
+		}
+	}
 	return runArgs{
 		EnvironmentName: m.EnvironmentName,
 		VersionLabel:    m.VersionLabel,
@@ -88,9 +88,7 @@ func (m *migrateActionModel) args(ctx context.Context) (runArgs, diag.Diagnostic
 		Task:            widen(m.Task, taskAttrTypes),
 		Logs:            widen(m.Logs, logsAttrTypes),
 		Tags:            types.MapNull(types.StringType),
-		EnvironmentWO:   types.MapNull(types.StringType),
-		StartTimeout:    timeouts.Start,
-		StopOnTimeout:   types.BoolNull(),
+		EnvironmentWO:   wo,
 		LockKey:         m.LockKey,
 		Operation:       "ebmigrate_migrate",
 	}, diags
@@ -128,11 +126,12 @@ func (m *migrateActionModel) migrateInput(ctx context.Context) (ebmigrate.Migrat
 }
 
 // invokeTimeout is timeouts.invoke, defaultTimeout when unset.
-func (p actionParts) invokeTimeout() time.Duration {
-	if d, err := time.ParseDuration(p.timeouts.Invoke.ValueString()); err == nil && d > 0 {
-		return d
+func (m *migrateActionModel) invokeTimeout(ctx context.Context) time.Duration {
+	d, diags := m.Timeouts.Invoke(ctx, defaultTimeout)
+	if diags.HasError() {
+		return defaultTimeout
 	}
-	return defaultTimeout
+	return d
 }
 
 // reviewModel is the review as ebmigrate_run's review code reads it, so that

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
+	dtimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -14,13 +14,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 )
 
 var (
-	_ datasource.DataSource              = (*pendingMigrationsDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*pendingMigrationsDataSource)(nil)
+	_ datasource.DataSource                   = (*pendingMigrationsDataSource)(nil)
+	_ datasource.DataSourceWithConfigure      = (*pendingMigrationsDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*pendingMigrationsDataSource)(nil)
 )
 
 const defaultQueryTimeout = 10 * time.Minute
@@ -30,6 +32,7 @@ func NewPendingMigrationsDataSource() datasource.DataSource { return &pendingMig
 
 type pendingMigrationsDataSource struct {
 	clients *ebmigrate.Clients
+	walk    *walkState
 }
 
 func (d *pendingMigrationsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -51,12 +54,8 @@ func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.S
 				Optional:    true,
 				MarkdownDescription: "The read-only command that prints the migration plan in the format of Django's `migrate --plan` (or, for `pending` and `applied_count` only, `showmigrations --plan`). " +
 					"Defaults to `[\"./manage.py\", \"migrate\", \"--plan\"]`.",
-				Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
-			},
-			"container_name": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "The container to run it in, as `ebmigrate_run`'s `container.name`. Defaults to the one essential container.",
-				Validators:          []validator.String{notEmpty("container_name", "remove it to use the default container")},
+				Validators: []validator.List{listvalidator.SizeAtLeast(1),
+					listvalidator.ValueStringsAre(notEmpty("a command word", "remove the empty word"), noNULValidator("a command word")), commandSizeValidator{}},
 			},
 			"lock_key": schema.StringAttribute{
 				Optional:            true,
@@ -67,24 +66,13 @@ func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.S
 				Optional: true,
 				MarkdownDescription: "The application version whose code asks, as `ebmigrate_run`'s `version_label`: when it is not the deployed version, the query runs the image that version's `Dockerrun.aws.json` gives the container, " +
 					"so that it knows that version's migrations. Defaults to the deployed version.",
-				Validators: []validator.String{stringvalidator.LengthBetween(1, 100)},
+				Validators: []validator.String{stringvalidator.LengthBetween(1, maxVersionLabel)},
 			},
-			"image": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "The image to run the query with, as `ebmigrate_run`'s `image`; it wins over `version_label`.",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"cluster": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Name or ARN of the ECS cluster, as in `ebmigrate_run`.",
-				Validators:          []validator.String{clusterValidator()},
-			},
-			"source_task_definition": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Task definition to derive from, as in `ebmigrate_run`.",
-				Validators:          []validator.String{taskDefinitionValidator()},
-			},
-			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "The environment name, as on every object of this provider."},
+			"container": containerSpec(queryObject).queryAttribute(),
+			"task":      taskSpec(queryObject).queryAttribute(),
+			"logs":      logsSpec(queryObject).queryAttribute(),
+			"timeouts":  queryTimeoutsAttribute(ctx),
+			"id":        schema.StringAttribute{Computed: true, MarkdownDescription: "The environment name, as on every object of this provider."},
 			"pending": schema.ListAttribute{
 				Computed:            true,
 				ElementType:         types.StringType,
@@ -110,33 +98,79 @@ func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.S
 			"applied_count": schema.Int64Attribute{Computed: true, MarkdownDescription: "How many migrations are applied, when the command prints `showmigrations --plan`; null with `migrate --plan`, which does not say."},
 			"task_arn":      schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the ECS task that ran the command."},
 		},
-		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx),
-		},
 	}
+}
+
+// queryTimeoutsAttribute is timeouts = { read }.
+func queryTimeoutsAttribute(ctx context.Context) schema.Attribute {
+	a := dtimeouts.Attributes(ctx).(schema.SingleNestedAttribute)
+	a.MarkdownDescription = "How long the query may take. What happens to a task still running then is `task.stop_on_timeout`."
+	s := a.Attributes["read"].(schema.StringAttribute)
+	s.Description = ""
+	s.MarkdownDescription = fmt.Sprintf("How long a read may wait for the query: a duration of at least %s, such as `\"5m\"`. Defaults to `%s`.", minRunTimeout, durationString(defaultQueryTimeout))
+	s.Validators = []validator.String{durationAtLeast(minRunTimeout)} // names the argument, as the framework's own does not
+	a.Attributes["read"] = s
+	return a
+}
+
+// ValidateConfig applies the rules between arguments that the
+// configuration alone decides, as ebmigrate_run's (config_rules.go).
+func (d *pendingMigrationsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	resp.Diagnostics.Append(validateMigrationConfig(ctx, req.Config, queryObject)...)
 }
 
 func (d *pendingMigrationsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	d.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
+	d.walk = walkFrom(req.ProviderData)
 }
 
 type pendingMigrationsModel struct {
-	EnvironmentName      types.String   `tfsdk:"environment_name"`
-	Command              types.List     `tfsdk:"command"`
-	ContainerName        types.String   `tfsdk:"container_name"`
-	VersionLabel         types.String   `tfsdk:"version_label"`
-	LockKey              types.String   `tfsdk:"lock_key"`
-	Image                types.String   `tfsdk:"image"`
-	Cluster              types.String   `tfsdk:"cluster"`
-	SourceTaskDefinition types.String   `tfsdk:"source_task_definition"`
-	ID                   types.String   `tfsdk:"id"`
-	Pending              []string       `tfsdk:"pending"`
-	Operations           types.Map      `tfsdk:"operations"`
-	Destructive          []string       `tfsdk:"destructive"`
-	Irreversible         []string       `tfsdk:"irreversible"`
-	AppliedCount         types.Int64    `tfsdk:"applied_count"`
-	TaskArn              types.String   `tfsdk:"task_arn"`
-	Timeouts             timeouts.Value `tfsdk:"timeouts"`
+	EnvironmentName types.String    `tfsdk:"environment_name"`
+	Command         types.List      `tfsdk:"command"`
+	VersionLabel    types.String    `tfsdk:"version_label"`
+	LockKey         types.String    `tfsdk:"lock_key"`
+	Container       types.Object    `tfsdk:"container"`
+	Task            types.Object    `tfsdk:"task"`
+	Logs            types.Object    `tfsdk:"logs"`
+	ID              types.String    `tfsdk:"id"`
+	Pending         []string        `tfsdk:"pending"`
+	Operations      types.Map       `tfsdk:"operations"`
+	Destructive     []string        `tfsdk:"destructive"`
+	Irreversible    []string        `tfsdk:"irreversible"`
+	AppliedCount    types.Int64     `tfsdk:"applied_count"`
+	TaskArn         types.String    `tfsdk:"task_arn"`
+	Timeouts        dtimeouts.Value `tfsdk:"timeouts"`
+}
+
+// queryInput is the engine's input for the query: ebmigrate_run's
+// conversion of the same arguments (so that it runs where and as the
+// migration does), with the query's own command, family and guard.
+func (m *pendingMigrationsModel) queryInput(ctx context.Context, defaultTags map[string]string) (ebmigrate.MigrateInput, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	widen := func(o types.Object, attrTypes map[string]attr.Type) types.Object {
+		w, d := widenObject(ctx, o, attrTypes)
+		diags.Append(d...)
+		return w
+	}
+	command := m.Command
+	if command.IsNull() {
+		command, _ = types.ListValueFrom(ctx, types.StringType, ebmigrate.MigratePlanCommand)
+	}
+	args := runArgs{
+		EnvironmentName: m.EnvironmentName, VersionLabel: m.VersionLabel, Command: command,
+		Container: widen(m.Container, containerAttrTypes), Task: widen(m.Task, taskAttrTypes), Logs: widen(m.Logs, logsAttrTypes),
+		Tags: types.MapNull(types.StringType), EnvironmentWO: types.MapNull(types.StringType),
+		LockKey: m.LockKey,
+	}
+	in, d := args.migrateInput(ctx)
+	diags.Append(d...)
+	in.Derive.Family = ebmigrate.QueryFamily(m.EnvironmentName.ValueString())
+	in.Derive.Tags = mergeTags(defaultTags, types.MapNull(types.StringType))
+	// Apart from migrations; a query of the same content that is running
+	// already is attached to, not run twice.
+	in.Query = true
+	in.CollectOutput = true
+	return in, diags
 }
 
 func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -147,49 +181,31 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 	}
 	timeout, diags := m.Timeouts.Read(ctx, defaultQueryTimeout)
 	resp.Diagnostics.Append(diags...)
-	command := ebmigrate.MigratePlanCommand
-	if !m.Command.IsNull() {
-		command = nil
-		resp.Diagnostics.Append(m.Command.ElementsAs(ctx, &command, false)...)
-	}
+	in, diags := m.queryInput(ctx, d.clients.DefaultTags)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	env := m.EnvironmentName.ValueString()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	res, err := ebmigrate.Migrate(ctx, *d.clients, ebmigrate.MigrateInput{
-		Discover: ebmigrate.DiscoverInput{EnvironmentName: env, Cluster: m.Cluster.ValueString(), SourceTaskDefinition: m.SourceTaskDefinition.ValueString(), Args: ebmigrate.FlatArgs},
-		Derive: ebmigrate.DeriveSpec{
-			Container: m.ContainerName.ValueString(),
-			Image:     m.Image.ValueString(),
-			Command:   command,
-			Family:    ebmigrate.QueryFamily(env),
-		},
-		VersionLabel: m.VersionLabel.ValueString(),
-		// Apart from migrations; a query of the same content that is running
-		// already is attached to, not run twice.
-		Query:         true,
-		LockKey:       knownLockKey(m.LockKey),
-		KeepRevisions: defaultKeepRevisions,
-		LogLines:      defaultLogLines,
-		CollectOutput: true,
-	}, tfLogger{ctx})
-	doing := fmt.Sprintf("reading the pending migrations of environment %q (running %s)", env, commandName(command))
+	res, err := ebmigrate.Migrate(ctx, *d.clients, in, tfLogger{ctx})
+	doing := fmt.Sprintf("reading the pending migrations of environment %q (running %s)", env, commandName(in.Derive.Command))
 	if err != nil {
-		addTaskError(&resp.Diagnostics, "Pending Migrations Query Failed", doing, err)
+		summary, detail, at := errorDiagnostic("Pending Migrations Query Failed", doing, err)
+		addDiagnostic(&resp.Diagnostics, summary, detail+queryFailureNote, at)
 		return
 	}
 	if res.Logs.Group == "" {
 		resp.Diagnostics.AddError("Output Not Readable",
-			fmt.Sprintf("While %s, the command ran but its output cannot be read: the container has no awslogs log configuration with an awslogs-stream-prefix. Give the app container an awslogs configuration.", doing))
+			fmt.Sprintf("While %s, the command ran but its output cannot be read: the container has no awslogs log configuration with an awslogs-stream-prefix. Give the app container an awslogs configuration.%s", doing, queryFailureNote))
 		return
 	}
 	if !res.LogsComplete {
 		// A list read from a log that may lack its tail could miss pending
 		// migrations: no answer is better than a wrong one.
 		resp.Diagnostics.AddError("Output May Be Incomplete",
-			fmt.Sprintf("While %s, the command ran but its output could not be read to its end from CloudWatch Logs (%s), so the list of pending migrations may be missing some. Apply again; if it persists, check the provider's logs:GetLogEvents permission. %s", doing, res.Logs.Stream, res.LogsProblem))
+			fmt.Sprintf("While %s, the command ran but its output could not be read to its end from CloudWatch Logs (%s), so the list of pending migrations may be missing some. Plan again; if it persists, check the provider's logs:GetLogEvents permission. %s%s", doing, res.Logs.Stream, res.LogsProblem, queryFailureNote))
 		return
 	}
 	if res.MigrationRunning != "" {
@@ -199,6 +215,7 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 		resp.Diagnostics.AddWarning("Old Task Definitions Not Deregistered",
 			fmt.Sprintf("While %s, pruning old revisions of family %s failed: %v", doing, ebmigrate.QueryFamily(env), res.PruneError))
 	}
+	resp.Diagnostics.Append(d.cleanLegacyQueryFamily(ctx, env)...)
 	resp.Diagnostics.Append(m.setPlan(ctx, res, doing)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -206,6 +223,32 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 	m.ID = m.EnvironmentName
 	m.TaskArn = types.StringValue(res.TaskArn)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// queryFailureNote ends a failed query's error: a data source is read in
+// every plan, destroy's included, and the provider cannot tell which.
+const queryFailureNote = "\n\nNothing was migrated: this is the read-only query of ebmigrate_pending_migrations, which Terraform reads in every plan, " +
+	"terraform destroy's and -refresh=false's included. To go on without it, read it only when wanted (count = 0), or destroy with terraform destroy -refresh=false, which reads no data source."
+
+// cleanLegacyQueryFamily deregisters and deletes, once per plan (provider
+// configuration), the environment's revisions in the pre-1.0 query family
+// ebmigrate-<env>-query (ebmigrate.DeleteLegacyQueryRevisions); a failure
+// is a warning, since the query itself succeeded.
+func (d *pendingMigrationsDataSource) cleanLegacyQueryFamily(ctx context.Context, env string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if d.walk == nil || !d.walk.firstLegacyClean(env) {
+		return diags
+	}
+	deleted, err := ebmigrate.DeleteLegacyQueryRevisions(ctx, d.clients.ECS, env)
+	if len(deleted) > 0 {
+		tflog.Info(ctx, "deleted the revisions of the old query family", map[string]any{"family": ebmigrate.LegacyQueryFamily(env), "revisions": deleted})
+	}
+	if err != nil {
+		diags.AddWarning("Old Query Task Definitions Not Deleted",
+			fmt.Sprintf("The pending migrations of environment %q were read, but deleting the revisions of the old query family %s (tagged ebmigrate:environment-name = %s) failed; the next plan tries again: %v",
+				env, ebmigrate.LegacyQueryFamily(env), env, err))
+	}
+	return diags
 }
 
 // setPlan reads the command's output: migrate --plan, or else

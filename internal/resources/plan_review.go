@@ -7,13 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
@@ -26,47 +20,6 @@ import (
 const defaultDestructiveChanges = "warn"
 
 var destructiveChangesValues = []string{"allow", "warn", "deny"}
-
-// reviewAttribute is the review's arguments in ebmigrate_run's schema.
-func reviewAttribute() schema.SingleNestedAttribute {
-	return schema.SingleNestedAttribute{
-		Optional:            true,
-		Computed:            true,
-		Default:             objectdefault.StaticValue(defaultReview()),
-		MarkdownDescription: "The migration review: what `ebmigrate_pending_migrations` found pending, shown in the plan, and what the plan does with destructive operations.",
-		Attributes: map[string]schema.Attribute{
-			"pending": schema.ListAttribute{
-				ElementType: types.StringType,
-				Optional:    true,
-				MarkdownDescription: "The migrations that are pending, usually `data.ebmigrate_pending_migrations.<name>.pending`: shown in the plan's \"Migration Will Run\" warning, " +
-					"and a change of it runs the migration only while it is not empty: the list that becomes empty after a successful run is an update that runs nothing.",
-				Validators: []validator.List{listvalidator.ValueStringsAre(notEmpty("a pending migration", "remove it"))},
-			},
-			"operations": schema.MapAttribute{
-				ElementType: types.ListType{ElemType: types.StringType},
-				Optional:    true,
-				MarkdownDescription: "Each pending migration's operations in Django's words, usually `data.ebmigrate_pending_migrations.<name>.operations`: shown in the plan, and judged by `destructive_changes`. " +
-					"A change alone does not run the migration.",
-			},
-			"destructive_changes": schema.StringAttribute{
-				Optional: true,
-				Computed: true,
-				Default:  stringdefault.StaticString(defaultDestructiveChanges),
-				MarkdownDescription: fmt.Sprintf("What a plan that runs destructive operations (in `operations`: a removed field, a deleted model, a renamed field, model or table, raw SQL that drops, truncates or deletes) does: "+
-					"`allow` runs them, `warn` runs them and says in a warning what would be lost, `deny` fails the plan, naming each, unless its migration is listed in `allow_destructive`. "+
-					"One of %s; defaults to `%s`. A change does not re-run the migration.", quotedList(destructiveChangesValues), defaultDestructiveChanges),
-				Validators: []validator.String{stringvalidator.OneOf(destructiveChangesValues...)},
-			},
-			"allow_destructive": schema.ListAttribute{
-				ElementType: types.StringType,
-				Optional:    true,
-				MarkdownDescription: "Migrations (`app.migration`) whose destructive operations were reviewed and may run under `destructive_changes = \"deny\"`. " +
-					"A change does not re-run the migration.",
-				Validators: []validator.List{listvalidator.ValueStringsAre(notEmpty("a migration name", "remove it"))},
-			},
-		},
-	}
-}
 
 // reviewArgs is the model's review (all null when unset or unknown: an
 // unknown review object is known only at apply, checked then).

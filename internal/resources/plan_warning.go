@@ -4,16 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 )
 
 const planWarningSummary = "Migration Will Run"
+
+// applyTimePlan tells the plan Terraform asks for just before it applies a
+// change (to plan it again with the values known then) from the plan a
+// user reviews, from the deferral capability the request carries:
+// Terraform 1.9 and later allow deferrals while applying
+// (internal/terraform/context_apply.go: DeferralAllowed: true) and while
+// planning only with the experimental -allow-deferral. There the "Migration
+// Will Run" warning would be shown a second time after the apply (once per
+// plan): it goes to the provider log instead. Terraform before 1.9 and
+// OpenTofu send no deferral capability, and show it twice.
+func applyTimePlan(deferralAllowed bool) bool { return deferralAllowed }
 
 // previewRun shows a planned run: it runs the engine's Preview (read-only
 // calls only) and adds the warning that says what will run. It sets no
@@ -25,10 +36,10 @@ const planWarningSummary = "Migration Will Run"
 // it is checked at apply. An AWS call that fails is an error that says so:
 // the apply could not run the migration either. prior is the state of an
 // update, nil for a create; changes are the arguments whose change runs it.
-func (r *runResource) previewRun(ctx context.Context, plan *runModel, in ebmigrate.MigrateInput, prior *runModel, changes []string, unknown map[string]bool, diags *diag.Diagnostics) {
+func (r *runResource) previewRun(ctx context.Context, plan *runModel, in ebmigrate.MigrateInput, prior *runModel, changes []string, unknown map[string]bool, applying bool, diags *diag.Diagnostics) {
 	head := runHeadline(ctx, *plan, prior, changes)
 	if r.clients == nil {
-		diags.AddWarning(planWarningSummary, head+". Its cluster, task definition, container and image are known after apply (the provider's configuration is).")
+		addPlanWarning(ctx, diags, applying, head+". Its cluster, task definition, container and image are known after apply (the provider's configuration is).")
 		return
 	}
 	in.Derive.Tags = mergeTags(r.clients.DefaultTags, plan.Tags)
@@ -54,7 +65,17 @@ func (r *runResource) previewRun(ctx context.Context, plan *runModel, in ebmigra
 	// replace or redeploy it).
 	clusterFixed := in.Discover.Cluster != ""
 	taskDefFixed := ebmigrate.PinnedRevision(in.Discover.SourceTaskDefinition)
-	diags.AddWarning(planWarningSummary, previewText(head, plan.VersionLabel, p, clusterFixed, taskDefFixed, err))
+	addPlanWarning(ctx, diags, applying, previewText(head, plan.VersionLabel, p, clusterFixed, taskDefFixed, err))
+}
+
+// addPlanWarning adds the "Migration Will Run" warning, or logs it in the
+// plan Terraform asks for while applying (applyTimePlan).
+func addPlanWarning(ctx context.Context, diags *diag.Diagnostics, applying bool, text string) {
+	if applying {
+		tflog.Info(ctx, planWarningSummary+" (planned again while applying): "+text)
+		return
+	}
+	diags.AddWarning(planWarningSummary, text)
 }
 
 // runHeadline says which command runs where, for which version and why; the
@@ -167,10 +188,6 @@ func previewText(head string, version types.String, p *ebmigrate.Preview, cluste
 	return text
 }
 
-// plainWord is a command word safe to name: a subcommand or flag, never a
-// value (no digits, no "=", no spaces).
-var plainWord = regexp.MustCompile(`^(--?)?[a-z][a-z_:-]{0,30}$`)
-
 // commandName names a command by its first words, never its values: the
 // program, then up to two subcommand or flag words, then "…" and a pointer
 // to the command attribute when there is more.
@@ -180,7 +197,7 @@ func commandName(argv []string) string {
 	}
 	words := []string{argv[0]}
 	for _, a := range argv[1:] {
-		if len(words) == 3 || !plainWord.MatchString(a) {
+		if len(words) == 3 || !ebmigrate.IsPlainCommandWord(a) {
 			break
 		}
 		words = append(words, a)

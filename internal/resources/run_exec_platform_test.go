@@ -30,7 +30,7 @@ func TestAccRun_execPlatformVersion(t *testing.T) {
 				ExpectError: words("ECS Exec Needs Platform Version 1.4.0", "task.enable_execute_command = true", `task.platform_version is "1.3.0"`, `task.platform_version = "1.4.0"`),
 			},
 			{
-				Config:      w.run("v1", okCommand, taskArgs(`capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT" }]`, executionRole, taskRole, "enable_execute_command = true", `platform_version = "1.2.0"`)),
+				Config:      w.run("v1", okCommand, taskArgs(`capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT", weight = 1 }]`, executionRole, taskRole, "enable_execute_command = true", `platform_version = "1.2.0"`)),
 				PlanOnly:    true,
 				ExpectError: words("ECS Exec Needs Platform Version 1.4.0", `"1.2.0"`),
 			},

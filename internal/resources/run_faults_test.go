@@ -124,8 +124,8 @@ func TestAccRun_stopOnTimeout(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
-			Config:      w.run("v1", []string{"sleep", "60"}, timeoutsArgs("stop_on_timeout = true", `create = "3s"`)),
-			ExpectError: words("create timeout", "ran out", "was stopped (StopTask), as timeouts.stop_on_timeout asks"),
+			Config:      w.run("v1", []string{"sleep", "60"}, taskArgs("stop_on_timeout = true"), timeoutsArgs(`create = "3s"`)),
+			ExpectError: words("create timeout", "ran out", "was stopped (StopTask), as task.stop_on_timeout asks"),
 		}},
 	})
 	if n := w.srv.Calls("ecs:StopTask"); n != 1 {

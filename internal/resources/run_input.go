@@ -31,8 +31,9 @@ var nameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
 // migrationFamily is the task definition family of one ebmigrate_run: the
 // environment's family for the default name (as before names existed), and
 // ebmigrate-<environment>_<name> for another. Environment names have no
-// underscore, so no two (environment, name) pairs share a family, nor does
-// any share the pending query's ebmigrate-<environment>-query.
+// underscore and names start with a letter or digit, so no two
+// (environment, name) pairs share a family, nor does any share the queries'
+// ebmigrate-<environment>__query (ebmigrate.QueryFamily).
 func migrationFamily(env, name string) string {
 	if name == "" || name == defaultName {
 		return ebmigrate.DerivedFamily(env)
@@ -72,6 +73,8 @@ type runTask struct {
 	TaskRoleArn              types.String `tfsdk:"task_role_arn"`
 	ExecutionRoleArn         types.String `tfsdk:"execution_role_arn"`
 	KeepRevisions            types.Int64  `tfsdk:"keep_revisions"`
+	StartTimeout             types.String `tfsdk:"start_timeout"`
+	StopOnTimeout            types.Bool   `tfsdk:"stop_on_timeout"`
 }
 
 type runLogs struct {
@@ -92,6 +95,10 @@ type networkModel struct {
 	AssignPublicIP types.Bool `tfsdk:"assign_public_ip"`
 }
 
+// The attribute types of container, task and logs as ebmigrate_run has them
+// (TestArgTypesMatchModels holds them to migration_args.go's specs): the
+// action's and the data source's are widened to these (widenObject), so
+// that all three convert to the engine's input by one function.
 var (
 	capacityProviderType    = types.ObjectType{AttrTypes: map[string]attr.Type{"capacity_provider": types.StringType, "weight": types.Int64Type, "base": types.Int64Type}}
 	networkAttrTypes        = map[string]attr.Type{"subnets": types.ListType{ElemType: types.StringType}, "security_groups": types.ListType{ElemType: types.StringType}, "assign_public_ip": types.BoolType}
@@ -110,6 +117,7 @@ var (
 		"placement_constraints":      types.ListType{ElemType: placementConstraintType},
 		"placement_strategy":         types.ListType{ElemType: placementStrategyType},
 		"enable_execute_command":     types.BoolType, "task_role_arn": types.StringType, "execution_role_arn": types.StringType, "keep_revisions": types.Int64Type,
+		"start_timeout": types.StringType, "stop_on_timeout": types.BoolType,
 	}
 	logsAttrTypes = map[string]attr.Type{"group": types.StringType, "retention_in_days": types.Int64Type, "lines": types.Int64Type}
 )
@@ -141,8 +149,6 @@ type runArgs struct {
 	Logs            types.Object
 	Tags            types.Map
 	EnvironmentWO   types.Map
-	StartTimeout    types.String
-	StopOnTimeout   types.Bool
 	LockKey         types.String
 	// Operation names the Terraform object in the lock's record.
 	Operation string
@@ -200,14 +206,14 @@ func (a runArgs) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, diag
 			Placement:         placement,
 			TaskRoleArn:       knownString(t.TaskRoleArn),
 			ExecutionRoleArn:  knownString(t.ExecutionRoleArn),
-			LogRetentionDays:  int32(retention),
+			LogRetentionDays:  logRetention(retention),
 		},
 		KeepRevisions: int(keep),
 		// Derive.Tags: mergeTags, with the provider's default_tags.
 		VersionLabel:  a.VersionLabel.ValueString(),
 		LogLines:      int(lines),
-		StopOnTimeout: a.StopOnTimeout.ValueBool(),
-		StartTimeout:  startTimeout(a.StartTimeout),
+		StopOnTimeout: t.StopOnTimeout.ValueBool(),
+		StartTimeout:  startTimeout(t.StartTimeout),
 		Poll:          pollSchedule,
 		LockKey:       knownLockKey(a.LockKey),
 		Operation:     a.Operation,
@@ -310,4 +316,13 @@ func mergeTags(defaults map[string]string, tags types.Map) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// logRetention is logs.retention_in_days as the engine takes it: 0 keeps
+// the events forever (no retention policy).
+func logRetention(days int64) int32 {
+	if days == 0 {
+		return ebmigrate.LogRetentionNeverExpire
+	}
+	return int32(days)
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -37,24 +38,24 @@ var (
 
 // runModel is ebmigrate_run's state: arguments at the top and in container,
 // task, logs, review and timeouts; results in environment_id, last_run and
-// output.
+// output. timeouts is null when unset (terraform-plugin-framework-timeouts).
 type runModel struct {
-	ID              types.String `tfsdk:"id"`
-	EnvironmentName types.String `tfsdk:"environment_name"`
-	Name            types.String `tfsdk:"name"`
-	VersionLabel    types.String `tfsdk:"version_label"`
-	Command         types.List   `tfsdk:"command"`
-	Triggers        types.Map    `tfsdk:"triggers"`
-	Tags            types.Map    `tfsdk:"tags"`
-	LockKey         types.String `tfsdk:"lock_key"`
-	Container       types.Object `tfsdk:"container"`
-	Task            types.Object `tfsdk:"task"`
-	Logs            types.Object `tfsdk:"logs"`
-	Review          types.Object `tfsdk:"review"`
-	Timeouts        types.Object `tfsdk:"timeouts"`
-	EnvironmentID   types.String `tfsdk:"environment_id"`
-	LastRun         types.Object `tfsdk:"last_run"`
-	Output          types.List   `tfsdk:"output"`
+	ID              types.String   `tfsdk:"id"`
+	EnvironmentName types.String   `tfsdk:"environment_name"`
+	Name            types.String   `tfsdk:"name"`
+	VersionLabel    types.String   `tfsdk:"version_label"`
+	Command         types.List     `tfsdk:"command"`
+	Triggers        types.Map      `tfsdk:"triggers"`
+	Tags            types.Map      `tfsdk:"tags"`
+	LockKey         types.String   `tfsdk:"lock_key"`
+	Container       types.Object   `tfsdk:"container"`
+	Task            types.Object   `tfsdk:"task"`
+	Logs            types.Object   `tfsdk:"logs"`
+	Review          types.Object   `tfsdk:"review"`
+	Timeouts        timeouts.Value `tfsdk:"timeouts"`
+	EnvironmentID   types.String   `tfsdk:"environment_id"`
+	LastRun         types.Object   `tfsdk:"last_run"`
+	Output          types.List     `tfsdk:"output"`
 }
 
 type reviewModel struct {
@@ -62,13 +63,6 @@ type reviewModel struct {
 	Operations         types.Map    `tfsdk:"operations"`
 	DestructiveChanges types.String `tfsdk:"destructive_changes"`
 	AllowDestructive   types.List   `tfsdk:"allow_destructive"`
-}
-
-type timeoutsModel struct {
-	Create        types.String `tfsdk:"create"`
-	Update        types.String `tfsdk:"update"`
-	Start         types.String `tfsdk:"start"`
-	StopOnTimeout types.Bool   `tfsdk:"stop_on_timeout"`
 }
 
 // lastRunModel is what the last successful run used and did.
@@ -92,8 +86,7 @@ var (
 		"pending": types.ListType{ElemType: types.StringType}, "operations": types.MapType{ElemType: types.ListType{ElemType: types.StringType}},
 		"destructive_changes": types.StringType, "allow_destructive": types.ListType{ElemType: types.StringType},
 	}
-	timeoutsAttrTypes = map[string]attr.Type{"create": types.StringType, "update": types.StringType, "start": types.StringType, "stop_on_timeout": types.BoolType}
-	lastRunAttrTypes  = map[string]attr.Type{
+	lastRunAttrTypes = map[string]attr.Type{
 		"task_arn": types.StringType, "task_definition_arn": types.StringType, "cluster_arn": types.StringType, "source_task_definition_arn": types.StringType,
 		"container": types.StringType, "image": types.StringType, "image_source": types.StringType, "log_group": types.StringType, "log_stream": types.StringType,
 		"started_at": types.StringType, "stopped_at": types.StringType, "stopped_reason": types.StringType,
@@ -102,22 +95,18 @@ var (
 
 // args are the model's arguments as the engine's input is made of them;
 // wo is the write-only environment from the configuration.
-func (m *runModel) args(ctx context.Context, wo types.Map) (runArgs, diag.Diagnostics) {
-	t, _, diags := objectAs[timeoutsModel](ctx, m.Timeouts)
+func (m *runModel) args(wo types.Map) runArgs {
 	return runArgs{
 		EnvironmentName: m.EnvironmentName, Name: m.Name, VersionLabel: m.VersionLabel, Command: m.Command,
 		Container: m.Container, Task: m.Task, Logs: m.Logs, Tags: m.Tags, EnvironmentWO: wo,
-		StartTimeout: t.Start, StopOnTimeout: t.StopOnTimeout, LockKey: m.LockKey, Operation: "ebmigrate_run",
-	}, diags
+		LockKey: m.LockKey, Operation: "ebmigrate_run",
+	}
 }
 
 // migrateInput is the engine's input for the model (wo: the write-only
 // environment from the configuration).
 func (m *runModel) migrateInput(ctx context.Context, wo types.Map) (ebmigrate.MigrateInput, diag.Diagnostics) {
-	a, diags := m.args(ctx, wo)
-	in, d := a.migrateInput(ctx)
-	diags.Append(d...)
-	return in, diags
+	return m.args(wo).migrateInput(ctx)
 }
 
 // logLines is logs.lines, or its default.
@@ -171,26 +160,6 @@ func (m *runModel) markResultsUnknown() {
 	m.Output = types.ListUnknown(types.StringType)
 }
 
-// The defaults of task, logs, review and timeouts: these objects are never
-// null, so that their defaults are in the plan and the state (as version 0
-// had them at the top level) and a configuration that sets a default
-// explicitly plans nothing.
-func defaultTask() types.Object {
-	return objectOrNull(taskAttrTypes, map[string]attr.Value{"enable_execute_command": types.BoolValue(false), "keep_revisions": types.Int64Value(defaultKeepRevisions)}, false)
-}
-
-func defaultLogs() types.Object {
-	return objectOrNull(logsAttrTypes, map[string]attr.Value{"retention_in_days": types.Int64Value(ebmigrate.DefaultLogRetentionDays), "lines": types.Int64Value(defaultLogLines)}, false)
-}
-
-func defaultReview() types.Object {
-	return objectOrNull(reviewAttrTypes, map[string]attr.Value{"destructive_changes": types.StringValue(defaultDestructiveChanges)}, false)
-}
-
-func defaultTimeouts() types.Object {
-	return objectOrNull(timeoutsAttrTypes, map[string]attr.Value{"start": types.StringValue(defaultStartTimeout), "stop_on_timeout": types.BoolValue(false)}, false)
-}
-
 // importedModel is the state of an adopted environment: its deployed version
 // counts as migrated with the default command; no run is recorded.
 func importedModel(env, name, envID, version string) runModel {
@@ -206,7 +175,7 @@ func importedModel(env, name, envID, version string) runModel {
 		Task:            defaultTask(),
 		Logs:            defaultLogs(),
 		Review:          defaultReview(),
-		Timeouts:        defaultTimeouts(),
+		Timeouts:        timeouts.Value{Object: types.ObjectNull(runTimeoutsAttrTypes)},
 		EnvironmentID:   types.StringValue(envID),
 		LastRun:         types.ObjectNull(lastRunAttrTypes),
 		Output:          types.ListNull(types.StringType),

@@ -51,7 +51,7 @@ func TestAccRun_fargate(t *testing.T) {
 			{
 				Config:      w.run("v1", okCommand, taskArgs(`launch_type = "EC2"`, `capacity_provider_strategy = [{ capacity_provider = "FARGATE" }]`)),
 				PlanOnly:    true,
-				ExpectError: words("Invalid Attribute Combination", "launch_type", "capacity_provider_strategy"),
+				ExpectError: words("Conflicting Arguments", "task.launch_type and task.capacity_provider_strategy", "Remove one of them"),
 			},
 			{
 				Config: w.run("v1", okCommand, taskArgs(`launch_type = "FARGATE"`, executionRole)),

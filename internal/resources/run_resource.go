@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
-	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -21,12 +19,12 @@ import (
 )
 
 var (
-	_ resource.Resource                     = (*runResource)(nil)
-	_ resource.ResourceWithConfigure        = (*runResource)(nil)
-	_ resource.ResourceWithModifyPlan       = (*runResource)(nil)
-	_ resource.ResourceWithImportState      = (*runResource)(nil)
-	_ resource.ResourceWithConfigValidators = (*runResource)(nil)
-	_ resource.ResourceWithUpgradeState     = (*runResource)(nil)
+	_ resource.Resource                   = (*runResource)(nil)
+	_ resource.ResourceWithConfigure      = (*runResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*runResource)(nil)
+	_ resource.ResourceWithImportState    = (*runResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*runResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*runResource)(nil)
 )
 
 // DefaultCommand is the migration command when none is configured.
@@ -44,6 +42,7 @@ func NewRunResource() resource.Resource { return &runResource{} }
 
 type runResource struct {
 	clients *ebmigrate.Clients
+	walk    *walkState
 }
 
 func (r *runResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -54,16 +53,15 @@ func (r *runResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp
 	resp.Schema = runSchema(ctx)
 }
 
-func (r *runResource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{
-		resourcevalidator.Conflicting(path.MatchRoot("task").AtName("launch_type"), path.MatchRoot("task").AtName("capacity_provider_strategy")),
-		fargatePlacementValidator{},
-		fargateExecPlatformValidator{},
-	}
+// ValidateConfig applies the rules between arguments that the
+// configuration alone decides (config_rules.go).
+func (r *runResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	resp.Diagnostics.Append(validateMigrationConfig(ctx, req.Config, runObject)...)
 }
 
 func (r *runResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.clients = clientsFrom(req.ProviderData, &resp.Diagnostics)
+	r.walk = walkFrom(req.ProviderData)
 }
 
 func (r *runResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -77,6 +75,7 @@ func (r *runResource) Create(ctx context.Context, req resource.CreateRequest, re
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, m.EnvironmentName, m.Name)...)
 }
 
 // Read checks only that the environment is still the one the migration ran
@@ -89,12 +88,16 @@ func (r *runResource) Create(ctx context.Context, req resource.CreateRequest, re
 func (r *runResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	// Only the two attributes refresh checks, not the whole model: resp.State
 	// starts as the current state, and nothing else in it is refreshed.
-	var m struct{ EnvironmentName, EnvironmentID types.String }
+	var m struct{ EnvironmentName, Name, EnvironmentID types.String }
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("environment_name"), &m.EnvironmentName)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("name"), &m.Name)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("environment_id"), &m.EnvironmentID)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// State written before identities (or by Terraform before 1.12) has
+	// none: every refresh sets it.
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, m.EnvironmentName, m.Name)...)
 	if r.clients != nil {
 		env, err := ebmigrate.DescribeEnvironment(ctx, r.clients.EB, m.EnvironmentName.ValueString())
 		if err != nil {
@@ -136,6 +139,7 @@ func (r *runResource) Update(ctx context.Context, req resource.UpdateRequest, re
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, plan.EnvironmentName, plan.Name)...)
 }
 
 // Delete runs nothing: a migration cannot be un-run. It deregisters and
@@ -157,6 +161,10 @@ func (r *runResource) Delete(ctx context.Context, req resource.DeleteRequest, re
 func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy: nothing runs
+	}
+	resp.Diagnostics.Append(r.claimID(ctx, req, resp)...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 	if req.Plan.Raw.Equal(req.State.Raw) {
 		// Nothing changed (computed results are carried by UseStateForUnknown):
@@ -200,46 +208,12 @@ func (r *runResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	a, _ := plan.args(ctx, types.MapNull(types.StringType))
-	r.previewRun(ctx, &plan, in, prior, changes, a.unknownArguments(ctx), &resp.Diagnostics)
+	r.previewRun(ctx, &plan, in, prior, changes, plan.args(types.MapNull(types.StringType)).unknownArguments(ctx), applyTimePlan(req.ClientCapabilities.DeferralAllowed), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	reviewPlannedRun(ctx, plan, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-// ImportState adopts an environment's migrations without running anything:
-// the state records its deployed version as migrated, and the next apply
-// adopts whatever command, container, environment and triggers are
-// configured (see adopting), running nothing unless version_label differs.
-func (r *runResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	env, name, named := strings.Cut(req.ID, "/")
-	if !named {
-		name = defaultName
-	}
-	if !envNameRe.MatchString(env) || !nameRe.MatchString(name) {
-		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("%q is not an Elastic Beanstalk environment name, nor <environment name>/<name>. Import ebmigrate_run by the environment's name, or with its name when it is not \"migrate\", for example: terraform import ebmigrate_run.migrate myapp-prod, or terraform import ebmigrate_run.cache myapp-prod/createcachetable", req.ID))
-		return
-	}
-	if r.clients == nil {
-		resp.Diagnostics.AddError("Provider Not Configured", "The ebmigrate provider must be configured to import ebmigrate_run.")
-		return
-	}
-	e, err := ebmigrate.DescribeEnvironment(ctx, r.clients.EB, env)
-	if err != nil {
-		addEngineError(&resp.Diagnostics, fmt.Sprintf("importing ebmigrate_run for environment %q", env), err)
-		return
-	}
-	if e == nil || e.Status == ebtypes.EnvironmentStatusTerminated {
-		resp.Diagnostics.AddError("Elastic Beanstalk Environment Not Found",
-			fmt.Sprintf("No live Elastic Beanstalk environment named %q exists in region %s, so there is nothing to import.", env, r.clients.Region))
-		return
-	}
-	m := importedModel(env, name, aws.ToString(e.EnvironmentId), aws.ToString(e.VersionLabel))
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopting, []byte("true"))...)
 }
 
 // migrate runs the migration the model describes and records its result in it.
@@ -284,19 +258,6 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, wo types.Map, op
 			fmt.Sprintf("The migration succeeded, but pruning old revisions (task.keep_revisions = %d) failed: %v", in.KeepRevisions, res.PruneError))
 	}
 	return diags
-}
-
-// timeout is timeouts.create or timeouts.update (op), or its default.
-func (m *runModel) timeout(ctx context.Context, op string) time.Duration {
-	t, _, _ := objectAs[timeoutsModel](ctx, m.Timeouts)
-	v := t.Create
-	if op == "update" {
-		v = t.Update
-	}
-	if d, err := time.ParseDuration(v.ValueString()); err == nil && d > 0 {
-		return d
-	}
-	return defaultTimeout
 }
 
 // runChanges names the arguments whose change from state to plan runs the

@@ -253,11 +253,11 @@ resource "ebmigrate_run" "migrate" {
 			{Config: cfg(localaws.FixtureEnv, `command = []`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)command.*at least 1`)},
 			{Config: cfg(localaws.FixtureEnv, `logs = { lines = -1 }`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)logs.lines.*between 0 and 1000`)},
 			{Config: cfg(localaws.FixtureEnv, `logs = { lines = 100000 }`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)logs.lines.*between 0 and 1000, got: 100000`)},
-			{Config: cfg(localaws.FixtureEnv, `command = ["./manage.py", ""]`), PlanOnly: true, ExpectError: words("command", `An empty string ("") for a command word`)},
+			{Config: cfg(localaws.FixtureEnv, `command = ["./manage.py", ""]`), PlanOnly: true, ExpectError: words("command[1]: an empty string", `("") for a command word`)},
 			{Config: cfg(localaws.FixtureEnv, `task = { cluster = "arn:aws:ecs:us-east-1:123:cluster/x" }`), PlanOnly: true, ExpectError: words("task.cluster", "must be an ECS cluster name")},
 			{Config: cfg(localaws.FixtureEnv, `task = { task_definition = "app/web" }`), PlanOnly: true, ExpectError: words("task.task_definition", "must be a task definition family")},
 			{Config: cfg(localaws.FixtureEnv, `triggers = { "" = "x" }`), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)triggers.*length must be at least 1`)},
-			{Config: cfg(localaws.FixtureEnv, `container = { environment = { "" = "x" } }`), PlanOnly: true, ExpectError: words(`An empty string ("") for an environment variable name`)},
+			{Config: cfg(localaws.FixtureEnv, `container = { environment = { "" = "x" } }`), PlanOnly: true, ExpectError: words(`container.environment`, `an empty string ("") for an environment variable name`)},
 		},
 	})
 	if n := w.migrationTasks(); n != 0 {
@@ -291,9 +291,9 @@ func TestAccRun_emptyValuesRefused(t *testing.T) {
 		Config: w.providerConfig() + `
 data "ebmigrate_pending_migrations" "this" {
   environment_name = "` + localaws.FixtureEnv + `"
-  container_name   = ""
+  container        = { name = "" }
 }
-`, PlanOnly: true, ExpectError: words("container_name", "remove it to use the default container")})
+`, PlanOnly: true, ExpectError: words("container.name", "remove it to use the default container")})
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: factories, Steps: steps})
 	if n := w.migrationTasks(); n != 0 {
 		t.Errorf("%d tasks ran for empty values", n)

@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 )
@@ -20,15 +17,6 @@ import (
 // retentionDays are CloudWatch Logs' allowed retentions (botocore logs
 // service-2.json, Days).
 var retentionDays = []int64{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-
-func roleAttribute(what, reruns string) schema.StringAttribute {
-	return schema.StringAttribute{
-		Optional:            true,
-		MarkdownDescription: "ARN of the " + what + ", instead of the one of the environment's task definition (Elastic Beanstalk sets none unless the `Dockerrun.aws.json` does)." + reruns,
-		Validators: []validator.String{stringvalidator.RegexMatches(roleArnRe,
-			"must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)")},
-	}
-}
 
 // runWarnings are the warnings of a successful run.
 func runWarnings(res *ebmigrate.Result) diag.Diagnostics {
@@ -46,7 +34,9 @@ func runWarnings(res *ebmigrate.Result) diag.Diagnostics {
 }
 
 // deleteDerived deregisters and deletes the task definition families derived
-// for the environment: the migration's and the pending data source's.
+// for the environment: the migration's and, for the default name, the
+// pending data source's (ebmigrate-<env>__query, and this environment's
+// revisions of the pre-1.0 ebmigrate-<env>-query).
 func (r *runResource) deleteDerived(ctx context.Context, m runModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if r.clients == nil || m.EnvironmentName.IsNull() {
@@ -60,7 +50,15 @@ func (r *runResource) deleteDerived(ctx context.Context, m runModel) diag.Diagno
 	if name == "" || name == defaultName {
 		families = append(families, ebmigrate.QueryFamily(env))
 	}
-	if _, err := ebmigrate.DeleteFamilies(ctx, r.clients.ECS, families...); err != nil {
+	_, err := ebmigrate.DeleteFamilies(ctx, r.clients.ECS, families...)
+	if err == nil && (name == "" || name == defaultName) {
+		// The queries' family before 1.0, ebmigrate-<env>-query: only its
+		// revisions tagged as this environment's (it is also the family of
+		// an environment named <env>-query).
+		families = append(families, ebmigrate.LegacyQueryFamily(env)+" (this environment's revisions)")
+		_, err = ebmigrate.DeleteLegacyQueryRevisions(ctx, r.clients.ECS, env)
+	}
+	if err != nil {
 		diags.AddWarning("Migration Task Definitions Not Deleted",
 			fmt.Sprintf("ebmigrate_run %q for environment %q was removed, but deleting its migration task definitions (families %s) failed; delete them with aws ecs deregister-task-definition and delete-task-definitions: %v",
 				name, env, strings.Join(families, ", "), err))

@@ -43,7 +43,7 @@ func TestAccRun_stockPlanChecks(t *testing.T) {
 				ExpectError: words("Execution Role Required", "awslogs", "task.execution_role_arn"),
 			},
 			{
-				Config:      w.run("v1", okCommand, taskArgs(executionRole, `capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT" }]`), containerArgs("cpu = 256", "memory = 512")),
+				Config:      w.run("v1", okCommand, taskArgs(executionRole, `capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT", weight = 1 }]`), containerArgs("cpu = 256", "memory = 512")),
 				ExpectError: words("Capacity Provider Not Associated", `"FARGATE_SPOT"`, localaws.EBCapacityProvider(localaws.FixtureCluster()), "put-cluster-capacity-providers"),
 			},
 			{
@@ -87,11 +87,17 @@ func TestAccRun_fargateStock(t *testing.T) {
 }
 
 // TestAccRun_destroyDeletesRevisions: destroying ebmigrate_run leaves no
-// derived revision, of the migration family or the query family.
+// derived revision, of the migration family, the query family, or the
+// environment's revisions of the pre-1.0 query family ebmigrate-<env>-query;
+// and none of another environment's: ebmigrate-<env>-query is also the
+// migration family of an environment named <env>-query, whose revision
+// (tagged with that name) stays.
 func TestAccRun_destroyDeletesRevisions(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	family := "ebmigrate-" + localaws.FixtureEnv
+	legacyOurs := w.registerTagged(t, family+"-query", localaws.FixtureEnv)
+	theirs := w.registerTagged(t, family+"-query", localaws.FixtureEnv+"-query")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
@@ -99,7 +105,7 @@ func TestAccRun_destroyDeletesRevisions(t *testing.T) {
 			{Config: w.run("v2", okCommand)},
 		},
 		CheckDestroy: func(*terraform.State) error {
-			for _, f := range []string{family, family + "-query"} {
+			for _, f := range []string{family, family + "__query"} {
 				for _, status := range []ecstypes.TaskDefinitionStatus{ecstypes.TaskDefinitionStatusActive, ecstypes.TaskDefinitionStatusInactive} {
 					out, err := w.ecs.ListTaskDefinitions(w.ctx(), &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String(f), Status: status})
 					if err != nil {
@@ -115,9 +121,33 @@ func TestAccRun_destroyDeletesRevisions(t *testing.T) {
 			if _, err := w.ecs.DescribeTaskDefinition(w.ctx(), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(family + ":1")}); err == nil {
 				return fmt.Errorf("revision %s:1 is still describable after destroy", family)
 			}
+			if got := w.srv.TaskDefinitionStatus(legacyOurs); got != "DELETE_IN_PROGRESS" {
+				return fmt.Errorf("the environment's revision %s of the old query family is %q after destroy", legacyOurs, got)
+			}
+			if got := w.srv.TaskDefinitionStatus(theirs); got != "ACTIVE" {
+				return fmt.Errorf("environment %s-query's revision %s is %q after destroying %s's migration", localaws.FixtureEnv, theirs, got, localaws.FixtureEnv)
+			}
 			return nil
 		},
 	})
+}
+
+// registerTagged registers a revision in family tagged as the provider tags
+// its own for environment env, and returns its ARN.
+func (w *world) registerTagged(t *testing.T, family, env string) string {
+	t.Helper()
+	out, err := w.ecs.RegisterTaskDefinition(w.ctx(), &ecs.RegisterTaskDefinitionInput{
+		Family:               aws.String(family),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("web"), Image: aws.String("example/app:v1"), Memory: aws.Int32(128), Essential: aws.Bool(true)}},
+		Tags: []ecstypes.Tag{
+			{Key: aws.String("ebmigrate:content-hash"), Value: aws.String("h-" + env)},
+			{Key: aws.String("ebmigrate:environment-name"), Value: aws.String(env)},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(out.TaskDefinition.TaskDefinitionArn)
 }
 
 // TestAccCLI_stockPlanWarnings: the plan reads a version's bundle from the
@@ -159,7 +189,7 @@ func TestAccCLI_stockPlanWarnings(t *testing.T) {
 	// What ECS would refuse is said at plan, as checked at apply.
 	stock := newWorld(t, localaws.WithoutHostVolume)
 	sc := newCLI(t)
-	sc.write(stock.run("v1", okCommand, taskArgs(executionRole, `capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT" }]`), containerArgs("cpu = 256", "memory = 512")))
+	sc.write(stock.run("v1", okCommand, taskArgs(executionRole, `capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT", weight = 1 }]`), containerArgs("cpu = 256", "memory = 512")))
 	diags, _ = sc.planJSON()
 	if !find(diags, "Migration Will Run", "Checked at apply") || !find(diags, "Migration Will Run", "Capacity Provider Not Associated") {
 		t.Errorf("the plan did not warn of the unassociated capacity provider: %+v", diags)

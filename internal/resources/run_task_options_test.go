@@ -184,7 +184,7 @@ func TestAccRun_placementValidation(t *testing.T) {
 		{[]string{`placement_strategy = [{ type = "random", field = "cpu" }]`}, []string{"Invalid Placement Strategy", "random strategy takes no field"}},
 		{[]string{`placement_strategy = [{ type = "sideways" }]`}, []string{"placement_strategy", "value must be one of"}},
 		{[]string{`launch_type = "FARGATE"`, distinct}, []string{"Not Possible On Fargate", "task.placement_constraints", `task.launch_type = "EC2"`}},
-		{[]string{`capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT" }]`, random}, []string{"Not Possible On Fargate", "placement_strategy"}},
+		{[]string{`capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT", weight = 1 }]`, random}, []string{"Not Possible On Fargate", "placement_strategy"}},
 	} {
 		steps = append(steps, resource.TestStep{Config: w.run("v1", okCommand, taskArgs(tc.extra...)), PlanOnly: true, ExpectError: words(tc.want...)})
 	}

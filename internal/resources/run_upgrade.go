@@ -4,27 +4,33 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 )
 
-// runSchemaVersion is the version of ebmigrate_run's state: 1 is the schema
-// of nested attributes (container, task, logs, review, timeouts, last_run);
-// 0 was the flat schema of 47 attributes and 5 blocks.
-const runSchemaVersion = 1
+// runSchemaVersion is the version of ebmigrate_run's state: 2 is the
+// schema of 1.0 (timeouts = { create, update } of
+// terraform-plugin-framework-timeouts; task.start_timeout and
+// task.stop_on_timeout); 1 had the nested attributes with
+// timeouts = { create, update, start, stop_on_timeout }; 0 was the flat
+// schema of 47 attributes and 5 blocks.
+const runSchemaVersion = 2
 
 // UpgradeState upgrades state written by an older schema version; each
-// upgrader goes from its version straight to the current one. To change the
-// state's shape again: raise runSchemaVersion, keep the current schema's
-// types as runSchemaV1 with its model, and add an upgrader from 1 (and
-// change the one from 0 to produce the new shape), tested with state that
-// the released provider wrote (testdata/).
+// upgrader goes from its version straight to the current one (0 through
+// 1's shape, run_upgrade_v1.go). To change the state's shape again: raise
+// runSchemaVersion, keep the current schema's types as runSchemaV2 with its
+// model, add an upgrader from 2, and make those from 0 and 1 produce the
+// new shape, tested with state that the released provider wrote
+// (testdata/).
 func (r *runResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
-	v0 := runSchemaV0()
+	v0, v1 := runSchemaV0(), runSchemaV1()
 	return map[int64]resource.StateUpgrader{
 		0: {PriorSchema: &v0, StateUpgrader: upgradeRunFromV0},
+		1: {PriorSchema: &v1, StateUpgrader: upgradeRunFromV1},
 	}
 }
 
@@ -139,27 +145,50 @@ func runSchemaV0() schema.Schema {
 }
 
 // upgradeRunFromV0 moves the flat version 0 state into the nested
-// attributes, values as they are: version 1 has the same defaults, in task,
-// logs, review and timeouts (objects that are never null), so that a
-// configuration that left them unset, or set them to their default, plans
-// nothing after the upgrade; container, which has no defaults, is null
-// when none of its attributes was set. The planned_* values are dropped (nothing replaces
-// them: the plan's warning says what will run); the *_used values and the
-// run's ARNs move to last_run.
+// attributes of version 1 (v0ToV1), then to the current version.
 func upgradeRunFromV0(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
 	var old runModelV0
 	resp.Diagnostics.Append(req.State.Get(ctx, &old)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	v1, diags := v0ToV1(ctx, old)
+	resp.Diagnostics.Append(diags...)
+	m, diags := v1ToV2(ctx, v1)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// v0ToV1 is version 0 state in version 1's shape, values as they are but
+// for what version 0 accepted as "the default" and version 1 refuses: ""
+// for a string and [] for subnets or security groups (a configuration
+// rewritten for version 1 leaves them unset, which is null), so that the
+// first plan after upgrading is empty. Version 1 has the same defaults, in
+// task, logs, review and timeouts (objects that are never null), so that a
+// configuration that left them unset, or set them to their default, plans
+// nothing after the upgrade; container, which has no defaults, is null
+// when none of its attributes was set. The planned_* values are dropped
+// (nothing replaces them: the plan's warning says what will run); the
+// *_used values and the run's ARNs move to last_run.
+func v0ToV1(ctx context.Context, old runModelV0) (runModelV1, diag.Diagnostics) {
+	var diags diag.Diagnostics
 	var timeouts struct {
 		Create types.String `tfsdk:"create"`
 		Update types.String `tfsdk:"update"`
 	}
 	if !old.Timeouts.IsNull() && !old.Timeouts.IsUnknown() {
-		resp.Diagnostics.Append(old.Timeouts.As(ctx, &timeouts, basetypes.ObjectAsOptions{})...)
+		diags.Append(old.Timeouts.As(ctx, &timeouts, basetypes.ObjectAsOptions{})...)
 	}
-	m := runModel{
+	network := old.NetworkConfiguration.Attributes()
+	if network != nil {
+		network = map[string]attr.Value{
+			"subnets": emptyListNull(network["subnets"]), "security_groups": emptyListNull(network["security_groups"]), "assign_public_ip": network["assign_public_ip"],
+		}
+	}
+	m := runModelV1{
 		ID:              old.EnvironmentName,
 		EnvironmentName: old.EnvironmentName,
 		Name:            types.StringValue(defaultName),
@@ -170,32 +199,35 @@ func upgradeRunFromV0(ctx context.Context, req resource.UpgradeStateRequest, res
 		EnvironmentID:   old.EnvironmentID,
 		Output:          old.Output,
 		Container: objectOrNull(containerAttrTypes, map[string]attr.Value{
-			"name": old.ContainerName, "image": old.Image, "environment": old.Environment,
+			"name": emptyNull(old.ContainerName), "image": emptyNull(old.Image), "environment": old.Environment,
 			"environment_wo": types.MapNull(types.StringType), "environment_wo_version": types.Int64Null(),
 			"cpu": old.CPU, "memory": old.Memory, "memory_reservation": old.MemoryReservation,
 		}, true),
-		Task: objectOrNull(taskAttrTypes, map[string]attr.Value{
-			"cluster": old.Cluster, "task_definition": old.SourceTaskDefinition, "launch_type": old.LaunchType, "platform_version": old.PlatformVersion,
+		Task: objectOrNull(taskAttrTypesV1, map[string]attr.Value{
+			"cluster": emptyNull(old.Cluster), "task_definition": emptyNull(old.SourceTaskDefinition), "launch_type": emptyNull(old.LaunchType), "platform_version": emptyNull(old.PlatformVersion),
 			"capacity_provider_strategy": listOrNull(old.CapacityProviderStrategy, capacityProviderType),
-			"network_configuration":      objectOrNull(networkAttrTypes, old.NetworkConfiguration.Attributes(), true),
+			"network_configuration":      objectOrNull(networkAttrTypes, network, true),
 			"placement_constraints":      listOrNull(old.PlacementConstraints, placementConstraintType),
 			"placement_strategy":         listOrNull(old.PlacementStrategy, placementStrategyType),
 			"enable_execute_command":     old.EnableExecuteCommand,
-			"task_role_arn":              old.TaskRoleArn, "execution_role_arn": old.ExecutionRoleArn,
+			"task_role_arn":              emptyNull(old.TaskRoleArn), "execution_role_arn": emptyNull(old.ExecutionRoleArn),
 			"keep_revisions": old.KeepRevisions,
 		}, false),
 		Logs: objectOrNull(logsAttrTypes, map[string]attr.Value{
-			"group": old.LogGroup, "retention_in_days": old.LogRetentionDays, "lines": old.LogLines,
+			"group": emptyNull(old.LogGroup), "retention_in_days": old.LogRetentionDays, "lines": old.LogLines,
 		}, false),
 		Review: objectOrNull(reviewAttrTypes, map[string]attr.Value{
 			"pending": old.Pending, "operations": old.Operations,
 			"destructive_changes": old.DestructiveChanges, "allow_destructive": old.AllowDestructive,
 		}, false),
-		Timeouts: objectOrNull(timeoutsAttrTypes, map[string]attr.Value{
+		Timeouts: objectOrNull(timeoutsAttrTypesV1, map[string]attr.Value{
 			"create": timeouts.Create, "update": timeouts.Update,
 			"start": old.StartTimeout, "stop_on_timeout": old.StopOnTimeout,
 		}, false),
 		LastRun: types.ObjectNull(lastRunAttrTypes),
+	}
+	if !old.Command.IsNull() && !old.Command.IsUnknown() && len(old.Command.Elements()) == 0 {
+		m.Command = defaultCommandList() // [] ran the default command
 	}
 	if !old.TaskArn.IsNull() {
 		m.LastRun = types.ObjectValueMust(lastRunAttrTypes, map[string]attr.Value{
@@ -205,7 +237,23 @@ func upgradeRunFromV0(ctx context.Context, req resource.UpgradeStateRequest, res
 			"started_at": old.StartedAt, "stopped_at": old.StoppedAt, "stopped_reason": old.StoppedReason,
 		})
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	return m, diags
+}
+
+// emptyNull is null for "", which version 0 took for the default.
+func emptyNull(v types.String) types.String {
+	if !v.IsUnknown() && !v.IsNull() && v.ValueString() == "" {
+		return types.StringNull()
+	}
+	return v
+}
+
+// emptyListNull is null for [], which version 0 took for the default.
+func emptyListNull(v attr.Value) attr.Value {
+	if l, ok := v.(types.List); ok && !l.IsNull() && !l.IsUnknown() && len(l.Elements()) == 0 {
+		return types.ListNull(types.StringType)
+	}
+	return v
 }
 
 // objectOrNull is the object of the values, or, when nullable, null when

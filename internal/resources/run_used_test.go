@@ -132,8 +132,8 @@ func TestAccCLI_stateSchemaVersion(t *testing.T) {
 		}
 		for _, in := range r.Instances {
 			found = true
-			if in.SchemaVersion == nil || *in.SchemaVersion != 1 {
-				t.Errorf("schema_version = %v, want 1", in.SchemaVersion)
+			if in.SchemaVersion == nil || *in.SchemaVersion != 2 {
+				t.Errorf("schema_version = %v, want 2", in.SchemaVersion)
 			}
 			lastRun, _ := in.Attributes["last_run"].(map[string]any)
 			if lastRun["container"] != "web" || in.Attributes["id"] != localaws.FixtureEnv {

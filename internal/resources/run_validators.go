@@ -29,7 +29,7 @@ func (v notEmptyString) ValidateString(_ context.Context, req validator.StringRe
 		return
 	}
 	resp.Diagnostics.AddAttributeError(req.Path, "Empty Value",
-		fmt.Sprintf("An empty string (\"\") for %s does not mean its default: %s.", v.what, v.hint))
+		fmt.Sprintf("%s: an empty string (\"\") for %s does not mean its default: %s.", req.Path, v.what, v.hint))
 }
 
 // notEmptyList refuses [] for what.
@@ -52,5 +52,5 @@ func (v notEmptyListValidator) ValidateList(_ context.Context, req validator.Lis
 		return
 	}
 	resp.Diagnostics.AddAttributeError(req.Path, "Empty List",
-		fmt.Sprintf("An empty list ([]) for %s does not mean its default: %s.", v.what, v.hint))
+		fmt.Sprintf("%s: an empty list ([]) for %s does not mean its default: %s.", req.Path, v.what, v.hint))
 }

@@ -54,12 +54,20 @@ resource "ebmigrate_run" "migrate" {
       type       = "memberOf"
       expression = "ec2InstanceId != i-0123456789abcdef0"
     }]
+
+    # How long the task may take to reach RUNNING (image pull, placement)
+    # before it is stopped: a task that never started never ran.
+    start_timeout = "10m"
+    # Stop the task when timeouts.create or timeouts.update runs out
+    # (default: leave it running for the next apply to wait for).
+    stop_on_timeout = false
   }
 
   logs = {
     # Default: containers without awslogs log to
     # /aws/elasticbeanstalk/myapp-prod/ebmigrate, created when missing (with
-    # retention_in_days), which EB's default instance role may write to.
+    # retention_in_days; 0 keeps the events forever), which EB's default
+    # instance role may write to.
     # Another group must exist, and outside /aws/elasticbeanstalk* the
     # instance role needs logs:CreateLogStream and logs:PutLogEvents on it.
     group = "/aws/elasticbeanstalk/myapp-prod/migrations"
@@ -68,13 +76,10 @@ resource "ebmigrate_run" "migrate" {
     lines = 50
   }
 
+  # How long an apply may wait for the migration (default 30m).
   timeouts = {
     create = "45m"
     update = "45m"
-    start  = "10m" # to reach RUNNING (image pull, placement)
-    # Stop the task when the timeout runs out (default: leave it running
-    # for the next apply to wait for).
-    stop_on_timeout = false
   }
 }
 

@@ -1,0 +1,44 @@
+package localaws
+
+import "fmt"
+
+// Pulling an image of a private registry (not Amazon ECR).
+//
+// Sources: ECS developer guide, "Private registry authentication for tasks":
+// with repositoryCredentials the container's credentialsParameter names a
+// Secrets Manager secret that the task execution role reads; "Amazon ECS on
+// AWS Fargate", Private registry authentication: "Amazon ECS tasks for AWS
+// Fargate can authenticate with private image registries ... To use private
+// registry authentication, you create a secret with AWS Secrets Manager";
+// on EC2 the container agent can hold credentials of its own
+// (ECS_ENGINE_AUTH_TYPE, ECS_ENGINE_AUTH_DATA; "This method is only supported
+// for tasks hosted on Amazon EC2 instances", the same page), which is how Elastic
+// Beanstalk's instances pull with the Dockerrun.aws.json's "authentication",
+// "the location in Amazon S3 of a .dockercfg file that contains
+// authentication data for a private repository" (EB developer guide,
+// "Dockerrun.aws.json v2"). Nothing else pulls a private image: Fargate has
+// no instance of the cluster's to borrow credentials from.
+
+// registryAuthProblem is why a task cannot pull a container's private image
+// ("" when it can).
+func (s *Server) registryAuthProblem(t *task, def containerDef, img Image) string {
+	if !img.Private {
+		return ""
+	}
+	if rc := def.RepositoryCredentials; rc != nil && rc.CredentialsParameter != "" {
+		// "The Amazon ECS task execution role is required to use this
+		// feature" (ECS guide, "Private registry authentication for tasks");
+		// the message is localaws's own.
+		if role, _ := t.td.body["executionRoleArn"].(string); role == "" {
+			return "ResourceInitializationError: unable to pull secrets or registry auth: the task definition has repositoryCredentials but no executionRoleArn to read " + rc.CredentialsParameter + " with."
+		}
+		if _, ok := s.secrets[rc.CredentialsParameter]; !ok {
+			return fmt.Sprintf("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret %s from secrets manager: ResourceNotFoundException: Secrets Manager can't find the specified secret.", rc.CredentialsParameter)
+		}
+		return ""
+	}
+	if t.launchType == "EC2" && t.cluster.registryAuth {
+		return ""
+	}
+	return fmt.Sprintf("CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref %s: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed", def.Image)
+}
