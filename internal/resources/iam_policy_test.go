@@ -38,8 +38,9 @@ const iamPolicyGuide = "../../templates/guides/iam-policy.md.tmpl"
 // guidePolicy is the JSON policy of the IAM policy guide's "## The policy"
 // section.
 // yourBuckets are the suite's own buckets for the guide's placeholders:
-// run_stock_test.go's bundle bucket, lock_acc_test.go's lock bucket.
-var yourBuckets = []string{"YOUR-BUNDLE-BUCKET", "my-artifacts", "YOUR-LOCK-BUCKET", "deploy-locks"}
+// the bundle buckets of run_stock_test.go and infra_test.go (my-artifacts,
+// my-releases), lock_acc_test.go's lock bucket.
+var yourBuckets = []string{"YOUR-BUNDLE-BUCKET", "my-*", "YOUR-LOCK-BUCKET", "deploy-locks"}
 
 func guidePolicy() (iamPolicy, error) {
 	var p iamPolicy
