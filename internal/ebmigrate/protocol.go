@@ -15,8 +15,9 @@ package ebmigrate
 // Failed error"; "If a conflicting operation occurs during the upload S3
 // returns a 409 ConditionalRequestConflict response." Reads after writes are
 // strongly consistent (S3 User Guide, "Amazon S3 data consistency model").
-// Any answer but success to a conditional write means another apply wrote
-// first: the writer reads the lock again and decides anew. Nothing rests on
+// A 412 (or 404 NoSuchKey on If-Match) means another apply wrote first, a
+// 409 that one was writing: the writer reads the lock again and decides
+// anew (a holder that still finds its own ETag writes again). Nothing rests on
 // the order ListTasks shows tasks in, nor on how soon DescribeTasks shows a
 // start (the ECS agent reports starts with a 1-30 s backoff).
 //
