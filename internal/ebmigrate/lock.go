@@ -104,6 +104,11 @@ type lockRecord struct {
 	Cluster     string    `json:"cluster"`
 	ClientToken string    `json:"client_token"`
 	TaskArn     string    `json:"task_arn,omitempty"`
+	// LogGroup and LogStream are where the task's container logs, when
+	// known before it starts: a waiter takes the stream's existence for a
+	// start ECS has not shown yet (stopTask is not called on it).
+	LogGroup  string `json:"log_group,omitempty"`
+	LogStream string `json:"log_stream,omitempty"`
 	// LeaseSeconds: a starting lock not rewritten for this long, as the
 	// reader measures it, may be taken over.
 	LeaseSeconds float64 `json:"lease_seconds"`

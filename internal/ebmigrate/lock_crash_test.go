@@ -506,3 +506,39 @@ func TestLockRunTaskThrottled(t *testing.T) {
 		t.Errorf("lock %q, %d tasks; want released and none", state, len(migrationTasks(srv)))
 	}
 }
+
+// A start ECS reports later than task.start_timeout (the agent's state
+// change retried with its backoff): the container's log stream exists, so
+// it started, and neither its apply nor one of another run waiting on the
+// lock stops it; both migrations run to their end, one after the other.
+func TestStartReportedAfterStartTimeout(t *testing.T) {
+	t.Parallel()
+	srv, c := fixture(t, func(s *localaws.Seed) { s.Timing.StartReportLagMS, s.Timing.StartReportJitterMS = 3000, 1 })
+	in := migrateInput("sh", "-c", "sleep 2; echo migrated")
+	in.StartTimeout = time.Second
+	other := in
+	other.VersionLabel = "v2"
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	wg.Add(2)
+	go func() { defer wg.Done(); _, errs[0] = ebmigrate.Migrate(testCtx(t), c, in, &recorder{}) }()
+	go func() {
+		defer wg.Done()
+		waitForMigrationTask(t, srv)
+		_, errs[1] = ebmigrate.Migrate(testCtx(t), c, other, &recorder{})
+	}()
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("apply %d, its start reported late: %v", i, err)
+		}
+	}
+	for _, ti := range migrationTasks(srv) {
+		if ti.StopCode == "UserInitiated" || ti.ProcessStartedAt == nil {
+			t.Errorf("task %s: stop code %s, process started %v; want it run to its end", ti.TaskArn, ti.StopCode, ti.ProcessStartedAt)
+		}
+	}
+	if ran := assertNoOverlap(t, srv); ran != 2 {
+		t.Errorf("%d tasks ran, want 2", ran)
+	}
+}

@@ -81,9 +81,15 @@ func (m *migration) waitTask(ctx context.Context, snap snapshot) (verdict, error
 			}
 			if !stopAsked && task.StartedAt == nil && notStartedFor(task) > m.in.startTimeout() {
 				stopAsked = true
-				m.log.Info("the migration task that holds the lock never started within task.start_timeout; stopping it", map[string]any{"task": rec.TaskArn})
-				if _, err := stopTask(m.c, rec.Cluster, rec.TaskArn, startTimeoutReason(m.in.startTimeout())); err != nil {
-					return verdict{}, fmt.Errorf("stopping migration task %s, which holds the migration lock and did not start within task.start_timeout (%s): %w", rec.TaskArn, m.in.startTimeout(), err)
+				started := rec.LogStream != "" && streamExists(ctx, m.c.Logs, LogLocation{Group: rec.LogGroup, Stream: rec.LogStream})
+				if started {
+					m.log.Info("the task that holds the lock is not shown started yet, but its log stream exists: it started, and is not stopped", map[string]any{"task": rec.TaskArn})
+				}
+				if !started {
+					m.log.Info("the migration task that holds the lock never started within task.start_timeout; stopping it", map[string]any{"task": rec.TaskArn})
+					if _, err := stopTask(m.c, rec.Cluster, rec.TaskArn, startTimeoutReason(m.in.startTimeout())); err != nil {
+						return verdict{}, fmt.Errorf("stopping migration task %s, which holds the migration lock and did not start within task.start_timeout (%s): %w", rec.TaskArn, m.in.startTimeout(), err)
+					}
 				}
 			}
 		}

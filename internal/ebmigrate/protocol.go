@@ -47,8 +47,10 @@ package ebmigrate
 //	        this process's monotonic clock; then take it over with If-Match
 //	        on what was read. A started migration is never stopped because of
 //	        contention: nothing is started that would have to give way. (A
-//	        task that has not started within task.start_timeout is stopped;
-//	        StopTask is idempotent, see stopTask.)
+//	        task that has not started within task.start_timeout is stopped,
+//	        unless its container's awslogs stream exists: the driver creates
+//	        it when the container starts, whatever ECS shows yet; StopTask
+//	        is idempotent, see stopTask.)
 //	hold    With the lock starting and renewed: look for the environment's
 //	        migration tasks by startedBy (a task without the lock: an older
 //	        provider version's apply, one started by hand) and attach to one
@@ -245,7 +247,13 @@ func (m *migration) takeAndRun(ctx context.Context, snap snapshot) (*Result, err
 	case err != nil:
 		return nil, err
 	}
-	if err := h.update(urgent(ctx), func(r *lockRecord) { r.State, r.TaskArn = lockRunning, arn }); err != nil {
+	loc, _ := ContainerLogs(&m.d.Input.ContainerDefinitions[0], taskIDOf(arn))
+	if err := h.update(urgent(ctx), func(r *lockRecord) {
+		r.State, r.TaskArn = lockRunning, arn
+		if !loc.ByRuntimeID {
+			r.LogGroup, r.LogStream = loc.Group, loc.Stream
+		}
+	}); err != nil {
 		// Taken over meanwhile (another apply fenced our token and found
 		// this task), or S3 refused: the task runs; it is watched to its
 		// end, and the lock keeps what leads other applies to it.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
@@ -24,6 +25,7 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 	var stopped ecstypes.Task
 	startTimeout := in.startTimeout()
 	var neverStarted *StartTimeoutError
+	loggedStart := false
 	last, err := pollTask(ctx, c.ECS, t.ClusterArn, taskArn, poll, log, func(task ecstypes.Task) bool {
 		found := false
 		if follower == nil && hasLogs {
@@ -42,7 +44,15 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 		}
 		stopped = task
 		status := aws.ToString(task.LastStatus)
-		if status != "STOPPED" && task.StartedAt == nil && notStartedFor(task) > startTimeout {
+		if status != "STOPPED" && task.StartedAt == nil && notStartedFor(task) > startTimeout && !loggedStart {
+			// ECS shows a start when the agent's state change reaches it
+			// (retried with a backoff of up to 30 s): a container whose
+			// awslogs stream exists has started, whatever DescribeTasks says
+			// yet, and a started migration is never stopped.
+			if loggedStart = hasLogs && !loc.ByRuntimeID && streamExists(ctx, c.Logs, loc); loggedStart {
+				log.Info("the task is not shown started yet, but its container's log stream exists: it started, and is not stopped", map[string]any{"task": taskArn, "log_stream": loc.Stream})
+				return false
+			}
 			neverStarted = &StartTimeoutError{Environment: t.EnvironmentName, TaskArn: taskArn, LastStatus: status, Timeout: startTimeout}
 			return true
 		}
@@ -202,4 +212,14 @@ func logsNote(follower *logFollower, loc LogLocation, logsComplete bool, logErr 
 		return fmt.Sprintf("The log may be incomplete: its tail could not be read (group %s, stream %s): %v", loc.Group, loc.Stream, errOr(logErr))
 	}
 	return ""
+}
+
+// streamExists tells whether a log stream exists: the awslogs driver
+// creates a container's stream when the container starts. A read that
+// fails counts as not (the task is then judged by ECS alone).
+func streamExists(ctx context.Context, api Logs, loc LogLocation) bool {
+	_, err := api.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{
+		LogGroupName: aws.String(loc.Group), LogStreamName: aws.String(loc.Stream), Limit: aws.Int32(1), StartFromHead: aws.Bool(true),
+	})
+	return err == nil
 }
