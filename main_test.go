@@ -36,7 +36,7 @@ func TestDemo(t *testing.T) {
 	actions := os.Getenv("EBMIGRATE_TF114")
 	cmd.Env = append(os.Environ(), "TERRAFORM="+tf, "TERRAFORM_ACTIONS="+actions, "PROVIDER_DIR="+bin, "LOCALAWS="+filepath.Join(bin, "localaws"), "DEMO_WORK="+t.TempDir())
 	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "All 5 steps behaved as described.") {
+	if err != nil || !strings.Contains(string(out), "All 6 steps behaved as described.") {
 		t.Fatalf("the demo failed: %v\n%s", err, out)
 	}
 	// Its output goes to a pipe here, as to a file or a CI log: no colours.

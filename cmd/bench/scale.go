@@ -138,7 +138,7 @@ func scale(e *benchEnv, r *report) error {
 		"then at parallelism 10 the migrations go in waves of ten, each costing its task plus the per-migration overhead under contention; "+
 		"at parallelism 50, ECS's *Task definition modify actions* bucket (20 at once, then 1 a second) lets a first apply register 20 task definitions at once and one a second after that, "+
 		"so the last of %d first-time migrations cannot be created before about %d s after the first (an apply with nothing new to register does not call it); "+
-		"after its creation come a newly registered revision's lag before `RunTask` knows it (1 s in `localaws`), ECS's provisioning and start (4 s), the command and the stop. "+
+		"after its creation come a newly registered revision's lag before `RunTask` knows it (1 s in `localaws`), ECS's provisioning and start (4 s), the command and the stop, and then the 5 s its log is read after the stop (a migration's log cannot be proven complete; the migration-output guide). "+
 		"The engine's polling (`DescribeTasks` every second until a task runs, every 250 ms for its first 10 s, then every second; `GetLogEvents` with it) goes through the provider's token buckets "+
 		"(15 `DescribeTasks`/`ListTasks` a second of ECS's 20, 20 `GetLogEvents` of CloudWatch's 25, Elastic Beanstalk's settings reads 8 a second after 20, task definitions at ECS's refill with half a call of slack), so that many migrations at once share the account's budget instead of being throttled.\n", n, n, n-20)
 	return nil

@@ -44,9 +44,10 @@ say()  { printf '\n%s%s%s\n' "$bold" "$*" "$plain"; }
 info() { printf '    %s\n' "$*"; }
 fail() { printf '\n%sStep %s did not behave as described: %s%s\n(terraform output: %s)\n' "$red" "$step" "$2" "$plain_err" "$log" >&2; exit 1; }
 
-localaws_pid="" action_pid=""
+localaws_pid="" action_pid="" phases_pid=""
 cleanup() {
   if [ -n "$action_pid" ]; then kill "$action_pid" 2>/dev/null || true; wait "$action_pid" 2>/dev/null || true; fi
+  if [ -n "$phases_pid" ]; then kill "$phases_pid" 2>/dev/null || true; wait "$phases_pid" 2>/dev/null || true; fi
   if [ -n "$localaws_pid" ]; then kill "$localaws_pid" 2>/dev/null || true; wait "$localaws_pid" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
@@ -144,7 +145,73 @@ action_step() {
   info "The action step behaved as described: v5 migrated before its deploy started."
 }
 
+# Step 6, the zero-downtime release, on myapp-shop (its own environment,
+# cluster and database, whose two web tasks run each version's traffic:
+# seed.json's workload): v2 adds the column price_cents that v2's code writes
+# and drops the column sku that v1's code reads; one terraform apply runs
+# what is safe before the deploy, deploys, and runs the rest
+# (examples/demo/phases/main.tf). It shares nothing with steps 1-5, so it
+# runs alongside them, into $work/phases.txt, printed at the end.
+# workloads VERSION: "<web tasks> <queries served> <failed> <stopped tasks>"
+# of myapp-shop's web tasks of VERSION, from localaws's stats.
+workloads() {
+  curl -sf "$url/_localaws/stats" | /usr/bin/python3 -c '
+import json, sys
+ws = [w for w in json.load(sys.stdin)["workloads"] if w["environment"] == "myapp-shop" and w["version_label"] == sys.argv[1]]
+print(len(ws), sum(w["ok"] for w in ws), sum(w["failed"] for w in ws), sum(1 for w in ws if w.get("stopped_at")))
+for w in ws:
+    for f in w["failures"][:3]:
+        print("failure:", f, file=sys.stderr)
+' "$1"
+}
+phases_step() {
+  step=6
+  local tfpid=""
+  trap '[ -z "$tfpid" ] || kill "$tfpid" 2>/dev/null; exit 1' TERM
+  tfp() {
+    local name=$1 cmd=$2 rc=0
+    shift 2
+    (cd "$work/tf-phases" && exec "$TERRAFORM" "$cmd" -no-color "$@" >"$work/out/$name.txt" 2>&1) & tfpid=$!
+    wait "$tfpid" || rc=$?
+    tfpid=""
+    cat "$work/out/$name.txt" >>"$log"
+    return "$rc"
+  }
+  say "6/6  Zero-downtime release (on myapp-shop, alongside steps 1-5): v2 adds a column its code writes and drops one v1 reads; one apply migrates before_deploy, deploys, migrates after_deploy, while the web tasks serve"
+  mkdir -p "$work/tf-phases" && cp "$here/phases/main.tf" "$work/tf-phases/main.tf"
+  tfp record1 apply -auto-approve -var "endpoint=$url" -var app_version=v1 || fail 6 "the apply that records v1 failed"
+  read -r tasks served failed _ <<<"$(workloads v1)"
+  info "myapp-shop runs v1 on $tasks web tasks (seed.json's workload: each writes a product with its sku and reads the latest skus, 10 times a second); served so far: $served, failed: $failed"
+  tfp plan2 plan -out=v2.tfplan -var "endpoint=$url" -var app_version=v2 || fail 6 "the plan of v2 failed"
+  out plan2 | awk '/^Warning: Migration Phases/{p=1;print "    " $0;next} p&&/^Warning:/{exit} p&&!/^  (with|on) |^ *[0-9]+: |^$/{print "    " $0}'
+  out plan2 | tr -d '\n ' | grep -q 'Beforethedeploy(before_deploy),whiletheoldversionstillserves:shop.0002_product_price_cents' || fail 6 "the plan does not put shop.0002_product_price_cents before the deploy"
+  out plan2 | tr -d '\n ' | grep -q 'Afterthedeploy(after_deploy),oncethenewversionserves:shop.0003_remove_product_sku' || fail 6 "the plan does not put shop.0003_remove_product_sku after the deploy"
+  tfp apply2 apply v2.tfplan || fail 6 "the apply of v2 failed"
+  out apply2 | grep -E '^(ebmigrate_run\.(before|after)_deploy|terraform_data\.deploy): (Creat|Modif|Provision)[a-z]*[. ]' | sed 's/^/    /'
+  out apply2 | awk '/^Warning: Migration Output/{p=1;n=0;print "    " $0;next} p&&/^  (ebmigrate|Applying|  Applying)/{print "    " $0} p&&/^$/{n++; if(n>=4)p=0}'
+  out apply2 | grep -q "Applying shop.0002_product_price_cents... OK" || fail 6 "before_deploy did not apply shop.0002_product_price_cents"
+  out apply2 | grep -q "Applying shop.0003_remove_product_sku... OK" || fail 6 "after_deploy did not apply shop.0003_remove_product_sku"
+  applied=$(migrations shop.sqlite3)
+  info "myapp-shop's django_migrations: $applied"
+  [ "${applied##*, }" = "shop.0003_remove_product_sku" ] || fail 6 "shop.0003_remove_product_sku was not applied last"
+  # v2's web tasks serve for a moment after the contraction.
+  sleep 1
+  read -r tasks1 served1 failed1 stopped1 <<<"$(workloads v1)"
+  read -r tasks2 served2 failed2 _ <<<"$(workloads v2)"
+  info "v1's $tasks1 web tasks served $served1 queries and failed $failed1 until the deploy replaced them ($stopped1 stopped);"
+  info "v2's $tasks2 web tasks have served $served2 queries and failed $failed2"
+  [ "$stopped1" = "$tasks1" ] && [ "$tasks1" -gt 0 ] || fail 6 "v1's web tasks were not replaced"
+  [ "$served1" -gt 0 ] && [ "$served2" -gt 0 ] || fail 6 "a version served nothing"
+  [ "$failed1" = 0 ] && [ "$failed2" = 0 ] || fail 6 "queries failed: v1 $failed1, v2 $failed2 ($(workloads v1 2>&1 >/dev/null; workloads v2 2>&1 >/dev/null))"
+  info "Step 6 behaved as described: not one query of either version failed."
+}
+
 step=0
+# myapp-shop runs v1, its database migrated to v1 before its web tasks
+# start serving (with localaws).
+DATABASE_PATH="$work/shop.sqlite3" DJANGO_SETTINGS_MODULE=shopsite.settings PYTHONDONTWRITEBYTECODE=1 \
+  /usr/bin/python3 "$here/app/shop-v1/manage.py" migrate -v 0 >"$work/out/shop-v1.txt" 2>&1 \
+  || fail 0 "migrating myapp-shop's database to v1 failed: $(tail -1 "$work/out/shop-v1.txt")"
 say "Starting localaws: Elastic Beanstalk, ECS and CloudWatch Logs on 127.0.0.1"
 "$LOCALAWS" -seed "$work/seed.json" >"$work/localaws.out" 2>&1 &
 localaws_pid=$!
@@ -155,6 +222,8 @@ for _ in $(seq 100); do
 done
 [ -n "$url" ] || fail 0 "localaws did not start: $(cat "$work/localaws.out")"
 info "environment myapp-prod (ECS platform, 2 instances) runs version v1 at $url"
+phases_step >"$work/phases.txt" 2>&1 &
+phases_pid=$!
 # Read whole before it is matched: under pipefail, `version | head -1` fails
 # now and then (head exits after the first line, and terraform, writing the
 # next, dies of SIGPIPE): 6 of 200 such checks failed here, skipping the
@@ -175,14 +244,14 @@ if [ -n "$onpath" ] && [ "$(readlink -f "$onpath")" != "$(readlink -f /usr/bin/p
 fi
 
 step=1
-say "1/5  terraform apply with v1 deployed: the first migration"
+say "1/6  terraform apply with v1 deployed: the first migration"
 tf apply1 apply -auto-approve -var app_version=v1 || fail 1 "the apply failed"
 applied=$(migrations)
 info "Django's django_migrations table now holds: $applied"
 [ "$applied" = "notes.0001_initial, shop.0001_initial" ] || fail 1 "unexpected migrations: $applied"
 
 step=2
-say "2/5  Elastic Beanstalk deploys v2, which adds a migration; terraform plan -out shows what will run and saves it"
+say "2/6  Elastic Beanstalk deploys v2, which adds a migration; terraform plan -out shows what will run and saves it"
 deploy v2
 tf plan2 plan -out=v2.tfplan -var app_version=v2 || fail 2 "the plan failed"
 out plan2 | awk '/Warning: Migration Will Run/{p=1} p&&/^$/{n++} p&&n<3{print "    " $0} n>=3{exit}' | sed '/^    $/d'
@@ -192,7 +261,7 @@ info "pending migrations (data.ebmigrate_pending_migrations): ${pending:-none}"
 [ "$pending" = "shop.0002_product_price_cents" ] || fail 2 "the pending migration is not listed"
 
 step=3
-say "3/5  terraform apply v2.tfplan (the saved plan): the new migration runs, once, and the apply shows its last lines"
+say "3/6  terraform apply v2.tfplan (the saved plan): the new migration runs, once, and the apply shows its last lines"
 run "$work/tf" apply3 apply v2.tfplan || fail 3 "the apply failed"
 out apply3 | awk '/^Warning: Migration Output/{p=1} p&&/^Apply complete/{exit} p{print "    " $0}' | sed -e '/^    $/d'
 out apply3 | grep -q "^ *Applying shop.0002_product_price_cents\.\.\. OK$" || fail 3 "the apply does not show the migration's output"
@@ -230,7 +299,7 @@ out check3 | grep -Eq "^(No changes|Changes to Outputs)" || fail 3 "the plan aft
 info "a second plan with v2 runs nothing: it only records that nothing is pending any more"
 
 step=4
-say "4/5  Elastic Beanstalk has deployed v3, whose migration fails; terraform apply of its plan fails with Django's traceback"
+say "4/6  Elastic Beanstalk has deployed v3, whose migration fails; terraform apply of its plan fails with Django's traceback"
 [ "$plan4_rc" = 0 ] || fail 4 "the plan of v3 failed"
 out plan4 | tr -d '\n ' | grep -q 'shop.0003_backfill_prices' || fail 4 "the plan of v3 does not list shop.0003_backfill_prices"
 info "terraform plan -out=v3.tfplan (run alongside step 3's second plan) lists the pending shop.0003_backfill_prices"
@@ -247,7 +316,7 @@ info "read, and Terraform would then refuse step 5's plan of v4, saved alongside
 if grep -q "demo-secret-that-never-reaches-terraform-state" "$work/tf-plan4/terraform.tfstate"; then fail 4 "an environment property value is in the state"; fi
 
 step=5
-say "5/5  v4 drops the column shop_product.sku: the plan (before v4 is deployed) lists its operations and flags the destructive one"
+say "5/6  v4 drops the column shop_product.sku: the plan (before v4 is deployed) lists its operations and flags the destructive one"
 info "(its three plans ran alongside step 4's apply: they only read the database, which that apply left unchanged)"
 wait "$warn5" || fail 5 "the plan failed"
 out warn5 | awk '/^Warning: (Migration Will Run|Destructive Migration)/{p=1;n=0} p{print "    " $0} p&&/^$/{n++; if(n>=4)p=0}' | sed -e '/^    │ *$/d' -e '/^    $/d'
@@ -274,4 +343,9 @@ else
   say "Action step skipped: the ebmigrate_migrate action needs Terraform 1.14 or later (set TERRAFORM_ACTIONS to one; 'make terraform114' builds it)"
 fi
 
-say "All 5 steps behaved as described. Stopping localaws."
+step=6
+if ! wait "$phases_pid"; then phases_pid=""; cat "$work/phases.txt" >&2; exit 1; fi
+phases_pid=""
+cat "$work/phases.txt"
+
+say "All 6 steps behaved as described. Stopping localaws."

@@ -31,4 +31,5 @@ const (
 	ArgMemoryRes        = "container.memory_reservation"
 	ArgLogGroup         = "logs.group"
 	ArgTags             = "tags"
+	ArgReviewPending    = "review.pending"
 )

@@ -48,19 +48,23 @@ func CheckRun(ctx context.Context, c Clients, t *Target, d *Derived, spec Derive
 }
 
 // checkCapacityProviders fails on a strategy naming a provider the cluster
-// has not associated, which RunTask would refuse.
+// has not associated, which RunTask would refuse. The associations were read
+// with the cluster (Target.CapacityProviders), unless it was only listed.
 func checkCapacityProviders(ctx context.Context, api ECS, t *Target, p Placement) error {
 	if len(p.CapacityProvider) == 0 {
 		return nil
 	}
-	out, err := api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{t.ClusterArn}})
-	if err != nil {
-		return fmt.Errorf("describing ECS cluster %s for its capacity providers: %w", t.ClusterArn, err)
+	associated := t.CapacityProviders
+	if !t.CapacityProvidersRead {
+		out, err := api.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{t.ClusterArn}})
+		if err != nil {
+			return fmt.Errorf("describing ECS cluster %s for its capacity providers: %w", t.ClusterArn, err)
+		}
+		if len(out.Clusters) == 0 {
+			return problem("ECS Cluster Not Found", "ECS cluster %s does not exist.", t.ClusterArn)
+		}
+		associated = out.Clusters[0].CapacityProviders
 	}
-	if len(out.Clusters) == 0 {
-		return problem("ECS Cluster Not Found", "ECS cluster %s does not exist.", t.ClusterArn)
-	}
-	associated := out.Clusters[0].CapacityProviders
 	for _, cp := range p.CapacityProvider {
 		if !slices.Contains(associated, cp.Name) {
 			name := shortArn(t.ClusterArn)

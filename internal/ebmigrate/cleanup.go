@@ -62,10 +62,13 @@ func DeleteFamilies(ctx context.Context, api ECS, families ...string) ([]string,
 // resource.
 //
 // A revision deregistered a moment ago may still read ACTIVE to
-// DeleteTaskDefinitions ("still in ACTIVE status"): DeregisterTaskDefinition
-// takes effect within "up to a 10-minute window" (botocore ecs). Those are
-// asked again, backing off, for up to patience; what is still refused then
-// is named.
+// DeleteTaskDefinitions ("still in ACTIVE status"). AWS documents a window
+// only for using a deregistered revision: "there may be up to a 10-minute
+// window following deregistration where these restrictions have not yet
+// taken effect" (botocore ecs DeregisterTaskDefinition, of running tasks and
+// creating services with an INACTIVE revision); that deletion lags by as
+// much is our extrapolation. Those are asked again, backing off, for up to
+// patience; what is still refused then is named.
 func deleteRevisions(ctx context.Context, api ECS, arns []string, patience time.Duration) ([]string, error) {
 	var deleted []string
 	start, interval := time.Now(), DefaultPoll.Fast
@@ -124,9 +127,11 @@ func deleteOnce(ctx context.Context, api ECS, arns []string) (deleted, lagging, 
 
 // DeregisterWindow is how long DeleteFamilies asks again for a revision
 // DeleteTaskDefinitions still reads ACTIVE after it was deregistered: the
-// "up to a 10-minute window following deregistration" botocore ecs
-// DeregisterTaskDefinition documents. Pruning after a run waits
-// DefaultPoll.RegisterFor, not to hold up the apply.
+// "up to a 10-minute window following deregistration" that botocore ecs
+// DeregisterTaskDefinition documents for running tasks with an INACTIVE
+// revision, extrapolated to deleting it (AWS states no window for that).
+// Pruning after a run waits DefaultPoll.RegisterFor, not to hold up the
+// apply.
 const DeregisterWindow = 10 * time.Minute
 
 // familyRevisions lists the revisions of exactly family with a status

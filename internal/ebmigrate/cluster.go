@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,6 +18,9 @@ import (
 func findCluster(ctx context.Context, api ECS, t *Target, override string) error {
 	found := func(c ecstypes.Cluster) error {
 		t.ClusterArn, t.DefaultStrategy = aws.ToString(c.ClusterArn), nil
+		// DescribeClusters returns capacityProviders by default (botocore
+		// ecs Cluster.capacityProviders); a cluster only listed has none.
+		t.CapacityProviders, t.CapacityProvidersRead = slices.Clone(c.CapacityProviders), c.Status != nil
 		for _, it := range c.DefaultCapacityProviderStrategy {
 			t.DefaultStrategy = append(t.DefaultStrategy, CapacityProvider{Name: aws.ToString(it.CapacityProvider), Weight: it.Weight, Base: it.Base})
 		}

@@ -70,3 +70,33 @@ func TestClusterDefaultPlacement(t *testing.T) {
 		})
 	}
 }
+
+// The cluster's associated capacity providers are read with the cluster:
+// placing by its default strategy (or by task.capacity_provider_strategy)
+// checks the associations without describing the cluster again.
+func TestCapacityProvidersReadWithTheCluster(t *testing.T) {
+	asg := localaws.EBCapacityProvider(localaws.EBClusterName(localaws.FixtureEnv, localaws.FixtureEnvID))
+	for name, placement := range map[string]ebmigrate.Placement{
+		"the cluster's default":       {},
+		"capacity_provider_strategy":  {CapacityProvider: []ebmigrate.CapacityProvider{{Name: "FARGATE", Weight: 1}}},
+		"a provider it does not have": {CapacityProvider: []ebmigrate.CapacityProvider{{Name: "FARGATE_SPOT", Weight: 1}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv, c := friendly(t, localaws.WithoutHostVolume, func(s *localaws.Seed) {
+				s.Environments[0].CapacityProviders = []string{asg, "FARGATE"}
+				s.Environments[0].DefaultCapacityProviderStrategy = []localaws.StrategyItem{{CapacityProvider: "FARGATE", Weight: 1}}
+			})
+			in := migrateInput("true")
+			in.Derive.Placement = placement
+			_, err := ebmigrate.PreviewMigration(testCtx(t), c, ebmigrate.PreviewInput{MigrateInput: in})
+			var p *ebmigrate.ProblemError
+			if notAssociated := errors.As(err, &p) && p.Summary == "Capacity Provider Not Associated"; notAssociated != (name == "a provider it does not have") {
+				t.Errorf("plan: %v", err)
+			}
+			if n := srv.Calls("ecs:DescribeClusters"); n != 1 {
+				t.Errorf("the plan described the cluster %d times, want once", n)
+			}
+		})
+	}
+}

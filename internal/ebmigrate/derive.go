@@ -208,7 +208,14 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 	var values []ecstypes.KeyValuePair
 	c.Environment, c.Secrets, values = splitVariables(c, t, spec.Environment)
 	overrides := overridesFor(aws.ToString(c.Name), values)
-	valuesInRevision := overrides != nil && overridesChars(overrides) > MaxOverridesChars
+	valuesInRevision := false
+	if overrides != nil {
+		n, err := overridesChars(overrides)
+		if err != nil {
+			return nil, fmt.Errorf("measuring the migration's overrides for environment %q: %w", t.EnvironmentName, err)
+		}
+		valuesInRevision = n > MaxOverridesChars
+	}
 	if valuesInRevision {
 		c.Environment = mergeVariables(c.Environment, values)
 		overrides = nil

@@ -40,6 +40,11 @@ type Target struct {
 	// where RunTask places a task given neither a launch type nor a
 	// strategy (botocore ecs RunTaskRequest.capacityProviderStrategy).
 	DefaultStrategy []CapacityProvider
+	// CapacityProviders are the providers associated with the cluster, read
+	// with it (CapacityProvidersRead; not when the cluster was listed but not
+	// described yet).
+	CapacityProviders     []string
+	CapacityProvidersRead bool
 	// SourceTaskDefinition is EB's app task definition (or the override).
 	SourceTaskDefinition *ecstypes.TaskDefinition
 
@@ -160,9 +165,11 @@ func discoverFrom(ctx context.Context, c Clients, in DiscoverInput, env *ebtypes
 	cacheable := env.Status == ebtypes.EnvironmentStatusReady && (in.SourceTaskDefinition == "" || PinnedRevision(in.SourceTaskDefinition))
 	if e, ok := c.Discovered.get(key, updated); ok && cacheable {
 		t.ClusterArn, t.DefaultStrategy, t.SourceTaskDefinition = e.cluster, e.strategy, e.source
+		t.CapacityProviders, t.CapacityProvidersRead = e.providers, e.providersRead
 	} else if err = findCluster(ctx, c.ECS, t, in.Cluster); err == nil {
 		if t.SourceTaskDefinition, err = findSourceTaskDefinition(ctx, c.ECS, t, in.SourceTaskDefinition); err == nil && cacheable {
-			c.Discovered.put(key, discoveryEntry{updated: updated, read: time.Now(), cluster: t.ClusterArn, strategy: t.DefaultStrategy, source: t.SourceTaskDefinition})
+			c.Discovered.put(key, discoveryEntry{updated: updated, read: time.Now(), cluster: t.ClusterArn, strategy: t.DefaultStrategy, source: t.SourceTaskDefinition,
+				providers: t.CapacityProviders, providersRead: t.CapacityProvidersRead})
 		}
 	}
 	if serr := <-settings; serr != nil {
@@ -292,7 +299,11 @@ func describeSource(ctx context.Context, api ECS, ref string) (*ecs.DescribeTask
 }
 
 // runningTaskDefinition is the task definition of the newest running task of
-// the family in the cluster, or "" when none runs.
+// the family in the cluster, or "" when none runs. A task being stopped is
+// not one: right after a deploy the old version's task may be RUNNING for up
+// to the stop timeout (StopTask: SIGTERM, SIGKILL 30 s later) with desired
+// status STOPPED, while ListTasks, eventually consistent, may not list the
+// new one yet; then the family's latest revision, the deployed one, is taken.
 func runningTaskDefinition(ctx context.Context, api ECS, cluster, family string) (string, error) {
 	list, err := api.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String(cluster), Family: aws.String(family)})
 	if err != nil {
@@ -310,7 +321,7 @@ func runningTaskDefinition(ctx context.Context, api ECS, cluster, family string)
 		return aws.ToTime(tasks[i].StartedAt).After(aws.ToTime(tasks[j].StartedAt))
 	})
 	for _, task := range tasks {
-		if aws.ToString(task.LastStatus) == "RUNNING" {
+		if aws.ToString(task.LastStatus) == "RUNNING" && aws.ToString(task.DesiredStatus) == "RUNNING" {
 			return aws.ToString(task.TaskDefinitionArn), nil
 		}
 	}

@@ -33,7 +33,10 @@ type discoveryEntry struct {
 	cluster string
 	// strategy is the cluster's default capacity provider strategy.
 	strategy []CapacityProvider
-	source   *ecstypes.TaskDefinition
+	// providers are the cluster's associated capacity providers, when read.
+	providers     []string
+	providersRead bool
+	source        *ecstypes.TaskDefinition
 }
 
 // NewDiscoveryCache is an empty cache, for one provider process.

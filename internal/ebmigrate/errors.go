@@ -43,6 +43,9 @@ type MigrationError struct {
 	// Query is true for a read-only query at plan time (the pending
 	// migrations), which a plan runs again, not an apply.
 	Query bool
+	// What and Hint, when set, name the task and say what to do in place
+	// of the defaults (a phase's introspection).
+	What, Hint string
 }
 
 func (e *MigrationError) Error() string {
@@ -50,6 +53,12 @@ func (e *MigrationError) Error() string {
 	what, hint := "the migration task", e.Outcome.Hint()
 	if e.Query {
 		what, hint = "the query task (a read-only command, at plan time)", e.Outcome.QueryHint()
+	}
+	if e.What != "" {
+		what = e.What
+	}
+	if e.Hint != "" {
+		hint = e.Hint
 	}
 	fmt.Fprintf(&b, "%s for Elastic Beanstalk environment %q %s.\n\n", what, e.Environment, e.Outcome.Describe())
 	fmt.Fprintf(&b, "Cluster:     %s\n", e.Cluster)

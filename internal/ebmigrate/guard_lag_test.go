@@ -19,7 +19,7 @@ import (
 // laggyWorld lists a task 2 s after DescribeTasks shows it. As on ECS, a
 // task takes longer than that to start (pulling its image).
 func laggyWorld(s *localaws.Seed) {
-	s.Consistency = localaws.Consistency{ListLagMS: 2000, RegisterLagMS: 500, LogIngestDelayMS: 300, EmptyLogPages: 0.3}
+	s.Consistency = localaws.Consistency{ListLagMS: 2000, RegisterLagMS: 500, LogIngestDelayMS: 300, LogBatchMS: 300, EmptyLogPages: 0.3}
 	s.Timing.PendingMS = 2500
 }
 

@@ -112,7 +112,9 @@ func migrateInput(command ...string) ebmigrate.MigrateInput {
 		Derive:       ebmigrate.DeriveSpec{Command: command},
 		VersionLabel: "v1",
 		LogLines:     50,
-		// Shortened, not switched off: a log quiet for 1 s after the stop is complete.
-		Poll: ebmigrate.PollSchedule{Fast: 20 * time.Millisecond, LogGrace: time.Second, EB: 200 * time.Millisecond},
+		// Shortened, not switched off: an unproven log is read until 1 s after
+		// the stop (TestConsistency's batches are readable within 300 ms of
+		// being sent, every 300 ms on Fargate; a margin for a loaded machine).
+		Poll: ebmigrate.PollSchedule{Fast: 20 * time.Millisecond, LogGrace: time.Second, LogFlush: 300 * time.Millisecond, EB: 200 * time.Millisecond},
 	}
 }

@@ -42,18 +42,23 @@ func migrationLogGroup(c ecstypes.ContainerDefinition, t *Target, spec DeriveSpe
 	return DefaultLogGroup(t.EnvironmentName), true
 }
 
-// logGroupNameRe is CloudWatch Logs' LogGroupName (botocore logs
+// LogGroupNameRe is CloudWatch Logs' LogGroupName (botocore logs
 // service-2.json: min 1, max 512, pattern "[\.\-_/#A-Za-z0-9]+"):
 // CreateLogGroup, DescribeLogGroups and the awslogs driver's writes refuse
-// any other name.
-var logGroupNameRe = regexp.MustCompile(`^[\.\-_/#A-Za-z0-9]{1,512}$`)
+// any other name. The resources package checks logs.group with it at
+// validate.
+var LogGroupNameRe = regexp.MustCompile(`^[\.\-_/#A-Za-z0-9]{1,512}$`)
+
+// LogGroupNameRule says what LogGroupNameRe allows, in the words of every
+// message that refuses a name.
+const LogGroupNameRule = "a CloudWatch Logs group name: 1 to 512 letters, digits, '.', '-', '_', '/' and '#' (no spaces)"
 
 // checkLogGroupName refuses a migration log group CloudWatch Logs would
 // refuse, naming where the name came from: logs.group, or the container's
 // own awslogs-group (which ECS registers unchecked; the task would fail to
 // start).
 func checkLogGroupName(t *Target, d *Derived, spec DeriveSpec) error {
-	if d.LogGroup == "" || logGroupNameRe.MatchString(d.LogGroup) {
+	if d.LogGroup == "" || LogGroupNameRe.MatchString(d.LogGroup) {
 		return nil
 	}
 	where := fmt.Sprintf("logs.group = %q", d.LogGroup)
@@ -63,7 +68,7 @@ func checkLogGroupName(t *Target, d *Derived, spec DeriveSpec) error {
 		advice = "Fix awslogs-group in the Dockerrun.aws.json, or set logs.group to a valid name"
 	}
 	return problem("Invalid Log Group Name",
-		"%s is not a CloudWatch Logs group name: names are 1 to 512 characters of letters, digits, '.', '-', '_', '/' and '#', and CloudWatch Logs refuses any other. %s.", where, advice)
+		"%s is not %s; CloudWatch Logs refuses any other. %s.", where, LogGroupNameRule, advice)
 }
 
 // LogGroupExists tells whether a log group of exactly that name exists. It

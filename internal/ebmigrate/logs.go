@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,8 +62,22 @@ func (l LogLocation) streamOf(task ecstypes.Task, container string) (LogLocation
 	return l, false
 }
 
-// maxPagesPerRead bounds one read of the stream (10,000 events a page).
-const maxPagesPerRead = 1000
+// One read of a stream is bounded, so that a stream with a long backlog
+// does not hold the provider's GetLogEvents budget (PaceLogReads, shared
+// by every migration of the provider process; 1000 pages took 50 s of it)
+// while other migrations wait to read their last lines: a read stops after
+// maxPagesPerRead pages or maxReadFor, whichever comes first, and the
+// caller reads on later from its token. Only a read's first urgentPages
+// pages keep its urgency (pace.go: the reads an outcome waits for go
+// before polls), enough for a stream's last page and the page that
+// confirms its end; the pages of a backlog after them, and every page of a
+// read that goes on from a bounded one, wait behind other migrations'
+// urgent reads, as polls do.
+const (
+	maxPagesPerRead = 10
+	maxReadFor      = 2 * time.Second
+	urgentPages     = 2
+)
 
 // logFollower reads a log stream forward, handing each line to the logger
 // and keeping the last lines for the run's diagnostic (failed or not). CloudWatch Logs
@@ -75,14 +90,20 @@ type logFollower struct {
 	loc   LogLocation
 	log   Logger
 	token *string
-	// startTime skips events before the task was created (GetLogEvents startTime).
+	// startTime skips events before the task was created (GetLogEvents
+	// startTime); readFrom, when set, is the startTime of a read again
+	// from before the token (rereadFrom).
 	startTime *int64
-	tail      []string
-	keep      int
-	calls     int
-	lines     int
-	// lastTS is the timestamp of the newest event read.
-	lastTS int64
+	readFrom  *int64
+	// rereading: a read again is under way; lines already shown are not
+	// shown again.
+	rereading bool
+	// backlog: the last read stopped at its bound, with more to read.
+	backlog bool
+	tail    []string
+	keep    int
+	calls   int
+	lines   int
 	// maxDelay is the longest time between an event's timestamp and its
 	// ingestion seen so far (-1: no event seen).
 	maxDelay time.Duration
@@ -97,10 +118,18 @@ type logFollower struct {
 	// redact takes the environment's values out of each line that is shown
 	// (the provider log, tail); all keeps the lines as printed.
 	redact *redactor
-	// endMark is the end mark this run wrote (logs_end.go); endSeen is true
-	// once it was read back.
-	endMark string
-	endSeen bool
+	// proof collects a proven command's relayed lines (logs_proof.go); nil
+	// when the command does not run under the relay.
+	proof *outputProof
+	// recent are the last events read, to tell which lines of a final read
+	// of the tail were not shown yet (readTail).
+	recent []eventKey
+}
+
+// eventKey tells an event from another: GetLogEvents gives events no id.
+type eventKey struct {
+	ts, ingested int64
+	message      string
 }
 
 func newLogFollower(api Logs, loc LogLocation, log Logger, keep int, createdAt time.Time) *logFollower {
@@ -111,14 +140,23 @@ func newLogFollower(api Logs, loc LogLocation, log Logger, keep int, createdAt t
 	return f
 }
 
-// read pages forward until the forward token comes back unchanged (at most
-// maxPagesPerRead pages) and reports how many events it read. A stream that
-// does not exist yet holds nothing yet (awslogs creates it with the first line).
-func (f *logFollower) read(ctx context.Context) (int, error) {
+// read pages forward from the token until the forward token comes back
+// unchanged, or the read's bound (maxPagesPerRead, maxReadFor) is reached:
+// more is then true, and the next read goes on from there. A stream that
+// does not exist yet holds nothing yet (awslogs creates it with the first
+// line).
+func (f *logFollower) read(ctx context.Context) (n int, more bool, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	n := 0
-	for i := 0; i < maxPagesPerRead; i++ {
+	defer func() { f.backlog = more }()
+	start := time.Now()
+	for page := 0; ; page++ {
+		if page == maxPagesPerRead || time.Since(start) >= maxReadFor {
+			return n, true, nil
+		}
+		if page == urgentPages || f.backlog && page == 0 {
+			ctx = context.WithValue(ctx, urgentKey{}, false)
+		}
 		f.calls++
 		in := &cloudwatchlogs.GetLogEventsInput{
 			LogGroupName:  aws.String(f.loc.Group),
@@ -128,41 +166,79 @@ func (f *logFollower) read(ctx context.Context) (int, error) {
 		}
 		if f.token == nil {
 			in.StartTime = f.startTime
+			if f.readFrom != nil {
+				in.StartTime = f.readFrom
+			}
 		}
 		out, err := f.api.GetLogEvents(ctx, in)
 		if err != nil {
 			var nf *logtypes.ResourceNotFoundException
 			if errors.As(err, &nf) {
 				f.readErr = nil
-				return n, nil
+				return n, false, nil
 			}
 			f.readErr = err
-			return n, err
+			return n, false, err
 		}
 		f.readErr = nil
 		for _, e := range out.Events {
-			if msg := aws.ToString(e.Message); IsEndMark(msg) {
-				// Not the container's: ours proves the end, another
-				// apply's is skipped.
-				f.endSeen = f.endSeen || msg == f.endMark
-				continue
-			}
-			f.add(aws.ToString(e.Message), aws.ToInt64(e.Timestamp))
-			if d := time.Duration(aws.ToInt64(e.IngestionTime)-aws.ToInt64(e.Timestamp)) * time.Millisecond; d > f.maxDelay {
-				f.maxDelay = d
-			}
+			f.take(e)
 		}
 		n += len(out.Events)
 		same := aws.ToString(out.NextForwardToken) == aws.ToString(f.token)
 		f.token = out.NextForwardToken
 		if same || out.NextForwardToken == nil {
-			return n, nil
+			f.rereading, f.readFrom = false, nil
+			return n, false, nil
 		}
 	}
-	return n, nil
 }
 
-func (f *logFollower) add(raw string, ts int64) {
+// take handles one event read forward. f.mu is held.
+func (f *logFollower) take(e logtypes.OutputLogEvent) {
+	msg, ts := aws.ToString(e.Message), aws.ToInt64(e.Timestamp)
+	if d := time.Duration(aws.ToInt64(e.IngestionTime)-ts) * time.Millisecond; d > f.maxDelay {
+		f.maxDelay = d
+	}
+	if f.proof == nil {
+		if !f.rereading {
+			f.remember(e)
+			f.add(msg)
+		}
+		return
+	}
+	f.remember(e)
+	for _, line := range eventLines(msg) {
+		text, relayed, fresh := f.proof.relayed(line, ts)
+		switch {
+		case relayed && fresh:
+			f.show(text)
+		case !relayed && !f.rereading:
+			// Not the command's output (an entrypoint's line): shown, not parsed.
+			f.show(line)
+		}
+	}
+}
+
+// eventLines are the lines of one event: with awslogs-multiline-pattern
+// Docker's driver joins lines into one event, each followed by "\n".
+func eventLines(msg string) []string {
+	return strings.Split(strings.TrimSuffix(msg, "\n"), "\n")
+}
+
+// remember keeps the event's key among the recent ones. f.mu is held.
+func (f *logFollower) remember(e logtypes.OutputLogEvent) {
+	if f.keep == 0 {
+		return
+	}
+	f.recent = append(f.recent, eventKey{aws.ToInt64(e.Timestamp), aws.ToInt64(e.IngestionTime), aws.ToString(e.Message)})
+	if len(f.recent) > 2*f.keep+100 {
+		f.recent = f.recent[len(f.recent)-2*f.keep-100:]
+	}
+}
+
+// add is a line the container printed, collected as printed and shown.
+func (f *logFollower) add(raw string) {
 	// Parsing reads the raw line: a value that also appears in an app label
 	// or migration name must not hide it (see Result.RawOutput).
 	if f.collect > 0 {
@@ -172,12 +248,14 @@ func (f *logFollower) add(raw string, ts int64) {
 			f.truncated = true
 		}
 	}
+	f.show(raw)
+}
+
+// show hands a line to the logger, redacted, and keeps it in the tail.
+func (f *logFollower) show(raw string) {
 	line := f.redact.line(raw)
 	f.log.Output(line)
 	f.lines++
-	if ts > f.lastTS {
-		f.lastTS = ts
-	}
 	if f.keep > 0 {
 		f.tail = append(f.tail, BoundLine(line))
 		if len(f.tail) > f.keep {
@@ -192,79 +270,16 @@ func (f *logFollower) add(raw string, ts int64) {
 func (f *logFollower) follow(ctx context.Context, every, longest time.Duration) {
 	interval := every
 	for sleep(ctx, interval) {
-		n, err := f.read(ctx)
+		n, more, err := f.read(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			f.log.Info("could not read the migration's log; will try again", map[string]any{"error": err.Error()})
-		case n > 0:
+		case n > 0 || more:
 			interval = every
 		default:
 			interval = min(interval+interval/2, longest)
 		}
 	}
-}
-
-// finish reads after the task stopped until the stream is provably
-// complete: until the end mark it writes shows (logs_end.go), or, when it
-// could not write one, until a line stamped at or after the container
-// stopped was read, or a read was made late enough after the stop that every
-// line printed before it has been ingested (quiet). It reports whether it
-// got there; when not, why.
-func (f *logFollower) finish(ctx context.Context, task ecstypes.Task, nonBlockingMode bool, poll PollSchedule) (bool, error) {
-	why := "the container's awslogs mode is non-blocking"
-	if !nonBlockingMode {
-		var proof endProof
-		switch proof, why = f.markEnd(ctx, task); proof {
-		case endEmpty:
-			return true, nil
-		case endMarked:
-			return f.readToMark(ctx, poll.Fast, poll.LogEndWithin, 3*poll.LogGrace)
-		}
-	}
-	f.log.Info("the end of the migration's log cannot be proven; waiting for it to stay quiet instead", map[string]any{"why": why, "grace": poll.LogGrace.String()})
-	return f.quiet(ctx, aws.ToTime(task.ExecutionStoppedAt), poll.LogGrace, min(2*poll.Fast, poll.LogGrace), poll.Fast)
-}
-
-// quiet is finish without an end mark: the log counts as complete once a
-// line stamped at or after the container stopped was read, or once a read
-// was made late enough after the stop: the longest ingestion delay seen so
-// far, half again, plus floor (at most grace), or grace when no line was seen.
-func (f *logFollower) quiet(ctx context.Context, stoppedAt time.Time, grace, floor, every time.Duration) (bool, error) {
-	stopSeen := time.Now()
-	for {
-		readAt := time.Now()
-		_, err := f.read(ctx)
-		f.mu.Lock()
-		last, delay := f.lastTS, f.maxDelay
-		f.mu.Unlock()
-		wait := grace
-		if delay >= 0 {
-			wait = min(delay+delay/2+floor, grace)
-		}
-		switch {
-		case err != nil && ctx.Err() != nil:
-			return false, err
-		case err != nil:
-			// A failed read is not silence: it proves nothing.
-		case !stoppedAt.IsZero() && last >= stoppedAt.UnixMilli():
-			return true, nil
-		case readAt.Sub(stopSeen) >= wait:
-			return true, nil
-		}
-		if time.Since(stopSeen) >= 3*grace {
-			return false, fmt.Errorf("the log could not be read to its end within %s of the stop: %w", 3*grace, errOr(err))
-		}
-		if !sleep(ctx, every) {
-			return false, ctx.Err()
-		}
-	}
-}
-
-func errOr(err error) error {
-	if err == nil {
-		return errors.New("no error, but no proof of its end either")
-	}
-	return err
 }
 
 // noLogsNote says why a failed migration shows no log lines although the

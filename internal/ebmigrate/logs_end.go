@@ -2,10 +2,9 @@ package ebmigrate
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,61 +14,33 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
-// The end of a stopped task's log is read up to a mark, not waited for:
-// once the task is STOPPED the engine writes one event of its own, an end
-// mark with a nonce of this run, into the container's stream (PutLogEvents)
-// and reads until it sees it. Why every line the container printed has then
-// been read, and where that can fail:
+// The end of a stopped task's log. What CloudWatch Logs and the awslogs
+// driver document, and no more:
 //
-//   - Docker hands every line to the awslogs driver and closes the driver
-//     (which then sends its last batch) before it emits the container's "die"
-//     event: moby daemon/monitor.go handleContainerExit calls c.Reset()
-//     before LogContainerEventWithAttributes(c, events.ActionDie), and
-//     daemon/container/monitor.go Reset waits for the log copier, then calls
-//     LogDriver.Close(), on which awslogs' collectBatch sends what is left
-//     (daemon/logger/awslogs/cloudwatchlogs.go). Close only closes the
-//     driver's queue: collectBatch sends that last PutLogEvents as "die"
-//     goes out, and nothing waits for it. The mark goes only after the ECS
-//     agent reported the stop, ECS recorded STOPPED and the engine read it,
-//     a head start for the driver's last batch but not a guarantee: a last
-//     PutLogEvents slower than that path shows after the mark, and its lines
-//     are missing from what the apply shows (the outcome, the exit code,
-//     comes from ECS and is unaffected). Docker also cuts a log whose copier
-//     has not drained 10 s after the exit (loggerCloseTimeout), and the
-//     driver drops a batch CloudWatch rejects; no reader can recover those.
-//   - The mark is stamped after every line (the container's stop, the last
-//     line read, now), so GetLogEvents, which returns a stream by timestamp,
-//     has it last.
-//   - What one stream shows a reader follows the order CloudWatch accepted
-//     it in (AWS does not say so; localaws models it): the mark, accepted
-//     after the driver's last batch, shows only once that batch does.
+//   - CloudWatch promises no time by which an event is readable, and no
+//     order among PutLogEvents calls ("You can use parallel PutLogEvents
+//     actions on the same log stream", botocore logs PutLogEvents): a batch
+//     sent later may be readable first, and a reader that went on from a
+//     token past it may never see an earlier one.
+//   - Docker's awslogs driver sends a container's lines in batches (every
+//     5 s, or when full; moby daemon/logger/awslogs cloudwatchlogs.go), the
+//     last one as the driver is closed after the container exited, and
+//     nothing waits for it before the task shows STOPPED. On Fargate AWS's
+//     shim logger never closes the driver: the last batch goes at its next
+//     tick, up to 5 s after the exit (aws/shim-loggers-for-containerd,
+//     sendLogs: "Sleep sometime ... to allow enough time for the last few
+//     log messages be flushed").
 //
-// When the mark cannot prove it, the wait falls back to the quiet grace
-// (logFollower.finish): the provider may not write to the stream (no
-// logs:PutLogEvents), CloudWatch rejects the mark, or the container's
-// awslogs mode is non-blocking (lines wait in a ring buffer Docker may
-// drop from, and the stream is created asynchronously).
-
-// endMarkPrefix starts every end mark; readers skip any line that is one
-// (another apply attached to the same task writes its own).
-const endMarkPrefix = "ebmigrate: end of log "
-
-// newEndMark is an end mark with a fresh nonce.
-func newEndMark() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return endMarkPrefix + hex.EncodeToString(b)
-}
-
-// IsEndMark tells an end mark (any run's) from a line the container printed.
-func IsEndMark(line string) bool {
-	rest, ok := strings.CutPrefix(line, endMarkPrefix)
-	if !ok || len(rest) != 32 {
-		return false
-	}
-	_, err := hex.DecodeString(rest)
-	return err == nil
-}
+// So the end is proven only for a command that says where its output ends:
+// a command the provider composes runs under the output relay
+// (logs_proof.go), whose numbered lines and end line prove the output
+// whole. A user's migration command (any image, perhaps without a shell)
+// cannot be wrapped: its log is read until a while after the stop (the
+// grace, on Fargate longer by the driver's flush interval, and longer
+// still when CloudWatch was seen accepting lines late), its last lines are
+// then read again from the stream's end, and the note says that they are
+// what CloudWatch showed by then, not that they are all.
+// What is read is never called complete when it was not proven.
 
 // nonBlocking tells a container whose awslogs driver runs in non-blocking
 // mode (botocore ecs LogConfiguration options: mode "non-blocking" buffers
@@ -77,53 +48,6 @@ func IsEndMark(line string) bool {
 func nonBlocking(c *ecstypes.ContainerDefinition) bool {
 	lc := c.LogConfiguration
 	return lc != nil && lc.Options["mode"] == "non-blocking"
-}
-
-// endProof is what writing the end mark gave.
-type endProof int
-
-const (
-	// endMarked: the mark is in the stream; the log is complete once it is read.
-	endMarked endProof = iota
-	// endEmpty: the stream does not exist and the container never started,
-	// so it printed nothing (Docker creates the stream before the container
-	// starts).
-	endEmpty
-	// endUnproven: the mark could not be written; wait out the grace.
-	endUnproven
-)
-
-// markEnd writes the end mark into the stopped task's stream. why says, for
-// endUnproven, what went wrong.
-func (f *logFollower) markEnd(ctx context.Context, task ecstypes.Task) (proof endProof, why string) {
-	f.mu.Lock()
-	after := max(f.lastTS+1, time.Now().UnixMilli())
-	f.mu.Unlock()
-	if t := task.ExecutionStoppedAt; t != nil {
-		after = max(after, t.UnixMilli()+1)
-	}
-	if t := task.StoppedAt; t != nil {
-		after = max(after, t.UnixMilli()+1)
-	}
-	mark := newEndMark()
-	out, err := f.api.PutLogEvents(ctx, &cloudwatchlogs.PutLogEventsInput{
-		LogGroupName:  aws.String(f.loc.Group),
-		LogStreamName: aws.String(f.loc.Stream),
-		LogEvents:     []logtypes.InputLogEvent{{Timestamp: aws.Int64(after), Message: aws.String(mark)}},
-	})
-	var nf *logtypes.ResourceNotFoundException
-	switch {
-	case errors.As(err, &nf) && !containerCreated(task):
-		return endEmpty, ""
-	case err != nil:
-		return endUnproven, fmt.Sprintf("writing the end-of-log mark (logs:PutLogEvents) failed: %v", err)
-	case out.RejectedLogEventsInfo != nil:
-		return endUnproven, fmt.Sprintf("CloudWatch Logs rejected the end-of-log mark stamped %s", time.UnixMilli(after).UTC().Format(time.RFC3339))
-	}
-	f.mu.Lock()
-	f.endMark = mark
-	f.mu.Unlock()
-	return endMarked, ""
 }
 
 // containerCreated tells whether Docker created any container of the task
@@ -137,38 +61,288 @@ func containerCreated(task ecstypes.Task) bool {
 	return task.StartedAt != nil
 }
 
-// readToMark reads until the end mark shows, about every `every` at first,
-// then less often (up to 2×), for at most within; reads that keep failing
-// give up sooner, after failing for failFor. It reports whether the mark
-// was seen; err says why not.
-func (f *logFollower) readToMark(ctx context.Context, every, within, failFor time.Duration) (bool, error) {
-	start := time.Now()
+// logEnd is how a stopped task's log is read to its end.
+type logEnd struct {
+	poll PollSchedule
+	// fargate: the shim logger sends the last batch up to a flush interval
+	// after the exit.
+	fargate bool
+	// needProof: the output is parsed (a proven command that succeeded), so
+	// the proof is waited for up to poll.LogEndWithin; otherwise only as
+	// long as an unproven log is read.
+	needProof bool
+}
+
+// floor is how long after the stop an unproven log is read at least.
+func (e logEnd) floor() time.Duration {
+	if e.fargate {
+		return e.poll.LogGrace + e.poll.LogFlush
+	}
+	return e.poll.LogGrace
+}
+
+// finish reads the stopped task's log as far as it can be known. proven is
+// true when the output is proven complete (a proven command's, or a
+// container that never started); otherwise window is how long after the
+// stop it was read, for the note that says what could not be proven.
+func (f *logFollower) finish(ctx context.Context, task ecstypes.Task, e logEnd) (proven bool, window time.Duration, err error) {
+	stopSeen := time.Now()
+	if !containerCreated(task) {
+		// Docker never created the container: it printed nothing.
+		return true, 0, nil
+	}
+	if f.proof != nil {
+		within := e.floor()
+		if e.needProof {
+			within = e.poll.LogEndWithin
+		}
+		err := f.readToProof(ctx, stopSeen, within, e.poll)
+		if err == nil {
+			f.provenTail()
+			return true, 0, nil
+		}
+		if e.needProof || ctx.Err() != nil {
+			return false, 0, err
+		}
+		// A failed command: its last lines as far as they show.
+	}
+	if window, err = f.settle(ctx, stopSeen, e.floor(), e.poll.LogFlush, e.poll.LogEndWithin); err != nil {
+		return false, window, err
+	}
+	return false, window, f.readTail(ctx)
+}
+
+// readToProof reads until the proof holds every line of the output, for at
+// most within after the stop; reads that keep failing give up sooner. A
+// stream that holds the end line but misses a line is read again from
+// before the gap; one without the end line, now and then (the end line may
+// show behind the token).
+func (f *logFollower) readToProof(ctx context.Context, stopSeen time.Time, within time.Duration, poll PollSchedule) error {
 	var failingSince time.Time
-	interval := every
+	lastReread := stopSeen
+	interval := poll.Fast
 	for {
-		_, err := f.read(ctx)
+		_, more, err := f.read(ctx)
 		f.mu.Lock()
-		seen := f.endSeen
+		complete, ended, problem := f.proof.complete(), f.proof.ended(), f.proof.problem()
 		f.mu.Unlock()
 		switch {
-		case seen:
-			return true, nil
+		case complete:
+			return nil
 		case err != nil && ctx.Err() != nil:
-			return false, err
+			return err
 		case err == nil:
 			failingSince = time.Time{}
 		case failingSince.IsZero():
 			failingSince = time.Now()
 		}
-		if !failingSince.IsZero() && time.Since(failingSince) >= failFor {
-			return false, fmt.Errorf("the log could not be read to its end: reading it failed for %s after the stop: %w", failFor, err)
+		if !failingSince.IsZero() && time.Since(failingSince) >= 3*poll.LogGrace {
+			return fmt.Errorf("reading it failed for %s after the stop: %w", 3*poll.LogGrace, err)
 		}
-		if time.Since(start) >= within {
-			return false, fmt.Errorf("the log could not be read to its end: the end-of-log mark written after the stop did not show within %s: %w", within, errOr(err))
+		if time.Since(stopSeen) >= within && err != nil {
+			return fmt.Errorf("within %s of the stop, %s (the last read failed: %w)", within, problem, err)
+		}
+		if time.Since(stopSeen) >= within {
+			return fmt.Errorf("within %s of the stop, %s", within, problem)
+		}
+		if more {
+			continue
 		}
 		if !sleep(ctx, interval) {
-			return false, ctx.Err()
+			return ctx.Err()
 		}
-		interval = min(interval+interval/2, 2*every)
+		interval = min(interval+interval/2, 2*poll.Fast)
+		if err == nil && (ended || time.Since(lastReread) >= poll.LogGrace) {
+			f.rereadFromGap()
+			lastReread = time.Now()
+		}
 	}
+}
+
+// rereadFromGap makes the next read start again from before the first
+// line the proof misses.
+func (f *logFollower) rereadFromGap() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.token, f.rereading, f.readFrom = nil, true, nil
+	if at, ok := f.proof.rereadFrom(); ok {
+		f.readFrom = aws.Int64(at)
+	}
+}
+
+// provenTail makes the tail the proven output's last lines, in the order
+// printed, and collects the output when collecting.
+func (f *logFollower) provenTail() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := f.proof.lines()
+	if f.collect > 0 {
+		f.all = out
+		if len(out) > f.collect {
+			f.all, f.truncated = out[:f.collect], true
+		}
+	}
+	f.tail = nil
+	for _, l := range out[max(0, len(out)-f.keep):] {
+		f.tail = append(f.tail, BoundLine(f.redact.line(l)))
+	}
+}
+
+// settle reads a stopped task's log until a while after the stop: floor,
+// plus half as long again as CloudWatch was seen accepting a line later
+// than the driver's batching explains (the longest delay between an
+// event's timestamp and its ingestionTime, less the driver's flush
+// interval: a line waits up to that long in the driver's batch), up to
+// most. It reads when the stop is seen and when that time has passed, not
+// in between: a read in between proves nothing, and fifty migrations share
+// one read budget. It returns how long after the stop it read.
+func (f *logFollower) settle(ctx context.Context, stopSeen time.Time, floor, flush, most time.Duration) (time.Duration, error) {
+	for {
+		readAt := time.Now()
+		if err := f.readAll(ctx); err != nil {
+			return readAt.Sub(stopSeen), err
+		}
+		f.mu.Lock()
+		delay := f.maxDelay
+		f.mu.Unlock()
+		wait := settleWait(floor, flush, most, delay)
+		if readAt.Sub(stopSeen) >= wait {
+			return readAt.Sub(stopSeen), nil
+		}
+		if !sleep(ctx, time.Until(stopSeen.Add(wait))) {
+			return time.Since(stopSeen), ctx.Err()
+		}
+	}
+}
+
+// settleWait is how long after the stop an unproven log is read, given the
+// longest delay seen between an event's timestamp and its ingestion
+// (settle).
+func settleWait(floor, flush, most, delay time.Duration) time.Duration {
+	if late := delay - flush; late > 0 {
+		return min(floor+late+late/2, most)
+	}
+	return floor
+}
+
+// readAll reads on until the stream's end (bounded reads, one after the
+// other).
+func (f *logFollower) readAll(ctx context.Context) error {
+	for {
+		_, more, err := f.read(ctx)
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// readTail reads the stream's last lines again, from its end backwards
+// (GetLogEvents without startFromHead: "the latest log events are returned
+// first"): a line that showed behind the forward token is among them. The
+// lines not shown yet are shown, and the tail becomes these last lines.
+func (f *logFollower) readTail(ctx context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.keep == 0 {
+		return nil
+	}
+	var events []logtypes.OutputLogEvent
+	var token *string
+	lines := 0
+	for page := 0; page < maxPagesPerRead; page++ {
+		if page == urgentPages {
+			ctx = context.WithValue(ctx, urgentKey{}, false)
+		}
+		in := &cloudwatchlogs.GetLogEventsInput{
+			LogGroupName:  aws.String(f.loc.Group),
+			LogStreamName: aws.String(f.loc.Stream),
+			StartFromHead: aws.Bool(false),
+			Limit:         aws.Int32(int32(min(f.keep, 10000))),
+			NextToken:     token,
+		}
+		if token == nil {
+			in.StartTime = f.startTime
+		}
+		f.calls++
+		out, err := f.api.GetLogEvents(ctx, in)
+		var nf *logtypes.ResourceNotFoundException
+		switch {
+		case errors.As(err, &nf):
+			return nil
+		case err != nil:
+			return err
+		}
+		events = append(slices.Clone(out.Events), events...)
+		for _, e := range out.Events {
+			lines += len(f.linesOf(aws.ToString(e.Message), aws.ToInt64(e.Timestamp)))
+		}
+		if lines >= f.keep || aws.ToString(out.NextBackwardToken) == aws.ToString(token) {
+			break
+		}
+		token = out.NextBackwardToken
+	}
+	seen := map[eventKey]int{}
+	for _, k := range f.recent {
+		seen[k]++
+	}
+	var tail []string
+	for _, e := range events {
+		k := eventKey{aws.ToInt64(e.Timestamp), aws.ToInt64(e.IngestionTime), aws.ToString(e.Message)}
+		shown := seen[k] > 0
+		seen[k]--
+		for _, l := range f.linesOf(k.message, k.ts) {
+			line := f.redact.line(l)
+			if !shown {
+				// It showed after the forward read had passed it.
+				f.log.Output(line)
+				f.lines++
+			}
+			tail = append(tail, BoundLine(line))
+		}
+	}
+	f.tail = tail[max(0, len(tail)-f.keep):]
+	return nil
+}
+
+// linesOf are the lines an event shows: for a proven command, each relayed
+// line's text (or a line the relay did not print, as it is).
+func (f *logFollower) linesOf(msg string, ts int64) []string {
+	if f.proof == nil {
+		return []string{msg}
+	}
+	var out []string
+	for _, line := range eventLines(msg) {
+		text, relayed, _ := f.proof.relayed(line, ts)
+		switch {
+		case !relayed:
+			out = append(out, line)
+		case relayed && !isEndLine(line):
+			out = append(out, text)
+		}
+	}
+	return out
+}
+
+// isEndLine tells the relay's end line.
+func isEndLine(line string) bool {
+	return strings.HasPrefix(line, relayPrefix+"end:")
+}
+
+// unprovenNote says what could not be proven of a log read until window
+// after the stop.
+func unprovenNote(loc LogLocation, lines int, window time.Duration, fargate, nonBlockingMode bool) string {
+	why := "CloudWatch Logs does not say when a line becomes readable"
+	if fargate {
+		why += ", and on Fargate the last lines are sent up to 5 s after the container exits"
+	}
+	if nonBlockingMode {
+		why += "; in awslogs non-blocking mode Docker may also drop lines"
+	}
+	window = window.Round(100 * time.Millisecond)
+	if lines == 0 {
+		return fmt.Sprintf("CloudWatch Logs showed no line of the container within %s of the task's stop (group %s, stream %s). That it printed nothing cannot be proven: %s, so lines printed at exit may show later, in that stream.",
+			window, loc.Group, loc.Stream, why)
+	}
+	return fmt.Sprintf("These are the lines CloudWatch Logs showed within %s of the task's stop (group %s, stream %s). That they are the last ones cannot be proven: %s, so a line printed at exit may show later, in that stream.",
+		window, loc.Group, loc.Stream, why)
 }

@@ -35,8 +35,8 @@ func TestLogsWithoutStreamPrefix(t *testing.T) {
 		if got := rec.lines(); got != "Applying app.0001_initial... OK\nApplying app.0002_more... OK" {
 			t.Errorf("log lines = %q", got)
 		}
-		if !res.LogsComplete {
-			t.Errorf("logs not complete: %s", res.LogsProblem)
+		if res.LogsComplete {
+			t.Errorf("a user's command's log called complete")
 		}
 	})
 	t.Run("failure", func(t *testing.T) {

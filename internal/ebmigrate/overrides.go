@@ -1,6 +1,7 @@
 package ebmigrate
 
 import (
+	"context"
 	"encoding/json"
 	"sort"
 
@@ -82,28 +83,21 @@ func overridesFor(container string, values []ecstypes.KeyValuePair) *ecstypes.Ta
 }
 
 // overridesChars is the length of the overrides as RunTask's JSON carries
-// them, as ECS counts it.
-func overridesChars(o *ecstypes.TaskOverride) int {
-	type kv struct {
-		Name  string `json:"name"`
-		Value string `json:"value"`
+// them, as ECS counts it: the SDK's own serialization (which, unlike Go's
+// json.Marshal, writes "&", "<" and ">" as they are), in characters.
+func overridesChars(o *ecstypes.TaskOverride) (int, error) {
+	body, err := requestBody(func(ctx context.Context, opt func(*ecs.Options)) error {
+		_, err := sizer.RunTask(ctx, &ecs.RunTaskInput{TaskDefinition: aws.String("measure"), Overrides: o}, opt)
+		return err
+	})
+	if err != nil {
+		return 0, err
 	}
-	type co struct {
-		Name        string `json:"name"`
-		Environment []kv   `json:"environment"`
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(body, &members); err != nil {
+		return 0, err
 	}
-	var wire struct {
-		ContainerOverrides []co `json:"containerOverrides"`
-	}
-	for _, c := range o.ContainerOverrides {
-		w := co{Name: aws.ToString(c.Name)}
-		for _, e := range c.Environment {
-			w.Environment = append(w.Environment, kv{aws.ToString(e.Name), aws.ToString(e.Value)})
-		}
-		wire.ContainerOverrides = append(wire.ContainerOverrides, w)
-	}
-	raw, _ := json.Marshal(wire)
-	return len(raw)
+	return jsonChars(members["overrides"]), nil
 }
 
 // withOverrides adds the derived run's values to a RunTask input.

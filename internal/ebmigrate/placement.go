@@ -49,12 +49,7 @@ func (p Placement) Fargate() bool {
 	if p.LaunchType == "FARGATE" {
 		return true
 	}
-	for _, cp := range p.CapacityProvider {
-		if strings.HasPrefix(cp.Name, "FARGATE") {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(p.CapacityProvider, func(cp CapacityProvider) bool { return IsFargateProvider(cp.Name) })
 }
 
 // makeFargateReady turns a derived registration into one Fargate accepts, or

@@ -28,13 +28,17 @@ type PollSchedule struct {
 	// from its status); LogsQuiet is the longest wait while it is quiet.
 	Logs      time.Duration
 	LogsQuiet time.Duration
-	// LogGrace is how long a stopped task's log must stay quiet before it
-	// counts as complete, when its end cannot be proven with an end mark
-	// (logs_end.go): CloudWatch ingests lines seconds after they are
-	// printed, also after the task stopped.
+	// LogGrace is how long after the stop a log whose end cannot be proven
+	// is read at least (logs_end.go): CloudWatch ingests lines seconds after
+	// they are printed, also after the task stopped.
 	LogGrace time.Duration
-	// LogEndWithin is how long after the end mark was written it may take
-	// to show before the log counts as incomplete.
+	// LogFlush is the awslogs driver's flush interval (5 s, Docker's
+	// default): on Fargate the container's last batch waits for it after the
+	// exit, so an unproven log is read that much longer there.
+	LogFlush time.Duration
+	// LogEndWithin is how long after the stop a proven command's output may
+	// take to show whole before it counts as incomplete, and the longest an
+	// unproven log is read.
 	LogEndWithin time.Duration
 	// EB is the least time between two reads of an Elastic Beanstalk
 	// environment while waiting for a deploy (a jitter of up to a fifth is
@@ -67,7 +71,7 @@ var DefaultPoll = PollSchedule{
 	Fast: 250 * time.Millisecond, FastFor: 10 * time.Second,
 	Normal: time.Second, NormalUntil: 10 * time.Minute,
 	Max: 5 * time.Second, MissingFor: 5 * time.Minute, MaxErrors: 10,
-	Logs: time.Second, LogsQuiet: 5 * time.Second, LogGrace: 5 * time.Second, LogEndWithin: time.Minute,
+	Logs: time.Second, LogsQuiet: 5 * time.Second, LogGrace: 5 * time.Second, LogFlush: 5 * time.Second, LogEndWithin: time.Minute,
 	EB: 5 * time.Second, ListFor: 2 * time.Minute, RegisterFor: time.Minute, SourceFor: 5 * time.Second,
 	LockLease: DefaultLockLease,
 }
@@ -88,6 +92,7 @@ func (p PollSchedule) withDefaults() PollSchedule {
 	set(&d.Logs, p.Logs)
 	set(&d.LogsQuiet, p.LogsQuiet)
 	set(&d.LogGrace, p.LogGrace)
+	set(&d.LogFlush, p.LogFlush)
 	set(&d.LogEndWithin, p.LogEndWithin)
 	set(&d.EB, p.EB)
 	set(&d.ListFor, p.ListFor)

@@ -77,7 +77,7 @@ func PreviewMigration(ctx context.Context, c Clients, in PreviewInput) (*Preview
 // errors at apply.
 func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.EnvironmentDescription, atPlan bool) (*Preview, error) {
 	p := &Preview{}
-	if err := checkStrategy(in.Derive.Placement.CapacityProvider, argStrategy); err != nil {
+	if err := checkStrategy(in.Derive.Placement.CapacityProvider, ArgCapacityProviders); err != nil {
 		return p, err
 	}
 	if in.Unknown[ArgCluster] || in.Unknown[ArgSourceTaskDefinition] {
@@ -92,6 +92,11 @@ func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.Envir
 	p.Cluster = t.ClusterArn
 
 	spec := in.Derive
+	if in.ProveOutput {
+		// The task runs the command under the output relay; everything
+		// else (redaction, messages) knows the command as it was given.
+		spec.Command = ProvenCommand(spec.Command)
+	}
 	if spec.Placement, err = clusterDefault(spec.Placement, t); err != nil {
 		return p, err
 	}
@@ -143,7 +148,7 @@ func preview(ctx context.Context, c Clients, in PreviewInput, env *ebtypes.Envir
 	if versionKnown {
 		checked = orDefault(in.VersionLabel, t.VersionLabel)
 	}
-	w, err := checkRegistryAuth(ctx, c, t, d, spec.Placement, checked, in.Derive.Image != "" || !imageKnown)
+	w, err := checkRegistryAuth(ctx, c, t, d, spec.Placement, checked, imageKnown)
 	if err != nil {
 		return p, err
 	}

@@ -91,7 +91,7 @@ func TestStartedMigrationIsNeverStopped(t *testing.T) {
 	for round := 0; round < 2; round++ {
 		srv, c := fixture(t, func(s *localaws.Seed) {
 			s.Timing.ImageCached = true
-			s.Consistency = localaws.Consistency{ListLagMS: 1500, RegisterLagMS: 200, LogIngestDelayMS: 300, EmptyLogPages: 0.3}
+			s.Consistency = localaws.Consistency{ListLagMS: 1500, RegisterLagMS: 200, LogIngestDelayMS: 300, LogBatchMS: 300, EmptyLogPages: 0.3}
 		})
 		// The same command for every run (other versions): its revision is
 		// registered by a first run, so that the two at once reach RunTask

@@ -26,6 +26,7 @@ func queryInput(command ...string) ebmigrate.MigrateInput {
 	in.Query = true
 	in.Derive.Family = ebmigrate.QueryFamily(localaws.FixtureEnv)
 	in.CollectOutput = true
+	in.ProveOutput = true
 	return in
 }
 

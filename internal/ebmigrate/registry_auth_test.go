@@ -9,43 +9,53 @@ import (
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
 )
 
-// A Dockerrun.aws.json with an authentication (private registry credentials
-// in S3) reaches EB's instances only: a Fargate run of its private image is
-// refused at plan, naming it, before anything is registered; on EC2, or with
-// the container's repositoryCredentials on Fargate, the migration runs.
+// A Dockerrun.aws.json with an authentication (a .dockercfg in S3, for the
+// registries it names) reaches EB's instances only: a Fargate run of an image
+// on one of those registries is refused at plan, naming it, before anything
+// is registered, whether the image is the version's or container.image; on
+// EC2, with the container's repositoryCredentials, or from a registry the
+// credentials are not for (a public Docker Hub image), the migration runs.
 func TestDockerrunAuthenticationOnFargate(t *testing.T) {
-	private := func(s *localaws.Seed) {
-		for name, img := range s.Images {
-			if strings.HasPrefix(name, "example/app:") {
-				img.Private = true
-				s.Images[name] = img
+	const private = "registry.example.com/app:v1"
+	auth := func(registries ...string) func(*localaws.Seed) {
+		return func(s *localaws.Seed) {
+			img := s.Images["example/app:v1"]
+			img.Private = true
+			s.Images[private] = img
+			if len(registries) == 0 { // Docker Hub's credentials, for the version's own images
+				for name, img := range s.Images {
+					if strings.HasPrefix(name, "example/app:") {
+						img.Private = true
+						s.Images[name] = img
+					}
+				}
 			}
+			s.Environments[0].DockerrunAuthentication = &localaws.S3Location{Bucket: "myapp-secrets", Key: "dockercfg", Registries: registries}
 		}
-		s.Environments[0].DockerrunAuthentication = &localaws.S3Location{Bucket: "myapp-secrets", Key: "dockercfg"}
 	}
 	fargate := ebmigrate.Placement{LaunchType: "FARGATE"}
 	for _, tc := range []struct {
 		name      string
 		placement ebmigrate.Placement
-		seed      func(*localaws.Seed)
-		refused   bool
+		image     string
+		seed      []func(*localaws.Seed)
+		refused   string // the registry named
 	}{
-		{name: "on Fargate", placement: fargate, refused: true},
-		{name: "on EB's instances"},
-		{name: "on Fargate with repositoryCredentials", placement: fargate, seed: webField("repositoryCredentials", map[string]string{"credentialsParameter": localaws.FixtureSecretArn})},
+		{name: "on Fargate", placement: fargate, seed: []func(*localaws.Seed){auth()}, refused: "docker.io"},
+		{name: "on EB's instances", seed: []func(*localaws.Seed){auth()}},
+		{name: "on Fargate with repositoryCredentials", placement: fargate, seed: []func(*localaws.Seed){auth(), webField("repositoryCredentials", map[string]string{"credentialsParameter": localaws.FixtureSecretArn})}},
+		{name: "on Fargate, a public Docker Hub image, credentials for another registry", placement: fargate, seed: []func(*localaws.Seed){auth("https://registry.example.com")}},
+		{name: "on Fargate, container.image on the credentials' registry", placement: fargate, image: private, seed: []func(*localaws.Seed){auth("registry.example.com")}, refused: "registry.example.com"},
+		{name: "on EB's instances, container.image on the credentials' registry", image: private, seed: []func(*localaws.Seed){auth("registry.example.com")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			mutate := []func(*localaws.Seed){localaws.WithoutHostVolume, private}
-			if tc.seed != nil {
-				mutate = append(mutate, tc.seed)
-			}
-			srv, c := friendly(t, mutate...)
+			srv, c := friendly(t, append([]func(*localaws.Seed){localaws.WithoutHostVolume}, tc.seed...)...)
 			in := migrateInput("true")
-			in.Derive.Placement = tc.placement
+			in.Derive.Placement, in.Derive.Image = tc.placement, tc.image
 			_, planErr := ebmigrate.PreviewMigration(testCtx(t), c, ebmigrate.PreviewInput{MigrateInput: in})
 			_, err := ebmigrate.Migrate(testCtx(t), c, in, &recorder{})
-			if !tc.refused {
+			if tc.refused == "" {
 				if planErr != nil || err != nil {
 					t.Fatalf("plan: %v; apply: %v", planErr, err)
 				}
@@ -53,8 +63,9 @@ func TestDockerrunAuthenticationOnFargate(t *testing.T) {
 			}
 			for when, err := range map[string]error{"plan": planErr, "apply": err} {
 				var p *ebmigrate.ProblemError
-				if !errors.As(err, &p) || p.Summary != "Private Registry Credentials Not Usable On Fargate" || !strings.Contains(p.Detail, "s3://myapp-secrets/dockercfg") || !strings.Contains(p.Detail, `task.launch_type = "EC2"`) {
-					t.Errorf("%s: %v, want the authentication named and what to do", when, err)
+				if !errors.As(err, &p) || p.Summary != "Private Registry Credentials Not Usable On Fargate" || !strings.Contains(p.Detail, "s3://myapp-secrets/dockercfg") ||
+					!strings.Contains(p.Detail, "credentials for "+tc.refused) || !strings.Contains(p.Detail, `task.launch_type = "EC2"`) {
+					t.Errorf("%s: %v, want the authentication and the registry named, and what to do", when, err)
 				}
 			}
 			if n := srv.Calls("ecs:RegisterTaskDefinition") + srv.Calls("ecs:RunTask"); n != 0 {

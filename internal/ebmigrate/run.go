@@ -40,6 +40,11 @@ type MigrateInput struct {
 	// stuck before RUNNING longer than that no longer blocks this one.
 	StartTimeout time.Duration
 	Poll         PollSchedule
+	// ProveOutput runs Derive.Command under the output relay
+	// (ProvenCommand, logs_proof.go), so that its output can be proven
+	// complete: Result.LogsComplete is true only when every line it printed
+	// was read. For commands the provider composes; the image needs python3.
+	ProveOutput bool
 	// Query marks a read-only query (the pending migrations at plan time):
 	// its tasks have a startedBy of their own, so that a query never waits
 	// for a migration nor holds one up, while queries of the same content
@@ -101,9 +106,10 @@ type Result struct {
 	RawOutput []string
 	// redact is the run's redactor (nil: nothing to redact).
 	redact *redactor
-	// LogsComplete is true when the log was read to its proven end (or as
-	// long as CloudWatch can be expected to ingest late lines); a caller
-	// that parses RawOutput must not trust it otherwise. LogsProblem says why.
+	// LogsComplete is true only when the log was proven read to its end:
+	// the output of a command run with ProveOutput, every line of it read,
+	// or a container that never started. A caller that parses RawOutput
+	// must not trust it otherwise. LogsProblem says why it is false.
 	LogsComplete bool
 	LogsProblem  string
 	// LogTail are the last LogLines lines the container printed, with the
@@ -148,6 +154,9 @@ func RunID(envID, version, contentHash string, command []string) string {
 // definition, runs it once and waits for it. A migration that does not succeed is a *MigrationError.
 func Migrate(ctx context.Context, c Clients, in MigrateInput, log Logger) (*Result, error) {
 	poll := in.Poll.withDefaults()
+	if in.ProveOutput && len(in.Derive.Command) == 0 {
+		return nil, errors.New("ebmigrate: ProveOutput needs a command")
+	}
 	env, err := waitEnvironmentReady(ctx, c.EB, in.Discover.EnvironmentName, poll, log)
 	if err != nil {
 		return nil, err

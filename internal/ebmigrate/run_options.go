@@ -2,6 +2,8 @@ package ebmigrate
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -101,6 +103,11 @@ func StrategyProblem(s PlacementStrategy) string {
 func checkRunTaskOptions(d *Derived, p Placement, roleUnknown bool) error {
 	if err := checkPlatformVersion(p); err != nil {
 		return err
+	}
+	if units, err := strconv.Atoi(aws.ToString(d.Input.Cpu)); err == nil && p.PlatformVersion != "" && slices.Contains(d.Input.RequiresCompatibilities, ecstypes.CompatibilityFargate) {
+		if msg := TaskSizePlatformProblem(units, p.PlatformVersion); msg != "" {
+			return problemAt(ArgPlatformVersion, "Platform Version Too Old", "%s", msg)
+		}
 	}
 	if p.Fargate() && (len(p.Constraints) > 0 || len(p.Strategy) > 0) {
 		// ECS guide, Amazon ECS task placement: "Task placement strategies

@@ -102,6 +102,45 @@ func TestOverridesTooLargeFallBackToRevision(t *testing.T) {
 	}
 }
 
+// RunTask's overrides are measured as ECS counts them, characters of the
+// JSON the SDK sends: a DATABASE_URL of "&" (which Go's json.Marshal writes
+// as \u0026) and non-ASCII characters (two bytes each) that makes exactly
+// 8192 characters still goes as overrides, not into the revision; one
+// character more goes into the revision. Both run.
+func TestOverridesMeasuredInCharacters(t *testing.T) {
+	url := func(chars int) string {
+		v := "postgres://app:p&ss@db/app?sslmode=require&application_name=migré"
+		return v + strings.Repeat("&é", (chars-len([]rune(v)))/2) + strings.Repeat("&", (chars-len([]rune(v)))%2)
+	}
+	// The JSON around the value, ASCII (a character a byte).
+	frame := len(`{"containerOverrides":[{"environment":[{"name":"DATABASE_URL","value":""}],"name":"web"}]}`)
+	for _, tc := range []struct {
+		chars    int
+		revision bool
+	}{{ebmigrate.MaxOverridesChars - frame, false}, {ebmigrate.MaxOverridesChars - frame + 1, true}} {
+		t.Run(fmt.Sprint(tc.chars+frame), func(t *testing.T) {
+			t.Parallel()
+			value := url(tc.chars)
+			_, c := fixture(t, func(s *localaws.Seed) { s.Environments[0].Properties = map[string]string{"DATABASE_URL": value} })
+			target, err := ebmigrate.Discover(testCtx(t), c, ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := ebmigrate.DeriveTaskDefinition(target, ebmigrate.DeriveSpec{Command: []string{"true"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Container != "web" || d.ValuesInRevision != tc.revision || (d.Overrides == nil) != tc.revision {
+				t.Errorf("container %s; values in the revision %v, overrides %v; want in the revision %v", d.Container, d.ValuesInRevision, d.Overrides != nil, tc.revision)
+			}
+			res, err := ebmigrate.Migrate(testCtx(t), c, migrateInput("sh", "-c", fmt.Sprintf(`test "$DATABASE_URL" = '%s'`, value)), &recorder{})
+			if err != nil || res.ValuesInRevision != tc.revision {
+				t.Fatalf("err = %v, values in the revision %v", err, res != nil && res.ValuesInRevision)
+			}
+		})
+	}
+}
+
 // Destroy's cleanup leaves no derived revision, ACTIVE or INACTIVE.
 func TestDeleteFamilies(t *testing.T) {
 	_, c := fixture(t)
@@ -196,10 +235,14 @@ func TestSelectContainerDefaults(t *testing.T) {
 }
 
 // EB secrets on a stock environment need an execution role: the argument
-// gives one, and the roles reach the revision.
+// gives one, and the roles reach the revision. (EB's task definition holds
+// no secrets here: rendered, they would need the role in the Dockerrun
+// already, or ECS would refuse EB's own registration.)
 func TestRolesArguments(t *testing.T) {
+	off := false
 	_, c := fixture(t, func(s *localaws.Seed) {
 		s.Environments[0].Secrets = map[string]string{"API_KEY": localaws.FixtureSecretArn}
+		s.Environments[0].RenderVariables = &off
 	})
 	target, err := ebmigrate.Discover(testCtx(t), c, ebmigrate.DiscoverInput{EnvironmentName: localaws.FixtureEnv})
 	if err != nil {

@@ -7,49 +7,78 @@ import (
 )
 
 // ECS's rules for a capacity provider strategy, checked before anything is
-// registered. Source: botocore ecs CapacityProviderStrategyItem.weight: "The
-// default value is 0 if not specified", "At least one capacity provider must
-// have a weight greater than zero", "Capacity providers with weight of 0
-// cannot place tasks", and "If you specify multiple capacity providers in a
-// strategy that all have a weight of 0, any RunTask or CreateService actions
-// using the capacity provider strategy will fail"; .base: "Only one capacity
-// provider in a capacity provider strategy can have a base defined". A single
-// provider left at weight 0 fails too ("There are no capacity providers with
-// a weight value greater than zero defined in the default capacity provider
-// strategy", terraform-aws-modules/terraform-aws-ecs#27).
+// registered, and at validate for task.capacity_provider_strategy (the
+// resources package calls CapacityStrategyProblem). Sources: ECS developer
+// guide, Amazon ECS capacity providers: "A capacity provider strategy can only
+// contain Auto Scaling group capacity providers or Fargate capacity
+// providers"; botocore ecs CapacityProviderStrategyItem.weight: "The default
+// value is 0 if not specified", "At least one capacity provider must have a
+// weight greater than zero" and "Capacity providers with weight of 0 cannot
+// place tasks" (of one provider as of several: a single provider left at
+// weight 0 fails too, "There are no capacity providers with a weight value
+// greater than zero defined in the default capacity provider strategy",
+// terraform-aws-modules/terraform-aws-ecs#27); .base: "Only one capacity
+// provider in a capacity provider strategy can have a base defined".
 
-// argStrategy is the argument a strategy of the user's comes from.
-const argStrategy = "task.capacity_provider_strategy"
+// IsFargateProvider tells Fargate's capacity providers, FARGATE and
+// FARGATE_SPOT ("To use a Fargate capacity provider, specify either the
+// FARGATE or FARGATE_SPOT capacity providers", botocore ecs
+// CapacityProviderStrategyItem), from Auto Scaling group providers, whose
+// names cannot start with "fargate" (CreateCapacityProviderRequest.name).
+func IsFargateProvider(name string) bool { return name == "FARGATE" || name == "FARGATE_SPOT" }
 
-// checkStrategy refuses a strategy RunTask would refuse; arg names where it
-// comes from (argStrategy, or the cluster's default strategy).
-func checkStrategy(items []CapacityProvider, arg string) error {
-	if len(items) == 0 {
-		return nil
-	}
-	var names, based []string
+// CapacityStrategyProblem says what ECS refuses in a capacity provider
+// strategy (a summary and a message), "" when it takes it. arg names the
+// strategy: ArgCapacityProviders, or the cluster's default strategy, which
+// RunTask uses when neither task.launch_type nor
+// task.capacity_provider_strategy is set.
+func CapacityStrategyProblem(items []CapacityProvider, arg string) (summary, msg string) {
+	var fargate, asg, based []string
 	weighted := false
 	for _, cp := range items {
-		names = append(names, cp.Name)
+		if IsFargateProvider(cp.Name) {
+			fargate = append(fargate, cp.Name)
+		} else {
+			asg = append(asg, cp.Name)
+		}
 		weighted = weighted || cp.Weight > 0
 		if cp.Base > 0 {
 			based = append(based, fmt.Sprintf("%s (base %d)", cp.Name, cp.Base))
 		}
 	}
-	fixWeight, fixBase := "Give the provider that should run the migration a weight, for example weight = 1.", "Keep base on one provider, or on none (the migration is one task)."
-	if arg != argStrategy {
+	fixKind, fixWeight, fixBase := "Keep providers of one kind.", "Give the provider that should run the migration a weight, for example weight = 1.", "Keep base on one provider, or on none (the migration is one task)."
+	if arg != ArgCapacityProviders {
 		fix := " RunTask uses it because task.launch_type and task.capacity_provider_strategy are unset: fix the cluster's default (aws ecs put-cluster-capacity-providers), or set either argument."
-		fixWeight, fixBase = "Give one of its providers a weight."+fix, "Keep a base on one provider."+fix
+		fixKind, fixWeight, fixBase = "Keep providers of one kind."+fix, "Give one of its providers a weight."+fix, "Keep a base on one provider."+fix
 	}
-	if !weighted {
-		return problem("Capacity Provider Strategy Without Weight",
-			"%s gives none of its capacity providers (%s) a weight above 0 (weight defaults to 0), and ECS places no task on a provider of weight 0: RunTask would refuse it after the migration's task definition was registered. %s",
+	switch {
+	case len(items) == 0:
+		return "", ""
+	case len(fargate) > 0 && len(asg) > 0:
+		return "Capacity Provider Strategy Of Two Kinds", fmt.Sprintf("%s names %s (Fargate) and %s (Auto Scaling group), and ECS takes a strategy of Fargate providers or of Auto Scaling group providers, never both: RunTask would refuse it. %s",
+			arg, strings.Join(fargate, ", "), strings.Join(asg, ", "), fixKind)
+	case len(based) > 1:
+		return "Capacity Provider Strategy With Several Bases", fmt.Sprintf("%s sets a base on %d capacity providers (%s), and ECS allows a base on only one provider of a strategy: RunTask would refuse it. %s",
+			arg, len(based), strings.Join(based, ", "), fixBase)
+	case !weighted:
+		var names []string
+		for _, cp := range items {
+			names = append(names, cp.Name)
+		}
+		return "Capacity Provider Strategy Without Weight", fmt.Sprintf("%s gives none of its capacity providers (%s) a weight above 0 (weight defaults to 0), and ECS places no task on a provider of weight 0: RunTask would refuse it. %s",
 			arg, strings.Join(names, ", "), fixWeight)
 	}
-	if len(based) > 1 {
-		return problem("Capacity Provider Strategy With Several Bases",
-			"%s sets a base on %d capacity providers (%s), and ECS allows a base on only one provider of a strategy: RunTask would refuse it. %s",
-			arg, len(based), strings.Join(based, ", "), fixBase)
+	return "", ""
+}
+
+// checkStrategy refuses a strategy RunTask would refuse
+// (CapacityStrategyProblem).
+func checkStrategy(items []CapacityProvider, arg string) error {
+	if summary, msg := CapacityStrategyProblem(items, arg); summary != "" {
+		if arg == ArgCapacityProviders {
+			return problemAt(arg, summary, "%s", msg)
+		}
+		return problem(summary, "%s", msg)
 	}
 	return nil
 }

@@ -55,6 +55,39 @@ func FargateSizeProblem(units, mib int) (arg, msg string) {
 	return "", ""
 }
 
+// PlatformVersionBelow tells whether v, a Fargate platform version x.y.z,
+// is below floor (major, minor, patch); LATEST, or anything else that is not
+// x.y.z, is not.
+func PlatformVersionBelow(v string, floor ...int) bool {
+	parts := strings.Split(v, ".")
+	if len(parts) != len(floor) {
+		return false
+	}
+	for i, s := range parts {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return false
+		}
+		if n != floor[i] {
+			return n < floor[i]
+		}
+	}
+	return false
+}
+
+// TaskSizePlatformProblem says why a Fargate task of units CPU units cannot
+// run on platform version v ("" when it can): the 8 and 16 vCPU sizes each
+// require "Linux platform 1.4.0 or later" (botocore ecs
+// RegisterTaskDefinitionRequest.memory); Elastic Beanstalk's ECS platform
+// runs Linux containers.
+func TaskSizePlatformProblem(units int, v string) string {
+	if units != 8192 && units != 16384 || !PlatformVersionBelow(v, 1, 4, 0) {
+		return ""
+	}
+	return fmt.Sprintf("task.platform_version = %q is too old for container.cpu = %d: Fargate offers tasks of 8 and 16 vCPU (8192 and 16384 CPU units) on Linux platform version 1.4.0 or later only. "+
+		"Set task.platform_version = \"1.4.0\" or \"LATEST\" (or remove it), or a smaller container.cpu.", v, units)
+}
+
 // checkFargateSize refuses a cpu/memory pair Fargate does not offer. Sizes
 // written with units ("1 vCPU", "2 GB") are left to ECS.
 func checkFargateSize(cpu, memory string) error {
@@ -69,16 +102,29 @@ func checkFargateSize(cpu, memory string) error {
 	return nil
 }
 
+// ContainerMemoryProblem is why a container's memory (the hard limit, MiB)
+// cannot go with its memoryReservation (the soft limit), "" when it can or
+// either is unset (0): botocore ecs ContainerDefinition.memoryReservation:
+// "If you specify both, memory must be greater than memoryReservation"
+// (equal values are taken, as awsdocs/amazon-ecs-developer-guide#242
+// reports). The resources
+// package says it at validate when the configuration sets both.
+func ContainerMemoryProblem(hard, soft int) string {
+	if hard <= 0 || soft <= 0 || hard >= soft {
+		return ""
+	}
+	return fmt.Sprintf("The migration container's memory (hard limit) of %d MiB is below its memoryReservation (soft limit) of %d MiB, and ECS refuses that; they are container.memory and container.memory_reservation, or the environment's task definition's where unset. "+
+		"Set container.memory to at least %d, or container.memory_reservation lower.", hard, soft, soft)
+}
+
 // checkContainerMemory: botocore ecs ContainerDefinition.memoryReservation:
 // "If you specify both, memory must be greater than memoryReservation"; and
 // on Fargate the task's memory must hold the container.
 func checkContainerMemory(in *ecs.RegisterTaskDefinitionInput, fargate bool) error {
 	c := in.ContainerDefinitions[0]
 	hard, soft := aws.ToInt32(c.Memory), aws.ToInt32(c.MemoryReservation)
-	if hard > 0 && soft > 0 && hard < soft {
-		return problemAt(ArgMemory, "Container Memory Below Reservation",
-			"The migration container's memory (%d MiB) is below its memoryReservation (%d MiB, from the environment's task definition unless container.memory_reservation is set); ECS refuses that. Set container.memory to at least %d, or set container.memory_reservation lower.",
-			hard, soft, soft)
+	if msg := ContainerMemoryProblem(int(hard), int(soft)); msg != "" {
+		return problemAt(ArgMemory, "Container Memory Below Reservation", "%s", msg)
 	}
 	task, err := strconv.Atoi(aws.ToString(in.Memory))
 	if !fargate || err != nil {
@@ -175,13 +221,21 @@ func checkPlatformVersion(p Placement) error {
 	if p.PlatformVersion == "" || p.Fargate() {
 		return nil
 	}
-	on := "EC2 (the environment's cluster runs tasks on its instances)"
-	if p.LaunchType != "" {
+	on := "neither task.launch_type nor task.capacity_provider_strategy is set, and the cluster runs tasks on its instances"
+	switch {
+	case p.LaunchType != "":
 		on = fmt.Sprintf("task.launch_type = %q", p.LaunchType)
+	case len(p.CapacityProvider) > 0:
+		on = "only Auto Scaling group capacity providers, in task.capacity_provider_strategy or the cluster's default strategy"
 	}
-	return problemAt(ArgPlatformVersion, "Platform Version Only On Fargate",
-		"task.platform_version = %q is set but the migration runs on %s: ECS takes a platform version only for Fargate tasks. Remove task.platform_version, or run on Fargate (task.launch_type = \"FARGATE\").",
-		p.PlatformVersion, on)
+	return problemAt(ArgPlatformVersion, "Platform Version Only On Fargate", "%s", PlatformVersionOnEC2Problem(p.PlatformVersion, on))
+}
+
+// PlatformVersionOnEC2Problem is why platform version v is refused for a
+// task that runs on EC2, as on says; the resources package says it at
+// validate when the configuration alone decides.
+func PlatformVersionOnEC2Problem(v, on string) string {
+	return fmt.Sprintf("task.platform_version = %q is set and the migration runs on EC2 (%s): ECS takes a platform version only for Fargate tasks. Remove task.platform_version, or run on Fargate (task.launch_type = \"FARGATE\").", v, on)
 }
 
 // checkReservedTags: botocore ecs Tag: "Do not use aws:, AWS:, or any upper or

@@ -78,6 +78,18 @@ func TestTaskShapeChecks(t *testing.T) {
 		"two capacity providers with a base": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.Placement = ebmigrate.Placement{CapacityProvider: []ebmigrate.CapacityProvider{{Name: "FARGATE", Weight: 1, Base: 1}, {Name: "FARGATE_SPOT", Weight: 1, Base: 2}}}
 		}, seed: fargateAssociated, summary: "Capacity Provider Strategy With Several Bases", names: "task.capacity_provider_strategy"},
+		"Fargate and Auto Scaling group providers": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = ebmigrate.Placement{CapacityProvider: []ebmigrate.CapacityProvider{{Name: "FARGATE", Weight: 1}, {Name: "asg", Weight: 1}}}
+		}, seed: func(s *localaws.Seed) {
+			s.Environments[0].CapacityProviders = []string{"FARGATE", "asg"}
+		}, summary: "Capacity Provider Strategy Of Two Kinds", names: "FARGATE (Fargate) and asg (Auto Scaling group)"},
+		"one capacity provider at weight 0": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = ebmigrate.Placement{CapacityProvider: []ebmigrate.CapacityProvider{{Name: "FARGATE"}}}
+		}, seed: fargateAssociated, summary: "Capacity Provider Strategy Without Weight", names: "task.capacity_provider_strategy"},
+		"8 vCPU on platform version 1.3.0": {mod: func(in *ebmigrate.MigrateInput) {
+			in.Derive.Placement = fargate("8192", "16384")
+			in.Derive.Placement.PlatformVersion = "1.3.0"
+		}, summary: "Platform Version Too Old", names: `task.platform_version = "1.3.0"`},
 		"logs.group with a space": {mod: func(in *ebmigrate.MigrateInput) {
 			in.Derive.LogGroup = "app migrations"
 		}, summary: "Invalid Log Group Name", names: `logs.group = "app migrations"`},

@@ -23,7 +23,7 @@ func TestRenderedVariablesStayOutOfRevisions(t *testing.T) {
 	for _, render := range []bool{false, true} {
 		t.Run(fmt.Sprintf("render_variables=%v", render), func(t *testing.T) {
 			t.Parallel()
-			_, c := friendly(t, func(s *localaws.Seed) { s.Environments[0].RenderVariables = render })
+			_, c := friendly(t, func(s *localaws.Seed) { s.Environments[0].RenderVariables = &render })
 			source, err := c.ECS.DescribeTaskDefinition(testCtx(t), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(localaws.FixtureFamily())})
 			if err != nil {
 				t.Fatal(err)

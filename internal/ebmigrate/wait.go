@@ -37,6 +37,9 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 			if in.CollectOutput {
 				follower.collect = MaxCollectedLines
 			}
+			if in.ProveOutput {
+				follower.proof = newOutputProof(MaxCollectedLines)
+			}
 			fctx, cancel := context.WithCancel(ctx)
 			done := make(chan struct{})
 			go func() { defer close(done); follower.follow(fctx, poll.Logs, poll.LogsQuiet) }()
@@ -159,11 +162,14 @@ func stopTimedOut(c Clients, t *Target, taskArn string, log Logger) bool {
 func finish(ctx context.Context, t *Target, d *Derived, task ecstypes.Task, loc LogLocation, follower *logFollower, in MigrateInput, poll PollSchedule) (*Result, error) {
 	container := aws.ToString(d.Input.ContainerDefinitions[0].Name)
 	o := Classify(task, container)
-	var logsComplete bool
+	fargate := task.LaunchType == ecstypes.LaunchTypeFargate
+	nonBlockingMode := nonBlocking(&d.Input.ContainerDefinitions[0])
+	var proven bool
+	var window time.Duration
 	var logErr error
 	if follower != nil {
 		// The outcome waits for these reads: they go before waiting polls.
-		logsComplete, logErr = follower.finish(urgent(ctx), task, nonBlocking(&d.Input.ContainerDefinitions[0]), poll)
+		proven, window, logErr = follower.finish(urgent(ctx), task, logEnd{poll: poll, fargate: fargate, needProof: o.Success() && follower.proof != nil})
 	}
 	r := &Result{
 		EnvironmentID:     t.EnvironmentID,
@@ -178,15 +184,18 @@ func finish(ctx context.Context, t *Target, d *Derived, task ecstypes.Task, loc 
 		StoppedAt:         aws.ToTime(task.StoppedAt),
 		Logs:              loc,
 		Outcome:           o,
-		LogsComplete:      logsComplete && (follower == nil || !follower.truncated),
+		LogsComplete:      proven && (follower == nil || !follower.truncated),
 	}
-	if logErr != nil {
+	switch {
+	case logErr != nil:
 		r.LogsProblem = logErr.Error()
+	case follower != nil && !proven:
+		r.LogsProblem = fmt.Sprintf("the end of the log cannot be proven: it was read until %s after the stop", window.Round(100*time.Millisecond))
 	}
 	if o.ExitCode != nil {
 		r.ExitCode = *o.ExitCode
 	}
-	r.LogsNote = logsNote(follower, loc, logsComplete, logErr)
+	r.LogsNote = logsNote(follower, loc, proven, window, logErr, fargate, nonBlockingMode)
 	if o.Success() {
 		return r, nil
 	}
@@ -197,21 +206,25 @@ func finish(ctx context.Context, t *Target, d *Derived, task ecstypes.Task, loc 
 	return r, me
 }
 
-// logsNote says why a run's last log lines are missing or may be incomplete
-// ("" when they are all there), for a failure and a success alike.
-func logsNote(follower *logFollower, loc LogLocation, logsComplete bool, logErr error) string {
+// logsNote says why a run's last log lines are missing, or what could not
+// be proven of them ("" when they are proven whole), for a failure and a
+// success alike.
+func logsNote(follower *logFollower, loc LogLocation, proven bool, window time.Duration, logErr error, fargate, nonBlockingMode bool) string {
 	if follower == nil {
 		return noLogsNote(loc)
 	}
 	switch {
 	case follower.lines == 0 && logErr != nil:
 		return fmt.Sprintf("Could not read the log (group %s, stream %s): %v", loc.Group, loc.Stream, logErr)
-	case follower.lines == 0:
+	case proven && follower.lines == 0:
 		return fmt.Sprintf("The container printed nothing to CloudWatch Logs (group %s, stream %s).", loc.Group, loc.Stream)
-	case !logsComplete:
-		return fmt.Sprintf("The log may be incomplete: its tail could not be read (group %s, stream %s): %v", loc.Group, loc.Stream, errOr(logErr))
+	case proven, follower.keep == 0 && logErr == nil:
+		// Whole, or no line is kept to be incomplete.
+		return ""
+	case logErr != nil:
+		return fmt.Sprintf("The log may be incomplete: its tail could not be read (group %s, stream %s): %v", loc.Group, loc.Stream, logErr)
 	}
-	return ""
+	return unprovenNote(loc, follower.lines, window, fargate, nonBlockingMode)
 }
 
 // streamExists tells whether a log stream exists: the awslogs driver

@@ -34,12 +34,22 @@ type Consistency struct {
 	// effect", and the API's reads are eventually consistent (RunTask's
 	// documentation).
 	DeregisterLagMS int `json:"deregister_lag_ms"`
-	// LogIngestDelayMS is how long after a container printed a line it can be
-	// read from CloudWatch Logs, also after the task stopped: the Docker
-	// awslogs driver sends batches (every 5 s while it runs, at once when the
-	// container stops) and ingestion is asynchronous ("ingestionTime" is
-	// later than "timestamp" in GetLogEvents' OutputLogEvent).
+	// LogIngestDelayMS bounds how long after CloudWatch accepted a
+	// PutLogEvents call its events become readable. Each call, the awslogs
+	// driver's batches and any other writer's, draws its own delay, uniform
+	// between a quarter of this and this, independent of every earlier call:
+	// "You can use parallel PutLogEvents actions on the same log stream"
+	// (botocore logs PutLogEvents) promises no order in which calls become
+	// readable, so a batch accepted later may be readable first
+	// (logs_put.go, logs_read.go).
 	LogIngestDelayMS int `json:"log_ingest_delay_ms"`
+	// LogBatchMS is the awslogs driver's flush interval: Docker's driver
+	// sends what a container printed every 5 s ("awslogs-force-flush-
+	// interval-seconds", default 5 s, moby daemon/logger/awslogs
+	// cloudwatchlogs.go), or at once when a batch is full; on Fargate the
+	// shim logger never closes the driver, so the container's last batch
+	// waits for the next flush, after the container exited (logs_driver.go).
+	LogBatchMS int `json:"log_batch_ms"`
 	// EmptyLogPages is the fraction (0..1] of GetLogEvents calls that return an
 	// empty page with an advancing forward token although later events exist:
 	// "Partially full or empty pages don't necessarily mean that pagination is
@@ -59,6 +69,7 @@ const (
 	defaultRegisterLagMS    = 1000
 	defaultDeregisterLagMS  = 2000
 	defaultLogIngestDelayMS = 2000
+	defaultLogBatchMS       = 5000
 	defaultEmptyLogPages    = 0.3
 )
 
@@ -75,6 +86,7 @@ func (c Consistency) withDefaults() Consistency {
 	c.RegisterLagMS = def(c.RegisterLagMS, defaultRegisterLagMS)
 	c.DeregisterLagMS = def(c.DeregisterLagMS, defaultDeregisterLagMS)
 	c.LogIngestDelayMS = def(c.LogIngestDelayMS, defaultLogIngestDelayMS)
+	c.LogBatchMS = def(c.LogBatchMS, defaultLogBatchMS)
 	if c.EmptyLogPages <= 0 {
 		c.EmptyLogPages = defaultEmptyLogPages
 	}
@@ -86,7 +98,7 @@ func (c Consistency) withDefaults() Consistency {
 
 // TestConsistency is what Start gives a seed without a consistency block:
 // every behaviour on, with times short enough for a test suite.
-var TestConsistency = Consistency{ListLagMS: 100, ListJitterMS: 200, RegisterLagMS: 200, DeregisterLagMS: 200, LogIngestDelayMS: 300, EmptyLogPages: 0.3, S3WriteMS: 20}
+var TestConsistency = Consistency{ListLagMS: 100, ListJitterMS: 200, RegisterLagMS: 200, DeregisterLagMS: 200, LogIngestDelayMS: 300, LogBatchMS: 300, EmptyLogPages: 0.3, S3WriteMS: 20}
 
 // testStopGraceMS is what Start gives a seed's unset stop grace: shorter than
 // ECS's 30 s, still a grace a process that ignores SIGTERM must sit out.
@@ -145,18 +157,6 @@ func (s *Server) resolveVisibleTaskDef(ref string) (*taskDef, error) {
 		}
 	}
 	return nil, notFound
-}
-
-// readableEvents is how many of a stream's events are ingested at now: a
-// prefix, since lines are ingested in the order they were printed, and an
-// event not yet ingested hides the ones after it from a forward reader.
-func readableEvents(st *logStream, now int64) int {
-	for i, e := range st.events {
-		if e.ingest > now {
-			return i
-		}
-	}
-	return len(st.events)
 }
 
 // jitter is a random duration in [0, n) milliseconds, from the seed's

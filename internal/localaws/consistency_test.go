@@ -17,7 +17,7 @@ import (
 // task stays listed under RUNNING for the same lag.
 func TestListTasksLagsDescribeTasks(t *testing.T) {
 	c := world(t, func(s *localaws.Seed) {
-		s.Consistency = localaws.Consistency{ListLagMS: 1500, RegisterLagMS: 1, LogIngestDelayMS: 1, EmptyLogPages: 0.01}
+		s.Consistency = localaws.Consistency{ListLagMS: 1500, RegisterLagMS: 1, LogIngestDelayMS: 1, LogBatchMS: 300, EmptyLogPages: 0.01}
 	})
 	td := c.registerTaskDef(t, "sleeper", "sleep", "30")
 	arn := aws.ToString(c.runTask(t, td, func(in *ecs.RunTaskInput) { in.StartedBy = aws.String("lag") }).TaskArn)
@@ -44,11 +44,12 @@ func TestListTasksLagsDescribeTasks(t *testing.T) {
 	c.listUntil(t, &ecs.ListTasksInput{StartedBy: aws.String("lag")}, 0)
 }
 
-// A line is readable only log_ingest_delay_ms after it was printed, also
-// after the task stopped; empty pages with a new token come before events.
+// A container's last lines are readable only some time after the driver
+// sent them (at most log_ingest_delay_ms), also after the task stopped;
+// empty pages with a new token come before events.
 func TestLogsIngestLateWithEmptyPages(t *testing.T) {
 	c := world(t, func(s *localaws.Seed) {
-		s.Consistency = localaws.Consistency{ListLagMS: 1, RegisterLagMS: 1, LogIngestDelayMS: 1500, EmptyLogPages: 1}
+		s.Consistency = localaws.Consistency{ListLagMS: 1, RegisterLagMS: 1, LogIngestDelayMS: 1500, LogBatchMS: 300, EmptyLogPages: 1}
 	})
 	td := c.registerTaskDef(t, "migrate", "sh", "-c", "echo first; echo last")
 	arn := aws.ToString(c.runTask(t, td).TaskArn)
@@ -70,9 +71,6 @@ func TestLogsIngestLateWithEmptyPages(t *testing.T) {
 	second, err := c.logs.GetLogEvents(ctx(t), in)
 	if err != nil || len(second.Events) != 2 || aws.ToString(second.Events[1].Message) != "last" {
 		t.Fatalf("page after the empty one: %v %+v", err, second)
-	}
-	if ts := aws.ToInt64(second.Events[0].Timestamp); aws.ToInt64(second.Events[0].IngestionTime)-ts < 1500 {
-		t.Errorf("ingestionTime %d only %d ms after timestamp", aws.ToInt64(second.Events[0].IngestionTime), aws.ToInt64(second.Events[0].IngestionTime)-ts)
 	}
 	in.NextToken = second.NextForwardToken
 	end, err := c.logs.GetLogEvents(ctx(t), in)

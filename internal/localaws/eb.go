@@ -32,8 +32,10 @@ type environment struct {
 	bundleBucket   string
 	// draft is a second settings set, pending or failed (eb_draft.go).
 	draft *DraftSeed
+	// workload is what its web tasks run (workload.go).
+	workload *WorkloadSeed
 	// renderVariables: EB writes properties and secrets into its task
-	// definitions (EnvironmentSeed.RenderVariables).
+	// definitions (EnvironmentSeed.RenderVariables, on by default).
 	renderVariables bool
 	// authentication is the Dockerrun's "authentication", nil when none.
 	authentication *S3Location
@@ -82,8 +84,9 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 		taskDefExtra:  es.TaskDefinition,
 		versions:      es.Versions,
 		bundleBucket:  es.BundleBucket,
+		workload:      es.Workload,
 	}
-	e.renderVariables, e.authentication = es.RenderVariables, es.DockerrunAuthentication
+	e.renderVariables, e.authentication = es.RenderVariables == nil || *es.RenderVariables, es.DockerrunAuthentication
 	if e.platformArn == "" {
 		e.platformArn = fmt.Sprintf("arn:aws:elasticbeanstalk:%s::platform/%s", s.region, defaultECSPlatform)
 	}
@@ -112,7 +115,7 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 	if es.CapacityProviders == nil {
 		e.cluster.capacityProviders = []string{EBCapacityProvider(name)}
 	}
-	e.cluster.registryAuth = e.authentication != nil
+	e.cluster.registryHosts = s.addDockercfg(e.authentication)
 	e.cluster.defaultStrategy = strategyOf(es.DefaultCapacityProviderStrategy)
 	if err := e.cluster.checkDefaultStrategy(); err != nil {
 		return err
@@ -130,7 +133,14 @@ func (s *Server) addEnvironment(es EnvironmentSeed) error {
 }
 
 // deployVersion registers a revision of EB's app task definition with the
-// version's images and replaces the web tasks with tasks of it.
+// version's images and replaces the web tasks with tasks of it, all at once:
+// "By default, your environment uses all-at-once deployments" (Elastic
+// Beanstalk Developer Guide, "Deployment policies and settings"), which
+// deploy the new version to every instance at the same time. localaws
+// models that policy only: at the end of the deploy's time (Timing.DeployMS)
+// each old web task is stopped (SIGTERM, then SIGKILL after the stop grace,
+// as StopTask does) and a task of the new version started in its place, so
+// the old version serves until the deploy replaces it and the new one from then on.
 func (s *Server) deployVersion(e *environment, label string) error {
 	raw, err := e.renderTaskDefinition(label)
 	if err != nil {
@@ -152,6 +162,7 @@ func (s *Server) deployVersion(e *environment, label string) error {
 			startedBy:   "elasticbeanstalk",
 			group:       "family:" + e.family,
 			placeholder: true,
+			workload:    e.workloadFor(label),
 		})
 		if failure != "" {
 			return fmt.Errorf("starting EB web task: %s", failure)

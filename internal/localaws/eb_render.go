@@ -77,9 +77,16 @@ func (e *environment) renderTaskDefinition(label string) ([]byte, error) {
 // your behalf using AWS Secrets Manager secrets or AWS Systems Manager
 // Parameter Store parameters": ECS resolves them, so they are ECS secrets of
 // the task definition, and without an executionRoleArn RegisterTaskDefinition
-// refuses them, as ECS does. Properties: no AWS page says where EB puts them
-// on this platform; the audit of issue 31 reports them rendered into the
-// task definition, so a seed can have them there.
+// refuses them, as ECS does. Properties: "In most cases, environment
+// properties are passed to your application as environment variables" (EB
+// guide, "Environment properties and other software settings"), and no AWS
+// page says how on this platform; ECS gives a container variables from its
+// task definition (environment, environmentFiles) or a run's overrides, and
+// the audit of issue 31 reports them in EB's task definition. Both are on
+// by default: it is also the harder case for the engine, which must not copy
+// a property's value from EB's definition into its own revision. A seed's
+// "render_variables": false keeps them out (the other shape the engine
+// meets).
 func (e *environment) renderVariablesInto(c map[string]any) {
 	env := map[string]string{}
 	if list, ok := c["environment"].([]any); ok {

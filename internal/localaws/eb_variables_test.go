@@ -9,13 +9,12 @@ import (
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
 )
 
-// With render_variables, EB's task definition holds the environment's
-// properties in each container's environment (a property replaces the
-// Dockerrun's variable of its name) and its secrets as references; without
-// it, neither (the default fixture).
+// By default (render_variables), EB's task definition holds the
+// environment's properties in each container's environment (a property
+// replaces the Dockerrun's variable of its name) and its secrets as
+// references; with "render_variables": false, neither.
 func TestEBRendersVariables(t *testing.T) {
 	c := world(t, func(s *localaws.Seed) {
-		s.Environments[0].RenderVariables = true
 		s.Environments[0].Properties["PORT"] = "9000"
 	})
 	out, err := c.ecs.DescribeTaskDefinition(ctx(t), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(localaws.FixtureFamily())})
@@ -34,7 +33,8 @@ func TestEBRendersVariables(t *testing.T) {
 			t.Errorf("container %s: secrets %+v, want API_KEY's reference", aws.ToString(ctr.Name), ctr.Secrets)
 		}
 	}
-	plain := world(t)
+	off := false
+	plain := world(t, func(s *localaws.Seed) { s.Environments[0].RenderVariables = &off })
 	out, err = plain.ecs.DescribeTaskDefinition(ctx(t), &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(localaws.FixtureFamily())})
 	if err != nil {
 		t.Fatal(err)

@@ -156,6 +156,7 @@ func waitReady(t *testing.T, c clients) {
 		if time.Now().After(deadline) {
 			t.Fatal("environment never became Ready")
 		}
-		time.Sleep(20 * time.Millisecond)
+		// Below Elastic Beanstalk's describe quota (10 a second, quotas.go).
+		time.Sleep(150 * time.Millisecond)
 	}
 }

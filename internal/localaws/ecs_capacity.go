@@ -143,13 +143,17 @@ func (s *Server) providerInUse(c *cluster, name string) bool {
 	return false
 }
 
-// checkDefaultStrategy refuses a seed's default strategy naming a provider
-// the cluster has not associated, as PutClusterCapacityProviders would.
+// checkDefaultStrategy refuses a seed's default strategy that
+// PutClusterCapacityProviders would refuse: naming a provider the cluster
+// has not associated, or breaking a strategy's rules (checkStrategyOf).
 func (c *cluster) checkDefaultStrategy() error {
 	for _, it := range c.defaultStrategy {
 		if !slices.Contains(c.capacityProviders, it.CapacityProvider) {
 			return fmt.Errorf("cluster %s: default_capacity_provider_strategy names %s, which is not among its capacity_providers %v", c.name, it.CapacityProvider, c.capacityProviders)
 		}
+	}
+	if err := checkStrategyOf(c.defaultStrategy, "", "", false); err != nil {
+		return fmt.Errorf("cluster %s: default_capacity_provider_strategy: %w", c.name, err)
 	}
 	return nil
 }

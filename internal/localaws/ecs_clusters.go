@@ -22,9 +22,10 @@ type cluster struct {
 	// RunTask uses when given neither a launch type nor a strategy
 	// (PutClusterCapacityProviders sets it; ecs_capacity.go).
 	defaultStrategy []capacityStrategyItem
-	// registryAuth: the ECS agent of its instances has private registry
-	// credentials (EB configures them from the Dockerrun's authentication).
-	registryAuth bool
+	// registryHosts are the registries the ECS agent of its instances has
+	// credentials for (EB configures them from the Dockerrun's
+	// authentication, a .dockercfg: registry_auth.go).
+	registryHosts []string
 }
 
 func (s *Server) addCluster(name string, instances int, tags []tag) *cluster {

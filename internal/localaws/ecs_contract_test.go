@@ -284,3 +284,29 @@ func TestRegisterRefusesWhatFargateRefuses(t *testing.T) {
 		t.Errorf("a valid Fargate size, with SYS_PTRACE: %v", err)
 	}
 }
+
+// RunTask's overrides may hold "a total of 8192 characters" of JSON
+// (botocore ecs RunTaskRequest.overrides): characters, not bytes, so a value
+// of 2-byte characters at exactly 8192 characters is taken, one more
+// character refused.
+func TestRunTaskOverridesLimitInCharacters(t *testing.T) {
+	c := world(t)
+	td := c.registerTaskDef(t, "migrate", "true")
+	with := func(value string) func(*ecs.RunTaskInput) {
+		return func(in *ecs.RunTaskInput) {
+			in.Overrides = &ecstypes.TaskOverride{ContainerOverrides: []ecstypes.ContainerOverride{{
+				Name: aws.String("web"), Environment: []ecstypes.KeyValuePair{{Name: aws.String("V"), Value: aws.String(value)}},
+			}}}
+		}
+	}
+	// The JSON the SDK sends around the value: ASCII, a character a byte.
+	frame := len(`{"containerOverrides":[{"environment":[{"name":"V","value":""}],"name":"web"}]}`)
+	fits := strings.Repeat("é", 8192-frame)
+	c.runTask(t, td, with(fits))
+	in := &ecs.RunTaskInput{Cluster: aws.String(localaws.FixtureCluster()), TaskDefinition: aws.String(td), StartedBy: aws.String("test")}
+	with(fits + "é")(in)
+	var ipe *ecstypes.InvalidParameterException
+	if _, err := c.ecs.RunTask(ctx(t), in); !errors.As(err, &ipe) {
+		t.Errorf("overrides of 8193 characters: %v, want InvalidParameterException", err)
+	}
+}

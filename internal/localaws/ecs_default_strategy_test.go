@@ -75,3 +75,34 @@ func TestClusterDefaultCapacityProviderStrategy(t *testing.T) {
 		t.Errorf("RunTask on a default without weight: %v", err)
 	}
 }
+
+// A strategy of Fargate and Auto Scaling group providers together is
+// refused, by RunTask and as a cluster's default, with ECS's message (ECS
+// guide, Amazon ECS capacity providers: "A capacity provider strategy can
+// only contain Auto Scaling group capacity providers or Fargate capacity
+// providers").
+func TestCapacityProviderStrategyOfOneKind(t *testing.T) {
+	c := world(t)
+	cluster := aws.String(localaws.FixtureCluster())
+	asg := localaws.EBCapacityProvider(localaws.FixtureCluster())
+	mixed := []ecstypes.CapacityProviderStrategyItem{
+		{CapacityProvider: aws.String("FARGATE"), Weight: 1}, {CapacityProvider: aws.String(asg), Weight: 1},
+	}
+	const mix = "cannot contain a mix of capacity providers using Auto Scaling groups and Fargate providers"
+	_, err := c.ecs.PutClusterCapacityProviders(ctx(t), &ecs.PutClusterCapacityProvidersInput{
+		Cluster: cluster, CapacityProviders: []string{asg, "FARGATE"}, DefaultCapacityProviderStrategy: mixed,
+	})
+	if errCode(err) != "InvalidParameterException" || !strings.Contains(err.Error(), mix) {
+		t.Errorf("a mixed default: %v, want InvalidParameterException %q", err, mix)
+	}
+	if _, err := c.ecs.PutClusterCapacityProviders(ctx(t), &ecs.PutClusterCapacityProvidersInput{
+		Cluster: cluster, CapacityProviders: []string{asg, "FARGATE"}, DefaultCapacityProviderStrategy: []ecstypes.CapacityProviderStrategyItem{},
+	}); err != nil {
+		t.Fatalf("associating both kinds (a cluster may have both): %v", err)
+	}
+	td := c.registerTaskDef(t, "migrate", "true")
+	_, err = c.ecs.RunTask(ctx(t), &ecs.RunTaskInput{Cluster: cluster, TaskDefinition: aws.String(td), CapacityProviderStrategy: mixed})
+	if errCode(err) != "InvalidParameterException" || !strings.Contains(err.Error(), mix) {
+		t.Errorf("RunTask with a mixed strategy: %v, want InvalidParameterException %q", err, mix)
+	}
+}

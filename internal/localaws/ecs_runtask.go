@@ -23,6 +23,8 @@ type runRequest struct {
 	// placeholder runs no process: EB's own web tasks, which only need to
 	// hold their instance and host ports.
 	placeholder bool
+	// workload is what a placeholder's container runs instead (workload.go).
+	workload *workloadSpec
 	// capacityProvider places it ("" with a launch type).
 	capacityProvider string
 }
@@ -151,7 +153,7 @@ func (s *Server) ecsRunTask(body []byte) (any, error) {
 		return nil, err
 	}
 	var ov taskOverrides
-	if len(in.Overrides) > maxOverridesChars {
+	if jsonChars(in.Overrides) > maxOverridesChars {
 		return nil, clientErr("InvalidParameterException", "Container Overrides length must be at most %d", maxOverridesChars)
 	}
 	if len(in.Overrides) > 0 {
@@ -245,6 +247,7 @@ func (s *Server) startTask(req runRequest) (*task, string) {
 		stopRequested: make(chan struct{}),
 		done:          make(chan struct{}),
 		placeholder:   req.placeholder,
+		workloadSpec:  req.workload,
 	}
 	t.capacityProvider = req.capacityProvider
 	if req.placeholder {

@@ -2,8 +2,10 @@ package localaws
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf16"
 )
 
 // RunTask's input checks and clientToken records, as ECS documents them.
@@ -138,6 +140,15 @@ func checkStrategyOf(items []capacityStrategyItem, what, where string, requireWe
 	if len(items) > 20 {
 		return clientErr("InvalidParameterException", "A capacity provider strategy can contain a maximum of 20 capacity providers.")
 	}
+	// ECS developer guide, Amazon ECS capacity providers: "A capacity
+	// provider strategy can only contain Auto Scaling group capacity
+	// providers or Fargate capacity providers"; the message is ECS's, as
+	// PutClusterCapacityProviders returned it (terraform-aws-modules/
+	// terraform-aws-ecs#68).
+	if slices.ContainsFunc(items, func(it capacityStrategyItem) bool { return isFargateProvider(it.CapacityProvider) }) &&
+		slices.ContainsFunc(items, func(it capacityStrategyItem) bool { return !isFargateProvider(it.CapacityProvider) }) {
+		return clientErr("InvalidParameterException", "A capacity provider strategy cannot contain a mix of capacity providers using Auto Scaling groups and Fargate providers. Specify one or the other and try again.")
+	}
 	weighted, bases := 0, 0
 	for _, it := range items {
 		if it.Weight < 0 || it.Weight > 1000 || it.Base < 0 || it.Base > 100000 {
@@ -157,4 +168,17 @@ func checkStrategyOf(items []capacityStrategyItem, what, where string, requireWe
 		return clientErr("InvalidParameterException", "There are no capacity providers with a weight value greater than zero defined in the %s. At least one capacity provider must have a weight value greater than zero specified. Update the %s or specify a valid capacity provider strategy and try again.", what, where)
 	}
 	return nil
+}
+
+// jsonChars is the length of a request's JSON value in characters, as
+// RunTask's "A total of 8192 characters are allowed for overrides" counts
+// them: not bytes. A character outside the Basic Multilingual Plane counts
+// two, as in Java's strings (UTF-16 code units), which ECS's "characters"
+// are taken to be: AWS does not say.
+func jsonChars(raw json.RawMessage) int {
+	n := 0
+	for _, r := range string(raw) {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }

@@ -92,6 +92,12 @@ func parseRunOptions(body []byte, td *taskDef, launch string) (runOptions, error
 			return opts, clientErr("InvalidParameterException", "ECS Exec is supported on Fargate platform version 1.4.0 or later, not %s.", in.PlatformVersion)
 		}
 	}
+	// botocore ecs RegisterTaskDefinitionRequest.memory: the 8 and 16 vCPU
+	// Fargate sizes each require "Linux platform 1.4.0 or later". The
+	// message is localaws's own wording.
+	if cpu, _ := td.body["cpu"].(string); launch == "FARGATE" && (cpu == "8192" || cpu == "16384") && fargateVersionBelow(in.PlatformVersion, 1, 4) {
+		return opts, clientErr("InvalidParameterException", "A Fargate task of %s CPU units requires platform version 1.4.0 or later, not %s.", cpu, in.PlatformVersion)
+	}
 	// PlacementConstraint and PlacementStrategy (botocore ecs service-2.json):
 	// "If you're using the Fargate launch type, task placement constraints
 	// aren't supported"; the ECS guide, Amazon ECS task placement: "Task

@@ -356,3 +356,37 @@ func TestRunTaskExecFargatePlatformVersion(t *testing.T) {
 		}
 	}
 }
+
+// A Fargate task of 8 or 16 vCPU needs platform version 1.4.0 or later
+// (botocore ecs RegisterTaskDefinitionRequest.memory: "This option requires
+// Linux platform 1.4.0 or later").
+func TestRunTaskLargeFargateTaskPlatformVersion(t *testing.T) {
+	c := world(t)
+	out, err := c.ecs.RegisterTaskDefinition(ctx(t), &ecs.RegisterTaskDefinitionInput{
+		Family: aws.String("fargate-large"), NetworkMode: ecstypes.NetworkModeAwsvpc, Cpu: aws.String("8192"), Memory: aws.String("16384"),
+		RequiresCompatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityFargate},
+		ContainerDefinitions:    []ecstypes.ContainerDefinition{{Name: aws.String("web"), Image: aws.String("example/app:v1"), Command: []string{"true"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+	c.waitKnown(t, td)
+	run := func(version string) error {
+		in := &ecs.RunTaskInput{Cluster: aws.String(localaws.FixtureCluster()), TaskDefinition: aws.String(td), LaunchType: ecstypes.LaunchTypeFargate,
+			NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{Subnets: []string{"subnet-0aaa1111"}}}}
+		if version != "" {
+			in.PlatformVersion = aws.String(version)
+		}
+		_, err := c.ecs.RunTask(ctx(t), in)
+		return err
+	}
+	if err := run("1.3.0"); errCode(err) != "InvalidParameterException" {
+		t.Errorf("8 vCPU on platform version 1.3.0: %v, want InvalidParameterException", err)
+	}
+	for _, v := range []string{"1.4.0", "LATEST", ""} {
+		if err := run(v); err != nil {
+			t.Errorf("8 vCPU on platform version %q: %v", v, err)
+		}
+	}
+}

@@ -79,9 +79,13 @@ func containerShapeProblem(c containerDef, awsvpc, fargate bool) string {
 // ("not supported for ... tasks run on Fargate"), .pidMode ("On Fargate for
 // Linux containers, the only valid value is task"),
 // Volume.dockerVolumeConfiguration ("Docker volumes aren't supported by
-// tasks run on Fargate").
-func fargateTaskProblem(ipcMode, pidMode string, dockerVolumes bool) string {
+// tasks run on Fargate"), TaskDefinitionPlacementConstraint ("Task placement
+// constraints are not supported for tasks run on Fargate"). The messages are
+// localaws's own wording.
+func fargateTaskProblem(ipcMode, pidMode string, dockerVolumes, constraints bool) string {
 	switch {
+	case constraints:
+		return "Task placement constraints are not supported for tasks run on Fargate (placementConstraints)."
 	case ipcMode != "":
 		return "The ipcMode parameter is not supported on Fargate."
 	case pidMode == "host":

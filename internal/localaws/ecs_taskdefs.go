@@ -131,6 +131,7 @@ func (s *Server) registerTaskDefinition(raw []byte, registeredBy string) (*taskD
 		ExecutionRoleArn        string         `json:"executionRoleArn"`
 		IpcMode                 string         `json:"ipcMode"`
 		PidMode                 string         `json:"pidMode"`
+		PlacementConstraints    []any          `json:"placementConstraints"`
 		Volumes                 []struct {
 			Name string `json:"name"`
 			Host *struct {
@@ -176,6 +177,14 @@ func (s *Server) registerTaskDefinition(raw []byte, registeredBy string) (*taskD
 		anyEssential = anyEssential || c.essential()
 		if c.Memory == nil && c.MemoryReservation == nil && head.Memory == "" {
 			return nil, clientErr("ClientException", "Invalid setting for container '%s'. At least one of 'memory' or 'memoryReservation' must be specified.", c.Name)
+		}
+		// botocore ecs ContainerDefinition.memoryReservation: "If you specify
+		// both, memory must be greater than memoryReservation"; equal values
+		// are taken (reported in awsdocs/amazon-ecs-developer-guide#242,
+		// which asked the guide to say "greater than or equal to"). The
+		// message is localaws's own wording.
+		if c.Memory != nil && c.MemoryReservation != nil && *c.Memory < *c.MemoryReservation {
+			return nil, clientErr("ClientException", "Invalid setting for container '%s'. The 'memory' value must be greater than or equal to the 'memoryReservation' value.", c.Name)
 		}
 		for _, e := range c.Environment {
 			if e.Name == "" {
@@ -229,7 +238,7 @@ func (s *Server) registerTaskDefinition(raw []byte, registeredBy string) (*taskD
 		dockerVolumes = dockerVolumes || len(v.DockerVolumeConfiguration) > 0 && string(v.DockerVolumeConfiguration) != "null"
 	}
 	logsProblem := fargateLogsProblem(head.ContainerDefinitions)
-	taskProblem := fargateTaskProblem(head.IpcMode, head.PidMode, dockerVolumes)
+	taskProblem := fargateTaskProblem(head.IpcMode, head.PidMode, dockerVolumes, len(head.PlacementConstraints) > 0)
 	fargateOK := mode == "awsvpc" && head.Cpu != "" && head.Memory != "" && !hostVolumes && logsProblem == "" && taskProblem == "" && fargateShapeOK(head.ContainerDefinitions)
 	if fargate {
 		switch {

@@ -25,8 +25,10 @@ type task struct {
 	opts       runOptions
 	containers []*taskContainer
 	fault      *Fault
-	// placeholder: no container runs a process (EB's web tasks).
-	placeholder bool
+	// placeholder: no container runs a process (EB's web tasks), unless
+	// workloadSpec makes one run the environment's workload.
+	placeholder  bool
+	workloadSpec *workloadSpec
 	// capacityProvider placed it ("" with a launch type).
 	capacityProvider string
 
@@ -64,6 +66,8 @@ type taskContainer struct {
 	started bool
 	// output is what it printed (TaskOutput).
 	output []string
+	// driver is its awslogs driver while it runs (logs_driver.go).
+	driver *awslogsDriver
 }
 
 type awsvpcConfig struct {

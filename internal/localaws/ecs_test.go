@@ -100,6 +100,10 @@ func TestTaskDefinitions(t *testing.T) {
 		{"no image", ecs.RegisterTaskDefinitionInput{Family: aws.String("x"), ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("a"), Memory: aws.Int32(1)}}}, "image"},
 		{"dangling link", ecs.RegisterTaskDefinitionInput{Family: aws.String("x"), ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("a"), Image: aws.String("i"), Memory: aws.Int32(1), Links: []string{"db"}}}}, "Linked container"},
 		{"fargate bridge", ecs.RegisterTaskDefinitionInput{Family: aws.String("x"), RequiresCompatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityFargate}, Cpu: aws.String("256"), Memory: aws.String("512"), ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("a"), Image: aws.String("i")}}}, "awsvpc"},
+		{"memory below memoryReservation", ecs.RegisterTaskDefinitionInput{Family: aws.String("x"), ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("a"), Image: aws.String("i"), Memory: aws.Int32(256), MemoryReservation: aws.Int32(512)}}}, "'memory' value must be greater than or equal to the 'memoryReservation' value"},
+		{"fargate with placementConstraints", ecs.RegisterTaskDefinitionInput{Family: aws.String("x"), RequiresCompatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityFargate}, NetworkMode: ecstypes.NetworkModeAwsvpc, Cpu: aws.String("256"), Memory: aws.String("512"),
+			PlacementConstraints: []ecstypes.TaskDefinitionPlacementConstraint{{Type: ecstypes.TaskDefinitionPlacementConstraintTypeMemberOf, Expression: aws.String("attribute:ecs.instance-type =~ t3.*")}},
+			ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("a"), Image: aws.String("i")}}}, "placement constraints are not supported"},
 		{"secrets without role", ecs.RegisterTaskDefinitionInput{Family: aws.String("x"), ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("a"), Image: aws.String("i"), Memory: aws.Int32(1), Secrets: []ecstypes.Secret{{Name: aws.String("K"), ValueFrom: aws.String("arn")}}}}}, "executionRoleArn"},
 	}
 	for _, b := range bad {

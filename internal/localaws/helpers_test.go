@@ -153,36 +153,41 @@ func (c clients) waitStopped(t *testing.T, arn string) ecstypes.Task {
 
 func taskID(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
 
-// readLog reads a stream from its head as a careful client must: page while
-// the forward token changes (empty pages included), and read again until at
-// least want events are ingested. It returns the events and the last token.
+// readLog reads a stream from its head until it holds at least want
+// events, and returns them with the forward token of the last page. Each
+// try reads the whole stream again: calls become readable in no promised
+// order, and a forward token never goes back for an event that became
+// readable behind it (logs_read.go).
 func (c clients) readLog(t *testing.T, stream string, want int) ([]logtypes.OutputLogEvent, *string) {
 	t.Helper()
-	var events []logtypes.OutputLogEvent
-	var token *string
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		out, err := c.logs.GetLogEvents(ctx(t), &cloudwatchlogs.GetLogEventsInput{
-			LogGroupName: aws.String(localaws.FixtureLogGroup), LogStreamName: aws.String(stream), StartFromHead: aws.Bool(true), NextToken: token,
-		})
-		if err != nil && errCode(err) != "ResourceNotFoundException" {
-			t.Fatalf("GetLogEvents %s: %v", stream, err)
-		}
-		if err == nil {
+		var events []logtypes.OutputLogEvent
+		var token *string
+		for {
+			out, err := c.logs.GetLogEvents(ctx(t), &cloudwatchlogs.GetLogEventsInput{
+				LogGroupName: aws.String(localaws.FixtureLogGroup), LogStreamName: aws.String(stream), StartFromHead: aws.Bool(true), NextToken: token,
+			})
+			if err != nil && errCode(err) != "ResourceNotFoundException" {
+				t.Fatalf("GetLogEvents %s: %v", stream, err)
+			}
+			if err != nil {
+				break
+			}
 			events = append(events, out.Events...)
 			same := aws.ToString(out.NextForwardToken) == aws.ToString(token)
 			token = out.NextForwardToken
-			if same && len(events) >= want {
-				return events, token
+			if same {
+				break
 			}
-			if !same {
-				continue
-			}
+		}
+		if len(events) >= want {
+			return events, token
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("stream %s: %d events after 10 s, want %d", stream, len(events), want)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond) // under GetLogEvents' quota (25 a second)
 	}
 }
 

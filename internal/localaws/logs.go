@@ -1,10 +1,7 @@
 package localaws
 
 import (
-	"fmt"
-	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -24,14 +21,19 @@ type logStream struct {
 	name    string
 	created time.Time
 	events  []logEvent
+	// accepted counts the events CloudWatch accepted into the stream (their ids).
+	accepted int64
 }
 
+// logEvent is one event of a stream. Streams hold their events in
+// GetLogEvents' order, by timestamp and then by the order CloudWatch
+// accepted them (id); ingest is when CloudWatch accepted the event (its
+// ingestionTime) and readable when GetLogEvents and FilterLogEvents first
+// return it (logs_put.go).
 type logEvent struct {
-	ts, ingest int64
-	msg        string
+	ts, id, ingest, readable int64
+	msg                      string
 }
-
-const maxEventBytes = 256 * 1024
 
 func (s *Server) ensureLogGroup(name string) *logGroup {
 	if g := s.logGroups[name]; g != nil {
@@ -51,30 +53,6 @@ func (g *logGroup) stream(name string) *logStream {
 	return st
 }
 
-// appendLog records one line a container printed, now.
-func (s *Server) appendLog(c *taskContainer, line string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(c.output) == maxKeptOutput {
-		c.output = c.output[1:]
-	}
-	c.output = append(c.output, line)
-	if c.logGroup == "" {
-		return
-	}
-	if len(line) > maxEventBytes-26 {
-		line = line[:maxEventBytes-26]
-	}
-	g := s.logGroups[c.logGroup]
-	if g == nil {
-		return
-	}
-	now := time.Now().UnixMilli()
-	st := g.stream(c.logStream)
-	// Stamped when printed, readable LogIngestDelayMS later (consistency.go).
-	st.events = append(st.events, logEvent{ts: now, ingest: now + int64(s.consistency.LogIngestDelayMS), msg: line})
-}
-
 func (s *Server) findStream(group, stream string) (*logStream, error) {
 	g := s.logGroups[group]
 	if g == nil {
@@ -85,168 +63,6 @@ func (s *Server) findStream(group, stream string) (*logStream, error) {
 		return nil, clientErr("ResourceNotFoundException", "The specified log stream does not exist.")
 	}
 	return st, nil
-}
-
-type eventJSON struct {
-	LogStreamName string `json:"logStreamName,omitempty"`
-	Timestamp     int64  `json:"timestamp"`
-	Message       string `json:"message"`
-	IngestionTime int64  `json:"ingestionTime"`
-	EventID       string `json:"eventId,omitempty"`
-}
-
-func inRange(ts, start, end int64) bool {
-	return ts >= start && (end == 0 || ts < end)
-}
-
-func (s *Server) logsGetLogEvents(body []byte) (any, error) {
-	var in struct {
-		LogGroupName       string `json:"logGroupName"`
-		LogGroupIdentifier string `json:"logGroupIdentifier"`
-		LogStreamName      string `json:"logStreamName"`
-		StartTime          int64  `json:"startTime"`
-		EndTime            int64  `json:"endTime"`
-		NextToken          string `json:"nextToken"`
-		Limit              int    `json:"limit"`
-		StartFromHead      bool   `json:"startFromHead"`
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	group := orDefault(in.LogGroupName, in.LogGroupIdentifier)
-	if in.Limit < 0 || in.Limit > 10000 {
-		return nil, clientErr("InvalidParameterException", "limit must be between 1 and 10000.")
-	}
-	limit := in.Limit
-	if limit == 0 {
-		limit = 10000
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, err := s.findStream(group, in.LogStreamName)
-	if err != nil {
-		return nil, err
-	}
-	n := readableEvents(st, time.Now().UnixMilli())
-	forward := in.StartFromHead
-	pos := 0
-	if !forward {
-		pos = n
-	}
-	skipped := false
-	if in.NextToken != "" {
-		dir, num, _ := strings.Cut(in.NextToken, "/")
-		num, mark, _ := strings.Cut(num, "/")
-		p, err := strconv.Atoi(num)
-		if (dir != "f" && dir != "b") || err != nil || p < 0 || p > len(st.events) {
-			return nil, clientErr("InvalidParameterException", "The specified nextToken is invalid.")
-		}
-		forward, pos, skipped = dir == "f", min(p, n), mark == "e"
-	}
-	if forward && !skipped && pos < n && s.rng.Float64() < s.consistency.EmptyLogPages {
-		// An empty page, and a token that moved on although later events
-		// exist: only a repeated token ends the stream (consistency.go).
-		return map[string]any{
-			"events":            []eventJSON{},
-			"nextForwardToken":  fmt.Sprintf("f/%d/e", pos),
-			"nextBackwardToken": fmt.Sprintf("b/%d", pos),
-		}, nil
-	}
-	// Collect up to limit matching events (and at most 1 MB), forward from pos
-	// or backward before pos.
-	var idx []int
-	size := 0
-	take := func(i int) bool {
-		e := st.events[i]
-		if !inRange(e.ts, in.StartTime, in.EndTime) {
-			return true
-		}
-		size += len(e.msg) + 26
-		if len(idx) >= limit || size > 1<<20 {
-			return false
-		}
-		idx = append(idx, i)
-		return true
-	}
-	if forward {
-		for i := pos; i < n && take(i); i++ {
-		}
-	} else {
-		for i := pos - 1; i >= 0 && take(i); i-- {
-		}
-		sort.Ints(idx)
-	}
-	events := make([]eventJSON, 0, len(idx))
-	for _, i := range idx {
-		e := st.events[i]
-		events = append(events, eventJSON{Timestamp: e.ts, Message: e.msg, IngestionTime: e.ingest})
-	}
-	fwd, bwd := pos, pos
-	if len(idx) > 0 {
-		fwd, bwd = idx[len(idx)-1]+1, idx[0]
-	}
-	return map[string]any{
-		"events":            events,
-		"nextForwardToken":  fmt.Sprintf("f/%d", fwd),
-		"nextBackwardToken": fmt.Sprintf("b/%d", bwd),
-	}, nil
-}
-
-func (s *Server) logsFilterLogEvents(body []byte) (any, error) {
-	var in struct {
-		LogGroupName        string   `json:"logGroupName"`
-		LogStreamNames      []string `json:"logStreamNames"`
-		LogStreamNamePrefix string   `json:"logStreamNamePrefix"`
-		StartTime           int64    `json:"startTime"`
-		EndTime             int64    `json:"endTime"`
-		FilterPattern       string   `json:"filterPattern"`
-		NextToken           string   `json:"nextToken"`
-		Limit               int      `json:"limit"`
-	}
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	if len(in.LogStreamNames) > 0 && in.LogStreamNamePrefix != "" {
-		return nil, clientErr("InvalidParameterException", "logStreamNames and logStreamNamePrefix are mutually exclusive.")
-	}
-	limit := in.Limit
-	if limit <= 0 || limit > 10000 {
-		limit = 10000
-	}
-	pattern := strings.Trim(in.FilterPattern, `"`)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g := s.logGroups[in.LogGroupName]
-	if g == nil {
-		return nil, clientErr("ResourceNotFoundException", "The specified log group does not exist.")
-	}
-	var all []eventJSON
-	for _, name := range sortedKeys(g.streams) {
-		if (len(in.LogStreamNames) > 0 && !slices.Contains(in.LogStreamNames, name)) || !strings.HasPrefix(name, in.LogStreamNamePrefix) {
-			continue
-		}
-		st := g.streams[name]
-		for i, e := range st.events[:readableEvents(st, time.Now().UnixMilli())] {
-			if inRange(e.ts, in.StartTime, in.EndTime) && strings.Contains(e.msg, pattern) {
-				all = append(all, eventJSON{LogStreamName: name, Timestamp: e.ts, Message: e.msg, IngestionTime: e.ingest, EventID: fmt.Sprintf("%s-%d", name, i)})
-			}
-		}
-	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].Timestamp < all[j].Timestamp })
-	start := 0
-	if in.NextToken != "" {
-		p, err := strconv.Atoi(in.NextToken)
-		if err != nil || p < 0 || p > len(all) {
-			return nil, clientErr("InvalidParameterException", "The specified nextToken is invalid.")
-		}
-		start = p
-	}
-	end := min(start+limit, len(all))
-	out := map[string]any{"events": append([]eventJSON{}, all[start:end]...), "searchedLogStreams": []any{}}
-	if end < len(all) {
-		out["nextToken"] = strconv.Itoa(end)
-	}
-	return out, nil
 }
 
 func (s *Server) logsDescribeLogStreams(body []byte) (any, error) {
@@ -412,6 +228,16 @@ func checkLogGroupName(name string) error {
 
 // maxKeptOutput bounds the lines TaskOutput keeps of each container.
 const maxKeptOutput = 10000
+
+// recordOutput keeps a line a container printed, for TaskOutput.
+func (s *Server) recordOutput(c *taskContainer, line string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(c.output) == maxKeptOutput {
+		c.output = c.output[1:]
+	}
+	c.output = append(c.output, line)
+}
 
 // TaskOutput is what a task's containers printed (their last 10,000 lines
 // each), wherever they log: for tests that tell which migration a task ran.

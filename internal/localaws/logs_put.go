@@ -1,6 +1,7 @@
 package localaws
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -87,25 +88,33 @@ func (s *Server) logsPutLogEvents(body []byte) (any, error) {
 	if len(valid) > 1 && *in.LogEvents[valid[len(valid)-1]].Timestamp-*in.LogEvents[valid[0]].Timestamp > maxPutSpan.Milliseconds() {
 		return nil, clientErr("InvalidParameterException", "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.")
 	}
-	// Readable no earlier than every event the stream already holds: what a
-	// reader sees of one stream follows the order CloudWatch accepted it in
-	// (the assumption the engine's end-of-log mark rests on; README "How it
-	// works"). GetLogEvents returns events by timestamp, so each goes in at
-	// its timestamp's place.
-	ingest := now.UnixMilli()
-	for _, e := range st.events {
-		ingest = max(ingest, e.ingest)
-	}
+	batch := make([]logEvent, 0, len(valid))
 	for _, i := range valid {
-		e := logEvent{ts: *in.LogEvents[i].Timestamp, ingest: ingest, msg: *in.LogEvents[i].Message}
-		at := sort.Search(len(st.events), func(j int) bool { return st.events[j].ts > e.ts })
-		st.events = append(st.events, logEvent{})
-		copy(st.events[at+1:], st.events[at:])
-		st.events[at] = e
+		batch = append(batch, logEvent{ts: *in.LogEvents[i].Timestamp, msg: *in.LogEvents[i].Message})
 	}
-	out := map[string]any{"nextSequenceToken": strconv.Itoa(len(st.events))}
+	s.acceptEvents(st, batch, now)
+	out := map[string]any{"nextSequenceToken": strconv.FormatInt(st.accepted, 10)}
 	if len(rejected) > 0 {
 		out["rejectedLogEventsInfo"] = rejected
 	}
 	return out, nil
+}
+
+// acceptEvents adds one PutLogEvents call's events to a stream, accepted
+// (their ingestionTime) at now and readable after a delay of the call's
+// own, drawn independently of every other call's: "You can use parallel
+// PutLogEvents actions on the same log stream" (botocore logs
+// PutLogEvents), and nothing promises that a call accepted later becomes
+// readable no earlier than one accepted before it. GetLogEvents returns
+// events by timestamp, so each goes in at its timestamp's place, after the
+// events of the same timestamp accepted before it. s.mu is held.
+func (s *Server) acceptEvents(st *logStream, batch []logEvent, now time.Time) {
+	most := int64(s.consistency.LogIngestDelayMS)
+	readable := now.UnixMilli() + most/4 + s.rng.Int63n(most-most/4+1)
+	for _, e := range batch {
+		st.accepted++
+		e.id, e.ingest, e.readable = st.accepted, now.UnixMilli(), readable
+		at := sort.Search(len(st.events), func(j int) bool { return e.key().less(st.events[j].key()) })
+		st.events = slices.Insert(st.events, at, e)
+	}
 }

@@ -59,37 +59,3 @@ func TestPutLogEventsValidation(t *testing.T) {
 		t.Errorf("stream holds %d events, want only the valid one", len(events))
 	}
 }
-
-// An event put into a task's stream after the task stopped shows only once
-// every line the container printed shows (a stream reads in the order
-// CloudWatch accepted it), and last, by its timestamp.
-func TestPutAfterStopShowsLast(t *testing.T) {
-	c := world(t, func(s *localaws.Seed) {
-		s.Consistency = localaws.Consistency{ListLagMS: 100, RegisterLagMS: 100, LogIngestDelayMS: 1500, EmptyLogPages: 0.5}
-	})
-	td := c.registerTaskDef(t, "printer", "sh", "-c", "echo one; echo two; echo three")
-	task := c.runTask(t, td)
-	stopped := c.waitStopped(t, aws.ToString(task.TaskArn))
-	stream := "migrate/web/" + taskID(aws.ToString(task.TaskArn))
-	if _, err := putEvents(c, t, stream, event(aws.ToTime(stopped.StoppedAt).Add(time.Millisecond), "end")); err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	var token *string
-	for len(got) == 0 || got[len(got)-1] != "end" {
-		out, err := c.logs.GetLogEvents(ctx(t), &cloudwatchlogs.GetLogEventsInput{
-			LogGroupName: aws.String(localaws.FixtureLogGroup), LogStreamName: aws.String(stream), StartFromHead: aws.Bool(true), NextToken: token,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range out.Events {
-			got = append(got, aws.ToString(e.Message))
-		}
-		token = out.NextForwardToken
-		time.Sleep(100 * time.Millisecond) // under GetLogEvents' quota
-	}
-	if strings.Join(got, ",") != "one,two,three,end" {
-		t.Errorf("read %q, want every line before the event put after the stop", got)
-	}
-}

@@ -1,6 +1,11 @@
 package localaws
 
-import "fmt"
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // Pulling an image of a private registry (not Amazon ECR).
 //
@@ -37,8 +42,62 @@ func (s *Server) registryAuthProblem(t *task, def containerDef, img Image) strin
 		}
 		return ""
 	}
-	if t.launchType == "EC2" && t.cluster.registryAuth {
+	if t.launchType == "EC2" && slices.Contains(t.cluster.registryHosts, registryHost(def.Image)) {
 		return ""
 	}
 	return fmt.Sprintf("CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref %s: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed", def.Image)
+}
+
+// addDockercfg stores the .dockercfg of a Dockerrun's authentication in S3,
+// in the format the ECS guide shows ("Private registry authentication for
+// container instances", dockercfg: {"https://index.docker.io/v1/":{"auth":
+// "…","email":"…"}}), with stand-in credentials, and returns the registry
+// hosts it is for (none without an authentication).
+func (s *Server) addDockercfg(a *S3Location) []string {
+	if a == nil {
+		return nil
+	}
+	keys := a.Registries
+	if len(keys) == 0 {
+		keys = []string{"https://index.docker.io/v1/"}
+	}
+	cfg := map[string]map[string]string{}
+	var hosts []string
+	for _, k := range keys {
+		cfg[k] = map[string]string{"auth": "bG9jYWxhd3M6bm90LWEtcGFzc3dvcmQ=", "email": "localaws@example.com"}
+		hosts = append(hosts, dockercfgHost(k))
+	}
+	raw, _ := json.Marshal(cfg)
+	s.objects[a.Bucket+"/"+a.Key] = raw
+	return hosts
+}
+
+// registryHost is the registry an image reference is pulled from, by
+// Docker's rule (distribution/reference, splitDockerDomain): the part before
+// the first "/" is a registry host when it has a "." or a ":", is
+// "localhost", or has upper-case letters; any other name is on Docker Hub.
+func registryHost(image string) string {
+	first, _, found := strings.Cut(image, "/")
+	if !found || !strings.ContainsAny(first, ".:") && first != "localhost" && strings.ToLower(first) == first {
+		return "docker.io"
+	}
+	return dockerHub(first)
+}
+
+// dockercfgHost is the registry host of a .dockercfg key, a URL or a host
+// ("https://index.docker.io/v1/", "registry.example.com:5000"), as Docker's
+// ConvertToHostname reads it: without the scheme and the path.
+func dockercfgHost(key string) string {
+	host := strings.TrimPrefix(strings.TrimPrefix(key, "https://"), "http://")
+	host, _, _ = strings.Cut(host, "/")
+	return dockerHub(host)
+}
+
+// dockerHub gives Docker Hub's one name, docker.io, to its aliases.
+func dockerHub(host string) string {
+	switch host {
+	case "index.docker.io", "registry-1.docker.io":
+		return "docker.io"
+	}
+	return host
 }

@@ -27,6 +27,8 @@ type launch struct {
 	cmd  *exec.Cmd
 	// pipes are the process's stdout and stderr.
 	pipes []io.Reader
+	// workload counts its lines, for a web task's workload (workload.go).
+	workload *workloadRun
 }
 
 type containerExit struct {
@@ -42,6 +44,11 @@ func (s *Server) runLifecycle(t *task) {
 		launches := make([]*launch, len(t.containers))
 		for i, c := range t.containers {
 			launches[i] = &launch{c: c}
+		}
+		if t.workloadSpec != nil {
+			s.mu.Lock()
+			s.startWorkload(t, launches)
+			s.mu.Unlock()
 		}
 		s.finish(t, s.supervise(t, launches))
 		return
@@ -77,10 +84,16 @@ func (s *Server) runLifecycle(t *task) {
 		s.finish(t, nil)
 		return
 	}
-	// The processes run from now, but ECS shows it only once the agent's
-	// state change reaches it (startReport).
+	// The processes run from now, their output flows to the log drivers,
+	// but ECS shows it only once the agent's state change reaches it
+	// (reportStarted).
 	t.procStartedAt = time.Now()
 	t.startReportAt = t.procStartedAt.Add(ms(s.timing.StartReportLagMS) + s.jitter(s.timing.StartReportJitterMS))
+	for _, l := range launches {
+		if l.c.logGroup != "" && l.cmd != nil {
+			l.c.driver = s.startDriver(l.c, t.launchType == "FARGATE")
+		}
+	}
 	s.mu.Unlock()
 	reported := make(chan struct{})
 	go func() {
@@ -376,7 +389,13 @@ func (s *Server) pump(t *task, idx int, l *launch, exits chan<- containerExit) {
 			for {
 				line, err := br.ReadString('\n')
 				if line != "" {
-					s.appendLog(l.c, strings.TrimRight(line, "\r\n"))
+					s.recordOutput(l.c, strings.TrimRight(line, "\r\n"))
+					if l.c.driver != nil {
+						l.c.driver.log(strings.TrimSuffix(line, "\n"))
+					}
+					if l.workload != nil {
+						s.workloadLine(l.workload, strings.TrimRight(line, "\r\n"))
+					}
 				}
 				if err != nil {
 					return
@@ -385,6 +404,9 @@ func (s *Server) pump(t *task, idx int, l *launch, exits chan<- containerExit) {
 		}(r)
 	}
 	wg.Wait()
+	if l.c.driver != nil {
+		l.c.driver.close()
+	}
 	err := l.cmd.Wait()
 	code := 0
 	var ee *exec.ExitError
@@ -392,6 +414,9 @@ func (s *Server) pump(t *task, idx int, l *launch, exits chan<- containerExit) {
 		code = exitCodeOf(ee.ProcessState)
 	} else if err != nil {
 		code = 1
+	}
+	if l.workload != nil {
+		s.workloadExit(t, l.workload, code)
 	}
 	exits <- containerExit{idx: idx, code: code}
 }

@@ -93,8 +93,8 @@ type EnvironmentSeed struct {
 	VPC     VPCSeed           `json:"vpc"`
 	// RenderVariables has EB render the properties into each container's
 	// environment and the secrets into its secrets in the task definitions
-	// it registers (eb_render.go).
-	RenderVariables bool `json:"render_variables"`
+	// it registers (eb_render.go): on unless set to false.
+	RenderVariables *bool `json:"render_variables"`
 	// Cluster overrides the ECS cluster name EB would generate.
 	Cluster string `json:"cluster"`
 	// Containers are the ECS container definitions of EB's app task
@@ -122,6 +122,9 @@ type EnvironmentSeed struct {
 	DockerrunAuthentication *S3Location `json:"dockerrun_authentication"`
 	// Draft is a configuration change not in effect (eb_draft.go).
 	Draft *DraftSeed `json:"draft"`
+	// Workload is what its web tasks run, as a process each (workload.go);
+	// nil: they run nothing.
+	Workload *WorkloadSeed `json:"workload"`
 }
 
 // VPCSeed is the environment's network settings.
@@ -146,10 +149,15 @@ type ClusterSeed struct {
 	DefaultCapacityProviderStrategy []StrategyItem `json:"default_capacity_provider_strategy"`
 }
 
-// S3Location is a Dockerrun.aws.json "authentication": an S3 object.
+// S3Location is a Dockerrun.aws.json "authentication": an S3 object, a
+// .dockercfg that localaws stores there.
 type S3Location struct {
 	Bucket string `json:"bucket"`
 	Key    string `json:"key"`
+	// Registries are the .dockercfg's keys, the registries it holds
+	// credentials for (URLs or hosts); none is Docker Hub's
+	// "https://index.docker.io/v1/".
+	Registries []string `json:"registries"`
 }
 
 // StrategyItem is one capacity provider of a strategy.

@@ -57,6 +57,8 @@ type Server struct {
 	modified map[string]time.Time
 	buckets  map[string]bool
 	uploads  map[string]*upload
+	// workloads are the web tasks' workloads (workload.go).
+	workloads []*workloadRun
 	// versionBundles are the source bundles of versions CreateApplicationVersion made (app/label).
 	versionBundles map[string]xmlSourceBundle
 

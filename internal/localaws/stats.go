@@ -15,6 +15,9 @@ type Stats struct {
 	// error from an account quota (see quotas.go); they are in Calls too.
 	Throttled map[string]int `json:"throttled"`
 	Tasks     []TaskInfo     `json:"tasks"`
+	// Workloads are the web tasks' workloads (workload.go), in the order
+	// they started.
+	Workloads []WorkloadInfo `json:"workloads"`
 }
 
 // TaskInfo is one task as the stats report it.
@@ -98,6 +101,7 @@ func (s *Server) Stats() Stats {
 		}
 		st.Tasks = append(st.Tasks, ti)
 	}
+	st.Workloads = s.workloadsLocked()
 	return st
 }
 

@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 )
 
 // The formats AWS documents for the values of the migration's arguments,
@@ -34,8 +36,6 @@ var (
 	// IDs only (botocore ecs AwsVpcConfiguration).
 	subnetRe        = regexp.MustCompile(`^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	securityGroupRe = regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	// botocore logs LogGroupName: 1 to 512 of [\.\-_/#A-Za-z0-9].
-	logGroupRe = regexp.MustCompile(`^[.\-_/#A-Za-z0-9]{1,512}$`)
 	// An environment variable's name as a process receives it: no "=" (it
 	// ends the name in the environment block), no space or control
 	// character, ASCII (what a shell and Django's settings can read back).
@@ -77,7 +77,7 @@ func securityGroupValidator() validator.String {
 }
 
 func logGroupValidator() validator.String {
-	return unlessEmpty(stringvalidator.RegexMatches(logGroupRe, "must be a CloudWatch Logs group name: 1 to 512 letters, digits and . - _ / # (no spaces)"))
+	return unlessEmpty(stringvalidator.RegexMatches(ebmigrate.LogGroupNameRe, "must be "+ebmigrate.LogGroupNameRule))
 }
 
 func roleArnValidator() validator.String {
@@ -109,8 +109,9 @@ func (v noNUL) ValidateString(_ context.Context, req validator.StringRequest, re
 		fmt.Sprintf("%s (%s) holds a NUL byte (\\u0000), which a process cannot receive in its arguments or environment: the task would start and fail to run. Remove it.", upperFirst(v.what), req.Path))
 }
 
-// containerMemoryValidator: botocore ecs ContainerDefinition.memoryReservation:
-// "If you specify both, memory must be greater than memoryReservation".
+// containerMemoryValidator says ebmigrate.ContainerMemoryProblem at validate
+// when the configuration sets both container.memory and
+// container.memory_reservation.
 type containerMemoryValidator struct{}
 
 func (containerMemoryValidator) Description(context.Context) string {
@@ -127,25 +128,20 @@ func (containerMemoryValidator) ValidateObject(_ context.Context, req validator.
 	}
 	hard, _ := req.ConfigValue.Attributes()["memory"].(types.Int64)
 	soft, _ := req.ConfigValue.Attributes()["memory_reservation"].(types.Int64)
-	if hard.IsNull() || hard.IsUnknown() || soft.IsNull() || soft.IsUnknown() || hard.ValueInt64() >= soft.ValueInt64() {
+	if hard.IsNull() || hard.IsUnknown() || soft.IsNull() || soft.IsUnknown() || ebmigrate.ContainerMemoryProblem(int(hard.ValueInt64()), int(soft.ValueInt64())) == "" {
 		return
 	}
-	resp.Diagnostics.AddAttributeError(req.Path.AtName("memory"), "Container Memory Below Reservation",
-		fmt.Sprintf("container.memory = %d (MiB, the hard limit) is below container.memory_reservation = %d (the soft limit); ECS refuses that. Set container.memory to at least %d, or container.memory_reservation lower.",
-			hard.ValueInt64(), soft.ValueInt64(), soft.ValueInt64()))
+	resp.Diagnostics.AddAttributeError(req.Path.AtName("memory"), "Container Memory Below Reservation", ebmigrate.ContainerMemoryProblem(int(hard.ValueInt64()), int(soft.ValueInt64())))
 }
 
 // capacityStrategyValidator applies ECS's rules for a capacity provider
-// strategy (ECS developer guide, Amazon ECS capacity providers: "A capacity
-// provider strategy can only contain Auto Scaling group capacity providers
-// or Fargate capacity providers"; botocore ecs CapacityProviderStrategyItem:
-// "Only one capacity provider in a capacity provider strategy can have a
-// base defined", and with several, "at least one of the capacity providers
-// must have a weight value greater than zero").
+// strategy (ebmigrate.CapacityStrategyProblem: one kind of provider, at most
+// one base, a weight above 0) when the configuration alone decides them; the
+// engine applies the same rules to the cluster's default strategy at plan.
 type capacityStrategyValidator struct{}
 
 func (capacityStrategyValidator) Description(context.Context) string {
-	return "Fargate and Auto Scaling group providers not mixed, at most one base, and with several providers a weight above 0"
+	return "Fargate and Auto Scaling group providers not mixed, at most one base, and a weight above 0 on at least one provider"
 }
 
 func (v capacityStrategyValidator) MarkdownDescription(ctx context.Context) string {
@@ -156,9 +152,7 @@ func (capacityStrategyValidator) ValidateList(ctx context.Context, req validator
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	var fargate, asg []string
-	var bases []string
-	weighted := false
+	var items []ebmigrate.CapacityProvider
 	for _, e := range req.ConfigValue.Elements() {
 		o, ok := e.(types.Object)
 		if !ok || o.IsUnknown() {
@@ -166,28 +160,11 @@ func (capacityStrategyValidator) ValidateList(ctx context.Context, req validator
 		}
 		var m capacityProviderModel
 		if o.As(ctx, &m, basetypes.ObjectAsOptions{}).HasError() || m.CapacityProvider.IsUnknown() || m.Weight.IsUnknown() || m.Base.IsUnknown() {
-			return // known at apply, checked then by ECS
+			return // known at apply, checked then by the engine
 		}
-		name := m.CapacityProvider.ValueString()
-		if strings.HasPrefix(name, "FARGATE") {
-			fargate = append(fargate, name)
-		} else {
-			asg = append(asg, name)
-		}
-		if !m.Base.IsNull() && m.Base.ValueInt64() > 0 {
-			bases = append(bases, name)
-		}
-		weighted = weighted || m.Weight.ValueInt64() > 0
+		items = append(items, ebmigrate.CapacityProvider{Name: m.CapacityProvider.ValueString(), Weight: int32(m.Weight.ValueInt64()), Base: int32(m.Base.ValueInt64())})
 	}
-	fail := func(summary, detail string) {
-		resp.Diagnostics.AddAttributeError(req.Path, summary, "task.capacity_provider_strategy: "+detail)
-	}
-	switch {
-	case len(fargate) > 0 && len(asg) > 0:
-		fail("Capacity Providers Of Two Kinds", fmt.Sprintf("%s are Fargate providers and %s are Auto Scaling group providers; ECS takes a strategy of one kind only. Keep one kind.", strings.Join(fargate, ", "), strings.Join(asg, ", ")))
-	case len(bases) > 1:
-		fail("Several Capacity Provider Bases", fmt.Sprintf("%s each have a base; ECS allows a base on one provider of a strategy only. Keep the base on one.", strings.Join(bases, ", ")))
-	case len(req.ConfigValue.Elements()) > 1 && !weighted:
-		fail("No Capacity Provider Weight", "with several providers, ECS needs at least one with a weight above 0 (an unset weight is 0), or it places no task. Give one a weight.")
+	if summary, msg := ebmigrate.CapacityStrategyProblem(items, ebmigrate.ArgCapacityProviders); summary != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, summary, msg)
 	}
 }

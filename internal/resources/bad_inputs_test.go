@@ -50,6 +50,13 @@ var badInputs = []badInput{
 	{"tags key aws:", "run", `tags = { "aws:team" = "x" }`, "tags =", []string{"tags", "aws:"}},
 	{"tags key ebmigrate:", "run", `tags = { "ebmigrate:run" = "x" }`, "tags =", []string{"tags", "ebmigrate:"}},
 	{"tags value too long", "run", `tags = { team = "` + strings.Repeat("t", 257) + `" }`, "tags =", []string{"tags", "256"}},
+	// phase and code_operations (issue 33).
+	{"phase unknown", "run", `phase = "during_deploy"`, "phase =", []string{"phase", `"before_deploy" "after_deploy"`}},
+	{"code_operations without phase", "run", `code_operations = "before_deploy"`, "code_operations =", []string{"code_operations", "phase is not set"}},
+	{"code_operations unknown", "run", "phase = \"before_deploy\"\n  code_operations = \"always\"", "code_operations =", []string{"code_operations", `"before_deploy" "after_deploy"`}},
+	{"phase with a command that is not migrate", "run", "phase = \"before_deploy\"\n  command = [\"sh\", \"-c\", \"./manage.py migrate\"]", "command =", []string{"Command Not Django's migrate", "command has no word migrate"}},
+	{"phase with an app label", "run", "phase = \"after_deploy\"\n  command = [\"./manage.py\", \"migrate\", \"shop\"]", "command =", []string{"command[2] is an app label", "migrate without phase"}},
+	{"phase with --database", "run", "phase = \"after_deploy\"\n  command = [\"./manage.py\", \"migrate\", \"--database=replica\"]", "command =", []string{"command[2] is an option"}},
 	// container.
 	{"container.name empty", "run", "container = {\n    name = \"\"\n  }", "name =", []string{"container.name", "remove it to use the default container"}},
 	{"container.name with a space", "run", "container = {\n    name = \"web app\"\n  }", "name =", []string{"container.name", "container name"}},
@@ -64,27 +71,28 @@ var badInputs = []badInput{
 	{"container.cpu negative", "run", "container = {\n    cpu = -1\n  }", "cpu =", []string{"container.cpu", "between 0 and 196608"}},
 	{"container.memory too small", "run", "container = {\n    memory = 5\n  }", "memory =", []string{"container.memory", "at least 6"}},
 	{"container.memory_reservation too small", "run", "container = {\n    memory_reservation = 3\n  }", "memory_reservation =", []string{"container.memory_reservation", "at least 4"}},
-	{"container.memory below memory_reservation", "run", "container = {\n    memory_reservation = 512\n    memory = 256\n  }", "memory = 256", []string{"container.memory = 256", "container.memory_reservation = 512"}},
+	{"container.memory below memory_reservation", "run", "container = {\n    memory_reservation = 512\n    memory = 256\n  }", "memory = 256", []string{"Container Memory Below Reservation", "memory (hard limit) of 256 MiB", "memoryReservation (soft limit) of 512 MiB"}},
 	// task.
 	{"task.cluster not a name", "run", "task = {\n    cluster = \"my cluster\"\n  }", "cluster =", []string{"task.cluster", "ECS cluster name"}},
 	{"task.task_definition not a family", "run", "task = {\n    task_definition = \"app/web\"\n  }", "task_definition =", []string{"task.task_definition", "task definition family"}},
 	{"task.launch_type unknown", "run", "task = {\n    launch_type = \"SPOT\"\n  }", "launch_type =", []string{"task.launch_type", `"EC2" "FARGATE"`}},
-	{"task.launch_type with capacity_provider_strategy", "run", "task = {\n    launch_type = \"FARGATE\"\n    capacity_provider_strategy = [{ capacity_provider = \"FARGATE\" }]\n  }", "capacity_provider_strategy =", []string{"task.launch_type and task.capacity_provider_strategy", "Remove one"}},
+	{"task.launch_type with capacity_provider_strategy", "run", "task = {\n    launch_type = \"FARGATE\"\n    capacity_provider_strategy = [{ capacity_provider = \"FARGATE\", weight = 1 }]\n  }", "capacity_provider_strategy =", []string{"task.launch_type and task.capacity_provider_strategy", "Remove one"}},
 	{"task.platform_version empty", "run", "task = {\n    platform_version = \"\"\n  }", "platform_version =", []string{"task.platform_version", "remove it to use LATEST"}},
 	{"task.platform_version banana", "run", "task = {\n    launch_type = \"FARGATE\"\n    platform_version = \"banana\"\n  }", "platform_version =", []string{"task.platform_version", "LATEST or a Fargate platform version"}},
 	{"task.platform_version on EC2", "run", "task = {\n    launch_type = \"EC2\"\n    platform_version = \"1.4.0\"\n  }", "platform_version =", []string{"task.platform_version", "only for Fargate tasks"}},
 	{"task.platform_version with Auto Scaling providers", "run", "task = {\n    capacity_provider_strategy = [{ capacity_provider = \"asg\", weight = 1 }]\n    platform_version = \"1.4.0\"\n  }", "platform_version =", []string{"task.platform_version", "only for Fargate tasks"}},
 	{"Fargate cpu not a size", "run", "task = { launch_type = \"FARGATE\" }\n  container = {\n    cpu = 300\n    memory = 1024\n  }", "cpu =", []string{"container.cpu = 300", "not a Fargate task size"}},
 	{"Fargate memory not with cpu", "run", "task = { launch_type = \"FARGATE\" }\n  container = {\n    cpu = 1024\n    memory = 512\n  }", "memory =", []string{"container.memory = 512", "does not go with container.cpu = 1024"}},
-	{"Fargate cpu without memory", "run", "task = { capacity_provider_strategy = [{ capacity_provider = \"FARGATE_SPOT\" }] }\n  container = {\n    cpu = 2048\n  }", "cpu = 2048", []string{"container.memory is unset", "container.cpu = 2048"}},
+	{"Fargate cpu without memory", "run", "task = { capacity_provider_strategy = [{ capacity_provider = \"FARGATE_SPOT\", weight = 1 }] }\n  container = {\n    cpu = 2048\n  }", "cpu = 2048", []string{"container.memory is unset", "container.cpu = 2048"}},
 	{"Fargate memory without cpu", "run", "task = { launch_type = \"FARGATE\" }\n  container = {\n    memory = 4096\n  }", "memory =", []string{"container.memory = 4096", "container.cpu = 256"}},
 	{"task.capacity_provider_strategy empty", "run", "task = {\n    capacity_provider_strategy = []\n  }", "capacity_provider_strategy =", []string{"task.capacity_provider_strategy", "at least 1 elements"}},
-	{"capacity provider name empty", "run", "task = {\n    capacity_provider_strategy = [{ capacity_provider = \"\" }]\n  }", "capacity_provider_strategy =", []string{"capacity_provider", "name a capacity provider"}},
+	{"capacity provider name empty", "run", "task = {\n    capacity_provider_strategy = [{ capacity_provider = \"\", weight = 1 }]\n  }", "capacity_provider_strategy =", []string{"capacity_provider", "name a capacity provider"}},
 	{"capacity provider weight above 1000", "run", "task = {\n    capacity_provider_strategy = [{ capacity_provider = \"FARGATE\", weight = 1001 }]\n  }", "capacity_provider_strategy =", []string{"weight", "between 0 and 1000"}},
-	{"capacity provider base above 100000", "run", "task = {\n    capacity_provider_strategy = [{ capacity_provider = \"FARGATE\", base = 100001 }]\n  }", "capacity_provider_strategy =", []string{"base", "between 0 and 100000"}},
-	{"capacity providers of two kinds", "run", "task = {\n    capacity_provider_strategy = [{ capacity_provider = \"FARGATE\", weight = 1 }, { capacity_provider = \"asg\", weight = 1 }]\n  }", "capacity_provider_strategy =", []string{"task.capacity_provider_strategy", "one kind only"}},
-	{"capacity providers with two bases", "run", "task = {\n    capacity_provider_strategy = [{ capacity_provider = \"FARGATE\", base = 1, weight = 1 }, { capacity_provider = \"FARGATE_SPOT\", base = 2 }]\n  }", "capacity_provider_strategy =", []string{"task.capacity_provider_strategy", "a base on one provider"}},
-	{"capacity providers without a weight", "run", "task = {\n    capacity_provider_strategy = [{ capacity_provider = \"FARGATE\" }, { capacity_provider = \"FARGATE_SPOT\" }]\n  }", "capacity_provider_strategy =", []string{"task.capacity_provider_strategy", "weight above 0"}},
+	{"capacity provider base above 100000", "run", "task = {\n    capacity_provider_strategy = [{ capacity_provider = \"FARGATE\", weight = 1, base = 100001 }]\n  }", "capacity_provider_strategy =", []string{"base", "between 0 and 100000"}},
+	{"capacity providers of two kinds", "run", "task = {\n    capacity_provider_strategy = [{ capacity_provider = \"FARGATE\", weight = 1 }, { capacity_provider = \"asg\", weight = 1 }]\n  }", "capacity_provider_strategy =", []string{"Capacity Provider Strategy Of Two Kinds", "task.capacity_provider_strategy names FARGATE (Fargate) and asg (Auto Scaling group)", "Keep providers of one kind"}},
+	{"capacity providers with two bases", "run", "task = {\n    capacity_provider_strategy = [{ capacity_provider = \"FARGATE\", base = 1, weight = 1 }, { capacity_provider = \"FARGATE_SPOT\", base = 2 }]\n  }", "capacity_provider_strategy =", []string{"Capacity Provider Strategy With Several Bases", "task.capacity_provider_strategy", "Keep base on one provider"}},
+	{"capacity providers without a weight", "run", "task = {\n    capacity_provider_strategy = [{ capacity_provider = \"FARGATE\" }, { capacity_provider = \"FARGATE_SPOT\" }]\n  }", "capacity_provider_strategy =", []string{"Capacity Provider Strategy Without Weight", "task.capacity_provider_strategy", "weight above 0"}},
+	{"one capacity provider without a weight", "run", "task = {\n    capacity_provider_strategy = [{ capacity_provider = \"FARGATE_SPOT\" }]\n  }", "capacity_provider_strategy =", []string{"Capacity Provider Strategy Without Weight", "task.capacity_provider_strategy gives none of its capacity providers (FARGATE_SPOT)", "weight = 1"}},
 	{"subnets empty", "run", "task = {\n    network_configuration = {\n      subnets = []\n    }\n  }", "subnets =", []string{"task.network_configuration.subnets", "remove it to use the environment's subnets"}},
 	{"security_groups empty", "run", "task = {\n    network_configuration = {\n      security_groups = []\n    }\n  }", "security_groups =", []string{"task.network_configuration.security_groups", "remove it to use the environment's security groups"}},
 	{"subnets not IDs", "run", "task = {\n    network_configuration = {\n      subnets = [\"banana\"]\n    }\n  }", "subnets =", []string{"task.network_configuration.subnets[0]", "subnet ID"}},
@@ -99,6 +107,7 @@ var badInputs = []badInput{
 	{"placement strategy field wrong", "run", "task = {\n    placement_strategy = [{ type = \"binpack\", field = \"banana\" }]\n  }", "placement_strategy =", []string{"task.placement_strategy[0]", "binpack"}},
 	{"more than 10 placement constraints", "run", "task = {\n    placement_constraints = [" + strings.TrimSuffix(strings.Repeat(`{ type = "distinctInstance" }, `, 11), ", ") + "]\n  }", "placement_constraints =", []string{"task.placement_constraints", "at most 10"}},
 	{"more than 5 placement strategies", "run", "task = {\n    placement_strategy = [" + strings.TrimSuffix(strings.Repeat(`{ type = "random" }, `, 6), ", ") + "]\n  }", "placement_strategy =", []string{"task.placement_strategy", "at most 5"}},
+	{"8 vCPU on Fargate below 1.4.0", "run", "task = {\n    launch_type = \"FARGATE\"\n    platform_version = \"1.3.0\"\n  }\n  container = {\n    cpu = 8192\n    memory = 16384\n  }", "platform_version =", []string{"Platform Version Too Old", `task.platform_version = "1.3.0"`, "container.cpu = 8192", "1.4.0 or later"}},
 	{"ECS Exec on Fargate below 1.4.0", "run", "task = {\n    launch_type = \"FARGATE\"\n    enable_execute_command = true\n    platform_version = \"1.3.0\"\n  }", "platform_version =", []string{"task.platform_version", "1.4.0"}},
 	{"task.task_role_arn not a role", "run", "task = {\n    task_role_arn = \"banana\"\n  }", "task_role_arn =", []string{"task.task_role_arn", "IAM role ARN"}},
 	{"task.execution_role_arn not a role", "run", "task = {\n    execution_role_arn = \"arn:aws:iam::123456789012:user/x\"\n  }", "execution_role_arn =", []string{"task.execution_role_arn", "IAM role ARN"}},
@@ -124,11 +133,13 @@ var badInputs = []badInput{
 	{"query task.platform_version on EC2", "query", "task = {\n    launch_type = \"EC2\"\n    platform_version = \"1.4.0\"\n  }", "platform_version =", []string{"task.platform_version", "only for Fargate tasks"}},
 	{"query security_groups not IDs", "query", "task = {\n    network_configuration = {\n      security_groups = [\"banana\"]\n    }\n  }", "security_groups =", []string{"task.network_configuration.security_groups[0]", "security group ID"}},
 	{"query container.environment name with =", "query", "container = {\n    environment = { \"A=B\" = \"x\" }\n  }", "environment =", []string{"container.environment", `without spaces or "="`}},
-	{"query container.memory below memory_reservation", "query", "container = {\n    memory_reservation = 512\n    memory = 256\n  }", "memory = 256", []string{"container.memory = 256"}},
+	{"query container.memory below memory_reservation", "query", "container = {\n    memory_reservation = 512\n    memory = 256\n  }", "memory = 256", []string{"memory (hard limit) of 256 MiB"}},
 	{"query logs.group with spaces", "query", "logs = {\n    group = \"my logs\"\n  }", "group =", []string{"logs.group", "CloudWatch Logs group name"}},
 	{"query command word with NUL", "query", `command = ["./manage.py", "migrate", "--plan\u0000"]`, "command =", []string{"command[2]", "NUL byte"}},
 	{"query timeouts.read 0s", "query", "timeouts = {\n    read = \"0s\"\n  }", "read =", []string{"timeouts.read", "shorter than 1s"}},
 	{"query version_label empty", "query", `version_label = ""`, "version_label =", []string{"version_label", "length must be between 1 and 100"}},
+	{"query phase with --fake", "query", "phase = \"before_deploy\"\n  command = [\"./manage.py\", \"migrate\", \"--fake\"]", "command =", []string{"command[2] is an option", "(and --plan)"}},
+	{"query code_operations without phase", "query", `code_operations = "after_deploy"`, "code_operations =", []string{"code_operations", "phase is not set"}},
 }
 
 // badInputsConfig writes one block per class, and where each class's
@@ -243,8 +254,8 @@ func TestAccCLI_badInputs(t *testing.T) {
 }
 
 // TestAccCLI_duplicateMigrations: two ebmigrate_run of one environment with
-// the same name (set, or both left to "migrate", or the instances of a
-// count) fail the plan at the second, naming its id and telling the first
+// the same name (set, or both left to "migrate" or to the same phase, or the
+// instances of a count) fail the plan at the second, naming its id and telling the first
 // apart by what it runs, with nothing registered or run; a resource that
 // Terraform plans twice because it replaces it (a new name, or -replace) is
 // no duplicate of itself.
@@ -269,6 +280,21 @@ resource "ebmigrate_run" "two" {
 }
 `, localaws.FixtureEnv, a, b)
 	}
+	phased := func(a, b string) string {
+		return w.providerConfig() + fmt.Sprintf(`
+resource "ebmigrate_run" "one" {
+  environment_name = %[1]q
+  version_label    = "v1"
+  phase            = %[2]q
+}
+
+resource "ebmigrate_run" "two" {
+  environment_name = %[1]q
+  version_label    = "v1"
+  phase            = %[3]q
+}
+`, localaws.FixtureEnv, a, b)
+	}
 	counted := w.providerConfig() + fmt.Sprintf(`
 resource "ebmigrate_run" "each" {
   count            = 2
@@ -281,6 +307,7 @@ resource "ebmigrate_run" "each" {
 		{"the same name", two(`name = "cache"`, `name = "cache"`), localaws.FixtureEnv + "/cache"},
 		{"unnamed and migrate", two("", `name = "migrate"`), localaws.FixtureEnv},
 		{"count", counted, localaws.FixtureEnv},
+		{"the same phase", phased("before_deploy", "before_deploy"), localaws.FixtureEnv + "/before_deploy"},
 	} {
 		c.write(tc.config)
 		out, err := c.run("plan", "-input=false", "-no-color")
@@ -299,6 +326,11 @@ resource "ebmigrate_run" "each" {
 	}
 	if calls := w.srv.Stats().Calls; calls["ecs:RegisterTaskDefinition"]+calls["ecs:RunTask"] != 0 {
 		t.Fatalf("the failed plans registered or ran: %v", calls)
+	}
+	// The two phases of a release have their own names, so their own ids.
+	c.write(phased("before_deploy", "after_deploy"))
+	if out, err := c.run("plan", "-input=false", "-no-color"); err != nil {
+		t.Errorf("the plan of both phases: %v\n%s", err, out)
 	}
 	// A resource Terraform plans twice (its replacement) is not a duplicate.
 	c.write(two(`name = "a"`, `name = "b"`))

@@ -75,7 +75,7 @@ func readConfigArgs(ctx context.Context, config tfsdk.Config) (configArgs, bool)
 			switch {
 			case cp.CapacityProvider.IsUnknown():
 				known = false
-			case strings.HasPrefix(cp.CapacityProvider.ValueString(), "FARGATE"):
+			case ebmigrate.IsFargateProvider(cp.CapacityProvider.ValueString()):
 				a.fargate = true
 			default:
 				asg++
@@ -94,7 +94,7 @@ func widen(ctx context.Context, o types.Object, attrTypes map[string]attr.Type) 
 
 // validateMigrationConfig applies the rules to a configuration of o.
 func validateMigrationConfig(ctx context.Context, config tfsdk.Config, o object) diag.Diagnostics {
-	var diags diag.Diagnostics
+	diags := validatePhaseConfig(ctx, config, o)
 	a, ok := readConfigArgs(ctx, config)
 	if !ok {
 		return diags
@@ -112,19 +112,26 @@ func validateMigrationConfig(ctx context.Context, config tfsdk.Config, o object)
 					"task."+name+" place tasks on EC2 container instances, and the task runs on Fargate (task.launch_type or task.capacity_provider_strategy), which does not support them. Remove task."+name+", or run with task.launch_type = \"EC2\".")
 			}
 		}
-		if t.EnableExecuteCommand.ValueBool() && known(t.PlatformVersion) && versionBelow(t.PlatformVersion.ValueString(), minExecPlatformVersion) {
+		if t.EnableExecuteCommand.ValueBool() && known(t.PlatformVersion) && ebmigrate.PlatformVersionBelow(t.PlatformVersion.ValueString(), minExecPlatformVersion...) {
 			diags.AddAttributeError(task.AtName("platform_version"), "ECS Exec Needs Platform Version 1.4.0",
 				"task.enable_execute_command = true turns on ECS Exec, which on Fargate needs platform version 1.4.0 or later (Linux), and task.platform_version is "+
 					strconv.Quote(t.PlatformVersion.ValueString())+". Set task.platform_version = \"1.4.0\" or \"LATEST\" (or remove it), or set task.enable_execute_command = false.")
+		}
+		if known(t.PlatformVersion) && known(c.CPU) {
+			if msg := ebmigrate.TaskSizePlatformProblem(int(c.CPU.ValueInt64()), t.PlatformVersion.ValueString()); msg != "" {
+				diags.AddAttributeError(task.AtName("platform_version"), "Platform Version Too Old", msg)
+			}
 		}
 		diags.Append(fargateSize(c, container)...)
 	}
 	if a.ec2 && known(t.PlatformVersion) {
 		// botocore ecs RunTaskRequest.platformVersion: "A platform version is
 		// only specified for tasks hosted on Fargate".
-		diags.AddAttributeError(task.AtName("platform_version"), "Platform Version Only On Fargate",
-			fmt.Sprintf("task.platform_version = %q is set and the task runs on EC2 (task.launch_type = \"EC2\", or only Auto Scaling group capacity providers): ECS takes a platform version only for Fargate tasks. "+
-				"Remove task.platform_version, or run on Fargate (task.launch_type = \"FARGATE\").", t.PlatformVersion.ValueString()))
+		on := `task.launch_type = "EC2"`
+		if t.LaunchType.IsNull() {
+			on = "only Auto Scaling group capacity providers, in task.capacity_provider_strategy"
+		}
+		diags.AddAttributeError(task.AtName("platform_version"), "Platform Version Only On Fargate", ebmigrate.PlatformVersionOnEC2Problem(t.PlatformVersion.ValueString(), on))
 	}
 	if o == runObject && known(c.EnvironmentWOVersion) {
 		var wo types.Map
@@ -170,23 +177,4 @@ func known(v interface {
 	IsUnknown() bool
 }) bool {
 	return !v.IsNull() && !v.IsUnknown()
-}
-
-// versionBelow tells whether v, a version x.y.z, is below floor; a v that
-// is not one (LATEST) is not.
-func versionBelow(v string, floor []int) bool {
-	parts := strings.Split(v, ".")
-	if len(parts) != len(floor) {
-		return false
-	}
-	for i, s := range parts {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return false
-		}
-		if n != floor[i] {
-			return n < floor[i]
-		}
-	}
-	return false
 }

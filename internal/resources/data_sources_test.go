@@ -27,7 +27,14 @@ import (
 func TestAccEnvironmentDataSource(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, func(s *localaws.Seed) {
+		// An EB secret needs a task execution role in the Dockerrun (EB's
+		// Dockerrun v2 guide, executionRoleArn): EB puts it into its task
+		// definition, which ECS refuses without one.
 		s.Environments[0].Secrets = map[string]string{"API_KEY": localaws.FixtureSecretArn}
+		if s.Environments[0].TaskDefinition == nil {
+			s.Environments[0].TaskDefinition = map[string]json.RawMessage{}
+		}
+		s.Environments[0].TaskDefinition["executionRoleArn"] = json.RawMessage(`"arn:aws:iam::123456789012:role/aws-elasticbeanstalk-ecs-execution"`)
 	})
 	const ds = "data.ebmigrate_environment.this"
 	resource.Test(t, resource.TestCase{
@@ -225,7 +232,34 @@ data "ebmigrate_pending_migrations" "this" {
   environment_name = %q
 }
 `, localaws.FixtureEnv),
-			ExpectError: words("Output May Be Incomplete", "could not be read to its end", "AccessDeniedException"),
+			ExpectError: words("Output Incomplete", "could not be proven complete", "AccessDeniedException"),
+		}},
+	})
+}
+
+// TestAccPendingMigrations_unprovenOutputFails: lines that look like a plan
+// but do not prove themselves complete (an entrypoint prints them and exits
+// without running the query's command) fail the plan saying the output is
+// incomplete; no list is given, not even the one they show.
+func TestAccPendingMigrations_unprovenOutputFails(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(s *localaws.Seed) {
+		var web map[string]any
+		if err := json.Unmarshal(s.Environments[0].Containers[0], &web); err != nil {
+			t.Fatal(err)
+		}
+		web["entryPoint"] = []string{"sh", "-c", `echo "Planned operations:"; echo "shop.0001_initial"`}
+		s.Environments[0].Containers[0], _ = json.Marshal(web)
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config: w.providerConfig() + fmt.Sprintf(`
+data "ebmigrate_pending_migrations" "this" {
+  environment_name = %q
+}
+`, localaws.FixtureEnv),
+			ExpectError: words("Output Incomplete", "could not be proven complete", "end line", "did not show", "none is given"),
 		}},
 	})
 }

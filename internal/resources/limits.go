@@ -2,7 +2,6 @@ package resources
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -59,10 +58,10 @@ func (commandSizeValidator) ValidateList(_ context.Context, req validator.ListRe
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || !ok {
 		return
 	}
-	raw, _ := json.Marshal(argv)
-	if len(raw) > ebmigrate.MaxTaskDefinitionSize {
+	n, err := ebmigrate.CommandSize(argv)
+	if err == nil && n > ebmigrate.MaxTaskDefinitionSize {
 		resp.Diagnostics.AddAttributeError(req.Path, "Command Too Long",
 			fmt.Sprintf("The command is %d bytes as JSON; ECS refuses a task definition larger than %d bytes (64 KiB, Amazon ECS service quotas: task definition size), and the command is written into the migration task definition. "+
-				"Put the long part in a script in the image, or in the environment's properties, and run that.", len(raw), ebmigrate.MaxTaskDefinitionSize))
+				"Put the long part in a script in the image, or in the environment's properties, and run that.", n, ebmigrate.MaxTaskDefinitionSize))
 	}
 }

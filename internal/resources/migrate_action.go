@@ -65,7 +65,7 @@ func (a *migrateAction) ModifyPlan(ctx context.Context, req action.ModifyPlanReq
 	head := actionHeadline(ctx, m)
 	applying := applyTimePlan(req.ClientCapabilities.DeferralAllowed)
 	if a.clients == nil {
-		addPlanWarning(ctx, &resp.Diagnostics, applying, head+". Its cluster, task definition, container and image are known when it runs (the provider's configuration is known after apply).")
+		addPlanWarning(ctx, &resp.Diagnostics, applying, m.Phase, head+". Its cluster, task definition, container and image are known when it runs (the provider's configuration is known after apply)."+phaseNote(ctx, m.Phase, m.CodeOperations, m.Command))
 	} else {
 		in, unknown, diags := m.migrateInput(ctx)
 		resp.Diagnostics.Append(diags...)
@@ -79,7 +79,7 @@ func (a *migrateAction) ModifyPlan(ctx context.Context, req action.ModifyPlanReq
 		}
 		clusterFixed := knownString(p.cluster) != ""
 		taskDefFixed := ebmigrate.PinnedRevision(knownString(p.taskDef))
-		addPlanWarning(ctx, &resp.Diagnostics, applying, previewText(head, m.VersionLabel, prev, clusterFixed, taskDefFixed, err))
+		addPlanWarning(ctx, &resp.Diagnostics, applying, m.Phase, previewText(head, m.VersionLabel, prev, clusterFixed, taskDefFixed, err)+phaseNote(ctx, m.Phase, m.CodeOperations, m.Command))
 	}
 	reviewPlannedRun(ctx, m.reviewModel(p), &resp.Diagnostics)
 }
@@ -103,6 +103,8 @@ func (a *migrateAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 	}
 	in, _, diags := m.migrateInput(ctx)
 	resp.Diagnostics.Append(diags...)
+	phase, diags := m.phaseArgs(ctx, p)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -113,14 +115,14 @@ func (a *migrateAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 
 	progress := newProgressLogger(ctx, resp.SendProgress)
 	progress.send(actionHeadline(ctx, m))
-	res, err := ebmigrate.Migrate(ctx, *a.clients, in, progress)
+	res, err := migratePhased(ctx, *a.clients, in, phase, progress)
 	progress.close()
 	version := m.VersionLabel.ValueString()
 	if version == "" {
 		version = "deployed"
 	}
 	if err != nil {
-		doing := fmt.Sprintf("running the migration of ebmigrate_migrate for environment %q (version %s)", m.EnvironmentName.ValueString(), version)
+		doing := fmt.Sprintf("running %s of ebmigrate_migrate for environment %q (version %s)", phaseDoing(phase), m.EnvironmentName.ValueString(), version)
 		var ie *ebmigrate.InterruptedError
 		if errors.As(err, &ie) && ie.TimedOut() || errors.Is(err, context.DeadlineExceeded) {
 			doing += fmt.Sprintf(", the invoke timeout (%s, set in timeouts = { invoke = ... }) ran out", timeout)
@@ -133,7 +135,7 @@ func (a *migrateAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 		if res.Attached {
 			how = "succeeded (another invocation of the same run started it; this one waited for it)"
 		}
-		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf("migration of %s %s in task %s", m.EnvironmentName.ValueString(), how, res.TaskArn)})
+		resp.SendProgress(action.InvokeProgressEvent{Message: fmt.Sprintf("%s of %s %s in task %s", strings.TrimPrefix(phaseDoing(phase), "the "), m.EnvironmentName.ValueString(), how, res.TaskArn)})
 	}
 	resp.Diagnostics.Append(runWarnings(res)...)
 	if res.PruneError != nil {
@@ -165,6 +167,9 @@ func actionHeadline(ctx context.Context, m migrateActionModel) string {
 		var argv []string
 		_ = m.Command.ElementsAs(ctx, &argv, false)
 		command = commandName(argv)
+	}
+	if p, known, _ := readPhase(ctx, m.Phase, m.CodeOperations, m.Command, false); known {
+		command = phaseCommandName(p, command)
 	}
 	version := "the deployed version"
 	switch {

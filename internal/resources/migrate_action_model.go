@@ -22,6 +22,8 @@ type migrateActionModel struct {
 	VersionLabel    types.String    `tfsdk:"version_label"`
 	LockKey         types.String    `tfsdk:"lock_key"`
 	Command         types.List      `tfsdk:"command"`
+	Phase           types.String    `tfsdk:"phase"`
+	CodeOperations  types.String    `tfsdk:"code_operations"`
 	Container       types.Object    `tfsdk:"container"`
 	Task            types.Object    `tfsdk:"task"`
 	Logs            types.Object    `tfsdk:"logs"`
@@ -32,6 +34,7 @@ type migrateActionModel struct {
 type actionReviewModel struct {
 	Pending            types.List   `tfsdk:"pending"`
 	Operations         types.Map    `tfsdk:"operations"`
+	Reasons            types.Map    `tfsdk:"reasons"`
 	DestructiveChanges types.String `tfsdk:"destructive_changes"`
 	AllowDestructive   types.List   `tfsdk:"allow_destructive"`
 }
@@ -82,15 +85,19 @@ func (m *migrateActionModel) args(ctx context.Context) (runArgs, diag.Diagnostic
 	}
 	return runArgs{
 		EnvironmentName: m.EnvironmentName,
-		VersionLabel:    m.VersionLabel,
-		Command:         m.Command,
-		Container:       widen(m.Container, containerAttrTypes),
-		Task:            widen(m.Task, taskAttrTypes),
-		Logs:            widen(m.Logs, logsAttrTypes),
-		Tags:            types.MapNull(types.StringType),
-		EnvironmentWO:   wo,
-		LockKey:         m.LockKey,
-		Operation:       "ebmigrate_migrate",
+		// A phase has the family ebmigrate_run's of that phase has.
+		Name:           m.Phase,
+		VersionLabel:   m.VersionLabel,
+		Command:        m.Command,
+		Phase:          m.Phase,
+		CodeOperations: m.CodeOperations,
+		Container:      widen(m.Container, containerAttrTypes),
+		Task:           widen(m.Task, taskAttrTypes),
+		Logs:           widen(m.Logs, logsAttrTypes),
+		Tags:           types.MapNull(types.StringType),
+		EnvironmentWO:  wo,
+		LockKey:        m.LockKey,
+		Operation:      "ebmigrate_migrate",
 	}, diags
 }
 
@@ -144,10 +151,18 @@ func (m *migrateActionModel) reviewModel(p actionParts) runModel {
 	review, _ := types.ObjectValueFrom(context.Background(), reviewAttrTypes, reviewModel{
 		Pending:            nullIfUnset(p.review.Pending),
 		Operations:         nullMapIfUnset(p.review.Operations, types.ListType{ElemType: types.StringType}),
+		Reasons:            nullMapIfUnset(p.review.Reasons, types.StringType),
 		DestructiveChanges: policy,
 		AllowDestructive:   nullIfUnset(p.review.AllowDestructive),
 	})
-	return runModel{EnvironmentName: m.EnvironmentName, Review: review}
+	return runModel{EnvironmentName: m.EnvironmentName, Review: review, Phase: m.Phase, CodeOperations: m.CodeOperations, Command: m.Command}
+}
+
+// phaseArgs is the action's phase, with review.pending as the list the
+// reviewed plan showed.
+func (m *migrateActionModel) phaseArgs(ctx context.Context, p actionParts) (phaseArgs, diag.Diagnostics) {
+	rm := m.reviewModel(p)
+	return rm.phaseArgs(ctx)
 }
 
 // nullIfUnset is a list decoded from an absent object (no element type) as

@@ -43,11 +43,13 @@ func migrateActionSchema(ctx context.Context) schema.Schema {
 				Validators: []validator.List{listvalidator.SizeAtLeast(1),
 					listvalidator.ValueStringsAre(notEmpty("a command word", "remove the empty word"), noNULValidator("a command word")), commandSizeValidator{}},
 			},
-			"container": containerSpec(actionObject).actionAttribute(),
-			"task":      taskSpec(actionObject).actionAttribute(),
-			"logs":      logsSpec(actionObject).actionAttribute(),
-			"review":    reviewSpec().actionAttribute(),
-			"timeouts":  actionTimeoutsAttribute(ctx),
+			"phase":           phaseSpec(actionObject).actionAttribute(),
+			"code_operations": codeOperationsSpec(actionObject).actionAttribute(),
+			"container":       containerSpec(actionObject).actionAttribute(),
+			"task":            taskSpec(actionObject).actionAttribute(),
+			"logs":            logsSpec(actionObject).actionAttribute(),
+			"review":          reviewSpec().actionAttribute(),
+			"timeouts":        actionTimeoutsAttribute(ctx),
 		},
 	}
 }

@@ -110,10 +110,10 @@ func taskSpec(o object) argSpec {
 			per: onRun(reruns), str: []validator.String{stringvalidator.OneOf("EC2", "FARGATE")}},
 		"platform_version": {kind: argString,
 			desc: "Fargate platform version: `LATEST` or a version such as `1.4.0`. Defaults to `LATEST`. Only on Fargate (`launch_type = \"FARGATE\"` or a Fargate capacity provider): ECS refuses a platform version on EC2. " +
-				"With `enable_execute_command`, at least `1.4.0` (ECS Exec needs it).",
+				"With `enable_execute_command`, or with `container.cpu` 8192 or 16384 (8 and 16 vCPU), at least `1.4.0` (ECS Exec and those sizes need it).",
 			per: onRun(reruns), str: []validator.String{notEmpty("task.platform_version", "remove it to use LATEST"), platformVersionValidator()}},
 		"capacity_provider_strategy": {kind: argObjects,
-			desc: "Capacity providers to run the task with, instead of a launch type: `FARGATE` and `FARGATE_SPOT`, or Auto Scaling group providers, never both kinds in one strategy; at most one with a `base`, and with several, at least one with a `weight` above 0 (ECS's rules). " +
+			desc: "Capacity providers to run the task with, instead of a launch type: `FARGATE` and `FARGATE_SPOT`, or Auto Scaling group providers, never both kinds in one strategy; at most one with a `base`, and at least one with a `weight` above 0, even alone (`weight` defaults to 0, and ECS places no task on a provider of weight 0). " +
 				"Each must be associated with the cluster, which the plan checks: Elastic Beanstalk's cluster has only its Auto Scaling group provider, so associate `FARGATE`/`FARGATE_SPOT` first (`aws ecs put-cluster-capacity-providers`) or use `launch_type = \"FARGATE\"`. Conflicts with `launch_type`.",
 			per:  onRun(reruns),
 			list: []validator.List{listvalidator.SizeBetween(1, 20), capacityStrategyValidator{}},
@@ -229,6 +229,9 @@ func reviewSpec() argSpec {
 				list: []validator.List{listvalidator.ValueStringsAre(notEmpty("a pending migration", "remove it"))}},
 			"operations": {kind: argStringListMap,
 				desc: "Each pending migration's operations in Django's words, usually `data.ebmigrate_pending_migrations.<name>.operations`: shown in the plan, and judged by `destructive_changes`.",
+				per:  onRun(" A change alone does not run the migration.")},
+			"reasons": {kind: argStringMap,
+				desc: "Why each pending migration is in its phase, usually `data.ebmigrate_pending_migrations.<name>.phases.reasons` (a data source with `phase`): shown in the plan's \"Migration Will Run\" warning beside each migration of `pending`.",
 				per:  onRun(" A change alone does not run the migration.")},
 			"destructive_changes": {kind: argString, def: types.StringValue(defaultDestructiveChanges),
 				desc: fmt.Sprintf("What a plan that runs destructive operations (in `operations`: a removed field, a deleted model, a renamed field, model or table, raw SQL that drops, truncates or deletes) does: "+

@@ -53,6 +53,7 @@ func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.S
 				ElementType: types.StringType,
 				Optional:    true,
 				MarkdownDescription: "The read-only command that prints the migration plan in the format of Django's `migrate --plan` (or, for `pending` and `applied_count` only, `showmigrations --plan`). " +
+					"It runs under a short Python relay that proves its output complete (`python3 -c …`, then the command), so the image needs `python3` on its `PATH`. " +
 					"Defaults to `[\"./manage.py\", \"migrate\", \"--plan\"]`.",
 				Validators: []validator.List{listvalidator.SizeAtLeast(1),
 					listvalidator.ValueStringsAre(notEmpty("a command word", "remove the empty word"), noNULValidator("a command word")), commandSizeValidator{}},
@@ -68,27 +69,30 @@ func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.S
 					"so that it knows that version's migrations. Defaults to the deployed version.",
 				Validators: []validator.String{stringvalidator.LengthBetween(1, maxVersionLabel)},
 			},
-			"container": containerSpec(queryObject).queryAttribute(),
-			"task":      taskSpec(queryObject).queryAttribute(),
-			"logs":      logsSpec(queryObject).queryAttribute(),
-			"timeouts":  queryTimeoutsAttribute(ctx),
-			"id":        schema.StringAttribute{Computed: true, MarkdownDescription: "The environment name, as on every object of this provider."},
+			"phase":           phaseSpec(queryObject).queryAttribute(),
+			"code_operations": codeOperationsSpec(queryObject).queryAttribute(),
+			"phases":          phasesAttribute(),
+			"container":       containerSpec(queryObject).queryAttribute(),
+			"task":            taskSpec(queryObject).queryAttribute(),
+			"logs":            logsSpec(queryObject).queryAttribute(),
+			"timeouts":        queryTimeoutsAttribute(ctx),
+			"id":              schema.StringAttribute{Computed: true, MarkdownDescription: "The environment name, as on every object of this provider."},
 			"pending": schema.ListAttribute{
 				Computed:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "The migrations not applied yet, as `app.migration`, in the order they will apply.",
+				MarkdownDescription: "The migrations not applied yet, as `app.migration`, in the order they will apply; with `phase`, those that phase applies (`phases` has both lists).",
 			},
 			"operations": schema.MapAttribute{
 				Computed:    true,
 				ElementType: types.ListType{ElemType: types.StringType},
 				MarkdownDescription: "Each pending migration's operations, as Django describes them in `migrate --plan` (\"Add field price_cents to product\", \"Remove field sku from product\", " +
-					"\"Raw SQL operation -> DROP TABLE …\", cut by Django to 40 characters). Empty when the command prints `showmigrations --plan`.",
+					"\"Raw SQL operation -> DROP TABLE …\", cut by Django to 40 characters). Empty when the command prints `showmigrations --plan`. With `phase`, every pending migration's (of both phases), in the same words.",
 			},
 			"destructive": schema.ListAttribute{
 				Computed:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "The pending migrations with at least one operation that destroys or renames data: a removed field, a deleted model, a renamed field, model or table, " +
-					"or raw SQL whose text (as far as Django shows it) drops, truncates or deletes. Django's description of an altered field does not say its new type, so \"Alter field\" is not counted: read `operations`.",
+					"or raw SQL whose text (as far as Django shows it) drops, truncates or deletes. Django's description of an altered field does not say its new type, so \"Alter field\" is not counted: read `operations`. With `phase`, those of the phase.",
 			},
 			"irreversible": schema.ListAttribute{
 				Computed:            true,
@@ -129,6 +133,9 @@ type pendingMigrationsModel struct {
 	Command         types.List      `tfsdk:"command"`
 	VersionLabel    types.String    `tfsdk:"version_label"`
 	LockKey         types.String    `tfsdk:"lock_key"`
+	Phase           types.String    `tfsdk:"phase"`
+	CodeOperations  types.String    `tfsdk:"code_operations"`
+	Phases          types.Object    `tfsdk:"phases"`
 	Container       types.Object    `tfsdk:"container"`
 	Task            types.Object    `tfsdk:"task"`
 	Logs            types.Object    `tfsdk:"logs"`
@@ -170,6 +177,9 @@ func (m *pendingMigrationsModel) queryInput(ctx context.Context, defaultTags map
 	// already is attached to, not run twice.
 	in.Query = true
 	in.CollectOutput = true
+	// The list is parsed from the output: only output proven whole is
+	// parsed (the command runs under the engine's output relay).
+	in.ProveOutput = true
 	return in, diags
 }
 
@@ -189,6 +199,11 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 	env := m.EnvironmentName.ValueString()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if !m.Phase.IsNull() {
+		d.readPhases(ctx, &m, in, resp)
+		return
+	}
+	m.Phases = types.ObjectNull(phasesAttrTypes)
 	res, err := ebmigrate.Migrate(ctx, *d.clients, in, tfLogger{ctx})
 	doing := fmt.Sprintf("reading the pending migrations of environment %q (running %s)", env, commandName(in.Derive.Command))
 	if err != nil {
@@ -203,9 +218,10 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 	}
 	if !res.LogsComplete {
 		// A list read from a log that may lack its tail could miss pending
-		// migrations: no answer is better than a wrong one.
-		resp.Diagnostics.AddError("Output May Be Incomplete",
-			fmt.Sprintf("While %s, the command ran but its output could not be read to its end from CloudWatch Logs (%s), so the list of pending migrations may be missing some. Plan again; if it persists, check the provider's logs:GetLogEvents permission. %s%s", doing, res.Logs.Stream, res.LogsProblem, queryFailureNote))
+		// migrations: no answer is better than a shorter one.
+		resp.Diagnostics.AddError("Output Incomplete",
+			fmt.Sprintf("While %s, the command ran but its output could not be proven complete from CloudWatch Logs (group %s, stream %s): %s. A list read from it could miss pending migrations, so none is given. Plan again: CloudWatch Logs may have shown the rest late. If it persists, check the provider's logs:GetLogEvents permission, and that the image's entrypoint runs the command it is given (exec \"$@\"): the query runs its command under a short Python relay that numbers each line and prints, last, how many there were.%s",
+				doing, res.Logs.Group, res.Logs.Stream, res.LogsProblem, queryFailureNote))
 		return
 	}
 	if res.MigrationRunning != "" {

@@ -51,8 +51,8 @@ func pendingRuns(ctx context.Context, plan, state runModel) bool {
 }
 
 // keepReviewOfLastRun plans, for a plan that runs nothing, the state's
-// review.pending and review.operations instead of a configured empty list or
-// map: the migrations the last run applied are what made
+// review.pending, review.operations and review.reasons instead of a
+// configured empty list or map: the migrations the last run applied are what made
 // ebmigrate_pending_migrations empty, so "nothing pending" is no change
 // (otherwise every apply that migrates is followed by an update that records
 // the emptied list, and CI's "plan after apply is empty" check fails).
@@ -79,6 +79,9 @@ func (m *runModel) keepReviewOfLastRun(ctx context.Context, state runModel) diag
 	if emptied(p.Operations, s.Operations, len(p.Operations.Elements()), len(s.Operations.Elements())) {
 		p.Operations, changed = s.Operations, true
 	}
+	if emptied(p.Reasons, s.Reasons, len(p.Reasons.Elements()), len(s.Reasons.Elements())) {
+		p.Reasons, changed = s.Reasons, true
+	}
 	if !changed {
 		return nil
 	}
@@ -94,6 +97,8 @@ type reviewedMigration struct {
 	name        string
 	operations  []string
 	destructive []string
+	// reason is why it is in its phase ("" when review.reasons does not say).
+	reason string
 }
 
 // review reads pending and operations; ok is false while either is unknown.
@@ -110,6 +115,10 @@ func (m *runModel) review(ctx context.Context) (migrations []reviewedMigration, 
 	if !r.Operations.IsNull() {
 		diags.Append(r.Operations.ElementsAs(ctx, &ops, false)...)
 	}
+	reasons := map[string]string{}
+	if !r.Reasons.IsNull() && !r.Reasons.IsUnknown() {
+		diags.Append(r.Reasons.ElementsAs(ctx, &reasons, false)...)
+	}
 	if r.Pending.IsNull() {
 		for name := range ops {
 			pending = append(pending, name)
@@ -117,7 +126,7 @@ func (m *runModel) review(ctx context.Context) (migrations []reviewedMigration, 
 		sort.Strings(pending)
 	}
 	for _, name := range pending {
-		rm := reviewedMigration{name: name, operations: ops[name]}
+		rm := reviewedMigration{name: name, operations: ops[name], reason: reasons[name]}
 		for _, op := range rm.operations {
 			if ebmigrate.IsDestructive(op) {
 				rm.destructive = append(rm.destructive, op)
@@ -142,12 +151,26 @@ func reviewPlannedRun(ctx context.Context, plan runModel, diags *diag.Diagnostic
 		return
 	}
 	var b strings.Builder
-	if len(migrations) == 0 {
+	phase := ""
+	if p, known, _ := readPhase(ctx, plan.Phase, plan.CodeOperations, plan.Command, false); known && p.phase != "" {
+		phase = " " + string(p.phase)
+	}
+	switch {
+	case len(migrations) == 0 && phase != "":
+		b.WriteString("No pending migration runs in the" + phase + " phase.")
+	case len(migrations) == 0:
 		b.WriteString("No migration is pending.")
-	} else {
-		b.WriteString("Pending migrations and their operations:")
+	default:
+		if phase == "" {
+			b.WriteString("Pending migrations and their operations:")
+		} else {
+			b.WriteString("Pending migrations of the" + phase + " phase, their operations, and why each is in it:")
+		}
 		for _, m := range migrations {
 			fmt.Fprintf(&b, "\n  %s", m.name)
+			if m.reason != "" {
+				fmt.Fprintf(&b, " (%s)", m.reason)
+			}
 			for _, op := range m.operations {
 				mark := ""
 				if slices.Contains(m.destructive, op) {
@@ -217,7 +240,7 @@ func (m *runModel) judgeDestructive(ctx context.Context, migrations []reviewedMi
 // appendToRunWarning adds text to the plan's "Migration Will Run" warning.
 func appendToRunWarning(diags *diag.Diagnostics, text string) {
 	for i, d := range *diags {
-		if d.Severity() == diag.SeverityWarning && d.Summary() == planWarningSummary {
+		if d.Severity() == diag.SeverityWarning && strings.HasPrefix(d.Summary(), planWarningSummary) {
 			(*diags)[i] = diag.NewWarningDiagnostic(d.Summary(), d.Detail()+"\n\n"+text)
 			return
 		}

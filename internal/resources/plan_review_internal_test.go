@@ -57,6 +57,9 @@ func withReview(r reviewModel) runModel {
 	if r.Operations.ElementType(context.Background()) == nil {
 		r.Operations = types.MapNull(types.ListType{ElemType: types.StringType})
 	}
+	if r.Reasons.ElementType(context.Background()) == nil {
+		r.Reasons = types.MapNull(types.StringType)
+	}
 	if r.AllowDestructive.ElementType(context.Background()) == nil {
 		r.AllowDestructive = types.ListNull(types.StringType)
 	}

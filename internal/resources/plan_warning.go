@@ -39,7 +39,7 @@ func applyTimePlan(deferralAllowed bool) bool { return deferralAllowed }
 func (r *runResource) previewRun(ctx context.Context, plan *runModel, in ebmigrate.MigrateInput, prior *runModel, changes []string, unknown map[string]bool, applying bool, diags *diag.Diagnostics) {
 	head := runHeadline(ctx, *plan, prior, changes)
 	if r.clients == nil {
-		addPlanWarning(ctx, diags, applying, head+". Its cluster, task definition, container and image are known after apply (the provider's configuration is).")
+		addPlanWarning(ctx, diags, applying, plan.Phase, head+". Its cluster, task definition, container and image are known after apply (the provider's configuration is)."+phaseNote(ctx, plan.Phase, plan.CodeOperations, plan.Command))
 		return
 	}
 	in.Derive.Tags = mergeTags(r.clients.DefaultTags, plan.Tags)
@@ -65,17 +65,24 @@ func (r *runResource) previewRun(ctx context.Context, plan *runModel, in ebmigra
 	// replace or redeploy it).
 	clusterFixed := in.Discover.Cluster != ""
 	taskDefFixed := ebmigrate.PinnedRevision(in.Discover.SourceTaskDefinition)
-	addPlanWarning(ctx, diags, applying, previewText(head, plan.VersionLabel, p, clusterFixed, taskDefFixed, err))
+	addPlanWarning(ctx, diags, applying, plan.Phase, previewText(head, plan.VersionLabel, p, clusterFixed, taskDefFixed, err)+phaseNote(ctx, plan.Phase, plan.CodeOperations, plan.Command))
 }
 
 // addPlanWarning adds the "Migration Will Run" warning, or logs it in the
-// plan Terraform asks for while applying (applyTimePlan).
-func addPlanWarning(ctx context.Context, diags *diag.Diagnostics, applying bool, text string) {
+// plan Terraform asks for while applying (applyTimePlan). A phase's names
+// its phase: Terraform shows only the first of the warnings with one
+// summary in full (ConsolidateWarnings), and the two phases of a release
+// are planned together.
+func addPlanWarning(ctx context.Context, diags *diag.Diagnostics, applying bool, phase types.String, text string) {
+	summary := planWarningSummary
+	if known(phase) {
+		summary += " (" + phase.ValueString() + ")"
+	}
 	if applying {
-		tflog.Info(ctx, planWarningSummary+" (planned again while applying): "+text)
+		tflog.Info(ctx, summary+" (planned again while applying): "+text)
 		return
 	}
-	diags.AddWarning(planWarningSummary, text)
+	diags.AddWarning(summary, text)
 }
 
 // runHeadline says which command runs where, for which version and why; the
@@ -86,6 +93,9 @@ func runHeadline(ctx context.Context, plan runModel, prior *runModel, changes []
 		var argv []string
 		_ = plan.Command.ElementsAs(ctx, &argv, false)
 		command = commandName(argv)
+	}
+	if p, known, _ := readPhase(ctx, plan.Phase, plan.CodeOperations, plan.Command, false); known {
+		command = phaseCommandName(p, command)
 	}
 	version := "version known after apply"
 	if !plan.VersionLabel.IsUnknown() {

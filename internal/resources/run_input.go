@@ -144,6 +144,8 @@ type runArgs struct {
 	Name            types.String
 	VersionLabel    types.String
 	Command         types.List
+	Phase           types.String
+	CodeOperations  types.String
 	Container       types.Object
 	Task            types.Object
 	Logs            types.Object

@@ -45,6 +45,8 @@ type runModel struct {
 	Name            types.String   `tfsdk:"name"`
 	VersionLabel    types.String   `tfsdk:"version_label"`
 	Command         types.List     `tfsdk:"command"`
+	Phase           types.String   `tfsdk:"phase"`
+	CodeOperations  types.String   `tfsdk:"code_operations"`
 	Triggers        types.Map      `tfsdk:"triggers"`
 	Tags            types.Map      `tfsdk:"tags"`
 	LockKey         types.String   `tfsdk:"lock_key"`
@@ -61,6 +63,7 @@ type runModel struct {
 type reviewModel struct {
 	Pending            types.List   `tfsdk:"pending"`
 	Operations         types.Map    `tfsdk:"operations"`
+	Reasons            types.Map    `tfsdk:"reasons"`
 	DestructiveChanges types.String `tfsdk:"destructive_changes"`
 	AllowDestructive   types.List   `tfsdk:"allow_destructive"`
 }
@@ -83,7 +86,7 @@ type lastRunModel struct {
 
 var (
 	reviewAttrTypes = map[string]attr.Type{
-		"pending": types.ListType{ElemType: types.StringType}, "operations": types.MapType{ElemType: types.ListType{ElemType: types.StringType}},
+		"pending": types.ListType{ElemType: types.StringType}, "operations": types.MapType{ElemType: types.ListType{ElemType: types.StringType}}, "reasons": types.MapType{ElemType: types.StringType},
 		"destructive_changes": types.StringType, "allow_destructive": types.ListType{ElemType: types.StringType},
 	}
 	lastRunAttrTypes = map[string]attr.Type{
@@ -98,7 +101,7 @@ var (
 func (m *runModel) args(wo types.Map) runArgs {
 	return runArgs{
 		EnvironmentName: m.EnvironmentName, Name: m.Name, VersionLabel: m.VersionLabel, Command: m.Command,
-		Container: m.Container, Task: m.Task, Logs: m.Logs, Tags: m.Tags, EnvironmentWO: wo,
+		Phase: m.Phase, CodeOperations: m.CodeOperations, Container: m.Container, Task: m.Task, Logs: m.Logs, Tags: m.Tags, EnvironmentWO: wo,
 		LockKey: m.LockKey, Operation: "ebmigrate_run",
 	}
 }
@@ -169,6 +172,8 @@ func importedModel(env, name, envID, version string) runModel {
 		Name:            types.StringValue(name),
 		VersionLabel:    types.StringValue(version),
 		Command:         defaultCommandList(),
+		Phase:           types.StringNull(),
+		CodeOperations:  types.StringNull(),
 		Triggers:        types.MapNull(types.StringType),
 		Tags:            types.MapNull(types.StringType),
 		Container:       types.ObjectNull(containerAttrTypes),

@@ -47,9 +47,10 @@ func outputList(lines []string) types.List {
 // (the framework has no other severity). Each line is indented, so that
 // Terraform prints it as it is instead of re-wrapping it (format.WordWrap
 // leaves lines that start with a space alone). The summary names the
-// environment: Terraform shows only the first of the warnings with the same
-// summary in full (ConsolidateWarnings(1)), which would hide every other
-// environment's output. Nothing is shown with logs.lines = 0.
+// migration by its id (the environment, and the name unless it is
+// migrate: the phase of a release's two): Terraform shows only the first of
+// the warnings with the same summary in full (ConsolidateWarnings(1)),
+// which would hide every other migration's output. Nothing is shown with logs.lines = 0.
 func migrationOutput(ctx context.Context, m runModel, res *ebmigrate.Result, lines []string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	logLines := m.logLines(ctx)
@@ -57,7 +58,11 @@ func migrationOutput(ctx context.Context, m runModel, res *ebmigrate.Result, lin
 		return diags
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "The migration of environment %q (version %s) succeeded in task %s.", m.EnvironmentName.ValueString(), m.VersionLabel.ValueString(), res.TaskArn)
+	what := "The migration"
+	if known(m.Phase) {
+		what = "The " + m.Phase.ValueString() + " phase of the migration"
+	}
+	fmt.Fprintf(&b, "%s of environment %q (version %s) succeeded in task %s.", what, m.EnvironmentName.ValueString(), m.VersionLabel.ValueString(), res.TaskArn)
 	if len(lines) > 0 {
 		fmt.Fprintf(&b, " Its last %d log lines (logs.lines = %d; also in the output attribute):\n\n", len(lines), logLines)
 		for _, l := range lines {
@@ -68,7 +73,7 @@ func migrationOutput(ctx context.Context, m runModel, res *ebmigrate.Result, lin
 	if res.LogsNote != "" {
 		detail += "\n\n" + res.LogsNote
 	}
-	diags.AddWarning(fmt.Sprintf("Migration Output (%s)", m.EnvironmentName.ValueString()), detail)
+	diags.AddWarning(fmt.Sprintf("Migration Output (%s)", runID(m.EnvironmentName.ValueString(), m.Name.ValueString())), detail)
 	return diags
 }
 

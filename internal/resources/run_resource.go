@@ -233,6 +233,8 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, wo types.Map, op
 	timeout := m.timeout(ctx, op)
 	in, d := m.migrateInput(ctx, wo)
 	diags.Append(d...)
+	p, d := m.phaseArgs(ctx)
+	diags.Append(d...)
 	diags.Append(m.checkDestructiveAtApply(ctx)...)
 	if diags.HasError() {
 		return diags
@@ -240,9 +242,9 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, wo types.Map, op
 	in.Derive.Tags = mergeTags(r.clients.DefaultTags, m.Tags)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	res, err := ebmigrate.Migrate(ctx, *r.clients, in, tfLogger{ctx})
+	res, err := migratePhased(ctx, *r.clients, in, p, tfLogger{ctx})
 	if err != nil {
-		doing := fmt.Sprintf("running the migration of ebmigrate_run for environment %q (version %s)", m.EnvironmentName.ValueString(), m.VersionLabel.ValueString())
+		doing := fmt.Sprintf("running %s of ebmigrate_run for environment %q (version %s)", phaseDoing(p), m.EnvironmentName.ValueString(), m.VersionLabel.ValueString())
 		var ie *ebmigrate.InterruptedError
 		if errors.As(err, &ie) && ie.TimedOut() || errors.Is(err, context.DeadlineExceeded) {
 			doing += fmt.Sprintf(", the %s timeout (%s, set in timeouts = { %s = ... }) ran out", op, timeout, op)
@@ -261,9 +263,9 @@ func (r *runResource) migrate(ctx context.Context, m *runModel, wo types.Map, op
 }
 
 // runChanges names the arguments whose change from state to plan runs the
-// migration: everything that changes what runs or where; logs, sizing,
-// keep_revisions, the RunTask placement options, the review policy and
-// timeouts do not. A container.name or container.image left to its default,
+// migration: everything that changes what runs or where (phase included);
+// logs, sizing, keep_revisions, the RunTask placement options,
+// code_operations, the review policy and timeouts do not. A container.name or container.image left to its default,
 // or set to the one the last run used, is not a change. An empty result
 // means no run.
 func runChanges(ctx context.Context, plan, state runModel) []string {
@@ -282,6 +284,7 @@ func runChanges(ctx context.Context, plan, state runModel) []string {
 		{"triggers", !plan.Triggers.Equal(state.Triggers)},
 		{"review.pending", pendingRuns(ctx, plan, state)},
 		{"command", !plan.Command.Equal(state.Command)},
+		{"phase", !plan.Phase.Equal(state.Phase)},
 		{"container", !pcKnown},
 		{"task", !ptKnown},
 		{"container.name", !pc.Name.IsNull() && !pc.Name.Equal(lastUsed(last.Container, sc.Name))},

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -19,10 +18,10 @@ import (
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 )
 
-// runSchema is ebmigrate_run's schema: 16 top-level attributes. The
+// runSchema is ebmigrate_run's schema: 18 top-level attributes. The
 // arguments that say what runs are at the top (environment_name, name,
-// version_label, command, triggers, tags, and lock_key: with whom it must
-// not run at once); how it runs is grouped as the
+// version_label, command, phase, code_operations, triggers, tags, and
+// lock_key: with whom it must not run at once); how it runs is grouped as the
 // ECS concepts it is (container, task: migration_args.go, shared with the
 // action and the pending migrations data source) or as the provider's own
 // (logs, review); timeouts are the operations' deadlines
@@ -38,7 +37,7 @@ func runSchema(ctx context.Context) schema.Schema {
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The environment name, or `<environment name>/<name>` when `name` is not `migrate`: the import address (`terraform import ebmigrate_run.cache myapp-prod/createcachetable`).",
+				MarkdownDescription: "The environment name, or `<environment name>/<name>` when `name` is not `migrate` (`myapp-prod/before_deploy` for a phase): the import address (`terraform import ebmigrate_run.cache myapp-prod/createcachetable`).",
 				PlanModifiers:       keep,
 			},
 			"environment_name": schema.StringAttribute{
@@ -50,12 +49,11 @@ func runSchema(ctx context.Context) schema.Schema {
 			"name": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
-				Default:  stringdefault.StaticString(defaultName),
-				MarkdownDescription: "Which of the environment's migrations this is, when several `ebmigrate_run` migrate one environment (for example `createcachetable` beside the default `migrate`): " +
-					"it names the task definition family (`ebmigrate-<environment name>_<name>`; the default keeps `ebmigrate-<environment name>`), the id and the import address. " +
-					"Up to 64 letters, digits, hyphens and underscores. Defaults to `migrate`. A change replaces the resource, which runs the migration.",
+				MarkdownDescription: "Which of the environment's migrations this is, when several `ebmigrate_run` migrate one environment (for example `createcachetable` beside the default `migrate`, or the two phases of a release): " +
+					"it names the task definition family (`ebmigrate-<environment name>_<name>`; `migrate` keeps `ebmigrate-<environment name>`), the id and the import address. " +
+					"Up to 64 letters, digits, hyphens and underscores. Defaults to `phase` when it is set (`before_deploy`, `after_deploy`), else to `migrate`. A change (of the default too) replaces the resource, which runs the migration.",
 				Validators:    []validator.String{stringvalidator.RegexMatches(nameRe, "must be 1 to 64 letters, digits, hyphens and underscores, starting with a letter or digit")},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.String{phaseName{}, stringplanmodifier.RequiresReplace()},
 			},
 			"version_label": schema.StringAttribute{
 				Required:            true,
@@ -74,6 +72,8 @@ func runSchema(ctx context.Context) schema.Schema {
 					commandSizeValidator{},
 				},
 			},
+			"phase":           phaseSpec(runObject).runAttribute(),
+			"code_operations": codeOperationsSpec(runObject).runAttribute(),
 			"triggers": schema.MapAttribute{
 				ElementType:         types.StringType,
 				Optional:            true,

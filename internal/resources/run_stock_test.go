@@ -198,3 +198,20 @@ func TestAccCLI_stockPlanWarnings(t *testing.T) {
 		t.Errorf("%d tasks ran", n)
 	}
 }
+
+// TestAccRun_fargateTracebackAtExit: on Fargate the shim logger sends the
+// container's last batch at the driver's next flush, after the task shows
+// STOPPED; the failure's diagnostic still shows the traceback printed at
+// exit, and says that the lines shown cannot be proven the last ones.
+func TestAccRun_fargateTracebackAtExit(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, localaws.WithoutHostVolume, withFargate)
+	failing := []string{"sh", "-c", `echo "Operations to perform:"; sleep 0.4; echo "Traceback (most recent call last):"; echo "django.db.utils.OperationalError: no such table: shop_product"; exit 1`}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{{
+			Config:      w.run("v1", failing, taskArgs(`launch_type = "FARGATE"`, executionRole)),
+			ExpectError: words("Migration Failed", "Traceback (most recent call last):", "OperationalError: no such table: shop_product", "That they are the last ones cannot be proven", "on Fargate the last lines are sent up to 5 s after the container exits"),
+		}},
+	})
+}

@@ -217,7 +217,7 @@ func v0ToV1(ctx context.Context, old runModelV0) (runModelV1, diag.Diagnostics) 
 			"group": emptyNull(old.LogGroup), "retention_in_days": old.LogRetentionDays, "lines": old.LogLines,
 		}, false),
 		Review: objectOrNull(reviewAttrTypes, map[string]attr.Value{
-			"pending": old.Pending, "operations": old.Operations,
+			"pending": old.Pending, "operations": old.Operations, "reasons": types.MapNull(types.StringType),
 			"destructive_changes": old.DestructiveChanges, "allow_destructive": old.AllowDestructive,
 		}, false),
 		Timeouts: objectOrNull(timeoutsAttrTypesV1, map[string]attr.Value{

@@ -1,6 +1,14 @@
 package resources
 
-import "testing"
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
 
 func TestArgumentPatterns(t *testing.T) {
 	cases := []struct {
@@ -31,6 +39,24 @@ func TestArgumentPatterns(t *testing.T) {
 	for _, tc := range cases {
 		if got := tc.re.MatchString(tc.value); got != tc.ok {
 			t.Errorf("%s: %q matches = %v, want %v", tc.name, tc.value, got, tc.ok)
+		}
+	}
+}
+
+// The command's size is measured as RegisterTaskDefinition sends it (the
+// SDK's JSON, which writes "&" as it is; Go's json.Marshal writes \u0026,
+// six bytes): a shell command of 13,000 "&" is about 13 KB and fits; 70,000
+// characters do not.
+func TestCommandSizeMeasuredAsSent(t *testing.T) {
+	for _, tc := range []struct {
+		word    string
+		refused bool
+	}{{strings.Repeat("&", 13000), false}, {strings.Repeat("é", 33000), true}, {strings.Repeat("x", 70000), true}} {
+		list, _ := types.ListValueFrom(context.Background(), types.StringType, []string{"sh", "-c", tc.word})
+		var resp validator.ListResponse
+		commandSizeValidator{}.ValidateList(context.Background(), validator.ListRequest{Path: path.Root("command"), ConfigValue: list}, &resp)
+		if resp.Diagnostics.HasError() != tc.refused {
+			t.Errorf("a command of %d bytes: refused %v, want %v (%v)", len(tc.word), resp.Diagnostics.HasError(), tc.refused, resp.Diagnostics)
 		}
 	}
 }

@@ -24,6 +24,10 @@ type walkState struct {
 	// legacyCleaned are the environments whose pre-1.0 query family was
 	// cleaned in this walk.
 	legacyCleaned map[string]bool
+	// phaseSplits are the releases (environment and version) whose phases
+	// a plan's warning showed already: each data source of the release
+	// with a phase reads them, one shows them.
+	phaseSplits map[string]bool
 }
 
 type runClaim struct {
@@ -32,7 +36,7 @@ type runClaim struct {
 }
 
 func newWalkState() *walkState {
-	return &walkState{runs: map[string]runClaim{}, legacyCleaned: map[string]bool{}}
+	return &walkState{runs: map[string]runClaim{}, legacyCleaned: map[string]bool{}, phaseSplits: map[string]bool{}}
 }
 
 // privatePlanClaim is the private key that carries a planning call's claim
@@ -65,7 +69,7 @@ func (w *walkState) claimRunID(ctx context.Context, id, what string, private pri
 		diags.AddAttributeError(path.Root("name"), "Duplicate Migration",
 			fmt.Sprintf("Two ebmigrate_run in this plan have the id %q (environment_name and name): this one (%s) and another one of this provider configuration that Terraform planned first (%s). "+
 				"They would share one task definition family, one id and one import address; each would run the migration and prune the other's revisions. "+
-				"Give each of an environment's ebmigrate_run its own name (for example name = \"createcachetable\"; unset, it is \"migrate\"), or remove one of them. "+
+				"Give each of an environment's ebmigrate_run its own name (for example name = \"createcachetable\"; unset, it is the phase, or \"migrate\" without one), or remove one of them. "+
 				"With count or for_each, put the key into the name (name = each.key).",
 				id, what, c.what))
 		return diags
@@ -85,6 +89,18 @@ func (w *walkState) firstLegacyClean(env string) bool {
 		return false
 	}
 	w.legacyCleaned[env] = true
+	return true
+}
+
+// firstPhaseSplit tells whether the phases of a release are still to be
+// shown in this walk, and marks them shown.
+func (w *walkState) firstPhaseSplit(release string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.phaseSplits[release] {
+		return false
+	}
+	w.phaseSplits[release] = true
 	return true
 }
 

@@ -1,0 +1,1 @@
+../../shop-v1/shop/__init__.py

@@ -1,0 +1,1 @@
+../../../shop-v1/shop/migrations/0001_initial.py

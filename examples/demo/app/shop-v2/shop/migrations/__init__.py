@@ -1,0 +1,1 @@
+../../../shop-v1/shop/migrations/__init__.py

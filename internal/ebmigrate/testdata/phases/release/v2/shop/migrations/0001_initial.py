@@ -1,0 +1,1 @@
+../../../v1/shop/migrations/0001_initial.py

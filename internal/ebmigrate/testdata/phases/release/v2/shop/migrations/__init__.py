@@ -1,0 +1,1 @@
+../../../v1/shop/migrations/__init__.py

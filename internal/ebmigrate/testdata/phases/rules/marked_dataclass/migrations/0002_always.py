@@ -1,0 +1,9 @@
+"""RemoveField, marked always: runs before the deploy"""
+from django.db import migrations, models
+from django_safemigrate import Safe
+
+
+class Migration(migrations.Migration):
+    safe = Safe.always()
+    dependencies = [("marked_dataclass", "0001_initial")]
+    operations = [migrations.RemoveField(model_name="thing", name="b")]

@@ -1,0 +1,9 @@
+"""RemoveField of a NOT NULL column -> after_deploy, hazard"""
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("rules", "0001_initial")]
+    operations = [
+        migrations.RemoveField(model_name="product", name="drop_required"),
+    ]

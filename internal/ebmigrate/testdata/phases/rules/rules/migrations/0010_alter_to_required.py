@@ -1,0 +1,9 @@
+"""AlterField null=True -> NOT NULL -> after_deploy"""
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("rules", "0001_initial")]
+    operations = [
+        migrations.AlterField(model_name="product", name="to_required", field=models.CharField(max_length=20, default=""), preserve_default=False),
+    ]

@@ -1,0 +1,9 @@
+"""AlterField max_length 20 -> 50 -> before_deploy"""
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("rules", "0001_initial")]
+    operations = [
+        migrations.AlterField(model_name="product", name="widen", field=models.CharField(max_length=50)),
+    ]

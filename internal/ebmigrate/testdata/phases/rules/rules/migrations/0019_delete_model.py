@@ -1,0 +1,9 @@
+"""DeleteModel -> after_deploy"""
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("rules", "0001_initial")]
+    operations = [
+        migrations.DeleteModel(name="Doomed"),
+    ]

@@ -1,0 +1,9 @@
+"""RunPython.noop -> always"""
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("rules", "0001_initial")]
+    operations = [
+        migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop),
+    ]

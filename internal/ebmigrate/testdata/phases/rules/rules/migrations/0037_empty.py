@@ -1,0 +1,7 @@
+"""No operations -> always"""
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("rules", "0001_initial")]
+    operations = []
