@@ -69,9 +69,11 @@ func (w *world) clients() ebmigrate.Clients {
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDBENCH", "bench", ""),
 		Retryer: func() aws.Retryer { return provider.NewRetryer(provider.DefaultMaxRetries) }}
 	url := aws.String(w.srv.URL())
+	eb := elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = url })
 	return ebmigrate.Clients{
 		Region:     "us-east-1",
-		EB:         ebmigrate.BatchEnvironmentDescribes(ebmigrate.PaceEnvironmentReads(elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = url }))),
+		EB:         ebmigrate.BatchEnvironmentDescribes(ebmigrate.PaceEnvironmentReads(eb)),
+		Locks:      ebmigrate.NewLockPlace("", eb),
 		ECS:        ebmigrate.PaceClusterReads(ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = url })),
 		Logs:       ebmigrate.PaceLogReads(cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = url }), "us-east-1"),
 		S3:         s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = url; o.UsePathStyle = true }),

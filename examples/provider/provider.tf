@@ -20,6 +20,12 @@ provider "ebmigrate" {
   # Refuse credentials of any other account (sts:GetCallerIdentity).
   allowed_account_ids = ["123456789012"]
 
+  # Optional: where the migration lock lives. Default: Elastic Beanstalk's
+  # storage bucket of the region (elasticbeanstalk-<region>-<account>).
+  # lock {
+  #   bucket = "myapp-deploy-locks"
+  # }
+
   # Tags for every migration task definition and task.
   default_tags {
     tags = {

@@ -11,10 +11,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
-// S3 is the part of the S3 API the engine uses (read-only): it reads
-// application versions' source bundles.
+// S3 is the part of the S3 API the engine uses: it reads application
+// versions' source bundles, and reads and writes the migration lock's
+// object, with conditions (lock.go).
 type S3 interface {
 	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+	PutObject(context.Context, *s3.PutObjectInput, ...func(*s3.Options)) (*s3.PutObjectOutput, error)
 }
 
 // ResolveImage decides the migration container's image and says where it

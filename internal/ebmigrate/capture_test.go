@@ -10,10 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
@@ -78,12 +74,5 @@ func TestCapture(t *testing.T) {
 
 func captureClients(url string) ebmigrate.Clients {
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", "")}
-	u := aws.String(url)
-	return ebmigrate.Clients{
-		Region: "us-east-1",
-		EB:     elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = u }),
-		ECS:    ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = u }),
-		Logs:   cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = u }),
-		S3:     s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = u; o.UsePathStyle = true }),
-	}
+	return clientsWith(cfg, url)
 }

@@ -21,6 +21,10 @@ const (
 	TagEnvID       = "ebmigrate:environment-id"
 	TagEnvName     = "ebmigrate:environment-name"
 	TagRun         = "ebmigrate:run"
+	// TagLockHolder names the apply that started a migration task under
+	// the lock (its holder id in the lock's record), so that a task whose
+	// RunTask answers were lost can be told from the run's other tasks.
+	TagLockHolder = "ebmigrate:lock-holder"
 )
 
 // DeriveSpec is what the user asked to run.

@@ -51,10 +51,12 @@ type Logs interface {
 
 // Clients are the AWS clients of one provider configuration.
 type Clients struct {
-	EB     EB
-	ECS    ECS
-	Logs   Logs
-	S3     S3
+	EB   EB
+	ECS  ECS
+	Logs Logs
+	S3   S3
+	// Locks is where the migration locks live (lock.go).
+	Locks  *LockPlace
 	Region string
 	// DefaultTags are the provider's default_tags, for every task
 	// definition and task the engine creates (a resource's tags win).

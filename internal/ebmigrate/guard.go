@@ -12,11 +12,14 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
-// The guard's reads of ECS for the run protocol (protocol.go). Every
+// The run protocol's reads of ECS by startedBy (protocol.go): every
 // migration task of an environment has the same startedBy, and a run tag.
-// ListTasks is eventually consistent (it lags DescribeTasks), so the guard
-// concludes nothing from a list that does not show our own task yet; tasks
-// are ordered by AWS's createdAt and task ARN, never by the local clock.
+// They find a task of the same run to attach to, and a migration that runs
+// without the lock (an older provider version's); the lock, not these
+// reads, keeps two migrations of a lock key from running at once, since
+// ListTasks is eventually consistent and lists new tasks in no promised
+// order. Tasks are ordered by AWS's createdAt and task ARN, never by the
+// local clock.
 
 // migrationTask is a not-yet-stopped migration task of the environment.
 type migrationTask struct {
@@ -153,113 +156,6 @@ func listTasks(ctx context.Context, api ECS, in *ecs.ListTasksInput) ([]string, 
 			return arns, nil
 		}
 	}
-}
-
-// firstStarted waits until ECS shows our new task, then until ListTasks
-// lists it, and returns the environment's oldest migration task that has not
-// stopped: ours, or one that another run started before it.
-func firstStarted(ctx context.Context, c Clients, t *Target, ours, startedBy string, poll PollSchedule) (migrationTask, error) {
-	var created time.Time
-	if _, err := pollTask(ctx, c.ECS, t.ClusterArn, ours, poll, NopLogger, func(task ecstypes.Task) bool {
-		created = aws.ToTime(task.CreatedAt)
-		return true
-	}); err != nil {
-		return migrationTask{}, err
-	}
-	start := time.Now()
-	for round := 0; ; round++ {
-		// Until ListTasks lists ours, one call a round: the whole scan
-		// (tasks being stopped, family by family, and their descriptions)
-		// is read once ours shows, from the same list. Fifty migrations at
-		// once share ECS's read bucket, so every call a round counts.
-		arns, err := listStartedBy(ctx, c.ECS, t, startedBy)
-		if err != nil {
-			return migrationTask{}, err
-		}
-		if slices.Contains(arns, ours) {
-			active, err := describeActive(ctx, c.ECS, t, startedBy, arns)
-			if err != nil {
-				return migrationTask{}, err
-			}
-			if first, ok := firstContender(active, ours); ok {
-				return first, nil
-			}
-		}
-		// Not listed: not yet, or ours stopped already (it failed to start,
-		// or ran that fast: it went first). Asked about every other round
-		// (once a second at the default fast poll), or whenever listed.
-		if round%2 == 1 || slices.Contains(arns, ours) {
-			out, err := c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(t.ClusterArn), Tasks: []string{ours}})
-			if err != nil {
-				return migrationTask{}, fmt.Errorf("describing migration task %s: %w", ours, err)
-			}
-			// Asked to stop (a failed image pull, a stop from the console)
-			// before ListTasks listed it: it leaves the RUNNING list, and
-			// will not start; the watch sees it stop.
-			if len(out.Tasks) == 1 && (aws.ToString(out.Tasks[0].LastStatus) == "STOPPED" || aws.ToString(out.Tasks[0].DesiredStatus) == "STOPPED") {
-				return migrationTask{arn: ours, createdAt: created}, nil
-			}
-		}
-		if time.Since(start) > poll.ListFor {
-			return migrationTask{}, engineError(nil, "Migration Task Not Listed",
-				"ListTasks has not listed migration task %s of environment %q for %s after DescribeTasks showed it, so whether another migration started first cannot be told, and the task was left as it is. Look at it in the ECS console: when it runs alone, the next apply waits for it; when another migration runs too, stop one of them before applying again.",
-				ours, t.EnvironmentName, poll.ListFor)
-		}
-		// ListTasks lags DescribeTasks by about a second (the guard reads
-		// it while ECS provisions ours, which takes seconds more): asking
-		// twice a second at the default fast poll decides in time and
-		// spares the read bucket that fifty migrations share.
-		if !sleep(ctx, 2*poll.Fast) {
-			return migrationTask{}, ctx.Err()
-		}
-	}
-}
-
-// firstContender is the oldest task that still contends with ours, once ours
-// is listed: a task asked to stop that never started is giving way (it will
-// not start), so it is passed over, else two applies could both give way to
-// it. false while ours is not listed, or while a contender's createdAt is
-// not known (the API documents it as the time the task entered PENDING):
-// the caller reads again rather than take it for the oldest.
-func firstContender(active []migrationTask, ours string) (migrationTask, bool) {
-	if !slices.ContainsFunc(active, func(mt migrationTask) bool { return mt.arn == ours }) {
-		return migrationTask{}, false
-	}
-	for _, mt := range active {
-		if mt.arn != ours && mt.stopping && !mt.started {
-			continue
-		}
-		if mt.createdAt.IsZero() {
-			return migrationTask{}, false
-		}
-		return mt, true
-	}
-	return migrationTask{}, false
-}
-
-// notStarted reads our task just before the caller may stop it: true only
-// when DescribeTasks shows it PROVISIONING or PENDING with no container
-// started (ECS task lifecycle: containers start between PENDING and
-// ACTIVATING/RUNNING). A task ECS does not show yet counts as started: what
-// cannot be seen is not stopped.
-func notStarted(ctx context.Context, c Clients, t *Target, arn string) (bool, error) {
-	out, err := c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(t.ClusterArn), Tasks: []string{arn}})
-	if err != nil {
-		return false, fmt.Errorf("describing migration task %s: %w", arn, err)
-	}
-	if len(out.Tasks) != 1 {
-		return false, nil
-	}
-	task := out.Tasks[0]
-	if s := aws.ToString(task.LastStatus); (s != "PROVISIONING" && s != "PENDING") || task.StartedAt != nil {
-		return false, nil
-	}
-	for _, ct := range task.Containers {
-		if s := aws.ToString(ct.LastStatus); (s != "" && s != "PENDING") || ct.ExitCode != nil || ct.RuntimeId != nil {
-			return false, nil
-		}
-	}
-	return true, nil
 }
 
 // ranAlongside names the tasks of the migration family that ran while r's

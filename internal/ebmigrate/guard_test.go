@@ -25,24 +25,26 @@ func migrationTasks(srv *localaws.Server) []localaws.TaskInfo {
 	return out
 }
 
-// assertNoOverlap fails when two migration tasks were RUNNING at once.
+// assertNoOverlap fails when two migration tasks' processes ran at once,
+// judged from when localaws really ran them (ECS reports a start late), and
+// returns how many ran at all.
 func assertNoOverlap(t *testing.T, srv *localaws.Server) (ran int) {
 	t.Helper()
 	tasks := migrationTasks(srv)
 	for i, a := range tasks {
-		if a.StartedAt == nil {
+		if a.ProcessStartedAt == nil {
 			continue
 		}
 		ran++
 		for _, b := range tasks[i+1:] {
-			if b.StartedAt == nil {
+			if b.ProcessStartedAt == nil {
 				continue
 			}
-			if a.StoppedAt == nil || b.StoppedAt == nil {
+			if a.ProcessStoppedAt == nil || b.ProcessStoppedAt == nil {
 				t.Fatalf("a migration task has not stopped: %+v %+v", a, b)
 			}
-			if a.StartedAt.Before(*b.StoppedAt) && b.StartedAt.Before(*a.StoppedAt) {
-				t.Errorf("migration tasks ran at once: %s [%s, %s] and %s [%s, %s]", a.TaskArn, a.StartedAt, a.StoppedAt, b.TaskArn, b.StartedAt, b.StoppedAt)
+			if a.ProcessStartedAt.Before(*b.ProcessStoppedAt) && b.ProcessStartedAt.Before(*a.ProcessStoppedAt) {
+				t.Errorf("migration tasks ran at once: %s [%s, %s] and %s [%s, %s]", a.TaskArn, a.ProcessStartedAt, a.ProcessStoppedAt, b.TaskArn, b.ProcessStartedAt, b.ProcessStoppedAt)
 			}
 		}
 	}

@@ -57,13 +57,21 @@ func clientsFor(srv *localaws.Server, attempts int) ebmigrate.Clients {
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""),
 		RetryMaxAttempts: attempts,
 	}
-	url := aws.String(srv.URL())
+	return clientsWith(cfg, srv.URL())
+}
+
+// clientsWith are engine clients of cfg for a localaws URL, the lock in
+// Elastic Beanstalk's storage bucket, as the provider makes them.
+func clientsWith(cfg aws.Config, endpoint string) ebmigrate.Clients {
+	url := aws.String(endpoint)
+	eb := elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = url })
 	return ebmigrate.Clients{
 		Region: "us-east-1",
-		EB:     elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = url }),
+		EB:     eb,
 		ECS:    ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = url }),
 		Logs:   cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = url }),
 		S3:     s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = url; o.UsePathStyle = true }),
+		Locks:  ebmigrate.NewLockPlace("", eb),
 	}
 }
 

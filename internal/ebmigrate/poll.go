@@ -50,6 +50,10 @@ type PollSchedule struct {
 	// RegisterFor is how long a just-registered revision may stay unknown
 	// to RunTask and DescribeTaskDefinition (ClientException).
 	RegisterFor time.Duration
+	// LockLease is how long a migration lock that names no task yet may go
+	// without its holder renewing it before another apply takes it over
+	// (DefaultLockLease; lock.go).
+	LockLease time.Duration
 	// SourceFor is how long a source task definition ECS does not know is
 	// asked for again before it counts as missing. Unlike the engine's own
 	// revisions (RegisterFor), it may never have existed (a typo), so the
@@ -69,6 +73,7 @@ var DefaultPoll = PollSchedule{
 	Max: 5 * time.Second, MissingFor: 5 * time.Minute, MaxErrors: 10,
 	Logs: time.Second, LogsQuiet: 5 * time.Second, LogGrace: 5 * time.Second, LogFlush: 5 * time.Second, LogEndWithin: time.Minute,
 	EB: 5 * time.Second, ListFor: 2 * time.Minute, RegisterFor: time.Minute, SourceFor: 5 * time.Second,
+	LockLease: DefaultLockLease,
 }
 
 func (p PollSchedule) withDefaults() PollSchedule {
@@ -93,6 +98,7 @@ func (p PollSchedule) withDefaults() PollSchedule {
 	set(&d.ListFor, p.ListFor)
 	set(&d.RegisterFor, p.RegisterFor)
 	set(&d.SourceFor, p.SourceFor)
+	set(&d.LockLease, p.LockLease)
 	if p.MaxErrors > 0 {
 		d.MaxErrors = p.MaxErrors
 	}
@@ -134,6 +140,9 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
+// missingSummary is the summary of a task ECS stopped showing.
+const missingSummary = "Migration Task Missing"
+
 // pollTask reads a task on the schedule until visit returns true or ctx is
 // done. A task MISSING for longer than MissingFor, or MaxErrors failed reads
 // in a row, end it with an error; shorter spells are waited out. lastStatus
@@ -166,7 +175,7 @@ func pollTask(ctx context.Context, api ECS, cluster, taskArn string, poll PollSc
 			if time.Since(start) > poll.MissingFor {
 				// botocore ecs DescribeTasks: "stopped tasks appear in the
 				// returned results for at least one hour".
-				return lastStatus, engineError(nil, "Migration Task Missing",
+				return lastStatus, engineError(nil, missingSummary,
 					"ECS has not shown migration task %s on cluster %s for %s after it was started (DescribeTasks answers MISSING). ECS may have stopped and forgotten it (it forgets stopped tasks after at least an hour), or the cluster may have been deleted or replaced. Look for the task, and its stopped reason, in the ECS console or with `aws ecs describe-tasks`, and at the migration's log; whether the migration ran is not known, so the next apply runs it again.",
 					taskArn, cluster, poll.MissingFor)
 			}

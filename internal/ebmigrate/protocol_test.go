@@ -144,13 +144,13 @@ func TestStartedMigrationIsNeverStopped(t *testing.T) {
 	}
 }
 
-// overlapping: two migration tasks were RUNNING at once.
+// overlapping: two migration tasks' processes ran at once.
 func overlapping(srv *localaws.Server) bool {
 	tasks := migrationTasks(srv)
 	for i, a := range tasks {
 		for _, b := range tasks[i+1:] {
-			if a.StartedAt != nil && b.StartedAt != nil && a.StoppedAt != nil && b.StoppedAt != nil &&
-				a.StartedAt.Before(*b.StoppedAt) && b.StartedAt.Before(*a.StoppedAt) {
+			if a.ProcessStartedAt != nil && b.ProcessStartedAt != nil && a.ProcessStoppedAt != nil && b.ProcessStoppedAt != nil &&
+				a.ProcessStartedAt.Before(*b.ProcessStoppedAt) && b.ProcessStartedAt.Before(*a.ProcessStoppedAt) {
 				return true
 			}
 		}

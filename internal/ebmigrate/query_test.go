@@ -97,6 +97,10 @@ func TestQueryDoesNotWaitForMigration(t *testing.T) {
 	if len(running) != 1 {
 		t.Fatalf("when the query had finished, %d migration tasks were running (want the one that was running before it)", len(running))
 	}
+	// It took no lock, and says that a migration held it.
+	if !strings.Contains(q.MigrationRunning, running[0]) {
+		t.Errorf("the query's note of the running migration: %q, want it to name %s", q.MigrationRunning, running[0])
+	}
 	release(t, gate)
 	if err := <-done; err != nil {
 		t.Fatalf("migration: %v", err)

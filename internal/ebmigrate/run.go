@@ -50,14 +50,21 @@ type MigrateInput struct {
 	// for a migration nor holds one up, while queries of the same content
 	// still attach to each other.
 	Query bool
+	// LockKey names the lock this migration takes (lock.go): migrations
+	// with the same key never run at once. "" is the environment's name.
+	LockKey string
+	// Operation names what runs the migration ("ebmigrate_run", …), in
+	// the lock's record, for people who find it held.
+	Operation string
 }
 
-// guardKey is the startedBy of this input's tasks.
-func (in MigrateInput) guardKey(envID string) string {
-	if in.Query {
-		return QueryStartedBy(envID)
+// lockKey is the key of the migration's lock: LockKey, else the
+// environment's name.
+func (in MigrateInput) lockKey(t *Target) string {
+	if in.LockKey != "" {
+		return in.LockKey
 	}
-	return StartedBy(envID)
+	return t.EnvironmentName
 }
 
 // DefaultStartTimeout is task.start_timeout's default.
@@ -120,6 +127,9 @@ type Result struct {
 	ValuesInRevision bool
 	// Warnings are CheckRun's: what may not go as the user expects.
 	Warnings []string
+	// MigrationRunning says, for a read-only query, that a migration held
+	// the lock of its lock key while it ran ("" when none did).
+	MigrationRunning string
 }
 
 // StartedBy is the startedBy of every migration task of an environment, so
@@ -251,11 +261,7 @@ func taskIDOf(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
 func runTaskKnown(ctx context.Context, api ECS, in *ecs.RunTaskInput, poll PollSchedule) (*ecs.RunTaskOutput, error) {
 	start := time.Now()
 	for {
-		token, err := newClientToken()
-		if err != nil {
-			return nil, fmt.Errorf("making a RunTask clientToken: %w", err)
-		}
-		in.ClientToken = aws.String(token)
+		in.ClientToken = aws.String(newClientToken())
 		out, err := api.RunTask(ctx, in)
 		if !unknownTaskDefinition(err) || time.Since(start) > poll.RegisterFor {
 			return out, err
@@ -291,9 +297,10 @@ func unknownTaskDefinition(err error) bool {
 	return strings.HasPrefix(msg, "unable to describe task definition") || strings.HasPrefix(msg, "taskdefinition not found")
 }
 
-// waitOther waits for another run's migration task to stop. A task that
-// has not started within startTimeout of its creation never will: it is
-// stopped (it never ran, so that is safe) instead of blocking this run.
+// waitOther waits for a migration task that runs without the lock to stop.
+// A task that has not started within startTimeout of its creation never
+// will: it is stopped (it never ran, so that is safe) instead of blocking
+// this run.
 func waitOther(ctx context.Context, c Clients, t *Target, other migrationTask, startTimeout time.Duration, poll PollSchedule, log Logger) error {
 	log.Info("another migration of the environment is running; waiting for it to finish", map[string]any{"task": other.arn, "status": other.status})
 	var stopErr error
@@ -302,7 +309,7 @@ func waitOther(ctx context.Context, c Clients, t *Target, other migrationTask, s
 		if !stopped && aws.ToString(task.LastStatus) != "STOPPED" && task.StartedAt == nil && notStartedFor(task) > startTimeout {
 			log.Info("the other migration task never started within task.start_timeout; stopping it", map[string]any{"task": other.arn})
 			stopped = true
-			if _, stopErr = stopTask(c, t, other.arn, fmt.Sprintf("ebmigrate: the task did not start within task.start_timeout (%s)", startTimeout)); stopErr != nil {
+			if _, stopErr = stopTask(c, t.ClusterArn, other.arn, startTimeoutReason(startTimeout)); stopErr != nil {
 				return true
 			}
 		}
@@ -313,7 +320,7 @@ func waitOther(ctx context.Context, c Clients, t *Target, other migrationTask, s
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return &InterruptedError{Environment: t.EnvironmentName, Waiting: "for migration task " + other.arn + " of another run to finish (ours was not started)", LastStatus: last, Cause: ctx.Err()}
+			return &InterruptedError{Environment: t.EnvironmentName, Waiting: "for migration task " + other.arn + ", which runs without the migration lock, to finish (ours was not started)", LastStatus: last, Cause: ctx.Err()}
 		}
 		return err
 	}
@@ -342,14 +349,6 @@ func placementProblem(t *Target, failures []ecstypes.Failure, placement Placemen
 	return problem("Migration Task Not Placed",
 		"ECS could not place the migration task for environment %q on cluster %s: %s. %s",
 		t.EnvironmentName, t.ClusterArn, strings.Join(reasons, "; "), advice)
-}
-
-// interruptedOr turns a wait ended by ctx into an InterruptedError.
-func interruptedOr(ctx context.Context, t *Target, taskArn, lastStatus string, err error) error {
-	if ctx.Err() == nil {
-		return err
-	}
-	return &InterruptedError{Environment: t.EnvironmentName, TaskArn: taskArn, LastStatus: lastStatus, Cause: ctx.Err()}
 }
 
 // InterruptedError is a wait cut short by a timeout or cancellation.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
@@ -24,6 +25,7 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 	var stopped ecstypes.Task
 	startTimeout := in.startTimeout()
 	var neverStarted *StartTimeoutError
+	loggedStart := false
 	last, err := pollTask(ctx, c.ECS, t.ClusterArn, taskArn, poll, log, func(task ecstypes.Task) bool {
 		found := false
 		if follower == nil && hasLogs {
@@ -45,15 +47,28 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 		}
 		stopped = task
 		status := aws.ToString(task.LastStatus)
-		if status != "STOPPED" && task.StartedAt == nil && notStartedFor(task) > startTimeout {
+		if status != "STOPPED" && task.StartedAt == nil && notStartedFor(task) > startTimeout && !loggedStart {
+			// ECS shows a start when the agent's state change reaches it
+			// (retried with a backoff of up to 30 s): a container whose
+			// awslogs stream exists has started, whatever DescribeTasks says
+			// yet, and a started migration is never stopped.
+			if loggedStart = hasLogs && !loc.ByRuntimeID && streamExists(ctx, c.Logs, loc); loggedStart {
+				log.Info("the task is not shown started yet, but its container's log stream exists: it started, and is not stopped", map[string]any{"task": taskArn, "log_stream": loc.Stream})
+				return false
+			}
 			neverStarted = &StartTimeoutError{Environment: t.EnvironmentName, TaskArn: taskArn, LastStatus: status, Timeout: startTimeout}
 			return true
 		}
 		return status == "STOPPED"
 	})
 	stopFollowing()
+	// Stopped at task.start_timeout by another apply waiting on it (it never
+	// started): the same failure as this apply's own stop.
+	if neverStarted == nil && err == nil && stopped.StartedAt == nil && strings.HasPrefix(aws.ToString(stopped.StoppedReason), startTimeoutPrefix) {
+		return nil, &StartTimeoutError{Environment: t.EnvironmentName, TaskArn: taskArn, LastStatus: aws.ToString(stopped.LastStatus), Timeout: startTimeout, Stopped: true}
+	}
 	if neverStarted != nil {
-		neverStarted.Stopped, neverStarted.StopErr = stopTask(c, t, taskArn, fmt.Sprintf("ebmigrate: the task did not start within task.start_timeout (%s)", startTimeout))
+		neverStarted.Stopped, neverStarted.StopErr = stopTask(c, t.ClusterArn, taskArn, startTimeoutReason(startTimeout))
 		return nil, neverStarted
 	}
 	if err != nil {
@@ -86,12 +101,33 @@ func notStartedFor(task ecstypes.Task) time.Duration {
 	return time.Since(*task.CreatedAt)
 }
 
-// stopTask stops a task with a context of its own (the caller's may be done).
-func stopTask(c Clients, t *Target, taskArn, reason string) (bool, error) {
+// stopTask stops a task with a context of its own (the caller's may be
+// done). It is idempotent: StopTask deletes the task's tags ("Any tags
+// associated with the task will be deleted", botocore ecs StopTask), so a
+// second StopTask of a task (two applies timing out on one stuck task, or
+// one attached to a task its starter stopped) may be denied by a policy that
+// allows StopTask only on tasks with the run tag; a task already asked to
+// stop, or stopped, is not a failure.
+func stopTask(c Clients, cluster, taskArn, reason string) (bool, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_, err := c.ECS.StopTask(ctx, &ecs.StopTaskInput{Cluster: aws.String(t.ClusterArn), Task: aws.String(taskArn), Reason: aws.String(reason)})
-	return err == nil, err
+	_, err := c.ECS.StopTask(ctx, &ecs.StopTaskInput{Cluster: aws.String(cluster), Task: aws.String(taskArn), Reason: aws.String(reason)})
+	if err == nil {
+		return true, nil
+	}
+	out, derr := c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: []string{taskArn}})
+	if derr == nil && len(out.Tasks) == 1 && (aws.ToString(out.Tasks[0].DesiredStatus) == "STOPPED" || aws.ToString(out.Tasks[0].LastStatus) == "STOPPED") {
+		return true, nil
+	}
+	return false, err
+}
+
+// startTimeoutPrefix begins the stop reason of a task stopped because it
+// did not start within task.start_timeout.
+const startTimeoutPrefix = "ebmigrate: the task did not start within task.start_timeout"
+
+func startTimeoutReason(d time.Duration) string {
+	return fmt.Sprintf("%s (%s)", startTimeoutPrefix, d)
 }
 
 // StartTimeoutError is a migration task that never reached RUNNING within
@@ -114,20 +150,13 @@ func (e *StartTimeoutError) Error() string {
 		e.TaskArn, e.Environment, e.Timeout, orNone(e.LastStatus), stopped)
 }
 
-// stopTimedOut stops a task whose wait timed out; ctx is done, so it gets a
-// short context of its own.
+// stopTimedOut stops a task whose wait timed out (stopTask: idempotent).
 func stopTimedOut(c Clients, t *Target, taskArn string, log Logger) bool {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_, err := c.ECS.StopTask(ctx, &ecs.StopTaskInput{
-		Cluster: aws.String(t.ClusterArn), Task: aws.String(taskArn),
-		Reason: aws.String("ebmigrate: the apply timed out (task.stop_on_timeout)"),
-	})
+	stopped, err := stopTask(c, t.ClusterArn, taskArn, "ebmigrate: the apply timed out (task.stop_on_timeout)")
 	if err != nil {
 		log.Info("stopping the timed-out migration task failed", map[string]any{"task": taskArn, "error": err.Error()})
-		return false
 	}
-	return true
+	return stopped
 }
 
 func finish(ctx context.Context, t *Target, d *Derived, task ecstypes.Task, loc LogLocation, follower *logFollower, in MigrateInput, poll PollSchedule) (*Result, error) {
@@ -197,4 +226,14 @@ func logsNote(follower *logFollower, loc LogLocation, proven bool, window time.D
 		return fmt.Sprintf("The log may be incomplete: its tail could not be read (group %s, stream %s): %v", loc.Group, loc.Stream, logErr)
 	}
 	return unprovenNote(loc, follower.lines, window, fargate, nonBlockingMode)
+}
+
+// streamExists tells whether a log stream exists: the awslogs driver
+// creates a container's stream when the container starts. A read that
+// fails counts as not (the task is then judged by ECS alone).
+func streamExists(ctx context.Context, api Logs, loc LogLocation) bool {
+	_, err := api.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{
+		LogGroupName: aws.String(loc.Group), LogStreamName: aws.String(loc.Stream), Limit: aws.Int32(1), StartFromHead: aws.Bool(true),
+	})
+	return err == nil
 }

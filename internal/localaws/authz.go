@@ -2,6 +2,7 @@ package localaws
 
 import (
 	"encoding/json"
+	"net/http"
 	"strconv"
 	"strings"
 )
@@ -13,7 +14,17 @@ import (
 // and RunTask on task-definition*, with aws:RequestTag and ecs:cluster;
 // DeleteTaskDefinitions on task-definition* with aws:ResourceTag; StopTask
 // on task* with aws:ResourceTag and ecs:cluster; DeregisterTaskDefinition
-// has no resource type, so IAM sees "*").
+// has no resource type, so IAM sees "*"), and of the S3 object calls (the
+// object's ARN, arn:aws:s3:::bucket/key; a DeleteObject with If-Match needs
+// s3:GetObject as well, S3 User Guide, "How to perform conditional
+// deletes").
+//
+// A test can also have localaws enforce a policy (EnforcePolicy): the calls
+// of one client app that IAM would deny are answered AccessDenied, judged on
+// what is true when the call comes, as IAM judges it. StopTask is judged on
+// the task's tags at that moment, and "Any tags associated with the task
+// will be deleted" by StopTask (botocore ecs StopTask): a second StopTask of
+// a task whose tags a policy's condition names is denied.
 
 // AuthzRequest is one resource an ECS call acted on, as IAM sees it.
 type AuthzRequest struct {
@@ -31,6 +42,77 @@ type AuthzRequest struct {
 var authzOps = map[string]bool{
 	"ecs:RegisterTaskDefinition": true, "ecs:RunTask": true, "ecs:DeregisterTaskDefinition": true,
 	"ecs:DeleteTaskDefinitions": true, "ecs:StopTask": true,
+}
+
+// Authorizer tells whether IAM allows a call (EnforcePolicy).
+type Authorizer func(AuthzRequest) bool
+
+// EnforcePolicy makes localaws answer AccessDenied to the calls of client
+// app app (app/<id> in the User-Agent) that allow refuses: ECS StopTask and
+// the S3 object calls, judged before they are carried out. Other calls are
+// recorded (AuthzRequests) and can be judged after the fact.
+func (s *Server) EnforcePolicy(app string, allow Authorizer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.enforced = map[string]Authorizer{app: allow}
+}
+
+// denied is IAM's refusal of a call of app that the enforced policy does
+// not allow, or nil.
+func (s *Server) denied(userAgent string, r AuthzRequest) *apiError {
+	app := appID(userAgent)
+	s.mu.Lock()
+	allow := s.enforced[app]
+	s.mu.Unlock()
+	if allow == nil || allow(r) {
+		return nil
+	}
+	e := s.faultError("AccessDeniedException", r.Action)
+	e.Message = strings.Replace(e.Message, " because no identity-based policy", " on resource: "+r.Resource+" because no identity-based policy", 1)
+	e.Message = strings.TrimSuffix(e.Message, " (injected by localaws)") + " (localaws: the enforced policy)"
+	if strings.HasPrefix(r.Action, "s3:") {
+		e.Code, e.Status = "AccessDenied", http.StatusForbidden
+	}
+	return e
+}
+
+// stopTaskAuthz is StopTask's authorization context before it is carried
+// out: the task's tags now. ok is false when there is no such task.
+func (s *Server) stopTaskAuthz(body []byte) (AuthzRequest, bool) {
+	var in struct{ Cluster, Task string }
+	if json.Unmarshal(body, &in) != nil {
+		return AuthzRequest{}, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, err := s.findCluster(in.Cluster)
+	if err != nil {
+		return AuthzRequest{}, false
+	}
+	t := s.findTask(c, in.Task)
+	if t == nil {
+		return AuthzRequest{}, false
+	}
+	return AuthzRequest{Action: "ecs:StopTask", Resource: t.arn, ResourceTags: tagMap(t.tags), Cluster: c.arn}, true
+}
+
+// recordS3Authz records an S3 object call of a client app, and the caller
+// answers AccessDenied when the enforced policy does not allow it (false).
+func (s *Server) recordS3Authz(r *http.Request, op, bucket, key string) {
+	app := appID(r.Header.Get("User-Agent"))
+	if app == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.authz[app] = append(s.authz[app], AuthzRequest{Action: op, Resource: s3ObjectArn(bucket, key)})
+}
+
+func s3ObjectArn(bucket, key string) string { return "arn:aws:s3:::" + bucket + "/" + key }
+
+// s3Denied is the enforced policy's refusal of an S3 object call, or nil.
+func (s *Server) s3Denied(r *http.Request, op, bucket, key string) *apiError {
+	return s.denied(r.Header.Get("User-Agent"), AuthzRequest{Action: op, Resource: s3ObjectArn(bucket, key)})
 }
 
 // AuthzRequests returns the authorization context of the calls of a client

@@ -17,6 +17,11 @@ type Consistency struct {
 	// consistent index (ECS RunTask doc, botocore ecs service-2.json: "the
 	// results of describe or list commands might not be accurate right away").
 	ListLagMS int `json:"list_lag_ms"`
+	// ListJitterMS adds to each task's list lag an amount of its own, drawn
+	// from [0, ListJitterMS): ECS documents no order in which new tasks
+	// become visible to ListTasks, so a task created later can be listed
+	// before one created earlier.
+	ListJitterMS int `json:"list_jitter_ms"`
 	// RegisterLagMS is how long a newly registered revision is unknown to
 	// RunTask and DescribeTaskDefinition (ClientException "Unable to describe
 	// task definition."), the same eventual consistency.
@@ -70,11 +75,17 @@ type Consistency struct {
 	// "Partially full or empty pages don't necessarily mean that pagination is
 	// finished" (botocore logs service-2.json, GetLogEvents).
 	EmptyLogPages float64 `json:"empty_log_pages"`
+	// S3WriteMS is how long a conditional PutObject is in progress: a
+	// conflicting write of the same key meanwhile ends one of them with 409
+	// ConditionalRequestConflict (s3_conditional.go).
+	S3WriteMS int `json:"s3_write_ms"`
 }
 
 // Realistic defaults, for cmd/localaws and any seed that leaves them out.
 const (
 	defaultListLagMS        = 1000
+	defaultListJitterMS     = 2000
+	defaultS3WriteMS        = 40
 	defaultRegisterLagMS    = 1000
 	defaultDeregisterLagMS  = 2000
 	defaultLogIngestDelayMS = 2000
@@ -93,6 +104,8 @@ func (c Consistency) withDefaults() Consistency {
 		return v
 	}
 	c.ListLagMS = def(c.ListLagMS, defaultListLagMS)
+	c.ListJitterMS = def(c.ListJitterMS, defaultListJitterMS)
+	c.S3WriteMS = def(c.S3WriteMS, defaultS3WriteMS)
 	c.RegisterLagMS = def(c.RegisterLagMS, defaultRegisterLagMS)
 	c.DeregisterLagMS = def(c.DeregisterLagMS, defaultDeregisterLagMS)
 	c.LogIngestDelayMS = def(c.LogIngestDelayMS, defaultLogIngestDelayMS)
@@ -118,16 +131,17 @@ func (c Consistency) withDefaults() Consistency {
 // unproven log with after the stop (as the 5 s grace is to AWS's usual
 // delays), so that a test's last lines do not depend on a draw; the tests
 // of the tail itself set it past that (TestLateTailIsSaid).
-var TestConsistency = Consistency{ListLagMS: 100, RegisterLagMS: 200, DeregisterLagMS: 200, LogIngestDelayMS: 300, LogBatchMS: 300, EmptyLogPages: 0.3,
-	LogIngestTail: defaultLogIngestTail, LogIngestTailMS: 900}
+var TestConsistency = Consistency{ListLagMS: 100, ListJitterMS: 200, RegisterLagMS: 200, DeregisterLagMS: 200, LogIngestDelayMS: 300, LogBatchMS: 300, EmptyLogPages: 0.3,
+	LogIngestTail: defaultLogIngestTail, LogIngestTailMS: 900, S3WriteMS: 20}
 
 // testStopGraceMS is what Start gives a seed's unset stop grace: shorter than
 // ECS's 30 s, still a grace a process that ignores SIGTERM must sit out.
 const testStopGraceMS = 2000
 
-// listedAt is when ListTasks starts to list a task.
+// listedAt is when ListTasks starts to list a task: its list lag and its
+// own jitter after DescribeTasks shows it.
 func (s *Server) listedAt(t *task) time.Time {
-	return t.visibleAt.Add(ms(s.consistency.ListLagMS))
+	return t.visibleAt.Add(ms(s.consistency.ListLagMS) + t.listJitter)
 }
 
 // listedDesired is the desired status ListTasks files a task under at now:
@@ -177,4 +191,13 @@ func (s *Server) resolveVisibleTaskDef(ref string) (*taskDef, error) {
 		}
 	}
 	return nil, notFound
+}
+
+// jitter is a random duration in [0, n) milliseconds, from the seed's
+// random source. The caller holds s.mu.
+func (s *Server) jitter(n int) time.Duration {
+	if n <= 0 {
+		return 0
+	}
+	return ms(s.rng.Intn(n))
 }

@@ -24,6 +24,10 @@ import (
 
 const bundleBucket = "my-releases"
 
+// withReleaseBucket makes the bucket the tests upload releases to: S3
+// answers NoSuchBucket for a bucket that does not exist.
+func withReleaseBucket(s *localaws.Seed) { s.S3Buckets = append(s.S3Buckets, bundleBucket) }
+
 func bundleZip(t *testing.T, image string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -39,7 +43,7 @@ func bundleZip(t *testing.T, image string) []byte {
 // An apply can upload a bundle (PutObject, plain and aws-chunked with a
 // trailing checksum), create an application version from it and deploy it.
 func TestCreateApplicationVersion(t *testing.T) {
-	c := world(t)
+	c := world(t, withReleaseBucket)
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""), RetryMaxAttempts: 1}
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = aws.String(c.srv.URL()); o.UsePathStyle = true })
 	bundle := bundleZip(t, "example/app:v4")
@@ -113,7 +117,7 @@ func TestCreateApplicationVersionCLI(t *testing.T) {
 	if err != nil {
 		t.Skip("no aws CLI on PATH")
 	}
-	c := world(t)
+	c := world(t, withReleaseBucket)
 	file := filepath.Join(t.TempDir(), "v4.zip")
 	if err := os.WriteFile(file, bundleZip(t, "example/app:v4"), 0o600); err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ type task struct {
 	platform   string
 	overrides  json.RawMessage
 	tags       []tag
+	runTags    []tag // the tags RunTask gave it, for the stats
 	opts       runOptions
 	containers []*taskContainer
 	fault      *Fault
@@ -33,6 +34,12 @@ type task struct {
 
 	createdAt, startedAt, stoppingAt, stoppedAt time.Time
 	visibleAt                                   time.Time
+	// listJitter is this task's own share of the list lag (consistency.go).
+	listJitter time.Duration
+	// procStartedAt is when its processes really started; startReportAt
+	// when DescribeTasks shows that (runner.go, the late start report).
+	// procStoppedAt is when they really ended.
+	procStartedAt, procStoppedAt, startReportAt time.Time
 	lastStatus, desiredStatus                   string
 	// prevDesired and desiredChangedAt let ListTasks lag a change of the
 	// desired status (consistency.go).
@@ -60,6 +67,8 @@ type taskContainer struct {
 
 	// started: the container runtime started it (runtimeIDShown).
 	started bool
+	// output is what it printed (TaskOutput).
+	output []string
 	// driver is its awslogs driver while it runs (logs_driver.go).
 	driver *awslogsDriver
 }

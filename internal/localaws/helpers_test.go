@@ -211,3 +211,22 @@ func (c clients) listUntil(t *testing.T, in *ecs.ListTasksInput, want int) []str
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// waitVisible waits until DescribeTasks shows a task (it is MISSING right
+// after RunTask).
+func (c clients) waitVisible(t *testing.T, arn string) {
+	t.Helper()
+	for i := 0; ; i++ {
+		out, err := c.ecs.DescribeTasks(ctx(t), &ecs.DescribeTasksInput{Cluster: aws.String(localaws.FixtureCluster()), Tasks: []string{arn}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Tasks) == 1 {
+			return
+		}
+		if i > 500 {
+			t.Fatalf("task %s never visible", arn)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -225,3 +225,32 @@ func checkLogGroupName(name string) error {
 	}
 	return nil
 }
+
+// maxKeptOutput bounds the lines TaskOutput keeps of each container.
+const maxKeptOutput = 10000
+
+// recordOutput keeps a line a container printed, for TaskOutput.
+func (s *Server) recordOutput(c *taskContainer, line string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(c.output) == maxKeptOutput {
+		c.output = c.output[1:]
+	}
+	c.output = append(c.output, line)
+}
+
+// TaskOutput is what a task's containers printed (their last 10,000 lines
+// each), wherever they log: for tests that tell which migration a task ran.
+func (s *Server) TaskOutput(taskArn string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.tasks[taskArn]
+	if t == nil {
+		return nil
+	}
+	var out []string
+	for _, c := range t.containers {
+		out = append(out, c.output...)
+	}
+	return out
+}

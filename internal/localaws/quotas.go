@@ -73,7 +73,10 @@ var quotaGroups = map[string]string{
 	"elasticbeanstalk:DescribeApplicationVersions":   "elasticbeanstalk:describe",
 
 	// S3: the bucket is per prefix, see quotaKey.
-	"s3:GetObject": "s3:GET",
+	"s3:GetObject":    "s3:GET",
+	"s3:HeadObject":   "s3:GET",
+	"s3:PutObject":    "s3:PUT",
+	"s3:DeleteObject": "s3:PUT",
 }
 
 // DefaultQuotas are the buckets localaws starts with, by name.
@@ -121,6 +124,9 @@ func DefaultQuotas() map[string]Quota {
 		// "at least ... 5,500 GET/HEAD requests per second per partitioned
 		// Amazon S3 prefix"; above it S3 answers 503 SlowDown.
 		"s3:GET": {Burst: 5500, Rate: 5500},
+		// The same page: "3,500 PUT/COPY/POST/DELETE ... requests per second
+		// per partitioned Amazon S3 prefix".
+		"s3:PUT": {Burst: 3500, Rate: 3500},
 	}
 }
 
@@ -161,7 +167,7 @@ func newQuotaBook(seed *QuotaSeed) (*quotaBook, error) {
 // prefix (S3's request rates are per prefix, not per account).
 func quotaKey(op, prefix string) (group, key string) {
 	group = quotaGroups[op]
-	if group == "s3:GET" {
+	if group == "s3:GET" || group == "s3:PUT" {
 		return group, group + ":" + prefix
 	}
 	return group, group

@@ -89,18 +89,55 @@ func (s *Server) runLifecycle(t *task) {
 		s.finish(t, nil)
 		return
 	}
-	t.lastStatus = "RUNNING"
-	t.startedAt = time.Now()
+	// The processes run from now, their output flows to the log drivers,
+	// but ECS shows it only once the agent's state change reaches it
+	// (reportStarted).
+	t.procStartedAt = time.Now()
+	t.startReportAt = t.procStartedAt.Add(ms(s.timing.StartReportLagMS) + s.jitter(s.timing.StartReportJitterMS))
 	for _, l := range launches {
-		l.c.lastStatus, l.c.started = "RUNNING", true
 		if l.c.logGroup != "" && l.cmd != nil {
 			l.c.driver = s.startDriver(l.c, t.launchType == "FARGATE")
 		}
 	}
 	s.mu.Unlock()
+	reported := make(chan struct{})
+	go func() {
+		defer close(reported)
+		select {
+		case <-time.After(time.Until(t.startReportAt)):
+			s.reportStarted(t)
+		case <-t.stopRequested:
+		}
+	}()
 
 	codes := s.supervise(t, launches)
+	<-reported
 	s.finish(t, codes)
+}
+
+// reportStarted shows a started task as RUNNING, its containers with their
+// runtimeId, as the agent's state change does when ECS gets it: the ECS
+// agent batches container state changes until the next task state change
+// (or a 20 s drain) and retries their submission with a backoff of 1 s up
+// to 30 s (amazon-ecs-agent agent/eventhandler/task_handler.go:
+// drainEventsFrequency, submitStateBackoffMin/Max). Until then DescribeTasks
+// shows the task PENDING, with no startedAt, while its processes run.
+func (s *Server) reportStarted(t *task) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !t.startedAt.IsZero() || t.procStartedAt.IsZero() {
+		return
+	}
+	if t.lastStatus == "PENDING" {
+		t.lastStatus = "RUNNING"
+	}
+	t.startedAt = time.Now()
+	for _, c := range t.containers {
+		if c.lastStatus == "PENDING" {
+			c.lastStatus = "RUNNING"
+		}
+		c.started = true
+	}
 }
 
 // waitPhase waits d, or until the task is asked to stop (false).
@@ -367,6 +404,7 @@ func (s *Server) pump(t *task, idx int, l *launch, exits chan<- containerExit) {
 			for {
 				line, err := br.ReadString('\n')
 				if line != "" {
+					s.recordOutput(l.c, strings.TrimRight(line, "\r\n"))
 					if l.c.driver != nil {
 						text, whole := strings.CutSuffix(line, "\n")
 						if whole && l.c.def.PseudoTerminal {
@@ -408,6 +446,18 @@ func (s *Server) pump(t *task, idx int, l *launch, exits chan<- containerExit) {
 
 // finish moves the task through DEPROVISIONING to STOPPED, recording exit codes.
 func (s *Server) finish(t *task, codes []int) {
+	s.mu.Lock()
+	if !t.procStartedAt.IsZero() {
+		t.procStoppedAt = time.Now()
+	}
+	wait := time.Until(t.startReportAt)
+	s.mu.Unlock()
+	// Processes that ended before ECS showed their start: the agent reports
+	// the start, then the stop (its events are sent in order).
+	if !t.procStartedAt.IsZero() && wait > 0 && !t.killNow {
+		time.Sleep(wait)
+	}
+	s.reportStarted(t)
 	s.mu.Lock()
 	now := time.Now()
 	t.executionStoppedAt = now

@@ -13,8 +13,12 @@ import (
 	"strings"
 )
 
-// S3, just GetObject with path-style addressing (GET /bucket/key), for
-// Elastic Beanstalk's source bundles.
+// S3 with path-style addressing (/bucket/key): GetObject and HeadObject
+// here, for Elastic Beanstalk's source bundles and the provider's lock
+// objects; PutObject and DeleteObject, with their conditions, in
+// s3_conditional.go. Buckets exist when a seed names them, when an
+// environment's versions are in them, or once CreateStorageLocation made
+// Elastic Beanstalk's; any other bucket is NoSuchBucket, as on S3.
 
 // bundleBucket is the bucket EB keeps application versions in.
 func (s *Server) bundleBucket() string {
@@ -62,46 +66,70 @@ func (s *Server) addBundles(e *environment) error {
 		if err := zw.Close(); err != nil {
 			return err
 		}
+		s.buckets[s.bundleBucketOf(e)] = true
 		key := s.bundleBucketOf(e) + "/" + e.app + "/" + label + ".zip"
 		if _, seeded := s.objects[key]; !seeded {
-			s.objects[key] = buf.Bytes()
+			s.storeObject(key, buf.Bytes())
 		}
 	}
 	return nil
 }
 
-func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
+// serveS3Get is GetObject and HeadObject (GET and HEAD /bucket/key).
+func (s *Server) serveS3Get(w http.ResponseWriter, r *http.Request) {
 	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-	if fe, _ := s.callFault("s3:GetObject", r.Header.Get("User-Agent")); fe != nil {
-		writeS3Error(w, fe.Status, fe.Code, fe.Message, key)
+	op := "s3:GetObject"
+	if r.Method == http.MethodHead {
+		op = "s3:HeadObject"
+	}
+	if fe, _ := s.callFault(op, r.Header.Get("User-Agent")); fe != nil {
+		writeS3Error(w, r, fe.Status, fe.Code, fe.Message, key)
 		return
 	}
-	if te := s.throttle("s3:GetObject", bucket+"/"+path.Dir(key)); te != nil {
-		writeS3Error(w, te.Status, te.Code, te.Message, key)
+	if te := s.throttle(op, bucket+"/"+path.Dir(key)); te != nil {
+		writeS3Error(w, r, te.Status, te.Code, te.Message, key)
 		return
 	}
 	s.mu.Lock()
 	obj, ok := s.objects[bucket+"/"+key]
+	modified := s.modified[bucket+"/"+key]
+	bucketKnown := s.buckets[bucket]
 	s.mu.Unlock()
-	if !ok {
-		writeS3Error(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.", key)
+	if !bucketKnown {
+		writeS3Error(w, r, http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist", key)
 		return
 	}
+	// GetObject is authorized as s3:GetObject, HeadObject too (S3 API
+	// Reference, HeadObject: "you must have the s3:GetObject permission").
+	if denied := s.s3Denied(r, "s3:GetObject", bucket, key); denied != nil {
+		writeS3Error(w, r, denied.Status, denied.Code, denied.Message, key)
+		return
+	}
+	if !ok {
+		writeS3Error(w, r, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.", key)
+		return
+	}
+	s.recordS3Authz(r, "s3:GetObject", bucket, key)
 	// botocore s3 GetObjectRequest.IfMatch: "Return the object only if its
 	// entity tag (ETag) is the same as the one specified in this header;
-	// otherwise, return a 412 Precondition Failed error."
-	if m := r.Header.Get("If-Match"); m != "" && m != "*" && strings.Trim(m, "\"") != strings.Trim(objectETag(obj), "\"") {
-		writeS3Error(w, http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", key)
+	// otherwise, return a 412 Precondition Failed error." (HeadObject the same.)
+	if m := r.Header.Get("If-Match"); m != "" && !etagMatches(m, obj) {
+		writeS3Error(w, r, http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", key, "If-Match")
+		return
+	}
+	// GetObjectRequest.IfNoneMatch: "Return the object only if its entity
+	// tag (ETag) is different from the one specified in this header;
+	// otherwise, return a 304 Not Modified".
+	if m := r.Header.Get("If-None-Match"); m != "" && etagMatches(m, obj) {
+		w.Header().Set("ETag", objectETag(obj))
+		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	body, status, contentRange, ok := byteRange(obj, r.Header.Get("Range"))
 	if !ok {
-		writeS3Error(w, http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable", key)
+		writeS3Error(w, r, http.StatusRequestedRangeNotSatisfiable, "InvalidRange", "The requested range is not satisfiable", key)
 		return
 	}
-	s.mu.Lock()
-	s.s3BytesServed += int64(len(body))
-	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
 	w.Header().Set("Accept-Ranges", "bytes")
@@ -109,9 +137,27 @@ func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Range", contentRange)
 	}
 	w.Header().Set("ETag", objectETag(obj))
+	if !modified.IsZero() {
+		w.Header().Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
+	}
 	w.Header().Set("x-amz-request-id", requestID())
 	w.WriteHeader(status)
+	if r.Method == http.MethodHead {
+		return
+	}
+	s.mu.Lock()
+	s.s3BytesServed += int64(len(body))
+	s.mu.Unlock()
 	_, _ = w.Write(body)
+}
+
+// etagMatches compares an If-Match or If-None-Match value with an object's
+// ETag: "*" matches any object, and S3 accepts an ETag with or without its
+// quotes (moto's AWS-verified test_put_object_if_match: "S3 is flexible - it
+// will accept ETags without quotes").
+func etagMatches(header string, obj []byte) bool {
+	h := strings.TrimSpace(header)
+	return h == "*" || strings.Trim(h, "\"") == strings.Trim(objectETag(obj), "\"")
 }
 
 // byteRange applies a GetObject Range header. S3 documents it as the HTTP
@@ -165,14 +211,26 @@ func (s *Server) S3BytesServed() int64 {
 	return s.s3BytesServed
 }
 
-func writeS3Error(w http.ResponseWriter, status int, code, message, key string) {
+// writeS3Error writes S3's XML error (S3 API Reference, "Error
+// responses"); a failed precondition names it in <Condition>. A HEAD
+// response has no body: the SDK tells errors apart by status alone.
+func writeS3Error(w http.ResponseWriter, r *http.Request, status int, code, message, key string, condition ...string) {
+	w.Header().Set("x-amz-request-id", requestID())
+	if r != nil && r.Method == http.MethodHead {
+		w.WriteHeader(status)
+		return
+	}
 	var msg, k bytes.Buffer
 	_ = xml.EscapeText(&msg, []byte(message))
 	_ = xml.EscapeText(&k, []byte(key))
+	extra := ""
+	if len(condition) > 0 {
+		extra = "<Condition>" + condition[0] + "</Condition>"
+	}
 	w.Header().Set("Content-Type", "application/xml")
 	w.WriteHeader(status)
-	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>%s</Message><Key>%s</Key><RequestId>%s</RequestId></Error>`,
-		code, msg.String(), k.String(), requestID())
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>%s</Message><Key>%s</Key>%s<RequestId>%s</RequestId></Error>`,
+		code, msg.String(), k.String(), extra, requestID())
 }
 
 // objectETag is an object's entity tag: for an object uploaded in one PUT

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 )
 
 // S3 PutObject (PUT /bucket/key, path-style), so that an apply can upload an
-// application version's source bundle (aws_s3_object, `aws s3 cp`).
+// application version's source bundle (aws_s3_object, `aws s3 cp`) and the
+// provider can write its lock objects with conditions (s3_conditional.go).
 
 // maxObject bounds what localaws keeps in memory; AWS's single PUT limit is
 // 5 GB (S3 User Guide, "Uploading objects").
@@ -20,21 +22,36 @@ const maxObject = 64 << 20
 func (s *Server) serveS3Put(w http.ResponseWriter, r *http.Request) {
 	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	if fe, _ := s.callFault("s3:PutObject", r.Header.Get("User-Agent")); fe != nil {
-		writeS3Error(w, fe.Status, fe.Code, fe.Message, key)
+		writeS3Error(w, r, fe.Status, fe.Code, fe.Message, key)
 		return
 	}
 	if bucket == "" || key == "" {
-		writeS3Error(w, http.StatusBadRequest, "InvalidRequest", "A PUT needs a bucket and a key (path-style: /bucket/key).", key)
+		writeS3Error(w, r, http.StatusBadRequest, "InvalidRequest", "A PUT needs a bucket and a key (path-style: /bucket/key).", key)
+		return
+	}
+	if te := s.throttle("s3:PutObject", bucket+"/"+path.Dir(key)); te != nil {
+		writeS3Error(w, r, te.Status, te.Code, te.Message, key)
 		return
 	}
 	body, err := objectBody(r)
 	if err != nil {
-		writeS3Error(w, http.StatusBadRequest, "IncompleteBody", err.Error(), key)
+		writeS3Error(w, r, http.StatusBadRequest, "IncompleteBody", err.Error(), key)
 		return
 	}
-	s.mu.Lock()
-	s.objects[bucket+"/"+key] = body
-	s.mu.Unlock()
+	cond, bad := writeCondition(r)
+	if bad != "" {
+		writeS3Error(w, r, http.StatusNotImplemented, "NotImplemented", bad, key)
+		return
+	}
+	if denied := s.s3Denied(r, "s3:PutObject", bucket, key); denied != nil {
+		writeS3Error(w, r, denied.Status, denied.Code, denied.Message, key)
+		return
+	}
+	if fail := s.conditionalWrite(bucket, key, cond, func() { s.storeObject(bucket+"/"+key, body) }); fail != nil {
+		writeS3Error(w, r, fail.status, fail.code, fail.message, key, fail.condition...)
+		return
+	}
+	s.recordS3Authz(r, "s3:PutObject", bucket, key)
 	w.Header().Set("ETag", objectETag(body))
 	w.Header().Set("x-amz-request-id", requestID())
 	w.WriteHeader(http.StatusOK)

@@ -34,6 +34,10 @@ type Seed struct {
 	// (a zip with Dockerrun.aws.json) made for each environment's version;
 	// one here replaces the bundle of the same key.
 	S3Objects map[string]string `json:"s3_objects"`
+	// S3Buckets are buckets that exist from the start, empty, beside the
+	// ones S3Objects and the environments' bundles name; a write to any
+	// other bucket is NoSuchBucket.
+	S3Buckets []string `json:"s3_buckets"`
 
 	Faults []Fault `json:"faults"`
 	Timing Timing  `json:"timing"`
@@ -183,6 +187,13 @@ type Timing struct {
 	// ClientTokenTTLMS is how long RunTask remembers a clientToken and
 	// replays its original response (ECS idempotency page: 24 hours).
 	ClientTokenTTLMS int `json:"client_token_ttl_ms"`
+	// StartReportLagMS is how long after a task's processes started
+	// DescribeTasks still shows it PENDING (no startedAt, no runtimeId, its
+	// containers PENDING), plus up to StartReportJitterMS more, drawn per
+	// task: the ECS agent submits state changes asynchronously, retrying
+	// with a backoff of 1 s up to 30 s (runner.go, reportStarted).
+	StartReportLagMS    int `json:"start_report_lag_ms"`
+	StartReportJitterMS int `json:"start_report_jitter_ms"`
 	// ImageCached models container instances that have the image already
 	// (EB's instances pulled it for the web tasks; ECS_IMAGE_PULL_BEHAVIOR
 	// "prefer-cached", ECS agent configuration): a task goes through
@@ -221,6 +232,10 @@ func (t Timing) withDefaults() Timing {
 	t.StoppedRetentionMS = def(t.StoppedRetentionMS, 3600000)
 	t.ClientTokenTTLMS = def(t.ClientTokenTTLMS, defaultClientTokenTTLMS)
 	t.RestartSecondMS = def(t.RestartSecondMS, 1000)
+	// The agent's first retry is 1 s after a failed submission; a start
+	// shows 1–3 s late by default.
+	t.StartReportLagMS = def(t.StartReportLagMS, 1000)
+	t.StartReportJitterMS = def(t.StartReportJitterMS, 2000)
 	if t.ImageCached {
 		t.ProvisioningMS, t.PendingMS = 2, 3
 	}
@@ -239,6 +254,9 @@ func (t Timing) forTests() Timing {
 	}
 	if t.StopGraceMS == 0 {
 		t.StopGraceMS = testStopGraceMS
+	}
+	if t.StartReportLagMS == 0 {
+		t.StartReportLagMS, t.StartReportJitterMS = 100, 200
 	}
 	return t
 }

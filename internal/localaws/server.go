@@ -1,6 +1,6 @@
 // Package localaws is a local stand-in for the parts of AWS that the provider
 // uses: Elastic Beanstalk (query protocol), ECS and CloudWatch Logs (JSON 1.1),
-// served on one loopback listener. It is stateful, runs ECS tasks as local
+// served on one loopback listener, with the S3 object calls they need. It is stateful, runs ECS tasks as local
 // processes, and can inject faults. It must not import any package of this
 // module, so that it stays a faithful outsider.
 package localaws
@@ -48,8 +48,15 @@ type Server struct {
 	// authz is, for each client app id, the authorization context of its
 	// resource-scoped ECS calls (authz.go); ResetStats leaves it.
 	authz map[string][]AuthzRequest
-	// objects are S3 objects by "bucket/key".
-	objects map[string][]byte
+	// enforced is the policy EnforcePolicy enforces, by client app id.
+	enforced map[string]Authorizer
+	// objects are S3 objects by "bucket/key", modified when each was
+	// written; buckets the buckets that exist; uploads the conditional
+	// writes in progress (s3_conditional.go).
+	objects  map[string][]byte
+	modified map[string]time.Time
+	buckets  map[string]bool
+	uploads  map[string]*upload
 	// workloads are the web tasks' workloads (workload.go).
 	workloads []*workloadRun
 	// versionBundles are the source bundles of versions CreateApplicationVersion made (app/label).
@@ -94,6 +101,9 @@ func New(seed Seed) (*Server, error) {
 		byApp:          map[string]map[string]bool{},
 		authz:          map[string][]AuthzRequest{},
 		objects:        map[string][]byte{},
+		modified:       map[string]time.Time{},
+		buckets:        map[string]bool{},
+		uploads:        map[string]*upload{},
 		closing:        make(chan struct{}),
 	}
 	s.mu.Lock()
@@ -113,8 +123,13 @@ func (s *Server) build(seed Seed) error {
 	for k, v := range seed.Secrets {
 		s.secrets[k] = v
 	}
+	for _, b := range seed.S3Buckets {
+		s.buckets[b] = true
+	}
 	for k, v := range seed.S3Objects {
-		s.objects[k] = []byte(v)
+		bucket, _, _ := strings.Cut(k, "/")
+		s.buckets[bucket] = true
+		s.storeObject(k, []byte(v))
 	}
 	for _, g := range seed.LogGroups {
 		s.ensureLogGroup(g)
@@ -200,10 +215,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveJSON(w, r)
 	case r.Method == http.MethodPost && isForm(r.Header.Get("Content-Type")):
 		s.serveQuery(w, r)
-	case r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/_localaws/"):
-		s.serveS3(w, r)
+	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && !strings.HasPrefix(r.URL.Path, "/_localaws/"):
+		s.serveS3Get(w, r)
 	case r.Method == http.MethodPut && !strings.HasPrefix(r.URL.Path, "/_localaws/"):
 		s.serveS3Put(w, r)
+	case r.Method == http.MethodDelete && !strings.HasPrefix(r.URL.Path, "/_localaws/"):
+		s.serveS3Delete(w, r)
 	default:
 		http.Error(w, "localaws: unsupported request "+r.Method+" "+r.URL.Path, http.StatusNotFound)
 	}

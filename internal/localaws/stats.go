@@ -22,23 +22,30 @@ type Stats struct {
 
 // TaskInfo is one task as the stats report it.
 type TaskInfo struct {
-	TaskArn           string          `json:"task_arn"`
-	Cluster           string          `json:"cluster"`
-	TaskDefinitionArn string          `json:"task_definition_arn"`
-	Family            string          `json:"family"`
-	Group             string          `json:"group"`
-	StartedBy         string          `json:"started_by"`
-	LaunchType        string          `json:"launch_type"`
-	Subnets           []string        `json:"subnets,omitempty"`
-	SecurityGroups    []string        `json:"security_groups,omitempty"`
-	AssignPublicIP    string          `json:"assign_public_ip,omitempty"`
-	LastStatus        string          `json:"last_status"`
-	StopCode          string          `json:"stop_code,omitempty"`
-	StoppedReason     string          `json:"stopped_reason,omitempty"`
-	CreatedAt         time.Time       `json:"created_at"`
-	StartedAt         *time.Time      `json:"started_at,omitempty"`
-	StoppedAt         *time.Time      `json:"stopped_at,omitempty"`
-	Containers        []ContainerInfo `json:"containers"`
+	TaskArn           string     `json:"task_arn"`
+	Cluster           string     `json:"cluster"`
+	TaskDefinitionArn string     `json:"task_definition_arn"`
+	Family            string     `json:"family"`
+	Group             string     `json:"group"`
+	StartedBy         string     `json:"started_by"`
+	LaunchType        string     `json:"launch_type"`
+	Subnets           []string   `json:"subnets,omitempty"`
+	SecurityGroups    []string   `json:"security_groups,omitempty"`
+	AssignPublicIP    string     `json:"assign_public_ip,omitempty"`
+	LastStatus        string     `json:"last_status"`
+	StopCode          string     `json:"stop_code,omitempty"`
+	StoppedReason     string     `json:"stopped_reason,omitempty"`
+	CreatedAt         time.Time  `json:"created_at"`
+	StartedAt         *time.Time `json:"started_at,omitempty"`
+	StoppedAt         *time.Time `json:"stopped_at,omitempty"`
+	// ProcessStartedAt and ProcessStoppedAt are when the task's processes
+	// really ran: DescribeTasks shows the start late (Timing.StartReportLagMS).
+	ProcessStartedAt *time.Time      `json:"process_started_at,omitempty"`
+	ProcessStoppedAt *time.Time      `json:"process_stopped_at,omitempty"`
+	Containers       []ContainerInfo `json:"containers"`
+	// RunTags are the tags RunTask gave the task (StopTask deletes a task's
+	// tags; these stay).
+	RunTags map[string]string `json:"run_tags,omitempty"`
 	// ContainerInstance and EC2InstanceID are where an EC2 task was placed.
 	ContainerInstance string `json:"container_instance,omitempty"`
 	EC2InstanceID     string `json:"ec2_instance_id,omitempty"`
@@ -74,6 +81,8 @@ func (s *Server) Stats() Stats {
 			Group: t.group, StartedBy: t.startedBy, LaunchType: t.launchType, LastStatus: t.lastStatus,
 			StopCode: t.stopCode, StoppedReason: t.stoppedReason, CreatedAt: t.createdAt,
 			StartedAt: timePtr(t.startedAt), StoppedAt: timePtr(t.stoppedAt),
+			ProcessStartedAt: timePtr(t.procStartedAt), ProcessStoppedAt: timePtr(t.procStoppedAt),
+			RunTags: tagMap(t.runTags),
 		}
 		ti.EnableExecuteCommand, ti.PlacementConstraints, ti.PlacementStrategy = t.opts.executeCommand, t.opts.constraints, t.opts.strategy
 		if i := slices.Index(t.cluster.instances, t.instance); i >= 0 {

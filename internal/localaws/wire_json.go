@@ -80,6 +80,14 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
 	if authzOps[op] {
 		before = s.authzBefore(op, body)
 	}
+	if op == "ecs:StopTask" {
+		if ar, ok := s.stopTaskAuthz(body); ok {
+			if denied := s.denied(r.Header.Get("User-Agent"), ar); denied != nil {
+				writeJSONError(w, denied)
+				return
+			}
+		}
+	}
 	out, err := h(s, body)
 	if fe != nil {
 		err = fe

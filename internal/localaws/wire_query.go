@@ -28,6 +28,7 @@ var queryOps = map[string]queryHandler{
 	"CreateApplicationVersion":      (*Server).ebCreateApplicationVersion,
 	"CreateEnvironment":             (*Server).ebCreateEnvironment,
 	"TerminateEnvironment":          (*Server).ebTerminateEnvironment,
+	"CreateStorageLocation":         (*Server).ebCreateStorageLocation,
 }
 
 func isForm(contentType string) bool {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -72,3 +73,8 @@ func invalidEndpoint(name string, err error) string {
 	return fmt.Sprintf("%s is not an endpoint URL: %v. Write the service's endpoint with its scheme and host, "+
 		"for example https://ecs.eu-west-1.amazonaws.com or http://127.0.0.1:4566, or leave it unset for AWS's regional endpoint.", name, err)
 }
+
+// bucketNameRe is an S3 general purpose bucket name (S3 User Guide, "General
+// purpose bucket naming rules": 3 to 63 characters, lowercase letters,
+// numbers, dots and hyphens, beginning and ending with a letter or number).
+var bucketNameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)

@@ -127,6 +127,18 @@ func (p *ebmigrateProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"tags": schema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Tag keys and values. Values known only after apply are fine: nothing is tagged at plan, and the apply uses the values known then."},
 				},
 			},
+			"lock": schema.SingleNestedBlock{
+				MarkdownDescription: "Where the migration lock lives. Before it starts a migration task, an apply takes a lock object with an S3 conditional write " +
+					"(`ebmigrate/locks/<lock_key>.json`), so that two migrations of one lock key never run at once; see the guide *Never twice at once*.",
+				Attributes: map[string]schema.Attribute{
+					"bucket": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "S3 bucket of the lock objects. Defaults to Elastic Beanstalk's storage bucket of the region (`elasticbeanstalk-<region>-<account>`, " +
+							"found with `elasticbeanstalk:CreateStorageLocation`, which creates it when the account has none). Every pipeline that migrates the same database must use the same bucket.",
+						Validators: []validator.String{stringvalidator.RegexMatches(bucketNameRe, "must be an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit")},
+					},
+				},
+			},
 			"endpoints": schema.SingleNestedBlock{
 				MarkdownDescription: "Custom service endpoints, for example for a local AWS such as LocalStack or the project's `localaws`.",
 				Attributes: map[string]schema.Attribute{
@@ -134,7 +146,7 @@ func (p *ebmigrateProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"elasticbeanstalk": endpoint("AWS Elastic Beanstalk", "ELASTIC_BEANSTALK"),
 					"logs":             endpoint("Amazon CloudWatch Logs", "CLOUDWATCH_LOGS"),
 					"sts":              endpoint("AWS STS (used by assume_role)", "STS"),
-					"s3":               endpoint("Amazon S3 (application versions' source bundles; path-style addressing when set)", "S3"),
+					"s3":               endpoint("Amazon S3 (application versions' source bundles and the migration lock; path-style addressing when set)", "S3"),
 				},
 			},
 		},
@@ -154,6 +166,11 @@ type providerModel struct {
 	} `tfsdk:"default_tags"`
 	AssumeRole *assumeRoleModel `tfsdk:"assume_role"`
 	Endpoints  *endpointsModel  `tfsdk:"endpoints"`
+	Lock       *lockModel       `tfsdk:"lock"`
+}
+
+type lockModel struct {
+	Bucket types.String `tfsdk:"bucket"`
 }
 
 type assumeRoleModel struct {
@@ -230,9 +247,20 @@ func (p *ebmigrateProvider) Configure(ctx context.Context, req provider.Configur
 		stsClient := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = endpoint("sts", ep.STS) })
 		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient, ar.RoleArn.ValueString(), ar.options))
 	}
+	eb := elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = endpoint("elasticbeanstalk", ep.ElasticBeanstalk) })
+	lockBucket := ""
+	if m.Lock != nil {
+		if m.Lock.Bucket.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root("lock").AtName("bucket"), "Lock Bucket Not Known",
+				"lock.bucket depends on a value that is known only after apply. Give it a value known at plan time, or leave it unset for Elastic Beanstalk's storage bucket.")
+			return
+		}
+		lockBucket = m.Lock.Bucket.ValueString()
+	}
 	clients := &ebmigrate.Clients{
 		Region: cfg.Region,
-		EB:     elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = endpoint("elasticbeanstalk", ep.ElasticBeanstalk) }),
+		EB:     eb,
+		Locks:  ebmigrate.NewLockPlace(lockBucket, eb),
 		ECS:    ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = endpoint("ecs", ep.ECS) }),
 		Logs:   cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = endpoint("logs", ep.Logs) }),
 		S3: s3.NewFromConfig(cfg, func(o *s3.Options) {

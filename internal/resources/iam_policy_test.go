@@ -37,6 +37,11 @@ const iamPolicyGuide = "../../templates/guides/iam-policy.md.tmpl"
 
 // guidePolicy is the JSON policy of the IAM policy guide's "## The policy"
 // section.
+// yourBuckets are the suite's own buckets for the guide's placeholders:
+// the bundle buckets of run_stock_test.go and infra_test.go (my-artifacts,
+// my-releases), lock_acc_test.go's lock bucket.
+var yourBuckets = []string{"YOUR-BUNDLE-BUCKET", "my-*", "YOUR-LOCK-BUCKET", "deploy-locks"}
+
 func guidePolicy() (iamPolicy, error) {
 	var p iamPolicy
 	raw, err := os.ReadFile(iamPolicyGuide)
@@ -53,6 +58,9 @@ func guidePolicy() (iamPolicy, error) {
 		return p, fmt.Errorf("%s: no JSON block in \"## The policy\"", iamPolicyGuide)
 	}
 	block, _, _ = strings.Cut(block, "```")
+	// The guide asks to replace its YOUR-* names with one's own: the
+	// suite's are these.
+	block = strings.NewReplacer(yourBuckets...).Replace(block)
 	if err := json.Unmarshal([]byte(block), &p); err != nil {
 		return p, fmt.Errorf("%s: the policy is not JSON: %w", iamPolicyGuide, err)
 	}
@@ -183,9 +191,12 @@ func checkServedCalls(p iamPolicy, srv *localaws.Server) []string {
 
 // TestAccIAMPolicy_allowsServedCalls: a migration, a re-run, a run stopped
 // at its timeout and a destroy make every ECS call the provider makes on its
-// own task definitions and tasks; the IAM policy guide's policy allows each one for
-// the resource it acted on (as localaws recorded it), and refuses the same
-// actions on Elastic Beanstalk's own task definitions and web tasks.
+// own task definitions and tasks, and its lock's S3 calls; the IAM policy
+// guide's policy allows each one for the resource it acted on (as localaws
+// recorded it; StopTask and the S3 calls are judged as they come, on the
+// tags at that moment), and refuses the same actions on Elastic Beanstalk's
+// own task definitions and web tasks, a second StopTask of a task (its tags
+// deleted by the first) and S3 writes outside the lock's keys.
 func TestAccIAMPolicy_allowsServedCalls(t *testing.T) {
 	t.Parallel()
 	p, err := guidePolicy()
@@ -193,6 +204,7 @@ func TestAccIAMPolicy_allowsServedCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := newWorld(t)
+	w.srv.EnforcePolicy(provider.AppID, func(r localaws.AuthzRequest) bool { return p.allows(r) != "" })
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
@@ -208,7 +220,7 @@ func TestAccIAMPolicy_allowsServedCalls(t *testing.T) {
 	for _, r := range w.srv.AuthzRequests(provider.AppID) {
 		served[r.Action]++
 	}
-	for _, op := range []string{"ecs:RegisterTaskDefinition", "ecs:RunTask", "ecs:StopTask", "ecs:DeregisterTaskDefinition", "ecs:DeleteTaskDefinitions"} {
+	for _, op := range []string{"ecs:RegisterTaskDefinition", "ecs:RunTask", "ecs:StopTask", "ecs:DeregisterTaskDefinition", "ecs:DeleteTaskDefinitions", "s3:PutObject", "s3:GetObject"} {
 		if served[op] == 0 {
 			t.Errorf("the run made no %s call to check the policy against (%v)", op, served)
 		}
@@ -225,6 +237,10 @@ func TestAccIAMPolicy_allowsServedCalls(t *testing.T) {
 		{Action: "ecs:DeleteTaskDefinitions", Resource: ebTaskDef},
 		{Action: "ecs:RegisterTaskDefinition", Resource: ebTaskDef, RequestTags: map[string]string{"ebmigrate:content-hash": "x"}},
 		{Action: "ecs:RunTask", Resource: ebTaskDef, Cluster: cluster},
+		// A migration task once stopped: StopTask deleted its tags.
+		{Action: "ecs:StopTask", Resource: "arn:aws:ecs:us-east-1:123456789012:task/awseb-" + localaws.FixtureEnv + "-abc123xyz/0123456789abcdef", Cluster: cluster},
+		{Action: "s3:PutObject", Resource: "arn:aws:s3:::elasticbeanstalk-us-east-1-123456789012/myapp/v9.zip"},
+		{Action: "s3:PutObject", Resource: "arn:aws:s3:::elasticbeanstalk-us-east-1-123456789012/ebmigrate/other"},
 	} {
 		if sid := p.allows(r); sid != "" {
 			t.Errorf("statement %s allows %s on Elastic Beanstalk's %s", sid, r.Action, r.Resource)

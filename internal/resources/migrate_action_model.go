@@ -20,6 +20,7 @@ import (
 type migrateActionModel struct {
 	EnvironmentName types.String    `tfsdk:"environment_name"`
 	VersionLabel    types.String    `tfsdk:"version_label"`
+	LockKey         types.String    `tfsdk:"lock_key"`
 	Command         types.List      `tfsdk:"command"`
 	Phase           types.String    `tfsdk:"phase"`
 	CodeOperations  types.String    `tfsdk:"code_operations"`
@@ -95,6 +96,8 @@ func (m *migrateActionModel) args(ctx context.Context) (runArgs, diag.Diagnostic
 		Logs:           widen(m.Logs, logsAttrTypes),
 		Tags:           types.MapNull(types.StringType),
 		EnvironmentWO:  wo,
+		LockKey:        m.LockKey,
+		Operation:      "ebmigrate_migrate",
 	}, diags
 }
 

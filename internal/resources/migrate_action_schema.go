@@ -28,6 +28,7 @@ func migrateActionSchema(ctx context.Context) schema.Schema {
 				MarkdownDescription: "Name of the Elastic Beanstalk environment to migrate.",
 				Validators:          []validator.String{envNameValidator()},
 			},
+			"lock_key": schema.StringAttribute{Optional: true, MarkdownDescription: lockKeyDescription, Validators: lockKeyValidators()},
 			"version_label": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The application version the migration runs the code of: the version being deployed. Before a deploy (`before_update`), set it to the version about to be deployed, " +

@@ -58,6 +58,11 @@ func (d *pendingMigrationsDataSource) Schema(ctx context.Context, _ datasource.S
 				Validators: []validator.List{listvalidator.SizeAtLeast(1),
 					listvalidator.ValueStringsAre(notEmpty("a command word", "remove the empty word"), noNULValidator("a command word")), commandSizeValidator{}},
 			},
+			"lock_key": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: lockKeyDescription + " The query takes no lock; when a migration of the key holds it while the query runs, a warning says that the list may include migrations it is applying.",
+				Validators:          lockKeyValidators(),
+			},
 			"version_label": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The application version whose code asks, as `ebmigrate_run`'s `version_label`: when it is not the deployed version, the query runs the image that version's `Dockerrun.aws.json` gives the container, " +
@@ -127,6 +132,7 @@ type pendingMigrationsModel struct {
 	EnvironmentName types.String    `tfsdk:"environment_name"`
 	Command         types.List      `tfsdk:"command"`
 	VersionLabel    types.String    `tfsdk:"version_label"`
+	LockKey         types.String    `tfsdk:"lock_key"`
 	Phase           types.String    `tfsdk:"phase"`
 	CodeOperations  types.String    `tfsdk:"code_operations"`
 	Phases          types.Object    `tfsdk:"phases"`
@@ -161,6 +167,7 @@ func (m *pendingMigrationsModel) queryInput(ctx context.Context, defaultTags map
 		EnvironmentName: m.EnvironmentName, VersionLabel: m.VersionLabel, Command: command,
 		Container: widen(m.Container, containerAttrTypes), Task: widen(m.Task, taskAttrTypes), Logs: widen(m.Logs, logsAttrTypes),
 		Tags: types.MapNull(types.StringType), EnvironmentWO: types.MapNull(types.StringType),
+		LockKey: m.LockKey,
 	}
 	in, d := args.migrateInput(ctx)
 	diags.Append(d...)
@@ -216,6 +223,9 @@ func (d *pendingMigrationsDataSource) Read(ctx context.Context, req datasource.R
 			fmt.Sprintf("While %s, the command ran but its output could not be proven complete from CloudWatch Logs (group %s, stream %s): %s. A list read from it could miss pending migrations, so none is given. Plan again: CloudWatch Logs may have shown the rest late. If it persists, check the provider's logs:GetLogEvents permission, and that the image's entrypoint runs the command it is given (exec \"$@\"): the query runs its command under a short Python relay that numbers each line and prints, last, how many there were.%s",
 				doing, res.Logs.Group, res.Logs.Stream, res.LogsProblem, queryFailureNote))
 		return
+	}
+	if res.MigrationRunning != "" {
+		resp.Diagnostics.AddWarning("Migration Running While Reading", res.MigrationRunning)
 	}
 	if res.PruneError != nil {
 		resp.Diagnostics.AddWarning("Old Task Definitions Not Deregistered",

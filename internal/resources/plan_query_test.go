@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -30,11 +31,14 @@ func TestAccPendingMigrations_duringMigration(t *testing.T) {
 	gate := filepath.Join(t.TempDir(), "go")
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", "")}
 	url := aws.String(w.srv.URL())
+	eb := elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = url })
 	clients := ebmigrate.Clients{
 		Region: "us-east-1",
-		EB:     elasticbeanstalk.NewFromConfig(cfg, func(o *elasticbeanstalk.Options) { o.BaseEndpoint = url }),
+		EB:     eb,
 		ECS:    w.ecs,
 		Logs:   cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = url }),
+		S3:     s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = url; o.UsePathStyle = true }),
+		Locks:  ebmigrate.NewLockPlace("", eb),
 	}
 	migration := make(chan error, 1)
 	var migrated *ebmigrate.Result

@@ -16,19 +16,20 @@ import (
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
 )
 
-// overlaps reports migration tasks of the world that were RUNNING at once,
-// from localaws's task times, and how many ran at all.
+// overlaps reports migration tasks of the world whose processes ran at
+// once, from when localaws really ran them (ECS shows a start late), and
+// how many ran at all.
 func (w *world) overlaps() (ran int, overlaps []string) {
 	var tasks []localaws.TaskInfo
 	for _, ti := range w.srv.Stats().Tasks {
-		if strings.HasPrefix(ti.StartedBy, "ebmigrate-") && ti.StartedAt != nil {
+		if strings.HasPrefix(ti.StartedBy, "ebmigrate-") && ti.ProcessStartedAt != nil {
 			tasks = append(tasks, ti)
 		}
 	}
 	for i, a := range tasks {
 		for _, b := range tasks[i+1:] {
-			if a.StoppedAt == nil || b.StoppedAt == nil ||
-				(a.StartedAt.Before(*b.StoppedAt) && b.StartedAt.Before(*a.StoppedAt)) {
+			if a.ProcessStoppedAt == nil || b.ProcessStoppedAt == nil ||
+				(a.ProcessStartedAt.Before(*b.ProcessStoppedAt) && b.ProcessStartedAt.Before(*a.ProcessStoppedAt)) {
 				overlaps = append(overlaps, a.TaskArn+" and "+b.TaskArn)
 			}
 		}
@@ -43,10 +44,9 @@ func (w *world) overlaps() (ran int, overlaps []string) {
 // revisions, which would include the one the other apply is about to run.
 func TestAccRun_concurrentApplies(t *testing.T) {
 	t.Parallel()
-	// ECS-like task start (1 s provisioning, 3 s pending), as in
-	// TestAccAction_concurrentInvokes: with the tests' 400 ms, the younger
-	// apply, stepping back, could find its own task already started.
-	w := newWorld(t, func(s *localaws.Seed) { s.Timing.ProvisioningMS, s.Timing.PendingMS = 1000, 3000 })
+	// The image cached: a task runs milliseconds after RunTask, before
+	// ListTasks lists it and before DescribeTasks shows it started.
+	w := newWorld(t, func(s *localaws.Seed) { s.Timing.ImageCached = true })
 	t.Run("group", func(t *testing.T) {
 		for version, name := range map[string]string{"v2": "migrate", "v3": "second"} {
 			t.Run(version, func(t *testing.T) {

@@ -151,6 +151,9 @@ type runArgs struct {
 	Logs            types.Object
 	Tags            types.Map
 	EnvironmentWO   types.Map
+	LockKey         types.String
+	// Operation names the Terraform object in the lock's record.
+	Operation string
 }
 
 // migrateInput is what the engine needs from the arguments. At plan time any
@@ -214,6 +217,8 @@ func (a runArgs) migrateInput(ctx context.Context) (ebmigrate.MigrateInput, diag
 		StopOnTimeout: t.StopOnTimeout.ValueBool(),
 		StartTimeout:  startTimeout(t.StartTimeout),
 		Poll:          pollSchedule,
+		LockKey:       knownLockKey(a.LockKey),
+		Operation:     a.Operation,
 	}, diags
 }
 

@@ -49,6 +49,7 @@ type runModel struct {
 	CodeOperations  types.String   `tfsdk:"code_operations"`
 	Triggers        types.Map      `tfsdk:"triggers"`
 	Tags            types.Map      `tfsdk:"tags"`
+	LockKey         types.String   `tfsdk:"lock_key"`
 	Container       types.Object   `tfsdk:"container"`
 	Task            types.Object   `tfsdk:"task"`
 	Logs            types.Object   `tfsdk:"logs"`
@@ -101,6 +102,7 @@ func (m *runModel) args(wo types.Map) runArgs {
 	return runArgs{
 		EnvironmentName: m.EnvironmentName, Name: m.Name, VersionLabel: m.VersionLabel, Command: m.Command,
 		Phase: m.Phase, CodeOperations: m.CodeOperations, Container: m.Container, Task: m.Task, Logs: m.Logs, Tags: m.Tags, EnvironmentWO: wo,
+		LockKey: m.LockKey, Operation: "ebmigrate_run",
 	}
 }
 

@@ -18,9 +18,10 @@ import (
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 )
 
-// runSchema is ebmigrate_run's schema: 17 top-level attributes. The
+// runSchema is ebmigrate_run's schema: 18 top-level attributes. The
 // arguments that say what runs are at the top (environment_name, name,
-// version_label, command, phase, code_operations, triggers, tags); how it runs is grouped as the
+// version_label, command, phase, code_operations, triggers, tags, and
+// lock_key: with whom it must not run at once); how it runs is grouped as the
 // ECS concepts it is (container, task: migration_args.go, shared with the
 // action and the pending migrations data source) or as the provider's own
 // (logs, review); timeouts are the operations' deadlines
@@ -78,6 +79,11 @@ func runSchema(ctx context.Context) schema.Schema {
 				Optional:            true,
 				MarkdownDescription: "Arbitrary values that re-run the migration when they change, for example a hash of the migrations directory." + reruns,
 				Validators:          []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))},
+			},
+			"lock_key": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: lockKeyDescription + " A change does not re-run the migration.",
+				Validators:          lockKeyValidators(),
 			},
 			"tags": schema.MapAttribute{
 				ElementType: types.StringType,

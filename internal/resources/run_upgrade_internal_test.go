@@ -131,9 +131,9 @@ func importedV0() runModelV0 {
 	}
 }
 
-// TestRunSchemaTopLevel: the schema stays small (issue 21): 17 top-level
-// attributes (issue 33's phase and code_operations among them), no blocks;
-// the CHANGELOG says why each stays.
+// TestRunSchemaTopLevel: the schema stays small (issue 21): 18 top-level
+// attributes (issue 33's phase and code_operations and issue 30's lock_key
+// among them), no blocks; the CHANGELOG says why each stays.
 func TestRunSchemaTopLevel(t *testing.T) {
 	s := runSchema(context.Background())
 	var names []string
@@ -141,7 +141,7 @@ func TestRunSchemaTopLevel(t *testing.T) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	want := "code_operations command container environment_id environment_name id last_run logs name output phase review tags task timeouts triggers version_label"
+	want := "code_operations command container environment_id environment_name id last_run lock_key logs name output phase review tags task timeouts triggers version_label"
 	if got := strings.Join(names, " "); got != want || len(s.Blocks) != 0 {
 		t.Errorf("top-level attributes %s (blocks %d), want %s and no blocks", got, len(s.Blocks), want)
 	}

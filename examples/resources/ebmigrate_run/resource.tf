@@ -16,6 +16,11 @@ resource "ebmigrate_run" "migrate" {
     environment_id = aws_elastic_beanstalk_environment.web.id
   }
 
+  # Environments that share a database (blue/green) name the same lock key,
+  # so that their migrations never run at the same time. Default: the
+  # environment's name.
+  # lock_key = "myapp-prod-db"
+
   # The migration container (RunTask container overrides). Each left unset
   # is the environment's own.
   container = {

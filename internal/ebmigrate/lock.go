@@ -1,0 +1,269 @@
+package ebmigrate
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+)
+
+// The migration lock's object in S3 and the two writes it rests on (the
+// protocol is in protocol.go): a PutObject with If-None-Match: * creates it
+// only where there is none, a PutObject with If-Match: <ETag> replaces only
+// the version read. Anything else (412 Precondition Failed, 409
+// ConditionalRequestConflict, 404 NoSuchKey on If-Match) means another
+// apply wrote first: the writer reads again and decides anew.
+
+// LockPrefix is where lock objects live in their bucket.
+const LockPrefix = "ebmigrate/locks/"
+
+// LockKeyPattern is what a lock key may be: an S3 key's safe characters, no
+// "/", so that a key names one object under LockPrefix.
+var LockKeyPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+
+// DefaultLockLease is how long a lock that names no task yet ("starting")
+// may go without its holder renewing it before another apply may take it
+// over. Its holder renews it every third of that, and sends no RunTask later
+// than half of it after its last renewal was sent.
+const DefaultLockLease = 30 * time.Second
+
+// StorageLocator finds Elastic Beanstalk's storage bucket.
+type StorageLocator interface {
+	CreateStorageLocation(context.Context, *elasticbeanstalk.CreateStorageLocationInput, ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.CreateStorageLocationOutput, error)
+}
+
+// LockPlace is the bucket the locks live in: the one configured, else
+// Elastic Beanstalk's storage bucket (elasticbeanstalk-<region>-<account>),
+// which CreateStorageLocation returns, creating it when the account has
+// none; asked once per provider process.
+type LockPlace struct {
+	mu     sync.Mutex
+	bucket string
+	eb     StorageLocator
+}
+
+// NewLockPlace is a place for the locks: bucket when set, else EB's.
+func NewLockPlace(bucket string, eb StorageLocator) *LockPlace {
+	return &LockPlace{bucket: bucket, eb: eb}
+}
+
+// Bucket is the locks' bucket.
+func (p *LockPlace) Bucket(ctx context.Context) (string, error) {
+	if p == nil {
+		return "", errors.New("no place for the migration lock was configured (Clients.Locks)")
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bucket != "" {
+		return p.bucket, nil
+	}
+	out, err := p.eb.CreateStorageLocation(ctx, &elasticbeanstalk.CreateStorageLocationInput{})
+	if err != nil {
+		return "", fmt.Errorf("finding Elastic Beanstalk's storage bucket for the migration lock (elasticbeanstalk:CreateStorageLocation; set lock.bucket in the provider to use a bucket of your own): %w", err)
+	}
+	p.bucket = aws.ToString(out.S3Bucket)
+	return p.bucket, nil
+}
+
+// Lock states.
+const (
+	lockStarting = "starting" // held; the holder's task is not recorded yet
+	lockRunning  = "running"  // held until task_arn has stopped
+	lockReleased = "released" // free; the record says who held it last
+)
+
+// lockRecord is the lock object's content. Small, and nothing secret: who
+// holds the lock for what, and the RunTask clientToken the holder uses,
+// written before it calls RunTask, so that every crash leaves what the
+// next apply needs to find the task (protocol.go).
+type lockRecord struct {
+	Format        int    `json:"format"`
+	State         string `json:"state"`
+	Holder        string `json:"holder"`
+	Run           string `json:"run"`
+	Environment   string `json:"environment"`
+	EnvironmentID string `json:"environment_id"`
+	LockKey       string `json:"lock_key"`
+	Operation     string `json:"operation,omitempty"`
+	// Since is when the holder took the lock, by its clock: for people.
+	Since       time.Time `json:"since"`
+	Cluster     string    `json:"cluster"`
+	ClientToken string    `json:"client_token"`
+	TaskArn     string    `json:"task_arn,omitempty"`
+	// LogGroup and LogStream are where the task's container logs, when
+	// known before it starts: a waiter takes the stream's existence for a
+	// start ECS has not shown yet (stopTask is not called on it).
+	LogGroup  string `json:"log_group,omitempty"`
+	LogStream string `json:"log_stream,omitempty"`
+	// LeaseSeconds: a starting lock not rewritten for this long, as the
+	// reader measures it, may be taken over.
+	LeaseSeconds float64 `json:"lease_seconds"`
+	// Renewal counts the holder's renewals; each changes the ETag.
+	Renewal int `json:"renewal"`
+	// FencedFrom is the starting lock this one took over: its holder's
+	// token is this holder's first clientToken (protocol.go, "fence").
+	FencedFrom *fencedHolder `json:"fenced_from,omitempty"`
+}
+
+// fencedHolder is a holder gone before it recorded a task: the next holder
+// reuses its clientToken on its cluster (protocol.go, "fence").
+type fencedHolder struct {
+	Holder        string    `json:"holder"`
+	Cluster       string    `json:"cluster"`
+	ClientToken   string    `json:"client_token"`
+	Run           string    `json:"run"`
+	Environment   string    `json:"environment"`
+	EnvironmentID string    `json:"environment_id"`
+	Operation     string    `json:"operation,omitempty"`
+	Since         time.Time `json:"since"`
+}
+
+const lockFormat = 1
+
+func (r *lockRecord) held() bool {
+	return r != nil && (r.State == lockStarting || r.State == lockRunning)
+}
+
+func (r lockRecord) lease() time.Duration {
+	if r.LeaseSeconds <= 0 {
+		return DefaultLockLease
+	}
+	return time.Duration(r.LeaseSeconds * float64(time.Second))
+}
+
+// lockObject is one lock's object.
+type lockObject struct {
+	api    S3
+	bucket string
+	key    string // the lock key
+}
+
+func (l *lockObject) objectKey() string { return LockPrefix + l.key + ".json" }
+
+// where names the object for messages.
+func (l *lockObject) where() string { return "s3://" + l.bucket + "/" + l.objectKey() }
+
+// snapshot is the lock as one read saw it. rec is nil when there is no lock
+// object; readAt is when the answer came (a write it shows was made before).
+type snapshot struct {
+	rec    *lockRecord
+	etag   string
+	readAt time.Time
+	// modified is S3's Last-Modified of the object (S3's clock).
+	modified time.Time
+}
+
+// free: no one holds the lock.
+func (s snapshot) free() bool { return !s.rec.held() }
+
+// read reads the lock; S3 reads are strongly consistent, so it shows every
+// write that returned before it was sent.
+func (l *lockObject) read(ctx context.Context) (snapshot, error) {
+	out, err := l.api.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(l.bucket), Key: aws.String(l.objectKey())})
+	now := time.Now()
+	if err != nil {
+		if s3Code(err) == "NoSuchKey" {
+			return snapshot{readAt: now}, nil
+		}
+		return snapshot{}, l.failed("reading", err)
+	}
+	defer out.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(out.Body, 64<<10))
+	if err != nil {
+		return snapshot{}, l.failed("reading", err)
+	}
+	var rec lockRecord
+	if err := json.Unmarshal(raw, &rec); err != nil || rec.Format == 0 {
+		return snapshot{}, engineError(err, "Migration Lock Unreadable",
+			"The migration lock %s does not hold a lock record this provider can read, so whether a migration holds it cannot be told. If no migration of lock key %q runs, delete the object (aws s3 rm %s) and apply again.",
+			l.where(), l.key, l.where())
+	}
+	return snapshot{rec: &rec, etag: aws.ToString(out.ETag), readAt: now, modified: aws.ToTime(out.LastModified)}, nil
+}
+
+// errLockMoved is a conditional write that found the lock other than read:
+// another apply wrote it first. Read again.
+var errLockMoved = errors.New("the migration lock was written by another apply first")
+
+// errLockBusy is S3's 409 ConditionalRequestConflict: another write of the
+// lock was in progress, and neither may have landed yet. "On a 409 failure
+// you should fetch the object's ETag and retry the upload" (botocore s3
+// PutObjectRequest.IfMatch). It is an errLockMoved to a writer that reads
+// the lock again anyway.
+var errLockBusy = fmt.Errorf("%w (409 ConditionalRequestConflict)", errLockMoved)
+
+// write puts rec in place of the version prev read: If-None-Match: * when
+// there was no object, If-Match: <its ETag> otherwise. It returns the new
+// ETag, and errLockMoved when another write came first.
+func (l *lockObject) write(ctx context.Context, prevETag string, rec lockRecord) (string, error) {
+	rec.Format = lockFormat
+	body, err := json.Marshal(rec)
+	if err != nil {
+		return "", err
+	}
+	in := &s3.PutObjectInput{
+		Bucket: aws.String(l.bucket), Key: aws.String(l.objectKey()),
+		Body: bytes.NewReader(body), ContentType: aws.String("application/json"),
+	}
+	if prevETag == "" {
+		in.IfNoneMatch = aws.String("*")
+	} else {
+		in.IfMatch = aws.String(prevETag)
+	}
+	out, err := l.api.PutObject(ctx, in)
+	if err != nil {
+		// S3 User Guide, conditional writes: 412 when the condition does
+		// not hold, 409 when "a conflicting operation occurs during the
+		// upload", and If-Match on a key with no object is 404 NoSuchKey.
+		switch {
+		case s3Code(err) == "ConditionalRequestConflict" || httpStatus(err) == http.StatusConflict:
+			return "", errLockBusy
+		case s3Code(err) == "PreconditionFailed" || s3Code(err) == "NoSuchKey" || httpStatus(err) == http.StatusPreconditionFailed:
+			return "", errLockMoved
+		}
+		return "", l.failed("writing", err)
+	}
+	return aws.ToString(out.ETag), nil
+}
+
+// failed is an S3 error on the lock, with what to check.
+func (l *lockObject) failed(doing string, err error) error {
+	return fmt.Errorf("%s the migration lock %s (lock key %q; the provider needs s3:GetObject and s3:PutObject on it): %w", doing, l.where(), l.key, err)
+}
+
+func s3Code(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+func httpStatus(err error) int {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}
+
+// newHolderID names one apply's hold of a lock.
+func newHolderID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,222 @@
+package localaws_test
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
+)
+
+// s3Client is a real SDK S3 client for srv, path-style, retries off, with
+// app id app in its User-Agent.
+func s3Client(srv *localaws.Server, app string) *s3.Client {
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""), RetryMaxAttempts: 1, AppID: app}
+	return s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = aws.String(srv.URL()); o.UsePathStyle = true })
+}
+
+// status is the HTTP status of an SDK error, 0 for none.
+func status(err error) int {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}
+
+func put(t *testing.T, c *s3.Client, bucket, key, body string, mod ...func(*s3.PutObjectInput)) (*s3.PutObjectOutput, error) {
+	t.Helper()
+	in := &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(body)}
+	for _, m := range mod {
+		m(in)
+	}
+	return c.PutObject(ctx(t), in)
+}
+
+func ifNoneMatch(in *s3.PutObjectInput) { in.IfNoneMatch = aws.String("*") }
+
+func ifMatch(etag string) func(*s3.PutObjectInput) {
+	return func(in *s3.PutObjectInput) { in.IfMatch = aws.String(etag) }
+}
+
+const lockBucket = "locks"
+
+func lockWorld(t *testing.T, mutate ...func(*localaws.Seed)) clients {
+	t.Helper()
+	return world(t, append([]func(*localaws.Seed){func(s *localaws.Seed) { s.S3Buckets = []string{lockBucket} }}, mutate...)...)
+}
+
+// If-None-Match: * creates a key once (412 PreconditionFailed after); If-Match
+// is a compare-and-swap (412 on a stale ETag, NoSuchKey on no object); a read
+// after a write sees it, GetObject and HeadObject with its ETag.
+func TestS3ConditionalWrites(t *testing.T) {
+	c := lockWorld(t)
+	api := s3Client(c.srv, "")
+	first, err := put(t, api, lockBucket, "k", "one", ifNoneMatch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = put(t, api, lockBucket, "k", "two", ifNoneMatch)
+	if errCode(err) != "PreconditionFailed" || status(err) != http.StatusPreconditionFailed {
+		t.Errorf("If-None-Match on an existing key: %v (status %d), want 412 PreconditionFailed", err, status(err))
+	}
+	second, err := put(t, api, lockBucket, "k", "two", ifMatch(aws.ToString(first.ETag)))
+	if err != nil {
+		t.Fatalf("If-Match with the current ETag: %v", err)
+	}
+	if _, err := put(t, api, lockBucket, "k", "three", ifMatch(aws.ToString(first.ETag))); errCode(err) != "PreconditionFailed" {
+		t.Errorf("If-Match with a stale ETag: %v, want 412 PreconditionFailed", err)
+	}
+	if _, err := put(t, api, lockBucket, "absent", "x", ifMatch(aws.ToString(first.ETag))); errCode(err) != "NoSuchKey" || status(err) != http.StatusNotFound {
+		t.Errorf("If-Match on a key with no object: %v, want 404 NoSuchKey", err)
+	}
+	got, err := api.GetObject(ctx(t), &s3.GetObjectInput{Bucket: aws.String(lockBucket), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(got.Body)
+	if string(body) != "two" || aws.ToString(got.ETag) != aws.ToString(second.ETag) || got.LastModified == nil {
+		t.Errorf("read after the write: %q, ETag %s (want %s), last modified %v", body, aws.ToString(got.ETag), aws.ToString(second.ETag), got.LastModified)
+	}
+	head, err := api.HeadObject(ctx(t), &s3.HeadObjectInput{Bucket: aws.String(lockBucket), Key: aws.String("k")})
+	if err != nil || aws.ToString(head.ETag) != aws.ToString(second.ETag) {
+		t.Errorf("HeadObject: %v, ETag %v", err, head)
+	}
+	var nf *s3types.NotFound
+	if _, err := api.HeadObject(ctx(t), &s3.HeadObjectInput{Bucket: aws.String(lockBucket), Key: aws.String("absent")}); !errors.As(err, &nf) {
+		t.Errorf("HeadObject of no object: %v, want NotFound", err)
+	}
+	if _, err := put(t, api, "no-such-bucket", "k", "x", ifNoneMatch); errCode(err) != "NoSuchBucket" {
+		t.Errorf("a bucket that does not exist: %v, want NoSuchBucket", err)
+	}
+}
+
+// A conditional write racing another write of the key: the one that arrives
+// while the other is in progress gets 409 ConditionalRequestConflict, and a
+// plain write that lands during a conditional upload ends it with 409.
+func TestS3ConditionalWriteConflicts(t *testing.T) {
+	c := lockWorld(t, func(s *localaws.Seed) {
+		s.Consistency = localaws.TestConsistency
+		s.Consistency.S3WriteMS = 400
+	})
+	api := s3Client(c.srv, "")
+	var wg sync.WaitGroup
+	var firstErr error
+	wg.Add(1)
+	go func() { defer wg.Done(); _, firstErr = put(t, api, lockBucket, "race", "a", ifNoneMatch) }()
+	time.Sleep(100 * time.Millisecond)
+	_, err := put(t, api, lockBucket, "race", "b", ifNoneMatch)
+	wg.Wait()
+	if errCode(err) != "ConditionalRequestConflict" || status(err) != http.StatusConflict || firstErr != nil {
+		t.Errorf("two conditional writes at once: first %v, second %v (status %d); want the second to get 409 ConditionalRequestConflict", firstErr, err, status(err))
+	}
+	// Retried as S3 says, the second now finds the key taken.
+	if _, err := put(t, api, lockBucket, "race", "b", ifNoneMatch); errCode(err) != "PreconditionFailed" {
+		t.Errorf("the retry: %v, want 412", err)
+	}
+	wg.Add(1)
+	go func() { defer wg.Done(); _, firstErr = put(t, api, lockBucket, "plain", "a", ifNoneMatch) }()
+	time.Sleep(100 * time.Millisecond)
+	if _, err := put(t, api, lockBucket, "plain", "b"); err != nil {
+		t.Fatalf("plain write: %v", err)
+	}
+	wg.Wait()
+	if errCode(firstErr) != "ConditionalRequestConflict" {
+		t.Errorf("a conditional write overtaken by a plain one: %v, want 409", firstErr)
+	}
+}
+
+// DeleteObject with If-Match deletes only the object with that ETag; a plain
+// delete of no object is still 204.
+func TestS3ConditionalDelete(t *testing.T) {
+	c := lockWorld(t)
+	api := s3Client(c.srv, "")
+	first, err := put(t, api, lockBucket, "k", "one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := put(t, api, lockBucket, "k", "two"); err != nil {
+		t.Fatal(err)
+	}
+	del := func(key, etag string) error {
+		in := &s3.DeleteObjectInput{Bucket: aws.String(lockBucket), Key: aws.String(key)}
+		if etag != "" {
+			in.IfMatch = aws.String(etag)
+		}
+		_, err := api.DeleteObject(ctx(t), in)
+		return err
+	}
+	if err := del("k", aws.ToString(first.ETag)); errCode(err) != "PreconditionFailed" {
+		t.Errorf("delete with a stale ETag: %v, want 412", err)
+	}
+	if _, ok := c.srv.Object(lockBucket, "k"); !ok {
+		t.Fatal("a refused delete deleted the object")
+	}
+	if err := del("k", "*"); err != nil {
+		t.Fatalf("delete If-Match *: %v", err)
+	}
+	if _, ok := c.srv.Object(lockBucket, "k"); ok {
+		t.Error("the object is still there")
+	}
+	if err := del("k", "*"); errCode(err) != "NoSuchKey" {
+		t.Errorf("If-Match on no object: %v, want NoSuchKey", err)
+	}
+	if err := del("k", ""); err != nil {
+		t.Errorf("plain delete of no object: %v, want 204", err)
+	}
+}
+
+// CreateStorageLocation returns Elastic Beanstalk's bucket and creates it
+// when the account has none yet (here the versions live in another bucket).
+func TestCreateStorageLocation(t *testing.T) {
+	c := world(t, func(s *localaws.Seed) { s.Environments[0].BundleBucket = "my-releases" })
+	api := s3Client(c.srv, "")
+	ebBucket := "elasticbeanstalk-us-east-1-123456789012"
+	if _, err := put(t, api, ebBucket, "k", "x"); errCode(err) != "NoSuchBucket" {
+		t.Fatalf("before CreateStorageLocation: %v, want NoSuchBucket", err)
+	}
+	for i := 0; i < 2; i++ {
+		out, err := c.eb.CreateStorageLocation(ctx(t), &elasticbeanstalk.CreateStorageLocationInput{})
+		if err != nil || aws.ToString(out.S3Bucket) != ebBucket {
+			t.Fatalf("CreateStorageLocation: %v %+v", err, out)
+		}
+	}
+	if _, err := put(t, api, ebBucket, "k", "x"); err != nil {
+		t.Errorf("after CreateStorageLocation: %v", err)
+	}
+}
+
+// An enforced policy refuses the S3 calls of the client it is for outside
+// what it allows, with S3's AccessDenied (403); other clients are not judged.
+func TestS3EnforcedPolicy(t *testing.T) {
+	c := lockWorld(t)
+	c.srv.EnforcePolicy("judged", func(r localaws.AuthzRequest) bool {
+		return strings.HasPrefix(r.Resource, "arn:aws:s3:::"+lockBucket+"/allowed/")
+	})
+	judged := s3Client(c.srv, "judged")
+	if _, err := put(t, judged, lockBucket, "allowed/k", "x"); err != nil {
+		t.Errorf("allowed key: %v", err)
+	}
+	_, err := put(t, judged, lockBucket, "other/k", "x")
+	if errCode(err) != "AccessDenied" || status(err) != http.StatusForbidden || !strings.Contains(err.Error(), "s3:PutObject") {
+		t.Errorf("key outside the policy: %v, want 403 AccessDenied naming s3:PutObject", err)
+	}
+	if _, err := put(t, s3Client(c.srv, ""), lockBucket, "other/k", "x"); err != nil {
+		t.Errorf("another client: %v", err)
+	}
+	reqs := c.srv.AuthzRequests("judged")
+	if len(reqs) != 1 || reqs[0].Action != "s3:PutObject" || reqs[0].Resource != "arn:aws:s3:::locks/allowed/k" {
+		t.Errorf("recorded: %+v", reqs)
+	}
+}
