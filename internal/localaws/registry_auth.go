@@ -68,7 +68,9 @@ func (s *Server) addDockercfg(a *S3Location) []string {
 		hosts = append(hosts, dockercfgHost(k))
 	}
 	raw, _ := json.Marshal(cfg)
-	s.objects[a.Bucket+"/"+a.Key] = raw
+	// The bucket exists: EB read the file from it at deploy.
+	s.buckets[a.Bucket] = true
+	s.storeObject(a.Bucket+"/"+a.Key, raw)
 	return hosts
 }
 
