@@ -147,7 +147,7 @@ func (m *migration) lookBeforeStart(ctx context.Context, h *held) (string, bool,
 			return same.arn, true, nil
 		}
 		m.log.Info("a migration task of the environment runs without the lock (an apply of an older provider version, or one started by hand); waiting for it", map[string]any{"task": active[0].arn})
-		if err := waitOther(ctx, m.c, m.t, active[0], m.in.startTimeout(), m.poll, m.log); err != nil {
+		if err := waitOther(ctx, m.c, m.t, active[0], aws.ToString(m.d.Input.ContainerDefinitions[0].Name), m.in.startTimeout(), m.poll, m.log); err != nil {
 			return "", false, notStarted{err}
 		}
 	}
@@ -193,6 +193,10 @@ func (m *migration) recordFencedTask(ctx context.Context, h *held, arn string) e
 	err := h.update(urgent(ctx), func(r *lockRecord) {
 		r.State, r.TaskArn, r.Cluster = lockRunning, arn, f.Cluster
 		r.Holder, r.Run, r.Environment, r.EnvironmentID, r.Operation, r.Since = f.Holder, f.Run, f.Environment, f.EnvironmentID, f.Operation, f.Since
+		r.holderStart, r.LogStream = f.holderStart, ""
+		if loc, ok := f.taskLogs(arn); ok {
+			r.LogStream = loc.Stream
+		}
 		r.FencedFrom = nil
 	})
 	h.stopRenewing()

@@ -47,10 +47,14 @@ package ebmigrate
 //	        this process's monotonic clock; then take it over with If-Match
 //	        on what was read. A started migration is never stopped because of
 //	        contention: nothing is started that would have to give way. (A
-//	        task that has not started within task.start_timeout is stopped,
-//	        unless its container's awslogs stream exists: the driver creates
-//	        it when the container starts, whatever ECS shows yet; StopTask
-//	        is idempotent, see stopTask.)
+//	        waiter stops the holder's task only when it has not started
+//	        within the holder's task.start_timeout, recorded in the lock with
+//	        its log group and stream prefix, and its container's awslogs
+//	        stream provably does not exist (ResourceNotFoundException): the
+//	        driver creates it when the container starts, whatever ECS shows
+//	        yet. A task whose start it cannot check (a stream named by the
+//	        container's runtime ID, a read that failed) is waited for, not
+//	        stopped; StopTask is idempotent, see stopTask.)
 //	hold    With the lock starting and renewed: look for the environment's
 //	        migration tasks by startedBy (a task without the lock: an older
 //	        provider version's apply, one started by hand) and attach to one
@@ -215,6 +219,7 @@ func (m *migration) takeAndRun(ctx context.Context, snap snapshot) (*Result, err
 		Environment: m.t.EnvironmentName, EnvironmentID: m.t.EnvironmentID, LockKey: m.obj.key,
 		Operation: m.in.Operation, Since: time.Now().UTC(), Cluster: m.t.ClusterArn,
 		ClientToken: newClientToken(), LeaseSeconds: m.poll.LockLease.Seconds(),
+		holderStart: startOf(&m.d.Input.ContainerDefinitions[0], m.in.startTimeout()),
 	}
 	if prev := snap.rec; prev != nil && prev.State == lockStarting {
 		// Its holder may have called RunTask: fence its token.
@@ -247,11 +252,10 @@ func (m *migration) takeAndRun(ctx context.Context, snap snapshot) (*Result, err
 	case err != nil:
 		return nil, err
 	}
-	loc, _ := ContainerLogs(&m.d.Input.ContainerDefinitions[0], taskIDOf(arn))
 	if err := h.update(urgent(ctx), func(r *lockRecord) {
 		r.State, r.TaskArn = lockRunning, arn
-		if !loc.ByRuntimeID {
-			r.LogGroup, r.LogStream = loc.Group, loc.Stream
+		if loc, ok := r.taskLogs(arn); ok {
+			r.LogStream = loc.Stream
 		}
 	}); err != nil {
 		// Taken over meanwhile (another apply fenced our token and found
@@ -265,7 +269,8 @@ func (m *migration) takeAndRun(ctx context.Context, snap snapshot) (*Result, err
 // holderOf is a starting lock's holder, to fence.
 func holderOf(r *lockRecord) *fencedHolder {
 	return &fencedHolder{Holder: r.Holder, Cluster: r.Cluster, ClientToken: r.ClientToken, Run: r.Run,
-		Environment: r.Environment, EnvironmentID: r.EnvironmentID, Operation: r.Operation, Since: r.Since}
+		Environment: r.Environment, EnvironmentID: r.EnvironmentID, Operation: r.Operation, Since: r.Since,
+		holderStart: r.holderStart}
 }
 
 // watchAndRelease watches the lock's task to its end, and releases the lock
