@@ -542,3 +542,32 @@ func TestStartReportedAfterStartTimeout(t *testing.T) {
 		t.Errorf("%d tasks ran, want 2", ran)
 	}
 }
+
+// Killed before RunTask, then the taker's own RunTask with the dead
+// holder's token (its fence) loses its answer: ECS's replay of the taker's
+// own call, a second later, is its task, told by its lock-holder tag,
+// however old (judged by createdAt against the local clock, a replay more
+// than a quarter lease old was taken for the dead holder's task, recorded
+// under its run, waited for and run again: two tasks).
+func TestLockFencedReplayOfOwnLostAttempt(t *testing.T) {
+	t.Parallel()
+	srv, c := fixture(t, knownAtOnce)
+	if err := srv.AddFault(localaws.Fault{Operation: "ecs:ListTasks", LatencyMS: 3000, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	child(t, srv, "v2", "echo older", "took the migration lock", nil)
+	if state, _ := lockState(t, srv, localaws.FixtureEnv); state != "starting" || len(migrationTasks(srv)) != 0 {
+		t.Fatalf("after the kill: lock %q, %d tasks; want starting and none", state, len(migrationTasks(srv)))
+	}
+	srv.ClearFaults()
+	if err := srv.AddFault(localaws.Fault{Operation: "ecs:RunTask", Error: "500", After: true, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	r := mustMigrate(t, c, leased(migrateInput("sh", "-c", "echo migrated")))
+	if tasks := migrationTasks(srv); len(tasks) != 1 || r.TaskArn != tasks[0].TaskArn || r.Attached {
+		t.Errorf("%d tasks, result %s (attached %v); want the one task this apply started", len(tasks), r.TaskArn, r.Attached)
+	}
+	if state, _ := lockState(t, srv, localaws.FixtureEnv); state != "released" {
+		t.Errorf("lock %q at the end, want released", state)
+	}
+}

@@ -74,9 +74,14 @@ package ebmigrate
 //	        lock on the same cluster calls RunTask with the dead holder's
 //	        token first (its own parameters differ, if only by its holder
 //	        tag): ConflictException names the holder's task, which is
-//	        recorded and waited for (attached to, when of the same run);
-//	        success is its own task, and the holder's token can then never
-//	        start a second one.
+//	        recorded and waited for (attached to, when of the same run).
+//	        Success is its own task, or ECS's replay of the holder's call
+//	        (when ECS compared fewer parameters than ours differ in), told
+//	        apart by the task's lock-holder tag, never by comparing createdAt
+//	        with our clock (a replay of our own lost attempt is as old); a
+//	        task without tags was stopped (StopTask deletes them), so it is
+//	        not one our call just created: the holder's. Either way the
+//	        holder's token can then never start a second one.
 //
 // Crash paths, and what each leaves:
 //
