@@ -50,7 +50,7 @@ func (m *migration) startUnderLock(ctx context.Context, h *held) (arn string, at
 	lost := 0 // answers lost in transit with this token: a task may exist
 	var lastErr error
 	for {
-		if err := h.freshLease(urgent(ctx)); err != nil {
+		if err := h.renewForRun(urgent(ctx)); err != nil {
 			return "", false, m.leaseLost(err, lost)
 		}
 		rec := h.record()

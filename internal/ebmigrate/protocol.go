@@ -58,9 +58,12 @@ package ebmigrate
 //	hold    With the lock starting and renewed: look for the environment's
 //	        migration tasks by startedBy (a task without the lock: an older
 //	        provider version's apply, one started by hand) and attach to one
-//	        of this run or wait for another; then RunTask with the recorded
-//	        clientToken and a tag naming this holder, sent no later than half
-//	        a lease after the last renewal; record the task (running); watch
+//	        of this run or wait for another; then renew the lock once more
+//	        (If-Match: a takeover meanwhile fails it, and nothing is started)
+//	        and RunTask with the recorded clientToken and a tag naming this
+//	        holder, sent no later than half a lease after that renewal, by
+//	        the monotonic clock and the wall clock (the monotonic clock does
+//	        not advance while a host is suspended); record the task (running); watch
 //	        it to its end; release once it is seen STOPPED. A RunTask refused
 //	        because ECS does not know the revision yet is asked again with
 //	        the same token (ECS replays only a request "that completed
@@ -110,9 +113,12 @@ package ebmigrate
 // an older provider version's apply) is only seen by the startedBy look,
 // which ListTasks's lag can hide for a moment; and a takeover of a starting
 // lock whose holder ran on another cluster (a shared lock_key) cannot fence
-// the token there: it looks for the holder's task by startedBy, and rests on
-// the holder sending no RunTask later than half a lease after its last
-// renewal.
+// the token there: it looks for the holder's task by startedBy (which
+// ListTasks's lag can hide for a moment), and rests on the holder sending no
+// RunTask later than half a lease after its last renewal, by clocks that
+// can only be checked before the call is sent: a RunTask held up in transit
+// (or a host suspended between the check and the send) for over half a
+// lease can still start beside the taker's.
 //
 // A read-only query (MigrateInput.Query: the pending migrations at plan
 // time) takes no lock: it has a startedBy of its own, attaches to a running
