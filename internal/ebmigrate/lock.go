@@ -28,7 +28,8 @@ import (
 // only where there is none, a PutObject with If-Match: <ETag> replaces only
 // the version read. Anything else (412 Precondition Failed, 409
 // ConditionalRequestConflict, 404 NoSuchKey on If-Match) means another
-// apply wrote first: the writer reads again and decides anew.
+// apply wrote first, the writer reads again and decides anew; except a 412
+// after which the lock holds exactly what was written (landed).
 
 // LockPrefix is where lock objects live in their bucket.
 const LockPrefix = "ebmigrate/locks/"
@@ -273,12 +274,35 @@ func (l *lockObject) write(ctx context.Context, prevETag string, rec lockRecord)
 		switch {
 		case s3Code(err) == "ConditionalRequestConflict" || httpStatus(err) == http.StatusConflict:
 			return "", errLockBusy
-		case s3Code(err) == "PreconditionFailed" || s3Code(err) == "NoSuchKey" || httpStatus(err) == http.StatusPreconditionFailed:
+		case s3Code(err) == "PreconditionFailed" || httpStatus(err) == http.StatusPreconditionFailed:
+			if etag, ok := l.landed(ctx, body); ok {
+				return etag, nil
+			}
+			return "", errLockMoved
+		case s3Code(err) == "NoSuchKey":
 			return "", errLockMoved
 		}
 		return "", l.failed("writing", err)
 	}
 	return aws.ToString(out.ETag), nil
+}
+
+// landed tells a 412 that answered our own write from one that answered
+// another apply's: the SDK retries a PUT whose answer was lost (a dropped
+// connection, a 5xx), and when the first attempt landed, the retry's
+// condition no longer holds. The lock then holds exactly what we wrote
+// (each record names its holder and counts its renewals, so no other apply
+// writes the same bytes): it is ours, at the ETag read.
+func (l *lockObject) landed(ctx context.Context, body []byte) (string, bool) {
+	now, err := l.read(ctx)
+	if err != nil || now.rec == nil {
+		return "", false
+	}
+	again, err := json.Marshal(now.rec)
+	if err != nil || !bytes.Equal(again, body) {
+		return "", false
+	}
+	return now.etag, true
 }
 
 // failed is an S3 error on the lock, with what to check.

@@ -15,7 +15,9 @@ package ebmigrate
 // Failed error"; "If a conflicting operation occurs during the upload S3
 // returns a 409 ConditionalRequestConflict response." Reads after writes are
 // strongly consistent (S3 User Guide, "Amazon S3 data consistency model").
-// A 412 (or 404 NoSuchKey on If-Match) means another apply wrote first, a
+// A 412 (or 404 NoSuchKey on If-Match) means another apply wrote first,
+// unless the lock then holds exactly what this apply wrote (the SDK retried
+// a PUT whose first attempt landed and whose answer was lost: ours), a
 // 409 that one was writing: the writer reads the lock again and decides
 // anew (a holder that still finds its own ETag writes again). Nothing rests on
 // the order ListTasks shows tasks in, nor on how soon DescribeTasks shows a
