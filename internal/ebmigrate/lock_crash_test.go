@@ -241,6 +241,27 @@ func TestLockKilledAfterRunTaskOnAnotherCluster(t *testing.T) {
 	}
 }
 
+// As above, with ListTasks listing the killed apply's task only 20 s after
+// RunTask, after the takeover (about 11 s: the held write, then the killed
+// apply's 4.5 s lease): the apply that took over looks for it until ListFor
+// (15 s) has passed, finds it, and waits for it (it ran alongside before).
+func TestLockTakeoverWhileListTasksHidesTheTask(t *testing.T) {
+	t.Parallel()
+	srv, c := fixture(t, environments(2), knownAtOnce, func(s *localaws.Seed) { s.Consistency.ListLagMS = 20000 })
+	child(t, srv, "v1", "sleep 25; echo blue", "migration task started", heldRecord(srv), "EBMIGRATE_LOCK_ENV="+shopEnv(0), "EBMIGRATE_LOCK_KEY=shop-db")
+	time.Sleep(5500 * time.Millisecond) // the killed apply's held write fails server-side
+	srv.ClearFaults()
+	in := leased(pairInput(shopEnv(1), "v1"))
+	in.LockKey, in.Poll.ListFor = "shop-db", 15*time.Second
+	mustMigrate(t, c, in)
+	if ran := assertNoOverlap(t, srv); ran != 2 {
+		t.Errorf("%d tasks ran, want 2: blue's orphan, then green's", ran)
+	}
+	if state, _ := lockState(t, srv, "shop-db"); state != "released" {
+		t.Errorf("lock %q at the end, want released", state)
+	}
+}
+
 // Interrupted (SIGINT, a timeout) while its task runs: the lock stays
 // running; the re-apply attaches to the task (one task) and releases it.
 func TestLockInterruptedThenAttached(t *testing.T) {

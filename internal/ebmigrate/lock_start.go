@@ -131,13 +131,28 @@ func (m *migration) startUnderLock(ctx context.Context, h *held) (arn string, at
 // here, that holder's task is looked for on its cluster.
 func (m *migration) lookBeforeStart(ctx context.Context, h *held) (string, bool, error) {
 	if f := h.record().FencedFrom; f != nil && f.Cluster != m.t.ClusterArn {
+		// The holder sent RunTask, if at all, before this apply took the
+		// lock over; ListTasks lists a new task within ListFor (the same
+		// patience as for our own), so it is looked for until then.
 		other := &Target{EnvironmentName: f.Environment, EnvironmentID: f.EnvironmentID, ClusterArn: f.Cluster}
-		active, err := activeMigrations(urgent(ctx), m.c.ECS, other, StartedBy(f.EnvironmentID))
-		if err != nil {
-			return "", false, notStarted{err}
-		}
-		if i := slices.IndexFunc(active, func(mt migrationTask) bool { return mt.run == f.Run }); i >= 0 {
-			return "", false, m.recordFencedTask(ctx, h, active[i].arn)
+		for until, said := time.Now().Add(m.poll.ListFor), false; ; {
+			active, err := activeMigrations(urgent(ctx), m.c.ECS, other, StartedBy(f.EnvironmentID))
+			if err != nil {
+				return "", false, notStarted{err}
+			}
+			if i := slices.IndexFunc(active, func(mt migrationTask) bool { return mt.run == f.Run }); i >= 0 {
+				return "", false, m.recordFencedTask(ctx, h, active[i].arn)
+			}
+			if time.Now().After(until) {
+				break
+			}
+			if !said {
+				said = true
+				m.log.Info("looking for a task the lock's previous holder may have started on its cluster before starting ours (ListTasks may not list it yet)", map[string]any{"cluster": f.Cluster, "environment": f.Environment, "for": m.poll.ListFor.String()})
+			}
+			if !sleep(ctx, min(time.Second, m.poll.ListFor/10)) {
+				return "", false, notStarted{ctx.Err()}
+			}
 		}
 	}
 	for {

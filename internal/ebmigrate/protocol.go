@@ -115,8 +115,10 @@ package ebmigrate
 // an older provider version's apply) is only seen by the startedBy look,
 // which ListTasks's lag can hide for a moment; and a takeover of a starting
 // lock whose holder ran on another cluster (a shared lock_key) cannot fence
-// the token there: it looks for the holder's task by startedBy (which
-// ListTasks's lag can hide for a moment), and rests on the holder sending no
+// the token there: it looks for the holder's task by startedBy until
+// ListFor after the takeover (ListTasks lists a new task late; ECS documents
+// no bound, ListFor is the engine's patience for its own tasks too), and
+// rests on the holder sending no
 // RunTask later than half a lease after its last renewal, by clocks that
 // can only be checked before the call is sent: a RunTask held up in transit
 // (or a host suspended between the check and the send) for over half a
