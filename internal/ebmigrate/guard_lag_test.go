@@ -106,13 +106,16 @@ func TestNeverStartedTaskStopsAtStartTimeout(t *testing.T) {
 	}
 }
 
-// An earlier run's task stuck before RUNNING longer than task.start_timeout is
-// stopped instead of blocking a later run for ever.
+// An earlier run's task stuck before RUNNING longer than its apply's
+// task.start_timeout (recorded in the lock; the later apply's own is not
+// the stuck task's), with no log stream, is stopped instead of blocking a
+// later run for ever.
 func TestStuckTaskOfAnotherRunDoesNotBlock(t *testing.T) {
 	srv, c := fixture(t, func(s *localaws.Seed) {
 		s.Faults = []localaws.Fault{{Task: "never_start", Family: "ebmigrate-", Count: 1}}
 	})
 	stuck := migrateInput("sh", "-c", "echo stuck")
+	stuck.StartTimeout = 2 * time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
 	var ie *ebmigrate.InterruptedError
@@ -121,7 +124,7 @@ func TestStuckTaskOfAnotherRunDoesNotBlock(t *testing.T) {
 	}
 	later := migrateInput("sh", "-c", "echo later")
 	later.VersionLabel = "v2"
-	later.StartTimeout = time.Second
+	later.StartTimeout = time.Hour
 	rec := &recorder{}
 	if _, err := ebmigrate.Migrate(testCtx(t), c, later, rec); err != nil || rec.lines() != "later" {
 		t.Fatalf("later apply: %v, output %q", err, rec.lines())

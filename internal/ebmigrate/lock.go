@@ -11,11 +11,13 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
@@ -26,7 +28,8 @@ import (
 // only where there is none, a PutObject with If-Match: <ETag> replaces only
 // the version read. Anything else (412 Precondition Failed, 409
 // ConditionalRequestConflict, 404 NoSuchKey on If-Match) means another
-// apply wrote first: the writer reads again and decides anew.
+// apply wrote first, the writer reads again and decides anew; except a 412
+// after which the lock holds exactly what was written (landed).
 
 // LockPrefix is where lock objects live in their bucket.
 const LockPrefix = "ebmigrate/locks/"
@@ -104,10 +107,10 @@ type lockRecord struct {
 	Cluster     string    `json:"cluster"`
 	ClientToken string    `json:"client_token"`
 	TaskArn     string    `json:"task_arn,omitempty"`
-	// LogGroup and LogStream are where the task's container logs, when
-	// known before it starts: a waiter takes the stream's existence for a
-	// start ECS has not shown yet (stopTask is not called on it).
-	LogGroup  string `json:"log_group,omitempty"`
+	// holderStart is how the holder judges its task's start, written when
+	// it takes the lock: a waiter judges the task by it, not by its own.
+	holderStart
+	// LogStream is the task's stream once known (running).
 	LogStream string `json:"log_stream,omitempty"`
 	// LeaseSeconds: a starting lock not rewritten for this long, as the
 	// reader measures it, may be taken over.
@@ -130,6 +133,45 @@ type fencedHolder struct {
 	EnvironmentID string    `json:"environment_id"`
 	Operation     string    `json:"operation,omitempty"`
 	Since         time.Time `json:"since"`
+	holderStart
+}
+
+// holderStart is what a waiter needs to judge whether the holder's task
+// started (lock_wait.go): the holder's task.start_timeout, and where its
+// container logs: the awslogs driver creates the stream when the container
+// starts, whatever DescribeTasks shows yet. The stream is named
+// LogStreamPrefix/<task id>; a container logging without
+// awslogs-stream-prefix (a stream named by its runtime ID, which
+// DescribeTasks shows only with the start) has none: its start cannot be
+// checked, and no waiter stops it.
+type holderStart struct {
+	StartTimeoutSeconds float64 `json:"start_timeout_seconds,omitempty"`
+	LogGroup            string  `json:"log_group,omitempty"`
+	LogStreamPrefix     string  `json:"log_stream_prefix,omitempty"`
+}
+
+// startTimeout is the holder's task.start_timeout; false when the record
+// does not say (a record of an earlier build).
+func (h holderStart) startTimeout() (time.Duration, bool) {
+	return time.Duration(h.StartTimeoutSeconds * float64(time.Second)), h.StartTimeoutSeconds > 0
+}
+
+// taskLogs is where the holder's task taskArn logs; false when its stream
+// cannot be named before ECS shows the start.
+func (h holderStart) taskLogs(taskArn string) (LogLocation, bool) {
+	if h.LogGroup == "" || h.LogStreamPrefix == "" || taskArn == "" {
+		return LogLocation{}, false
+	}
+	return LogLocation{Group: h.LogGroup, Stream: h.LogStreamPrefix + "/" + taskIDOf(taskArn)}, true
+}
+
+// startOf is how this apply's task's start is judged (holderStart).
+func startOf(c *ecstypes.ContainerDefinition, startTimeout time.Duration) holderStart {
+	h := holderStart{StartTimeoutSeconds: startTimeout.Seconds()}
+	if loc, ok := ContainerLogs(c, ""); ok && !loc.ByRuntimeID {
+		h.LogGroup, h.LogStreamPrefix = loc.Group, strings.TrimSuffix(loc.Stream, "/")
+	}
+	return h
 }
 
 const lockFormat = 1
@@ -232,12 +274,35 @@ func (l *lockObject) write(ctx context.Context, prevETag string, rec lockRecord)
 		switch {
 		case s3Code(err) == "ConditionalRequestConflict" || httpStatus(err) == http.StatusConflict:
 			return "", errLockBusy
-		case s3Code(err) == "PreconditionFailed" || s3Code(err) == "NoSuchKey" || httpStatus(err) == http.StatusPreconditionFailed:
+		case s3Code(err) == "PreconditionFailed" || httpStatus(err) == http.StatusPreconditionFailed:
+			if etag, ok := l.landed(ctx, body); ok {
+				return etag, nil
+			}
+			return "", errLockMoved
+		case s3Code(err) == "NoSuchKey":
 			return "", errLockMoved
 		}
 		return "", l.failed("writing", err)
 	}
 	return aws.ToString(out.ETag), nil
+}
+
+// landed tells a 412 that answered our own write from one that answered
+// another apply's: the SDK retries a PUT whose answer was lost (a dropped
+// connection, a 5xx), and when the first attempt landed, the retry's
+// condition no longer holds. The lock then holds exactly what we wrote
+// (each record names its holder and counts its renewals, so no other apply
+// writes the same bytes): it is ours, at the ETag read.
+func (l *lockObject) landed(ctx context.Context, body []byte) (string, bool) {
+	now, err := l.read(ctx)
+	if err != nil || now.rec == nil {
+		return "", false
+	}
+	again, err := json.Marshal(now.rec)
+	if err != nil || !bytes.Equal(again, body) {
+		return "", false
+	}
+	return now.etag, true
 }
 
 // failed is an S3 error on the lock, with what to check.

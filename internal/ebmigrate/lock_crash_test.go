@@ -50,15 +50,15 @@ func lockState(t *testing.T, srv *localaws.Server, key string) (state, task stri
 // childLease the lease of the applies they kill.
 const shortLease, childLease = 1500 * time.Millisecond, 4500 * time.Millisecond
 
-// heldRecord makes the apply's write of its task into the lock (the next
-// PutObject after it took the lock) wait 5 s and fail, in each of the SDK's
-// attempts, so that a kill lands between RunTask and that record; a
-// revision RunTask knows at once (no refusal, whose new token would be a
-// PutObject first) and renewals a third of childLease apart keep it the
-// next one.
+// heldRecord makes the apply's write of its task into the lock (the second
+// PutObject after it took the lock: the first renews it right before
+// RunTask) wait 5 s and fail, in each of the SDK's attempts, so that a kill
+// lands between RunTask and that record; a revision RunTask knows at once
+// (no refusal, whose new token would be a PutObject first) and renewals a
+// third of childLease apart keep it the next one.
 func heldRecord(srv *localaws.Server) map[string]func() {
 	return map[string]func(){"took the migration lock": func() {
-		_ = srv.AddFault(localaws.Fault{Operation: "s3:PutObject", LatencyMS: 5000, Error: "500", Count: 3})
+		_ = srv.AddFault(localaws.Fault{Operation: "s3:PutObject", LatencyMS: 5000, Error: "500", Count: 3, Skip: 1})
 	}}
 }
 

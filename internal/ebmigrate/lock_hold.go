@@ -3,6 +3,7 @@ package ebmigrate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -94,13 +95,34 @@ func (h *held) runDeadline() time.Time {
 	return h.sentAt.Add(h.rec.lease() / 2)
 }
 
-// freshLease renews the lock now unless more than a sixth of its lease is
-// left before runDeadline.
-func (h *held) freshLease(ctx context.Context) error {
-	if time.Until(h.runDeadline()) > h.record().lease()/6 {
-		return nil
+// renewForRun renews the lock right before a RunTask, with a conditional
+// write: an apply that took it over meanwhile (this host suspended, its
+// renewals lost) makes it fail (errLockMoved), and nothing is started. It
+// renews once more if the deadline has passed by either clock since (a
+// suspension during the write), and fails if it still has.
+func (h *held) renewForRun(ctx context.Context) error {
+	for range 2 {
+		if err := h.update(ctx, func(r *lockRecord) { r.Renewal++ }); err != nil {
+			return err
+		}
+		if h.inTime() {
+			return nil
+		}
 	}
-	return h.update(ctx, func(r *lockRecord) { r.Renewal++ })
+	return fmt.Errorf("the migration lock %s was renewed, but its RunTask deadline (half its lease after the renewal) had passed by the time the renewal answered", h.obj.where())
+}
+
+// inTime: runDeadline has not passed, on this process's monotonic clock nor
+// on the wall clock. Go's monotonic clock does not advance while a host is
+// suspended, and another apply (on another host) measures the lease on its
+// own: a holder that slept through its lease sees its deadline passed by
+// the wall clock only.
+func (h *held) inTime() bool {
+	h.mu.Lock()
+	sent, half := h.sentAt, h.rec.lease()/2
+	h.mu.Unlock()
+	now := time.Now()
+	return now.Before(sent.Add(half)) && now.Round(0).Before(sent.Round(0).Add(half))
 }
 
 // startRenewing renews a starting lock every third of its lease until

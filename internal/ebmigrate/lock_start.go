@@ -50,7 +50,7 @@ func (m *migration) startUnderLock(ctx context.Context, h *held) (arn string, at
 	lost := 0 // answers lost in transit with this token: a task may exist
 	var lastErr error
 	for {
-		if err := h.freshLease(urgent(ctx)); err != nil {
+		if err := h.renewForRun(urgent(ctx)); err != nil {
 			return "", false, m.leaseLost(err, lost)
 		}
 		rec := h.record()
@@ -58,7 +58,6 @@ func (m *migration) startUnderLock(ctx context.Context, h *held) (arn string, at
 		runIn.Tags = withTag(runIn.Tags, TagLockHolder, rec.Holder)
 		rctx, cancel := context.WithDeadline(ctx, h.runDeadline())
 		att := &attemptLog{}
-		called := time.Now()
 		out, err := m.c.ECS.RunTask(rctx, runIn, att.record)
 		cancel()
 		var conflict *ecstypes.ConflictException
@@ -69,12 +68,19 @@ func (m *migration) startUnderLock(ctx context.Context, h *held) (arn string, at
 			return "", false, engineError(nil, "Unexpected RunTask Answer",
 				"RunTask for environment %q on cluster %s asked for one task and ECS answered with %d tasks and no failures, so which one is the migration cannot be told; nothing was waited for, and the migration lock %s was left as it is. Look at the cluster's tasks started by %s in the ECS console and stop any that should not run, then apply again.",
 				m.t.EnvironmentName, m.t.ClusterArn, len(out.Tasks), m.obj.where(), StartedBy(m.t.EnvironmentID))
-		case err == nil && fencedReplay(rec, out.Tasks[0], called):
-			// ECS took our call for the dead holder's (it compared fewer
-			// parameters than ours differ in) and replayed its task.
-			return "", false, m.recordFencedTask(ctx, h, aws.ToString(out.Tasks[0].TaskArn))
 		case err == nil:
 			arn := aws.ToString(out.Tasks[0].TaskArn)
+			if f := rec.FencedFrom; f != nil && f.ClientToken == rec.ClientToken {
+				ours, err := m.startedByUs(ctx, out.Tasks[0], rec.Holder)
+				if err != nil {
+					return "", false, fmt.Errorf("telling whether migration task %s, which RunTask returned for the clientToken of the lock's previous holder, is this apply's or that holder's (DescribeTasks with its tags): %w; the migration lock %s was left as it is, and the next apply asks again", arn, err, m.obj.where())
+				}
+				if !ours {
+					// ECS took our call for the dead holder's (it compared
+					// fewer parameters than ours differ in) and replayed its task.
+					return "", false, m.recordFencedTask(ctx, h, arn)
+				}
+			}
 			m.log.Info("migration task started", map[string]any{"task": arn, "cluster": m.t.ClusterArn, "run": m.runID})
 			if m.in.Derive.Placement.ExecuteCommand {
 				m.log.Info("ECS Exec is on: once the task runs, open a shell in it with", map[string]any{"command": ExecuteCommand(m.c.Region, m.t.ClusterArn, taskIDOf(arn), m.d.Container)})
@@ -125,13 +131,28 @@ func (m *migration) startUnderLock(ctx context.Context, h *held) (arn string, at
 // here, that holder's task is looked for on its cluster.
 func (m *migration) lookBeforeStart(ctx context.Context, h *held) (string, bool, error) {
 	if f := h.record().FencedFrom; f != nil && f.Cluster != m.t.ClusterArn {
+		// The holder sent RunTask, if at all, before this apply took the
+		// lock over; ListTasks lists a new task within ListFor (the same
+		// patience as for our own), so it is looked for until then.
 		other := &Target{EnvironmentName: f.Environment, EnvironmentID: f.EnvironmentID, ClusterArn: f.Cluster}
-		active, err := activeMigrations(urgent(ctx), m.c.ECS, other, StartedBy(f.EnvironmentID))
-		if err != nil {
-			return "", false, notStarted{err}
-		}
-		if i := slices.IndexFunc(active, func(mt migrationTask) bool { return mt.run == f.Run }); i >= 0 {
-			return "", false, m.recordFencedTask(ctx, h, active[i].arn)
+		for until, said := time.Now().Add(m.poll.ListFor), false; ; {
+			active, err := activeMigrations(urgent(ctx), m.c.ECS, other, StartedBy(f.EnvironmentID))
+			if err != nil {
+				return "", false, notStarted{err}
+			}
+			if i := slices.IndexFunc(active, func(mt migrationTask) bool { return mt.run == f.Run }); i >= 0 {
+				return "", false, m.recordFencedTask(ctx, h, active[i].arn)
+			}
+			if time.Now().After(until) {
+				break
+			}
+			if !said {
+				said = true
+				m.log.Info("looking for a task the lock's previous holder may have started on its cluster before starting ours (ListTasks may not list it yet)", map[string]any{"cluster": f.Cluster, "environment": f.Environment, "for": m.poll.ListFor.String()})
+			}
+			if !sleep(ctx, min(time.Second, m.poll.ListFor/10)) {
+				return "", false, notStarted{ctx.Err()}
+			}
 		}
 	}
 	for {
@@ -147,7 +168,7 @@ func (m *migration) lookBeforeStart(ctx context.Context, h *held) (string, bool,
 			return same.arn, true, nil
 		}
 		m.log.Info("a migration task of the environment runs without the lock (an apply of an older provider version, or one started by hand); waiting for it", map[string]any{"task": active[0].arn})
-		if err := waitOther(ctx, m.c, m.t, active[0], m.in.startTimeout(), m.poll, m.log); err != nil {
+		if err := waitOther(ctx, m.c, m.t, active[0], aws.ToString(m.d.Input.ContainerDefinitions[0].Name), m.in.startTimeout(), m.poll, m.log); err != nil {
 			return "", false, notStarted{err}
 		}
 	}
@@ -175,14 +196,43 @@ func (m *migration) tokenInUse(ctx context.Context, h *held, ids []string) (stri
 	return "", false, errReadAgain
 }
 
-// fencedReplay tells a RunTask answer with the dead holder's token that is
-// the replay of its call, not a task of ours: one created well before our
-// call (the holder sent no RunTask later than half a lease before we took
-// over; a quarter lease allows for ECS's clock).
-func fencedReplay(rec lockRecord, task ecstypes.Task, called time.Time) bool {
-	f := rec.FencedFrom
-	return f != nil && f.ClientToken == rec.ClientToken && task.CreatedAt != nil &&
-		task.CreatedAt.Before(called.Add(-rec.lease()/4))
+// startedByUs tells a RunTask answer with the dead holder's token that is
+// a task of our call from the replay of the holder's call (or of a call of
+// ours whose answer was lost: ours) by the task's lock-holder tag, which
+// each holder sets to its own id (clocks are not compared: ECS's and ours
+// may disagree, and a replay of our own lost attempt is as old as the
+// holder's). StopTask deletes a task's tags (botocore ecs StopTask): a
+// task without them was stopped, and a task our call just created was not,
+// so it is the holder's.
+func (m *migration) startedByUs(ctx context.Context, task ecstypes.Task, holder string) (bool, error) {
+	if tag, ok := holderTag(task); ok {
+		return tag == holder, nil
+	}
+	var err error
+	for range 3 {
+		var out *ecs.DescribeTasksOutput
+		out, err = m.c.ECS.DescribeTasks(urgent(ctx), &ecs.DescribeTasksInput{Cluster: aws.String(m.t.ClusterArn), Tasks: []string{aws.ToString(task.TaskArn)}, Include: []ecstypes.TaskField{ecstypes.TaskFieldTags}})
+		if err == nil && len(out.Tasks) == 1 {
+			tag, _ := holderTag(out.Tasks[0])
+			return tag == holder, nil
+		}
+		if err == nil {
+			err = fmt.Errorf("DescribeTasks did not show it")
+		}
+		if !sleep(ctx, m.poll.Fast) {
+			break
+		}
+	}
+	return false, err
+}
+
+// holderTag is a task's lock-holder tag, when its tags are shown.
+func holderTag(task ecstypes.Task) (string, bool) {
+	i := slices.IndexFunc(task.Tags, func(tg ecstypes.Tag) bool { return aws.ToString(tg.Key) == TagLockHolder })
+	if i < 0 {
+		return "", false
+	}
+	return aws.ToString(task.Tags[i].Value), true
 }
 
 // recordFencedTask writes the dead holder's task into the lock, as its
@@ -193,6 +243,10 @@ func (m *migration) recordFencedTask(ctx context.Context, h *held, arn string) e
 	err := h.update(urgent(ctx), func(r *lockRecord) {
 		r.State, r.TaskArn, r.Cluster = lockRunning, arn, f.Cluster
 		r.Holder, r.Run, r.Environment, r.EnvironmentID, r.Operation, r.Since = f.Holder, f.Run, f.Environment, f.EnvironmentID, f.Operation, f.Since
+		r.holderStart, r.LogStream = f.holderStart, ""
+		if loc, ok := f.taskLogs(arn); ok {
+			r.LogStream = loc.Stream
+		}
 		r.FencedFrom = nil
 	})
 	h.stopRenewing()

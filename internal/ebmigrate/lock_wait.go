@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
 // Waiting for the lock's holder (protocol.go): before anything is started,
@@ -49,9 +50,9 @@ func (m *migration) waitHolder(ctx context.Context, snap snapshot) (verdict, err
 func (m *migration) waitTask(ctx context.Context, snap snapshot) (verdict, error) {
 	rec := snap.rec
 	interval, errorsInARow := m.poll.Fast, 0
-	var missingSince, running time.Time
+	var missingSince, running, notSeen time.Time
 	lastRead := snap.readAt
-	stopAsked := false
+	stopAsked, said := false, ""
 	for {
 		out, err := m.c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(rec.Cluster), Tasks: []string{rec.TaskArn}})
 		switch {
@@ -79,17 +80,15 @@ func (m *migration) waitTask(ctx context.Context, snap snapshot) (verdict, error
 			if running.IsZero() && task.StartedAt != nil {
 				running = time.Now()
 			}
-			if !stopAsked && task.StartedAt == nil && notStartedFor(task) > m.in.startTimeout() {
+			if notSeen.IsZero() && task.StartedAt == nil {
+				notSeen = time.Now()
+			}
+			if !stopAsked && task.StartedAt == nil && m.neverStarted(ctx, rec, task, notSeen, &said) {
 				stopAsked = true
-				started := rec.LogStream != "" && streamExists(ctx, m.c.Logs, LogLocation{Group: rec.LogGroup, Stream: rec.LogStream})
-				if started {
-					m.log.Info("the task that holds the lock is not shown started yet, but its log stream exists: it started, and is not stopped", map[string]any{"task": rec.TaskArn})
-				}
-				if !started {
-					m.log.Info("the migration task that holds the lock never started within task.start_timeout; stopping it", map[string]any{"task": rec.TaskArn})
-					if _, err := stopTask(m.c, rec.Cluster, rec.TaskArn, startTimeoutReason(m.in.startTimeout())); err != nil {
-						return verdict{}, fmt.Errorf("stopping migration task %s, which holds the migration lock and did not start within task.start_timeout (%s): %w", rec.TaskArn, m.in.startTimeout(), err)
-					}
+				timeout, _ := rec.startTimeout()
+				m.log.Info("the migration task that holds the lock never started within its apply's task.start_timeout, and its log stream does not exist; stopping it", map[string]any{"task": rec.TaskArn, "start_timeout": timeout.String()})
+				if _, err := stopTask(m.c, rec.Cluster, rec.TaskArn, startTimeoutReason(timeout)); err != nil {
+					return verdict{}, fmt.Errorf("stopping migration task %s, which holds the migration lock and did not start within its apply's task.start_timeout (%s): %w", rec.TaskArn, timeout, err)
 				}
 			}
 		}
@@ -112,6 +111,47 @@ func (m *migration) waitTask(ctx context.Context, snap snapshot) (verdict, error
 			return verdict{}, m.interruptedWaiting(ctx, rec, "")
 		}
 	}
+}
+
+// neverStarted tells whether the holder's task, not shown started, never
+// will: judged by its holder's task.start_timeout (recorded in the lock),
+// counted from ECS's createdAt and, against a clock ahead of ECS's, from
+// when this waiter first saw it not started (notSeen); and only when its
+// container's log stream provably does not exist (ResourceNotFoundException):
+// the awslogs driver creates it when the container starts, whatever ECS
+// shows yet. A task whose start cannot be checked (no timeout or stream
+// recorded, a stream named by its runtime ID, a read that failed) is not
+// stopped: the waiter waits, and says so once per reason (said).
+func (m *migration) neverStarted(ctx context.Context, rec *lockRecord, task ecstypes.Task, notSeen time.Time, said *string) bool {
+	if *said == "started" {
+		return false
+	}
+	timeout, ok := rec.startTimeout()
+	if ok && (notStartedFor(task) <= timeout || time.Since(notSeen) <= timeout) {
+		return false
+	}
+	loc, named := rec.taskLogs(rec.TaskArn)
+	if ok && named {
+		exists, known := streamExists(ctx, m.c.Logs, loc)
+		switch {
+		case exists:
+			*said = "started"
+			m.log.Info("the task that holds the lock is not shown started yet, but its log stream exists: it started, and is not stopped", map[string]any{"task": rec.TaskArn, "log_stream": loc.Stream})
+			return false
+		case known:
+			return true
+		}
+		if *said != "retrying" {
+			*said = "retrying"
+			m.log.Info("could not check whether the log stream of the task that holds the lock exists; checking again before stopping it", map[string]any{"task": rec.TaskArn, "log_stream": loc.Stream})
+		}
+		return false
+	}
+	if *said == "" {
+		*said = "unknown"
+		m.log.Info("the task that holds the lock is not shown started, and whether it started cannot be checked (its apply recorded no task.start_timeout or no log stream prefix); waiting for it to stop rather than stopping it", map[string]any{"task": rec.TaskArn})
+	}
+	return false
 }
 
 // waitLease waits on a lock whose holder has not recorded a task: its

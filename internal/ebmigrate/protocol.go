@@ -15,7 +15,9 @@ package ebmigrate
 // Failed error"; "If a conflicting operation occurs during the upload S3
 // returns a 409 ConditionalRequestConflict response." Reads after writes are
 // strongly consistent (S3 User Guide, "Amazon S3 data consistency model").
-// A 412 (or 404 NoSuchKey on If-Match) means another apply wrote first, a
+// A 412 (or 404 NoSuchKey on If-Match) means another apply wrote first,
+// unless the lock then holds exactly what this apply wrote (the SDK retried
+// a PUT whose first attempt landed and whose answer was lost: ours), a
 // 409 that one was writing: the writer reads the lock again and decides
 // anew (a holder that still finds its own ETag writes again). Nothing rests on
 // the order ListTasks shows tasks in, nor on how soon DescribeTasks shows a
@@ -47,16 +49,23 @@ package ebmigrate
 //	        this process's monotonic clock; then take it over with If-Match
 //	        on what was read. A started migration is never stopped because of
 //	        contention: nothing is started that would have to give way. (A
-//	        task that has not started within task.start_timeout is stopped,
-//	        unless its container's awslogs stream exists: the driver creates
-//	        it when the container starts, whatever ECS shows yet; StopTask
-//	        is idempotent, see stopTask.)
+//	        waiter stops the holder's task only when it has not started
+//	        within the holder's task.start_timeout, recorded in the lock with
+//	        its log group and stream prefix, and its container's awslogs
+//	        stream provably does not exist (ResourceNotFoundException): the
+//	        driver creates it when the container starts, whatever ECS shows
+//	        yet. A task whose start it cannot check (a stream named by the
+//	        container's runtime ID, a read that failed) is waited for, not
+//	        stopped; StopTask is idempotent, see stopTask.)
 //	hold    With the lock starting and renewed: look for the environment's
 //	        migration tasks by startedBy (a task without the lock: an older
 //	        provider version's apply, one started by hand) and attach to one
-//	        of this run or wait for another; then RunTask with the recorded
-//	        clientToken and a tag naming this holder, sent no later than half
-//	        a lease after the last renewal; record the task (running); watch
+//	        of this run or wait for another; then renew the lock once more
+//	        (If-Match: a takeover meanwhile fails it, and nothing is started)
+//	        and RunTask with the recorded clientToken and a tag naming this
+//	        holder, sent no later than half a lease after that renewal, by
+//	        the monotonic clock and the wall clock (the monotonic clock does
+//	        not advance while a host is suspended); record the task (running); watch
 //	        it to its end; release once it is seen STOPPED. A RunTask refused
 //	        because ECS does not know the revision yet is asked again with
 //	        the same token (ECS replays only a request "that completed
@@ -70,9 +79,14 @@ package ebmigrate
 //	        lock on the same cluster calls RunTask with the dead holder's
 //	        token first (its own parameters differ, if only by its holder
 //	        tag): ConflictException names the holder's task, which is
-//	        recorded and waited for (attached to, when of the same run);
-//	        success is its own task, and the holder's token can then never
-//	        start a second one.
+//	        recorded and waited for (attached to, when of the same run).
+//	        Success is its own task, or ECS's replay of the holder's call
+//	        (when ECS compared fewer parameters than ours differ in), told
+//	        apart by the task's lock-holder tag, never by comparing createdAt
+//	        with our clock (a replay of our own lost attempt is as old); a
+//	        task without tags was stopped (StopTask deletes them), so it is
+//	        not one our call just created: the holder's. Either way the
+//	        holder's token can then never start a second one.
 //
 // Crash paths, and what each leaves:
 //
@@ -101,9 +115,14 @@ package ebmigrate
 // an older provider version's apply) is only seen by the startedBy look,
 // which ListTasks's lag can hide for a moment; and a takeover of a starting
 // lock whose holder ran on another cluster (a shared lock_key) cannot fence
-// the token there: it looks for the holder's task by startedBy, and rests on
-// the holder sending no RunTask later than half a lease after its last
-// renewal.
+// the token there: it looks for the holder's task by startedBy until
+// ListFor after the takeover (ListTasks lists a new task late; ECS documents
+// no bound, ListFor is the engine's patience for its own tasks too), and
+// rests on the holder sending no
+// RunTask later than half a lease after its last renewal, by clocks that
+// can only be checked before the call is sent: a RunTask held up in transit
+// (or a host suspended between the check and the send) for over half a
+// lease can still start beside the taker's.
 //
 // A read-only query (MigrateInput.Query: the pending migrations at plan
 // time) takes no lock: it has a startedBy of its own, attaches to a running
@@ -215,6 +234,7 @@ func (m *migration) takeAndRun(ctx context.Context, snap snapshot) (*Result, err
 		Environment: m.t.EnvironmentName, EnvironmentID: m.t.EnvironmentID, LockKey: m.obj.key,
 		Operation: m.in.Operation, Since: time.Now().UTC(), Cluster: m.t.ClusterArn,
 		ClientToken: newClientToken(), LeaseSeconds: m.poll.LockLease.Seconds(),
+		holderStart: startOf(&m.d.Input.ContainerDefinitions[0], m.in.startTimeout()),
 	}
 	if prev := snap.rec; prev != nil && prev.State == lockStarting {
 		// Its holder may have called RunTask: fence its token.
@@ -247,11 +267,10 @@ func (m *migration) takeAndRun(ctx context.Context, snap snapshot) (*Result, err
 	case err != nil:
 		return nil, err
 	}
-	loc, _ := ContainerLogs(&m.d.Input.ContainerDefinitions[0], taskIDOf(arn))
 	if err := h.update(urgent(ctx), func(r *lockRecord) {
 		r.State, r.TaskArn = lockRunning, arn
-		if !loc.ByRuntimeID {
-			r.LogGroup, r.LogStream = loc.Group, loc.Stream
+		if loc, ok := r.taskLogs(arn); ok {
+			r.LogStream = loc.Stream
 		}
 	}); err != nil {
 		// Taken over meanwhile (another apply fenced our token and found
@@ -265,7 +284,8 @@ func (m *migration) takeAndRun(ctx context.Context, snap snapshot) (*Result, err
 // holderOf is a starting lock's holder, to fence.
 func holderOf(r *lockRecord) *fencedHolder {
 	return &fencedHolder{Holder: r.Holder, Cluster: r.Cluster, ClientToken: r.ClientToken, Run: r.Run,
-		Environment: r.Environment, EnvironmentID: r.EnvironmentID, Operation: r.Operation, Since: r.Since}
+		Environment: r.Environment, EnvironmentID: r.EnvironmentID, Operation: r.Operation, Since: r.Since,
+		holderStart: r.holderStart}
 }
 
 // watchAndRelease watches the lock's task to its end, and releases the lock

@@ -297,36 +297,6 @@ func unknownTaskDefinition(err error) bool {
 	return strings.HasPrefix(msg, "unable to describe task definition") || strings.HasPrefix(msg, "taskdefinition not found")
 }
 
-// waitOther waits for a migration task that runs without the lock to stop.
-// A task that has not started within startTimeout of its creation never
-// will: it is stopped (it never ran, so that is safe) instead of blocking
-// this run.
-func waitOther(ctx context.Context, c Clients, t *Target, other migrationTask, startTimeout time.Duration, poll PollSchedule, log Logger) error {
-	log.Info("another migration of the environment is running; waiting for it to finish", map[string]any{"task": other.arn, "status": other.status})
-	var stopErr error
-	stopped := false
-	last, err := pollTask(ctx, c.ECS, t.ClusterArn, other.arn, poll, NopLogger, func(task ecstypes.Task) bool {
-		if !stopped && aws.ToString(task.LastStatus) != "STOPPED" && task.StartedAt == nil && notStartedFor(task) > startTimeout {
-			log.Info("the other migration task never started within task.start_timeout; stopping it", map[string]any{"task": other.arn})
-			stopped = true
-			if _, stopErr = stopTask(c, t.ClusterArn, other.arn, startTimeoutReason(startTimeout)); stopErr != nil {
-				return true
-			}
-		}
-		return aws.ToString(task.LastStatus) == "STOPPED"
-	})
-	if stopErr != nil {
-		return fmt.Errorf("stopping migration task %s, which did not start within task.start_timeout (%s): %w", other.arn, startTimeout, stopErr)
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return &InterruptedError{Environment: t.EnvironmentName, Waiting: "for migration task " + other.arn + ", which runs without the migration lock, to finish (ours was not started)", LastStatus: last, Cause: ctx.Err()}
-		}
-		return err
-	}
-	return nil
-}
-
 func placementProblem(t *Target, failures []ecstypes.Failure, placement Placement) error {
 	var reasons []string
 	advice := "Free capacity in the cluster, or run the migration on another cluster (task.cluster)."

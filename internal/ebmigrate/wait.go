@@ -2,12 +2,14 @@ package ebmigrate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
@@ -52,9 +54,16 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 			// (retried with a backoff of up to 30 s): a container whose
 			// awslogs stream exists has started, whatever DescribeTasks says
 			// yet, and a started migration is never stopped.
-			if loggedStart = hasLogs && !loc.ByRuntimeID && streamExists(ctx, c.Logs, loc); loggedStart {
-				log.Info("the task is not shown started yet, but its container's log stream exists: it started, and is not stopped", map[string]any{"task": taskArn, "log_stream": loc.Stream})
-				return false
+			if hasLogs && !loc.ByRuntimeID {
+				exists, known := streamExists(ctx, c.Logs, loc)
+				if loggedStart = exists; exists {
+					log.Info("the task is not shown started yet, but its container's log stream exists: it started, and is not stopped", map[string]any{"task": taskArn, "log_stream": loc.Stream})
+					return false
+				}
+				if !known {
+					log.Info("could not check whether the task's log stream exists; checking again before stopping it", map[string]any{"task": taskArn, "log_stream": loc.Stream})
+					return false
+				}
 			}
 			neverStarted = &StartTimeoutError{Environment: t.EnvironmentName, TaskArn: taskArn, LastStatus: status, Timeout: startTimeout}
 			return true
@@ -65,7 +74,7 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 	// Stopped at task.start_timeout by another apply waiting on it (it never
 	// started): the same failure as this apply's own stop.
 	if neverStarted == nil && err == nil && stopped.StartedAt == nil && strings.HasPrefix(aws.ToString(stopped.StoppedReason), startTimeoutPrefix) {
-		return nil, &StartTimeoutError{Environment: t.EnvironmentName, TaskArn: taskArn, LastStatus: aws.ToString(stopped.LastStatus), Timeout: startTimeout, Stopped: true}
+		return nil, &StartTimeoutError{Environment: t.EnvironmentName, TaskArn: taskArn, LastStatus: aws.ToString(stopped.LastStatus), Timeout: stoppedAfter(aws.ToString(stopped.StoppedReason), startTimeout), Stopped: true}
 	}
 	if neverStarted != nil {
 		neverStarted.Stopped, neverStarted.StopErr = stopTask(c, t.ClusterArn, taskArn, startTimeoutReason(startTimeout))
@@ -128,6 +137,16 @@ const startTimeoutPrefix = "ebmigrate: the task did not start within task.start_
 
 func startTimeoutReason(d time.Duration) string {
 	return fmt.Sprintf("%s (%s)", startTimeoutPrefix, d)
+}
+
+// stoppedAfter is the start timeout a stop reason of startTimeoutReason
+// names (the one the stopping apply judged by), else d.
+func stoppedAfter(reason string, d time.Duration) time.Duration {
+	inner, ok := strings.CutPrefix(reason, startTimeoutPrefix+" (")
+	if got, err := time.ParseDuration(strings.TrimSuffix(inner, ")")); ok && err == nil && got > 0 {
+		return got
+	}
+	return d
 }
 
 // StartTimeoutError is a migration task that never reached RUNNING within
@@ -229,11 +248,20 @@ func logsNote(follower *logFollower, loc LogLocation, proven bool, window time.D
 }
 
 // streamExists tells whether a log stream exists: the awslogs driver
-// creates a container's stream when the container starts. A read that
-// fails counts as not (the task is then judged by ECS alone).
-func streamExists(ctx context.Context, api Logs, loc LogLocation) bool {
+// creates a container's stream when the container starts. known is false
+// when the read failed otherwise than with ResourceNotFoundException
+// (throttled, denied, no answer): whether it started is not known, and the
+// caller asks again at its next poll rather than take it for not started.
+func streamExists(ctx context.Context, api Logs, loc LogLocation) (exists, known bool) {
 	_, err := api.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{
 		LogGroupName: aws.String(loc.Group), LogStreamName: aws.String(loc.Stream), Limit: aws.Int32(1), StartFromHead: aws.Bool(true),
 	})
-	return err == nil
+	var nf *logtypes.ResourceNotFoundException
+	switch {
+	case err == nil:
+		return true, true
+	case errors.As(err, &nf):
+		return false, true
+	}
+	return false, false
 }

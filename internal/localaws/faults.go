@@ -12,7 +12,7 @@ import (
 //
 // An operation fault ("operation" set) delays calls of that operation by
 // latency_ms and/or fails them with error: the next count calls, a fraction of
-// calls, or (neither given) every call. Error is an AWS error code
+// calls, or (neither given) every call, after the first skip calls. Error is an AWS error code
 // ("ThrottlingException", "Throttling", "AccessDeniedException" with IAM's
 // message, naming action when set, else the operation: an ecs:RunTask fault
 // with action iam:PassRole is RunTask refused for want of iam:PassRole on
@@ -38,6 +38,7 @@ type Fault struct {
 	Reason     string  `json:"reason,omitempty"`
 	DurationMS int     `json:"duration_ms,omitempty"`
 	Family     string  `json:"family,omitempty"`
+	Skip       int     `json:"skip,omitempty"`
 	Action     string  `json:"action,omitempty"`
 }
 
@@ -72,7 +73,7 @@ func (f Fault) validate() error {
 
 type activeFault struct {
 	Fault
-	used int
+	used, skipped int
 }
 
 // AddFault injects a fault from Go.
@@ -95,6 +96,10 @@ func (s *Server) ClearFaults() {
 
 // fires decides whether a fault applies to this call or task, and counts it.
 func (s *Server) fires(f *activeFault) bool {
+	if f.skipped < f.Skip {
+		f.skipped++
+		return false
+	}
 	switch {
 	case f.Count > 0:
 		if f.used >= f.Count {

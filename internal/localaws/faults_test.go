@@ -53,6 +53,16 @@ func TestOperationFaults(t *testing.T) {
 	if n := c.srv.Calls("ecs:ListClusters"); n != 4 {
 		t.Errorf("ListClusters calls = %d, want 4 (faulted ones count)", n)
 	}
+	// skip: the first calls pass, then count calls fail.
+	c.srv.ClearFaults()
+	if err := c.srv.AddFault(localaws.Fault{Operation: "ecs:ListClusters", Error: "ThrottlingException", Count: 1, Skip: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"", "ThrottlingException", ""} {
+		if _, err := c.ecs.ListClusters(ctx(t), &ecs.ListClustersInput{}); errCode(err) != want {
+			t.Errorf("skip 1, count 1: call %d: %v, want %q", i+1, err, want)
+		}
+	}
 	if err := c.srv.AddFault(localaws.Fault{Task: "bogus"}); err == nil {
 		t.Error("an unknown task fault kind was accepted")
 	}

@@ -82,10 +82,11 @@ func (s *Server) serveS3Get(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodHead {
 		op = "s3:HeadObject"
 	}
-	if fe, _ := s.callFault(op, r.Header.Get("User-Agent")); fe != nil {
-		writeS3Error(w, r, fe.Status, fe.Code, fe.Message, key)
+	w, finish, stop := s.s3Fault(w, r, op, key)
+	if stop {
 		return
 	}
+	defer finish()
 	if te := s.throttle(op, bucket+"/"+path.Dir(key)); te != nil {
 		writeS3Error(w, r, te.Status, te.Code, te.Message, key)
 		return

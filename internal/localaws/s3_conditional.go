@@ -134,10 +134,11 @@ func (s *Server) conditionalWrite(bucket, key string, cond writeCond, commit fun
 // had an object or not, unless an If-Match does not hold.
 func (s *Server) serveS3Delete(w http.ResponseWriter, r *http.Request) {
 	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-	if fe, _ := s.callFault("s3:DeleteObject", r.Header.Get("User-Agent")); fe != nil {
-		writeS3Error(w, r, fe.Status, fe.Code, fe.Message, key)
+	w, finish, stop := s.s3Fault(w, r, "s3:DeleteObject", key)
+	if stop {
 		return
 	}
+	defer finish()
 	if te := s.throttle("s3:DeleteObject", bucket+"/"+path.Dir(key)); te != nil {
 		writeS3Error(w, r, te.Status, te.Code, te.Message, key)
 		return

@@ -220,3 +220,26 @@ func TestS3EnforcedPolicy(t *testing.T) {
 		t.Errorf("recorded: %+v", reqs)
 	}
 }
+
+// An after fault on S3 lands the write and loses its answer: the SDK's
+// retry of a conditional PUT then meets its own first attempt (412), and
+// the object holds what was sent.
+func TestS3AfterFaultLandsTheWrite(t *testing.T) {
+	t.Parallel()
+	c := lockWorld(t)
+	if err := c.srv.AddFault(localaws.Fault{Operation: "s3:PutObject", Error: "500", After: true, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""), RetryMaxAttempts: 3}
+	retrying := s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = aws.String(c.srv.URL()); o.UsePathStyle = true })
+	_, err := put(t, retrying, lockBucket, "k", "first", ifNoneMatch)
+	if status(err) != http.StatusPreconditionFailed {
+		t.Fatalf("PutObject whose first answer was lost: %v, want the retry's 412", err)
+	}
+	if raw, ok := c.srv.Object(lockBucket, "k"); !ok || string(raw) != "first" {
+		t.Errorf("object %q (%v), want the first attempt's write", raw, ok)
+	}
+	if n := c.srv.Calls("s3:PutObject"); n != 2 {
+		t.Errorf("PutObject calls %d, want 2 (the lost one and the retry)", n)
+	}
+}

@@ -21,10 +21,11 @@ const maxObject = 64 << 20
 
 func (s *Server) serveS3Put(w http.ResponseWriter, r *http.Request) {
 	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-	if fe, _ := s.callFault("s3:PutObject", r.Header.Get("User-Agent")); fe != nil {
-		writeS3Error(w, r, fe.Status, fe.Code, fe.Message, key)
+	w, finish, stop := s.s3Fault(w, r, "s3:PutObject", key)
+	if stop {
 		return
 	}
+	defer finish()
 	if bucket == "" || key == "" {
 		writeS3Error(w, r, http.StatusBadRequest, "InvalidRequest", "A PUT needs a bucket and a key (path-style: /bucket/key).", key)
 		return
