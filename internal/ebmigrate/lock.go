@@ -150,6 +150,9 @@ type lockObject struct {
 	api    S3
 	bucket string
 	key    string // the lock key
+	// denied tells a read S3 refused (403) from a lock that is unreadable
+	// (lock_denied.go).
+	denied deniedReads
 }
 
 func (l *lockObject) objectKey() string { return LockPrefix + l.key + ".json" }
@@ -179,8 +182,13 @@ func (l *lockObject) read(ctx context.Context) (snapshot, error) {
 		if s3Code(err) == "NoSuchKey" {
 			return snapshot{readAt: now}, nil
 		}
+		if accessDenied(err) {
+			// Absent, read without s3:ListBucket, or unreadable.
+			return l.readRefused(now, err)
+		}
 		return snapshot{}, l.failed("reading", err)
 	}
+	l.denied.readable()
 	defer out.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(out.Body, 64<<10))
 	if err != nil {
@@ -233,6 +241,9 @@ func (l *lockObject) write(ctx context.Context, prevETag string, rec lockRecord)
 		case s3Code(err) == "ConditionalRequestConflict" || httpStatus(err) == http.StatusConflict:
 			return "", errLockBusy
 		case s3Code(err) == "PreconditionFailed" || s3Code(err) == "NoSuchKey" || httpStatus(err) == http.StatusPreconditionFailed:
+			if prevETag == "" {
+				l.denied.createRefused()
+			}
 			return "", errLockMoved
 		}
 		return "", l.failed("writing", err)
@@ -242,7 +253,7 @@ func (l *lockObject) write(ctx context.Context, prevETag string, rec lockRecord)
 
 // failed is an S3 error on the lock, with what to check.
 func (l *lockObject) failed(doing string, err error) error {
-	return fmt.Errorf("%s the migration lock %s (lock key %q; the provider needs s3:GetObject and s3:PutObject on it): %w", doing, l.where(), l.key, err)
+	return fmt.Errorf("%s the migration lock %s (lock key %q; the provider needs s3:GetObject and s3:PutObject on it, see the IAM policy guide's MigrationLock statement): %w", doing, l.where(), l.key, err)
 }
 
 func s3Code(err error) string {
