@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -77,6 +78,31 @@ func (p *LockPlace) Bucket(ctx context.Context) (string, error) {
 	}
 	p.bucket = aws.ToString(out.S3Bucket)
 	return p.bucket, nil
+}
+
+// Lookup is the locks' bucket for a reader that must create nothing (a
+// plan's pending-migrations query): the configured bucket, or the one
+// already found; else Elastic Beanstalk's storage bucket by its name for the
+// account and region of clusterArn, elasticbeanstalk-<region>-<account> (the
+// EB API Reference's CreateStorageLocation sample answer), without calling
+// CreateStorageLocation, which "Creates a bucket in Amazon S3" when the
+// account has none in the region (botocore elasticbeanstalk). That bucket
+// may not exist: then no migration holds a lock in it. "" when clusterArn is
+// no ARN.
+func (p *LockPlace) Lookup(clusterArn string) string {
+	if p == nil {
+		return ""
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bucket != "" {
+		return p.bucket
+	}
+	a, err := arn.Parse(clusterArn)
+	if err != nil || a.Region == "" || a.AccountID == "" {
+		return ""
+	}
+	return "elasticbeanstalk-" + a.Region + "-" + a.AccountID
 }
 
 // Lock states.

@@ -307,14 +307,15 @@ func (m *migration) runQuery(ctx context.Context) (*Result, error) {
 
 // migrationHoldingLock says, when a migration holds the lock of the query's
 // lock key, that the pending list may be out of date; "" otherwise, or when
-// the lock cannot be read (the query does not need it).
+// the lock cannot be read (the query does not need it). A plan creates
+// nothing: the bucket is looked up, never created (LockPlace.Lookup).
 func (m *migration) migrationHoldingLock(ctx context.Context) string {
 	if m.c.Locks == nil || m.c.S3 == nil {
 		return ""
 	}
-	bucket, err := m.c.Locks.Bucket(urgent(ctx))
-	if err != nil {
-		m.log.Info("could not find the migration lock's bucket; not checking for a running migration", map[string]any{"error": err.Error()})
+	bucket := m.c.Locks.Lookup(m.t.ClusterArn)
+	if bucket == "" {
+		m.log.Info("could not tell the migration lock's bucket; not checking for a running migration", map[string]any{"cluster": m.t.ClusterArn})
 		return ""
 	}
 	obj := &lockObject{api: m.c.S3, bucket: bucket, key: m.in.lockKey(m.t)}
