@@ -13,13 +13,19 @@ package ebmigrate
 // provided during the WRITE operation matches the ETag of the object in S3.
 // If the ETag values do not match, the operation returns a 412 Precondition
 // Failed error"; "If a conflicting operation occurs during the upload S3
-// returns a 409 ConditionalRequestConflict response." Reads after writes are
+// returns a 409 ConditionalRequestConflict response." Of writes at once, "the
+// first write operation to finish succeeds. Amazon S3 then fails subsequent
+// writes with a 412 Precondition Failed response" (S3 User Guide, "How to
+// prevent object overwrites with conditional writes"). Reads after writes are
 // strongly consistent (S3 User Guide, "Amazon S3 data consistency model").
 // A 412 (or 404 NoSuchKey on If-Match) means another apply wrote first, a
-// 409 that one was writing: the writer reads the lock again and decides
-// anew (a holder that still finds its own ETag writes again). Nothing rests on
-// the order ListTasks shows tasks in, nor on how soon DescribeTasks shows a
-// start (the ECS agent reports starts with a 1-30 s backoff).
+// 409 that another write was landing: the writer reads the lock again and
+// decides anew (a holder that still finds its own ETag writes again). A read
+// S3 refuses with 403 (no s3:ListBucket, and no lock object yet) is taken
+// for "absent or unreadable", and the create decides (lock_denied.go).
+// Nothing rests on the order ListTasks shows tasks in, nor on how soon
+// DescribeTasks shows a start (the ECS agent reports starts with a 1-30 s
+// backoff).
 //
 // The lock (lock.go) is ebmigrate/locks/<lock key>.json in Elastic
 // Beanstalk's storage bucket or the provider's lock.bucket; the key is the

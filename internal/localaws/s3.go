@@ -114,7 +114,7 @@ func (s *Server) serveS3Get(w http.ResponseWriter, r *http.Request) {
 		// the s3:ListBucket permission, Amazon S3 returns an HTTP status
 		// code 403 Access Denied error." Judged for a client under an
 		// enforced policy; any other client has every permission.
-		if denied := s.denied(r.Header.Get("User-Agent"), AuthzRequest{Action: "s3:ListBucket", Resource: "arn:aws:s3:::" + bucket}); denied != nil {
+		if denied := s.s3BucketDenied(r, "s3:ListBucket", bucket); denied != nil {
 			writeS3Error(w, r, denied.Status, denied.Code, denied.Message, key)
 			return
 		}
