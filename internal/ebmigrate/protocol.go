@@ -228,17 +228,19 @@ func (m *migration) takeAndRun(ctx context.Context, snap snapshot) (*Result, err
 	} else if m.ownStarting != nil {
 		rec.FencedFrom = m.ownStarting
 	}
-	m.ownStarting = nil
 	if f := rec.FencedFrom; f != nil && f.Cluster == m.t.ClusterArn {
 		rec.ClientToken = f.ClientToken
 	}
 	h, err := take(urgent(ctx), m.obj, snap, rec, m.log)
 	if errors.Is(err, errLockMoved) {
+		// Another apply took it first: this run's own starting lock, if
+		// one was seen, is still to be fenced when this apply takes it.
 		return nil, errReadAgain
 	}
 	if err != nil {
 		return nil, err
 	}
+	m.ownStarting = nil
 	m.log.Info("took the migration lock", map[string]any{"lock": m.obj.where(), "run": m.runID})
 	h.startRenewing()
 	arn, attached, err := m.startUnderLock(ctx, h)
