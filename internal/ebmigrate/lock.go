@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
@@ -80,6 +81,31 @@ func (p *LockPlace) Bucket(ctx context.Context) (string, error) {
 	}
 	p.bucket = aws.ToString(out.S3Bucket)
 	return p.bucket, nil
+}
+
+// Lookup is the locks' bucket for a reader that must create nothing (a
+// plan's pending-migrations query): the configured bucket, or the one
+// already found; else Elastic Beanstalk's storage bucket by its name for the
+// account and region of clusterArn, elasticbeanstalk-<region>-<account> (the
+// EB API Reference's CreateStorageLocation sample answer), without calling
+// CreateStorageLocation, which "Creates a bucket in Amazon S3" when the
+// account has none in the region (botocore elasticbeanstalk). That bucket
+// may not exist: then no migration holds a lock in it. "" when clusterArn is
+// no ARN.
+func (p *LockPlace) Lookup(clusterArn string) string {
+	if p == nil {
+		return ""
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bucket != "" {
+		return p.bucket
+	}
+	a, err := arn.Parse(clusterArn)
+	if err != nil || a.Region == "" || a.AccountID == "" {
+		return ""
+	}
+	return "elasticbeanstalk-" + a.Region + "-" + a.AccountID
 }
 
 // Lock states.
@@ -192,6 +218,9 @@ type lockObject struct {
 	api    S3
 	bucket string
 	key    string // the lock key
+	// denied tells a read S3 refused (403) from a lock that is unreadable
+	// (lock_denied.go).
+	denied deniedReads
 }
 
 func (l *lockObject) objectKey() string { return LockPrefix + l.key + ".json" }
@@ -221,8 +250,13 @@ func (l *lockObject) read(ctx context.Context) (snapshot, error) {
 		if s3Code(err) == "NoSuchKey" {
 			return snapshot{readAt: now}, nil
 		}
+		if accessDenied(err) {
+			// Absent, read without s3:ListBucket, or unreadable.
+			return l.readRefused(now, err)
+		}
 		return snapshot{}, l.failed("reading", err)
 	}
+	l.denied.readable()
 	defer out.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(out.Body, 64<<10))
 	if err != nil {
@@ -278,6 +312,9 @@ func (l *lockObject) write(ctx context.Context, prevETag string, rec lockRecord)
 			if etag, ok := l.landed(ctx, body); ok {
 				return etag, nil
 			}
+			if prevETag == "" {
+				l.denied.createRefused()
+			}
 			return "", errLockMoved
 		case s3Code(err) == "NoSuchKey":
 			return "", errLockMoved
@@ -307,7 +344,7 @@ func (l *lockObject) landed(ctx context.Context, body []byte) (string, bool) {
 
 // failed is an S3 error on the lock, with what to check.
 func (l *lockObject) failed(doing string, err error) error {
-	return fmt.Errorf("%s the migration lock %s (lock key %q; the provider needs s3:GetObject and s3:PutObject on it): %w", doing, l.where(), l.key, err)
+	return fmt.Errorf("%s the migration lock %s (lock key %q; the provider needs s3:GetObject and s3:PutObject on it, see the IAM policy guide's MigrationLock statement): %w", doing, l.where(), l.key, err)
 }
 
 func s3Code(err error) string {

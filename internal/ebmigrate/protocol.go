@@ -13,15 +13,21 @@ package ebmigrate
 // provided during the WRITE operation matches the ETag of the object in S3.
 // If the ETag values do not match, the operation returns a 412 Precondition
 // Failed error"; "If a conflicting operation occurs during the upload S3
-// returns a 409 ConditionalRequestConflict response." Reads after writes are
+// returns a 409 ConditionalRequestConflict response." Of writes at once, "the
+// first write operation to finish succeeds. Amazon S3 then fails subsequent
+// writes with a 412 Precondition Failed response" (S3 User Guide, "How to
+// prevent object overwrites with conditional writes"). Reads after writes are
 // strongly consistent (S3 User Guide, "Amazon S3 data consistency model").
 // A 412 (or 404 NoSuchKey on If-Match) means another apply wrote first,
 // unless the lock then holds exactly what this apply wrote (the SDK retried
 // a PUT whose first attempt landed and whose answer was lost: ours), a
-// 409 that one was writing: the writer reads the lock again and decides
-// anew (a holder that still finds its own ETag writes again). Nothing rests on
-// the order ListTasks shows tasks in, nor on how soon DescribeTasks shows a
-// start (the ECS agent reports starts with a 1-30 s backoff).
+// 409 that another write was landing: the writer reads the lock again and
+// decides anew (a holder that still finds its own ETag writes again). A read
+// S3 refuses with 403 (no s3:ListBucket, and no lock object yet) is taken
+// for "absent or unreadable", and the create decides (lock_denied.go).
+// Nothing rests on the order ListTasks shows tasks in, nor on how soon
+// DescribeTasks shows a start (the ECS agent reports starts with a 1-30 s
+// backoff).
 //
 // The lock (lock.go) is ebmigrate/locks/<lock key>.json in Elastic
 // Beanstalk's storage bucket or the provider's lock.bucket; the key is the
@@ -242,17 +248,19 @@ func (m *migration) takeAndRun(ctx context.Context, snap snapshot) (*Result, err
 	} else if m.ownStarting != nil {
 		rec.FencedFrom = m.ownStarting
 	}
-	m.ownStarting = nil
 	if f := rec.FencedFrom; f != nil && f.Cluster == m.t.ClusterArn {
 		rec.ClientToken = f.ClientToken
 	}
 	h, err := take(urgent(ctx), m.obj, snap, rec, m.log)
 	if errors.Is(err, errLockMoved) {
+		// Another apply took it first: this run's own starting lock, if
+		// one was seen, is still to be fenced when this apply takes it.
 		return nil, errReadAgain
 	}
 	if err != nil {
 		return nil, err
 	}
+	m.ownStarting = nil
 	m.log.Info("took the migration lock", map[string]any{"lock": m.obj.where(), "run": m.runID})
 	h.startRenewing()
 	arn, attached, err := m.startUnderLock(ctx, h)
@@ -327,14 +335,15 @@ func (m *migration) runQuery(ctx context.Context) (*Result, error) {
 
 // migrationHoldingLock says, when a migration holds the lock of the query's
 // lock key, that the pending list may be out of date; "" otherwise, or when
-// the lock cannot be read (the query does not need it).
+// the lock cannot be read (the query does not need it). A plan creates
+// nothing: the bucket is looked up, never created (LockPlace.Lookup).
 func (m *migration) migrationHoldingLock(ctx context.Context) string {
 	if m.c.Locks == nil || m.c.S3 == nil {
 		return ""
 	}
-	bucket, err := m.c.Locks.Bucket(urgent(ctx))
-	if err != nil {
-		m.log.Info("could not find the migration lock's bucket; not checking for a running migration", map[string]any{"error": err.Error()})
+	bucket := m.c.Locks.Lookup(m.t.ClusterArn)
+	if bucket == "" {
+		m.log.Info("could not tell the migration lock's bucket; not checking for a running migration", map[string]any{"cluster": m.t.ClusterArn})
 		return ""
 	}
 	obj := &lockObject{api: m.c.S3, bucket: bucket, key: m.in.lockKey(m.t)}

@@ -36,6 +36,12 @@ type AuthzRequest struct {
 	RequestTags  map[string]string `json:"request_tags,omitempty"`
 	// Cluster is ecs:cluster, for RunTask and StopTask.
 	Cluster string `json:"cluster,omitempty"`
+	// ResourceAccount is s3:ResourceAccount for the S3 calls: the account
+	// that owns the bucket (AWS What's New, 2020-12-21, "New IAM condition
+	// keys for Amazon S3 limit requests to buckets owned by specific AWS
+	// accounts"), which S3 ARNs do not carry. localaws's buckets are all its
+	// own account's.
+	ResourceAccount string `json:"resource_account,omitempty"`
 }
 
 // authzOps are the operations recorded.
@@ -105,14 +111,20 @@ func (s *Server) recordS3Authz(r *http.Request, op, bucket, key string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.authz[app] = append(s.authz[app], AuthzRequest{Action: op, Resource: s3ObjectArn(bucket, key)})
+	s.authz[app] = append(s.authz[app], AuthzRequest{Action: op, Resource: s3ObjectArn(bucket, key), ResourceAccount: s.account})
 }
 
 func s3ObjectArn(bucket, key string) string { return "arn:aws:s3:::" + bucket + "/" + key }
 
 // s3Denied is the enforced policy's refusal of an S3 object call, or nil.
 func (s *Server) s3Denied(r *http.Request, op, bucket, key string) *apiError {
-	return s.denied(r.Header.Get("User-Agent"), AuthzRequest{Action: op, Resource: s3ObjectArn(bucket, key)})
+	return s.denied(r.Header.Get("User-Agent"), AuthzRequest{Action: op, Resource: s3ObjectArn(bucket, key), ResourceAccount: s.account})
+}
+
+// s3BucketDenied is the enforced policy's refusal of a bucket-level S3
+// permission (s3:ListBucket), or nil.
+func (s *Server) s3BucketDenied(r *http.Request, op, bucket string) *apiError {
+	return s.denied(r.Header.Get("User-Agent"), AuthzRequest{Action: op, Resource: "arn:aws:s3:::" + bucket, ResourceAccount: s.account})
 }
 
 // AuthzRequests returns the authorization context of the calls of a client

@@ -75,9 +75,11 @@ type Consistency struct {
 	// "Partially full or empty pages don't necessarily mean that pagination is
 	// finished" (botocore logs service-2.json, GetLogEvents).
 	EmptyLogPages float64 `json:"empty_log_pages"`
-	// S3WriteMS is how long a conditional PutObject is in progress: a
-	// conflicting write of the same key meanwhile ends one of them with 409
-	// ConditionalRequestConflict (s3_conditional.go).
+	// S3WriteMS is how long a conditional PutObject is in progress: of
+	// conditional writes of one key in progress at once the first to finish
+	// wins and the others get 412; a plain write or delete of the key
+	// meanwhile ends them with 409 ConditionalRequestConflict
+	// (s3_conditional.go).
 	S3WriteMS int `json:"s3_write_ms"`
 }
 

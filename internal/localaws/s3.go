@@ -107,6 +107,18 @@ func (s *Server) serveS3Get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
+		// botocore s3 GetObject (HeadObject the same): "If the object that
+		// you request doesn't exist, the error that Amazon S3 returns
+		// depends on whether you also have the s3:ListBucket permission. If
+		// you have the s3:ListBucket permission on the bucket, Amazon S3
+		// returns an HTTP status code 404 Not Found error. If you don't have
+		// the s3:ListBucket permission, Amazon S3 returns an HTTP status
+		// code 403 Access Denied error." Judged for a client under an
+		// enforced policy; any other client has every permission.
+		if denied := s.s3BucketDenied(r, "s3:ListBucket", bucket); denied != nil {
+			writeS3Error(w, r, denied.Status, denied.Code, denied.Message, key)
+			return
+		}
 		writeS3Error(w, r, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.", key)
 		return
 	}

@@ -20,12 +20,22 @@ import (
 //     412 Precondition Failed error." (PutObjectRequest.IfMatch) On a key
 //     with no object S3 answers 404 NoSuchKey (moto's AWS-verified
 //     test_put_object_if_match: "It will fail when specifying an unknown key").
-//   - Both: "If a conflicting operation occurs during the upload S3 returns a
+//   - Racing conditional writes: "If multiple conditional writes or copies
+//     occur for the same object name, the first write operation to finish
+//     succeeds. Amazon S3 then fails subsequent writes with a 412
+//     Precondition Failed response." (S3 User Guide, "How to prevent object
+//     overwrites with conditional writes", Conditional write behavior.) A
+//     conditional upload here takes Consistency.S3WriteMS, and any number
+//     may be in progress on one key: the first to finish is judged on its
+//     condition; every other one in progress then ends with 412.
+//   - 409: "If a conflicting operation occurs during the upload S3 returns a
 //     409 ConditionalRequestConflict response. On a 409 failure you should
-//     retry the upload." A conditional upload here takes
-//     Consistency.S3WriteMS; a second conditional write of the key arriving
-//     meanwhile gets 409 at once, and a plain write or delete that lands
-//     meanwhile makes the upload in progress end with 409.
+//     retry the upload." (botocore s3 PutObjectRequest.IfNoneMatch and
+//     IfMatch), and the same page: "You can also receive a 409 Conflict
+//     response in the case of concurrent requests if a delete request to an
+//     object succeeds before a conditional write operation on that object
+//     completes." Here a delete or a plain (unconditional) write that lands
+//     while a conditional upload is in progress ends that upload with 409.
 //   - DeleteObject If-Match: "Deletes the object if the ETag (entity tag)
 //     value provided during the delete operation matches the ETag of the
 //     object in S3. If the ETag values do not match, the operation returns a
@@ -76,9 +86,23 @@ func preconditionFailed(header string) *s3Failure {
 	return &s3Failure{http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", []string{header}}
 }
 
-// upload is a conditional write in progress; conflicted is set by a write
-// or delete of the same key that lands before it completes.
-type upload struct{ conflicted bool }
+// upload is a conditional write in progress. conflicted is set by a plain
+// write or a delete of the same key that lands before it completes (409);
+// superseded by another conditional write of the key that finished first
+// (412).
+type upload struct{ conflicted, superseded bool }
+
+// endUploads ends every conditional upload of full in progress: conflicted
+// (409) or superseded (412). The caller holds s.mu.
+func (s *Server) endUploads(full string, conflicted bool) {
+	for u := range s.uploads[full] {
+		if conflicted {
+			u.conflicted = true
+		} else {
+			u.superseded = true
+		}
+	}
+}
 
 // storeObject keeps an object. The caller holds s.mu.
 func (s *Server) storeObject(full string, body []byte) {
@@ -97,28 +121,34 @@ func (s *Server) conditionalWrite(bucket, key string, cond writeCond, commit fun
 		return errNoSuchBucket
 	}
 	if !cond.conditional() {
-		if u := s.uploads[full]; u != nil {
-			u.conflicted = true
-		}
+		s.endUploads(full, true)
 		commit()
 		s.mu.Unlock()
 		return nil
 	}
-	if s.uploads[full] != nil {
-		s.mu.Unlock()
-		return errConditionalConflict
-	}
 	u := &upload{}
-	s.uploads[full] = u
+	if s.uploads[full] == nil {
+		s.uploads[full] = map[*upload]bool{}
+	}
+	s.uploads[full][u] = true
 	s.mu.Unlock()
 	time.Sleep(ms(s.consistency.S3WriteMS))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.uploads, full)
+	delete(s.uploads[full], u)
+	if len(s.uploads[full]) == 0 {
+		delete(s.uploads, full)
+	}
+	header := "If-Match"
+	if cond.ifNoneMatch {
+		header = "If-None-Match"
+	}
 	obj, exists := s.objects[full]
 	switch {
 	case u.conflicted:
 		return errConditionalConflict
+	case u.superseded:
+		return preconditionFailed(header)
 	case cond.ifNoneMatch && exists:
 		return preconditionFailed("If-None-Match")
 	case cond.ifMatch != "" && !exists:
@@ -126,6 +156,7 @@ func (s *Server) conditionalWrite(bucket, key string, cond writeCond, commit fun
 	case cond.ifMatch != "" && !etagMatches(cond.ifMatch, obj):
 		return preconditionFailed("If-Match")
 	}
+	s.endUploads(full, false)
 	commit()
 	return nil
 }
@@ -182,9 +213,7 @@ func (s *Server) deleteObject(bucket, key, match string) *s3Failure {
 			return preconditionFailed("If-Match")
 		}
 	}
-	if u := s.uploads[full]; u != nil {
-		u.conflicted = true
-	}
+	s.endUploads(full, true)
 	delete(s.objects, full)
 	delete(s.modified, full)
 	return nil

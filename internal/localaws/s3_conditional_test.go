@@ -1,7 +1,9 @@
 package localaws_test
 
 import (
+	"crypto/md5"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -102,40 +104,65 @@ func TestS3ConditionalWrites(t *testing.T) {
 	}
 }
 
-// A conditional write racing another write of the key: the one that arrives
-// while the other is in progress gets 409 ConditionalRequestConflict, and a
-// plain write that lands during a conditional upload ends it with 409.
+// Conditional writes racing on one key: the first to finish wins and the
+// other gets 412 (S3 User Guide, conditional writes), whether both create
+// (If-None-Match) or both replace one version (If-Match); a plain write or a
+// delete that lands during a conditional upload ends it with 409
+// ConditionalRequestConflict.
 func TestS3ConditionalWriteConflicts(t *testing.T) {
 	c := lockWorld(t, func(s *localaws.Seed) {
 		s.Consistency = localaws.TestConsistency
 		s.Consistency.S3WriteMS = 400
 	})
 	api := s3Client(c.srv, "")
-	var wg sync.WaitGroup
-	var firstErr error
-	wg.Add(1)
-	go func() { defer wg.Done(); _, firstErr = put(t, api, lockBucket, "race", "a", ifNoneMatch) }()
-	time.Sleep(100 * time.Millisecond)
-	_, err := put(t, api, lockBucket, "race", "b", ifNoneMatch)
-	wg.Wait()
-	if errCode(err) != "ConditionalRequestConflict" || status(err) != http.StatusConflict || firstErr != nil {
-		t.Errorf("two conditional writes at once: first %v, second %v (status %d); want the second to get 409 ConditionalRequestConflict", firstErr, err, status(err))
+	// race starts first, waits 100 ms (within S3WriteMS), then runs second.
+	race := func(first func() error, second func() error) (firstErr, secondErr error) {
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() { defer wg.Done(); firstErr = first() }()
+		time.Sleep(100 * time.Millisecond)
+		secondErr = second()
+		wg.Wait()
+		return firstErr, secondErr
 	}
-	// Retried as S3 says, the second now finds the key taken.
-	if _, err := put(t, api, lockBucket, "race", "b", ifNoneMatch); errCode(err) != "PreconditionFailed" {
-		t.Errorf("the retry: %v, want 412", err)
+	putErr := func(key, body string, mod ...func(*s3.PutObjectInput)) func() error {
+		return func() error { _, err := put(t, api, lockBucket, key, body, mod...); return err }
 	}
-	wg.Add(1)
-	go func() { defer wg.Done(); _, firstErr = put(t, api, lockBucket, "plain", "a", ifNoneMatch) }()
-	time.Sleep(100 * time.Millisecond)
-	if _, err := put(t, api, lockBucket, "plain", "b"); err != nil {
-		t.Fatalf("plain write: %v", err)
+	firstErr, err := race(putErr("race", "a", ifNoneMatch), putErr("race", "b", ifNoneMatch))
+	if firstErr != nil || errCode(err) != "PreconditionFailed" || status(err) != http.StatusPreconditionFailed {
+		t.Errorf("two creates at once: first %v, second %v (status %d); want the first to finish to win, the other 412", firstErr, err, status(err))
 	}
-	wg.Wait()
-	if errCode(firstErr) != "ConditionalRequestConflict" {
-		t.Errorf("a conditional write overtaken by a plain one: %v, want 409", firstErr)
+	if obj, _ := c.srv.Object(lockBucket, "race"); string(obj) != "a" {
+		t.Errorf("after the race: %q, want the winner's", obj)
+	}
+	cur, err := api.HeadObject(ctx(t), &s3.HeadObjectInput{Bucket: aws.String(lockBucket), Key: aws.String("race")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	etag := aws.ToString(cur.ETag)
+	// Two compare-and-swaps of one version, even with the same bytes.
+	firstErr, err = race(putErr("race", "c", ifMatch(etag)), putErr("race", "c", ifMatch(etag)))
+	if firstErr != nil || errCode(err) != "PreconditionFailed" {
+		t.Errorf("two If-Match writes of one version at once: first %v, second %v; want the first to finish to win, the other 412", firstErr, err)
+	}
+	firstErr, err = race(putErr("plain", "a", ifNoneMatch), putErr("plain", "b"))
+	if err != nil || errCode(firstErr) != "ConditionalRequestConflict" || status(firstErr) != http.StatusConflict {
+		t.Errorf("a conditional write overtaken by a plain one: %v (plain write %v), want 409 ConditionalRequestConflict", firstErr, err)
+	}
+	firstErr, err = race(putErr("plain", "c", ifMatch(`"`+md5hex("b")+`"`)), func() error {
+		_, err := api.DeleteObject(ctx(t), &s3.DeleteObjectInput{Bucket: aws.String(lockBucket), Key: aws.String("plain")})
+		return err
+	})
+	if err != nil || errCode(firstErr) != "ConditionalRequestConflict" {
+		t.Errorf("a delete that succeeds during a conditional write: %v (delete %v), want 409", firstErr, err)
+	}
+	// Retried as S3 says, the write now finds no object.
+	if _, err := put(t, api, lockBucket, "plain", "c", ifMatch(`"`+md5hex("b")+`"`)); errCode(err) != "NoSuchKey" {
+		t.Errorf("the retry: %v, want 404 NoSuchKey", err)
 	}
 }
+
+func md5hex(s string) string { return fmt.Sprintf("%x", md5.Sum([]byte(s))) }
 
 // DeleteObject with If-Match deletes only the object with that ETag; a plain
 // delete of no object is still 204.

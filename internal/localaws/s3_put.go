@@ -44,7 +44,17 @@ func (s *Server) serveS3Put(w http.ResponseWriter, r *http.Request) {
 		writeS3Error(w, r, http.StatusNotImplemented, "NotImplemented", bad, key)
 		return
 	}
-	if denied := s.s3Denied(r, "s3:PutObject", bucket, key); denied != nil {
+	denied := s.s3Denied(r, "s3:PutObject", bucket, key)
+	if denied == nil && cond.ifMatch != "" {
+		// An If-Match write compares the object's ETag, so it needs
+		// s3:GetObject on the object as well as s3:PutObject (S3 User
+		// Guide, "How to prevent object overwrites with conditional
+		// writes", section "How to prevent overwrites if the object has
+		// changed"; paraphrased: the page could not be quoted from here),
+		// as a conditional delete does (s3_conditional.go).
+		denied = s.s3Denied(r, "s3:GetObject", bucket, key)
+	}
+	if denied != nil {
 		writeS3Error(w, r, denied.Status, denied.Code, denied.Message, key)
 		return
 	}
@@ -53,6 +63,9 @@ func (s *Server) serveS3Put(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.recordS3Authz(r, "s3:PutObject", bucket, key)
+	if cond.ifMatch != "" {
+		s.recordS3Authz(r, "s3:GetObject", bucket, key)
+	}
 	w.Header().Set("ETag", objectETag(body))
 	w.Header().Set("x-amz-request-id", requestID())
 	w.WriteHeader(http.StatusOK)

@@ -56,7 +56,7 @@ type Server struct {
 	objects  map[string][]byte
 	modified map[string]time.Time
 	buckets  map[string]bool
-	uploads  map[string]*upload
+	uploads  map[string]map[*upload]bool
 	// workloads are the web tasks' workloads (workload.go).
 	workloads []*workloadRun
 	// versionBundles are the source bundles of versions CreateApplicationVersion made (app/label).
@@ -103,7 +103,7 @@ func New(seed Seed) (*Server, error) {
 		objects:        map[string][]byte{},
 		modified:       map[string]time.Time{},
 		buckets:        map[string]bool{},
-		uploads:        map[string]*upload{},
+		uploads:        map[string]map[*upload]bool{},
 		closing:        make(chan struct{}),
 	}
 	s.mu.Lock()

@@ -105,6 +105,8 @@ func contextValue(key string, r localaws.AuthzRequest) (string, bool) {
 		return v, ok
 	case key == "ecs:cluster":
 		return r.Cluster, r.Cluster != ""
+	case key == "s3:ResourceAccount":
+		return r.ResourceAccount, r.ResourceAccount != ""
 	}
 	return "", false
 }
@@ -239,8 +241,12 @@ func TestAccIAMPolicy_allowsServedCalls(t *testing.T) {
 		{Action: "ecs:RunTask", Resource: ebTaskDef, Cluster: cluster},
 		// A migration task once stopped: StopTask deleted its tags.
 		{Action: "ecs:StopTask", Resource: "arn:aws:ecs:us-east-1:123456789012:task/awseb-" + localaws.FixtureEnv + "-abc123xyz/0123456789abcdef", Cluster: cluster},
-		{Action: "s3:PutObject", Resource: "arn:aws:s3:::elasticbeanstalk-us-east-1-123456789012/myapp/v9.zip"},
-		{Action: "s3:PutObject", Resource: "arn:aws:s3:::elasticbeanstalk-us-east-1-123456789012/ebmigrate/other"},
+		{Action: "s3:PutObject", Resource: "arn:aws:s3:::elasticbeanstalk-us-east-1-123456789012/myapp/v9.zip", ResourceAccount: "123456789012"},
+		{Action: "s3:PutObject", Resource: "arn:aws:s3:::elasticbeanstalk-us-east-1-123456789012/ebmigrate/other", ResourceAccount: "123456789012"},
+		// Another account's bucket of the same name pattern: S3 ARNs carry
+		// no account, s3:ResourceAccount does.
+		{Action: "s3:PutObject", Resource: "arn:aws:s3:::elasticbeanstalk-us-east-1-999999999999/ebmigrate/locks/myapp-prod.json", ResourceAccount: "999999999999"},
+		{Action: "s3:GetObject", Resource: "arn:aws:s3:::elasticbeanstalk-us-east-1-999999999999/myapp/v1.zip", ResourceAccount: "999999999999"},
 	} {
 		if sid := p.allows(r); sid != "" {
 			t.Errorf("statement %s allows %s on Elastic Beanstalk's %s", sid, r.Action, r.Resource)
