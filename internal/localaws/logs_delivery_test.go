@@ -116,13 +116,15 @@ func TestPutLogEventsCallsReadableInNoOrder(t *testing.T) {
 	t.Logf("the later call showed first in %d of %d streams", len(laterFirst), streams)
 }
 
-// The driver sends a line printed as the container starts at its first
-// tick, log_batch_ms later, not at once; on EC2, closing the driver sends
+// A blocking driver sends a line printed as the container starts at its
+// first tick, log_batch_ms later, not at once; on EC2, closing the driver sends
 // the last batch as the container exits, and ECS may show the task STOPPED
 // before CloudWatch shows it.
 func TestDriverBatchesLinesOnEC2(t *testing.T) {
 	c := world(t, delivery(500, 1000), func(s *localaws.Seed) { s.Timing.DeprovisioningMS = 1 })
-	td := c.registerTaskDef(t, "printer", "sh", "-c", "echo first; sleep 1.5; echo last")
+	// Blocking: the ticker starts with the container, not with a
+	// non-blocking stream's later creation (logs_mode.go).
+	td := c.registerLogged(t, localaws.FixtureLogGroup, "blocking", "sh", "-c", "echo first; sleep 1.5; echo last")
 	arn := aws.ToString(c.runTask(t, td).TaskArn)
 	stopped := c.waitStopped(t, arn)
 	stream := "migrate/web/" + taskID(arn)

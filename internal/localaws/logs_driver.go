@@ -71,6 +71,11 @@ type awslogsDriver struct {
 	fargate       bool
 	multiline     *regexp.Regexp
 	lines         chan driverLine
+	// nonBlocking drops a line the queue has no room for (logs_mode.go);
+	// created is closed once the stream exists (or its creation gave up),
+	// closed once the container's output ended.
+	nonBlocking     bool
+	created, closed chan struct{}
 	// every is the flush interval, cleanup the shim logger's cleanup time,
 	// skew the host's clock against ECS's.
 	every, cleanup, skew time.Duration
@@ -78,12 +83,20 @@ type awslogsDriver struct {
 	exitAt time.Time
 }
 
-// startDriver starts the awslogs driver of a container whose stream
-// exists. s.mu is held.
+// startDriver starts the awslogs driver of a container as its process
+// starts: in blocking mode its stream exists, in non-blocking mode it is
+// created in the background (logs_mode.go). s.mu is held.
 func (s *Server) startDriver(c *taskContainer, fargate bool) *awslogsDriver {
 	d := &awslogsDriver{
 		s: s, group: c.logGroup, stream: c.logStream, fargate: fargate, lines: make(chan driverLine, 4096),
 		every: ms(s.consistency.LogBatchMS), cleanup: ms(s.consistency.ShimCleanupMS), skew: ms(s.timing.HostClockSkewMS),
+		created: make(chan struct{}), closed: make(chan struct{}),
+	}
+	if blockingMode(c.def.LogConfiguration) {
+		close(d.created) // prepare created the stream before the start
+	} else {
+		d.nonBlocking = true
+		s.createStreamLater(d, c)
 	}
 	if lc := c.def.LogConfiguration; lc != nil {
 		// RegisterTaskDefinition does not check the pattern; Docker refuses
@@ -137,9 +150,16 @@ func multilinePattern(opts map[string]string) (*regexp.Regexp, error) {
 }
 
 // log hands the driver a line the container printed (without its "\n"),
-// as Docker's copier does; it blocks while the driver's queue is full
-// (awslogs' default blocking mode).
+// as Docker's copier does; it blocks while the driver's queue is full in
+// blocking mode, and drops the line in non-blocking mode (logs_mode.go).
 func (d *awslogsDriver) log(text string) {
+	if d.nonBlocking {
+		select {
+		case d.lines <- driverLine{at: time.Now(), text: text}:
+		default:
+		}
+		return
+	}
 	select {
 	case d.lines <- driverLine{at: time.Now(), text: text}:
 	case <-d.s.closing:
@@ -147,11 +167,17 @@ func (d *awslogsDriver) log(text string) {
 }
 
 // close is the end of the container's output: the pipes closed.
-func (d *awslogsDriver) close() { close(d.lines) }
+func (d *awslogsDriver) close() { close(d.closed); close(d.lines) }
 
 // run is collectBatch: it returns when the driver is closed (EC2) or the
 // shim logger exits (Fargate).
 func (d *awslogsDriver) run() {
+	// collectBatch starts once the stream's creation is done.
+	select {
+	case <-d.created:
+	case <-d.s.closing:
+		return
+	}
 	tick := time.NewTicker(d.every)
 	defer tick.Stop()
 	var batch []logEvent

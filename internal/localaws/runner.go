@@ -191,7 +191,9 @@ func (s *Server) prepare(t *task) ([]*launch, string) {
 		if _, ok := env["PATH"]; !ok {
 			env["PATH"] = os.Getenv("PATH")
 		}
-		if c.logGroup != "" {
+		if c.logGroup != "" && blockingMode(c.def.LogConfiguration) {
+			// Blocking mode: the stream before the start, or no start
+			// (logs_mode.go; non-blocking creates it after the start).
 			lg := s.logGroups[c.logGroup]
 			if lg == nil && c.def.LogConfiguration.Options["awslogs-create-group"] == "true" {
 				lg = s.ensureLogGroup(c.logGroup)

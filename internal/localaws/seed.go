@@ -194,6 +194,14 @@ type Timing struct {
 	// with a backoff of 1 s up to 30 s (runner.go, reportStarted).
 	StartReportLagMS    int `json:"start_report_lag_ms"`
 	StartReportJitterMS int `json:"start_report_jitter_ms"`
+	// StreamCreateLagMS is how long after a non-blocking awslogs
+	// container's process started its log stream is created, plus up to
+	// StreamCreateJitterMS more, drawn per container: Docker's driver
+	// creates it in a goroutine while the container runs, retrying from
+	// 1 s (logs_mode.go). 0.5–2 s by default; a test may shorten it, never
+	// to zero.
+	StreamCreateLagMS    int `json:"stream_create_lag_ms"`
+	StreamCreateJitterMS int `json:"stream_create_jitter_ms"`
 	// ImageCached models container instances that have the image already
 	// (EB's instances pulled it for the web tasks; ECS_IMAGE_PULL_BEHAVIOR
 	// "prefer-cached", ECS agent configuration): a task goes through
@@ -236,6 +244,9 @@ func (t Timing) withDefaults() Timing {
 	// shows 1–3 s late by default.
 	t.StartReportLagMS = def(t.StartReportLagMS, 1000)
 	t.StartReportJitterMS = def(t.StartReportJitterMS, 2000)
+	// A CreateLogStream call, or its first retry 1 s later.
+	t.StreamCreateLagMS = def(t.StreamCreateLagMS, 500)
+	t.StreamCreateJitterMS = def(t.StreamCreateJitterMS, 1500)
 	if t.ImageCached {
 		t.ProvisioningMS, t.PendingMS = 2, 3
 	}
@@ -257,6 +268,9 @@ func (t Timing) forTests() Timing {
 	}
 	if t.StartReportLagMS == 0 {
 		t.StartReportLagMS, t.StartReportJitterMS = 100, 200
+	}
+	if t.StreamCreateLagMS == 0 {
+		t.StreamCreateLagMS, t.StreamCreateJitterMS = 100, 200
 	}
 	return t
 }
