@@ -51,7 +51,8 @@ func TestLogsIngestLateWithEmptyPages(t *testing.T) {
 	c := world(t, func(s *localaws.Seed) {
 		s.Consistency = localaws.Consistency{ListLagMS: 1, RegisterLagMS: 1, LogIngestDelayMS: 1500, LogBatchMS: 300, EmptyLogPages: 1}
 	})
-	td := c.registerTaskDef(t, "migrate", "sh", "-c", "echo first; echo last")
+	// Blocking: the stream exists before the start (logs_mode.go).
+	td := c.registerLogged(t, localaws.FixtureLogGroup, "blocking", "sh", "-c", "echo first; echo last")
 	arn := aws.ToString(c.runTask(t, td).TaskArn)
 	stopped := c.waitStopped(t, arn)
 	stream := "migrate/web/" + arn[strings.LastIndex(arn, "/")+1:]

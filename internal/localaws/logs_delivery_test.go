@@ -184,7 +184,9 @@ func withLogRetries(c clients) clients {
 // region and prefix.
 func (c clients) registerFargate(t *testing.T, family string, options map[string]string, script string) string {
 	t.Helper()
-	opts := map[string]string{"awslogs-group": localaws.FixtureLogGroup, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "migrate"}
+	// Blocking, as the provider derives it: these tests are about delivery
+	// once the stream exists (logs_mode.go).
+	opts := map[string]string{"awslogs-group": localaws.FixtureLogGroup, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "migrate", "mode": "blocking"}
 	for k, v := range options {
 		opts[k] = v
 	}
