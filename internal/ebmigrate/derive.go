@@ -232,7 +232,9 @@ func DeriveTaskDefinition(t *Target, spec DeriveSpec) (*Derived, error) {
 		// ECS defaults awslogs to non-blocking since June 2025 (ECS
 		// developer guide, awslogs "mode"), which drops lines when the
 		// buffer fills; the pending list and the failure's tail are parsed
-		// from these lines. A mode the user set is kept.
+		// from these lines; and only a blocking driver's stream proves
+		// that a task ECS does not show started yet did start
+		// (start_proof.go). A mode the user set is kept.
 		blocking := *lc
 		blocking.Options = maps.Clone(lc.Options)
 		blocking.Options["mode"] = "blocking"

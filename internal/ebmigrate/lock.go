@@ -164,16 +164,19 @@ type fencedHolder struct {
 
 // holderStart is what a waiter needs to judge whether the holder's task
 // started (lock_wait.go): the holder's task.start_timeout, and where its
-// container logs: the awslogs driver creates the stream when the container
-// starts, whatever DescribeTasks shows yet. The stream is named
-// LogStreamPrefix/<task id>; a container logging without
-// awslogs-stream-prefix (a stream named by its runtime ID, which
-// DescribeTasks shows only with the start) has none: its start cannot be
-// checked, and no waiter stops it.
+// container logs, when that stream proves a start (start_proof.go: a
+// blocking awslogs driver creates it before the container starts, whatever
+// DescribeTasks shows yet). The stream is named LogStreamPrefix/<task id>;
+// the group and prefix are recorded, and StreamProvesStart set, only for a
+// container whose awslogs mode is blocking and that has a stream prefix:
+// for any other, and for a record of an earlier build (which recorded a
+// prefix whatever the mode), the start cannot be checked, and no waiter
+// stops the task.
 type holderStart struct {
 	StartTimeoutSeconds float64 `json:"start_timeout_seconds,omitempty"`
 	LogGroup            string  `json:"log_group,omitempty"`
 	LogStreamPrefix     string  `json:"log_stream_prefix,omitempty"`
+	StreamProvesStart   bool    `json:"stream_proves_start,omitempty"`
 }
 
 // startTimeout is the holder's task.start_timeout; false when the record
@@ -185,7 +188,7 @@ func (h holderStart) startTimeout() (time.Duration, bool) {
 // taskLogs is where the holder's task taskArn logs; false when its stream
 // cannot be named before ECS shows the start.
 func (h holderStart) taskLogs(taskArn string) (LogLocation, bool) {
-	if h.LogGroup == "" || h.LogStreamPrefix == "" || taskArn == "" {
+	if !h.StreamProvesStart || h.LogGroup == "" || h.LogStreamPrefix == "" || taskArn == "" {
 		return LogLocation{}, false
 	}
 	return LogLocation{Group: h.LogGroup, Stream: h.LogStreamPrefix + "/" + taskIDOf(taskArn)}, true
@@ -194,8 +197,9 @@ func (h holderStart) taskLogs(taskArn string) (LogLocation, bool) {
 // startOf is how this apply's task's start is judged (holderStart).
 func startOf(c *ecstypes.ContainerDefinition, startTimeout time.Duration) holderStart {
 	h := holderStart{StartTimeoutSeconds: startTimeout.Seconds()}
-	if loc, ok := ContainerLogs(c, ""); ok && !loc.ByRuntimeID {
+	if loc, ok := startProvable(c, ""); ok {
 		h.LogGroup, h.LogStreamPrefix = loc.Group, strings.TrimSuffix(loc.Stream, "/")
+		h.StreamProvesStart = true
 	}
 	return h
 }

@@ -52,12 +52,12 @@ func (m *migration) waitTask(ctx context.Context, snap snapshot) (verdict, error
 	interval, errorsInARow := m.poll.Fast, 0
 	var missingSince, running, notSeen time.Time
 	lastRead := snap.readAt
-	stopAsked, said := false, ""
+	stopAsked, said, lastStatus := false, "", ""
 	for {
 		out, err := m.c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(rec.Cluster), Tasks: []string{rec.TaskArn}})
 		switch {
 		case err != nil && ctx.Err() != nil:
-			return verdict{}, m.interruptedWaiting(ctx, rec, "")
+			return verdict{}, m.interruptedWaiting(ctx, rec, lastStatus, said)
 		case err != nil:
 			if errorsInARow++; errorsInARow >= m.poll.MaxErrors {
 				return verdict{}, fmt.Errorf("reading migration task %s, which holds the migration lock %s: %w", rec.TaskArn, m.obj.where(), err)
@@ -74,6 +74,7 @@ func (m *migration) waitTask(ctx context.Context, snap snapshot) (verdict, error
 		default:
 			errorsInARow, missingSince = 0, time.Time{}
 			task := out.Tasks[0]
+			lastStatus = aws.ToString(task.LastStatus)
 			if aws.ToString(task.LastStatus) == "STOPPED" {
 				return verdict{stale: true, snap: snap}, nil
 			}
@@ -108,7 +109,7 @@ func (m *migration) waitTask(ctx context.Context, snap snapshot) (verdict, error
 			interval = m.poll.Interval(time.Since(running), interval)
 		}
 		if !sleep(ctx, min(interval, lockReadEvery)) {
-			return verdict{}, m.interruptedWaiting(ctx, rec, "")
+			return verdict{}, m.interruptedWaiting(ctx, rec, lastStatus, said)
 		}
 	}
 }
@@ -117,11 +118,14 @@ func (m *migration) waitTask(ctx context.Context, snap snapshot) (verdict, error
 // will: judged by its holder's task.start_timeout (recorded in the lock),
 // counted from ECS's createdAt and, against a clock ahead of ECS's, from
 // when this waiter first saw it not started (notSeen); and only when its
-// container's log stream provably does not exist (ResourceNotFoundException):
-// the awslogs driver creates it when the container starts, whatever ECS
-// shows yet. A task whose start cannot be checked (no timeout or stream
-// recorded, a stream named by its runtime ID, a read that failed) is not
-// stopped: the waiter waits, and says so once per reason (said).
+// container's log stream provably does not exist (ResourceNotFoundException)
+// and proves a start (the holder recorded it so: a blocking awslogs driver
+// creates it before the container starts, whatever ECS shows yet,
+// start_proof.go). A task whose start cannot be checked (no timeout or
+// stream recorded: a mode other than blocking, a stream named by its
+// runtime ID, an earlier build's record; a read that failed) is not
+// stopped: the waiter waits, bounded by its own timeouts, and says so once
+// per reason (said).
 func (m *migration) neverStarted(ctx context.Context, rec *lockRecord, task ecstypes.Task, notSeen time.Time, said *string) bool {
 	if *said == "started" {
 		return false
@@ -149,9 +153,19 @@ func (m *migration) neverStarted(ctx context.Context, rec *lockRecord, task ecst
 	}
 	if *said == "" {
 		*said = "unknown"
-		m.log.Info("the task that holds the lock is not shown started, and whether it started cannot be checked (its apply recorded no task.start_timeout or no log stream prefix); waiting for it to stop rather than stopping it", map[string]any{"task": rec.TaskArn})
+		m.log.Info(fmt.Sprintf("the migration task %s that holds the lock is not shown started (last status %s), and whether it started cannot be checked (%s); waiting for it to stop rather than stopping it; %s",
+			rec.TaskArn, orNone(aws.ToString(task.LastStatus)), uncheckableHolder(rec), stopByHand(rec.Cluster, rec.TaskArn)), map[string]any{"task": rec.TaskArn, "last_status": aws.ToString(task.LastStatus)})
 	}
 	return false
+}
+
+// uncheckableHolder is why the start of the holder's task cannot be
+// checked, from its record.
+func uncheckableHolder(rec *lockRecord) string {
+	if _, ok := rec.startTimeout(); !ok {
+		return "its apply, of an earlier provider build, recorded no task.start_timeout"
+	}
+	return "its apply recorded no log stream that proves a start: its container's awslogs mode is not blocking, its stream is named by the container's runtime ID, or the apply is of an earlier provider build"
 }
 
 // waitLease waits on a lock whose holder has not recorded a task: its
@@ -169,7 +183,7 @@ func (m *migration) waitLease(ctx context.Context, snap snapshot) (verdict, erro
 			return verdict{stale: true, snap: snap}, nil
 		}
 		if !sleep(ctx, min(lease/4, lockReadEvery)) {
-			return verdict{}, m.interruptedWaiting(ctx, snap.rec, "")
+			return verdict{}, m.interruptedWaiting(ctx, snap.rec, "", "")
 		}
 		now, err := m.obj.read(ctx)
 		if err != nil {
@@ -181,12 +195,19 @@ func (m *migration) waitLease(ctx context.Context, snap snapshot) (verdict, erro
 	}
 }
 
-func (m *migration) interruptedWaiting(ctx context.Context, rec *lockRecord, lastStatus string) error {
+// interruptedWaiting is a wait for the lock's holder that ran out: what it
+// waited for, the holder task's last status, and, when its start could not
+// be checked (said is "unknown"), why it was not stopped and what to do.
+func (m *migration) interruptedWaiting(ctx context.Context, rec *lockRecord, lastStatus, said string) error {
 	what := "the migration lock " + m.obj.where() + ", held by "
 	if rec.TaskArn != "" {
 		what += "migration task " + rec.TaskArn + " of environment " + rec.Environment
 	} else {
 		what += "an apply of environment " + rec.Environment + " that is starting its migration"
 	}
-	return &InterruptedError{Environment: m.t.EnvironmentName, Waiting: "for " + what + " (ours was not started)", LastStatus: lastStatus, Cause: ctx.Err()}
+	ie := &InterruptedError{Environment: m.t.EnvironmentName, Waiting: "for " + what + " (ours was not started)", LastStatus: lastStatus, Cause: ctx.Err()}
+	if said == "unknown" && lastStatus != "RUNNING" {
+		ie.Unchecked = uncheckableHolder(rec) + "; " + stopByHand(rec.Cluster, rec.TaskArn)
+	}
+	return ie
 }

@@ -331,13 +331,24 @@ type InterruptedError struct {
 	Waiting string
 	// Stopped is true when the task was stopped (task.stop_on_timeout).
 	Stopped bool
-	Cause   error
+	// Unchecked says why the task's start could not be checked, and what
+	// to do, when ECS never showed it started (start_proof.go).
+	Unchecked string
+	Cause     error
 }
 
 // TimedOut tells a timeout from a cancellation.
 func (e *InterruptedError) TimedOut() bool { return errors.Is(e.Cause, context.DeadlineExceeded) }
 
 func (e *InterruptedError) Error() string {
+	msg := e.message()
+	if e.Unchecked != "" {
+		msg += fmt.Sprintf(". It was not shown started, and was waited for rather than stopped because whether it started cannot be checked: %s", e.Unchecked)
+	}
+	return msg
+}
+
+func (e *InterruptedError) message() string {
 	what := "was cancelled"
 	if e.TimedOut() {
 		what = "timed out"

@@ -16,8 +16,14 @@ import (
 
 // watch waits for a migration task to stop, following its logs apart from
 // its status, and classifies how it ended. A task that has not started
-// RUNNING within in.StartTimeout of its creation is stopped (it never ran,
-// so stopping it is safe) and the wait fails saying so.
+// RUNNING within in.StartTimeout of its creation, and whose start can be
+// checked (start_proof.go) and provably did not happen, is stopped (it never
+// ran, so stopping it is safe) and the wait fails saying so. One whose start
+// cannot be checked is never stopped for it: the agent's report of a start
+// is retried with a backoff of up to 30 s until it gets through, so no wait
+// past task.start_timeout proves it never started. Once it is not shown
+// started agentReportBackoff past the timeout, the apply says so, and waits
+// on, bounded by its own timeouts.
 func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string, attached bool, in MigrateInput, poll PollSchedule, log Logger) (*Result, error) {
 	container := d.Input.ContainerDefinitions[0]
 	taskID := taskArn[strings.LastIndex(taskArn, "/")+1:]
@@ -27,7 +33,8 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 	var stopped ecstypes.Task
 	startTimeout := in.startTimeout()
 	var neverStarted *StartTimeoutError
-	loggedStart := false
+	loggedStart, saidUnchecked := false, false
+	proofLoc, provable := startProvable(&container, taskID)
 	last, err := pollTask(ctx, c.ECS, t.ClusterArn, taskArn, poll, log, func(task ecstypes.Task) bool {
 		found := false
 		if follower == nil && hasLogs {
@@ -52,18 +59,25 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 		if status != "STOPPED" && task.StartedAt == nil && notStartedFor(task) > startTimeout && !loggedStart {
 			// ECS shows a start when the agent's state change reaches it
 			// (retried with a backoff of up to 30 s): a container whose
-			// awslogs stream exists has started, whatever DescribeTasks says
-			// yet, and a started migration is never stopped.
-			if hasLogs && !loc.ByRuntimeID {
-				exists, known := streamExists(ctx, c.Logs, loc)
-				if loggedStart = exists; exists {
-					log.Info("the task is not shown started yet, but its container's log stream exists: it started, and is not stopped", map[string]any{"task": taskArn, "log_stream": loc.Stream})
-					return false
+			// blocking awslogs stream exists has started, whatever
+			// DescribeTasks says yet, and a started migration is never
+			// stopped.
+			if !provable {
+				if !saidUnchecked && notStartedFor(task) > startTimeout+agentReportBackoff {
+					saidUnchecked = true
+					log.Info(fmt.Sprintf("the migration task is not shown started %s after task.start_timeout (%s), and whether it started cannot be checked (%s): it is waited for, not stopped, until the apply's own timeout; %s",
+						agentReportBackoff, startTimeout, uncheckableStart(&container), stopByHand(t.ClusterArn, taskArn)), map[string]any{"task": taskArn, "last_status": status})
 				}
-				if !known {
-					log.Info("could not check whether the task's log stream exists; checking again before stopping it", map[string]any{"task": taskArn, "log_stream": loc.Stream})
-					return false
-				}
+				return false
+			}
+			exists, known := streamExists(ctx, c.Logs, proofLoc)
+			if loggedStart = exists; exists {
+				log.Info("the task is not shown started yet, but its container's log stream exists: it started, and is not stopped", map[string]any{"task": taskArn, "log_stream": proofLoc.Stream})
+				return false
+			}
+			if !known {
+				log.Info("could not check whether the task's log stream exists; checking again before stopping it", map[string]any{"task": taskArn, "log_stream": proofLoc.Stream})
+				return false
 			}
 			neverStarted = &StartTimeoutError{Environment: t.EnvironmentName, TaskArn: taskArn, LastStatus: status, Timeout: startTimeout}
 			return true
@@ -88,6 +102,9 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 		if in.StopOnTimeout && ie.TimedOut() {
 			ie.Stopped = stopTimedOut(c, t, taskArn, log)
 		}
+		if !provable && !ie.Stopped && stopped.StartedAt == nil && notStartedFor(stopped) > startTimeout {
+			ie.Unchecked = uncheckableStart(&container) + "; " + stopByHand(t.ClusterArn, taskArn)
+		}
 		return nil, ie
 	}
 	r, err := finish(ctx, t, d, stopped, loc, follower, in, poll)
@@ -101,6 +118,13 @@ func watch(ctx context.Context, c Clients, t *Target, d *Derived, taskArn string
 	}
 	return r, err
 }
+
+// agentReportBackoff is the ECS agent's longest backoff between attempts
+// to submit a state change (amazon-ecs-agent agent/eventhandler
+// task_handler.go, submitStateBackoffMax): how long past task.start_timeout
+// an apply waits before it says that a task whose start it cannot check is
+// still not shown started.
+const agentReportBackoff = 30 * time.Second
 
 // notStartedFor is how long a task has existed without starting.
 func notStartedFor(task ecstypes.Task) time.Duration {
@@ -247,8 +271,9 @@ func logsNote(follower *logFollower, loc LogLocation, proven bool, window time.D
 	return unprovenNote(loc, follower.lines, window, fargate, nonBlockingMode)
 }
 
-// streamExists tells whether a log stream exists: the awslogs driver
-// creates a container's stream when the container starts. known is false
+// streamExists tells whether a log stream exists: a blocking awslogs
+// driver creates a container's stream before the container starts
+// (start_proof.go). known is false
 // when the read failed otherwise than with ResourceNotFoundException
 // (throttled, denied, no answer): whether it started is not known, and the
 // caller asks again at its next poll rather than take it for not started.
