@@ -172,8 +172,9 @@ func taskSpec(o object) argSpec {
 			per: onRun(" A change does not re-run the migration."),
 			i64: []validator.Int64{int64validator.AtLeast(1)}},
 		"start_timeout": {kind: argString, def: types.StringValue(defaultStartTimeout),
-			desc: "How long the task may take to reach `RUNNING` (image pull, placement) before it is stopped and the run fails saying so; a task that never started never ran, so stopping it is always safe. " +
+			desc: "How long the task may take to reach `RUNNING` (image pull, placement) before it is stopped and the run fails saying so; a task that never started never ran, so stopping it is safe. " +
 				"A task of an earlier run stuck before `RUNNING` longer than this is stopped instead of blocking later runs. " +
+				"Either is stopped only when its container's `awslogs` stream (mode `blocking`, which the provider sets unless the configuration sets a mode) proves it never started: ECS reports starts late. One whose start cannot be checked is waited for, not stopped (see the *Never twice at once* guide). " +
 				fmt.Sprintf("A duration of at least %s, such as `\"5m\"`. Defaults to `\"%s\"`.", minStartTimeout, defaultStartTimeout),
 			per: onRun(" A change does not re-run the migration."),
 			str: []validator.String{durationAtLeast(minStartTimeout)}},
