@@ -333,9 +333,13 @@ func (l *lockObject) write(ctx context.Context, prevETag string, rec lockRecord)
 // answered another apply's: the SDK retries a PUT whose answer was lost (a
 // dropped connection, a 5xx), and when the first attempt landed, the
 // retry's condition no longer holds (412), or S3 saw it as a conflicting
-// operation in progress (409). The lock then holds exactly what we wrote
-// (each record names its holder and counts its renewals, so no other apply
-// writes the same bytes): it is ours, at the ETag read.
+// operation in progress (409). The lock then holds exactly what we wrote:
+// it is ours, at the ETag read. Each record names its holder and counts its
+// renewals, so another apply's write differs, with one exception that
+// means the same: recordFencedTask writes the dead holder's record (its
+// holder, run and task), which that holder's own late write of its task
+// can equal byte for byte; either way the lock then leads every apply to
+// that task.
 func (l *lockObject) landed(ctx context.Context, body []byte) (string, bool) {
 	now, err := l.read(ctx)
 	if err != nil || now.rec == nil {
