@@ -36,7 +36,7 @@ func TestLockWriteAnswerLost(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name, at string // at: the step after which the next PutObject loses its answer ("": the take)
-		conflict     bool
+		conflict bool
 	}{
 		{name: "take", at: ""},
 		{name: "renewal before RunTask", at: "took the migration lock"},
