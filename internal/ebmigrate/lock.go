@@ -30,7 +30,7 @@ import (
 // the version read. Anything else (412 Precondition Failed, 409
 // ConditionalRequestConflict, 404 NoSuchKey on If-Match) means another
 // apply wrote first, the writer reads again and decides anew; except a 412
-// after which the lock holds exactly what was written (landed).
+// or 409 after which the lock holds exactly what was written (landed).
 
 // LockPrefix is where lock objects live in their bucket.
 const LockPrefix = "ebmigrate/locks/"
@@ -309,8 +309,13 @@ func (l *lockObject) write(ctx context.Context, prevETag string, rec lockRecord)
 		// S3 User Guide, conditional writes: 412 when the condition does
 		// not hold, 409 when "a conflicting operation occurs during the
 		// upload", and If-Match on a key with no object is 404 NoSuchKey.
+		// Either may answer an SDK retry whose first attempt landed (or was
+		// still in progress): landed looks first.
 		switch {
 		case s3Code(err) == "ConditionalRequestConflict" || httpStatus(err) == http.StatusConflict:
+			if etag, ok := l.landed(ctx, body); ok {
+				return etag, nil
+			}
 			return "", errLockBusy
 		case s3Code(err) == "PreconditionFailed" || httpStatus(err) == http.StatusPreconditionFailed:
 			if etag, ok := l.landed(ctx, body); ok {
@@ -328,12 +333,17 @@ func (l *lockObject) write(ctx context.Context, prevETag string, rec lockRecord)
 	return aws.ToString(out.ETag), nil
 }
 
-// landed tells a 412 that answered our own write from one that answered
-// another apply's: the SDK retries a PUT whose answer was lost (a dropped
-// connection, a 5xx), and when the first attempt landed, the retry's
-// condition no longer holds. The lock then holds exactly what we wrote
-// (each record names its holder and counts its renewals, so no other apply
-// writes the same bytes): it is ours, at the ETag read.
+// landed tells a 412 or 409 that answered our own write from one that
+// answered another apply's: the SDK retries a PUT whose answer was lost (a
+// dropped connection, a 5xx), and when the first attempt landed, the
+// retry's condition no longer holds (412), or S3 saw it as a conflicting
+// operation in progress (409). The lock then holds exactly what we wrote:
+// it is ours, at the ETag read. Each record names its holder and counts its
+// renewals, so another apply's write differs, with one exception that
+// means the same: recordFencedTask writes the dead holder's record (its
+// holder, run and task), which that holder's own late write of its task
+// can equal byte for byte; either way the lock then leads every apply to
+// that task.
 func (l *lockObject) landed(ctx context.Context, body []byte) (string, bool) {
 	now, err := l.read(ctx)
 	if err != nil || now.rec == nil {

@@ -299,8 +299,8 @@ func TestLockTaskNeverStarts(t *testing.T) {
 	}()
 	wg.Wait()
 	var st *ebmigrate.StartTimeoutError
-	if !asStartTimeout(stuckErr, &st) || !st.Stopped {
-		t.Fatalf("the stuck apply: %v, want a start timeout that stopped its task", stuckErr)
+	if !asStartTimeout(stuckErr, &st) || !st.Stopped || st.Timeout != stuck.StartTimeout {
+		t.Fatalf("the stuck apply: %v, want a start timeout of %s that stopped its task", stuckErr, stuck.StartTimeout)
 	}
 	if otherErr != nil {
 		t.Fatalf("the other run's apply: %v", otherErr)
@@ -482,8 +482,8 @@ func TestStopTaskIdempotent(t *testing.T) {
 	wg.Wait()
 	for i, err := range errs {
 		var st *ebmigrate.StartTimeoutError
-		if !asStartTimeout(err, &st) || !st.Stopped {
-			t.Errorf("apply %d: %v; want a start timeout whose task was stopped", i, err)
+		if !asStartTimeout(err, &st) || !st.Stopped || st.Timeout != in.StartTimeout {
+			t.Errorf("apply %d: %v; want a start timeout of %s whose task was stopped", i, err, in.StartTimeout)
 		}
 	}
 	if n := srv.Calls("ecs:StopTask"); n != 2 || len(migrationTasks(srv)) != 1 {

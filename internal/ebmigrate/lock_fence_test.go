@@ -59,3 +59,28 @@ func TestLockFencedReplayOfOwnLostAttempt(t *testing.T) {
 		t.Errorf("lock %q at the end, want released", state)
 	}
 }
+
+// Killed before RunTask, then the taker's RunTask with the dead holder's
+// token (its fence) creates a task that DescribeTasks shows only 3 s later
+// (ECS's eventual consistency after RunTask, which botocore's RunTask doc
+// says to ride out with DescribeTasks "increasing gradually up to five
+// minutes"): the taker asks until it sees the task's lock-holder tag, its
+// lock renewed meanwhile, and watches its own task (it gave up after three
+// DescribeTasks half a second apart: the apply failed, its task unwatched,
+// the lock left starting).
+func TestLockFencedTaskShownLate(t *testing.T) {
+	t.Parallel()
+	srv, c := fixture(t, knownAtOnce, func(s *localaws.Seed) { s.Timing.MissingMS = 3000 })
+	if err := srv.AddFault(localaws.Fault{Operation: "ecs:ListTasks", LatencyMS: 3000, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	child(t, srv, "v1", "echo migrated", "took the migration lock", nil)
+	srv.ClearFaults()
+	r := mustMigrate(t, c, leased(migrateInput("sh", "-c", "echo migrated")))
+	if tasks := migrationTasks(srv); len(tasks) != 1 || r.TaskArn != tasks[0].TaskArn || r.Attached {
+		t.Errorf("%d tasks, result %s (attached %v); want the one task this apply started", len(tasks), r.TaskArn, r.Attached)
+	}
+	if state, _ := lockState(t, srv, localaws.FixtureEnv); state != "released" {
+		t.Errorf("lock %q at the end, want released", state)
+	}
+}

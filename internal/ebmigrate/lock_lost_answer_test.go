@@ -25,25 +25,42 @@ func (l *hookLogger) Info(msg string, fields map[string]any) {
 }
 
 // A conditional PUT of the lock whose first attempt landed and whose answer
-// was lost (localaws's after fault): the SDK's retry gets 412, and the lock
-// holds exactly what this apply wrote, so it is this apply's. Before, the
-// 412 read as another apply's write: the apply waited a lease behind its
-// own lock (the take), or left it starting with its task unrecorded (the
-// record of the task).
+// was lost (localaws's after fault): the SDK's retry gets 412, or 409 when
+// S3 took it for a conflicting operation in progress, and the lock holds
+// exactly what this apply wrote, so it is this apply's. Before, the 412
+// read as another apply's write: the apply waited a lease behind its own
+// lock (the take), or left it starting with its task unrecorded (the
+// record of the task); the 409 did so still, read as another's write
+// without a look.
 func TestLockWriteAnswerLost(t *testing.T) {
 	t.Parallel()
-	for _, at := range []string{"take", "took the migration lock"} {
-		t.Run(at, func(t *testing.T) {
+	for _, tc := range []struct {
+		name, at string // at: the step after which the next PutObject loses its answer ("": the take)
+		conflict bool
+	}{
+		{name: "take", at: ""},
+		{name: "renewal before RunTask", at: "took the migration lock"},
+		{name: "task record", at: "migration task started"},
+		{name: "take, 409 on the retry", at: "", conflict: true},
+		{name: "task record, 409 on the retry", at: "migration task started", conflict: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv, _ := fixture(t)
+			srv, _ := fixture(t, knownAtOnce)
 			c := withRetries(srv)
 			lose := func() {
-				if err := srv.AddFault(localaws.Fault{Operation: "s3:PutObject", Error: "500", After: true, Count: 1}); err != nil {
-					t.Error(err)
+				faults := []localaws.Fault{{Operation: "s3:PutObject", Error: "500", After: true, Count: 1}}
+				if tc.conflict {
+					faults = append(faults, localaws.Fault{Operation: "s3:PutObject", Error: "ConditionalRequestConflict", Skip: 1, Count: 1})
+				}
+				for _, f := range faults {
+					if err := srv.AddFault(f); err != nil {
+						t.Error(err)
+					}
 				}
 			}
-			log := &hookLogger{at: at, f: lose}
-			if at == "take" {
+			log := &hookLogger{at: tc.at, f: lose}
+			if tc.at == "" {
 				lose()
 			}
 			in := leased(migrateInput("sh", "-c", "echo migrated"))
@@ -58,8 +75,8 @@ func TestLockWriteAnswerLost(t *testing.T) {
 			if n := len(migrationTasks(srv)); n != 1 {
 				t.Errorf("%d tasks, want 1", n)
 			}
-			if state, _ := lockState(t, srv, localaws.FixtureEnv); state != "released" {
-				t.Errorf("lock %q at the end, want released", state)
+			if state, task := lockState(t, srv, localaws.FixtureEnv); state != "released" || task == "" {
+				t.Errorf("lock %q naming task %q at the end, want released naming the task", state, task)
 			}
 		})
 	}

@@ -201,29 +201,41 @@ func (m *migration) tokenInUse(ctx context.Context, h *held, ids []string) (stri
 // ours whose answer was lost: ours) by the task's lock-holder tag, which
 // each holder sets to its own id (clocks are not compared: ECS's and ours
 // may disagree, and a replay of our own lost attempt is as old as the
-// holder's). StopTask deletes a task's tags (botocore ecs StopTask): a
-// task without them was stopped, and a task our call just created was not,
-// so it is the holder's.
+// holder's). ECS shows a new task late ("The Amazon ECS API follows an
+// eventual consistency model": botocore ecs RunTask, which says to run
+// DescribeTasks with a backoff "increasing gradually up to five minutes"),
+// so it is asked with a backoff until MissingFor, the lock renewed
+// meanwhile (startRenewing). StopTask deletes a task's tags (botocore ecs
+// StopTask): a STOPPED task without them was stopped, and a task our call
+// just created was not, so it is the holder's; one not STOPPED without them
+// is not told yet (its tags not shown yet): asked again.
 func (m *migration) startedByUs(ctx context.Context, task ecstypes.Task, holder string) (bool, error) {
 	if tag, ok := holderTag(task); ok {
 		return tag == holder, nil
 	}
+	arn := aws.ToString(task.TaskArn)
+	deadline := time.Now().Add(m.poll.MissingFor)
 	var err error
-	for range 3 {
+	for wait := m.poll.Fast; ; wait = min(2*wait, m.poll.Max) {
 		var out *ecs.DescribeTasksOutput
-		out, err = m.c.ECS.DescribeTasks(urgent(ctx), &ecs.DescribeTasksInput{Cluster: aws.String(m.t.ClusterArn), Tasks: []string{aws.ToString(task.TaskArn)}, Include: []ecstypes.TaskField{ecstypes.TaskFieldTags}})
-		if err == nil && len(out.Tasks) == 1 {
-			tag, _ := holderTag(out.Tasks[0])
-			return tag == holder, nil
+		out, err = m.c.ECS.DescribeTasks(urgent(ctx), &ecs.DescribeTasksInput{Cluster: aws.String(m.t.ClusterArn), Tasks: []string{arn}, Include: []ecstypes.TaskField{ecstypes.TaskFieldTags}})
+		switch {
+		case err != nil:
+		case len(out.Tasks) != 1:
+			err = fmt.Errorf("DescribeTasks did not show it for %s", m.poll.MissingFor)
+		default:
+			if tag, ok := holderTag(out.Tasks[0]); ok {
+				return tag == holder, nil
+			}
+			if aws.ToString(out.Tasks[0].LastStatus) == string(ecstypes.DesiredStatusStopped) {
+				return false, nil
+			}
+			err = fmt.Errorf("DescribeTasks showed it %s without its tags for %s", aws.ToString(out.Tasks[0].LastStatus), m.poll.MissingFor)
 		}
-		if err == nil {
-			err = fmt.Errorf("DescribeTasks did not show it")
-		}
-		if !sleep(ctx, m.poll.Fast) {
-			break
+		if time.Now().Add(wait).After(deadline) || !sleep(ctx, wait) {
+			return false, err
 		}
 	}
-	return false, err
 }
 
 // holderTag is a task's lock-holder tag, when its tags are shown.

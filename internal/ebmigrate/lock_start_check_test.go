@@ -56,13 +56,15 @@ func assertNoneStopped(t *testing.T, srv *localaws.Server) {
 	}
 }
 
-// A waiter judges the holder's task by the holder's task.start_timeout,
-// recorded in the lock, not by its own: a stream named by the container's
-// runtime ID cannot be checked before ECS shows the start, and a waiter
-// with a shorter start_timeout stopped the holder's migration mid-run. (The
-// waiter gives up at 3 s, before its own task, which it could not check
-// either, would start.)
-func TestWaiterJudgesByHolderStartTimeout(t *testing.T) {
+// A waiter does not stop a holder's task whose start it cannot check: a
+// stream named by the container's runtime ID cannot be looked for before
+// ECS shows the start (3 s late here), and a waiter with a start_timeout
+// (1 s) shorter than that stopped the holder's migration mid-run. The
+// holder's own start_timeout is not what this proves (no stream can be
+// checked here, so no timeout lets the waiter stop it). (The waiter gives
+// up at 3 s, before its own task, which it could not check either, would
+// start.)
+func TestWaiterNeverStopsHolderItCannotCheck(t *testing.T) {
 	t.Parallel()
 	srv, c := noPrefix(t, func(s *localaws.Seed) { s.Timing.StartReportLagMS, s.Timing.StartReportJitterMS = 3000, 1 })
 	holder := migrateInput("sh", "-c", "sleep 4; echo migrated")

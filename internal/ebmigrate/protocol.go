@@ -19,9 +19,9 @@ package ebmigrate
 // prevent object overwrites with conditional writes"). Reads after writes are
 // strongly consistent (S3 User Guide, "Amazon S3 data consistency model").
 // A 412 (or 404 NoSuchKey on If-Match) means another apply wrote first,
-// unless the lock then holds exactly what this apply wrote (the SDK retried
-// a PUT whose first attempt landed and whose answer was lost: ours), a
-// 409 that another write was landing: the writer reads the lock again and
+// and a 409 that another write was landing, unless the lock then holds
+// exactly what this apply wrote (the SDK retried a PUT whose first attempt
+// landed and whose answer was lost: ours); the writer reads the lock again and
 // decides anew (a holder that still finds its own ETag writes again). A read
 // S3 refuses with 403 (no s3:ListBucket, and no lock object yet) is taken
 // for "absent or unreadable", and the create decides (lock_denied.go).
@@ -89,9 +89,11 @@ package ebmigrate
 //	        Success is its own task, or ECS's replay of the holder's call
 //	        (when ECS compared fewer parameters than ours differ in), told
 //	        apart by the task's lock-holder tag, never by comparing createdAt
-//	        with our clock (a replay of our own lost attempt is as old); a
-//	        task without tags was stopped (StopTask deletes them), so it is
-//	        not one our call just created: the holder's. Either way the
+//	        with our clock (a replay of our own lost attempt is as old),
+//	        asked with a backoff until ECS shows the task and its tags
+//	        (eventual consistency after RunTask, up to MissingFor); a
+//	        STOPPED task without tags was stopped (StopTask deletes them),
+//	        so it is not one our call just created: the holder's. Either way the
 //	        holder's token can then never start a second one.
 //
 // Crash paths, and what each leaves:

@@ -184,6 +184,12 @@ func (s *Server) faultError(code, op string) *apiError {
 		// the resource was exceeded." (RegisterTaskDefinition, TagResource,
 		// ...); the message naming the quota is localaws's own wording.
 		return &apiError{Status: http.StatusBadRequest, Code: code, Message: "The limit for the resource was exceeded: task definition revisions per family (injected by localaws)"}
+	case "ConditionalRequestConflict":
+		// A conditional S3 write that met a conflicting operation in
+		// progress: "S3 returns a 409 ConditionalRequestConflict response"
+		// (botocore s3 PutObjectRequest.IfMatch, IfNoneMatch); the message
+		// is S3's (s3_conditional.go).
+		return &apiError{Status: http.StatusConflict, Code: code, Message: errConditionalConflict.message + " (injected by localaws)"}
 	case "503", "ServiceUnavailable":
 		return &apiError{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Message: "Service is unavailable. (injected by localaws)"}
 	}

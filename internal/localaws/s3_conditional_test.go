@@ -270,3 +270,28 @@ func TestS3AfterFaultLandsTheWrite(t *testing.T) {
 		t.Errorf("PutObject calls %d, want 2 (the lost one and the retry)", n)
 	}
 }
+
+// A ConditionalRequestConflict fault is S3's 409 (botocore s3
+// PutObjectRequest.IfMatch), with its code, on the retry of a write whose
+// first attempt landed: what the engine's lock looks at as it does a 412.
+func TestS3ConflictFaultIs409(t *testing.T) {
+	t.Parallel()
+	c := lockWorld(t)
+	for _, f := range []localaws.Fault{
+		{Operation: "s3:PutObject", Error: "500", After: true, Count: 1},
+		{Operation: "s3:PutObject", Error: "ConditionalRequestConflict", Skip: 1, Count: 1},
+	} {
+		if err := c.srv.AddFault(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDLOCAL", "secret", ""), RetryMaxAttempts: 3}
+	retrying := s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = aws.String(c.srv.URL()); o.UsePathStyle = true })
+	_, err := put(t, retrying, lockBucket, "k", "first", ifNoneMatch)
+	if status(err) != http.StatusConflict || errCode(err) != "ConditionalRequestConflict" {
+		t.Fatalf("PutObject whose retry met the fault: %v, want 409 ConditionalRequestConflict", err)
+	}
+	if raw, ok := c.srv.Object(lockBucket, "k"); !ok || string(raw) != "first" {
+		t.Errorf("object %q (%v), want the first attempt's write", raw, ok)
+	}
+}

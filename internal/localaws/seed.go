@@ -174,7 +174,11 @@ type Timing struct {
 	PendingMS        int `json:"pending_ms"`
 	DeprovisioningMS int `json:"deprovisioning_ms"`
 	// MissingMS is how long a new task is MISSING to DescribeTasks and
-	// invisible to ListTasks, as on ECS right after RunTask.
+	// invisible to ListTasks, as on ECS right after RunTask: "The Amazon
+	// ECS API follows an eventual consistency model", and a caller should
+	// run DescribeTasks with a backoff "increasing gradually up to five
+	// minutes of wait time" (botocore ecs RunTask). 40 ms by default, the
+	// usual case; a seed sets seconds to stage the documented worse.
 	MissingMS int `json:"missing_ms"`
 	// DeployMS is how long an environment stays Updating after a deploy.
 	DeployMS int `json:"deploy_ms"`
