@@ -56,7 +56,7 @@ func apiCalls(e *benchEnv, r *report) error {
 	for _, op := range ops {
 		r.line("| `%s` | %d | %d | %d |\n", op, ok[op], small[op], big[op])
 	}
-	r.line("\nThe migration lock's calls are in the table: `elasticbeanstalk:CreateStorageLocation` once per provider process (the lock's bucket), then per migration one `s3:GetObject` (the lock read) and three `s3:PutObject` (take it with `If-None-Match`, record the task, release it, each `If-Match`), plus one renewal every 10 s while a lock names no task yet; the bundle reads of a version not deployed add their own `s3:GetObject`.\n")
+	r.line("\nThe migration lock's calls are in the table: `elasticbeanstalk:CreateStorageLocation` once per provider process (the lock's bucket), then per migration one `s3:GetObject` (the lock read) and `s3:PutObject`s: take it with `If-None-Match`, then, each with `If-Match`, a renewal right before every `RunTask` (as many as the `ecs:RunTask` row: it is asked again while ECS does not know a just-registered revision yet), record the task and release it, plus one renewal every 10 s while a lock names no task yet; the bundle reads of a version not deployed add their own `s3:GetObject`.\n")
 	r.line("\nThe failure diagnostic's last lines are kept while the log is streamed to the provider log (`TF_LOG=INFO`), so the diagnostic itself costs no `GetLogEvents` call: target (bounded, independent of the log's length) %s. "+
 		"Streaming the whole log costs one call per 10,000 lines (or 1 MB), which is why the 100,000-line run makes about ten times the calls of the 10,000-line one.\n", met(true))
 	return nil
