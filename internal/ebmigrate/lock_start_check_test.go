@@ -122,8 +122,17 @@ func TestLateStartWithoutLockIsWaitedFor(t *testing.T) {
 	t.Parallel()
 	srv, c := fixture(t, func(s *localaws.Seed) { s.Timing.StartReportLagMS, s.Timing.StartReportJitterMS = 3000, 1 })
 	first := mustMigrate(t, c, migrateInput("sh", "-c", "echo migrated")) // registers the revision
+	migrateBesideOlderBuild(t, srv, c, first, first.TaskDefinitionArn)
+}
+
+// migrateBesideOlderBuild starts, without the lock, a task of an earlier
+// build's run from taskDef (3 s long), waits until ListTasks lists it, then
+// migrates v2 with a 1 s task.start_timeout: nothing may be stopped and no
+// two tasks may overlap (the fixture's first migration, the older task, v2).
+func migrateBesideOlderBuild(t *testing.T, srv *localaws.Server, c ebmigrate.Clients, first *ebmigrate.Result, taskDef string) {
+	t.Helper()
 	out, err := c.ECS.RunTask(testCtx(t), &ecs.RunTaskInput{
-		Cluster: aws.String(first.ClusterArn), TaskDefinition: aws.String(first.TaskDefinitionArn),
+		Cluster: aws.String(first.ClusterArn), TaskDefinition: aws.String(taskDef),
 		StartedBy: aws.String(ebmigrate.StartedBy(localaws.FixtureEnvID)),
 		Tags:      []ecstypes.Tag{{Key: aws.String(ebmigrate.TagRun), Value: aws.String("an-older-build-run")}},
 		Overrides: &ecstypes.TaskOverride{ContainerOverrides: []ecstypes.ContainerOverride{{Name: aws.String(first.Container), Command: []string{"sh", "-c", "sleep 3; echo older"}}}},

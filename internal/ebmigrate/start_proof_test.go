@@ -6,7 +6,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/ebmigrate"
 	"github.com/ebmigrate/terraform-provider-ebmigrate/internal/localaws"
@@ -30,23 +29,7 @@ func TestNonBlockingStartWithoutLockIsWaitedFor(t *testing.T) {
 	})
 	first := mustMigrate(t, c, migrateInput("sh", "-c", "echo migrated")) // registers the revision
 	td := registerNonBlocking(t, c, first.TaskDefinitionArn)
-	out, err := c.ECS.RunTask(testCtx(t), &ecs.RunTaskInput{
-		Cluster: aws.String(first.ClusterArn), TaskDefinition: aws.String(td),
-		StartedBy: aws.String(ebmigrate.StartedBy(localaws.FixtureEnvID)),
-		Tags:      []ecstypes.Tag{{Key: aws.String(ebmigrate.TagRun), Value: aws.String("an-older-build-run")}},
-		Overrides: &ecstypes.TaskOverride{ContainerOverrides: []ecstypes.ContainerOverride{{Name: aws.String(first.Container), Command: []string{"sh", "-c", "sleep 3; echo older"}}}},
-	})
-	if err != nil || len(out.Tasks) != 1 {
-		t.Fatalf("RunTask: %v", err)
-	}
-	waitListed(t, c, first.ClusterArn, 1)
-	in := migrateInput("sh", "-c", "echo migrated")
-	in.VersionLabel, in.StartTimeout = "v2", time.Second
-	mustMigrate(t, c, in)
-	assertNoneStopped(t, srv)
-	if ran := assertNoOverlap(t, srv); ran != 3 {
-		t.Errorf("%d tasks ran, want 3", ran)
-	}
+	migrateBesideOlderBuild(t, srv, c, first, td)
 }
 
 // The apply's own task, whose start it cannot check (a stream named by the
